@@ -1,0 +1,96 @@
+// Every size and count limit Faultline enforces, in one place, each with its unit and source.
+// "Relay" = getsentry/relay's `relay-config` defaults; "CF" = Cloudflare's published platform limits.
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** Bytes of a request body as received (compressed). CF caps request bodies at 100 MB on Free/Pro. */
+export const MAX_REQUEST_BODY_BYTES = 100 * MiB;
+
+/**
+ * Bytes of a whole envelope after decompression. Relay's `max_envelope_size` is 100 MiB (newer: 200 MiB);
+ * we keep 100 MiB because a Worker isolate has 128 MB of memory.
+ */
+export const MAX_ENVELOPE_BYTES = 100 * MiB;
+
+/** Bytes of one event/transaction/feedback item, decompressed. Relay `max_event_size` (1 MiB). */
+export const MAX_EVENT_BYTES = 1 * MiB;
+
+/** Bytes of a legacy `/store/` body, decompressed. Same as one event (Relay `max_event_size`). */
+export const MAX_STORE_BODY_BYTES = 1 * MiB;
+
+/** Bytes of one standalone span item or span container entry. Relay `max_span_size` (1 MiB). */
+export const MAX_SPAN_BYTES = 1 * MiB;
+
+/** Bytes of one log container item. Relay `max_container_size` (default 12 MiB in the versions read). */
+export const MAX_CONTAINER_BYTES = 12 * MiB;
+
+/** Bytes of one check-in item. Relay `max_check_in_size` (100 KiB). */
+export const MAX_CHECK_IN_BYTES = 100 * KiB;
+
+/** Bytes of one client report item. Relay `max_client_report_size` (4 KiB). */
+export const MAX_CLIENT_REPORT_BYTES = 4 * KiB;
+
+/** Bytes of one session/sessions item. Relay `max_session_size`-style bound (Sentry docs: small JSON). */
+export const MAX_SESSION_BYTES = 100 * KiB;
+
+/** Bytes of one profile item. Relay `max_profile_size` (50 MiB). */
+export const MAX_PROFILE_BYTES = 50 * MiB;
+
+/** Bytes of one replay item. Relay `max_replay_uncompressed_size` (100 MiB). */
+export const MAX_REPLAY_BYTES = 100 * MiB;
+
+/** Bytes of one attachment, and of all attachments of an envelope. Relay `max_attachment(s)_size` (100 MiB). */
+export const MAX_ATTACHMENT_BYTES = 100 * MiB;
+export const MAX_ATTACHMENTS_BYTES = 100 * MiB;
+
+/** Session updates per envelope and buckets per `sessions` item. Relay `max_session_count` (100). */
+export const MAX_SESSIONS_PER_ENVELOPE = 100;
+export const MAX_SESSION_BUCKETS = 100;
+
+/** Items per envelope. Not a Relay limit: bounds the per-item work of one request (10,000 tiny items). */
+export const MAX_ITEMS_PER_ENVELOPE = 1000;
+
+/** Bytes of one header line (envelope or item). Headers are small JSON objects; this bounds the parse. */
+export const MAX_HEADER_LINE_BYTES = 64 * KiB;
+
+/** Breadcrumbs kept per event. Sentry keeps the most recent 100 (SDK `max_breadcrumbs` default). */
+export const MAX_BREADCRUMBS = 100;
+
+/** Frames kept per stack trace: Relay trims to 250, keeping both ends. */
+export const MAX_FRAMES = 250;
+
+/** Exceptions kept in one chain (Relay trims exception groups similarly). */
+export const MAX_EXCEPTIONS = 25;
+
+/** Tags per event and characters per tag key/value. Relay: key 200, value 200 chars. */
+export const MAX_TAGS = 200;
+export const MAX_TAG_KEY_CHARS = 200;
+export const MAX_TAG_VALUE_CHARS = 200;
+
+/** Characters of a message / exception value. Relay trims `logentry.formatted` and values to 8192. */
+export const MAX_MESSAGE_CHARS = 8192;
+
+/** Characters of any other string field (e.g. release 200, environment 64, culprit 200 in Relay). */
+export const MAX_RELEASE_CHARS = 200;
+export const MAX_ENVIRONMENT_CHARS = 64;
+export const MAX_SHORT_STRING_CHARS = 512;
+
+/** Nesting depth of JSON objects kept in free-form data (extra, contexts, vars). Relay: 5-7 levels. */
+export const MAX_DATABAG_DEPTH = 7;
+
+/** Clock drift tolerated between `sent_at` and receive time before timestamps are corrected. Relay: 55 min. */
+export const MIN_CLOCK_DRIFT_SECONDS = 55 * 60;
+
+/** Events dated further in the future are clamped to receive time. Relay: 60 s. */
+export const MAX_FUTURE_SECONDS = 60;
+
+/** Sessions older than this are dropped. Relay: 5 days. */
+export const MAX_SESSION_AGE_SECONDS = 5 * 24 * 3600;
+
+/** Payloads larger than this go to R2 with a pointer in D1 (D1 rows are capped at 1 MB by CF). */
+export const MAX_INLINE_PAYLOAD_BYTES = 256 * KiB;
+
+/** Default rate limit for a new DSN key: events per minute (0 = unlimited). */
+export const DEFAULT_KEY_RATE_LIMIT_COUNT = 0;
+export const DEFAULT_KEY_RATE_LIMIT_WINDOW_SECONDS = 60;
