@@ -1,0 +1,313 @@
+// Drizzle schema mirroring migrations/*.sql (the SQL files are the source of truth for D1; this file gives
+// the API typed queries). Keep both in step: test/integration/schema.test.ts compares them.
+import { index, integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
+
+export const organizations = sqliteTable("organizations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: real("created_at").notNull(),
+});
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organizationId: integer("organization_id").notNull(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [unique().on(t.organizationId, t.slug)],
+);
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash"),
+  createdAt: real("created_at").notNull(),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    organizationId: integer("organization_id").notNull(),
+    userId: integer("user_id").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  tokenHash: text("token_hash").notNull().unique(),
+  tokenLastCharacters: text("token_last_characters").notNull(),
+  name: text("name").notNull(),
+  userId: integer("user_id"),
+  organizationId: integer("organization_id"),
+  scopes: text("scopes").notNull(),
+  createdAt: real("created_at").notNull(),
+  lastUsedAt: real("last_used_at"),
+});
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organizationId: integer("organization_id").notNull(),
+    teamId: integer("team_id"),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    platform: text("platform"),
+    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    rateLimitCount: integer("rate_limit_count"),
+    rateLimitWindow: integer("rate_limit_window"),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [unique().on(t.organizationId, t.slug)],
+);
+
+export const projectKeys = sqliteTable("project_keys", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  publicKey: text("public_key").notNull().unique(),
+  secretKey: text("secret_key").notNull(),
+  label: text("label").notNull(),
+  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  rateLimitCount: integer("rate_limit_count"),
+  rateLimitWindow: integer("rate_limit_window"),
+  createdAt: real("created_at").notNull(),
+});
+
+export const issues = sqliteTable(
+  "issues",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    primaryHash: text("primary_hash").notNull(),
+    type: text("type").notNull(),
+    title: text("title").notNull(),
+    culprit: text("culprit").notNull(),
+    level: text("level").notNull(),
+    platform: text("platform").notNull(),
+    logger: text("logger"),
+    metadata: text("metadata").notNull(),
+    status: text("status", { enum: ["unresolved", "resolved", "ignored"] }).notNull().default("unresolved"),
+    substatus: text("substatus"),
+    resolution: text("resolution"),
+    resolvedAt: real("resolved_at"),
+    firstSeen: real("first_seen").notNull(),
+    lastSeen: real("last_seen").notNull(),
+    timesSeen: integer("times_seen").notNull().default(0),
+    userCount: integer("user_count").notNull().default(0),
+    firstRelease: text("first_release"),
+    lastRelease: text("last_release"),
+    isBookmarked: integer("is_bookmarked", { mode: "boolean" }).notNull().default(false),
+    hasSeen: integer("has_seen", { mode: "boolean" }).notNull().default(false),
+    assignedTo: text("assigned_to"),
+  },
+  (t) => [index("issues_project_last_seen").on(t.projectId, t.lastSeen)],
+);
+
+export const issueHashes = sqliteTable(
+  "issue_hashes",
+  {
+    projectId: integer("project_id").notNull(),
+    hash: text("hash").notNull(),
+    issueId: integer("issue_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hash] })],
+);
+
+export const issueUsers = sqliteTable(
+  "issue_users",
+  {
+    issueId: integer("issue_id").notNull(),
+    userKey: text("user_key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.userKey] })],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    issueId: integer("issue_id"),
+    type: text("type").notNull(),
+    timestamp: real("timestamp").notNull(),
+    received: real("received").notNull(),
+    level: text("level").notNull(),
+    platform: text("platform").notNull(),
+    release: text("release"),
+    environment: text("environment"),
+    userKey: text("user_key"),
+    title: text("title").notNull(),
+    message: text("message"),
+    transactionName: text("transaction_name"),
+    traceId: text("trace_id"),
+    payload: text("payload"),
+    payloadKey: text("payload_key"),
+  },
+  (t) => [unique().on(t.projectId, t.eventId), index("events_issue_timestamp").on(t.issueId, t.timestamp)],
+);
+
+export const spans = sqliteTable(
+  "spans",
+  {
+    projectId: integer("project_id").notNull(),
+    traceId: text("trace_id").notNull(),
+    spanId: text("span_id").notNull(),
+    parentSpanId: text("parent_span_id"),
+    segmentId: text("segment_id"),
+    eventId: text("event_id"),
+    isSegment: integer("is_segment", { mode: "boolean" }).notNull(),
+    name: text("name").notNull(),
+    op: text("op"),
+    description: text("description"),
+    status: text("status"),
+    startTimestamp: real("start_timestamp").notNull(),
+    endTimestamp: real("end_timestamp").notNull(),
+    durationMs: real("duration_ms").notNull(),
+    transactionName: text("transaction_name"),
+    release: text("release"),
+    environment: text("environment"),
+    attributes: text("attributes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
+);
+
+export const attachments = sqliteTable("attachments", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  eventId: text("event_id").notNull(),
+  name: text("name").notNull(),
+  contentType: text("content_type").notNull(),
+  attachmentType: text("attachment_type").notNull(),
+  size: integer("size").notNull(),
+  blobKey: text("blob_key").notNull(),
+  createdAt: real("created_at").notNull(),
+});
+
+export const sessionUpdates = sqliteTable("session_updates", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  sid: text("sid").notNull(),
+  did: text("did"),
+  seq: integer("seq"),
+  timestamp: real("timestamp").notNull(),
+  started: real("started").notNull(),
+  init: integer("init", { mode: "boolean" }).notNull(),
+  duration: real("duration"),
+  status: text("status").notNull(),
+  errors: integer("errors").notNull(),
+  release: text("release").notNull(),
+  environment: text("environment"),
+  ipAddress: text("ip_address"),
+  userAgent: text("user_agent"),
+  abnormalMechanism: text("abnormal_mechanism"),
+});
+
+export const sessionAggregates = sqliteTable("session_aggregates", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  started: real("started").notNull(),
+  did: text("did"),
+  exited: integer("exited").notNull(),
+  errored: integer("errored").notNull(),
+  abnormal: integer("abnormal").notNull(),
+  crashed: integer("crashed").notNull(),
+  release: text("release").notNull(),
+  environment: text("environment"),
+});
+
+export const checkIns = sqliteTable("check_ins", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  checkInId: text("check_in_id").notNull(),
+  monitorSlug: text("monitor_slug").notNull(),
+  status: text("status").notNull(),
+  duration: real("duration"),
+  environment: text("environment"),
+  release: text("release"),
+  monitorConfig: text("monitor_config"),
+  traceId: text("trace_id"),
+  timestamp: real("timestamp").notNull(),
+});
+
+export const logs = sqliteTable("logs", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  timestamp: real("timestamp").notNull(),
+  traceId: text("trace_id"),
+  spanId: text("span_id"),
+  level: text("level").notNull(),
+  severityNumber: integer("severity_number"),
+  body: text("body").notNull(),
+  release: text("release"),
+  environment: text("environment"),
+  attributes: text("attributes").notNull(),
+});
+
+export const feedback = sqliteTable("feedback", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  eventId: text("event_id").notNull(),
+  message: text("message").notNull(),
+  contactEmail: text("contact_email"),
+  name: text("name"),
+  url: text("url"),
+  associatedEventId: text("associated_event_id"),
+  timestamp: real("timestamp").notNull(),
+  payload: text("payload").notNull(),
+});
+
+export const userReports = sqliteTable("user_reports", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  eventId: text("event_id").notNull(),
+  email: text("email"),
+  name: text("name"),
+  comments: text("comments").notNull(),
+  createdAt: real("created_at").notNull(),
+});
+
+export const rawItems = sqliteTable("raw_items", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  eventId: text("event_id"),
+  type: text("type").notNull(),
+  size: integer("size").notNull(),
+  blobKey: text("blob_key").notNull(),
+  metadata: text("metadata").notNull(),
+  received: real("received").notNull(),
+});
+
+export const outcomes = sqliteTable(
+  "outcomes",
+  {
+    projectId: integer("project_id").notNull(),
+    hour: integer("hour").notNull(),
+    category: text("category").notNull(),
+    outcome: text("outcome").notNull(),
+    reason: text("reason").notNull(),
+    quantity: integer("quantity").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hour, t.category, t.outcome, t.reason] })],
+);
+
+export const droppedEvents = sqliteTable(
+  "dropped_events",
+  {
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    category: text("category").notNull(),
+    outcome: text("outcome").notNull(),
+    reason: text("reason").notNull(),
+    at: real("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.eventId, t.at] })],
+);

@@ -1,0 +1,8 @@
+// Bindings declared in wrangler.toml. Kept by hand (small) so the protocol core never depends on it.
+import type { ProjectDO } from "./project/project-do.ts";
+
+export interface Env {
+  DB: D1Database;
+  BLOBS: R2Bucket;
+  PROJECTS: DurableObjectNamespace<ProjectDO>;
+}

@@ -1,0 +1,138 @@
+// The contract between the stateless ingest Worker and the project's Durable Object: everything one
+// envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
+import type {
+  CheckIn,
+  ClientReport,
+  LogRecord,
+  SessionAggregate,
+  SessionUpdate,
+  SpanRecord,
+  UserReport,
+} from "../protocol/items/index.ts";
+import type { DataCategory, Outcome } from "../protocol/categories.ts";
+import type { JsonObject } from "../protocol/types.ts";
+import type { RateLimitConfig } from "./rate-limiter.ts";
+
+/** Who sent the envelope: resolved from the DSN key before the Durable Object is called. */
+export interface KeyContext {
+  organizationId: number;
+  projectId: number;
+  keyId: number;
+  projectLimit: RateLimitConfig | null;
+  keyLimit: RateLimitConfig | null;
+}
+
+export interface AttachmentRow {
+  name: string;
+  contentType: string;
+  attachmentType: string;
+  size: number;
+  /** R2 key; the bytes are written before the Durable Object is called. */
+  blobKey: string;
+}
+
+/** Fields shared by stored error events and transactions (the `events` table). */
+export interface EventRow {
+  eventId: string;
+  type: "error" | "default" | "transaction";
+  timestamp: number;
+  received: number;
+  level: string;
+  platform: string;
+  release: string | null;
+  environment: string | null;
+  userKey: string | null;
+  title: string;
+  message: string | null;
+  transactionName: string | null;
+  traceId: string | null;
+  /** Normalized payload JSON, or null when it was written to R2 under payloadKey. */
+  payload: string | null;
+  payloadKey: string | null;
+}
+
+export interface PreparedErrorEvent {
+  row: EventRow;
+  grouping: {
+    hash: string;
+    hashes: string[];
+    title: string;
+    culprit: string;
+    metadata: JsonObject;
+    logger: string | null;
+  };
+  attachments: AttachmentRow[];
+}
+
+export interface PreparedTransaction {
+  row: EventRow;
+  spans: SpanRecord[];
+}
+
+export interface FeedbackRow {
+  eventId: string;
+  message: string;
+  contactEmail: string | null;
+  name: string | null;
+  url: string | null;
+  associatedEventId: string | null;
+  timestamp: number;
+  payload: string;
+}
+
+export interface RawItemRow {
+  eventId: string | null;
+  type: string;
+  size: number;
+  blobKey: string;
+  metadata: JsonObject;
+}
+
+export interface OutcomeDelta {
+  category: DataCategory;
+  outcome: Outcome | "client_discard";
+  reason: string;
+  quantity: number;
+  /** Set for a dropped event, so "why didn't my event show up?" can be answered by id. */
+  eventId?: string;
+}
+
+export interface IngestBatch {
+  key: KeyContext;
+  receivedAt: number;
+  event: PreparedErrorEvent | null;
+  transaction: PreparedTransaction | null;
+  /** Attachments that came without an event item in the envelope (linked to the header's event_id). */
+  looseAttachments: { eventId: string; rows: AttachmentRow[] } | null;
+  spans: SpanRecord[];
+  logs: LogRecord[];
+  sessionUpdates: SessionUpdate[];
+  sessionAggregates: SessionAggregate[];
+  checkIns: CheckIn[];
+  feedback: FeedbackRow[];
+  userReports: UserReport[];
+  rawItems: RawItemRow[];
+  clientReports: ClientReport[];
+  /** Outcomes decided before the Durable Object (invalid or too large items). */
+  outcomes: OutcomeDelta[];
+}
+
+export interface ActiveRateLimit {
+  retryAfterSeconds: number;
+  categories: DataCategory[];
+  scope: "project" | "key";
+  reasonCode: string;
+}
+
+export interface IngestResult {
+  /** The error/transaction event was stored now or had been stored before (duplicate event_id). */
+  eventStored: boolean;
+  duplicate: boolean;
+  issueId: number | null;
+  /** Limits that dropped something in this batch, for the response headers. */
+  rateLimits: ActiveRateLimit[];
+  /** True when every item that counts for rate limiting was dropped by a limit (→ 429). */
+  everythingRateLimited: boolean;
+  /** R2 keys written for items the Durable Object dropped; the caller deletes them. */
+  orphanedBlobKeys: string[];
+}

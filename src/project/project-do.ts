@@ -1,0 +1,317 @@
+// One Durable Object per project: it admits items against rate limits and commits everything a project
+// receives to D1 in serialized group commits, so issue grouping and counters never race. Concurrent
+// envelopes that arrive while a commit runs are written together by the next one (one D1 transaction).
+import { DurableObject } from "cloudflare:workers";
+import * as writes from "../db/ingest-writes.ts";
+import type { Env } from "../env.ts";
+import type { DataCategory } from "../protocol/categories.ts";
+import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
+import type { ActiveRateLimit, IngestBatch, IngestResult } from "./ingest-batch.ts";
+import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
+import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
+
+/** Categories a project or key event quota applies to (Sentry's error categories). */
+const EVENT_CATEGORIES: DataCategory[] = ["default", "error", "security"];
+/** Batches written by one group commit at most, to bound the size of one D1 transaction. */
+const MAX_BATCHES_PER_COMMIT = 64;
+/** Hash → issue entries kept in memory; misses are read from D1. */
+const MAX_CACHED_HASHES = 20_000;
+
+interface Pending {
+  admitted: AdmittedBatch;
+  limits: ActiveRateLimit[];
+  resolve: (result: IngestResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface ProjectStats {
+  commits: number;
+  batches: number;
+  eventsStored: number;
+  d1Queries: number;
+  d1RowsWritten: number;
+  d1RowsRead: number;
+}
+
+export class ProjectDO extends DurableObject<Env> {
+  private readonly counters = new Map<string, WindowCounter>();
+  private readonly hashToIssue = new Map<string, number>();
+  private readonly issueStates = new Map<number, IssueState>();
+  private queue: Pending[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly stats: ProjectStats = {
+    commits: 0,
+    batches: 0,
+    eventsStored: 0,
+    d1Queries: 0,
+    d1RowsWritten: 0,
+    d1RowsRead: 0,
+  };
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      const saved = await ctx.storage.get<Record<string, WindowCounter>>("rate-limit-counters");
+      for (const [key, counter] of Object.entries(saved ?? {})) this.counters.set(key, counter);
+    });
+  }
+
+  /** Admits one envelope's items against the rate limits and commits what passed. */
+  async ingest(batch: IngestBatch): Promise<IngestResult> {
+    const { eventAdmitted, limits } = this.admit(batch);
+    return new Promise<IngestResult>((resolve, reject) => {
+      this.queue.push({ admitted: { batch, eventAdmitted }, limits, resolve, reject });
+      if (!this.flushing) this.flushing = this.flushLoop().finally(() => (this.flushing = null));
+    });
+  }
+
+  /** Counters for the benchmark and the cost meter. */
+  async getStats(): Promise<ProjectStats> {
+    return { ...this.stats };
+  }
+
+  /** Changes an issue's status through the object that owns grouping state, keeping its cache true. */
+  async setIssueStatus(issueId: number, status: IssueState["status"], resolution: Resolution | null): Promise<void> {
+    const substatus = status === "unresolved" ? "ongoing" : status === "ignored" ? "archived_forever" : null;
+    await this.env.DB.prepare(
+      "UPDATE issues SET status = ?, substatus = ?, resolution = ?, resolved_at = ? WHERE id = ?",
+    )
+      .bind(
+        status,
+        substatus,
+        resolution ? JSON.stringify(resolution) : null,
+        status === "resolved" ? Date.now() / 1000 : null,
+        issueId,
+      )
+      .run();
+    if (this.issueStates.has(issueId)) this.issueStates.set(issueId, { id: issueId, status, substatus, resolution });
+  }
+
+  /** Forgets cached grouping state (after merges or deletes done elsewhere). */
+  async forgetIssues(): Promise<void> {
+    this.hashToIssue.clear();
+    this.issueStates.clear();
+  }
+
+  private admit(batch: IngestBatch): { eventAdmitted: boolean; limits: ActiveRateLimit[] } {
+    const event = batch.event;
+    if (!event) return { eventAdmitted: true, limits: [] };
+    const now = batch.receivedAt;
+    const checks: { id: string; limit: RateLimitConfig; scope: "project" | "key" }[] = [];
+    if (batch.key.projectLimit) checks.push({ id: "project", limit: batch.key.projectLimit, scope: "project" });
+    if (batch.key.keyLimit) checks.push({ id: `key:${batch.key.keyId}`, limit: batch.key.keyLimit, scope: "key" });
+    const limits: ActiveRateLimit[] = [];
+    for (const c of checks) {
+      const result = checkLimit(this.counters.get(c.id), c.limit, now, 1);
+      if (!result.allowed) {
+        limits.push({
+          retryAfterSeconds: result.retryAfterSeconds,
+          categories: EVENT_CATEGORIES,
+          scope: c.scope,
+          reasonCode: c.scope === "key" ? "key_quota" : "project_quota",
+        });
+      }
+    }
+    if (limits.length > 0) return { eventAdmitted: false, limits };
+    for (const c of checks) this.counters.set(c.id, consume(this.counters.get(c.id), c.limit, now, 1));
+    if (checks.length > 0) void this.ctx.storage.put("rate-limit-counters", Object.fromEntries(this.counters));
+    return { eventAdmitted: true, limits };
+  }
+
+  private async flushLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      const taken = this.queue.splice(0, MAX_BATCHES_PER_COMMIT);
+      try {
+        const results = await this.commit(taken.map((p) => p.admitted));
+        taken.forEach((p, i) => {
+          const result = results[i];
+          if (result) p.resolve({ ...result, rateLimits: p.limits, everythingRateLimited: isAllLimited(p) });
+          else p.reject(new Error("commit produced no result"));
+        });
+      } catch (error) {
+        // Nothing of this commit was written (one D1 transaction); re-read grouping state next time.
+        await this.forgetIssues();
+        for (const p of taken) p.reject(error);
+      }
+    }
+  }
+
+  private async commit(admitted: AdmittedBatch[]): Promise<Omit<IngestResult, "rateLimits" | "everythingRateLimited">[]> {
+    const db = this.env.DB;
+    const projectId = admitted[0]?.batch.key.projectId;
+    if (projectId === undefined) return [];
+    // Bound memory between commits (never during one: the planner relies on what lookUp loaded).
+    if (this.hashToIssue.size >= MAX_CACHED_HASHES) await this.forgetIssues();
+    const existing = await this.lookUp(db, projectId, admitted);
+    const plan = planCommit(admitted, existing, this.knownIssues(admitted), compareReleasesBySemver);
+    const statements = this.statementsFor(db, projectId, admitted, plan);
+    const newHashes = plan.newIssues.map((i) => i.primaryHash);
+    const readBack = newHashes.length > 0 ? writes.issuesByHash(db, projectId, newHashes) : null;
+    const results = await db.batch(readBack ? [...statements, readBack] : statements);
+    this.stats.commits += 1;
+    this.stats.batches += admitted.length;
+    this.stats.d1Queries += results.length;
+    for (const r of results) {
+      this.stats.d1RowsWritten += r.meta.rows_written ?? 0;
+      this.stats.d1RowsRead += r.meta.rows_read ?? 0;
+    }
+    this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
+
+    // Only now that the transaction committed does the cache learn the new state.
+    for (const state of plan.issueStates) this.issueStates.set(state.id, state);
+    const createdIds = new Map<string, number>();
+    const last = readBack ? results[results.length - 1] : undefined;
+    for (const row of (last?.results ?? []) as IssueRow[]) {
+      createdIds.set(row.hash, row.id);
+      this.remember(row.hash, rowToState(row));
+    }
+    for (const issue of plan.newIssues) {
+      const id = createdIds.get(issue.primaryHash);
+      if (id === undefined) continue;
+      for (const hash of issue.otherHashes) this.remember(hash, { id, status: "unresolved", substatus: "new", resolution: null });
+    }
+    for (const m of plan.hashMappings) if ("id" in m.issue) this.hashToIssue.set(m.hash, m.issue.id);
+
+    return admitted.map((a, i) => {
+      const per = plan.perBatch[i];
+      const issue = per?.issue ?? null;
+      const issueId = issue === null ? null : "id" in issue ? issue.id : (createdIds.get(issue.hash) ?? null);
+      const hadEvent = a.batch.event !== null || a.batch.transaction !== null;
+      const orphaned = a.eventAdmitted ? [] : (a.batch.event?.attachments.map((x) => x.blobKey) ?? []);
+      return {
+        eventStored: hadEvent && a.eventAdmitted,
+        duplicate: per?.duplicate ?? false,
+        issueId,
+        orphanedBlobKeys: orphaned,
+      };
+    });
+  }
+
+  /** Reads which event ids already exist and which issues own the batches' hashes (one round trip). */
+  private async lookUp(db: D1Database, projectId: number, admitted: AdmittedBatch[]): Promise<Set<string>> {
+    const eventIds: string[] = [];
+    const unknownHashes = new Set<string>();
+    for (const { batch, eventAdmitted } of admitted) {
+      if (batch.event && eventAdmitted) {
+        eventIds.push(batch.event.row.eventId);
+        for (const h of batch.event.grouping.hashes) if (!this.hashToIssue.has(h)) unknownHashes.add(h);
+      }
+      if (batch.transaction) eventIds.push(batch.transaction.row.eventId);
+    }
+    const queries: D1PreparedStatement[] = [];
+    // D1 binds at most 100 parameters per statement.
+    for (let i = 0; i < eventIds.length; i += 90) queries.push(writes.existingEventIds(db, projectId, eventIds.slice(i, i + 90)));
+    const idQueries = queries.length;
+    const hashes = [...unknownHashes];
+    for (let i = 0; i < hashes.length; i += 90) queries.push(writes.issuesByHash(db, projectId, hashes.slice(i, i + 90)));
+    const existing = new Set<string>();
+    if (queries.length === 0) return existing;
+    const results = await db.batch(queries);
+    this.stats.d1Queries += results.length;
+    results.forEach((r, i) => {
+      this.stats.d1RowsRead += r.meta.rows_read ?? 0;
+      if (i < idQueries) for (const row of r.results as { event_id: string }[]) existing.add(row.event_id);
+      else for (const row of r.results as IssueRow[]) this.remember(row.hash, rowToState(row));
+    });
+    return existing;
+  }
+
+  private statementsFor(
+    db: D1Database,
+    projectId: number,
+    admitted: AdmittedBatch[],
+    plan: CommitPlan,
+  ): D1PreparedStatement[] {
+    const now = Date.now() / 1000;
+    const s: D1PreparedStatement[] = [];
+    for (const issue of plan.newIssues) s.push(...writes.insertIssue(db, projectId, issue));
+    for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
+    for (const { event, issue } of plan.errorEvents) {
+      s.push(writes.insertEvent(db, projectId, event.row, issue));
+      for (const a of event.attachments) s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
+    }
+    for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
+    for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));
+    for (const tx of plan.transactions) {
+      if (!tx) continue;
+      s.push(writes.insertEvent(db, projectId, tx.row, null));
+      for (const span of tx.spans) s.push(writes.insertSpan(db, projectId, span));
+    }
+    for (const { batch } of admitted) {
+      if (batch.looseAttachments) {
+        for (const a of batch.looseAttachments.rows) {
+          s.push(writes.insertAttachment(db, projectId, batch.looseAttachments.eventId, a, now));
+        }
+      }
+      for (const span of batch.spans) s.push(writes.insertSpan(db, projectId, span));
+      for (const log of batch.logs) s.push(writes.insertLog(db, projectId, log));
+      for (const u of batch.sessionUpdates) s.push(writes.insertSessionUpdate(db, projectId, u));
+      for (const a of batch.sessionAggregates) s.push(writes.insertSessionAggregate(db, projectId, a));
+      for (const c of batch.checkIns) s.push(writes.insertCheckIn(db, projectId, c));
+      for (const f of batch.feedback) s.push(writes.insertFeedback(db, projectId, f));
+      for (const r of batch.userReports) s.push(writes.insertUserReport(db, projectId, r, now));
+      for (const r of batch.rawItems) s.push(writes.insertRawItem(db, projectId, r, now));
+    }
+    const hour = Math.floor(now / 3600) * 3600;
+    for (const o of plan.outcomes) s.push(writes.addOutcome(db, projectId, hour, o));
+    for (const d of plan.droppedEvents) s.push(writes.recordDroppedEvent(db, projectId, d.eventId, d, now));
+    return s;
+  }
+
+  /** The cached issues owning the hashes of these batches' events, as the planner wants them. */
+  private knownIssues(admitted: AdmittedBatch[]): Map<string, IssueState> {
+    const known = new Map<string, IssueState>();
+    for (const { batch } of admitted) {
+      for (const hash of batch.event?.grouping.hashes ?? []) {
+        const id = this.hashToIssue.get(hash);
+        const state = id === undefined ? undefined : this.issueStates.get(id);
+        if (state) known.set(hash, state);
+      }
+    }
+    return known;
+  }
+
+  private remember(hash: string, state: IssueState): void {
+    this.hashToIssue.set(hash, state.id);
+    // D1 is the truth: a state read from it replaces what the cache held.
+    this.issueStates.set(state.id, state);
+  }
+}
+
+interface IssueRow {
+  hash: string;
+  id: number;
+  status: IssueState["status"];
+  substatus: string | null;
+  resolution: string | null;
+}
+
+function rowToState(row: IssueRow): IssueState {
+  let resolution: Resolution | null = null;
+  if (row.resolution) {
+    try {
+      resolution = JSON.parse(row.resolution) as Resolution;
+    } catch {
+      resolution = { type: "resolved" };
+    }
+  }
+  return { id: row.id, status: row.status, substatus: row.substatus, resolution };
+}
+
+function isAllLimited(p: Pending): boolean {
+  if (p.admitted.eventAdmitted || !p.admitted.batch.event) return false;
+  const b = p.admitted.batch;
+  // Anything else in the envelope was kept, so the request was not rejected as a whole.
+  return (
+    b.transaction === null &&
+    b.spans.length === 0 &&
+    b.logs.length === 0 &&
+    b.sessionUpdates.length === 0 &&
+    b.sessionAggregates.length === 0 &&
+    b.checkIns.length === 0 &&
+    b.feedback.length === 0 &&
+    b.userReports.length === 0 &&
+    b.rawItems.length === 0 &&
+    b.looseAttachments === null
+  );
+}
