@@ -136,3 +136,24 @@ export interface IngestResult {
   /** R2 keys written for items the Durable Object dropped; the caller deletes them. */
   orphanedBlobKeys: string[];
 }
+
+/** A batch with nothing in it yet. */
+export function emptyBatch(key: KeyContext, receivedAt: number): IngestBatch {
+  return {
+    key,
+    receivedAt,
+    event: null,
+    transaction: null,
+    looseAttachments: null,
+    spans: [],
+    logs: [],
+    sessionUpdates: [],
+    sessionAggregates: [],
+    checkIns: [],
+    feedback: [],
+    userReports: [],
+    rawItems: [],
+    clientReports: [],
+    outcomes: [],
+  };
+}

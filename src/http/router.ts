@@ -1,0 +1,28 @@
+// Routes: ingest endpoints (Relay's paths) and the REST API (Sentry's paths under /api/0/).
+import { type IRequest, Router } from "itty-router";
+import { handleIngestStats } from "../api/ingest-stats.ts";
+import type { Env } from "../env.ts";
+import { FaultlineError } from "../errors.ts";
+import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
+import { preflight } from "./cors.ts";
+
+type Args = [Env, ExecutionContext];
+
+const param = (request: IRequest, name: string): string => request.params[name] ?? "";
+
+export function buildRouter() {
+  const router = Router<IRequest, Args>();
+  router.options("/api/*", () => preflight());
+  for (const slash of ["/", ""]) {
+    router.post(`/api/:projectId/envelope${slash}`, (req, env, ctx) => handleEnvelope(req, env, ctx, param(req, "projectId")));
+    router.post(`/api/:projectId/store${slash}`, (req, env, ctx) => handleStore(req, env, ctx, param(req, "projectId")));
+  }
+  router.post("/api/store/", (req, env, ctx) => handleStore(req, env, ctx, null));
+  router.get("/api/0/projects/:org/:project/ingest-stats/", (req, env) =>
+    handleIngestStats(req, env, param(req, "org"), param(req, "project")),
+  );
+  router.all("*", () => {
+    throw new FaultlineError(404, "The requested resource does not exist");
+  });
+  return router;
+}

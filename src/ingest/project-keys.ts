@@ -1,0 +1,90 @@
+// Resolves a DSN public key to its project and limits. Cached per isolate for a few seconds: ingest asks
+// for the same key on every request, and a disabled key must still stop working quickly.
+import { FaultlineError } from "../errors.ts";
+import type { KeyContext } from "../project/ingest-batch.ts";
+
+const CACHE_TTL_MS = 10_000;
+const MAX_CACHED_KEYS = 10_000;
+
+interface KeyRecord {
+  keyId: number;
+  projectId: number;
+  organizationId: number;
+  keyActive: boolean;
+  projectActive: boolean;
+  keyLimit: { count: number; windowSeconds: number } | null;
+  projectLimit: { count: number; windowSeconds: number } | null;
+}
+
+const cache = new Map<string, { record: KeyRecord | null; expires: number }>();
+
+interface KeyRow {
+  key_id: number;
+  project_id: number;
+  organization_id: number;
+  is_active: number;
+  project_status: string;
+  key_rate_count: number | null;
+  key_rate_window: number | null;
+  project_rate_count: number | null;
+  project_rate_window: number | null;
+}
+
+async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | null> {
+  const row = await db
+    .prepare(
+      `SELECT k.id AS key_id, k.project_id, p.organization_id, k.is_active, p.status AS project_status,
+         k.rate_limit_count AS key_rate_count, k.rate_limit_window AS key_rate_window,
+         p.rate_limit_count AS project_rate_count, p.rate_limit_window AS project_rate_window
+       FROM project_keys k JOIN projects p ON p.id = k.project_id WHERE k.public_key = ?`,
+    )
+    .bind(publicKey)
+    .first<KeyRow>();
+  if (!row) return null;
+  const limit = (count: number | null, window: number | null) =>
+    count && count > 0 ? { count, windowSeconds: window && window > 0 ? window : 60 } : null;
+  return {
+    keyId: row.key_id,
+    projectId: row.project_id,
+    organizationId: row.organization_id,
+    keyActive: row.is_active === 1,
+    projectActive: row.project_status === "active",
+    keyLimit: limit(row.key_rate_count, row.key_rate_window),
+    projectLimit: limit(row.project_rate_count, row.project_rate_window),
+  };
+}
+
+function rejected(cause: string): FaultlineError {
+  // Relay's wording (SDKs log it); the cause says what to fix.
+  return new FaultlineError(403, "event submission rejected with_reason: ProjectId", { causes: [cause] });
+}
+
+/** The key's project context, or 403 when the key is unknown, disabled, or belongs to another project. */
+export async function resolveProjectKey(db: D1Database, publicKey: string, pathProjectId: number | null): Promise<KeyContext> {
+  const now = Date.now();
+  let entry = cache.get(publicKey);
+  if (!entry || entry.expires < now) {
+    if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+    entry = { record: await loadKey(db, publicKey), expires: now + CACHE_TTL_MS };
+    cache.set(publicKey, entry);
+  }
+  const record = entry.record;
+  if (!record) throw rejected("unknown DSN public key");
+  if (pathProjectId !== null && record.projectId !== pathProjectId) {
+    throw rejected(`the DSN key does not belong to project ${pathProjectId}`);
+  }
+  if (!record.keyActive) throw rejected("the DSN key is disabled");
+  if (!record.projectActive) throw rejected("the project is disabled");
+  return {
+    organizationId: record.organizationId,
+    projectId: record.projectId,
+    keyId: record.keyId,
+    keyLimit: record.keyLimit,
+    projectLimit: record.projectLimit,
+  };
+}
+
+/** Drops cached keys so a change made through the API applies to this isolate at once. */
+export function forgetProjectKeys(): void {
+  cache.clear();
+}
