@@ -5,6 +5,7 @@ import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
 import { preflight } from "./cors.ts";
+import { json } from "./responses.ts";
 
 type Args = [Env, ExecutionContext];
 
@@ -13,6 +14,7 @@ const param = (request: IRequest, name: string): string => request.params[name] 
 export function buildRouter() {
   const router = Router<IRequest, Args>();
   router.options("/api/*", () => preflight());
+  router.get("/_health", () => json({ ok: true }));
   for (const slash of ["/", ""]) {
     router.post(`/api/:projectId/envelope${slash}`, (req, env, ctx) => handleEnvelope(req, env, ctx, param(req, "projectId")));
     router.post(`/api/:projectId/store${slash}`, (req, env, ctx) => handleStore(req, env, ctx, param(req, "projectId")));

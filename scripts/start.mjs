@@ -1,0 +1,33 @@
+// `npm start`: a local Faultline with persistent state under .wrangler/state, migrations applied,
+// a default organization/project/DSN key/API token created once, and the lines to paste printed.
+import { join } from "node:path";
+import { applyMigrations, DEFAULTS, dsnFor, ensureDefaults, ROOT, startDev } from "./local-server.mjs";
+
+const port = Number(process.env.PORT ?? 8787);
+const persistTo = join(ROOT, ".wrangler", "state");
+const stateFile = join(ROOT, ".wrangler", "faultline-local.json");
+
+console.log("Applying D1 migrations to the local database…");
+applyMigrations(persistTo);
+const defaults = ensureDefaults(persistTo, stateFile);
+console.log(`Starting the Worker on port ${port}…`);
+const server = await startDev({ port, persistTo, inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9229), log: "pipe" });
+const url = `http://127.0.0.1:${port}`;
+console.log(`
+Faultline is running at ${url} (data persists in .wrangler/state). Paste these into your shell:
+
+export SENTRY_DSN=${dsnFor(defaults, port)}
+export SENTRY_URL=${url}/
+export SENTRY_AUTH_TOKEN=${defaults.token}
+export SENTRY_ORG=${DEFAULTS.orgSlug}
+export SENTRY_PROJECT=${DEFAULTS.projectSlug}
+`);
+server.child.stdout?.pipe(process.stdout);
+server.child.stderr?.pipe(process.stderr);
+const stop = () => {
+  server.child.kill("SIGTERM");
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+server.child.on("exit", (code) => process.exit(code ?? 0));

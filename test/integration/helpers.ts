@@ -1,0 +1,99 @@
+// Test tenants and request helpers for the workerd integration tests. Each test makes its own
+// organization/project/key so tests never share grouping state.
+import { env, exports } from "cloudflare:workers";
+import { sha256Hex } from "../../src/api/tokens.ts";
+
+export interface Tenant {
+  orgId: number;
+  orgSlug: string;
+  projectId: number;
+  projectSlug: string;
+  keyId: number;
+  publicKey: string;
+  token: string;
+}
+
+let counter = 0;
+const hex = (bytes: number) =>
+  [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+export async function createTenant(options: { keyLimit?: [number, number]; projectLimit?: [number, number] } = {}): Promise<Tenant> {
+  counter += 1;
+  const suffix = `${Date.now().toString(36)}${counter}${hex(2)}`;
+  const now = Date.now() / 1000;
+  const org = await env.DB.prepare("INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?) RETURNING id")
+    .bind(`org-${suffix}`, `Org ${suffix}`, now)
+    .first<{ id: number }>();
+  const project = await env.DB.prepare(
+    "INSERT INTO projects (organization_id, slug, name, rate_limit_count, rate_limit_window, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+  )
+    .bind(org!.id, `proj-${suffix}`, `Project ${suffix}`, options.projectLimit?.[0] ?? null, options.projectLimit?.[1] ?? null, now)
+    .first<{ id: number }>();
+  const publicKey = hex(16);
+  const key = await env.DB.prepare(
+    "INSERT INTO project_keys (project_id, public_key, secret_key, label, rate_limit_count, rate_limit_window, created_at) VALUES (?, ?, ?, 'Default', ?, ?, ?) RETURNING id",
+  )
+    .bind(project!.id, publicKey, hex(16), options.keyLimit?.[0] ?? null, options.keyLimit?.[1] ?? null, now)
+    .first<{ id: number }>();
+  const token = `sntryu_${hex(32)}`;
+  await env.DB.prepare(
+    "INSERT INTO api_tokens (token_hash, token_last_characters, name, organization_id, scopes, created_at) VALUES (?, ?, 'test', ?, ?, ?)",
+  )
+    .bind(await sha256Hex(token), token.slice(-4), org!.id, "org:read project:read project:write event:read event:write", now)
+    .run();
+  return {
+    orgId: org!.id,
+    orgSlug: `org-${suffix}`,
+    projectId: project!.id,
+    projectSlug: `proj-${suffix}`,
+    keyId: key!.id,
+    publicKey,
+    token,
+  };
+}
+
+export const authHeader = (t: Tenant, client = "sentry.rust/0.34.0") =>
+  `Sentry sentry_key=${t.publicKey}, sentry_version=7, sentry_client=${client}`;
+
+/** Sends a request to the Worker under test (the real fetch handler, in this workerd). */
+export function send(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://faultline.test${path}`, init));
+}
+
+export function envelope(headers: object, ...items: [object, string | Uint8Array][]): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: Uint8Array[] = [enc.encode(`${JSON.stringify(headers)}\n`)];
+  for (const [itemHeaders, payload] of items) {
+    const bytes = typeof payload === "string" ? enc.encode(payload) : payload;
+    parts.push(enc.encode(`${JSON.stringify({ ...itemHeaders, length: bytes.byteLength })}\n`), bytes, enc.encode("\n"));
+  }
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
+}
+
+export const newEventId = () => hex(16);
+
+export function postEnvelope(t: Tenant, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Response> {
+  return send(`/api/${t.projectId}/envelope/`, {
+    method: "POST",
+    body,
+    headers: { "x-sentry-auth": authHeader(t), ...headers },
+  });
+}
+
+export async function eventRow(projectId: number, eventId: string) {
+  return env.DB.prepare("SELECT * FROM events WHERE project_id = ? AND event_id = ?")
+    .bind(projectId, eventId)
+    .first<Record<string, unknown>>();
+}
+
+export async function issuesOf(projectId: number) {
+  const rows = await env.DB.prepare("SELECT * FROM issues WHERE project_id = ? ORDER BY id").bind(projectId).all<Record<string, unknown>>();
+  return rows.results;
+}
