@@ -1,0 +1,158 @@
+// Authorization for the REST API, in one place: every route names the scope it needs and resolves the
+// organization/project from the URL through these functions, which only ever find objects of the
+// caller's own organizations. A foreign object is a 404, so its existence is not revealed.
+import type { Env } from "../env.ts";
+import { FaultlineError } from "../errors.ts";
+import { authenticateToken, type TokenIdentity } from "./tokens.ts";
+
+export type Scope =
+  | "org:read"
+  | "org:write"
+  | "org:admin"
+  | "org:ci"
+  | "team:read"
+  | "team:write"
+  | "team:admin"
+  | "project:read"
+  | "project:write"
+  | "project:admin"
+  | "project:releases"
+  | "member:read"
+  | "member:write"
+  | "member:admin"
+  | "event:read"
+  | "event:write"
+  | "event:admin";
+
+export type Role = "owner" | "admin" | "member";
+
+/** Scopes each role may exercise; a user token's scopes are capped by the user's role in that org. */
+const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
+  owner: new Set([
+    "org:read", "org:write", "org:admin", "org:ci", "team:read", "team:write", "team:admin", "project:read",
+    "project:write", "project:admin", "project:releases", "member:read", "member:write", "member:admin",
+    "event:read", "event:write", "event:admin",
+  ]),
+  admin: new Set([
+    "org:read", "org:write", "org:ci", "team:read", "team:write", "team:admin", "project:read", "project:write",
+    "project:admin", "project:releases", "member:read", "event:read", "event:write", "event:admin",
+  ]),
+  member: new Set([
+    "org:read", "org:ci", "team:read", "project:read", "project:releases", "member:read", "event:read",
+    "event:write", "event:admin",
+  ]),
+};
+
+/** A scope is also granted by the stronger scopes of the same resource (write ⊃ read, admin ⊃ write). */
+const IMPLIED_BY: Record<string, string[]> = {
+  "org:read": ["org:write", "org:admin"],
+  "org:write": ["org:admin"],
+  "team:read": ["team:write", "team:admin"],
+  "team:write": ["team:admin"],
+  "project:read": ["project:write", "project:admin"],
+  "project:write": ["project:admin"],
+  // Sentry's release permission: the dedicated scope, or project write/admin; org tokens carry org:ci.
+  "project:releases": ["project:write", "project:admin", "org:ci"],
+  "member:read": ["member:write", "member:admin"],
+  "member:write": ["member:admin"],
+  "event:read": ["event:write", "event:admin"],
+  "event:write": ["event:admin"],
+};
+
+export interface Caller {
+  identity: TokenIdentity;
+  /** Organization id → the scopes the caller holds there (token scopes ∩ role). */
+  orgScopes: Map<number, Set<string>>;
+}
+
+export interface OrgRow {
+  id: number;
+  slug: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ProjectRow {
+  id: number;
+  organization_id: number;
+  team_id: number | null;
+  slug: string;
+  name: string;
+  platform: string | null;
+  status: string;
+  rate_limit_count: number | null;
+  rate_limit_window: number | null;
+  created_at: number;
+}
+
+export const notFound = (): FaultlineError => new FaultlineError(404, "The requested resource does not exist");
+export const forbidden = (): FaultlineError =>
+  new FaultlineError(403, "You do not have permission to perform this action.");
+
+/** Authenticates the bearer token and works out what it may do in which organization. */
+export async function authenticate(request: Request, env: Env): Promise<Caller> {
+  const identity = await authenticateToken(env.DB, request.headers.get("authorization"));
+  const orgScopes = new Map<number, Set<string>>();
+  if (identity.organizationId !== null) {
+    orgScopes.set(identity.organizationId, new Set(identity.scopes));
+  } else if (identity.userId !== null) {
+    const rows = await env.DB.prepare("SELECT organization_id, role FROM memberships WHERE user_id = ?")
+      .bind(identity.userId)
+      .all<{ organization_id: number; role: Role }>();
+    for (const row of rows.results) {
+      const allowed = ROLE_SCOPES[row.role];
+      orgScopes.set(row.organization_id, new Set([...identity.scopes].filter((s) => allowed.has(s))));
+    }
+  }
+  return { identity, orgScopes };
+}
+
+export function hasScope(caller: Caller, organizationId: number, scope: Scope): boolean {
+  const held = caller.orgScopes.get(organizationId);
+  if (!held) return false;
+  return held.has(scope) || (IMPLIED_BY[scope] ?? []).some((s) => held.has(s));
+}
+
+/** 404 when the organization is not the caller's, 403 when the caller lacks the scope there. */
+export function requireScope(caller: Caller, organizationId: number, scope: Scope): void {
+  if (!caller.orgScopes.has(organizationId)) throw notFound();
+  if (!hasScope(caller, organizationId, scope)) throw forbidden();
+}
+
+/** Organization by slug or numeric id, among the caller's organizations only. */
+export async function organizationFor(env: Env, caller: Caller, orgRef: string, scope: Scope): Promise<OrgRow> {
+  const org = /^\d+$/.test(orgRef)
+    ? await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE id = ?").bind(Number(orgRef)).first<OrgRow>()
+    : await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE slug = ?").bind(orgRef).first<OrgRow>();
+  if (!org || !caller.orgScopes.has(org.id)) throw notFound();
+  requireScope(caller, org.id, scope);
+  return org;
+}
+
+/** Project by organization and project slug (or id), among the caller's organizations only. */
+export async function projectFor(
+  env: Env,
+  caller: Caller,
+  orgRef: string,
+  projectRef: string,
+  scope: Scope,
+): Promise<{ org: OrgRow; project: ProjectRow }> {
+  const org = await organizationFor(env, caller, orgRef, "org:read").catch((error: unknown) => {
+    // A caller with only project scopes still reaches its org's projects; 404 stays 404.
+    if (error instanceof FaultlineError && error.status === 403) return null;
+    throw error;
+  });
+  const orgRow =
+    org ??
+    (await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE slug = ? OR CAST(id AS TEXT) = ?")
+      .bind(orgRef, orgRef)
+      .first<OrgRow>());
+  if (!orgRow || !caller.orgScopes.has(orgRow.id)) throw notFound();
+  const column = /^\d+$/.test(projectRef) ? "id" : "slug";
+  const project = await env.DB.prepare(`SELECT * FROM projects WHERE organization_id = ? AND ${column} = ?`)
+    .bind(orgRow.id, column === "id" ? Number(projectRef) : projectRef)
+    .first<ProjectRow>();
+  if (!project) throw notFound();
+  requireScope(caller, orgRow.id, scope);
+  return { org: orgRow, project };
+}
