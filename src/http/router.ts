@@ -4,15 +4,12 @@ import { handleIngestStats } from "../api/ingest-stats.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
+import { type AppRouter, param } from "./app-router.ts";
 import { preflight } from "./cors.ts";
 import { json } from "./responses.ts";
 
-type Args = [Env, ExecutionContext];
-
-const param = (request: IRequest, name: string): string => request.params[name] ?? "";
-
-export function buildRouter() {
-  const router = Router<IRequest, Args>();
+export function buildRouter(): AppRouter {
+  const router: AppRouter = Router<IRequest, [Env, ExecutionContext]>();
   router.options("/api/*", () => preflight());
   router.get("/_health", () => json({ ok: true }));
   for (const slash of ["/", ""]) {
