@@ -94,3 +94,21 @@ export const MAX_INLINE_PAYLOAD_BYTES = 256 * KiB;
 /** Default rate limit for a new DSN key: events per minute (0 = unlimited). */
 export const DEFAULT_KEY_RATE_LIMIT_COUNT = 0;
 export const DEFAULT_KEY_RATE_LIMIT_WINDOW_SECONDS = 60;
+
+/** Entries per container item (span v2, log, trace_metric). Sentry's span v2 protocol: "up to 1000". */
+export const MAX_CONTAINER_ENTRIES = 1000;
+
+/** Characters of a monitor slug; longer slugs are cut. Relay `relay-monitors` `SLUG_LENGTH` (50). */
+export const MAX_MONITOR_SLUG_CHARS = 50;
+
+/** Characters of user feedback / `user_report` comments. Sentry's feedback message limit (4096). */
+export const MAX_FEEDBACK_CHARS = 4096;
+
+/** Client reports dated further back than this are dropped. Relay `max_secs_in_past` (30 days). */
+export const MAX_PAST_SECONDS = 30 * 24 * 3600;
+
+/**
+ * Bytes of an opaque item (profile, replay) whose JSON is still read for metadata; larger ones are
+ * stored without it, because parsing a 50 MiB profile takes a large share of a 128 MB isolate.
+ */
+export const MAX_OPAQUE_SUMMARY_BYTES = 10 * MiB;
