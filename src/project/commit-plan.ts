@@ -10,6 +10,8 @@ export interface AdmittedBatch {
   batch: IngestBatch;
   /** The error event passed the rate limits (false: dropped as rate_limited). */
   eventAdmitted: boolean;
+  /** Reason code of the limit that dropped the event (`key_quota`, `project_quota`). */
+  limitReason?: string;
 }
 
 export interface CommitPlan {
@@ -55,7 +57,7 @@ export function planCommit(
   const transactions: CommitPlan["transactions"] = [];
   const perBatch: CommitPlan["perBatch"] = [];
 
-  for (const { batch, eventAdmitted } of admitted) {
+  for (const { batch, eventAdmitted, limitReason } of admitted) {
     for (const o of batch.outcomes) {
       addOutcome({ category: o.category, outcome: o.outcome, reason: o.reason, quantity: o.quantity });
       if (o.eventId) droppedEvents.push({ eventId: o.eventId, category: o.category, outcome: o.outcome, reason: o.reason });
@@ -65,8 +67,9 @@ export function planCommit(
     const event = batch.event;
     if (event && !eventAdmitted) {
       const category: DataCategory = event.row.type === "default" ? "default" : "error";
-      addOutcome({ category, outcome: "rate_limited", reason: "project_quota", quantity: 1 });
-      droppedEvents.push({ eventId: event.row.eventId, category, outcome: "rate_limited", reason: "project_quota" });
+      const reason = limitReason ?? "quota";
+      addOutcome({ category, outcome: "rate_limited", reason, quantity: 1 });
+      droppedEvents.push({ eventId: event.row.eventId, category, outcome: "rate_limited", reason });
     } else if (event) {
       if (seenEventIds.has(event.row.eventId)) {
         duplicate = true;

@@ -59,8 +59,9 @@ export class ProjectDO extends DurableObject<Env> {
   /** Admits one envelope's items against the rate limits and commits what passed. */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     const { eventAdmitted, limits } = this.admit(batch);
+    const limitReason = limits[0]?.reasonCode;
     return new Promise<IngestResult>((resolve, reject) => {
-      this.queue.push({ admitted: { batch, eventAdmitted }, limits, resolve, reject });
+      this.queue.push({ admitted: { batch, eventAdmitted, ...(limitReason ? { limitReason } : {}) }, limits, resolve, reject });
       if (!this.flushing) this.flushing = this.flushLoop().finally(() => (this.flushing = null));
     });
   }
