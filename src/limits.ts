@@ -112,3 +112,6 @@ export const MAX_PAST_SECONDS = 30 * 24 * 3600;
  * stored without it, because parsing a 50 MiB profile takes a large share of a 128 MB isolate.
  */
 export const MAX_OPAQUE_SUMMARY_BYTES = 10 * MiB;
+
+/** Ids/URLs kept per list in the metadata of an opaque item (replay `error_ids`, `urls`…), for one D1 row. */
+export const MAX_SUMMARY_LIST_ENTRIES = 100;
