@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_SESSION_AGE_SECONDS } from "../../src/limits.ts";
 import { parseSessionItem, parseSessionsItem } from "../../src/protocol/items/index.ts";
-import type { JsonObject } from "../../src/protocol/types.ts";
+import type { JsonValue } from "../../src/protocol/types.ts";
 
 const T0 = 1772359200; // 2026-03-01T10:00:00Z
 const ctx = { receivedAt: T0 + 10, clientIp: "198.51.100.7" };
@@ -10,7 +10,9 @@ const bytes = (value: unknown) =>
   new TextEncoder().encode(typeof value === "string" ? value : JSON.stringify(value));
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/items/${name}`, import.meta.url));
 
-function session(overrides: JsonObject = {}): JsonObject {
+function session(
+  overrides: Record<string, JsonValue | undefined> = {},
+): Record<string, JsonValue | undefined> {
   return {
     sid: "8333339f56754f89a9a01c935255ab58",
     started: "2026-03-01T10:00:00Z",
