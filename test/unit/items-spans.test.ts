@@ -144,6 +144,20 @@ describe("span v2 entries", () => {
   });
 });
 
+describe("hostile attribute keys", () => {
+  it("never lets __proto__ change a map, and treats inherited names as ordinary keys", () => {
+    const payload = `{"items":[{"trace_id":"${TRACE}","span_id":"aaaaaaaaaaaaaaaa","name":"n","start_timestamp":1,"end_timestamp":2,"attributes":{"__proto__":{"type":"string","value":"x"},"toString":{"type":"string","value":"y"}}}]}`;
+    const span = parseSpanItem({ type: "span", item_count: 1 }, bytes(payload), ctx).records[0];
+    expect(Object.getPrototypeOf(span?.attributes)).toBe(Object.prototype);
+    expect(span?.attributes).toEqual({ toString: "y" });
+
+    const legacy = `{"trace_id":"${TRACE}","span_id":"aaaaaaaaaaaaaaaa","start_timestamp":1,"timestamp":2,"tags":{"constructor":"c","__proto__":"p"}}`;
+    const v1 = parseSpanItem({ type: "span" }, bytes(legacy), ctx).records[0];
+    expect(v1?.attributes.constructor).toBe("c");
+    expect(Object.getPrototypeOf(v1?.typedAttributes)).toBe(Object.prototype);
+  });
+});
+
 describe("legacy single span item", () => {
   const legacy = {
     trace_id: TRACE,

@@ -4,6 +4,12 @@
 import type { JsonObject, JsonValue } from "../types.ts";
 import { asObject, asText } from "./json.ts";
 
+/**
+ * Assigning `obj["__proto__"] = …` would replace the object's prototype instead of adding a key; JSON
+ * from a client may contain that key, so it is never copied into an attribute map.
+ */
+export const UNSAFE_KEY = "__proto__";
+
 export interface Attributes {
   plain: JsonObject;
   typed: JsonObject;
@@ -19,6 +25,7 @@ export function readTypedAttributes(value: unknown): Attributes {
   const source = asObject(value);
   if (!source) return { plain, typed };
   for (const [key, entry] of Object.entries(source)) {
+    if (key === UNSAFE_KEY) continue;
     const attribute = asObject(entry);
     if (!attribute || !("value" in attribute)) continue;
     const inner = attribute.value;
@@ -34,7 +41,7 @@ export function readTypedAttributes(value: unknown): Attributes {
 export function typedFromPlain(plain: JsonObject): JsonObject {
   const typed: JsonObject = {};
   for (const [key, value] of Object.entries(plain)) {
-    if (value === null) continue;
+    if (value === null || key === UNSAFE_KEY) continue;
     const type = inferType(value);
     // Nested objects have no attribute type: carry them as JSON text, as SDKs do for attributes.
     typed[key] = {

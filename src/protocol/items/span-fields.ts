@@ -6,7 +6,7 @@ import {
   MAX_SHORT_STRING_CHARS,
 } from "../../limits.ts";
 import type { JsonObject, JsonValue } from "../types.ts";
-import { stringAttribute, typedFromPlain } from "./attributes.ts";
+import { stringAttribute, typedFromPlain, UNSAFE_KEY } from "./attributes.ts";
 import { dropUndefined, parseTimestamp } from "./json.ts";
 import type { SpanRecord } from "./types.ts";
 
@@ -32,7 +32,7 @@ export function addAttributeIfMissing(
   key: string,
   value: JsonValue | undefined,
 ): void {
-  if (value === undefined || value === null || key in plain) return;
+  if (value === undefined || value === null || key === UNSAFE_KEY || Object.hasOwn(plain, key)) return;
   plain[key] = value;
   const entry = typedFromPlain({ [key]: value })[key];
   if (entry !== undefined) typed[key] = entry;
