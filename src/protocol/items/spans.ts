@@ -57,8 +57,9 @@ export function parseSpanItem(
 }
 
 /**
- * The content type or an `item_count` header (only containers have one) decides; with neither, an
- * object with an `items` array and no `span_id` of its own is read as a container too.
+ * The content type or an `item_count` header (only containers have one) decides. With neither, an
+ * object with an `items` array and no `span_id` is still a container (then rejected for its missing
+ * `item_count`, as Relay does) rather than a span with a missing id.
  */
 function isV2Container(headers: JsonObject, decoded: DecodedJson): boolean {
   const contentType = typeof headers.content_type === "string" ? headers.content_type.toLowerCase() : "";
