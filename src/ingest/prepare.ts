@@ -41,7 +41,7 @@ export interface PreparedEnvelope {
   writtenBlobKeys: string[];
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function parseJsonPayload(item: EnvelopeItem): unknown {
   let text: string;
@@ -205,7 +205,8 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         const result = parseClientReport(item.headers, item.payload, itemCtx);
         batch.clientReports.push(...result.records);
         for (const report of result.records) {
-          for (const d of report.discarded) {
+          // Only `discarded` entries are the SDK's own drops; the other lists are what relays forward.
+          for (const d of report.discarded.filter((entry) => entry.kind === "discarded")) {
             outcomes.push({
               category: d.category as DataCategory,
               outcome: "client_discard",
