@@ -150,7 +150,9 @@ export function transactionEvent() {
 export function toEnvelope({ eventId, type, payload }) {
   const body = enc.encode(JSON.stringify(payload));
   const hyphenated = `${eventId.slice(0, 8)}-${eventId.slice(8, 12)}-${eventId.slice(12, 16)}-${eventId.slice(16, 20)}-${eventId.slice(20)}`;
-  const head = enc.encode(`${JSON.stringify({ event_id: hyphenated })}\n${JSON.stringify({ type, length: body.byteLength })}\n`);
+  const head = enc.encode(
+    `${JSON.stringify({ event_id: hyphenated })}\n${JSON.stringify({ type, length: body.byteLength })}\n`,
+  );
   const out = new Uint8Array(head.byteLength + body.byteLength + 1);
   out.set(head, 0);
   out.set(body, head.byteLength);

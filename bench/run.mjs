@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { anyhowEvent, mixedEnvelope, panicEvent, toEnvelope } from "./envelopes.mjs";
 import { applyMigrations, ensureDefaults, sqlLocal, startDev, stopDev } from "../scripts/local-server.mjs";
+import { anyhowEvent, mixedEnvelope, panicEvent, toEnvelope } from "./envelopes.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "1,8,32").split(",").map(Number);
@@ -26,7 +26,7 @@ function descendants(rootPid) {
   const queue = [rootPid];
   while (queue.length) {
     const p = queue.shift();
-    for (const r of rows) if (r.ppid === p) (found.push(r), queue.push(r.pid));
+    for (const r of rows) if (r.ppid === p) found.push(r), queue.push(r.pid);
   }
   return found;
 }
@@ -39,18 +39,36 @@ function sampleRss(rootPid) {
       .reduce((n, r) => n + r.rss, 0);
     peak = Math.max(peak, rss);
   }, 200);
-  return { stop: () => (clearInterval(timer), peak / 1024) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak / 1024;
+    },
+  };
 }
 
 function post(agent, port, path, body) {
   return new Promise((resolve) => {
     const started = performance.now();
     const req = http.request(
-      { host: "127.0.0.1", port, path, method: "POST", agent, headers: { "content-length": body.byteLength } },
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: "POST",
+        agent,
+        headers: { "content-length": body.byteLength },
+      },
       (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode,
+            body: Buffer.concat(chunks).toString(),
+            ms: performance.now() - started,
+          }),
+        );
       },
     );
     req.on("error", (e) => resolve({ status: 0, body: String(e), ms: performance.now() - started }));
@@ -81,13 +99,23 @@ async function load({ port, path, concurrency, total, next }) {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { rps: total / seconds, acceptedPerSecond: accepted.length / seconds, p50: pct(50), p99: pct(99), accepted, failed };
+  return {
+    rps: total / seconds,
+    acceptedPerSecond: accepted.length / seconds,
+    p50: pct(50),
+    p99: pct(99),
+    accepted,
+    failed,
+  };
 }
 
 async function stats(token) {
-  const res = await fetch(`http://127.0.0.1:${FAULTLINE_PORT}/api/0/projects/faultline/default/ingest-stats/`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
+  const res = await fetch(
+    `http://127.0.0.1:${FAULTLINE_PORT}/api/0/projects/faultline/default/ingest-stats/`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
   return res.json();
 }
 
@@ -113,13 +141,25 @@ try {
       return { body: toEnvelope(e), eventId: e.eventId };
     },
   });
-  await load({ port: TRIVIAL_PORT, path, concurrency: 4, total: 50, next: (i) => ({ body: prebuilt[i], eventId: "" }) });
+  await load({
+    port: TRIVIAL_PORT,
+    path,
+    concurrency: 4,
+    total: 50,
+    next: (i) => ({ body: prebuilt[i], eventId: "" }),
+  });
 
   const rssFaultline = sampleRss(faultline.child.pid);
   let allAccepted = warm.accepted.length;
   const rows = [];
   for (const c of CONCURRENCIES) {
-    const base = await load({ port: TRIVIAL_PORT, path, concurrency: c, total: REQUESTS, next: (i) => ({ body: prebuilt[i], eventId: "" }) });
+    const base = await load({
+      port: TRIVIAL_PORT,
+      path,
+      concurrency: c,
+      total: REQUESTS,
+      next: (i) => ({ body: prebuilt[i], eventId: "" }),
+    });
     const run = await load({
       port: FAULTLINE_PORT,
       path,
@@ -157,14 +197,21 @@ try {
   allAccepted += errorsOnly.accepted.length;
   const after = await stats(defaults.token);
   const peakRss = rssFaultline.stop();
-  const rowsPerEvent = (after.d1RowsWritten - before.d1RowsWritten) / (after.eventsStored - before.eventsStored);
+  const rowsPerEvent =
+    (after.d1RowsWritten - before.d1RowsWritten) / (after.eventsStored - before.eventsStored);
 
   const [{ n: kept }] = sqlLocal(persistTo, "SELECT COUNT(*) AS n FROM events");
-  console.log("\nFaultline ingest benchmark (mixed Rust-like envelopes: 50% panics, 30% anyhow chains, 20% transactions)");
+  console.log(
+    "\nFaultline ingest benchmark (mixed Rust-like envelopes: 50% panics, 30% anyhow chains, 20% transactions)",
+  );
   console.table(rows);
   console.log(`peak workerd RSS (Faultline): ${peakRss.toFixed(0)} MiB`);
-  console.log(`D1 rows written per error event: ${rowsPerEvent.toFixed(2)} (commits: ${after.commits - before.commits} for ${errorsOnly.accepted.length} events)`);
-  console.log(`count in = count kept: ${allAccepted} accepted, ${kept} stored → ${Number(kept) === allAccepted ? "OK" : "MISMATCH"}`);
+  console.log(
+    `D1 rows written per error event: ${rowsPerEvent.toFixed(2)} (commits: ${after.commits - before.commits} for ${errorsOnly.accepted.length} events)`,
+  );
+  console.log(
+    `count in = count kept: ${allAccepted} accepted, ${kept} stored → ${Number(kept) === allAccepted ? "OK" : "MISMATCH"}`,
+  );
   if (Number(kept) !== allAccepted) process.exitCode = 1;
 } finally {
   stopDev(faultline);

@@ -49,7 +49,9 @@ function wrangler(args, { persistTo, quiet = true } = {}) {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.status !== 0) {
-    throw new Error(`wrangler ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `wrangler ${args.join(" ")} failed (${result.status}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   if (!quiet) process.stdout.write(result.stdout);
   return result.stdout;
@@ -98,7 +100,9 @@ export function ensureDefaults(persistTo, stateFile) {
   if (!row) throw new Error("default project was not created");
 
   let token = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")).token : undefined;
-  const known = token ? sqlLocal(persistTo, `SELECT id FROM api_tokens WHERE token_hash = ${q(sha256Hex(token))}`) : [];
+  const known = token
+    ? sqlLocal(persistTo, `SELECT id FROM api_tokens WHERE token_hash = ${q(sha256Hex(token))}`)
+    : [];
   if (!token || known.length === 0) {
     token = `sntryu_${randomBytes(32).toString("hex")}`;
     sqlLocal(
@@ -123,8 +127,24 @@ export function dsnFor(defaults, port, host = "127.0.0.1") {
 }
 
 /** Starts `wrangler dev` and resolves once it answers HTTP. */
-export async function startDev({ port, persistTo, inspectorPort = 0, config = "wrangler.toml", log = "pipe" }) {
-  const args = ["dev", "--config", config, "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort)];
+export async function startDev({
+  port,
+  persistTo,
+  inspectorPort = 0,
+  config = "wrangler.toml",
+  log = "pipe",
+}) {
+  const args = [
+    "dev",
+    "--config",
+    config,
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
+  ];
   if (persistTo) args.push("--persist-to", persistTo);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,

@@ -11,7 +11,12 @@ console.log("Applying D1 migrations to the local database…");
 applyMigrations(persistTo);
 const defaults = ensureDefaults(persistTo, stateFile);
 console.log(`Starting the Worker on port ${port}…`);
-const server = await startDev({ port, persistTo, inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9229), log: "pipe" });
+const server = await startDev({
+  port,
+  persistTo,
+  inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9229),
+  log: "pipe",
+});
 const url = `http://127.0.0.1:${port}`;
 console.log(`
 Faultline is running at ${url} (data persists in .wrangler/state). Paste these into your shell:

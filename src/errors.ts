@@ -9,7 +9,11 @@ export class FaultlineError extends Error {
   readonly causes: string[];
   readonly headers: Record<string, string>;
 
-  constructor(status: ErrorStatus, detail: string, options: { causes?: string[]; headers?: Record<string, string> } = {}) {
+  constructor(
+    status: ErrorStatus,
+    detail: string,
+    options: { causes?: string[]; headers?: Record<string, string> } = {},
+  ) {
     super(detail);
     this.name = "FaultlineError";
     this.status = status;

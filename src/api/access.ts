@@ -29,17 +29,50 @@ export type Role = "owner" | "admin" | "member";
 /** Scopes each role may exercise; a user token's scopes are capped by the user's role in that org. */
 const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
   owner: new Set([
-    "org:read", "org:write", "org:admin", "org:ci", "team:read", "team:write", "team:admin", "project:read",
-    "project:write", "project:admin", "project:releases", "member:read", "member:write", "member:admin",
-    "event:read", "event:write", "event:admin",
+    "org:read",
+    "org:write",
+    "org:admin",
+    "org:ci",
+    "team:read",
+    "team:write",
+    "team:admin",
+    "project:read",
+    "project:write",
+    "project:admin",
+    "project:releases",
+    "member:read",
+    "member:write",
+    "member:admin",
+    "event:read",
+    "event:write",
+    "event:admin",
   ]),
   admin: new Set([
-    "org:read", "org:write", "org:ci", "team:read", "team:write", "team:admin", "project:read", "project:write",
-    "project:admin", "project:releases", "member:read", "event:read", "event:write", "event:admin",
+    "org:read",
+    "org:write",
+    "org:ci",
+    "team:read",
+    "team:write",
+    "team:admin",
+    "project:read",
+    "project:write",
+    "project:admin",
+    "project:releases",
+    "member:read",
+    "event:read",
+    "event:write",
+    "event:admin",
   ]),
   member: new Set([
-    "org:read", "org:ci", "team:read", "project:read", "project:releases", "member:read", "event:read",
-    "event:write", "event:admin",
+    "org:read",
+    "org:ci",
+    "team:read",
+    "project:read",
+    "project:releases",
+    "member:read",
+    "event:read",
+    "event:write",
+    "event:admin",
   ]),
 };
 
@@ -85,7 +118,8 @@ export interface ProjectRow {
   created_at: number;
 }
 
-export const notFound = (): FaultlineError => new FaultlineError(404, "The requested resource does not exist");
+export const notFound = (): FaultlineError =>
+  new FaultlineError(404, "The requested resource does not exist");
 export const forbidden = (): FaultlineError =>
   new FaultlineError(403, "You do not have permission to perform this action.");
 
@@ -120,10 +154,19 @@ export function requireScope(caller: Caller, organizationId: number, scope: Scop
 }
 
 /** Organization by slug or numeric id, among the caller's organizations only. */
-export async function organizationFor(env: Env, caller: Caller, orgRef: string, scope: Scope): Promise<OrgRow> {
+export async function organizationFor(
+  env: Env,
+  caller: Caller,
+  orgRef: string,
+  scope: Scope,
+): Promise<OrgRow> {
   const org = /^\d+$/.test(orgRef)
-    ? await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE id = ?").bind(Number(orgRef)).first<OrgRow>()
-    : await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE slug = ?").bind(orgRef).first<OrgRow>();
+    ? await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE id = ?")
+        .bind(Number(orgRef))
+        .first<OrgRow>()
+    : await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE slug = ?")
+        .bind(orgRef)
+        .first<OrgRow>();
   if (!org || !caller.orgScopes.has(org.id)) throw notFound();
   requireScope(caller, org.id, scope);
   return org;
@@ -144,7 +187,9 @@ export async function projectFor(
   });
   const orgRow =
     org ??
-    (await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE slug = ? OR CAST(id AS TEXT) = ?")
+    (await env.DB.prepare(
+      "SELECT id, slug, name, created_at FROM organizations WHERE slug = ? OR CAST(id AS TEXT) = ?",
+    )
       .bind(orgRef, orgRef)
       .first<OrgRow>());
   if (!orgRow || !caller.orgScopes.has(orgRow.id)) throw notFound();

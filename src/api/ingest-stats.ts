@@ -5,7 +5,12 @@ import { FaultlineError } from "../errors.ts";
 import { json } from "../http/responses.ts";
 import { authenticateToken, organizationsOf } from "./tokens.ts";
 
-export async function handleIngestStats(request: Request, env: Env, orgSlug: string, projectSlug: string): Promise<Response> {
+export async function handleIngestStats(
+  request: Request,
+  env: Env,
+  orgSlug: string,
+  projectSlug: string,
+): Promise<Response> {
   const identity = await authenticateToken(env.DB, request.headers.get("authorization"));
   if (!identity.scopes.has("project:read") && !identity.scopes.has("project:admin")) {
     throw new FaultlineError(403, "You do not have permission to perform this action.");
@@ -18,7 +23,8 @@ export async function handleIngestStats(request: Request, env: Env, orgSlug: str
     .first<{ id: number; organization_id: number }>();
   const orgs = await organizationsOf(env.DB, identity);
   // 404, not 403, for another tenant's project: its existence is not revealed.
-  if (!project || !orgs.has(project.organization_id)) throw new FaultlineError(404, "The requested resource does not exist");
+  if (!project || !orgs.has(project.organization_id))
+    throw new FaultlineError(404, "The requested resource does not exist");
   const stats = await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).getStats();
   return json(stats);
 }

@@ -14,8 +14,12 @@ export function pageFrom(url: URL, defaultLimit = DEFAULT_PAGE_SIZE): Page {
   const cursor = url.searchParams.get("cursor") ?? "";
   const parts = cursor.split(":");
   const offset = parts.length >= 2 ? Math.max(0, Number.parseInt(parts[1] ?? "0", 10) || 0) : 0;
-  const requested = Number.parseInt(url.searchParams.get("per_page") ?? url.searchParams.get("limit") ?? "", 10);
-  const limit = Number.isFinite(requested) && requested > 0 ? Math.min(requested, MAX_PAGE_SIZE) : defaultLimit;
+  const requested = Number.parseInt(
+    url.searchParams.get("per_page") ?? url.searchParams.get("limit") ?? "",
+    10,
+  );
+  const limit =
+    Number.isFinite(requested) && requested > 0 ? Math.min(requested, MAX_PAGE_SIZE) : defaultLimit;
   return { offset, limit };
 }
 

@@ -14,7 +14,10 @@ export async function sha256Hex(value: string): Promise<string> {
 }
 
 /** The identity behind `Authorization: Bearer <token>`, or 401 with Sentry's wording. */
-export async function authenticateToken(db: D1Database, authorization: string | null): Promise<TokenIdentity> {
+export async function authenticateToken(
+  db: D1Database,
+  authorization: string | null,
+): Promise<TokenIdentity> {
   const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!match?.[1]) throw new FaultlineError(401, "Authentication credentials were not provided.");
   const row = await db

@@ -1,8 +1,22 @@
 // D1 statements the project's Durable Object runs to commit ingested items. Raw prepared statements
 // rather than drizzle here because the commit needs one `batch()` (one transaction) with subqueries that
 // refer to rows inserted earlier in the same batch, and the per-statement `meta.rows_written`.
-import type { CheckIn, LogRecord, SessionAggregate, SessionUpdate, SpanRecord, UserReport } from "../protocol/items/index.ts";
-import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../project/ingest-batch.ts";
+
+import type {
+  AttachmentRow,
+  EventRow,
+  FeedbackRow,
+  OutcomeDelta,
+  RawItemRow,
+} from "../project/ingest-batch.ts";
+import type {
+  CheckIn,
+  LogRecord,
+  SessionAggregate,
+  SessionUpdate,
+  SpanRecord,
+  UserReport,
+} from "../protocol/items/index.ts";
 
 /** Where an event's issue id comes from: known already, or created earlier in the same batch. */
 export type IssueRef = { id: number } | { hash: string };
@@ -79,12 +93,18 @@ export function insertIssue(db: D1Database, projectId: number, issue: NewIssue):
       .prepare("INSERT INTO issue_hashes (project_id, hash, issue_id) VALUES (?, ?, last_insert_rowid())")
       .bind(projectId, issue.primaryHash),
   ];
-  for (const hash of issue.otherHashes) statements.push(mapHash(db, projectId, hash, { hash: issue.primaryHash }));
+  for (const hash of issue.otherHashes)
+    statements.push(mapHash(db, projectId, hash, { hash: issue.primaryHash }));
   return statements;
 }
 
 /** Adds a hash to an issue's set; a hash owned by another issue already keeps its owner. */
-export function mapHash(db: D1Database, projectId: number, hash: string, issue: IssueRef): D1PreparedStatement {
+export function mapHash(
+  db: D1Database,
+  projectId: number,
+  hash: string,
+  issue: IssueRef,
+): D1PreparedStatement {
   const ref = issueIdExpr(projectId, issue);
   return db
     .prepare(`INSERT OR IGNORE INTO issue_hashes (project_id, hash, issue_id) VALUES (?, ?, ${ref.sql})`)
@@ -102,7 +122,11 @@ export interface IssueDelta {
   countUsers: boolean;
 }
 
-export function updateIssueCounters(db: D1Database, projectId: number, delta: IssueDelta): D1PreparedStatement {
+export function updateIssueCounters(
+  db: D1Database,
+  projectId: number,
+  delta: IssueDelta,
+): D1PreparedStatement {
   const ref = issueIdExpr(projectId, delta.issue);
   const sets = [
     "times_seen = times_seen + ?",
@@ -122,11 +146,19 @@ export function updateIssueCounters(db: D1Database, projectId: number, delta: Is
     sets.push("status = ?", "substatus = ?", "resolution = ?", "resolved_at = NULL");
     params.push(delta.statusChange.status, delta.statusChange.substatus, delta.statusChange.resolution);
   }
-  if (delta.countUsers) sets.push("user_count = (SELECT COUNT(*) FROM issue_users u WHERE u.issue_id = issues.id)");
-  return db.prepare(`UPDATE issues SET ${sets.join(", ")} WHERE id = ${ref.sql}`).bind(...params, ...ref.params);
+  if (delta.countUsers)
+    sets.push("user_count = (SELECT COUNT(*) FROM issue_users u WHERE u.issue_id = issues.id)");
+  return db
+    .prepare(`UPDATE issues SET ${sets.join(", ")} WHERE id = ${ref.sql}`)
+    .bind(...params, ...ref.params);
 }
 
-export function insertIssueUser(db: D1Database, projectId: number, issue: IssueRef, userKey: string): D1PreparedStatement {
+export function insertIssueUser(
+  db: D1Database,
+  projectId: number,
+  issue: IssueRef,
+  userKey: string,
+): D1PreparedStatement {
   const ref = issueIdExpr(projectId, issue);
   return db
     .prepare(`INSERT OR IGNORE INTO issue_users (issue_id, user_key) VALUES (${ref.sql}, ?)`)
@@ -232,7 +264,11 @@ export function insertLog(db: D1Database, projectId: number, log: LogRecord): D1
     );
 }
 
-export function insertSessionUpdate(db: D1Database, projectId: number, s: SessionUpdate): D1PreparedStatement {
+export function insertSessionUpdate(
+  db: D1Database,
+  projectId: number,
+  s: SessionUpdate,
+): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO session_updates (project_id, sid, did, seq, timestamp, started, init, duration, status, errors,
@@ -258,7 +294,11 @@ export function insertSessionUpdate(db: D1Database, projectId: number, s: Sessio
     );
 }
 
-export function insertSessionAggregate(db: D1Database, projectId: number, a: SessionAggregate): D1PreparedStatement {
+export function insertSessionAggregate(
+  db: D1Database,
+  projectId: number,
+  a: SessionAggregate,
+): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO session_aggregates (project_id, started, did, exited, errored, abnormal, crashed, release, environment)
@@ -316,7 +356,12 @@ export function insertFeedback(db: D1Database, projectId: number, f: FeedbackRow
     );
 }
 
-export function insertUserReport(db: D1Database, projectId: number, r: UserReport, now: number): D1PreparedStatement {
+export function insertUserReport(
+  db: D1Database,
+  projectId: number,
+  r: UserReport,
+  now: number,
+): D1PreparedStatement {
   return db
     .prepare(
       "INSERT INTO user_reports (project_id, event_id, email, name, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -324,7 +369,12 @@ export function insertUserReport(db: D1Database, projectId: number, r: UserRepor
     .bind(projectId, r.eventId, r.email ?? null, r.name ?? null, r.comments, now);
 }
 
-export function insertRawItem(db: D1Database, projectId: number, item: RawItemRow, now: number): D1PreparedStatement {
+export function insertRawItem(
+  db: D1Database,
+  projectId: number,
+  item: RawItemRow,
+  now: number,
+): D1PreparedStatement {
   return db
     .prepare(
       "INSERT INTO raw_items (project_id, event_id, type, size, blob_key, metadata, received) VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -61,7 +61,9 @@ export const projects = sqliteTable(
     slug: text("slug").notNull(),
     name: text("name").notNull(),
     platform: text("platform"),
-    status: text("status", { enum: ["active", "disabled"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
     rateLimitCount: integer("rate_limit_count"),
     rateLimitWindow: integer("rate_limit_window"),
     createdAt: real("created_at").notNull(),
@@ -94,7 +96,9 @@ export const issues = sqliteTable(
     platform: text("platform").notNull(),
     logger: text("logger"),
     metadata: text("metadata").notNull(),
-    status: text("status", { enum: ["unresolved", "resolved", "ignored"] }).notNull().default("unresolved"),
+    status: text("status", { enum: ["unresolved", "resolved", "ignored"] })
+      .notNull()
+      .default("unresolved"),
     substatus: text("substatus"),
     resolution: text("resolution"),
     resolvedAt: real("resolved_at"),

@@ -4,4 +4,5 @@ import type { Env } from "../env.ts";
 
 export type AppRouter = RouterType<IRequest, [Env, ExecutionContext]>;
 
-export const param = (request: IRequest, name: string): string => decodeURIComponent(request.params[name] ?? "");
+export const param = (request: IRequest, name: string): string =>
+  decodeURIComponent(request.params[name] ?? "");

@@ -13,8 +13,12 @@ export function buildRouter(): AppRouter {
   router.options("/api/*", () => preflight());
   router.get("/_health", () => json({ ok: true }));
   for (const slash of ["/", ""]) {
-    router.post(`/api/:projectId/envelope${slash}`, (req, env, ctx) => handleEnvelope(req, env, ctx, param(req, "projectId")));
-    router.post(`/api/:projectId/store${slash}`, (req, env, ctx) => handleStore(req, env, ctx, param(req, "projectId")));
+    router.post(`/api/:projectId/envelope${slash}`, (req, env, ctx) =>
+      handleEnvelope(req, env, ctx, param(req, "projectId")),
+    );
+    router.post(`/api/:projectId/store${slash}`, (req, env, ctx) =>
+      handleStore(req, env, ctx, param(req, "projectId")),
+    );
   }
   router.post("/api/store/", (req, env, ctx) => handleStore(req, env, ctx, null));
   router.get("/api/0/projects/:org/:project/ingest-stats/", (req, env) =>

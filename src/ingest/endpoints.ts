@@ -5,8 +5,18 @@ import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { json } from "../http/responses.ts";
 import { MAX_ENVELOPE_BYTES, MAX_REQUEST_BODY_BYTES, MAX_STORE_BODY_BYTES } from "../limits.ts";
-import { emptyBatch, type IngestResult, type KeyContext, type OutcomeDelta } from "../project/ingest-batch.ts";
-import { checkDsnAgreement, extractIngestAuth, type IngestAuth, parseProjectIdPath } from "../protocol/auth.ts";
+import {
+  emptyBatch,
+  type IngestResult,
+  type KeyContext,
+  type OutcomeDelta,
+} from "../project/ingest-batch.ts";
+import {
+  checkDsnAgreement,
+  extractIngestAuth,
+  type IngestAuth,
+  parseProjectIdPath,
+} from "../protocol/auth.ts";
 import { decodeBody, decodeLegacyStoreBody, readBodyCapped } from "../protocol/decode.ts";
 import { parseEnvelope } from "../protocol/envelope.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
@@ -27,7 +37,9 @@ function authFrom(request: Request, envelopeDsn: string | undefined): IngestAuth
 function hasRequestAuth(request: Request): boolean {
   const url = new URL(request.url);
   return (
-    request.headers.has("x-sentry-auth") || request.headers.has("authorization") || url.search.includes("sentry_")
+    request.headers.has("x-sentry-auth") ||
+    request.headers.has("authorization") ||
+    url.search.includes("sentry_")
   );
 }
 
@@ -36,14 +48,24 @@ async function readDecoded(request: Request, maxDecoded: number): Promise<Uint8A
   return decodeBody(raw, request.headers.get("content-encoding"), maxDecoded);
 }
 
-export async function handleEnvelope(request: Request, env: Env, ctx: ExecutionContext, pathProject: string): Promise<Response> {
+export async function handleEnvelope(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  pathProject: string,
+): Promise<Response> {
   const projectId = parseProjectIdPath(pathProject);
   const body = await readDecoded(request, MAX_ENVELOPE_BYTES);
   if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
   return ingestEnvelopeBytes(request, env, ctx, projectId, body);
 }
 
-export async function handleStore(request: Request, env: Env, ctx: ExecutionContext, pathProject: string | null): Promise<Response> {
+export async function handleStore(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  pathProject: string | null,
+): Promise<Response> {
   const projectId = pathProject === null ? null : parseProjectIdPath(pathProject);
   const contentType = request.headers.get("content-type") ?? "";
   if (contentType.startsWith("application/x-sentry-envelope")) {
@@ -81,7 +103,8 @@ async function ingestEnvelopeBytes(
     try {
       envelope = parseEnvelope(body);
     } catch (error) {
-      if (error instanceof FaultlineError) throw new FaultlineError(401, "bad envelope authentication header", { causes: [error.detail] });
+      if (error instanceof FaultlineError)
+        throw new FaultlineError(401, "bad envelope authentication header", { causes: [error.detail] });
       throw error;
     }
     return ingestEnvelope(request, env, ctx, projectId, envelope);
@@ -126,7 +149,14 @@ async function ingestEnvelope(
     blobs: env.BLOBS,
   }).catch(async (error: unknown) => {
     if (error instanceof FaultlineError && error.status < 500) {
-      ctx.waitUntil(recordRejected(env, key.projectId, { category: "error", outcome: "invalid", reason: "invalid_item", quantity: 1 }, key));
+      ctx.waitUntil(
+        recordRejected(
+          env,
+          key.projectId,
+          { category: "error", outcome: "invalid", reason: "invalid_item", quantity: 1 },
+          key,
+        ),
+      );
     }
     throw error;
   });
@@ -138,7 +168,9 @@ async function ingestEnvelope(
     // Not committed: remove the bytes written for it, and let the SDK retry (same event_id, stored once).
     ctx.waitUntil(deleteBlobs(env, prepared.writtenBlobKeys));
     console.error("commit failed", error);
-    throw new FaultlineError(503, "event could not be stored, please retry", { headers: { "retry-after": "5" } });
+    throw new FaultlineError(503, "event could not be stored, please retry", {
+      headers: { "retry-after": "5" },
+    });
   }
   if (result.orphanedBlobKeys.length > 0) ctx.waitUntil(deleteBlobs(env, result.orphanedBlobKeys));
 
@@ -149,7 +181,10 @@ async function ingestEnvelope(
   }
   if (result.everythingRateLimited) {
     return json(
-      { detail: "Sentry dropped data due to a quota or internal rate limit being reached. This will not affect your application." },
+      {
+        detail:
+          "Sentry dropped data due to a quota or internal rate limit being reached. This will not affect your application.",
+      },
       429,
       headers,
     );
@@ -164,7 +199,12 @@ function projectStub(env: Env, projectId: number) {
   return env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
 }
 
-async function recordRejected(env: Env, projectId: number, outcome: OutcomeDelta, key: KeyContext): Promise<void> {
+async function recordRejected(
+  env: Env,
+  projectId: number,
+  outcome: OutcomeDelta,
+  key: KeyContext,
+): Promise<void> {
   try {
     const batch = emptyBatch({ ...key, keyLimit: null, projectLimit: null }, Date.now() / 1000);
     batch.outcomes.push(outcome);

@@ -6,7 +6,20 @@ import { attachmentKey, eventPayloadKey, rawItemKey } from "../blobs/keys.ts";
 import { FaultlineError } from "../errors.ts";
 import { computeGrouping } from "../grouping/index.ts";
 import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
-import { type DataCategory, itemQuantities, itemSizeLimit, KNOWN_ITEM_TYPES } from "../protocol/categories.ts";
+import {
+  type AttachmentRow,
+  type EventRow,
+  emptyBatch,
+  type IngestBatch,
+  type KeyContext,
+  type OutcomeDelta,
+} from "../project/ingest-batch.ts";
+import {
+  type DataCategory,
+  itemQuantities,
+  itemSizeLimit,
+  KNOWN_ITEM_TYPES,
+} from "../protocol/categories.ts";
 import { normalizeEventId } from "../protocol/envelope.ts";
 import {
   type ItemParseResult,
@@ -22,7 +35,6 @@ import {
 } from "../protocol/items/index.ts";
 import { normalizeEvent } from "../protocol/normalize/index.ts";
 import type { Envelope, EnvelopeItem, JsonObject, NormalizedEvent } from "../protocol/types.ts";
-import { type AttachmentRow, type EventRow, emptyBatch, type IngestBatch, type KeyContext, type OutcomeDelta } from "../project/ingest-batch.ts";
 
 export interface PrepareContext {
   key: KeyContext;
@@ -85,7 +97,11 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
   const outcomes = batch.outcomes;
   let eventTooLarge = false;
   const attachments: AttachmentRow[] = [];
-  const itemCtx = { receivedAt: ctx.receivedAt, envelopeEventId: headerEventId ?? undefined, clientIp: ctx.clientIp };
+  const itemCtx = {
+    receivedAt: ctx.receivedAt,
+    envelopeEventId: headerEventId ?? undefined,
+    clientIp: ctx.clientIp,
+  };
   const normalizeCtx = (itemType: "event" | "transaction" | "feedback") => ({
     receivedAt: ctx.receivedAt,
     envelopeEventId: headerEventId ?? undefined,
@@ -95,14 +111,21 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
   });
   const drop = (item: EnvelopeItem, outcome: OutcomeDelta["outcome"], reason: string, eventId?: string) => {
     for (const q of itemQuantities(item)) {
-      outcomes.push({ category: q.category, outcome, reason, quantity: q.quantity, ...(eventId ? { eventId } : {}) });
+      outcomes.push({
+        category: q.category,
+        outcome,
+        reason,
+        quantity: q.quantity,
+        ...(eventId ? { eventId } : {}),
+      });
     }
   };
   const collect = <T>(item: EnvelopeItem, result: ItemParseResult<T>, into: T[]) => {
     into.push(...result.records);
     const category = itemQuantities(item)[0]?.category;
     for (const bad of result.invalid) {
-      if (category) outcomes.push({ category, outcome: "invalid", reason: bad.reason, quantity: bad.quantity });
+      if (category)
+        outcomes.push({ category, outcome: "invalid", reason: bad.reason, quantity: bad.quantity });
     }
   };
 
@@ -141,7 +164,10 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           break;
         }
         const tx = normalizeEvent(parseJsonPayload(item), normalizeCtx("transaction"));
-        batch.transaction = { row: await eventRow(tx, tx.transaction ?? "<unlabeled transaction>", ctx, written), spans: spansFromTransaction(tx) };
+        batch.transaction = {
+          row: await eventRow(tx, tx.transaction ?? "<unlabeled transaction>", ctx, written),
+          spans: spansFromTransaction(tx),
+        };
         break;
       }
       case "feedback": {
@@ -220,7 +246,12 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
       default: {
         if (!KNOWN_ITEM_TYPES.has(item.type)) {
           // Newer SDKs send types we do not know yet: skip them, count them, never fail the envelope.
-          outcomes.push({ category: "default", outcome: "filtered", reason: `unknown_item_type:${item.type.slice(0, 40)}`, quantity: 1 });
+          outcomes.push({
+            category: "default",
+            outcome: "filtered",
+            reason: `unknown_item_type:${item.type.slice(0, 40)}`,
+            quantity: 1,
+          });
           break;
         }
         const key = rawItemKey(projectId, item.type, crypto.randomUUID());
@@ -244,7 +275,12 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
   return { batch, eventId, eventTooLarge, writtenBlobKeys: written };
 }
 
-async function eventRow(event: NormalizedEvent, title: string, ctx: PrepareContext, written: string[]): Promise<EventRow> {
+async function eventRow(
+  event: NormalizedEvent,
+  title: string,
+  ctx: PrepareContext,
+  written: string[],
+): Promise<EventRow> {
   let payload: string | null = JSON.stringify(event);
   let payloadKey: string | null = null;
   if (payload.length > MAX_INLINE_PAYLOAD_BYTES) {

@@ -60,7 +60,11 @@ function rejected(cause: string): FaultlineError {
 }
 
 /** The key's project context, or 403 when the key is unknown, disabled, or belongs to another project. */
-export async function resolveProjectKey(db: D1Database, publicKey: string, pathProjectId: number | null): Promise<KeyContext> {
+export async function resolveProjectKey(
+  db: D1Database,
+  publicKey: string,
+  pathProjectId: number | null,
+): Promise<KeyContext> {
   const now = Date.now();
   let entry = cache.get(publicKey);
   if (!entry || entry.expires < now) {

@@ -60,7 +60,13 @@ export function planCommit(
   for (const { batch, eventAdmitted, limitReason } of admitted) {
     for (const o of batch.outcomes) {
       addOutcome({ category: o.category, outcome: o.outcome, reason: o.reason, quantity: o.quantity });
-      if (o.eventId) droppedEvents.push({ eventId: o.eventId, category: o.category, outcome: o.outcome, reason: o.reason });
+      if (o.eventId)
+        droppedEvents.push({
+          eventId: o.eventId,
+          category: o.category,
+          outcome: o.outcome,
+          reason: o.reason,
+        });
     }
     let duplicate = false;
     let issueRef: IssueRef | null = null;
@@ -98,7 +104,12 @@ export function planCommit(
           else deltas.set(deltaKey, { ...emptyDelta(issueRef, event), count: 0, countUsers: true });
         }
         errorEvents.push({ event, issue: issueRef });
-        addOutcome({ category: event.row.type === "default" ? "default" : "error", outcome: "accepted", reason: "", quantity: 1 });
+        addOutcome({
+          category: event.row.type === "default" ? "default" : "error",
+          outcome: "accepted",
+          reason: "",
+          quantity: 1,
+        });
       }
     }
     const tx = batch.transaction;
@@ -110,7 +121,8 @@ export function planCommit(
         seenEventIds.add(tx.row.eventId);
         transactions.push(tx);
         addOutcome({ category: "transaction", outcome: "accepted", reason: "", quantity: 1 });
-        if (tx.spans.length > 0) addOutcome({ category: "span", outcome: "accepted", reason: "", quantity: tx.spans.length });
+        if (tx.spans.length > 0)
+          addOutcome({ category: "span", outcome: "accepted", reason: "", quantity: tx.spans.length });
       }
     }
     perBatch.push({ duplicate, issue: issueRef });
@@ -149,7 +161,8 @@ function assignIssue(
     if (known) {
       // Teach the issue the event's other hashes so later events match on any of them.
       for (const other of hashes) {
-        if (!issuesByHash.has(other) && !newIssuesByHash.has(other)) hashMappings.push({ hash: other, issue: { id: known.id } });
+        if (!issuesByHash.has(other) && !newIssuesByHash.has(other))
+          hashMappings.push({ hash: other, issue: { id: known.id } });
       }
       return { id: known.id };
     }

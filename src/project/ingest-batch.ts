@@ -1,5 +1,7 @@
 // The contract between the stateless ingest Worker and the project's Durable Object: everything one
 // envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
+
+import type { DataCategory, Outcome } from "../protocol/categories.ts";
 import type {
   CheckIn,
   ClientReport,
@@ -9,7 +11,6 @@ import type {
   SpanRecord,
   UserReport,
 } from "../protocol/items/index.ts";
-import type { DataCategory, Outcome } from "../protocol/categories.ts";
 import type { JsonObject } from "../protocol/types.ts";
 import type { RateLimitConfig } from "./rate-limiter.ts";
 

@@ -30,7 +30,9 @@ function parseSemVer(version: string): SemVer | null {
   // Releases are often "package@1.2.3" (sentry-cli proposes that form); compare the part after the last @.
   const at = version.lastIndexOf("@");
   const bare = (at >= 0 ? version.slice(at + 1) : version).replace(/^v/, "");
-  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(bare);
+  const match = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(
+    bare,
+  );
   if (!match) return null;
   const parts = [match[1], match[2], match[3], match[4]].map((p) => (p === undefined ? 0 : Number(p)));
   return { parts, pre: match[5] ?? null };

@@ -61,7 +61,12 @@ export class ProjectDO extends DurableObject<Env> {
     const { eventAdmitted, limits } = this.admit(batch);
     const limitReason = limits[0]?.reasonCode;
     return new Promise<IngestResult>((resolve, reject) => {
-      this.queue.push({ admitted: { batch, eventAdmitted, ...(limitReason ? { limitReason } : {}) }, limits, resolve, reject });
+      this.queue.push({
+        admitted: { batch, eventAdmitted, ...(limitReason ? { limitReason } : {}) },
+        limits,
+        resolve,
+        reject,
+      });
       if (!this.flushing) this.flushing = this.flushLoop().finally(() => (this.flushing = null));
     });
   }
@@ -72,7 +77,11 @@ export class ProjectDO extends DurableObject<Env> {
   }
 
   /** Changes an issue's status through the object that owns grouping state, keeping its cache true. */
-  async setIssueStatus(issueId: number, status: IssueState["status"], resolution: Resolution | null): Promise<void> {
+  async setIssueStatus(
+    issueId: number,
+    status: IssueState["status"],
+    resolution: Resolution | null,
+  ): Promise<void> {
     const substatus = status === "unresolved" ? "ongoing" : status === "ignored" ? "archived_forever" : null;
     await this.env.DB.prepare(
       "UPDATE issues SET status = ?, substatus = ?, resolution = ?, resolved_at = ? WHERE id = ?",
@@ -85,7 +94,8 @@ export class ProjectDO extends DurableObject<Env> {
         issueId,
       )
       .run();
-    if (this.issueStates.has(issueId)) this.issueStates.set(issueId, { id: issueId, status, substatus, resolution });
+    if (this.issueStates.has(issueId))
+      this.issueStates.set(issueId, { id: issueId, status, substatus, resolution });
   }
 
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */
@@ -99,8 +109,10 @@ export class ProjectDO extends DurableObject<Env> {
     if (!event) return { eventAdmitted: true, limits: [] };
     const now = batch.receivedAt;
     const checks: { id: string; limit: RateLimitConfig; scope: "project" | "key" }[] = [];
-    if (batch.key.projectLimit) checks.push({ id: "project", limit: batch.key.projectLimit, scope: "project" });
-    if (batch.key.keyLimit) checks.push({ id: `key:${batch.key.keyId}`, limit: batch.key.keyLimit, scope: "key" });
+    if (batch.key.projectLimit)
+      checks.push({ id: "project", limit: batch.key.projectLimit, scope: "project" });
+    if (batch.key.keyLimit)
+      checks.push({ id: `key:${batch.key.keyId}`, limit: batch.key.keyLimit, scope: "key" });
     const limits: ActiveRateLimit[] = [];
     for (const c of checks) {
       const result = checkLimit(this.counters.get(c.id), c.limit, now, 1);
@@ -115,7 +127,8 @@ export class ProjectDO extends DurableObject<Env> {
     }
     if (limits.length > 0) return { eventAdmitted: false, limits };
     for (const c of checks) this.counters.set(c.id, consume(this.counters.get(c.id), c.limit, now, 1));
-    if (checks.length > 0) void this.ctx.storage.put("rate-limit-counters", Object.fromEntries(this.counters));
+    if (checks.length > 0)
+      void this.ctx.storage.put("rate-limit-counters", Object.fromEntries(this.counters));
     return { eventAdmitted: true, limits };
   }
 
@@ -137,7 +150,9 @@ export class ProjectDO extends DurableObject<Env> {
     }
   }
 
-  private async commit(admitted: AdmittedBatch[]): Promise<Omit<IngestResult, "rateLimits" | "everythingRateLimited">[]> {
+  private async commit(
+    admitted: AdmittedBatch[],
+  ): Promise<Omit<IngestResult, "rateLimits" | "everythingRateLimited">[]> {
     const db = this.env.DB;
     const projectId = admitted[0]?.batch.key.projectId;
     if (projectId === undefined) return [];
@@ -169,7 +184,8 @@ export class ProjectDO extends DurableObject<Env> {
     for (const issue of plan.newIssues) {
       const id = createdIds.get(issue.primaryHash);
       if (id === undefined) continue;
-      for (const hash of issue.otherHashes) this.remember(hash, { id, status: "unresolved", substatus: "new", resolution: null });
+      for (const hash of issue.otherHashes)
+        this.remember(hash, { id, status: "unresolved", substatus: "new", resolution: null });
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.hashToIssue.set(m.hash, m.issue.id);
 
@@ -201,10 +217,12 @@ export class ProjectDO extends DurableObject<Env> {
     }
     const queries: D1PreparedStatement[] = [];
     // D1 binds at most 100 parameters per statement.
-    for (let i = 0; i < eventIds.length; i += 90) queries.push(writes.existingEventIds(db, projectId, eventIds.slice(i, i + 90)));
+    for (let i = 0; i < eventIds.length; i += 90)
+      queries.push(writes.existingEventIds(db, projectId, eventIds.slice(i, i + 90)));
     const idQueries = queries.length;
     const hashes = [...unknownHashes];
-    for (let i = 0; i < hashes.length; i += 90) queries.push(writes.issuesByHash(db, projectId, hashes.slice(i, i + 90)));
+    for (let i = 0; i < hashes.length; i += 90)
+      queries.push(writes.issuesByHash(db, projectId, hashes.slice(i, i + 90)));
     const existing = new Set<string>();
     if (queries.length === 0) return existing;
     const results = await db.batch(queries);
@@ -229,7 +247,8 @@ export class ProjectDO extends DurableObject<Env> {
     for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
     for (const { event, issue } of plan.errorEvents) {
       s.push(writes.insertEvent(db, projectId, event.row, issue));
-      for (const a of event.attachments) s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
+      for (const a of event.attachments)
+        s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
     }
     for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
     for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));

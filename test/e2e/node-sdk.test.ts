@@ -26,7 +26,9 @@ describe("@sentry/node 11", () => {
 
   it("stores the error with its cause chain, breadcrumbs, user and attachment, grouped into an issue", () => {
     const id = String(captured.errorEventId);
-    const [row] = sql(`SELECT e.payload, e.issue_id, i.title, i.culprit, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.event_id = '${id}'`);
+    const [row] = sql(
+      `SELECT e.payload, e.issue_id, i.title, i.culprit, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.event_id = '${id}'`,
+    );
     expect(row).toBeDefined();
     expect(row?.title).toBe("Error: could not load order 17");
     const payload = JSON.parse(String(row?.payload)) as {
@@ -40,7 +42,9 @@ describe("@sentry/node 11", () => {
     // Root cause first, the error that was raised last (Sentry's order).
     expect(types).toEqual(["TypeError", "Error"]);
     expect(payload.exception.values[0]?.value).toBe("connection refused by db-7.internal");
-    expect(payload.breadcrumbs.values.map((b) => b.message)).toEqual(expect.arrayContaining(["user signed in", "GET /orders/17"]));
+    expect(payload.breadcrumbs.values.map((b) => b.message)).toEqual(
+      expect.arrayContaining(["user signed in", "GET /orders/17"]),
+    );
     expect(payload.user.id).toBe("user-42");
     expect(payload.release).toBe("e2e-node@1.0.0");
     const attachments = sql(`SELECT name, size FROM attachments WHERE event_id = '${id}'`);
@@ -48,12 +52,16 @@ describe("@sentry/node 11", () => {
   });
 
   it("stores the message event at its level, grouped by message", () => {
-    const [row] = sql(`SELECT level, title FROM events WHERE event_id = '${String(captured.messageEventId)}'`);
+    const [row] = sql(
+      `SELECT level, title FROM events WHERE event_id = '${String(captured.messageEventId)}'`,
+    );
     expect(row).toEqual({ level: "warning", title: "payment provider slow: 2300ms for order 17" });
   });
 
   it("stores the span tree (span v2 items) with parents", () => {
-    const spans = sql(`SELECT span_id, parent_span_id, name, is_segment FROM spans WHERE trace_id = '${String(captured.traceId)}'`);
+    const spans = sql(
+      `SELECT span_id, parent_span_id, name, is_segment FROM spans WHERE trace_id = '${String(captured.traceId)}'`,
+    );
     expect(spans.length).toBeGreaterThanOrEqual(4);
     const root = spans.find((s) => s.name === "GET /orders/:id");
     expect(root).toBeDefined();
@@ -65,14 +73,20 @@ describe("@sentry/node 11", () => {
 
   it("stores logs, the check-in and the feedback", () => {
     const logs = sql("SELECT body, level FROM logs ORDER BY timestamp");
-    expect(logs).toEqual(expect.arrayContaining([
-      expect.objectContaining({ body: "order loaded", level: "info" }),
-      expect.objectContaining({ body: "payment failed", level: "error" }),
-    ]));
-    const checkIns = sql("SELECT monitor_slug, status, duration FROM check_ins WHERE monitor_slug = 'nightly-report'");
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ body: "order loaded", level: "info" }),
+        expect.objectContaining({ body: "payment failed", level: "error" }),
+      ]),
+    );
+    const checkIns = sql(
+      "SELECT monitor_slug, status, duration FROM check_ins WHERE monitor_slug = 'nightly-report'",
+    );
     expect(checkIns).toEqual([expect.objectContaining({ monitor_slug: "nightly-report", status: "ok" })]);
     const feedback = sql("SELECT message, contact_email, name FROM feedback");
-    expect(feedback).toEqual([{ message: "The checkout page froze", contact_email: "ada@example.com", name: "Ada" }]);
+    expect(feedback).toEqual([
+      { message: "The checkout page froze", contact_email: "ada@example.com", name: "Ada" },
+    ]);
   });
 
   it("stops sending when rate limited and reports the drops in its client report", () => {
@@ -82,12 +96,19 @@ describe("@sentry/node 11", () => {
       `INSERT INTO project_keys (project_id, public_key, secret_key, label, rate_limit_count, rate_limit_window, created_at)
        VALUES (${server.projectId}, '${publicKey}', '${randomBytes(16).toString("hex")}', 'limited', 1, 60, 0)`,
     );
-    const before = sql("SELECT outcome, reason, SUM(quantity) AS n FROM outcomes WHERE category = 'error' GROUP BY 1, 2");
-    const result = runNodeApp(`http://${publicKey}@127.0.0.1:${server.port}/${server.projectId}`, { SCENARIO: "burst", BURST: "5" });
+    const before = sql(
+      "SELECT outcome, reason, SUM(quantity) AS n FROM outcomes WHERE category = 'error' GROUP BY 1, 2",
+    );
+    const result = runNodeApp(`http://${publicKey}@127.0.0.1:${server.port}/${server.projectId}`, {
+      SCENARIO: "burst",
+      BURST: "5",
+    });
     const ids = (result.eventIds as string[]).map((id) => `'${id}'`).join(",");
     const stored = sql(`SELECT COUNT(*) AS n FROM events WHERE event_id IN (${ids})`);
     expect(stored[0]?.n).toBe(1);
-    const after = sql("SELECT outcome, reason, SUM(quantity) AS n FROM outcomes WHERE category = 'error' GROUP BY 1, 2");
+    const after = sql(
+      "SELECT outcome, reason, SUM(quantity) AS n FROM outcomes WHERE category = 'error' GROUP BY 1, 2",
+    );
     const delta = (outcome: string, reason: string) =>
       Number(after.find((r) => r.outcome === outcome && r.reason === reason)?.n ?? 0) -
       Number(before.find((r) => r.outcome === outcome && r.reason === reason)?.n ?? 0);

@@ -13,7 +13,8 @@ const PYTHON = "/usr/bin/python3";
 describe("python sentry_sdk", () => {
   let captured: Record<string, string>;
   beforeAll(() => {
-    if (!existsSync(PYTHON)) throw new Error("python3-sentry-sdk is required: .ci/run installs it with apt-get");
+    if (!existsSync(PYTHON))
+      throw new Error("python3-sentry-sdk is required: .ci/run installs it with apt-get");
     const out = execFileSync(PYTHON, [join(ROOT, "test/e2e/clients/python_app.py")], {
       env: { ...process.env, SENTRY_DSN: server.dsn },
       encoding: "utf8",
@@ -38,9 +39,13 @@ describe("python sentry_sdk", () => {
   });
 
   it("stores the transaction and its spans from the envelope", () => {
-    const [tx] = sql(`SELECT type, transaction_name FROM events WHERE trace_id = '${captured.traceId}' AND type = 'transaction'`);
+    const [tx] = sql(
+      `SELECT type, transaction_name FROM events WHERE trace_id = '${captured.traceId}' AND type = 'transaction'`,
+    );
     expect(tx).toEqual({ type: "transaction", transaction_name: "nightly-import" });
-    const spans = sql(`SELECT name, op, is_segment FROM spans WHERE trace_id = '${captured.traceId}' ORDER BY is_segment DESC`);
+    const spans = sql(
+      `SELECT name, op, is_segment FROM spans WHERE trace_id = '${captured.traceId}' ORDER BY is_segment DESC`,
+    );
     expect(spans.length).toBe(2);
     expect(spans[0]).toMatchObject({ is_segment: 1 });
     expect(spans[1]).toMatchObject({ op: "db" });

@@ -18,7 +18,9 @@ describe.each(Object.entries(encoders))("Content-Encoding: %s", (name, encode) =
   it("decodes an envelope", async () => {
     const t = await createTenant();
     const id = newEventId();
-    const body = encode(envelope({ event_id: id }, [{ type: "event" }, JSON.stringify({ message: `compressed with ${name}` })]));
+    const body = encode(
+      envelope({ event_id: id }, [{ type: "event" }, JSON.stringify({ message: `compressed with ${name}` })]),
+    );
     const res = await send(`/api/${t.projectId}/envelope/`, {
       method: "POST",
       body,

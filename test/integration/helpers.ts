@@ -17,17 +17,28 @@ let counter = 0;
 const hex = (bytes: number) =>
   [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
-export async function createTenant(options: { keyLimit?: [number, number]; projectLimit?: [number, number] } = {}): Promise<Tenant> {
+export async function createTenant(
+  options: { keyLimit?: [number, number]; projectLimit?: [number, number] } = {},
+): Promise<Tenant> {
   counter += 1;
   const suffix = `${Date.now().toString(36)}${counter}${hex(2)}`;
   const now = Date.now() / 1000;
-  const org = await env.DB.prepare("INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?) RETURNING id")
+  const org = await env.DB.prepare(
+    "INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?) RETURNING id",
+  )
     .bind(`org-${suffix}`, `Org ${suffix}`, now)
     .first<{ id: number }>();
   const project = await env.DB.prepare(
     "INSERT INTO projects (organization_id, slug, name, rate_limit_count, rate_limit_window, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
   )
-    .bind(org!.id, `proj-${suffix}`, `Project ${suffix}`, options.projectLimit?.[0] ?? null, options.projectLimit?.[1] ?? null, now)
+    .bind(
+      org!.id,
+      `proj-${suffix}`,
+      `Project ${suffix}`,
+      options.projectLimit?.[0] ?? null,
+      options.projectLimit?.[1] ?? null,
+      now,
+    )
     .first<{ id: number }>();
   const publicKey = hex(16);
   const key = await env.DB.prepare(
@@ -39,7 +50,13 @@ export async function createTenant(options: { keyLimit?: [number, number]; proje
   await env.DB.prepare(
     "INSERT INTO api_tokens (token_hash, token_last_characters, name, organization_id, scopes, created_at) VALUES (?, ?, 'test', ?, ?, ?)",
   )
-    .bind(await sha256Hex(token), token.slice(-4), org!.id, "org:read project:read project:write event:read event:write", now)
+    .bind(
+      await sha256Hex(token),
+      token.slice(-4),
+      org!.id,
+      "org:read project:read project:write event:read event:write",
+      now,
+    )
     .run();
   return {
     orgId: org!.id,
@@ -65,7 +82,11 @@ export function envelope(headers: object, ...items: [object, string | Uint8Array
   const parts: Uint8Array[] = [enc.encode(`${JSON.stringify(headers)}\n`)];
   for (const [itemHeaders, payload] of items) {
     const bytes = typeof payload === "string" ? enc.encode(payload) : payload;
-    parts.push(enc.encode(`${JSON.stringify({ ...itemHeaders, length: bytes.byteLength })}\n`), bytes, enc.encode("\n"));
+    parts.push(
+      enc.encode(`${JSON.stringify({ ...itemHeaders, length: bytes.byteLength })}\n`),
+      bytes,
+      enc.encode("\n"),
+    );
   }
   const total = parts.reduce((n, p) => n + p.byteLength, 0);
   const out = new Uint8Array(total);
@@ -79,7 +100,11 @@ export function envelope(headers: object, ...items: [object, string | Uint8Array
 
 export const newEventId = () => hex(16);
 
-export function postEnvelope(t: Tenant, body: Uint8Array | string, headers: Record<string, string> = {}): Promise<Response> {
+export function postEnvelope(
+  t: Tenant,
+  body: Uint8Array | string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return send(`/api/${t.projectId}/envelope/`, {
     method: "POST",
     body,
@@ -94,6 +119,8 @@ export async function eventRow(projectId: number, eventId: string) {
 }
 
 export async function issuesOf(projectId: number) {
-  const rows = await env.DB.prepare("SELECT * FROM issues WHERE project_id = ? ORDER BY id").bind(projectId).all<Record<string, unknown>>();
+  const rows = await env.DB.prepare("SELECT * FROM issues WHERE project_id = ? ORDER BY id")
+    .bind(projectId)
+    .all<Record<string, unknown>>();
   return rows.results;
 }

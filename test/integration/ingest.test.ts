@@ -12,7 +12,8 @@ import {
   send,
 } from "./helpers.ts";
 
-const hyphenate = (id: string) => `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
+const hyphenate = (id: string) =>
+  `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
 
 function rustPanic(eventId: string, value = "called `Option::unwrap()` on a `None` value", addrOffset = 0) {
   return {
@@ -30,8 +31,20 @@ function rustPanic(eventId: string, value = "called `Option::unwrap()` on a `Non
           mechanism: { type: "panic", handled: false },
           stacktrace: {
             frames: [
-              { function: "api::main", filename: "main.rs", lineno: 12, in_app: true, instruction_addr: `0x${(0x55d0c0a1b2c3 + addrOffset).toString(16)}` },
-              { function: "api::handler::load", filename: "handler.rs", lineno: 40, in_app: true, instruction_addr: `0x${(0x55d0c0a1a010 + addrOffset).toString(16)}` },
+              {
+                function: "api::main",
+                filename: "main.rs",
+                lineno: 12,
+                in_app: true,
+                instruction_addr: `0x${(0x55d0c0a1b2c3 + addrOffset).toString(16)}`,
+              },
+              {
+                function: "api::handler::load",
+                filename: "handler.rs",
+                lineno: 40,
+                in_app: true,
+                instruction_addr: `0x${(0x55d0c0a1a010 + addrOffset).toString(16)}`,
+              },
             ],
           },
         },
@@ -54,7 +67,10 @@ describe("envelope endpoint", () => {
     const t = await createTenant();
     const id = newEventId();
     const payload = rustPanic(newEventId());
-    const res = await postEnvelope(t, envelope({ event_id: hyphenate(id) }, [{ type: "event" }, JSON.stringify(payload)]));
+    const res = await postEnvelope(
+      t,
+      envelope({ event_id: hyphenate(id) }, [{ type: "event" }, JSON.stringify(payload)]),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id });
     const row = await eventRow(t.projectId, id);
@@ -77,7 +93,10 @@ describe("envelope endpoint", () => {
     const b = newEventId();
     const viaDsn = await send(`/api/${t.projectId}/envelope/`, {
       method: "POST",
-      body: envelope({ event_id: b, dsn: `https://${t.publicKey}@example.com/${t.projectId}` }, [{ type: "event" }, JSON.stringify({ message: "tunneled" })]),
+      body: envelope({ event_id: b, dsn: `https://${t.publicKey}@example.com/${t.projectId}` }, [
+        { type: "event" },
+        JSON.stringify({ message: "tunneled" }),
+      ]),
     });
     expect(viaDsn.status).toBe(200);
     expect(await eventRow(t.projectId, a)).not.toBeNull();
@@ -90,12 +109,45 @@ describe("envelope endpoint", () => {
     const body = envelope({}, [{ type: "event" }, "{}"]);
     const cases: [string, RequestInit, number][] = [
       [`/api/${t.projectId}/envelope/`, { method: "POST", body }, 401],
-      [`/api/${t.projectId}/envelope/`, { method: "POST", body, headers: { "x-sentry-auth": "Sentry sentry_key=0123456789abcdef0123456789abcdef, sentry_version=7" } }, 403],
-      [`/api/${t.projectId}/envelope/`, { method: "POST", body, headers: { "x-sentry-auth": authHeader(other) } }, 403],
-      [`/api/${t.projectId}/envelope/?sentry_key=${t.publicKey}`, { method: "POST", body, headers: { "x-sentry-auth": authHeader(t) } }, 401],
-      [`/api/${t.projectId}/envelope/`, { method: "POST", body, headers: { "x-sentry-auth": "Sentry sentry_key=short" } }, 400],
+      [
+        `/api/${t.projectId}/envelope/`,
+        {
+          method: "POST",
+          body,
+          headers: {
+            "x-sentry-auth": "Sentry sentry_key=0123456789abcdef0123456789abcdef, sentry_version=7",
+          },
+        },
+        403,
+      ],
+      [
+        `/api/${t.projectId}/envelope/`,
+        { method: "POST", body, headers: { "x-sentry-auth": authHeader(other) } },
+        403,
+      ],
+      [
+        `/api/${t.projectId}/envelope/?sentry_key=${t.publicKey}`,
+        { method: "POST", body, headers: { "x-sentry-auth": authHeader(t) } },
+        401,
+      ],
+      [
+        `/api/${t.projectId}/envelope/`,
+        { method: "POST", body, headers: { "x-sentry-auth": "Sentry sentry_key=short" } },
+        400,
+      ],
       [`/api/abc/envelope/`, { method: "POST", body, headers: { "x-sentry-auth": authHeader(t) } }, 400],
-      [`/api/${t.projectId}/envelope/`, { method: "POST", body: envelope({ dsn: `https://${other.publicKey}@x/${other.projectId}` }, [{ type: "event" }, "{}"]), headers: { "x-sentry-auth": authHeader(t) } }, 400],
+      [
+        `/api/${t.projectId}/envelope/`,
+        {
+          method: "POST",
+          body: envelope({ dsn: `https://${other.publicKey}@x/${other.projectId}` }, [
+            { type: "event" },
+            "{}",
+          ]),
+          headers: { "x-sentry-auth": authHeader(t) },
+        },
+        400,
+      ],
     ];
     for (const [path, init, status] of cases) {
       const res = await send(path, init);
@@ -113,7 +165,10 @@ describe("envelope endpoint", () => {
     // The key cache lives 10 s per isolate; a new tenant's key is looked up fresh.
     const res = await postEnvelope(t, envelope({}, [{ type: "event" }, "{}"]));
     expect(res.status).toBe(403);
-    expect(await res.json()).toMatchObject({ detail: "event submission rejected with_reason: ProjectId", causes: ["the DSN key is disabled"] });
+    expect(await res.json()).toMatchObject({
+      detail: "event submission rejected with_reason: ProjectId",
+      causes: ["the DSN key is disabled"],
+    });
   });
 
   it("answers malformed envelopes with 400 and stores nothing", async () => {
@@ -143,7 +198,11 @@ describe("envelope endpoint", () => {
     const id = newEventId();
     const res = await postEnvelope(
       t,
-      envelope({ event_id: id }, [{ type: "future_thing" }, "whatever"], [{ type: "event" }, JSON.stringify({ message: "kept" })]),
+      envelope(
+        { event_id: id },
+        [{ type: "future_thing" }, "whatever"],
+        [{ type: "event" }, JSON.stringify({ message: "kept" })],
+      ),
     );
     expect(res.status).toBe(200);
     expect(await eventRow(t.projectId, id)).not.toBeNull();
@@ -158,7 +217,9 @@ describe("envelope endpoint", () => {
     const body = envelope({ event_id: id }, [{ type: "event" }, JSON.stringify(rustPanic(id))]);
     expect((await postEnvelope(t, body)).status).toBe(200);
     expect((await postEnvelope(t, body)).status).toBe(200);
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?").bind(t.projectId).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
     expect(count?.n).toBe(1);
     expect((await issuesOf(t.projectId))[0]?.times_seen).toBe(1);
   });
@@ -182,13 +243,19 @@ describe("envelope endpoint", () => {
   it("reopens a resolved issue as a regression", async () => {
     const t = await createTenant();
     const first = newEventId();
-    await postEnvelope(t, envelope({ event_id: first }, [{ type: "event" }, JSON.stringify(rustPanic(first))]));
+    await postEnvelope(
+      t,
+      envelope({ event_id: first }, [{ type: "event" }, JSON.stringify(rustPanic(first))]),
+    );
     const [issue] = await issuesOf(t.projectId);
     const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(t.projectId)));
     await stub.setIssueStatus(Number(issue?.id), "resolved", { type: "resolved" });
     expect((await issuesOf(t.projectId))[0]?.status).toBe("resolved");
     const second = newEventId();
-    await postEnvelope(t, envelope({ event_id: second }, [{ type: "event" }, JSON.stringify(rustPanic(second))]));
+    await postEnvelope(
+      t,
+      envelope({ event_id: second }, [{ type: "event" }, JSON.stringify(rustPanic(second))]),
+    );
     const [after] = await issuesOf(t.projectId);
     expect(after).toMatchObject({ status: "unresolved", substatus: "regressed", times_seen: 2 });
   });
@@ -219,14 +286,28 @@ describe("limits and rate limits", () => {
     const t = await createTenant();
     const id = newEventId();
     const huge = JSON.stringify({ message: "x".repeat(1024 * 1024 + 10) });
-    const session = JSON.stringify({ sid: crypto.randomUUID(), started: new Date().toISOString(), status: "ok", attrs: { release: "a@1" } });
-    const res = await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, huge], [{ type: "session" }, session]));
+    const session = JSON.stringify({
+      sid: crypto.randomUUID(),
+      started: new Date().toISOString(),
+      status: "ok",
+      attrs: { release: "a@1" },
+    });
+    const res = await postEnvelope(
+      t,
+      envelope({ event_id: id }, [{ type: "event" }, huge], [{ type: "session" }, session]),
+    );
     expect(res.status).toBe(413);
     expect(await eventRow(t.projectId, id)).toBeNull();
-    const sessions = await env.DB.prepare("SELECT COUNT(*) AS n FROM session_updates WHERE project_id = ?").bind(t.projectId).first<{ n: number }>();
+    const sessions = await env.DB.prepare("SELECT COUNT(*) AS n FROM session_updates WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
     expect(sessions?.n).toBe(1);
-    expect(await outcomes(t.projectId)).toContainEqual(expect.objectContaining({ category: "error", outcome: "too_large" }));
-    const dropped = await env.DB.prepare("SELECT * FROM dropped_events WHERE project_id = ? AND event_id = ?").bind(t.projectId, id).first();
+    expect(await outcomes(t.projectId)).toContainEqual(
+      expect.objectContaining({ category: "error", outcome: "too_large" }),
+    );
+    const dropped = await env.DB.prepare("SELECT * FROM dropped_events WHERE project_id = ? AND event_id = ?")
+      .bind(t.projectId, id)
+      .first();
     expect(dropped).toMatchObject({ outcome: "too_large" });
   });
 
@@ -236,7 +317,10 @@ describe("limits and rate limits", () => {
     let limited: Response | undefined;
     for (let i = 0; i < 4; i++) {
       const id = newEventId();
-      const res = await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, JSON.stringify({ message: `m${i}` })]));
+      const res = await postEnvelope(
+        t,
+        envelope({ event_id: id }, [{ type: "event" }, JSON.stringify({ message: `m${i}` })]),
+      );
       statuses.push(res.status);
       if (res.status === 429) limited = res;
     }
@@ -244,9 +328,13 @@ describe("limits and rate limits", () => {
     const header = limited!.headers.get("x-sentry-rate-limits") ?? "";
     expect(header).toMatch(/^\d+:default;error;security:key:key_quota$/);
     expect(Number(limited!.headers.get("retry-after"))).toBeGreaterThan(0);
-    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?").bind(t.projectId).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
     expect(count?.n).toBe(2);
-    expect(await outcomes(t.projectId)).toContainEqual(expect.objectContaining({ category: "error", outcome: "rate_limited", quantity: 2 }));
+    expect(await outcomes(t.projectId)).toContainEqual(
+      expect.objectContaining({ category: "error", outcome: "rate_limited", quantity: 2 }),
+    );
   });
 });
 
@@ -254,11 +342,17 @@ describe("store endpoint and CORS", () => {
   it("accepts gzip-compressed JSON on /store/ like sentry-python", async () => {
     const t = await createTenant();
     const id = newEventId();
-    const body = new Blob([JSON.stringify({ event_id: id, message: "from python", platform: "python" })]).stream().pipeThrough(new CompressionStream("gzip"));
+    const body = new Blob([JSON.stringify({ event_id: id, message: "from python", platform: "python" })])
+      .stream()
+      .pipeThrough(new CompressionStream("gzip"));
     const res = await send(`/api/${t.projectId}/store/`, {
       method: "POST",
       body: await new Response(body).arrayBuffer(),
-      headers: { "x-sentry-auth": authHeader(t, "sentry.python/1.9.10"), "content-encoding": "gzip", "content-type": "application/json" },
+      headers: {
+        "x-sentry-auth": authHeader(t, "sentry.python/1.9.10"),
+        "content-encoding": "gzip",
+        "content-type": "application/json",
+      },
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id });
@@ -267,7 +361,10 @@ describe("store endpoint and CORS", () => {
 
   it("answers CORS preflight and adds CORS headers to ingest responses", async () => {
     const t = await createTenant();
-    const pre = await send(`/api/${t.projectId}/envelope/`, { method: "OPTIONS", headers: { origin: "https://app.example" } });
+    const pre = await send(`/api/${t.projectId}/envelope/`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example" },
+    });
     expect(pre.status).toBe(200);
     expect(pre.headers.get("access-control-allow-origin")).toBe("*");
     expect(pre.headers.get("access-control-allow-headers")).toContain("x-sentry-auth");

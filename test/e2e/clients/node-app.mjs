@@ -31,8 +31,17 @@ function loadOrder(id) {
 if (scenario === "full") {
   Sentry.setUser({ id: "user-42", email: "ada@example.com" });
   Sentry.addBreadcrumb({ category: "auth", message: "user signed in", level: "info" });
-  Sentry.addBreadcrumb({ category: "http", message: "GET /orders/17", level: "warning", data: { status: 500 } });
-  Sentry.getCurrentScope().addAttachment({ filename: "state.txt", data: "cart=3 items\nstep=pay", contentType: "text/plain" });
+  Sentry.addBreadcrumb({
+    category: "http",
+    message: "GET /orders/17",
+    level: "warning",
+    data: { status: 500 },
+  });
+  Sentry.getCurrentScope().addAttachment({
+    filename: "state.txt",
+    data: "cart=3 items\nstep=pay",
+    contentType: "text/plain",
+  });
   try {
     loadOrder(17);
   } catch (error) {
