@@ -115,3 +115,18 @@ export const MAX_OPAQUE_SUMMARY_BYTES = 10 * MiB;
 
 /** Ids/URLs kept per list in the metadata of an opaque item (replay `error_ids`, `urls`…), for one D1 row. */
 export const MAX_SUMMARY_LIST_ENTRIES = 100;
+
+/**
+ * Bytes of one DWARF/symbol section after decompression when building a symbol lookup. The build runs
+ * in one 128 MB isolate (CF), so sections are capped well below it; larger files are refused with 413.
+ */
+export const MAX_DEBUG_SECTION_BYTES = 64 * MiB;
+
+/** Bytes of all DWARF sections of one debug file held at once while building its lookup (same reason). */
+export const MAX_DEBUG_SECTIONS_TOTAL_BYTES = 96 * MiB;
+
+/**
+ * Target bytes of one page of a symbol lookup: a frame lookup reads the header and one page (one R2
+ * ranged GET), as suggested for Workers (protocol-api §4.4, "pages of ~64 KiB").
+ */
+export const SYMBOL_LOOKUP_PAGE_BYTES = 64 * KiB;

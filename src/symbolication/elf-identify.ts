@@ -89,7 +89,12 @@ export function elfFeatures(layout: ElfLayout): { symtab: boolean; debug: boolea
 }
 
 export function* identifyElf(fileSize: number): ReadPlan<ObjectInfo> {
-  const layout = yield* readElfLayout(fileSize);
+  return yield* elfIdentity(yield* readElfLayout(fileSize));
+}
+
+/** Identity of an ELF whose layout is already read (reads notes, .text page and .dynamic). */
+export function* elfIdentity(layout: ElfLayout): ReadPlan<ObjectInfo> {
+  const fileSize = layout.fileSize;
   const buildId = yield* readElfBuildId(layout);
   let debugId = NIL_DEBUG_ID;
   let codeId: string | undefined;

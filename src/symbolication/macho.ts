@@ -29,6 +29,7 @@ export interface MachSection {
   size: number;
   /** File offset relative to the start of this (thin) object; 0 for phantom/zerofill sections. */
   offset: number;
+  flags: number;
 }
 
 export interface MachSegment {
@@ -171,7 +172,9 @@ function readSegment(r: ByteReader, is64: boolean, layout: MachLayout): void {
     const addr = is64 ? r.u64() : r.u32();
     const size = is64 ? r.u64() : r.u32();
     const offset = r.u32();
-    layout.sections.push({ segment: segname, name: sectname, addr, size, offset });
+    r.skip(12); // align, reloff, nreloc
+    const flags = r.u32();
+    layout.sections.push({ segment: segname, name: sectname, addr, size, offset, flags });
     r.pos = sectionStart + sectionSize;
   }
 }

@@ -1,0 +1,235 @@
+// Walks the compilation units of .debug_info one at a time and extracts, per unit, the functions
+// (subprograms and inlined subroutines, nested to any depth, with their address ranges and call
+// sites) and the line table. Names are resolved through DW_AT_abstract_origin/specification chains,
+// across units when needed (LTO), like binutils: a linkage name anywhere in the chain wins.
+import { ByteReader } from "../byte-reader.ts";
+import { malformedFile } from "../errors.ts";
+import { type AbbrevTable, parseAbbrevTable } from "./abbrev.ts";
+import * as C from "./constants.ts";
+import { DieAttrs, highPcIsOffset, readDie } from "./die.ts";
+import { type LineTable, parseLineProgram } from "./line-program.ts";
+import { readRangeList } from "./ranges.ts";
+import {
+  attrAddress,
+  attrString,
+  type DwarfSections,
+  readUnitHeader,
+  type UnitContext,
+  type UnitHeader,
+} from "./unit.ts";
+
+export interface FunctionRecord {
+  /** Offset of the DIE in .debug_info; its name is resolved with DwarfReader.functionName. */
+  dieOffset: number;
+  /** 0 for a real (out-of-line) function, n for an inlined call n levels deep. */
+  depth: number;
+  /** Index of the enclosing record in the same unit, -1 at the top. */
+  parent: number;
+  /** Flattened [start, end) address pairs. */
+  ranges: number[];
+  /** Entry address: low_pc, else the lowest range start. */
+  entry: number;
+  /** Inlined calls only: the call site in the caller (file index into the unit's line table). */
+  callFile: number;
+  callLine: number;
+}
+
+export interface UnitDebugInfo {
+  unit: UnitContext;
+  lineTable?: LineTable;
+  functions: FunctionRecord[];
+}
+
+export interface FunctionName {
+  /** DW_AT_name (plain, unqualified). */
+  name?: string;
+  /** DW_AT_linkage_name / DW_AT_MIPS_linkage_name (mangled). */
+  linkageName?: string;
+}
+
+const MAX_REFERENCE_DEPTH = 16;
+
+export class DwarfReader {
+  readonly sections: DwarfSections;
+  readonly headers: UnitHeader[] = [];
+  private readonly abbrevCache = new Map<number, AbbrevTable>();
+  private readonly contexts = new Map<number, UnitContext>();
+  private readonly names = new Map<number, FunctionName>();
+
+  constructor(sections: DwarfSections) {
+    this.sections = sections;
+    let offset = 0;
+    while (offset + 11 <= sections.info.byteLength) {
+      const header = readUnitHeader(sections.info, offset, sections.littleEndian);
+      this.headers.push(header);
+      offset = header.end;
+    }
+  }
+
+  /** Units that can carry code: compile and partial units (type and split units are skipped). */
+  codeUnits(): UnitHeader[] {
+    return this.headers.filter((h) => h.unitType === C.DW_UT_compile || h.unitType === C.DW_UT_partial);
+  }
+
+  private abbrevs(offset: number): AbbrevTable {
+    let table = this.abbrevCache.get(offset);
+    if (!table) {
+      table = parseAbbrevTable(this.sections.abbrev, offset, this.sections.littleEndian);
+      this.abbrevCache.set(offset, table);
+    }
+    return table;
+  }
+
+  /** The unit with its root DIE's bases, names and statement list. */
+  context(header: UnitHeader): UnitContext {
+    const cached = this.contexts.get(header.offset);
+    if (cached) return cached;
+    const abbrevs = this.abbrevs(header.abbrevOffset);
+    const root = new DieAttrs();
+    const r = new ByteReader(this.sections.info, this.sections.littleEndian, header.firstDie);
+    const hasRoot = header.firstDie < header.end && readDie(r, abbrevs, header, root, true);
+    const unit: UnitContext = {
+      ...header,
+      abbrevs,
+      strOffsetsBase: Math.max(root.strOffsetsBase, 0),
+      addrBase: Math.max(root.addrBase, 0),
+      rnglistsBase: Math.max(root.rnglistsBase, 0),
+      baseAddress: 0,
+      compDir: "",
+      name: "",
+      stmtList: hasRoot ? root.stmtList : -1,
+    };
+    if (hasRoot) {
+      if (root.lowPc >= 0)
+        unit.baseAddress = Math.max(attrAddress(this.sections, unit, root.lowPcForm, root.lowPc), 0);
+      if (root.compDir >= 0)
+        unit.compDir = attrString(this.sections, unit, root.compDirForm, root.compDir) ?? "";
+      if (root.name >= 0) unit.name = attrString(this.sections, unit, root.nameForm, root.name) ?? "";
+    }
+    this.contexts.set(header.offset, unit);
+    return unit;
+  }
+
+  private unitAt(offset: number): UnitHeader | undefined {
+    let lo = 0;
+    let hi = this.headers.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const header = this.headers[mid];
+      if (!header) break;
+      if (offset < header.offset) hi = mid - 1;
+      else if (offset >= header.end) lo = mid + 1;
+      else return header;
+    }
+    return undefined;
+  }
+
+  /** Name and linkage name of the function DIE at `offset`, following origin/specification chains. */
+  functionName(offset: number, depth = 0): FunctionName {
+    const cached = this.names.get(offset);
+    if (cached) return cached;
+    const result: FunctionName = {};
+    const header = this.unitAt(offset);
+    if (!header || depth > MAX_REFERENCE_DEPTH) return result;
+    const unit = this.context(header);
+    const attrs = new DieAttrs();
+    const r = new ByteReader(this.sections.info, this.sections.littleEndian, offset);
+    if (!readDie(r, unit.abbrevs, unit, attrs, true)) return result;
+    if (attrs.linkage >= 0)
+      result.linkageName = attrString(this.sections, unit, attrs.linkageForm, attrs.linkage);
+    if (attrs.name >= 0) result.name = attrString(this.sections, unit, attrs.nameForm, attrs.name);
+    for (const ref of [attrs.abstractOrigin, attrs.specification]) {
+      if (result.linkageName !== undefined || ref < 0 || ref === offset) continue;
+      const target = this.functionName(ref, depth + 1);
+      result.linkageName ??= target.linkageName;
+      result.name ??= target.name;
+    }
+    this.names.set(offset, result);
+    return result;
+  }
+
+  /** Functions and line table of one unit. Only this unit's DIEs are walked. */
+  readUnit(header: UnitHeader): UnitDebugInfo {
+    const unit = this.context(header);
+    const info: UnitDebugInfo = { unit, functions: [] };
+    if (unit.stmtList >= 0 && this.sections.line.byteLength > 0) {
+      info.lineTable = parseLineProgram(
+        this.sections,
+        unit.stmtList,
+        unit.addressSize,
+        unit.compDir,
+        unit.name,
+      );
+    }
+    const functions = info.functions;
+    const attrs = new DieAttrs();
+    const r = new ByteReader(this.sections.info, this.sections.littleEndian, header.firstDie);
+    const openRecords: number[] = [];
+    const openDepths: number[] = [];
+    let depth = 0;
+    while (r.pos < header.end) {
+      const dieOffset = r.pos;
+      const code = r.uleb();
+      if (code === 0) {
+        depth -= 1;
+        if (depth < 0) break; // padding after the root's children
+        continue;
+      }
+      r.pos = dieOffset;
+      const abbrev = unit.abbrevs.get(code);
+      if (!abbrev)
+        throw malformedFile(`DIE at 0x${dieOffset.toString(16)} uses unknown abbreviation ${code}`);
+      const isFunction = abbrev.tag === C.DW_TAG_subprogram || abbrev.tag === C.DW_TAG_inlined_subroutine;
+      readDie(r, unit.abbrevs, unit, attrs, isFunction);
+      while (openDepths.length > 0 && (openDepths[openDepths.length - 1] ?? 0) >= depth) {
+        openDepths.pop();
+        openRecords.pop();
+      }
+      if (isFunction && !attrs.declaration) {
+        const ranges = this.ranges(unit, attrs);
+        if (ranges.length > 0) {
+          const inlined = abbrev.tag === C.DW_TAG_inlined_subroutine;
+          const parent = inlined && openRecords.length > 0 ? (openRecords[openRecords.length - 1] ?? -1) : -1;
+          const parentDepth = parent >= 0 ? (functions[parent]?.depth ?? 0) : -1;
+          let entry = attrs.lowPc >= 0 ? attrAddress(this.sections, unit, attrs.lowPcForm, attrs.lowPc) : -1;
+          if (entry < 0) entry = minStart(ranges);
+          functions.push({
+            dieOffset,
+            depth: parentDepth + 1,
+            parent,
+            ranges,
+            entry,
+            callFile: inlined ? attrs.callFile : -1,
+            callLine: inlined ? attrs.callLine : 0,
+          });
+          if (abbrev.hasChildren) {
+            openRecords.push(functions.length - 1);
+            openDepths.push(depth);
+          }
+        }
+      }
+      if (abbrev.hasChildren) depth += 1;
+    }
+    return info;
+  }
+
+  private ranges(unit: UnitContext, attrs: DieAttrs): number[] {
+    const out: number[] = [];
+    if (attrs.ranges >= 0) {
+      readRangeList(this.sections, unit, attrs.rangesForm, attrs.ranges, out);
+    } else if (attrs.lowPc >= 0 && attrs.highPc >= 0) {
+      const low = attrAddress(this.sections, unit, attrs.lowPcForm, attrs.lowPc);
+      const high = highPcIsOffset(attrs.highPcForm)
+        ? low + attrs.highPc
+        : attrAddress(this.sections, unit, attrs.highPcForm, attrs.highPc);
+      if (low >= 0 && high > low) out.push(low, high);
+    }
+    return out;
+  }
+}
+
+function minStart(ranges: number[]): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < ranges.length; i += 2) min = Math.min(min, ranges[i] ?? min);
+  return min;
+}

@@ -1,0 +1,275 @@
+// Everything a lookup build needs from one object: identity, load address, the address ranges of
+// executable code (to reject tombstoned DWARF), the DWARF sections (decompressed) and the function
+// symbols. Reads go through a ByteSource, section by section.
+import { tooLarge } from "../errors.ts";
+import { MAX_DEBUG_SECTION_BYTES, MAX_DEBUG_SECTIONS_TOTAL_BYTES } from "../limits.ts";
+import { ByteReader, cstringAt } from "./byte-reader.ts";
+import type { ByteSource } from "./byte-source.ts";
+import { decompressElfSection, decompressGnuSection } from "./decompress.ts";
+import type { DwarfSections } from "./dwarf/unit.ts";
+import {
+  type ElfLayout,
+  findElfSection,
+  hasFileData,
+  isElf,
+  readElfLayout,
+  SHF_EXECINSTR,
+  SHT_DYNSYM,
+  SHT_SYMTAB,
+} from "./elf.ts";
+import { elfIdentity } from "./elf-identify.ts";
+import { malformedFile, unsupportedFile } from "./errors.ts";
+import {
+  findMachSection,
+  type MachLayout,
+  machIdentity,
+  machKind,
+  readFatMembers,
+  readMachLayout,
+} from "./macho.ts";
+import { runPlan } from "./read-plan.ts";
+import type { ObjectInfo } from "./types.ts";
+
+export interface SymbolEntry {
+  /** Absolute (unrelocated) address; size 0 when unknown. */
+  address: number;
+  size: number;
+  name: string;
+}
+
+export interface LoadedObject {
+  info: ObjectInfo;
+  loadAddress: number;
+  /** Flattened, sorted [start, end) pairs of executable sections. */
+  codeRanges: number[];
+  dwarf?: DwarfSections;
+  symbols: SymbolEntry[];
+}
+
+const DWARF_SECTIONS = {
+  info: "debug_info",
+  abbrev: "debug_abbrev",
+  line: "debug_line",
+  str: "debug_str",
+  lineStr: "debug_line_str",
+  strOffsets: "debug_str_offsets",
+  addr: "debug_addr",
+  ranges: "debug_ranges",
+  rnglists: "debug_rnglists",
+} as const;
+type DwarfKey = keyof typeof DWARF_SECTIONS;
+
+async function readBounded(
+  source: ByteSource,
+  offset: number,
+  size: number,
+  what: string,
+): Promise<Uint8Array> {
+  if (size > MAX_DEBUG_SECTION_BYTES)
+    throw tooLarge(`${what} is ${size} bytes (limit ${MAX_DEBUG_SECTION_BYTES})`);
+  return source.read(offset, size);
+}
+
+/**
+ * Loads the object at `member` (index of a fat Mach-O member; 0 otherwise). Throws 400 for files that
+ * are not ELF/Mach-O and 413 when DWARF sections exceed the build's memory budget.
+ */
+export async function loadObject(source: ByteSource, member = 0): Promise<LoadedObject> {
+  const prefix = await source.read(0, Math.min(16, source.size));
+  if (isElf(prefix)) return loadElf(source);
+  const kind = machKind(prefix);
+  if (kind === "thin") return loadMach(source, await runPlan(readMachLayout(0, source.size), source));
+  if (kind === "fat") {
+    const members = await runPlan(readFatMembers(source.size), source);
+    const chosen = members[member];
+    if (!chosen) throw malformedFile(`fat file has no member ${member}`);
+    return loadMach(source, await runPlan(readMachLayout(chosen.offset, chosen.size), source));
+  }
+  throw unsupportedFile("neither ELF nor Mach-O");
+}
+
+async function loadElf(source: ByteSource): Promise<LoadedObject> {
+  const layout = await runPlan(readElfLayout(source.size), source);
+  const info = await runPlan(elfIdentity(layout), source);
+  const codeRanges: number[] = [];
+  for (const s of layout.sections)
+    if (s.flags & SHF_EXECINSTR && s.size > 0) codeRanges.push(s.addr, s.addr + s.size);
+  const entries = await Promise.all(
+    (Object.keys(DWARF_SECTIONS) as DwarfKey[]).map(
+      async (key) => [key, await elfSection(source, layout, DWARF_SECTIONS[key])] as const,
+    ),
+  );
+  return {
+    info,
+    loadAddress: layout.loadAddress,
+    codeRanges: sortPairs(codeRanges),
+    ...dwarfFrom(layout.littleEndian, entries),
+    symbols: await elfSymbols(source, layout),
+  };
+}
+
+async function elfSection(source: ByteSource, layout: ElfLayout, name: string): Promise<Uint8Array> {
+  const found = findElfSection(layout, name);
+  if (!found || !hasFileData(layout, found.section)) return new Uint8Array(0);
+  const { section, compression } = found;
+  const raw = await readBounded(source, section.offset, section.size, section.name);
+  if (compression === "elf") return decompressElfSection(raw, layout.is64, layout.littleEndian, section.name);
+  if (compression === "zlib-gnu") return decompressGnuSection(raw, section.name);
+  return raw;
+}
+
+function dwarfFrom(
+  littleEndian: boolean,
+  entries: readonly (readonly [DwarfKey, Uint8Array])[],
+): { dwarf?: DwarfSections } {
+  const map = new Map(entries);
+  const total = entries.reduce((sum, [, bytes]) => sum + bytes.byteLength, 0);
+  if (total > MAX_DEBUG_SECTIONS_TOTAL_BYTES) {
+    throw tooLarge(`DWARF sections total ${total} bytes (limit ${MAX_DEBUG_SECTIONS_TOTAL_BYTES})`);
+  }
+  const get = (key: DwarfKey) => map.get(key) ?? new Uint8Array(0);
+  if (get("info").byteLength === 0) return {};
+  const dwarf: DwarfSections = {
+    littleEndian,
+    info: get("info"),
+    abbrev: get("abbrev"),
+    line: get("line"),
+    str: get("str"),
+    lineStr: get("lineStr"),
+    strOffsets: get("strOffsets"),
+    addr: get("addr"),
+    ranges: get("ranges"),
+    rnglists: get("rnglists"),
+  };
+  return { dwarf };
+}
+
+const STT_FUNC = 2;
+const EM_ARM = 40;
+
+async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<SymbolEntry[]> {
+  const usable = (type: number) =>
+    layout.sections.find((s) => s.type === type && hasFileData(layout, s) && s.entsize > 0);
+  const table = usable(SHT_SYMTAB) ?? usable(SHT_DYNSYM);
+  const strings = table ? layout.sections[table.link] : undefined;
+  if (!table || !strings || !hasFileData(layout, strings)) return [];
+  const [raw, names] = await Promise.all([
+    readBounded(source, table.offset, table.size, table.name),
+    readBounded(source, strings.offset, strings.size, strings.name),
+  ]);
+  const executable = (index: number) => ((layout.sections[index]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
+  const thumb = layout.machine === EM_ARM;
+  const r = new ByteReader(raw, layout.littleEndian);
+  const symbols: SymbolEntry[] = [];
+  const count = Math.floor(raw.byteLength / table.entsize);
+  for (let i = 1; i < count; i++) {
+    r.pos = i * table.entsize;
+    let nameOffset: number;
+    let value: number;
+    let size: number;
+    let info: number;
+    let shndx: number;
+    if (layout.is64) {
+      nameOffset = r.u32();
+      info = r.u8();
+      r.skip(1);
+      shndx = r.u16();
+      value = r.u64();
+      size = r.u64();
+    } else {
+      nameOffset = r.u32();
+      value = r.u32();
+      size = r.u32();
+      info = r.u8();
+      r.skip(1);
+      shndx = r.u16();
+    }
+    if ((info & 0xf) !== STT_FUNC || value < layout.loadAddress || !executable(shndx)) continue;
+    const name = cstringAt(names, nameOffset);
+    if (!name) continue;
+    // ARM marks Thumb functions with bit 0 of the address; code addresses in DWARF do not have it.
+    symbols.push({ address: thumb ? value & ~1 : value, size, name });
+  }
+  return symbols;
+}
+
+const S_ATTR_PURE_INSTRUCTIONS = 0x80000000;
+const S_ATTR_SOME_INSTRUCTIONS = 0x400;
+
+async function loadMach(source: ByteSource, layout: MachLayout): Promise<LoadedObject> {
+  const info = machIdentity(layout);
+  const codeRanges: number[] = [];
+  const codeSections = new Set<number>();
+  layout.sections.forEach((s, i) => {
+    if ((s.flags & S_ATTR_PURE_INSTRUCTIONS) !== 0 || (s.flags & S_ATTR_SOME_INSTRUCTIONS) !== 0) {
+      codeRanges.push(s.addr, s.addr + s.size);
+      codeSections.add(i + 1); // n_sect is 1-based
+    }
+  });
+  const entries = await Promise.all(
+    (Object.keys(DWARF_SECTIONS) as DwarfKey[]).map(async (key) => {
+      const section = findMachSection(layout, DWARF_SECTIONS[key]);
+      const bytes = section
+        ? await readBounded(source, layout.base + section.offset, section.size, section.name)
+        : new Uint8Array(0);
+      return [key, bytes] as const;
+    }),
+  );
+  const loadAddress = layout.segments.find((s) => s.name === "__TEXT")?.vmaddr ?? 0;
+  return {
+    info,
+    loadAddress,
+    codeRanges: sortPairs(codeRanges),
+    ...dwarfFrom(layout.littleEndian, entries),
+    symbols: await machSymbols(source, layout, codeSections),
+  };
+}
+
+const N_STAB = 0xe0;
+const N_TYPE = 0x0e;
+const N_SECT = 0x0e;
+
+async function machSymbols(
+  source: ByteSource,
+  layout: MachLayout,
+  codeSections: Set<number>,
+): Promise<SymbolEntry[]> {
+  const symtab = layout.symtab;
+  if (!symtab || symtab.nsyms === 0) return [];
+  const entrySize = layout.is64 ? 16 : 12;
+  if (
+    symtab.symoff + symtab.nsyms * entrySize > layout.size ||
+    symtab.stroff + symtab.strsize > layout.size
+  ) {
+    throw malformedFile("Mach-O symbol table lies outside the object");
+  }
+  const raw = await readBounded(
+    source,
+    layout.base + symtab.symoff,
+    symtab.nsyms * entrySize,
+    "symbol table",
+  );
+  const names = await readBounded(source, layout.base + symtab.stroff, symtab.strsize, "string table");
+  const r = new ByteReader(raw, layout.littleEndian);
+  const symbols: SymbolEntry[] = [];
+  for (let i = 0; i < symtab.nsyms; i++) {
+    r.pos = i * entrySize;
+    const nameOffset = r.u32();
+    const type = r.u8();
+    const sect = r.u8();
+    r.skip(2);
+    const value = layout.is64 ? r.u64() : r.u32();
+    if ((type & N_STAB) !== 0 || (type & N_TYPE) !== N_SECT || !codeSections.has(sect)) continue;
+    const name = cstringAt(names, nameOffset);
+    // Mach-O prefixes C-level symbol names with an underscore.
+    if (name) symbols.push({ address: value, size: 0, name: name.startsWith("_") ? name.slice(1) : name });
+  }
+  return symbols;
+}
+
+function sortPairs(pairs: number[]): number[] {
+  const list: [number, number][] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) list.push([pairs[i] ?? 0, pairs[i + 1] ?? 0]);
+  list.sort((a, b) => a[0] - b[0]);
+  return list.flat();
+}
