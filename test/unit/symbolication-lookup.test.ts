@@ -1,0 +1,209 @@
+// The paged lookup format: built from fixtures, queried by address, paged small to prove a lookup
+// reads exactly one page, and refused when corrupt.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { FaultlineError } from "../../src/errors.ts";
+import { type ByteSource, memorySource } from "../../src/symbolication/byte-source.ts";
+import { initDemangler } from "../../src/symbolication/demangle.ts";
+import { buildLookup } from "../../src/symbolication/lookup-build.ts";
+import { openLookup, openLookupBytes } from "../../src/symbolication/lookup-query.ts";
+
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(new URL(`../fixtures/native/bin/${name}`, import.meta.url)));
+const wasm = new URL("../../node_modules/gecko-profiler-demangle/index_bg.wasm", import.meta.url);
+
+beforeAll(async () => {
+  await initDemangler(new WebAssembly.Module(readFileSync(wasm)));
+});
+
+function counting(bytes: Uint8Array): { source: ByteSource; reads: () => number } {
+  const inner = memorySource(bytes);
+  let reads = 0;
+  return {
+    source: {
+      size: inner.size,
+      read(offset, length) {
+        reads += 1;
+        return inner.read(offset, length);
+      },
+    },
+    reads: () => reads,
+  };
+}
+
+describe("lookups built from the C fixture", () => {
+  let built: Uint8Array;
+  beforeAll(async () => {
+    built = await buildLookup(memorySource(fixture("c-dwarf5")));
+  });
+
+  it("returns the inline chain outermost first, innermost last (addr2line prints it reversed)", async () => {
+    const lookup = await openLookupBytes(built);
+    expect(await lookup.lookup(0x1623)).toEqual([
+      {
+        function: "walk_grid",
+        rawFunction: "walk_grid",
+        absPath: "/src/src/c_grid.c",
+        filename: "c_grid.c",
+        lineno: 23,
+        symbolAddr: 0x1610,
+        inlined: false,
+      },
+      {
+        function: "cell_cost",
+        rawFunction: "cell_cost",
+        absPath: "/src/src/c_grid.c",
+        filename: "c_grid.c",
+        lineno: 7,
+        inlined: true,
+      },
+      {
+        function: "weigh",
+        rawFunction: "weigh",
+        absPath: "/src/src/shapes.h",
+        filename: "shapes.h",
+        lineno: 26,
+        inlined: true,
+      },
+      {
+        function: "clamp_int",
+        rawFunction: "clamp_int",
+        absPath: "/src/src/shapes.h",
+        filename: "shapes.h",
+        lineno: 11,
+        inlined: true,
+      },
+    ]);
+    expect((await lookup.lookup(0x1655)).map((l) => `${l.function}:${l.lineno}`)).toEqual([
+      "walk_grid:23",
+      "cell_cost:7",
+      "weigh:26",
+    ]);
+  });
+
+  it("falls back to the symbol table where DWARF has nothing (function name only)", async () => {
+    const lookup = await openLookupBytes(built);
+    expect(await lookup.lookup(0x12b0)).toEqual([
+      { function: "_start", rawFunction: "_start", symbolAddr: 0x12b0, inlined: false },
+    ]);
+  });
+
+  it.each([0, 0x10, 0x3000, 0xfffffff0, 2 ** 40, -5, 1.5])("finds nothing at %d", async (address) => {
+    const lookup = await openLookupBytes(built);
+    expect(await lookup.lookup(address)).toEqual([]);
+  });
+
+  it("accepts bigint addresses", async () => {
+    const lookup = await openLookupBytes(built);
+    expect(await lookup.lookup(0x1623n)).toEqual(await lookup.lookup(0x1623));
+  });
+
+  it("carries the object's identity in its metadata", async () => {
+    const lookup = await openLookupBytes(built);
+    expect(lookup.meta).toMatchObject({
+      debugId: "90250c67-31ae-cfcf-e3b9-e7d06923d073",
+      codeId: "670c2590ae31cfcfe3b9e7d06923d0737a890187",
+      arch: "x86_64",
+      format: "elf",
+      loadAddress: "0x0",
+    });
+  });
+
+  it("gives the same answers with tiny pages, reading one page per new page touched", async () => {
+    const paged = await buildLookup(memorySource(fixture("c-dwarf5")), { pageBytes: 256 });
+    const { source, reads } = counting(paged);
+    const small = await openLookup(source);
+    const whole = await openLookupBytes(built);
+    expect(reads()).toBe(2); // fixed header, then metadata + page index
+    for (let address = 0x1000; address < 0x1700; address += 3) {
+      expect(await small.lookup(address)).toEqual(await whole.lookup(address));
+    }
+    const afterScan = reads();
+    expect(afterScan).toBeGreaterThan(10); // many pages were touched
+    await small.lookup(0x1623);
+    await small.lookup(0x1624);
+    expect(reads()).toBeLessThanOrEqual(afterScan + 1);
+  });
+
+  it("reads a split debug companion like the unstripped file, and nothing from the stripped one", async () => {
+    const companion = await openLookupBytes(await buildLookup(memorySource(fixture("c-split.debug"))));
+    const whole = await openLookupBytes(built);
+    for (const address of [0x1080, 0x1623, 0x14e0, 0x1530]) {
+      expect(await companion.lookup(address)).toEqual(await whole.lookup(address));
+    }
+    const stripped = await openLookupBytes(await buildLookup(memorySource(fixture("c-split"))));
+    expect(await stripped.lookup(0x1623)).toEqual([]);
+  });
+
+  it("makes addresses relative to the load address of a non-PIE executable", async () => {
+    const lookup = await openLookupBytes(await buildLookup(memorySource(fixture("c-nopie"))));
+    expect(lookup.meta.loadAddress).toBe("0x400000");
+    const main = await lookup.lookup(0x401080 - 0x400000);
+    expect(main[0]?.function).toBe("main");
+  });
+});
+
+describe("Rust names", () => {
+  it("demangles and drops the hash, keeping the mangled name as rawFunction", async () => {
+    const lookup = await openLookupBytes(await buildLookup(memorySource(fixture("rust-debuginfo2"))));
+    const [outer] = await lookup.lookup(0x85d0);
+    expect(outer).toMatchObject({
+      function: "rust_main::parser::tokenize",
+      rawFunction: "_ZN9rust_main6parser8tokenize17h6a2dfbf2c81352e9E",
+      symbolAddr: 0x85d0,
+      inlined: false,
+      filename: "rust_main.rs",
+    });
+  });
+});
+
+describe("corrupt lookups are refused with a 400", () => {
+  const corrupt = async (mutate: (bytes: Uint8Array, view: DataView) => Uint8Array | undefined) => {
+    const bytes = (await buildLookup(memorySource(fixture("c-dwarf5")), { pageBytes: 512 })).slice();
+    const result = mutate(bytes, new DataView(bytes.buffer)) ?? bytes;
+    const lookup = await openLookupBytes(result);
+    for (let a = 0x1000; a < 0x1700; a += 16) await lookup.lookup(a);
+  };
+  it.each([
+    [
+      "bad magic",
+      (b: Uint8Array) => {
+        b[0] = 0;
+        return b;
+      },
+    ],
+    [
+      "a future version",
+      (_b: Uint8Array, v: DataView) => {
+        v.setUint32(4, 9, true);
+        return undefined;
+      },
+    ],
+    ["a truncated header", (b: Uint8Array) => b.subarray(0, 20)],
+    [
+      "inconsistent header sizes",
+      (_b: Uint8Array, v: DataView) => {
+        v.setUint32(16, 999, true);
+        return undefined;
+      },
+    ],
+    ["a page beyond the end", (b: Uint8Array) => b.subarray(0, b.byteLength - 100)],
+    [
+      "metadata that is not JSON",
+      (b: Uint8Array) => {
+        b[32] = 0x7b;
+        b[33] = 0x7b;
+        return b;
+      },
+    ],
+  ])("%s", async (_name, mutate) => {
+    let caught: unknown;
+    try {
+      await corrupt(mutate);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FaultlineError);
+    expect((caught as FaultlineError).status).toBe(400);
+  });
+});
