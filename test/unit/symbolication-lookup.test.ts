@@ -12,8 +12,11 @@ const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../fixtures/native/bin/${name}`, import.meta.url)));
 const wasm = new URL("../../node_modules/gecko-profiler-demangle/index_bg.wasm", import.meta.url);
 
+// Node compiles the module from the package file; workers-types does not declare WebAssembly.compile.
+const compileWasm = (WebAssembly as unknown as { compile(bytes: Uint8Array): Promise<WebAssembly.Module> }).compile;
+
 beforeAll(async () => {
-  await initDemangler(new WebAssembly.Module(readFileSync(wasm)));
+  await initDemangler(await compileWasm(readFileSync(wasm)));
 });
 
 function counting(bytes: Uint8Array): { source: ByteSource; reads: () => number } {
