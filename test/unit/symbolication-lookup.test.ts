@@ -13,7 +13,8 @@ const fixture = (name: string) =>
 const wasm = new URL("../../node_modules/gecko-profiler-demangle/index_bg.wasm", import.meta.url);
 
 // Node compiles the module from the package file; workers-types does not declare WebAssembly.compile.
-const compileWasm = (WebAssembly as unknown as { compile(bytes: Uint8Array): Promise<WebAssembly.Module> }).compile;
+const compileWasm = (WebAssembly as unknown as { compile(bytes: Uint8Array): Promise<WebAssembly.Module> })
+  .compile;
 
 beforeAll(async () => {
   await initDemangler(await compileWasm(readFileSync(wasm)));
