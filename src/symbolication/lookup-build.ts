@@ -41,6 +41,9 @@ export function buildLookupFromObject(object: LoadedObject, options: BuildOption
       isCode: codeTest(object.codeRanges),
       displayName,
       functionIds: new Map(),
+      mangledSymbols: new Map(
+        object.symbols.filter((s) => /^_{1,2}[ZR]/.test(s.name)).map((s) => [s.address, s.name] as const),
+      ),
     };
     for (const header of reader.codeUnits()) addUnitIntervals(ctx, reader.readUnit(header));
   }

@@ -17,12 +17,18 @@ export interface IntervalContext {
   displayName(raw: string): string;
   /** Cache of DIE offset → function id, shared across units. */
   functionIds: Map<number, number>;
+  /** Mangled function symbols by (absolute) address. */
+  mangledSymbols: Map<number, string>;
 }
 
 function functionId(ctx: IntervalContext, record: FunctionRecord, entry: number): number {
   let id = ctx.functionIds.get(record.dieOffset);
   if (id !== undefined) return id;
-  const { name, linkageName } = ctx.reader.functionName(record.dieOffset);
+  const { name } = ctx.reader.functionName(record.dieOffset);
+  let { linkageName } = ctx.reader.functionName(record.dieOffset);
+  // GCC omits DW_AT_linkage_name for some C++ functions (e.g. static ones); like symbolic and
+  // binutils, take the mangled symbol at the function's entry then, for the full signature.
+  if (!linkageName && record.depth === 0) linkageName = ctx.mangledSymbols.get(record.entry);
   if (linkageName) id = ctx.tables.fn(ctx.displayName(linkageName), linkageName, entry);
   else if (name) id = ctx.tables.fn(name, name, entry);
   else id = NONE;
