@@ -11,3 +11,16 @@ export function unsupportedFile(detail: string): FaultlineError {
 export function malformedFile(detail: string): FaultlineError {
   return new FaultlineError(400, `malformed debug file: ${detail}`);
 }
+
+/**
+ * Runs a parser and turns the RangeError a DataView throws on a truncated structure into the same
+ * 400 as every other malformation, so corrupt input never surfaces as a 500.
+ */
+export async function rethrowTruncation<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof RangeError) throw malformedFile("a structure is truncated");
+    throw error;
+  }
+}

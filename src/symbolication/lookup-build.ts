@@ -5,6 +5,7 @@ import { SYMBOL_LOOKUP_PAGE_BYTES } from "../limits.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { displayName as defaultDisplayName } from "./demangle.ts";
 import { DwarfReader } from "./dwarf/reader.ts";
+import { malformedFile, rethrowTruncation } from "./errors.ts";
 import { type LookupMeta, writeLookup } from "./lookup-format.ts";
 import { addUnitIntervals, type IntervalContext } from "./lookup-intervals.ts";
 import { IntervalList, LookupTables, NONE } from "./lookup-tables.ts";
@@ -20,14 +21,25 @@ export interface BuildOptions {
 }
 
 /** Reads the debug file through `source` and returns the serialized lookup. */
-export async function buildLookup(source: ByteSource, options: BuildOptions = {}): Promise<Uint8Array> {
-  return buildLookupFromObject(await loadObject(source, options.member ?? 0), options);
+export function buildLookup(source: ByteSource, options: BuildOptions = {}): Promise<Uint8Array> {
+  return rethrowTruncation(async () =>
+    buildLookupFromObject(await loadObject(source, options.member ?? 0), options),
+  );
 }
 
 /** Addresses beyond this (relative to the load address) do not fit the format's u32 slots. */
 const MAX_RELATIVE_ADDRESS = 0xfffffffe;
 
 export function buildLookupFromObject(object: LoadedObject, options: BuildOptions = {}): Uint8Array {
+  try {
+    return buildFromObject(object, options);
+  } catch (error) {
+    if (error instanceof RangeError) throw malformedFile("a DWARF structure is truncated");
+    throw error;
+  }
+}
+
+function buildFromObject(object: LoadedObject, options: BuildOptions): Uint8Array {
   const displayName = options.displayName ?? defaultDisplayName;
   const tables = new LookupTables();
   const dwarfIntervals = new IntervalList();
@@ -38,7 +50,7 @@ export function buildLookupFromObject(object: LoadedObject, options: BuildOption
       tables,
       out: dwarfIntervals,
       loadAddress: object.loadAddress,
-      isCode: codeTest(object.codeRanges),
+      codeEnd: codeEndFinder(object.codeRanges),
       displayName,
       functionIds: new Map(),
       mangledSymbols: new Map(
@@ -62,7 +74,8 @@ export function buildLookupFromObject(object: LoadedObject, options: BuildOption
   return writeLookup(meta, tables, starts, locs, options.pageBytes ?? SYMBOL_LOOKUP_PAGE_BYTES);
 }
 
-function codeTest(codeRanges: number[]): (address: number) => boolean {
+/** End of the executable section containing an address, or -1 outside code. */
+function codeEndFinder(codeRanges: number[]): (address: number) => number {
   return (address) => {
     let lo = 0;
     let hi = codeRanges.length / 2 - 1;
@@ -72,9 +85,9 @@ function codeTest(codeRanges: number[]): (address: number) => boolean {
       const end = codeRanges[mid * 2 + 1] ?? 0;
       if (address < start) hi = mid - 1;
       else if (address >= end) lo = mid + 1;
-      else return true;
+      else return end;
     }
-    return false;
+    return -1;
   };
 }
 

@@ -11,8 +11,11 @@ export interface IntervalContext {
   tables: LookupTables;
   out: IntervalList;
   loadAddress: number;
-  /** True when the address lies in executable code (rejects tombstoned/dead DWARF ranges). */
-  isCode(address: number): boolean;
+  /**
+   * End of the executable section containing the address, -1 outside code: rejects tombstoned or
+   * dead DWARF ranges and clips corrupt ones to their section.
+   */
+  codeEnd(address: number): number;
   /** Mangled name → display name. */
   displayName(raw: string): string;
   /** Cache of DIE offset → function id, shared across units. */
@@ -69,8 +72,9 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
   records.forEach((record, index) => {
     for (let i = 0; i + 1 < record.ranges.length; i += 2) {
       const start = record.ranges[i] ?? 0;
-      if (!ctx.isCode(start)) continue;
-      events.push(start, index, 1, record.ranges[i + 1] ?? start, index, 0);
+      const codeEnd = ctx.codeEnd(start);
+      if (codeEnd < 0) continue;
+      events.push(start, index, 1, Math.min(record.ranges[i + 1] ?? start, codeEnd), index, 0);
     }
   });
   const eventOrder = sortedTriples(events);
@@ -82,14 +86,14 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
   const lineLines: number[] = [];
   const table = unit.lineTable;
   if (table) {
-    let sequenceValid = true;
+    let sequenceEnd = -1;
     let sequenceStart = true;
     for (let i = 0; i < table.addresses.length; i++) {
       const address = table.addresses[i] ?? 0;
-      if (sequenceStart) sequenceValid = ctx.isCode(address);
+      if (sequenceStart) sequenceEnd = ctx.codeEnd(address);
       sequenceStart = table.lines[i] === END_OF_SEQUENCE;
-      if (sequenceStart || !sequenceValid) continue;
-      const next = table.addresses[i + 1] ?? address;
+      if (sequenceStart || sequenceEnd < 0) continue;
+      const next = Math.min(table.addresses[i + 1] ?? address, sequenceEnd);
       if (next <= address) continue;
       lineStarts.push(address);
       lineEnds.push(next);

@@ -2,7 +2,7 @@
 // is fetched once on first use and cached, and a lookup is two binary searches plus a walk up the
 // inline chain.
 import { type ByteSource, memorySource } from "./byte-source.ts";
-import { malformedFile } from "./errors.ts";
+import { malformedFile, rethrowTruncation } from "./errors.ts";
 import {
   FIXED_HEADER_BYTES,
   type LookupMeta,
@@ -130,7 +130,11 @@ export interface Lookup {
   lookup(address: bigint | number): Promise<SymbolicatedLocation[]>;
 }
 
-export async function openLookup(source: ByteSource): Promise<Lookup> {
+export function openLookup(source: ByteSource): Promise<Lookup> {
+  return rethrowTruncation(() => openPagedLookup(source));
+}
+
+async function openPagedLookup(source: ByteSource): Promise<Lookup> {
   if (source.size < FIXED_HEADER_BYTES) throw malformedFile("symbol lookup header is truncated");
   const header = readLookupHeader(await source.read(0, FIXED_HEADER_BYTES));
   if (header.headerBytes > source.size) throw malformedFile("symbol lookup header is truncated");
@@ -160,7 +164,11 @@ class PagedLookup implements Lookup {
     this.pages = pages;
   }
 
-  async lookup(address: bigint | number): Promise<SymbolicatedLocation[]> {
+  lookup(address: bigint | number): Promise<SymbolicatedLocation[]> {
+    return rethrowTruncation(() => this.resolve(address));
+  }
+
+  private async resolve(address: bigint | number): Promise<SymbolicatedLocation[]> {
     const relative = typeof address === "bigint" ? Number(address) : address;
     if (!Number.isSafeInteger(relative) || relative < 0 || relative > 0xffffffff) return [];
     const index = this.pageFor(relative);

@@ -18,7 +18,7 @@ import {
   SHT_SYMTAB,
 } from "./elf.ts";
 import { elfIdentity } from "./elf-identify.ts";
-import { malformedFile, unsupportedFile } from "./errors.ts";
+import { malformedFile, rethrowTruncation, unsupportedFile } from "./errors.ts";
 import {
   findMachSection,
   type MachLayout,
@@ -74,7 +74,11 @@ async function readBounded(
  * Loads the object at `member` (index of a fat Mach-O member; 0 otherwise). Throws 400 for files that
  * are not ELF/Mach-O and 413 when DWARF sections exceed the build's memory budget.
  */
-export async function loadObject(source: ByteSource, member = 0): Promise<LoadedObject> {
+export function loadObject(source: ByteSource, member = 0): Promise<LoadedObject> {
+  return rethrowTruncation(() => loadAnyObject(source, member));
+}
+
+async function loadAnyObject(source: ByteSource, member: number): Promise<LoadedObject> {
   const prefix = await source.read(0, Math.min(16, source.size));
   if (isElf(prefix)) return loadElf(source);
   const kind = machKind(prefix);

@@ -5,8 +5,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
 import { type ByteSource, memorySource } from "../../src/symbolication/byte-source.ts";
 import { initDemangler } from "../../src/symbolication/demangle.ts";
+import { readElfLayout } from "../../src/symbolication/elf.ts";
 import { buildLookup } from "../../src/symbolication/lookup-build.ts";
 import { openLookup, openLookupBytes } from "../../src/symbolication/lookup-query.ts";
+import { runPlanSync } from "../../src/symbolication/read-plan.ts";
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(new URL(`../fixtures/native/bin/${name}`, import.meta.url)));
@@ -210,4 +212,41 @@ describe("corrupt lookups are refused with a 400", () => {
     expect(caught).toBeInstanceOf(FaultlineError);
     expect((caught as FaultlineError).status).toBe(400);
   });
+});
+
+describe("corrupt debug files", () => {
+  // Seeded byte mutations inside the DWARF sections: every outcome is a lookup or a 400, never a
+  // crash of another kind.
+  it.each(["c-dwarf5", "rust-debuginfo1", "cpp-dwarf4"])(
+    "%s survives 150 random DWARF corruptions",
+    async (name) => {
+      const original = fixture(name);
+      const layout = runPlanSync(readElfLayout(original.byteLength), original);
+      const dwarf = layout.sections.filter((s) => s.name.startsWith(".debug_"));
+      const lo = Math.min(...dwarf.map((s) => s.offset));
+      const hi = Math.max(...dwarf.map((s) => s.offset + s.size));
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      let refused = 0;
+      for (let round = 0; round < 150; round++) {
+        const bytes = original.slice();
+        for (let k = 0; k < 1 + Math.floor(random() * 6); k++) {
+          bytes[lo + Math.floor(random() * (hi - lo))] = Math.floor(random() * 256);
+        }
+        try {
+          const lookup = await openLookupBytes(
+            await buildLookup(memorySource(bytes), { displayName: (s) => s }),
+          );
+          await lookup.lookup(0x1623);
+        } catch (error) {
+          expect(error).toBeInstanceOf(FaultlineError);
+          refused++;
+        }
+      }
+      expect(refused).toBeGreaterThan(0);
+    },
+  );
 });

@@ -7,7 +7,8 @@ import { attrString, type DwarfSections, readForm, type UnitHeader } from "./uni
 
 /** Marks the row that ends a sequence (its address is the first byte after the sequence). */
 export const END_OF_SEQUENCE = 0xffffffff;
-const MAX_ROWS = 1 << 24;
+/** Rows of one unit's program (real units have far fewer); bounds memory on corrupt input. */
+const MAX_ROWS = 1 << 22;
 
 export interface LineTable {
   /** Full path of each file index, as used by the program and by DW_AT_call_file. */
