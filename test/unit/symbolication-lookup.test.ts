@@ -141,6 +141,20 @@ describe("lookups built from the C fixture", () => {
     expect(await stripped.lookup(0x1623)).toEqual([]);
   });
 
+  it("reads DWARF from a Mach-O dSYM (__DWARF sections) like the same DWARF in ELF", async () => {
+    const dsym = await openLookupBytes(await buildLookup(memorySource(fixture("macho-dsym-dwarf"))));
+    const whole = await openLookupBytes(built);
+    expect(dsym.meta).toMatchObject({ format: "macho", debugId: "670c2590-ae31-cfcf-e3b9-e7d06923d073" });
+    let compared = 0;
+    for (let address = 0x1070; address < 0x16b0; address++) {
+      const expected = await whole.lookup(address);
+      if (!expected.some((level) => level.absPath)) continue; // symbol-table-only: the dSYM has no symbols
+      expect(await dsym.lookup(address)).toEqual(expected);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(1000);
+  });
+
   it("makes addresses relative to the load address of a non-PIE executable", async () => {
     const lookup = await openLookupBytes(await buildLookup(memorySource(fixture("c-nopie"))));
     expect(lookup.meta.loadAddress).toBe("0x400000");
