@@ -4,6 +4,7 @@
 
 import { FaultlineError } from "../errors.ts";
 import type { DebugImage, Frame, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
+import { NIL_DEBUG_ID, normalizeDebugId } from "./debug-id.ts";
 import { isInApp } from "./in-app.ts";
 import type { Lookup } from "./lookup-query.ts";
 import type { SymbolicatedLocation } from "./types.ts";
@@ -101,6 +102,24 @@ function shouldAdjust(stacktrace: Stacktrace, frame: Frame, index: number, count
   if (mode === "none") return false;
   if (mode === "all") return true;
   return index !== count - 1; // "auto" and "all_but_first"
+}
+
+/**
+ * The identifiers to find an image's debug file by: `debug_id` (or sentry-rust's legacy `id`),
+ * normalized; `code_id` lowercased; `code_file` (or legacy `name`). Candidates are looked up by debug
+ * id first, code id only when there is no debug id (Symbolicator's order).
+ */
+export function imageIdentity(image: DebugImage): { debugId?: string; codeId?: string; codeFile?: string } {
+  const identity: { debugId?: string; codeId?: string; codeFile?: string } = {};
+  const rawDebugId =
+    typeof image.debug_id === "string" ? image.debug_id : typeof image.id === "string" ? image.id : undefined;
+  const debugId = rawDebugId ? normalizeDebugId(rawDebugId) : undefined;
+  if (debugId && debugId !== NIL_DEBUG_ID) identity.debugId = debugId;
+  if (typeof image.code_id === "string" && /^[0-9a-fA-F]+$/.test(image.code_id))
+    identity.codeId = image.code_id.toLowerCase();
+  const codeFile = packageOf(image);
+  if (codeFile) identity.codeFile = codeFile;
+  return identity;
 }
 
 function packageOf(image: DebugImage): string | undefined {

@@ -10,6 +10,7 @@ import { isInApp } from "../../src/symbolication/in-app.ts";
 import { buildLookup } from "../../src/symbolication/lookup-build.ts";
 import { type Lookup, openLookupBytes } from "../../src/symbolication/lookup-query.ts";
 import {
+  imageIdentity,
   imageRanges,
   lookupAddress,
   symbolicateEvent,
@@ -202,6 +203,29 @@ describe("images", () => {
       [0x1000n, 0x3000n],
       [0x3000n, 2n ** 64n],
     ]);
+  });
+});
+
+describe("image identity", () => {
+  it.each([
+    [app, { debugId: "90250c67-31ae-cfcf-e3b9-e7d06923d073", codeFile: "/srv/app" }],
+    [
+      {
+        type: "symbolic",
+        name: "/usr/local/bin/api",
+        id: "C0BCC3F1-9827-FE65-3058-404B2831D9E6",
+        code_id: "F1C3BCC0279865FE3058404B2831D9E64135386C",
+      },
+      {
+        debugId: "c0bcc3f1-9827-fe65-3058-404b2831d9e6",
+        codeId: "f1c3bcc0279865fe3058404b2831d9e64135386c",
+        codeFile: "/usr/local/bin/api",
+      },
+    ],
+    [{ type: "elf", debug_id: "00000000-0000-0000-0000-000000000000", code_id: "not hex" }, {}],
+    [{ type: "elf", debug_id: "garbage" }, {}],
+  ] as [DebugImage, object][])("%o", (image, expected) => {
+    expect(imageIdentity(image)).toEqual(expected);
   });
 });
 
