@@ -315,3 +315,114 @@ export const droppedEvents = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.eventId, t.at] })],
 );
+
+// --- migrations/0003_releases_debug_files.sql: releases, deploys, chunk upload and debug files ---
+
+export const releases = sqliteTable(
+  "releases",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organizationId: integer("organization_id").notNull(),
+    version: text("version").notNull(),
+    ref: text("ref"),
+    url: text("url"),
+    status: text("status", { enum: ["open", "archived"] })
+      .notNull()
+      .default("open"),
+    dateAdded: real("date_added").notNull(),
+    dateStarted: real("date_started"),
+    dateReleased: real("date_released"),
+    refs: text("refs"),
+    commits: text("commits"),
+    commitCount: integer("commit_count").notNull().default(0),
+    lastCommitId: text("last_commit_id"),
+  },
+  (t) => [
+    unique().on(t.organizationId, t.version),
+    index("releases_org_added").on(t.organizationId, t.dateAdded),
+  ],
+);
+
+export const releaseProjects = sqliteTable(
+  "release_projects",
+  {
+    releaseId: integer("release_id").notNull(),
+    projectId: integer("project_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.releaseId, t.projectId] }),
+    index("release_projects_project").on(t.projectId),
+  ],
+);
+
+export const deploys = sqliteTable(
+  "deploys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    releaseId: integer("release_id").notNull(),
+    environment: text("environment").notNull(),
+    name: text("name"),
+    url: text("url"),
+    dateStarted: real("date_started"),
+    dateFinished: real("date_finished").notNull(),
+  },
+  (t) => [index("deploys_release").on(t.releaseId, t.dateFinished)],
+);
+
+export const fileChunks = sqliteTable(
+  "file_chunks",
+  {
+    organizationId: integer("organization_id").notNull(),
+    sha1: text("sha1").notNull(),
+    size: integer("size").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.sha1] })],
+);
+
+export const difAssemblies = sqliteTable(
+  "dif_assemblies",
+  {
+    projectId: integer("project_id").notNull(),
+    checksum: text("checksum").notNull(),
+    name: text("name").notNull(),
+    debugId: text("debug_id"),
+    chunks: text("chunks").notNull(),
+    state: text("state", { enum: ["created", "assembling", "ok", "error"] }).notNull(),
+    detail: text("detail"),
+    debugFileId: integer("debug_file_id"),
+    uploadId: text("upload_id"),
+    parts: text("parts").notNull().default("[]"),
+    leaseToken: text("lease_token"),
+    leaseUntil: real("lease_until"),
+    failures: integer("failures").notNull().default(0),
+    createdAt: real("created_at").notNull(),
+    updatedAt: real("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.checksum] })],
+);
+
+export const debugFiles = sqliteTable(
+  "debug_files",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    checksum: text("checksum").notNull(),
+    debugId: text("debug_id").notNull(),
+    codeId: text("code_id"),
+    objectName: text("object_name").notNull(),
+    cpuName: text("cpu_name").notNull(),
+    symbolType: text("symbol_type").notNull(),
+    kind: text("kind").notNull(),
+    features: text("features").notNull(),
+    size: integer("size").notNull(),
+    contentType: text("content_type").notNull(),
+    blobKey: text("blob_key").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [
+    unique().on(t.projectId, t.checksum),
+    index("debug_files_debug_id").on(t.projectId, t.debugId),
+    index("debug_files_code_id").on(t.projectId, t.codeId),
+  ],
+);
