@@ -5,6 +5,18 @@
 /** "No value" in every u32 slot of the tables and of the serialized format. */
 export const NONE = 0xffffffff;
 
+const HASH_SPACE = 2 ** 52;
+
+function locationHash(fn: number, file: number, line: number, parent: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (const value of [fn, file, line, parent]) {
+    h1 = Math.imul(h1 ^ value, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ value, 0x5bd1e995) >>> 0;
+  }
+  return (h1 % 2 ** 20) * 2 ** 32 + h2;
+}
+
 export class LookupTables {
   readonly strings: string[] = [];
   private readonly stringIds = new Map<string, number>();
@@ -16,7 +28,8 @@ export class LookupTables {
   readonly locFile: number[] = [];
   readonly locLine: number[] = [];
   readonly locParent: number[] = [];
-  private readonly locIds = new Map<string, number>();
+  /** Location ids by a 52-bit hash of their four fields (open addressing on collisions). */
+  private readonly locIds = new Map<number, number>();
 
   string(value: string | undefined): number {
     if (value === undefined) return NONE;
@@ -46,17 +59,27 @@ export class LookupTables {
   }
 
   location(fn: number, file: number, line: number, parent: number): number {
-    const key = `${fn},${file},${line},${parent}`;
-    let id = this.locIds.get(key);
-    if (id === undefined) {
-      id = this.locFunction.length;
-      this.locFunction.push(fn);
-      this.locFile.push(file);
-      this.locLine.push(line);
-      this.locParent.push(parent);
-      this.locIds.set(key, id);
+    // Numeric keys instead of strings: a big debug file has millions of locations.
+    for (let key = locationHash(fn, file, line, parent); ; key = (key + 1) % HASH_SPACE) {
+      const id = this.locIds.get(key);
+      if (id === undefined) {
+        const created = this.locFunction.length;
+        this.locFunction.push(fn);
+        this.locFile.push(file);
+        this.locLine.push(line);
+        this.locParent.push(parent);
+        this.locIds.set(key, created);
+        return created;
+      }
+      if (
+        this.locFunction[id] === fn &&
+        this.locFile[id] === file &&
+        this.locLine[id] === line &&
+        this.locParent[id] === parent
+      ) {
+        return id;
+      }
     }
-    return id;
   }
 }
 

@@ -8,6 +8,7 @@ import { initDemangler } from "../../src/symbolication/demangle.ts";
 import { readElfLayout } from "../../src/symbolication/elf.ts";
 import { buildLookup } from "../../src/symbolication/lookup-build.ts";
 import { openLookup, openLookupBytes } from "../../src/symbolication/lookup-query.ts";
+import { LookupTables, NONE } from "../../src/symbolication/lookup-tables.ts";
 import { runPlanSync } from "../../src/symbolication/read-plan.ts";
 
 const fixture = (name: string) =>
@@ -263,4 +264,24 @@ describe("corrupt debug files", () => {
       expect(refused).toBeGreaterThan(0);
     },
   );
+});
+
+describe("interned tables", () => {
+  it("gives equal locations one id and different locations different ids", () => {
+    const tables = new LookupTables();
+    const ids = new Map<string, number>();
+    const used = new Set<number>();
+    for (let i = 0; i < 20_000; i++) {
+      const fields = [i % 97, (i * 7) % 13, i % 1000, i % 5 === 0 ? NONE : i % 31] as const;
+      const id = tables.location(...fields);
+      const key = fields.join(",");
+      const seen = ids.get(key);
+      if (seen === undefined) {
+        expect(used.has(id)).toBe(false);
+        used.add(id);
+        ids.set(key, id);
+      } else expect(id).toBe(seen);
+    }
+    expect(tables.locFunction.length).toBe(ids.size);
+  });
 });
