@@ -199,7 +199,7 @@ describe("line programs", () => {
   });
 
   it("reads DWARF 5 directory and file entry formats (line_strp, udata, MD5)", () => {
-    const lineStr = bytes(cstr("/work/dir"), cstr("src"), cstr("main.c"), cstr("util.h"));
+    const lineStr = bytes(cstr("/srv/proj"), cstr("src"), cstr("main.c"), cstr("util.h"));
     const afterHeaderLength = [
       1,
       1,
@@ -253,7 +253,7 @@ describe("line programs", () => {
       "",
       "",
     );
-    expect(table.files).toEqual(["/work/dir/src/main.c", "/work/dir/util.h"]);
+    expect(table.files).toEqual(["/srv/proj/src/main.c", "/srv/proj/util.h"]);
     expect(table.addresses).toEqual([0x2000, 0x2000]);
     expect(table.fileIndexes[0]).toBe(1);
   });
