@@ -78,3 +78,34 @@ function single(objects: ObjectInfo[]): ObjectInfo {
   }
   return first;
 }
+
+/** symbolic's short kind names, used by Sentry as the debug file's `data.type`. */
+const KIND_CODES: Record<ObjectInfo["kind"], string> = {
+  none: "none",
+  relocatable: "rel",
+  executable: "exe",
+  library: "lib",
+  dump: "dump",
+  debug: "dbg",
+  other: "other",
+};
+
+/**
+ * The parts of Sentry's `dif` JSON (assemble answer and debug-file list item) that come from the
+ * file itself: `symbolType`, `cpuName`, `headers`, `data` (protocol-api §2.3).
+ */
+export function difDescription(info: ObjectInfo): {
+  symbolType: "elf" | "macho";
+  cpuName: string;
+  headers: { "Content-Type": string };
+  data: { type: string; features: string[] };
+} {
+  return {
+    symbolType: info.format,
+    cpuName: info.arch,
+    headers: {
+      "Content-Type": info.format === "elf" ? "application/x-elf-binary" : "application/x-mach-binary",
+    },
+    data: { type: KIND_CODES[info.kind], features: [...info.features] },
+  };
+}

@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
 import { type ByteSource, memorySource } from "../../src/symbolication/byte-source.ts";
 import { elfDebugId, normalizeDebugId } from "../../src/symbolication/debug-id.ts";
-import { identifyObject, identifyObjects, identifyObjectsFrom } from "../../src/symbolication/object.ts";
+import {
+  difDescription,
+  identifyObject,
+  identifyObjects,
+  identifyObjectsFrom,
+} from "../../src/symbolication/object.ts";
 
 const fixtures = new URL("../fixtures/native/", import.meta.url);
 const readFixture = (name: string): Uint8Array =>
@@ -55,6 +60,31 @@ describe("identification details", () => {
     expect(identifyObject(readFixture("c-dwarf5")).loadAddress).toBe("0x0");
     expect(identifyObject(readFixture("macho-exe-x86_64")).loadAddress).toBe("0x100000000");
     expect(identifyObject(readFixture("macho-dylib-armv7")).name).toBe("@rpath/libfixture.dylib");
+  });
+
+  it.each([
+    [
+      "c-dwarf5",
+      {
+        symbolType: "elf",
+        cpuName: "x86_64",
+        data: { type: "lib", features: ["symtab", "debug", "unwind"] },
+      },
+    ],
+    ["c-split.debug", { symbolType: "elf", data: { type: "dbg", features: ["symtab", "debug"] } }],
+    ["c-nopie", { data: { type: "exe" } }],
+    ["c-x86.o", { cpuName: "x86", data: { type: "rel" } }],
+    [
+      "macho-dsym-arm64",
+      {
+        symbolType: "macho",
+        cpuName: "arm64",
+        headers: { "Content-Type": "application/x-mach-binary" },
+        data: { type: "dbg" },
+      },
+    ],
+  ])("describes %s as Sentry's dif does", (name, expected) => {
+    expect(difDescription(identifyObject(readFixture(name)))).toMatchObject(expected);
   });
 
   it("gives fat members their own byte ranges and refuses them as a single object", () => {
