@@ -1,0 +1,219 @@
+// One run of an assemble job: copy the chunks, in order, into the debug file's R2 object (a single PUT
+// when it fits one part, else an R2 multipart upload fed one part at a time, so a 200 MB file never
+// sits in memory), verify the whole-file SHA-1, identify the file from its headers, record it.
+// A run stops at its time budget after saving which parts are done; the next poll resumes the job.
+import { createHash, type Hash } from "node:crypto";
+import {
+  acquireLease,
+  finishAssembly,
+  releaseLease,
+  saveProgress,
+  type UploadedPartRef,
+} from "./assembly-store.ts";
+import { chunkKey, ownedChunkSizes } from "./chunk-store.ts";
+import {
+  ASSEMBLY_LEASE_MS,
+  ASSEMBLY_PART_BYTES,
+  ASSEMBLY_RUN_BUDGET_MS,
+  MAX_DEBUG_FILE_BYTES,
+} from "./config.ts";
+import { cleanRedundantDebugFiles, debugFileKey, insertDebugFile } from "./debug-file-store.ts";
+import { DifError, identifyDebugFile } from "./identify.ts";
+import { concatBytes, streamBytes } from "./multipart.ts";
+import { type PlannedPart, planParts, totalSize } from "./part-plan.ts";
+import { r2ByteSource, readRange } from "./r2-byte-source.ts";
+
+/** Unexpected failures (storage hiccups) a job survives before it ends in `error`. */
+const MAX_RUN_FAILURES = 3;
+
+export interface AssemblyContext {
+  db: D1Database;
+  bucket: R2Bucket;
+  organizationId: number;
+  projectId: number;
+  /** Milliseconds; injectable so tests can run out a budget. */
+  now?: () => number;
+  partBytes?: number;
+  budgetMs?: number;
+}
+
+export type RunOutcome =
+  | { state: "ok"; debugFileId: number }
+  | { state: "error"; detail: string }
+  /** Another run holds the job, or this run stopped at its budget: poll again. */
+  | { state: "assembling" };
+
+function parseParts(json: string): UploadedPartRef[] {
+  const parsed: unknown = JSON.parse(json);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.filter(
+    (p): p is UploadedPartRef =>
+      typeof p === "object" && p !== null && typeof p.partNumber === "number" && typeof p.etag === "string",
+  );
+}
+
+async function readPart(
+  ctx: AssemblyContext,
+  chunks: readonly string[],
+  sizes: readonly number[],
+  part: PlannedPart,
+): Promise<Uint8Array> {
+  const pieces: Uint8Array[] = [];
+  for (const segment of part.segments) {
+    const sha1 = chunks[segment.chunkIndex] ?? "";
+    const whole = segment.start === 0 && segment.end === sizes[segment.chunkIndex];
+    const key = chunkKey(ctx.organizationId, sha1);
+    if (whole) {
+      const object = await ctx.bucket.get(key);
+      if (!object) throw new DifError(`chunk ${sha1} is missing from storage`);
+      pieces.push(new Uint8Array(await object.arrayBuffer()));
+    } else {
+      pieces.push(await readRange(ctx.bucket, key, segment.start, segment.end - segment.start));
+    }
+  }
+  return concatBytes(pieces);
+}
+
+async function hashObject(bucket: R2Bucket, key: string): Promise<string> {
+  const object = await bucket.get(key);
+  if (!object) throw new Error(`assembled object ${key} is missing`);
+  const hash = createHash("sha1");
+  for await (const bytes of streamBytes(object.body)) hash.update(bytes);
+  return hash.digest("hex");
+}
+
+/** Completes the multipart upload; a run that died right after completing it finds the object there. */
+async function completeUpload(
+  bucket: R2Bucket,
+  upload: R2MultipartUpload,
+  parts: UploadedPartRef[],
+  key: string,
+  size: number,
+): Promise<void> {
+  try {
+    await upload.complete(parts);
+  } catch (error) {
+    const existing = await bucket.head(key);
+    if (existing?.size !== size) throw error;
+  }
+}
+
+/**
+ * Runs the job if no other run holds it. Returns the job's state when this run stops: finished (`ok`
+ * or `error`) or still `assembling` (someone else has it, or the budget ran out and progress is saved).
+ */
+export async function runAssembly(ctx: AssemblyContext, checksum: string): Promise<RunOutcome> {
+  const now = ctx.now ?? Date.now;
+  const partBytes = ctx.partBytes ?? ASSEMBLY_PART_BYTES;
+  const deadline = now() + (ctx.budgetMs ?? ASSEMBLY_RUN_BUDGET_MS);
+  const token = crypto.randomUUID();
+  const job = await acquireLease(ctx.db, ctx.projectId, checksum, token, now(), ASSEMBLY_LEASE_MS);
+  if (!job) return { state: "assembling" };
+
+  const key = debugFileKey(ctx.projectId, checksum);
+  let uploadId = job.uploadId;
+  const finish = async (result: Exclude<RunOutcome, { state: "assembling" }>): Promise<RunOutcome> => {
+    if (result.state === "error") {
+      if (uploadId)
+        await ctx.bucket
+          .resumeMultipartUpload(key, uploadId)
+          .abort()
+          .catch(() => undefined);
+      await ctx.bucket.delete(key);
+    }
+    await finishAssembly(ctx.db, ctx.projectId, checksum, token, result, now());
+    return result;
+  };
+
+  try {
+    const chunks: string[] = JSON.parse(job.chunks);
+    const owned = await ownedChunkSizes(ctx.db, ctx.organizationId, chunks);
+    const sizes = chunks.map((sha1) => owned.get(sha1));
+    if (sizes.some((s) => s === undefined)) return finish({ state: "error", detail: "Missing chunks" });
+    const chunkSizes = sizes as number[];
+    const size = totalSize(chunkSizes);
+    if (size > MAX_DEBUG_FILE_BYTES) {
+      return finish({
+        state: "error",
+        detail: `File ${job.name} exceeds maximum size (${size} > ${MAX_DEBUG_FILE_BYTES})`,
+      });
+    }
+
+    const plan = planParts(chunkSizes, partBytes);
+    let digest: string;
+    if (plan.length <= 1) {
+      const bytes = plan[0] ? await readPart(ctx, chunks, chunkSizes, plan[0]) : new Uint8Array(0);
+      digest = createHash("sha1").update(bytes).digest("hex");
+      if (digest === checksum) await ctx.bucket.put(key, bytes);
+    } else {
+      const parts = parseParts(job.parts);
+      const upload = uploadId
+        ? ctx.bucket.resumeMultipartUpload(key, uploadId)
+        : await ctx.bucket.createMultipartUpload(key);
+      uploadId = upload.uploadId;
+      // Hash while copying when this run copies the whole file; a resumed job re-reads the result.
+      const hash: Hash | null = parts.length === 0 ? createHash("sha1") : null;
+      for (const part of plan.slice(parts.length)) {
+        const saved = await saveProgress(
+          ctx.db,
+          ctx.projectId,
+          checksum,
+          token,
+          { uploadId, parts },
+          now(),
+          ASSEMBLY_LEASE_MS,
+        );
+        if (!saved) return { state: "assembling" };
+        if (now() > deadline) {
+          await releaseLease(ctx.db, ctx.projectId, checksum, token, { failed: false });
+          return { state: "assembling" };
+        }
+        const bytes = await readPart(ctx, chunks, chunkSizes, part);
+        hash?.update(bytes);
+        const uploaded = await upload.uploadPart(part.partNumber, bytes);
+        parts.push({ partNumber: uploaded.partNumber, etag: uploaded.etag });
+      }
+      await completeUpload(ctx.bucket, upload, parts, key, size);
+      uploadId = null;
+      digest = hash ? hash.digest("hex") : await hashObject(ctx.bucket, key);
+    }
+    if (digest !== checksum) {
+      return finish({ state: "error", detail: `Reported checksum mismatch (content is ${digest})` });
+    }
+
+    const meta = await identifyDebugFile(r2ByteSource(ctx.bucket, key, size), job.name, job.debugId);
+    const row = await insertDebugFile(ctx.db, ctx.projectId, checksum, size, meta, now());
+    await cleanRedundantDebugFiles(ctx.db, ctx.bucket, ctx.projectId, row.debugId);
+    return finish({ state: "ok", debugFileId: row.id });
+  } catch (error) {
+    if (error instanceof DifError) return finish({ state: "error", detail: error.message });
+    console.error("debug file assembly failed", checksum, error);
+    const released = await releaseLease(ctx.db, ctx.projectId, checksum, token, { failed: true });
+    if (released && released.failures >= MAX_RUN_FAILURES) {
+      return finishAfterFailures(ctx, checksum, key, uploadId);
+    }
+    return { state: "assembling" };
+  }
+}
+
+/** Ends a job that kept failing unexpectedly, with Sentry's generic detail. */
+async function finishAfterFailures(
+  ctx: AssemblyContext,
+  checksum: string,
+  key: string,
+  uploadId: string | null,
+): Promise<RunOutcome> {
+  const now = ctx.now ?? Date.now;
+  const token = crypto.randomUUID();
+  const job = await acquireLease(ctx.db, ctx.projectId, checksum, token, now(), ASSEMBLY_LEASE_MS);
+  if (!job) return { state: "assembling" };
+  if (uploadId)
+    await ctx.bucket
+      .resumeMultipartUpload(key, uploadId)
+      .abort()
+      .catch(() => undefined);
+  await ctx.bucket.delete(key).catch(() => undefined);
+  const result = { state: "error", detail: "internal server error" } as const;
+  await finishAssembly(ctx.db, ctx.projectId, checksum, token, result, now());
+  return result;
+}
