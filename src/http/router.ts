@@ -1,6 +1,10 @@
 // Routes: ingest endpoints (Relay's paths) and the REST API (Sentry's paths under /api/0/).
 import { type IRequest, Router } from "itty-router";
 import { handleIngestStats } from "../api/ingest-stats.ts";
+import { registerChunkUploadRoutes } from "../api/routes/chunk-upload.ts";
+import { registerDebugFileRoutes } from "../api/routes/debug-files.ts";
+import { registerDeployRoutes } from "../api/routes/deploys.ts";
+import { registerReleaseRoutes } from "../api/routes/releases.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
@@ -24,6 +28,10 @@ export function buildRouter(): AppRouter {
   router.get("/api/0/projects/:org/:project/ingest-stats/", (req, env) =>
     handleIngestStats(req, env, param(req, "org"), param(req, "project")),
   );
+  registerReleaseRoutes(router);
+  registerDeployRoutes(router);
+  registerChunkUploadRoutes(router);
+  registerDebugFileRoutes(router);
   router.all("*", () => {
     throw new FaultlineError(404, "The requested resource does not exist");
   });
