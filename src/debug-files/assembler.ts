@@ -153,6 +153,7 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
       uploadId = upload.uploadId;
       // Hash while copying when this run copies the whole file; a resumed job re-reads the result.
       const hash: Hash | null = parts.length === 0 ? createHash("sha1") : null;
+      const resumedAt = parts.length;
       for (const part of plan.slice(parts.length)) {
         const saved = await saveProgress(
           ctx.db,
@@ -164,7 +165,8 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
           ASSEMBLY_LEASE_MS,
         );
         if (!saved) return { state: "assembling" };
-        if (now() > deadline) {
+        // Every run copies at least one part, so a job always moves forward.
+        if (part.partNumber > resumedAt + 1 && now() > deadline) {
           await releaseLease(ctx.db, ctx.projectId, checksum, token, { failed: false });
           return { state: "assembling" };
         }
