@@ -1,0 +1,100 @@
+// Content-Encoding: every encoding Node offers here (zstd is covered inside workerd by the integration
+// tests), stacked encodings, compression bombs, and the legacy /store/ body forms.
+import zlib from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { FaultlineError } from "../../src/errors.ts";
+import { decodeBody, decodeLegacyStoreBody, readBodyCapped } from "../../src/protocol/decode.ts";
+
+const json = new TextEncoder().encode('{"message":"hello"}');
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+function status(f: () => unknown): number {
+  try {
+    f();
+  } catch (error) {
+    if (error instanceof FaultlineError) return error.status;
+    throw error;
+  }
+  return 200;
+}
+
+describe("decodeBody", () => {
+  const encoders: [string, (d: Uint8Array) => Uint8Array][] = [
+    ["gzip", (d) => zlib.gzipSync(d)],
+    ["deflate", (d) => zlib.deflateSync(d)],
+    ["br", (d) => zlib.brotliCompressSync(d)],
+  ];
+
+  it.each(encoders)("decodes %s", (name, encode) => {
+    expect(text(decodeBody(encode(json), name, 1024))).toBe('{"message":"hello"}');
+  });
+
+  it.each(encoders)("refuses a %s bomb with 413 before inflating it all", (name, encode) => {
+    const bomb = encode(new Uint8Array(16 * 1024 * 1024));
+    expect(bomb.byteLength).toBeLessThan(64 * 1024);
+    const before = process.memoryUsage().arrayBuffers;
+    expect(status(() => decodeBody(bomb, name, 1024 * 1024))).toBe(413);
+    // Nothing near the 16 MiB the bomb would have become stays allocated.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it("refuses a gzip bomb made of many concatenated members", () => {
+    const member = zlib.gzipSync(new Uint8Array(1024 * 1024));
+    const bomb = Buffer.concat(Array.from({ length: 8 }, () => member));
+    expect(status(() => decodeBody(bomb, "gzip", 4 * 1024 * 1024))).toBe(413);
+    expect(decodeBody(bomb, "gzip", 16 * 1024 * 1024).byteLength).toBe(8 * 1024 * 1024);
+  });
+
+  it("accepts raw deflate too, as some clients send it", () => {
+    expect(text(decodeBody(zlib.deflateRawSync(json), "deflate", 1024))).toBe('{"message":"hello"}');
+  });
+
+  it("undoes stacked encodings right to left", () => {
+    const twice = zlib.brotliCompressSync(zlib.gzipSync(json));
+    expect(text(decodeBody(twice, "gzip, br", 1024))).toBe('{"message":"hello"}');
+  });
+
+  it("ignores empty, identity and UTF-8 encodings", () => {
+    for (const e of [null, "", "identity", "UTF-8"]) expect(text(decodeBody(json, e, 1024))).toBe(text(json));
+  });
+
+  it("answers 415 for unknown encodings, 400 for corrupt streams, 413 for plain oversize", () => {
+    expect(status(() => decodeBody(json, "compress", 1024))).toBe(415);
+    expect(status(() => decodeBody(new Uint8Array([0x1f, 0x8b, 8, 0, 1, 2, 3]), "gzip", 1024))).toBe(400);
+    expect(status(() => decodeBody(new Uint8Array([1, 2, 3]), "br", 1024))).toBe(400);
+    expect(status(() => decodeBody(json, null, 4))).toBe(413);
+  });
+});
+
+describe("readBodyCapped", () => {
+  const stream = (chunks: number[]) =>
+    new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const n of chunks) controller.enqueue(new Uint8Array(n));
+        controller.close();
+      },
+    });
+
+  it("concatenates chunks", async () => {
+    expect((await readBodyCapped(stream([3, 4, 5]), 100)).byteLength).toBe(12);
+    expect((await readBodyCapped(null, 100)).byteLength).toBe(0);
+  });
+
+  it("stops with 413 once the cap is passed", async () => {
+    await expect(readBodyCapped(stream([60, 60]), 100)).rejects.toMatchObject({ status: 413 });
+  });
+});
+
+describe("decodeLegacyStoreBody", () => {
+  it("passes JSON through, decodes base64 and base64 of zlib", () => {
+    expect(text(decodeLegacyStoreBody(json))).toBe(text(json));
+    const b64 = new TextEncoder().encode(Buffer.from(json).toString("base64"));
+    expect(text(decodeLegacyStoreBody(b64))).toBe(text(json));
+    const zb64 = new TextEncoder().encode(zlib.deflateSync(json).toString("base64"));
+    expect(text(decodeLegacyStoreBody(zb64))).toBe(text(json));
+  });
+
+  it("refuses bytes that are none of those with 400", () => {
+    expect(status(() => decodeLegacyStoreBody(new TextEncoder().encode("%%% nope")))).toBe(400);
+  });
+});
