@@ -426,3 +426,17 @@ export const debugFiles = sqliteTable(
     index("debug_files_code_id").on(t.projectId, t.codeId),
   ],
 );
+
+export const uiSessions = sqliteTable(
+  "ui_sessions",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: integer("user_id").notNull(),
+    csrfToken: text("csrf_token").notNull(),
+    createdAt: real("created_at").notNull(),
+    expiresAt: real("expires_at").notNull(),
+    lastSeenAt: real("last_seen_at").notNull(),
+  },
+  (t) => [index("ui_sessions_user").on(t.userId)],
+);
