@@ -130,3 +130,18 @@ export const MAX_DEBUG_SECTIONS_TOTAL_BYTES = 96 * MiB;
  * ranged GET), as suggested for Workers (protocol-api §4.4, "pages of ~64 KiB").
  */
 export const SYMBOL_LOOKUP_PAGE_BYTES = 64 * KiB;
+
+/**
+ * Notes kept in a normalized event's `errors` list about trimmed or dropped fields. Not a Relay limit:
+ * Relay's `_meta` has no count cap, but a hostile payload could otherwise produce one note per field.
+ */
+export const MAX_NORMALIZATION_NOTES = 50;
+
+/** Characters of one string inside free-form data (extra, contexts, frame vars). Same bound as a message. */
+export const MAX_DATABAG_STRING_CHARS = MAX_MESSAGE_CHARS;
+
+/** Entries of one array or object inside free-form data; the rest is cut. Relay trims bags by size. */
+export const MAX_DATABAG_ENTRIES = 500;
+
+/** Characters of a request URL, query string, header or cookie value in an event. CF caps URLs at 16 KB. */
+export const MAX_REQUEST_VALUE_CHARS = 16 * KiB;

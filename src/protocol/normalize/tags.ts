@@ -1,0 +1,62 @@
+// `tags`: an object, a list of `[key, value]` pairs or a list of `{key, value}` objects, normalized to
+// pairs of non-empty strings. Keys and values are cut to Sentry's lengths, duplicates keep the first,
+// at most MAX_TAGS are kept.
+import { MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS, MAX_TAGS } from "../../limits.ts";
+import { truncate } from "../items/json.ts";
+import { asObject, isAbsent } from "./fields.ts";
+import type { Notes } from "./notes.ts";
+
+export function normalizeTags(raw: unknown, notes: Notes): [string, string][] {
+  const entries = tagEntries(raw, notes);
+  const tags: [string, string][] = [];
+  const seen = new Set<string>();
+  entries.forEach(([rawKey, rawValue], i) => {
+    const path = `tags.${i}`;
+    const key = tagText(rawKey, MAX_TAG_KEY_CHARS, notes, `${path}.key`);
+    const value = tagText(rawValue, MAX_TAG_VALUE_CHARS, notes, `${path}.value`);
+    if (key === undefined || value === undefined) {
+      if (!isAbsent(rawValue)) notes.add("invalid_data", path);
+      return;
+    }
+    if (seen.has(key)) return;
+    if (tags.length >= MAX_TAGS) {
+      if (tags.length === MAX_TAGS) notes.add("too_many_values", "tags", entries.length);
+      return;
+    }
+    seen.add(key);
+    tags.push([key, value]);
+  });
+  return tags;
+}
+
+function tagEntries(raw: unknown, notes: Notes): [unknown, unknown][] {
+  if (isAbsent(raw)) return [];
+  if (Array.isArray(raw)) {
+    const entries: [unknown, unknown][] = [];
+    raw.forEach((entry, i) => {
+      const object = asObject(entry);
+      if (Array.isArray(entry) && entry.length === 2) entries.push([entry[0], entry[1]]);
+      else if (object && "key" in object) entries.push([object.key, object.value]);
+      else notes.add("invalid_data", `tags.${i}`, entry);
+    });
+    return entries;
+  }
+  const object = asObject(raw);
+  if (object) return Object.entries(object);
+  notes.add("invalid_data", "tags", raw);
+  return [];
+}
+
+/** Tag text: strings trimmed of surrounding whitespace, other values stringified; null is no value. */
+function tagText(value: unknown, maxChars: number, notes: Notes, path: string): string | undefined {
+  if (isAbsent(value)) return undefined;
+  let text = typeof value === "string" ? value.trim() : JSON.stringify(value);
+  if (typeof text !== "string") return undefined;
+  if (text.length === 0) return undefined;
+  if (/[\r\n]/.test(text)) text = text.replace(/\s*[\r\n]+\s*/g, " ");
+  if (text.length > maxChars) {
+    notes.add("value_too_long", path, text.length);
+    text = truncate(text, maxChars);
+  }
+  return text;
+}
