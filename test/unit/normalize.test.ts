@@ -829,6 +829,58 @@ describe("stack traces", () => {
   });
 });
 
+describe("debug images", () => {
+  it.each([
+    [
+      "PE with an age, upper case",
+      {
+        type: "pe",
+        code_file: "C:\\app\\app.exe",
+        debug_id: "3249D99D-0C40-4931-8610-F4E4FB0B6936-1A",
+        code_id: "5AB380779000",
+        debug_file: "app.pdb",
+        arch: "x86_64",
+      },
+      {
+        type: "pe",
+        code_file: "C:\\app\\app.exe",
+        debug_id: "3249d99d-0c40-4931-8610-f4e4fb0b6936-1a",
+        code_id: "5ab380779000",
+        debug_file: "app.pdb",
+        arch: "x86_64",
+      },
+    ],
+    [
+      "legacy symbolic dll",
+      {
+        type: "symbolic",
+        name: "C:\\Windows\\ntdll.dll",
+        id: "{3249d99d-0c40-4931-8610-f4e4fb0b6936}",
+        arch: null,
+      },
+      { type: "pe", code_file: "C:\\Windows\\ntdll.dll", debug_id: "3249d99d-0c40-4931-8610-f4e4fb0b6936" },
+    ],
+    [
+      "bad debug id dropped",
+      { type: "macho", code_file: "/usr/lib/libSystem.B.dylib", debug_id: "xyz", image_addr: "0x1000" },
+      { type: "macho", code_file: "/usr/lib/libSystem.B.dylib", image_addr: "0x1000" },
+    ],
+    [
+      "source map",
+      { type: "sourcemap", code_file: "app.js", debug_id: "3249D99D0C4049318610F4E4FB0B6936" },
+      { type: "sourcemap", code_file: "app.js", debug_id: "3249d99d-0c40-4931-8610-f4e4fb0b6936" },
+    ],
+  ] as const)("%s", (_name, image, expected) => {
+    expect(normalizeEvent({ debug_meta: { images: [image] } }, ctx()).debug_meta?.images).toEqual([expected]);
+  });
+
+  it("unknown image types are dropped", () => {
+    expect(
+      normalizeEvent({ debug_meta: { images: [{ type: "mystery" }] } }, ctx()).debug_meta,
+    ).toBeUndefined();
+  });
+});
+
 describe("release, environment, fingerprint", () => {
   it.each([
     ["app@1.0", "app@1.0"],

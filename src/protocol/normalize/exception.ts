@@ -77,9 +77,10 @@ export function normalizeMechanism(raw: unknown, notes: Notes, path: string): Me
   }
   const mechanism = (trimDatabag(object, notes, path) ?? {}) as Mechanism;
   for (const key of Object.keys(mechanism)) if (mechanism[key] === null) delete mechanism[key];
-  mechanism.type = readString(object.type, MAX_SHORT_STRING_CHARS, notes, `${path}.type`) ?? "generic";
+  // Strings are read from the trimmed copy, so a long one is noted once.
+  mechanism.type = readString(mechanism.type, MAX_SHORT_STRING_CHARS, notes, `${path}.type`) ?? "generic";
   for (const key of MECHANISM_STRINGS) {
-    setOrDelete(mechanism, key, readString(object[key], MAX_SHORT_STRING_CHARS, notes, `${path}.${key}`));
+    setOrDelete(mechanism, key, readString(mechanism[key], MAX_SHORT_STRING_CHARS, notes, `${path}.${key}`));
   }
   for (const key of MECHANISM_BOOLEANS) {
     setOrDelete(mechanism, key, readBoolean(object[key], notes, `${path}.${key}`));
