@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
 import { MAX_HEADER_LINE_BYTES, MAX_ITEMS_PER_ENVELOPE } from "../../src/limits.ts";
 import { normalizeEventId, parseEnvelope, serializeEnvelope } from "../../src/protocol/envelope.ts";
+import type { Envelope } from "../../src/protocol/types.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -98,7 +99,7 @@ describe("parseEnvelope", () => {
   });
 
   it("round-trips through serializeEnvelope", () => {
-    const original = {
+    const original: Envelope = {
       headers: { event_id: "0123456789abcdef0123456789abcdef" },
       items: [
         { type: "event", headers: { type: "event" }, payload: bytes('{"message":"x"}') },
