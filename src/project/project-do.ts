@@ -163,7 +163,9 @@ export class ProjectDO extends DurableObject<Env> {
     const statements = this.statementsFor(db, projectId, admitted, plan);
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     const readBack = newHashes.length > 0 ? writes.issuesByHash(db, projectId, newHashes) : null;
-    const results = await db.batch(readBack ? [...statements, readBack] : statements);
+    const all = readBack ? [...statements, readBack] : statements;
+    // An envelope with nothing to keep (only a header, or only skipped items) writes nothing.
+    const results = all.length > 0 ? await db.batch(all) : [];
     this.stats.commits += 1;
     this.stats.batches += admitted.length;
     this.stats.d1Queries += results.length;

@@ -55,12 +55,82 @@ function decodeOne(encoding: string, data: Uint8Array, max: number): Uint8Array 
     }
     case "br":
       return run(zlib.brotliDecompressSync, "br", data, max);
-    case "zstd":
-      if (!zstdDecompressSync) throw new FaultlineError(415, "unsupported content encoding: zstd");
-      return run(zstdDecompressSync, "zstd", data, max);
+    case "zstd": {
+      const decode = zstdDecompressSync;
+      if (!decode) throw new FaultlineError(415, "unsupported content encoding: zstd");
+      // workerd's decoder stops after the first frame; a stream may hold many (and a bomb, thousands).
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (const frame of zstdFrames(data)) {
+        const out = run(decode, "zstd", frame, Math.max(1, max - total));
+        total += out.byteLength;
+        if (total > max) throw tooLarge(max);
+        parts.push(out);
+      }
+      return concat(parts, total);
+    }
     default:
       throw new FaultlineError(415, `unsupported content encoding: ${encoding}`);
   }
+}
+
+const ZSTD_MAGIC = 0xfd2fb528;
+
+/**
+ * Splits a zstd stream into its frames by walking frame and block headers (RFC 8878 §3.1), dropping
+ * skippable frames. Only sizes are read here; the decoder validates the content.
+ */
+export function zstdFrames(data: Uint8Array): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const corrupt = (why: string) =>
+    new FaultlineError(400, "failed to decode request body (zstd)", { causes: [why] });
+  let pos = 0;
+  while (pos < data.byteLength) {
+    if (pos + 4 > data.byteLength) throw corrupt("truncated frame magic");
+    const magic = view.getUint32(pos, true);
+    if ((magic & 0xfffffff0) === 0x184d2a50) {
+      if (pos + 8 > data.byteLength) throw corrupt("truncated skippable frame");
+      pos += 8 + view.getUint32(pos + 4, true);
+      continue;
+    }
+    if (magic !== ZSTD_MAGIC) throw corrupt("not a zstd frame");
+    const start = pos;
+    const descriptor = data[pos + 4];
+    if (descriptor === undefined) throw corrupt("truncated frame header");
+    const fcsFlag = descriptor >> 6;
+    const singleSegment = (descriptor >> 5) & 1;
+    const checksum = (descriptor >> 2) & 1;
+    const dictFlag = descriptor & 3;
+    const fcsSize = fcsFlag === 0 ? singleSegment : ([0, 2, 4, 8][fcsFlag] ?? 0);
+    const dictSize = [0, 1, 2, 4][dictFlag] ?? 0;
+    pos += 5 + (singleSegment ? 0 : 1) + dictSize + fcsSize;
+    for (;;) {
+      if (pos + 3 > data.byteLength) throw corrupt("truncated block header");
+      const header = (data[pos] ?? 0) | ((data[pos + 1] ?? 0) << 8) | ((data[pos + 2] ?? 0) << 16);
+      const last = header & 1;
+      const type = (header >> 1) & 3;
+      const size = header >>> 3;
+      if (type === 3) throw corrupt("reserved block type");
+      pos += 3 + (type === 1 ? 1 : size);
+      if (last) break;
+    }
+    if (checksum) pos += 4;
+    if (pos > data.byteLength) throw corrupt("truncated frame");
+    frames.push(data.subarray(start, pos));
+  }
+  return frames;
+}
+
+function concat(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1 && parts[0]) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
 }
 
 /**
@@ -99,14 +169,7 @@ export async function readBodyCapped(
     }
     chunks.push(value);
   }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return concat(chunks, total);
 }
 
 function firstNonSpace(bytes: Uint8Array): number | undefined {

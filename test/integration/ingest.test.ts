@@ -333,7 +333,7 @@ describe("limits and rate limits", () => {
       .first<{ n: number }>();
     expect(count?.n).toBe(2);
     expect(await outcomes(t.projectId)).toContainEqual(
-      expect.objectContaining({ category: "error", outcome: "rate_limited", quantity: 2 }),
+      expect.objectContaining({ category: "default", outcome: "rate_limited", quantity: 2 }),
     );
   });
 });

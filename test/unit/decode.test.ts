@@ -3,7 +3,7 @@
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
-import { decodeBody, decodeLegacyStoreBody, readBodyCapped } from "../../src/protocol/decode.ts";
+import { decodeBody, decodeLegacyStoreBody, readBodyCapped, zstdFrames } from "../../src/protocol/decode.ts";
 
 const json = new TextEncoder().encode('{"message":"hello"}');
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -96,5 +96,21 @@ describe("decodeLegacyStoreBody", () => {
 
   it("refuses bytes that are none of those with 400", () => {
     expect(status(() => decodeLegacyStoreBody(new TextEncoder().encode("%%% nope")))).toBe(400);
+  });
+});
+
+describe("zstdFrames", () => {
+  // A one-block raw frame holding "hi": magic, single-segment descriptor, 1-byte content size, block.
+  const frame = [0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x02, 0x11, 0x00, 0x00, 0x68, 0x69];
+  const skippable = [0x50, 0x2a, 0x4d, 0x18, 0x02, 0x00, 0x00, 0x00, 0xaa, 0xbb];
+
+  it("splits concatenated frames and drops skippable ones", () => {
+    const frames = zstdFrames(new Uint8Array([...frame, ...skippable, ...frame]));
+    expect(frames.map((f) => [...f])).toEqual([frame, frame]);
+  });
+
+  it("answers 400 for truncated or foreign data", () => {
+    expect(status(() => zstdFrames(new Uint8Array(frame.slice(0, 8))))).toBe(400);
+    expect(status(() => zstdFrames(new Uint8Array([1, 2, 3, 4, 5])))).toBe(400);
   });
 });
