@@ -26,7 +26,11 @@ function descendants(rootPid) {
   const queue = [rootPid];
   while (queue.length) {
     const p = queue.shift();
-    for (const r of rows) if (r.ppid === p) found.push(r), queue.push(r.pid);
+    for (const r of rows) {
+      if (r.ppid !== p) continue;
+      found.push(r);
+      queue.push(r.pid);
+    }
   }
   return found;
 }

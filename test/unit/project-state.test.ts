@@ -8,12 +8,12 @@ import {
   type IssueState,
   isRegression,
 } from "../../src/project/issue-lifecycle.ts";
-import { checkLimit, consume } from "../../src/project/rate-limiter.ts";
+import { checkLimit, consume, type WindowCounter } from "../../src/project/rate-limiter.ts";
 
 describe("fixed-window rate limits", () => {
   const limit = { count: 3, windowSeconds: 60 };
   it("allows up to the count per window and tells how long until the window ends", () => {
-    let counter;
+    let counter: WindowCounter | undefined;
     for (let i = 0; i < 3; i++) {
       expect(checkLimit(counter, limit, 120.5, 1).allowed).toBe(true);
       counter = consume(counter, limit, 120.5, 1);
