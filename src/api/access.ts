@@ -59,6 +59,8 @@ const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
     "project:admin",
     "project:releases",
     "member:read",
+    // No manager role in Faultline: admins add and remove members (only owners touch owners).
+    "member:write",
     "event:read",
     "event:write",
     "event:admin",

@@ -1,10 +1,17 @@
 // Routes: ingest endpoints (Relay's paths) and the REST API (Sentry's paths under /api/0/).
 import { type IRequest, Router } from "itty-router";
 import { handleIngestStats } from "../api/ingest-stats.ts";
+import { registerApiTokenRoutes } from "../api/routes/api-tokens.ts";
+import { registerAuthIndexRoutes } from "../api/routes/auth-index.ts";
 import { registerChunkUploadRoutes } from "../api/routes/chunk-upload.ts";
 import { registerDebugFileRoutes } from "../api/routes/debug-files.ts";
 import { registerDeployRoutes } from "../api/routes/deploys.ts";
+import { registerMemberRoutes } from "../api/routes/members.ts";
+import { registerOrganizationRoutes } from "../api/routes/organizations.ts";
+import { registerProjectKeyRoutes } from "../api/routes/project-keys.ts";
+import { registerProjectRoutes } from "../api/routes/projects.ts";
 import { registerReleaseRoutes } from "../api/routes/releases.ts";
+import { registerTeamRoutes } from "../api/routes/teams.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
@@ -32,6 +39,13 @@ export function buildRouter(): AppRouter {
   registerDeployRoutes(router);
   registerChunkUploadRoutes(router);
   registerDebugFileRoutes(router);
+  registerAuthIndexRoutes(router);
+  registerOrganizationRoutes(router);
+  registerTeamRoutes(router);
+  registerProjectRoutes(router);
+  registerProjectKeyRoutes(router);
+  registerMemberRoutes(router);
+  registerApiTokenRoutes(router);
   router.all("*", () => {
     throw new FaultlineError(404, "The requested resource does not exist");
   });

@@ -1,0 +1,88 @@
+// Organizations: `GET /api/0/organizations/` (only the caller's), `POST` (a user creates one and becomes
+// its owner), `GET /api/0/organizations/{org}/` (detail with the caller's role, access, teams, projects).
+import type { IRequest } from "itty-router";
+import {
+  createOrganization,
+  listOrganizations,
+  listProjects,
+  listTeams,
+  memberCount,
+  roleOf,
+} from "../../db/tenants.ts";
+import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
+import { readJsonBody } from "../../debug-files/json-body.ts";
+import type { Env } from "../../env.ts";
+import { FaultlineError } from "../../errors.ts";
+import { type AppRouter, param } from "../../http/app-router.ts";
+import { json } from "../../http/responses.ts";
+import { authenticate, forbidden, type OrgRow } from "../access.ts";
+import { linkHeader, pageFrom } from "../pagination.ts";
+import { serializeOrganization, serializeOrganizationDetail } from "../serializers/organization.ts";
+import { serializeProject } from "../serializers/project.ts";
+import { serializeTeam } from "../serializers/team.ts";
+import { nameAndSlug, objectBody } from "../slugs.ts";
+import {
+  effectiveScopes,
+  isUserMember,
+  organizationWithAny,
+  originOf,
+  requireUser,
+} from "../tenant-access.ts";
+
+const record = (org: OrgRow) => ({ id: org.id, slug: org.slug, name: org.name, createdAt: org.created_at });
+
+async function organizationDetail(req: IRequest, env: Env) {
+  const caller = await authenticate(req, env);
+  // org:ci lets an organization token (sentry-cli in CI) read its organization.
+  const org = await organizationWithAny(env, caller, param(req, "org"), ["org:read", "org:ci"]);
+  const origin = originOf(req);
+  const access = effectiveScopes(caller, org.id);
+  const member = isUserMember(caller, org.id);
+  const role =
+    member && caller.identity.userId !== null ? await roleOf(env.DB, org.id, caller.identity.userId) : null;
+  const page = { offset: 0, limit: 100 };
+  const [teams, projects, members] = await Promise.all([
+    listTeams(env.DB, org.id, page),
+    listProjects(env.DB, [org.id], page),
+    memberCount(env.DB, org.id),
+  ]);
+  const byId = new Map(teams.rows.map((t) => [t.id, t]));
+  return json(
+    serializeOrganizationDetail(record(org), origin, {
+      role,
+      access,
+      teams: teams.rows.map((t) => serializeTeam(t, { isMember: member, memberCount: members, access })),
+      projects: projects.rows.map((p) =>
+        serializeProject(p, { team: (p.teamId && byId.get(p.teamId)) || null, isMember: member, access }),
+      ),
+    }),
+  );
+}
+
+export function registerOrganizationRoutes(router: AppRouter): void {
+  router.get("/api/0/organizations/", async (req, env) => {
+    const caller = await authenticate(req, env);
+    const url = new URL(req.url);
+    const page = pageFrom(url);
+    const { rows, hasMore } = await listOrganizations(env.DB, [...caller.orgScopes.keys()], page);
+    const origin = originOf(req);
+    return json(
+      rows.map((o) => serializeOrganization(o, origin)),
+      200,
+      { link: linkHeader(url, page, hasMore) },
+    );
+  });
+
+  router.post("/api/0/organizations/", async (req, env) => {
+    const caller = await authenticate(req, env);
+    const userId = requireUser(caller);
+    if (!caller.identity.scopes.has("org:write") && !caller.identity.scopes.has("org:admin"))
+      throw forbidden();
+    const input = nameAndSlug(objectBody(await readJsonBody(req, MAX_API_JSON_BYTES)), "Organization");
+    const org = await createOrganization(env.DB, input, userId);
+    if (!org) throw new FaultlineError(409, "An organization with this slug already exists.");
+    return json(serializeOrganization(org, originOf(req)), 201);
+  });
+
+  router.get("/api/0/organizations/:org/", organizationDetail);
+}

@@ -1,0 +1,164 @@
+// Projects: `GET /api/0/projects/` (every project the caller may read), `GET
+// /api/0/organizations/{org}/projects/`, `GET/POST /api/0/teams/{org}/{team}/projects/` (create: name,
+// slug, platform; with one DSN key), `GET/PUT/DELETE /api/0/projects/{org}/{project}/` (PUT: name, slug,
+// platform, rateLimit; DELETE removes its rows, R2 bytes and cached state).
+
+import type { IRequest } from "itty-router";
+import {
+  createProject,
+  deleteProject,
+  getOrganization,
+  getProject,
+  listProjects,
+  type ProjectRow,
+  teamsById,
+  updateProject,
+} from "../../db/tenants.ts";
+import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
+import { readJsonBody } from "../../debug-files/json-body.ts";
+import type { Env } from "../../env.ts";
+import { badRequest, FaultlineError } from "../../errors.ts";
+import { type AppRouter, param } from "../../http/app-router.ts";
+import { json } from "../../http/responses.ts";
+import { forgetProjectKeys } from "../../ingest/project-keys.ts";
+import { authenticate, type Caller, hasScope, notFound, projectFor, type Scope } from "../access.ts";
+import { linkHeader, pageFrom } from "../pagination.ts";
+import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
+import { newKeyPair } from "../serializers/project-key.ts";
+import { effectiveScopes, isUserMember, organizationWithAny } from "../tenant-access.ts";
+import { routeTeam } from "./teams.ts";
+
+type OrgSummary = { id: number; slug: string; name: string };
+
+/** Project JSON for rows of any of the caller's organizations, with their teams (and organization). */
+export async function projectJson(
+  env: Env,
+  caller: Caller,
+  rows: readonly ProjectRow[],
+  organizations?: Map<number, OrgSummary>,
+) {
+  const teams = await teamsById(
+    env.DB,
+    rows.flatMap((p) => (p.teamId === null ? [] : [p.teamId])),
+  );
+  return rows.map((p) => {
+    const organization = organizations?.get(p.organizationId);
+    return serializeProject(p, {
+      team: (p.teamId !== null && teams.get(p.teamId)) || null,
+      isMember: isUserMember(caller, p.organizationId),
+      access: effectiveScopes(caller, p.organizationId),
+      ...(organization ? { organization } : {}),
+    });
+  });
+}
+
+async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org: OrgSummary) {
+  const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
+  return body;
+}
+
+/** Removes every R2 object under the project's prefix (see blobs/keys.ts), in pages. */
+async function deleteProjectBlobs(bucket: R2Bucket, projectId: number): Promise<void> {
+  const prefix = `projects/${projectId}/`;
+  let cursor: string | undefined;
+  do {
+    const listed = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
+    if (listed.objects.length > 0) await bucket.delete(listed.objects.map((o) => o.key));
+    cursor = listed.truncated ? listed.cursor : undefined;
+  } while (cursor);
+}
+
+/** The project of a `/projects/{org}/{project}/` route as a typed row, among the caller's organizations. */
+export async function routeProject(req: IRequest, env: Env, scope: Scope) {
+  const caller = await authenticate(req, env);
+  const found = await projectFor(env, caller, param(req, "org"), param(req, "project"), scope);
+  const project = await getProject(env.DB, found.org.id, found.project.id);
+  if (!project) throw notFound();
+  return { caller, org: found.org, project };
+}
+
+const orgSummary = (org: { id: number; slug: string; name: string }): OrgSummary => ({
+  id: org.id,
+  slug: org.slug,
+  name: org.name,
+});
+
+export function registerProjectRoutes(router: AppRouter): void {
+  router.get("/api/0/projects/", async (req, env) => {
+    const caller = await authenticate(req, env);
+    const readable = [...caller.orgScopes.keys()].filter((id) => hasScope(caller, id, "project:read"));
+    const url = new URL(req.url);
+    const page = pageFrom(url);
+    const { rows, hasMore } = await listProjects(env.DB, readable, page);
+    const orgs = new Map<number, OrgSummary>();
+    for (const id of new Set(rows.map((r) => r.organizationId))) {
+      const org = await getOrganization(env.DB, id);
+      if (org) orgs.set(id, orgSummary(org));
+    }
+    return json(await projectJson(env, caller, rows, orgs), 200, { link: linkHeader(url, page, hasMore) });
+  });
+
+  router.get("/api/0/organizations/:org/projects/", async (req, env) => {
+    const caller = await authenticate(req, env);
+    const org = await organizationWithAny(env, caller, param(req, "org"), ["org:read", "project:read"]);
+    const url = new URL(req.url);
+    const page = pageFrom(url);
+    const { rows, hasMore } = await listProjects(env.DB, [org.id], page);
+    return json(await projectJson(env, caller, rows), 200, { link: linkHeader(url, page, hasMore) });
+  });
+
+  router.get("/api/0/teams/:org/:team/projects/", async (req, env) => {
+    const { caller, team } = await routeTeam(req, env, "project:read");
+    const url = new URL(req.url);
+    const page = pageFrom(url);
+    const { rows, hasMore } = await listProjects(env.DB, [team.organizationId], {
+      offset: 0,
+      limit: 10_000,
+    });
+    const mine = rows.filter((p) => p.teamId === team.id);
+    const shown = mine.slice(page.offset, page.offset + page.limit);
+    return json(await projectJson(env, caller, shown), 200, {
+      link: linkHeader(url, page, hasMore || mine.length > page.offset + page.limit),
+    });
+  });
+
+  router.post("/api/0/teams/:org/:team/projects/", async (req, env) => {
+    const { caller, org, team } = await routeTeam(req, env, "project:write");
+    const input = parseProjectCreate(await readJsonBody(req, MAX_API_JSON_BYTES));
+    const project = await createProject(env.DB, org.id, team.id, input, newKeyPair());
+    if (!project) throw new FaultlineError(409, "A project with this slug already exists.");
+    return json(await oneProjectJson(env, caller, project, orgSummary(org)), 201);
+  });
+
+  router.get("/api/0/projects/:org/:project/", async (req, env) => {
+    const { caller, org, project } = await routeProject(req, env, "project:read");
+    return json(await oneProjectJson(env, caller, project, orgSummary(org)));
+  });
+
+  router.put("/api/0/projects/:org/:project/", async (req, env) => {
+    const { caller, org, project } = await routeProject(req, env, "project:write");
+    const changes = parseProjectChanges(await readJsonBody(req, MAX_API_JSON_BYTES));
+    const updated = await updateProject(env.DB, project, changes);
+    if (updated === "conflict") throw badRequest(`Another project is already using the slug ${changes.slug}`);
+    // Limits and status are read through the per-isolate key cache: drop it so they apply at once here.
+    forgetProjectKeys();
+    return json(await oneProjectJson(env, caller, updated, orgSummary(org)));
+  });
+
+  router.delete("/api/0/projects/:org/:project/", async (req, env, ctx) => {
+    const { project } = await routeProject(req, env, "project:admin");
+    await deleteProject(env.DB, project.id);
+    forgetProjectKeys();
+    try {
+      await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+    } catch (error) {
+      console.error("project object did not forget its issues", error);
+    }
+    ctx.waitUntil(
+      deleteProjectBlobs(env.BLOBS, project.id).catch((error: unknown) =>
+        console.error("deleting project blobs failed", error),
+      ),
+    );
+    return new Response(null, { status: 204 });
+  });
+}

@@ -1,0 +1,143 @@
+// Projects as Sentry's JSON (list item and detail: sentry-cli needs id, slug, name; team optional) and
+// the bodies of `POST /teams/{org}/{team}/projects/` and `PUT /projects/{org}/{project}/`. Pure functions.
+import { badRequest } from "../../errors.ts";
+import { isoDate } from "../pagination.ts";
+import { isValidSlug, MAX_NAME_CHARS, nameAndSlug, objectBody } from "../slugs.ts";
+import {
+  parseRateLimit,
+  type RateLimitColumns,
+  type RateLimitJson,
+  serializeRateLimit,
+} from "./rate-limit.ts";
+import { teamSummary } from "./team.ts";
+
+export interface ProjectRecord extends RateLimitColumns {
+  id: number;
+  organizationId: number;
+  teamId: number | null;
+  slug: string;
+  name: string;
+  platform: string | null;
+  status: "active" | "disabled";
+  createdAt: number;
+}
+
+export interface ProjectContext {
+  team: { id: number; slug: string; name: string } | null;
+  organization?: { id: number; slug: string; name: string };
+  isMember: boolean;
+  access: readonly string[];
+}
+
+export interface ProjectJson {
+  id: string;
+  slug: string;
+  name: string;
+  platform: string | null;
+  dateCreated: string | null;
+  isBookmarked: boolean;
+  isMember: boolean;
+  features: string[];
+  firstEvent: null;
+  firstTransactionEvent: boolean;
+  access: string[];
+  hasAccess: boolean;
+  isPublic: boolean;
+  isInternal: boolean;
+  avatar: { avatarType: string; avatarUuid: null };
+  color: string;
+  status: string;
+  rateLimit: RateLimitJson | null;
+  team: ReturnType<typeof teamSummary> | null;
+  teams: ReturnType<typeof teamSummary>[];
+  organization?: { id: string; slug: string; name: string };
+}
+
+/** A stable colour per slug, as Sentry shows next to a project. */
+function colorFor(slug: string): string {
+  let hash = 0;
+  for (const c of slug) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return `#${(hash & 0xffffff).toString(16).padStart(6, "0")}`;
+}
+
+export function serializeProject(project: ProjectRecord, context: ProjectContext): ProjectJson {
+  const team = context.team ? teamSummary(context.team) : null;
+  return {
+    id: String(project.id),
+    slug: project.slug,
+    name: project.name,
+    platform: project.platform,
+    dateCreated: isoDate(project.createdAt),
+    isBookmarked: false,
+    isMember: context.isMember,
+    features: [],
+    firstEvent: null,
+    firstTransactionEvent: false,
+    access: [...context.access].filter((s) => s.startsWith("project:") || s.startsWith("event:")).sort(),
+    hasAccess: true,
+    isPublic: false,
+    isInternal: false,
+    avatar: { avatarType: "letter_avatar", avatarUuid: null },
+    color: colorFor(project.slug),
+    status: project.status,
+    rateLimit: serializeRateLimit(project),
+    team,
+    teams: team ? [team] : [],
+    ...(context.organization
+      ? {
+          organization: {
+            id: String(context.organization.id),
+            slug: context.organization.slug,
+            name: context.organization.name,
+          },
+        }
+      : {}),
+  };
+}
+
+const MAX_PLATFORM_CHARS = 64;
+
+function parsePlatform(value: unknown): string | null {
+  if (value === undefined || value === null || value === "") return null;
+  if (typeof value !== "string" || value.length > MAX_PLATFORM_CHARS || !/^[a-z0-9._-]+$/.test(value))
+    throw badRequest("Invalid platform");
+  return value;
+}
+
+export interface ProjectCreate {
+  name: string;
+  slug: string;
+  platform: string | null;
+}
+
+export function parseProjectCreate(body: unknown): ProjectCreate {
+  const input = objectBody(body);
+  const { name, slug } = nameAndSlug(input, "Project");
+  return { name, slug, platform: parsePlatform(input.platform) };
+}
+
+export interface ProjectChanges extends Partial<RateLimitColumns> {
+  name?: string;
+  slug?: string;
+  platform?: string | null;
+}
+
+export function parseProjectChanges(body: unknown): ProjectChanges {
+  const input = objectBody(body);
+  const changes: ProjectChanges = {};
+  if (input.name !== undefined) {
+    if (typeof input.name !== "string" || !input.name.trim() || input.name.trim().length > MAX_NAME_CHARS)
+      throw badRequest(`Project name must be 1 to ${MAX_NAME_CHARS} characters`);
+    changes.name = input.name.trim();
+  }
+  if (input.slug !== undefined) {
+    if (typeof input.slug !== "string" || !isValidSlug(input.slug))
+      throw badRequest(
+        "Enter a valid slug consisting of lowercase letters, numbers, underscores or hyphens. It cannot be entirely numeric.",
+      );
+    changes.slug = input.slug;
+  }
+  if (input.platform !== undefined) changes.platform = parsePlatform(input.platform);
+  if (input.rateLimit !== undefined) Object.assign(changes, parseRateLimit(input.rateLimit));
+  return changes;
+}
