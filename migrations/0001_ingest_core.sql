@@ -122,7 +122,7 @@ CREATE TABLE issue_users (
 -- Error, default and transaction events. payload is the normalized event JSON, or NULL when it was
 -- too large for a row and lives in R2 under payload_key.
 CREATE TABLE events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   event_id TEXT NOT NULL,
   issue_id INTEGER REFERENCES issues(id) ON DELETE CASCADE,
@@ -180,7 +180,7 @@ CREATE TABLE attachments (
 CREATE INDEX attachments_event ON attachments (project_id, event_id);
 
 CREATE TABLE session_updates (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   sid TEXT NOT NULL,
   did TEXT,
@@ -200,7 +200,7 @@ CREATE TABLE session_updates (
 CREATE INDEX session_updates_project_started ON session_updates (project_id, started);
 
 CREATE TABLE session_aggregates (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   started REAL NOT NULL,
   did TEXT,
@@ -214,7 +214,7 @@ CREATE TABLE session_aggregates (
 CREATE INDEX session_aggregates_project_started ON session_aggregates (project_id, started);
 
 CREATE TABLE check_ins (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   check_in_id TEXT NOT NULL,
   monitor_slug TEXT NOT NULL,
@@ -229,7 +229,7 @@ CREATE TABLE check_ins (
 CREATE INDEX check_ins_monitor ON check_ins (project_id, monitor_slug, timestamp);
 
 CREATE TABLE logs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   timestamp REAL NOT NULL,
   trace_id TEXT,
@@ -269,7 +269,7 @@ CREATE TABLE user_reports (
 
 -- Items kept as bytes for later features (profiles, replays, metrics): metadata here, bytes in R2.
 CREATE TABLE raw_items (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   event_id TEXT,
   type TEXT NOT NULL,

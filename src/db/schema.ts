@@ -137,7 +137,7 @@ export const issueUsers = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    id: integer("id").primaryKey({ autoIncrement: true }),
+    id: integer("id").primaryKey(),
     projectId: integer("project_id").notNull(),
     eventId: text("event_id").notNull(),
     issueId: integer("issue_id"),
@@ -197,7 +197,7 @@ export const attachments = sqliteTable("attachments", {
 });
 
 export const sessionUpdates = sqliteTable("session_updates", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
+  id: integer("id").primaryKey(),
   projectId: integer("project_id").notNull(),
   sid: text("sid").notNull(),
   did: text("did"),
@@ -216,7 +216,7 @@ export const sessionUpdates = sqliteTable("session_updates", {
 });
 
 export const sessionAggregates = sqliteTable("session_aggregates", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
+  id: integer("id").primaryKey(),
   projectId: integer("project_id").notNull(),
   started: real("started").notNull(),
   did: text("did"),
@@ -229,7 +229,7 @@ export const sessionAggregates = sqliteTable("session_aggregates", {
 });
 
 export const checkIns = sqliteTable("check_ins", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
+  id: integer("id").primaryKey(),
   projectId: integer("project_id").notNull(),
   checkInId: text("check_in_id").notNull(),
   monitorSlug: text("monitor_slug").notNull(),
@@ -243,7 +243,7 @@ export const checkIns = sqliteTable("check_ins", {
 });
 
 export const logs = sqliteTable("logs", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
+  id: integer("id").primaryKey(),
   projectId: integer("project_id").notNull(),
   timestamp: real("timestamp").notNull(),
   traceId: text("trace_id"),
@@ -280,7 +280,7 @@ export const userReports = sqliteTable("user_reports", {
 });
 
 export const rawItems = sqliteTable("raw_items", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
+  id: integer("id").primaryKey(),
   projectId: integer("project_id").notNull(),
   eventId: text("event_id"),
   type: text("type").notNull(),
