@@ -15,7 +15,14 @@ export type ProjectKeyRow = typeof projectKeys.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 
 const now = () => Date.now() / 1000;
-const isUniqueViolation = (error: unknown) => String(error).includes("UNIQUE constraint failed");
+/** Whether a D1 error (possibly wrapped by drizzle as its `cause`) is a unique-constraint violation. */
+function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    if (String(e).includes("UNIQUE constraint failed")) return true;
+    e = e instanceof Error ? e.cause : null;
+  }
+  return false;
+}
 
 /** One page of rows (the query asks for one more row to know whether a next page exists). */
 export interface Paged<T> {
@@ -283,18 +290,19 @@ export async function updateProject(
  */
 export async function deleteProject(db: D1Database, projectId: number): Promise<void> {
   const tables = await db
-    .prepare(
-      `SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) c
-       WHERE m.type = 'table' AND c.name = 'project_id' AND m.name NOT LIKE '\\_cf\\_%' ESCAPE '\\'
-         AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name NOT LIKE 'd1\\_%' ESCAPE '\\'`,
-    )
-    .all<{ name: string }>();
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE '%project_id%'")
+    .all<{ name: string; sql: string }>();
   const statements = tables.results
-    .filter((t) => /^[A-Za-z0-9_]+$/.test(t.name))
+    .filter((t) => /^[a-z][a-z0-9_]*$/.test(t.name) && hasProjectIdColumn(t.sql))
     .map((t) => db.prepare(`DELETE FROM "${t.name}" WHERE project_id = ?`).bind(projectId));
   statements.push(db.prepare("DELETE FROM projects WHERE id = ?").bind(projectId));
   // One transaction; rows that reference each other (events → issues) go with ON DELETE CASCADE.
   await db.batch(statements);
+}
+
+/** Whether a `CREATE TABLE` statement declares a `project_id` column (comments ignored). */
+export function hasProjectIdColumn(createSql: string): boolean {
+  return /[(,]\s*"?project_id"?\s+[A-Za-z]/.test(createSql.replace(/--[^\n]*/g, ""));
 }
 
 // --- DSN keys ---------------------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+// Users, memberships and tokens for the tenant API tests (createTenant in helpers.ts makes an org token).
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import { sha256Hex } from "../../src/api/tokens.ts";
+import { send } from "./helpers.ts";
+
+export const ALL_SCOPES =
+  "org:read org:write org:admin team:read team:write team:admin project:read project:write project:admin project:releases member:read member:write member:admin event:read event:write event:admin";
+
+const hex = (bytes: number) =>
+  [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+export interface TestUser {
+  userId: number;
+  email: string;
+  token: string;
+}
+
+/** A user (member of `orgId` with `role` unless orgId is null) and a user token with `scopes`. */
+export async function createUser(
+  orgId: number | null,
+  role: "owner" | "admin" | "member" = "owner",
+  scopes = ALL_SCOPES,
+): Promise<TestUser> {
+  const email = `user-${hex(6)}@example.test`;
+  const now = Date.now() / 1000;
+  const user = await env.DB.prepare(
+    "INSERT INTO users (email, name, created_at) VALUES (?, ?, ?) RETURNING id",
+  )
+    .bind(email, email, now)
+    .first<{ id: number }>();
+  if (orgId !== null) {
+    await env.DB.prepare(
+      "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?)",
+    )
+      .bind(orgId, user!.id, role, now)
+      .run();
+  }
+  return { userId: user!.id, email, token: await userToken(user!.id, scopes) };
+}
+
+export async function userToken(userId: number, scopes: string): Promise<string> {
+  const token = `sntryu_${hex(32)}`;
+  await env.DB.prepare(
+    "INSERT INTO api_tokens (token_hash, token_last_characters, name, user_id, scopes, created_at) VALUES (?, ?, 'test', ?, ?, ?)",
+  )
+    .bind(await sha256Hex(token), token.slice(-4), userId, scopes, Date.now() / 1000)
+    .run();
+  return token;
+}
+
+export async function orgToken(orgId: number, scopes: string): Promise<string> {
+  const token = `sntryu_${hex(32)}`;
+  await env.DB.prepare(
+    "INSERT INTO api_tokens (token_hash, token_last_characters, name, organization_id, scopes, created_at) VALUES (?, ?, 'scoped', ?, ?, ?)",
+  )
+    .bind(await sha256Hex(token), token.slice(-4), orgId, scopes, Date.now() / 1000)
+    .run();
+  return token;
+}
+
+export interface Reply<T = unknown> {
+  status: number;
+  body: T;
+  res: Response;
+  text: string;
+}
+
+/** Calls the API; checks that every JSON reply is served as exactly `application/json`. */
+export async function call<T = Record<string, unknown>>(
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = {};
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const res = await send(path, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (text !== "") expect(res.headers.get("content-type")).toBe("application/json");
+  return { status: res.status, body: (text === "" ? null : JSON.parse(text)) as T, res, text };
+}
