@@ -111,8 +111,13 @@ export const issues = sqliteTable(
     isBookmarked: integer("is_bookmarked", { mode: "boolean" }).notNull().default(false),
     hasSeen: integer("has_seen", { mode: "boolean" }).notNull().default(false),
     assignedTo: text("assigned_to"),
+    shortId: integer("short_id"),
+    statusDetails: text("status_details"),
   },
-  (t) => [index("issues_project_last_seen").on(t.projectId, t.lastSeen)],
+  (t) => [
+    index("issues_project_last_seen").on(t.projectId, t.lastSeen),
+    index("issues_project_short_id").on(t.projectId, t.shortId),
+  ],
 );
 
 export const issueHashes = sqliteTable(
