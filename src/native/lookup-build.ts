@@ -1,0 +1,68 @@
+// Builds a debug file's symbol lookup once, when its upload is assembled: the file is read from R2
+// with ranged GETs (one DWARF section at a time, capped by MAX_DEBUG_SECTION_BYTES), the paged lookup
+// is written next to it, and the outcome is recorded. A file we cannot build a lookup for stays a
+// valid upload; its lookup row says why, and frames that need it get status `malformed`.
+import { r2ByteSource } from "../debug-files/r2-byte-source.ts";
+import { FaultlineError } from "../errors.ts";
+import { buildLookup } from "../symbolication/lookup-build.ts";
+import { ensureDemangler } from "./demangler.ts";
+import { debugFileLookupKey, type LookupRecord, recordLookup } from "./lookup-store.ts";
+
+export interface BuildTarget {
+  projectId: number;
+  checksum: string;
+  debugId: string;
+  symbolType: string;
+  features: readonly string[];
+  /** R2 key and size of the assembled debug file. */
+  key: string;
+  size: number;
+}
+
+/** Whether a file can carry symbols: ELF/Mach-O with DWARF or a symbol table. */
+export function wantsLookup(target: Pick<BuildTarget, "symbolType" | "features">): boolean {
+  return (
+    (target.symbolType === "elf" || target.symbolType === "macho") &&
+    (target.features.includes("debug") || target.features.includes("symtab"))
+  );
+}
+
+/**
+ * Builds, stores and records the lookup; returns the record (state `error` with a detail for files
+ * that are too large or malformed). Storage failures propagate so the assembly run is retried.
+ */
+export async function buildAndStoreLookup(
+  db: D1Database,
+  bucket: R2Bucket,
+  target: BuildTarget,
+  nowMs: number,
+): Promise<LookupRecord> {
+  await ensureDemangler();
+  const started = Date.now();
+  const record: LookupRecord = {
+    projectId: target.projectId,
+    checksum: target.checksum,
+    debugId: target.debugId,
+    state: "ok",
+    detail: null,
+    blobKey: null,
+    size: null,
+    fileSize: target.size,
+    buildMs: 0,
+    createdAt: nowMs / 1000,
+  };
+  try {
+    const bytes = await buildLookup(r2ByteSource(bucket, target.key, target.size));
+    const key = debugFileLookupKey(target.projectId, target.checksum);
+    await bucket.put(key, bytes, { httpMetadata: { contentType: "application/octet-stream" } });
+    record.blobKey = key;
+    record.size = bytes.byteLength;
+  } catch (error) {
+    if (!(error instanceof FaultlineError) || error.status >= 500) throw error;
+    record.state = "error";
+    record.detail = error.detail;
+  }
+  record.buildMs = Date.now() - started;
+  await recordLookup(db, record);
+  return record;
+}
