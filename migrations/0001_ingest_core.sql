@@ -102,7 +102,9 @@ CREATE TABLE issues (
   has_seen INTEGER NOT NULL DEFAULT 0,
   assigned_to TEXT
 );
-CREATE INDEX issues_project_last_seen ON issues (project_id, last_seen);
+-- Deliberately not indexed by last_seen: every event updates it, and an index entry would double the
+-- rows written per issue update; listing sorts a project's issues after this index narrows them.
+CREATE INDEX issues_project_status ON issues (project_id, status);
 
 -- Every grouping hash an issue owns (primary and secondary variants, and hashes merged into it).
 CREATE TABLE issue_hashes (
