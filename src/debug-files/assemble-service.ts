@@ -19,6 +19,8 @@ export interface AssembleDeps {
   waitUntil(promise: Promise<unknown>): void;
   now?: () => number;
   inlineWaitMs?: number;
+  /** Background work after a run assembled a file (re-symbolicating events that missed it). */
+  afterAssembly?: () => Promise<unknown>;
 }
 
 const isLive = (job: AssemblyRow, nowMs: number) => job.leaseUntil !== null && job.leaseUntil * 1000 >= nowMs;
@@ -35,7 +37,12 @@ function runInBackground(deps: AssembleDeps, checksum: string): Promise<RunOutco
     console.error("debug file assembly run failed", checksum, error);
     return { state: "assembling" };
   });
-  deps.waitUntil(run);
+  deps.waitUntil(
+    run.then(async (outcome) => {
+      if (outcome.state !== "ok" || !deps.afterAssembly) return;
+      await deps.afterAssembly().catch((error: unknown) => console.error("after assembly", checksum, error));
+    }),
+  );
   return run;
 }
 

@@ -3,6 +3,8 @@
 // sits in memory), verify the whole-file SHA-1, identify the file from its headers, record it.
 // A run stops at its time budget after saving which parts are done; the next poll resumes the job.
 import { createHash, type Hash } from "node:crypto";
+import { enqueueLateSymbolication, lateKeys } from "../native/late-files.ts";
+import { buildAndStoreLookup, wantsLookup } from "../native/lookup-build.ts";
 import {
   acquireLease,
   finishAssembly,
@@ -184,8 +186,14 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
     }
 
     const meta = await identifyDebugFile(r2ByteSource(ctx.bucket, key, size), job.name, job.debugId);
+    // The lookup exists before the file is visible, so a file answered `ok` already symbolicates.
+    const target = { ...meta, projectId: ctx.projectId, checksum, key, size };
+    const lookup = wantsLookup(target) ? await buildAndStoreLookup(ctx.db, ctx.bucket, target, now()) : null;
     const row = await insertDebugFile(ctx.db, ctx.projectId, checksum, size, meta, now());
     await cleanRedundantDebugFiles(ctx.db, ctx.bucket, ctx.projectId, row.debugId);
+    if (lookup?.state === "ok") {
+      await enqueueLateSymbolication(ctx.db, ctx.projectId, lateKeys(row.debugId, row.codeId), now());
+    }
     return finish({ state: "ok", debugFileId: row.id });
   } catch (error) {
     if (error instanceof DifError) return finish({ state: "error", detail: error.message });

@@ -3,6 +3,7 @@
 import { and, type Column, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { debugFiles } from "../db/schema.ts";
+import { deleteLookups } from "../native/lookup-store.ts";
 import { normalizeDebugId } from "../symbolication/debug-id.ts";
 import { inBatches } from "./chunk-store.ts";
 import type { DifMeta } from "./identify.ts";
@@ -101,6 +102,10 @@ export async function deleteDebugFiles(db: D1Database, bucket: R2Bucket, rows: r
     );
   }
   await bucket.delete(rows.map((r) => r.blobKey));
+  for (const projectId of new Set(rows.map((r) => r.projectId))) {
+    const checksums = rows.filter((r) => r.projectId === projectId).map((r) => r.checksum);
+    await deleteLookups(db, bucket, projectId, checksums);
+  }
 }
 
 /** Applies redundantDebugFiles to the project's files with this debug id. */

@@ -147,6 +147,7 @@ async function ingestEnvelope(
     receivedAt,
     clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
     blobs: env.BLOBS,
+    db: env.DB,
   }).catch(async (error: unknown) => {
     if (error instanceof FaultlineError && error.status < 500) {
       ctx.waitUntil(

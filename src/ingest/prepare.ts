@@ -6,6 +6,7 @@ import { attachmentKey, eventPayloadKey, rawItemKey } from "../blobs/keys.ts";
 import { FaultlineError } from "../errors.ts";
 import { computeGrouping } from "../grouping/index.ts";
 import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
+import { symbolicateNativeEvent } from "../native/symbolicate-event.ts";
 import {
   type AttachmentRow,
   type EventRow,
@@ -41,6 +42,8 @@ export interface PrepareContext {
   receivedAt: number;
   clientIp: string | undefined;
   blobs: R2Bucket;
+  /** D1, to find the project's debug files for native frames. */
+  db: D1Database;
 }
 
 export interface PreparedEnvelope {
@@ -142,7 +145,11 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           drop(item, "invalid", "duplicate_item");
           break;
         }
-        const event = normalizeEvent(parseJsonPayload(item), normalizeCtx("event"));
+        // Symbolicate first: grouping must see the function names of native frames.
+        const event = await symbolicateNativeEvent(
+          normalizeEvent(parseJsonPayload(item), normalizeCtx("event")),
+          { db: ctx.db, bucket: ctx.blobs, projectId },
+        );
         const grouping = computeGrouping(event);
         batch.event = {
           row: await eventRow(event, grouping.title, ctx, written),

@@ -9,6 +9,7 @@ import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.t
 import type { ActiveRateLimit, IngestBatch, IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
 import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
+import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 
 /** Categories a project or key event quota applies to (Sentry's error categories). */
 const EVENT_CATEGORIES: DataCategory[] = ["default", "error", "security"];
@@ -103,6 +104,29 @@ export class ProjectDO extends DurableObject<Env> {
       .run();
     if (this.issueStates.has(issueId))
       this.issueStates.set(issueId, { id: issueId, status, substatus, resolution });
+  }
+
+  /**
+   * Moves re-symbolicated events (a debug file arrived late) to the issues their new grouping selects,
+   * merging and deleting issues left empty. Runs between group commits, never during one, and drops
+   * the cached state of every issue it touched before the next commit plans.
+   */
+  async regroupEvents(projectId: number, moves: RegroupMove[]): Promise<RegroupResult> {
+    while (this.flushing) await this.flushing;
+    const run = applyRegroup(this.env.DB, projectId, moves).then((result) => {
+      const touched = new Set(result.touchedIssues);
+      for (const [hash, id] of this.hashToIssue) if (touched.has(id)) this.hashToIssue.delete(hash);
+      for (const id of touched) this.issueStates.delete(id);
+      return result;
+    });
+    this.flushing = run
+      .then(
+        () => undefined,
+        () => this.forgetIssues(),
+      )
+      .then(() => this.flushLoop())
+      .finally(() => (this.flushing = null));
+    return run;
   }
 
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */

@@ -10,6 +10,7 @@ import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
+import { lateDepsFor, runLateSymbolication } from "../../native/late-files.ts";
 import { authenticate, notFound, projectFor } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { downloadFileName, serializeAssembleStatus, serializeDebugFile } from "../serializers/debug-file.ts";
@@ -32,8 +33,15 @@ async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext
       organizationId: org.id,
       projectId: project.id,
       waitUntil: (promise) => ctx.waitUntil(promise),
+      afterAssembly: () => runLateSymbolication(lateDepsFor(env), project.id),
     },
     files,
+  );
+  // Every poll also resumes late-symbolication jobs an earlier run left unfinished.
+  ctx.waitUntil(
+    runLateSymbolication(lateDepsFor(env), project.id).catch((error: unknown) =>
+      console.error("late symbolication", error),
+    ),
   );
   const body: Record<string, unknown> = {};
   for (const [checksum, status] of answers) body[checksum] = serializeAssembleStatus(status);
