@@ -1,0 +1,327 @@
+// Native symbolication through the real Worker (workerd, local D1 + R2 + the project Durable Object):
+// a debug file uploaded with sentry-cli's protocol gets its lookup built at assembly; a sentry-rust
+// panic with stripped frames is symbolicated before grouping; and a debug file uploaded after the
+// events re-symbolicates them in the background and merges their issue into the right one.
+// Fixture: test/fixtures/debug-files/app (Rust release build, debug = true), addresses from
+// `addr2line -f -i -C -e app`.
+import { env } from "cloudflare:workers";
+import { createHash } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { runAssembly } from "../../src/debug-files/assembler.ts";
+import { createAssembly } from "../../src/debug-files/assembly-store.ts";
+import { lateDepsFor, runLateSymbolication } from "../../src/native/late-files.ts";
+import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
+import { createTenant, envelope, eventRow, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
+
+const APP = Uint8Array.from(atob(env.TEST_DEBUG_FILE_BASE64), (c) => c.charCodeAt(0));
+const DEBUG_ID = "4ea1b71e-9c1a-eadc-a675-8918563690cd";
+const CODE_ID = "1eb7a14e1a9cdceaa6758918563690cd5f2c8023";
+const IMAGE_ADDR = 0x55d0c0800000n;
+const hex = (n: bigint) => `0x${n.toString(16)}`;
+const sha1 = (bytes: Uint8Array | string) => createHash("sha1").update(bytes).digest("hex");
+const bearer = (t: Tenant) => ({ authorization: `Bearer ${t.token}` });
+
+// --- sentry-cli's upload protocol (one chunk: the fixture is < 8 MiB) ---
+
+async function uploadChunk(t: Tenant, bytes: Uint8Array): Promise<void> {
+  const boundary = `----${crypto.randomUUID()}`;
+  const enc = new TextEncoder();
+  const head = enc.encode(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file_gzip"; filename="${sha1(bytes)}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const gz = gzipSync(bytes);
+  const tail = enc.encode(`\r\n--${boundary}--\r\n`);
+  const body = new Uint8Array(head.byteLength + gz.byteLength + tail.byteLength);
+  body.set(head, 0);
+  body.set(gz, head.byteLength);
+  body.set(tail, head.byteLength + gz.byteLength);
+  const res = await send(`/api/0/organizations/${t.orgSlug}/chunk-upload/`, {
+    method: "POST",
+    body,
+    headers: { ...bearer(t), "content-type": `multipart/form-data; boundary=${boundary}` },
+  });
+  expect(res.status).toBe(200);
+}
+
+async function assemble(t: Tenant): Promise<{ state: string; detail: string | null }> {
+  const checksum = sha1(APP);
+  const res = await send(`/api/0/projects/${t.orgSlug}/${t.projectSlug}/files/difs/assemble/`, {
+    method: "POST",
+    body: JSON.stringify({ [checksum]: { name: "app", chunks: [checksum] } }),
+    headers: { ...bearer(t), "content-type": "application/json" },
+  });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as Record<string, { state: string; detail: string | null }>;
+  const answer = body[checksum];
+  if (!answer) throw new Error("no assemble answer");
+  return answer;
+}
+
+/** `sentry-cli debug-files upload --wait`: upload, then poll until the file is `ok`. */
+async function uploadDebugFile(t: Tenant): Promise<void> {
+  await uploadChunk(t, APP);
+  for (let attempt = 0; attempt < 240; attempt++) {
+    const answer = await assemble(t);
+    expect(answer.state).not.toBe("error");
+    if (answer.state === "ok") return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error("assembly did not finish");
+}
+
+// --- a sentry-rust panic: stripped frames, legacy image keys ---
+
+/** Caller-first, as Sentry stores them: main::main (return address after `call outer`), then the crash in outer. */
+const FRAME_OFFSETS = [0x14aa6n, 0x14e80n];
+
+function panicEvent(eventId: string, options: { user?: string; message?: string } = {}) {
+  return {
+    event_id: eventId,
+    timestamp: Date.now() / 1000,
+    platform: "native",
+    level: "fatal",
+    sdk: { name: "sentry.rust", version: "0.34.0" },
+    ...(options.user ? { user: { id: options.user } } : {}),
+    exception: {
+      values: [
+        {
+          type: "panic",
+          value: options.message ?? 'bad number "x": invalid digit found in string',
+          mechanism: { type: "panic", handled: false },
+          stacktrace: {
+            frames: FRAME_OFFSETS.map((offset) => ({
+              function: "<unknown>",
+              in_app: true,
+              instruction_addr: hex(IMAGE_ADDR + offset),
+            })),
+          },
+        },
+      ],
+    },
+    debug_meta: {
+      images: [
+        {
+          type: "symbolic",
+          name: "/srv/app/app",
+          arch: null,
+          image_addr: hex(IMAGE_ADDR),
+          image_size: 0x59000,
+          image_vmaddr: "0x0",
+          id: DEBUG_ID,
+          code_id: CODE_ID,
+        },
+      ],
+    },
+  };
+}
+
+async function sendPanic(t: Tenant, eventId: string, options: { user?: string; message?: string } = {}) {
+  const res = await postEnvelope(
+    t,
+    envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(panicEvent(eventId, options))]),
+  );
+  expect(res.status).toBe(200);
+}
+
+async function storedEvent(t: Tenant, eventId: string) {
+  const row = await eventRow(t.projectId, eventId);
+  if (!row) throw new Error(`event ${eventId} was not stored`);
+  const payload = JSON.parse(String(row.payload)) as NormalizedEvent;
+  const value = payload.exception?.values[0];
+  return {
+    issueId: Number(row.issue_id),
+    frames: value?.stacktrace?.frames ?? [],
+    raw: value?.raw_stacktrace?.frames,
+  };
+}
+
+function expectSymbolicated(frames: Frame[]) {
+  const first = frames[0];
+  expect(first).toMatchObject({
+    function: "main::main",
+    filename: "main.rs",
+    lineno: 15,
+    symbolicator_status: "symbolicated",
+    instruction_addr: hex(IMAGE_ADDR + 0x14aa5n),
+    package: "/srv/app/app",
+  });
+  // The crash address expands into its inline chain: main::outer first, the innermost inlinee last.
+  const crash = frames.slice(1);
+  expect(crash.length).toBeGreaterThan(3);
+  expect(crash[0]).toMatchObject({ function: "main::outer", filename: "main.rs", lineno: 10 });
+  expect(crash[0]?.symbol_addr).toBe(hex(IMAGE_ADDR + 0x14e20n));
+  expect(crash.at(-1)).toMatchObject({ function: "alloc::vec::Vec<T,A>::as_slice", filename: "mod.rs" });
+  expect(crash.every((f) => f.instruction_addr === hex(IMAGE_ADDR + 0x14e80n))).toBe(true);
+  for (const frame of frames) expect(frame.abs_path).toEqual(expect.any(String));
+}
+
+const issueIds = async (t: Tenant) =>
+  (
+    await env.DB.prepare("SELECT id, times_seen, user_count FROM issues WHERE project_id = ? ORDER BY id")
+      .bind(t.projectId)
+      .all<{ id: number; times_seen: number; user_count: number }>()
+  ).results;
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("symbolication at ingest", () => {
+  it("builds the lookup when the file is assembled and symbolicates a stripped panic before grouping", async () => {
+    const t = await createTenant();
+    await uploadDebugFile(t);
+    const lookup = await env.DB.prepare(
+      "SELECT state, blob_key, size, file_size FROM debug_file_lookups WHERE project_id = ?",
+    )
+      .bind(t.projectId)
+      .first<{ state: string; blob_key: string; size: number; file_size: number }>();
+    expect(lookup).toMatchObject({ state: "ok", file_size: APP.byteLength });
+    expect((await env.BLOBS.head(lookup?.blob_key ?? ""))?.size).toBe(lookup?.size);
+
+    const eventId = newEventId();
+    await sendPanic(t, eventId);
+    const stored = await storedEvent(t, eventId);
+    expectSymbolicated(stored.frames);
+    // The frames as sent survive in raw_stacktrace.
+    expect(stored.raw).toEqual(
+      FRAME_OFFSETS.map((offset) => ({
+        function: "<unknown>",
+        in_app: true,
+        instruction_addr: hex(IMAGE_ADDR + offset),
+      })),
+    );
+    // Grouping saw the names: the issue is titled by the exception and its culprit is a real function.
+    const issue = await env.DB.prepare("SELECT culprit FROM issues WHERE id = ?")
+      .bind(stored.issueId)
+      .first<{ culprit: string }>();
+    expect(issue?.culprit).not.toContain("<unknown>");
+    const refs = await env.DB.prepare(
+      "SELECT debug_id, missing FROM event_debug_images WHERE project_id = ? AND event_id = ?",
+    )
+      .bind(t.projectId, eventId)
+      .all();
+    expect(refs.results).toEqual([{ debug_id: DEBUG_ID, missing: 0 }]);
+  });
+
+  it("marks frames of an image without a debug file `missing` and of no image `unknown_image`", async () => {
+    const t = await createTenant();
+    const eventId = newEventId();
+    const event = panicEvent(eventId);
+    event.exception.values[0]?.stacktrace.frames.unshift({
+      function: "<unknown>",
+      in_app: true,
+      instruction_addr: "0x1000",
+    });
+    const res = await postEnvelope(
+      t,
+      envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(event)]),
+    );
+    expect(res.status).toBe(200);
+    const stored = await storedEvent(t, eventId);
+    expect(stored.frames.map((f) => f.symbolicator_status)).toEqual(["unknown_image", "missing", "missing"]);
+    const refs = await env.DB.prepare(
+      "SELECT missing FROM event_debug_images WHERE project_id = ? AND event_id = ?",
+    )
+      .bind(t.projectId, eventId)
+      .all();
+    expect(refs.results).toEqual([{ missing: 1 }]);
+  });
+});
+
+describe("late debug files", () => {
+  it("re-symbolicates stored events in the background and merges their issue into the twin's", async () => {
+    const t = await createTenant();
+    const early = newEventId();
+    await sendPanic(t, early, { user: "u1" });
+    const before = await storedEvent(t, early);
+    expect(
+      before.frames.every((f) => f.function === "<unknown>" && f.symbolicator_status === "missing"),
+    ).toBe(true);
+    const unsymbolicatedIssue = before.issueId;
+
+    await uploadDebugFile(t);
+    await waitFor("the late-symbolication job", async () => {
+      const job = await env.DB.prepare(
+        "SELECT state, done FROM symbolication_jobs WHERE project_id = ? AND debug_id = ?",
+      )
+        .bind(t.projectId, DEBUG_ID)
+        .first<{ state: string; done: number }>();
+      return job?.state === "done" ? job : undefined;
+    });
+    const after = await storedEvent(t, early);
+    expectSymbolicated(after.frames);
+    expect(after.raw?.[0]?.function).toBe("<unknown>");
+    expect(after.issueId).not.toBe(unsymbolicatedIssue);
+
+    const twin = newEventId();
+    await sendPanic(t, twin, { user: "u2" });
+    expect((await storedEvent(t, twin)).issueId).toBe(after.issueId);
+    expect(await issueIds(t)).toEqual([{ id: after.issueId, times_seen: 2, user_count: 2 }]);
+  });
+
+  it("moves events into an issue a directly symbolicated twin created, and the empty issue merges into it", async () => {
+    const t = await createTenant();
+    const early = [newEventId(), newEventId()];
+    await sendPanic(t, early[0] ?? "", { user: "u1" });
+    await sendPanic(t, early[1] ?? "", { user: "u1" });
+    const unsymbolicatedIssue = (await storedEvent(t, early[0] ?? "")).issueId;
+    const primaryHash = await env.DB.prepare("SELECT primary_hash FROM issues WHERE id = ?")
+      .bind(unsymbolicatedIssue)
+      .first<string>("primary_hash");
+
+    // Assemble without the HTTP trigger, so the twin arrives before the job runs.
+    await uploadChunk(t, APP);
+    const checksum = sha1(APP);
+    await createAssembly(
+      env.DB,
+      t.projectId,
+      { checksum, name: "app", debugId: null, chunks: [checksum] },
+      Date.now(),
+    );
+    const ctx = { db: env.DB, bucket: env.BLOBS, organizationId: t.orgId, projectId: t.projectId };
+    expect((await runAssembly(ctx, checksum)).state).toBe("ok");
+
+    const twin = newEventId();
+    await sendPanic(t, twin, { user: "u2" });
+    const twinIssue = (await storedEvent(t, twin)).issueId;
+    expect(twinIssue).not.toBe(unsymbolicatedIssue);
+
+    const report = await runLateSymbolication(lateDepsFor(env), t.projectId);
+    expect(report).toMatchObject({ events: 2, moved: 2, pending: 0 });
+    for (const id of early) {
+      const stored = await storedEvent(t, id);
+      expect(stored.issueId).toBe(twinIssue);
+      expectSymbolicated(stored.frames);
+    }
+    expect(await issueIds(t)).toEqual([{ id: twinIssue, times_seen: 3, user_count: 2 }]);
+    // The merged issue's hash now leads to the twin's issue.
+    const owner = await env.DB.prepare("SELECT issue_id FROM issue_hashes WHERE project_id = ? AND hash = ?")
+      .bind(t.projectId, primaryHash)
+      .first<number>("issue_id");
+    expect(owner).toBe(twinIssue);
+    const missing = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM event_debug_images WHERE project_id = ? AND missing = 1",
+    )
+      .bind(t.projectId)
+      .first<number>("n");
+    expect(missing).toBe(0);
+
+    // A later event with the old (unsymbolicated) grouping finds the merged issue through its hash,
+    // and the Durable Object's cache did not keep the deleted issue.
+    const other = newEventId();
+    const event = panicEvent(other);
+    event.debug_meta.images = [];
+    const res = await postEnvelope(
+      t,
+      envelope({ event_id: other }, [{ type: "event" }, JSON.stringify(event)]),
+    );
+    expect(res.status).toBe(200);
+    expect((await storedEvent(t, other)).issueId).toBe(twinIssue);
+  });
+});
