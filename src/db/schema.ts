@@ -111,8 +111,13 @@ export const issues = sqliteTable(
     isBookmarked: integer("is_bookmarked", { mode: "boolean" }).notNull().default(false),
     hasSeen: integer("has_seen", { mode: "boolean" }).notNull().default(false),
     assignedTo: text("assigned_to"),
+    shortId: integer("short_id"),
+    statusDetails: text("status_details"),
   },
-  (t) => [index("issues_project_status").on(t.projectId, t.status)],
+  (t) => [
+    index("issues_project_status").on(t.projectId, t.status),
+    index("issues_project_short_id").on(t.projectId, t.shortId),
+  ],
 );
 
 export const issueHashes = sqliteTable(
@@ -439,4 +444,55 @@ export const uiSessions = sqliteTable(
     lastSeenAt: real("last_seen_at").notNull(),
   },
   (t) => [index("ui_sessions_user").on(t.userId)],
+);
+
+export const debugFileLookups = sqliteTable(
+  "debug_file_lookups",
+  {
+    projectId: integer("project_id").notNull(),
+    checksum: text("checksum").notNull(),
+    debugId: text("debug_id").notNull(),
+    state: text("state", { enum: ["ok", "error"] }).notNull(),
+    detail: text("detail"),
+    blobKey: text("blob_key"),
+    size: integer("size"),
+    fileSize: integer("file_size").notNull(),
+    buildMs: real("build_ms").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.checksum] })],
+);
+
+export const eventDebugImages = sqliteTable(
+  "event_debug_images",
+  {
+    projectId: integer("project_id").notNull(),
+    debugId: text("debug_id").notNull(),
+    eventId: text("event_id").notNull(),
+    timestamp: real("timestamp").notNull(),
+    missing: integer("missing").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.debugId, t.eventId] }),
+    index("event_debug_images_missing").on(t.projectId, t.debugId, t.missing, t.timestamp),
+  ],
+);
+
+export const symbolicationJobs = sqliteTable(
+  "symbolication_jobs",
+  {
+    projectId: integer("project_id").notNull(),
+    debugId: text("debug_id").notNull(),
+    state: text("state", { enum: ["pending", "done"] }).notNull(),
+    cursor: text("cursor").notNull().default(""),
+    done: integer("done").notNull().default(0),
+    leaseToken: text("lease_token"),
+    leaseUntil: real("lease_until"),
+    createdAt: real("created_at").notNull(),
+    updatedAt: real("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.debugId] }),
+    index("symbolication_jobs_pending").on(t.projectId, t.state),
+  ],
 );
