@@ -6,6 +6,8 @@ import { registerAuthIndexRoutes } from "../api/routes/auth-index.ts";
 import { registerChunkUploadRoutes } from "../api/routes/chunk-upload.ts";
 import { registerDebugFileRoutes } from "../api/routes/debug-files.ts";
 import { registerDeployRoutes } from "../api/routes/deploys.ts";
+import { registerEventRoutes } from "../api/routes/events.ts";
+import { registerIssueRoutes } from "../api/routes/issues.ts";
 import { registerMemberRoutes } from "../api/routes/members.ts";
 import { registerOrganizationRoutes } from "../api/routes/organizations.ts";
 import { registerProjectKeyRoutes } from "../api/routes/project-keys.ts";
@@ -46,6 +48,8 @@ export function buildRouter(): AppRouter {
   registerProjectKeyRoutes(router);
   registerMemberRoutes(router);
   registerApiTokenRoutes(router);
+  registerIssueRoutes(router);
+  registerEventRoutes(router);
   router.all("*", () => {
     throw new FaultlineError(404, "The requested resource does not exist");
   });

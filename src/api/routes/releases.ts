@@ -214,7 +214,7 @@ async function releaseStats(db: D1Database, rows: readonly ReleaseRow[]): Promis
   return stats;
 }
 
-async function releaseJson(db: D1Database, release: ReleaseRow) {
+export async function releaseJson(db: D1Database, release: ReleaseRow) {
   const stats = (await releaseStats(db, [release])).get(release.id);
   if (!stats) throw new Error("release stats missing");
   return serializeRelease(release, stats);
