@@ -17,6 +17,10 @@ export interface LocalDefaults {
   projectId: number;
   publicKey: string;
   token: string;
+  /** The first user (owner of the default organization), for the web UI. */
+  userEmail: string;
+  /** Its generated password, only when this call set it (the first start). */
+  password?: string;
 }
 export interface DevServer {
   child: ChildProcess;

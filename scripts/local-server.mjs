@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generatePassword, hashPassword } from "./password.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -92,12 +93,21 @@ export function ensureDefaults(persistTo, stateFile) {
   );
   const [row] = sqlLocal(
     persistTo,
-    `SELECT p.id AS project_id, k.public_key, o.id AS org_id, u.id AS user_id FROM projects p
+    `SELECT p.id AS project_id, k.public_key, o.id AS org_id, u.id AS user_id, u.password_hash IS NULL AS no_password FROM projects p
      JOIN organizations o ON o.id = p.organization_id JOIN project_keys k ON k.project_id = p.id
      JOIN users u ON u.email = ${q(d.userEmail)}
      WHERE o.slug = ${q(d.orgSlug)} AND p.slug = ${q(d.projectSlug)} ORDER BY k.id LIMIT 1`,
   );
   if (!row) throw new Error("default project was not created");
+  // The first user's web UI password: generated once, printed by `npm start`, stored only as a PBKDF2 hash.
+  let password;
+  if (row.no_password) {
+    password = generatePassword();
+    sqlLocal(
+      persistTo,
+      `UPDATE users SET password_hash = ${q(hashPassword(password))} WHERE id = ${row.user_id}`,
+    );
+  }
 
   let token = existsSync(stateFile) ? JSON.parse(readFileSync(stateFile, "utf8")).token : undefined;
   const known = token
@@ -119,6 +129,8 @@ export function ensureDefaults(persistTo, stateFile) {
     projectId: row.project_id,
     publicKey: row.public_key,
     token,
+    userEmail: d.userEmail,
+    ...(password ? { password } : {}),
   };
 }
 

@@ -26,6 +26,9 @@ export SENTRY_URL=${url}/
 export SENTRY_AUTH_TOKEN=${defaults.token}
 export SENTRY_ORG=${DEFAULTS.orgSlug}
 export SENTRY_PROJECT=${DEFAULTS.projectSlug}
+export FAULTLINE_USER=${defaults.userEmail}
+${defaults.password ? `export FAULTLINE_PASSWORD=${defaults.password}\n\nSign in at ${url}/ with FAULTLINE_USER and FAULTLINE_PASSWORD (the password is shown only this once).` : `\nSign in at ${url}/ as FAULTLINE_USER (its password was printed on the first start).`}
+Forgot it? npm run faultline -- user password ${defaults.userEmail}
 `);
 server.child.stdout?.pipe(process.stdout);
 server.child.stderr?.pipe(process.stderr);

@@ -17,6 +17,7 @@ import { registerTeamRoutes } from "../api/routes/teams.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
+import { registerUiRoutes, uiNotFound } from "../ui/routes.ts";
 import { type AppRouter, param } from "./app-router.ts";
 import { preflight } from "./cors.ts";
 import { json } from "./responses.ts";
@@ -50,7 +51,10 @@ export function buildRouter(): AppRouter {
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);
   registerEventRoutes(router);
-  router.all("*", () => {
+  registerUiRoutes(router);
+  router.all("*", (request) => {
+    const page = uiNotFound(request);
+    if (page) return page;
     throw new FaultlineError(404, "The requested resource does not exist");
   });
   return router;

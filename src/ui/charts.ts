@@ -1,0 +1,47 @@
+// Inline SVG charts (no script): a sparkline for issue rows and a bar chart for event volume. Pure.
+import { html, type SafeHtml } from "./html.ts";
+
+/** A bar sparkline of counts, scaled to the largest value; labelled with the total for screen readers. */
+export function sparkline(values: readonly number[], width = 96, height = 24): SafeHtml {
+  const max = Math.max(1, ...values);
+  const total = values.reduce((a, b) => a + b, 0);
+  const w = values.length > 0 ? width / values.length : width;
+  const bars = values.map((v, i) => {
+    const h = v === 0 ? 1 : Math.max(2, (v / max) * height);
+    return html`<rect x="${(i * w).toFixed(2)}" y="${(height - h).toFixed(2)}" width="${Math.max(1, w - 1).toFixed(2)}" height="${h.toFixed(2)}"${v === 0 ? html` class="zero"` : ""}></rect>`;
+  });
+  return html`<svg class="spark" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${total} events in the period">${bars}</svg>`;
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+/** A bar chart with a title per bar (hover) and the peak value on the axis. */
+export function barChart(bars: readonly Bar[], width = 320, height = 64): SafeHtml {
+  const max = Math.max(1, ...bars.map((b) => b.value));
+  const total = bars.reduce((n, b) => n + b.value, 0);
+  const w = bars.length > 0 ? width / bars.length : width;
+  const rects = bars.map((b, i) => {
+    const h = b.value === 0 ? 1 : Math.max(2, (b.value / max) * (height - 12));
+    return html`<rect x="${(i * w).toFixed(2)}" y="${(height - h).toFixed(2)}" width="${Math.max(1, w - 1.5).toFixed(2)}" height="${h.toFixed(2)}"${b.value === 0 ? html` class="zero"` : ""}><title>${b.label}: ${b.value}</title></rect>`;
+  });
+  return html`<svg class="bars" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${total} events; peak ${max}">${rects}<text x="2" y="10">${max}</text></svg>`;
+}
+
+/** Buckets (start, count) rows into `n` consecutive buckets of `size` seconds ending with the bucket of `now`. */
+export function bucketize(
+  rows: readonly { at: number; n: number }[],
+  now: number,
+  size: number,
+  n: number,
+): number[] {
+  const last = Math.floor(now / size);
+  const out = new Array<number>(n).fill(0);
+  for (const r of rows) {
+    const i = n - 1 - (last - Math.floor(r.at / size));
+    if (i >= 0 && i < n) out[i] = (out[i] ?? 0) + r.n;
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+// Project settings: list and create projects; rename or delete one (owners and admins only).
+import { FaultlineError } from "../../errors.ts";
+import { doneMessage } from "../flash.ts";
+import { html, type SafeHtml } from "../html.ts";
+import { csrfField, flash, type PageContext, page } from "../layout.ts";
+import { type ProjectSummary, projectBySlug, projectsOf } from "../repo.ts";
+import { htmlResponse, redirect } from "../respond.ts";
+import { formString, isAdmin, type OrgCall, requireAdmin } from "../routes.ts";
+import { randomToken } from "../session.ts";
+import { settingsNav, slugify } from "../settings-nav.ts";
+
+export function projectsView(
+  ctx: PageContext,
+  orgSlug: string,
+  projects: ProjectSummary[],
+  admin: boolean,
+  message: string | null,
+  error: string | null,
+): SafeHtml {
+  const o = encodeURIComponent(orgSlug);
+  return page(
+    ctx,
+    "settings",
+    "Projects",
+    html`<h1>Settings</h1>${settingsNav(orgSlug, "projects")}${flash(message)}${flash(error, "error")}
+<div class="panel" style="padding:0;overflow:auto"><table class="stack"><thead><tr><th>Project</th><th>Slug</th><th>Platform</th><th></th></tr></thead><tbody>${projects.map(
+      (p) =>
+        html`<tr><td><a href="/organizations/${o}/issues/?project=${encodeURIComponent(p.slug)}">${p.name}</a></td><td><code>${p.slug}</code></td><td>${p.platform ?? ""}</td><td><a href="/settings/${o}/projects/${encodeURIComponent(p.slug)}/keys/">Client keys (DSN)</a> · <a href="/settings/${o}/projects/${encodeURIComponent(p.slug)}/">General</a></td></tr>`,
+    )}</tbody></table></div>
+${admin ? html`<h2>Create a project</h2><form method="post" action="/settings/${o}/projects/" class="panel">${csrfField(ctx)}<label for="pname">Name</label><input id="pname" name="name" required maxlength="64"><label for="pplatform">Platform (optional)</label><select id="pplatform" name="platform"><option value="">—</option><option>rust</option><option>node</option><option>python</option><option>javascript</option><option>native</option><option>other</option></select><p><button class="primary" type="submit">Create project</button></p></form>` : html`<p class="muted">Only owners and admins can create projects.</p>`}`,
+  );
+}
+
+export async function projectsPage({ env, ctx, org }: OrgCall): Promise<Response> {
+  return htmlResponse(
+    projectsView(ctx, org.slug, await projectsOf(env.DB, org.id), isAdmin(org), doneMessage(ctx.url), null),
+  );
+}
+
+export async function projectsSubmit({ env, ctx, org, form }: OrgCall): Promise<Response> {
+  requireAdmin(org);
+  const name = formString(form, "name").slice(0, 64);
+  const slug = slugify(name);
+  const platform = formString(form, "platform") || null;
+  if (!name || !slug) {
+    return htmlResponse(
+      projectsView(
+        ctx,
+        org.slug,
+        await projectsOf(env.DB, org.id),
+        true,
+        null,
+        "Give the project a name with letters or digits.",
+      ),
+      400,
+    );
+  }
+  if (await projectBySlug(env.DB, org.id, slug)) {
+    return htmlResponse(
+      projectsView(
+        ctx,
+        org.slug,
+        await projectsOf(env.DB, org.id),
+        true,
+        null,
+        `A project with the slug ${slug} already exists.`,
+      ),
+      409,
+    );
+  }
+  const now = Date.now() / 1000;
+  const team = await env.DB.prepare("SELECT id FROM teams WHERE organization_id = ? ORDER BY id LIMIT 1")
+    .bind(org.id)
+    .first<{ id: number }>();
+  const project = await env.DB.prepare(
+    "INSERT INTO projects (organization_id, team_id, slug, name, platform, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+  )
+    .bind(org.id, team?.id ?? null, slug, name, platform, now)
+    .first<{ id: number }>();
+  if (!project) throw new FaultlineError(500, "project not created");
+  await env.DB.prepare(
+    "INSERT INTO project_keys (project_id, public_key, secret_key, label, created_at) VALUES (?, ?, ?, 'Default', ?)",
+  )
+    .bind(project.id, randomToken(16), randomToken(16), now)
+    .run();
+  return redirect(`/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(slug)}/keys/`);
+}
+
+export function projectSettingsView(
+  ctx: PageContext,
+  orgSlug: string,
+  project: ProjectSummary,
+  admin: boolean,
+  message: string | null,
+): SafeHtml {
+  const base = `/settings/${encodeURIComponent(orgSlug)}/projects/${encodeURIComponent(project.slug)}/`;
+  return page(
+    ctx,
+    "settings",
+    project.name,
+    html`<h1>${project.name}</h1>${settingsNav(orgSlug, "project", project)}${flash(message)}
+${
+  admin
+    ? html`<form method="post" action="${base}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="rename"><label for="rname">Name</label><input id="rname" name="name" value="${project.name}" required maxlength="64"><label for="rslug">Slug</label><input id="rslug" name="slug" value="${project.slug}" required maxlength="50" pattern="[a-z0-9][a-z0-9_-]*"><p class="muted">Changing the slug changes API URLs and <code>SENTRY_PROJECT</code>; the DSN stays the same.</p><p><button class="primary" type="submit">Save</button></p></form>
+<form method="post" action="${base}" class="panel" data-confirm="Delete ${project.name} with all its issues, events and keys? This cannot be undone.">${csrfField(ctx)}<input type="hidden" name="action" value="delete"><h2 style="margin-top:0">Delete project</h2><p>Removes the project, its DSN keys, issues and events.</p><button class="danger" type="submit">Delete project</button></form>`
+    : html`<div class="panel"><dl class="kv"><dt>Name</dt><dd>${project.name}</dd><dt>Slug</dt><dd><code>${project.slug}</code></dd></dl><p class="muted">Only owners and admins can change or delete projects.</p></div>`
+}`,
+  );
+}
+
+async function loadProject({ env, org, param }: OrgCall): Promise<ProjectSummary> {
+  const project = await projectBySlug(env.DB, org.id, param("project"));
+  if (!project) throw new FaultlineError(404, "not found");
+  return project;
+}
+
+export async function projectSettingsPage(call: OrgCall): Promise<Response> {
+  const project = await loadProject(call);
+  return htmlResponse(
+    projectSettingsView(call.ctx, call.org.slug, project, isAdmin(call.org), doneMessage(call.ctx.url)),
+  );
+}
+
+export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
+  const { env, org, form } = call;
+  requireAdmin(org);
+  const project = await loadProject(call);
+  const o = encodeURIComponent(org.slug);
+  const action = formString(form, "action");
+  if (action === "delete") {
+    await env.DB.prepare("DELETE FROM projects WHERE id = ? AND organization_id = ?")
+      .bind(project.id, org.id)
+      .run();
+    await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+    return redirect(`/settings/${o}/projects/?done=deleted`);
+  }
+  if (action !== "rename") throw new FaultlineError(400, "unknown action");
+  const name = formString(form, "name").slice(0, 64) || project.name;
+  const slug = slugify(formString(form, "slug")) || project.slug;
+  const clash = slug !== project.slug ? await projectBySlug(env.DB, org.id, slug) : null;
+  if (clash) throw new FaultlineError(409, "slug taken");
+  await env.DB.prepare("UPDATE projects SET name = ?, slug = ? WHERE id = ? AND organization_id = ?")
+    .bind(name, slug, project.id, org.id)
+    .run();
+  return redirect(`/settings/${o}/projects/${encodeURIComponent(slug)}/?done=saved`);
+}
