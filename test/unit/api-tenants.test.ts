@@ -220,3 +220,31 @@ describe("JSON shapes", () => {
     expect(key.dsn.public).toBe(`https://${pub}@errors.example.com/12`);
   });
 });
+
+describe("admin CLI (scripts/faultline.mjs)", () => {
+  it("mints organization tokens the Worker and sentry-cli parse, and user tokens", async () => {
+    const cli = await import("../../scripts/faultline.mjs");
+    const token = cli.mintOrgToken("https://errors.example.com/ignored/path", "acme", 1732400000);
+    expect(parseOrgToken(token)).toEqual({
+      iat: 1732400000,
+      url: "https://errors.example.com",
+      region_url: "https://errors.example.com",
+      org: "acme",
+    });
+    expect(token.split("_")).toHaveLength(3);
+    expect(cli.mintUserToken()).toMatch(/^sntryu_[0-9a-f]{64}$/);
+  });
+
+  it("parses positionals and options; quotes SQL literals", async () => {
+    const cli = await import("../../scripts/faultline.mjs");
+    expect(
+      cli.parseArgs(["token", "create", "--org", "acme", "--remote", "--scopes=org:ci project:read"]),
+    ).toEqual({
+      positionals: ["token", "create"],
+      options: { org: "acme", remote: true, scopes: "org:ci project:read" },
+    });
+    expect(() => cli.parseArgs(["org", "create", "--name"])).toThrow(/needs a value/);
+    expect(cli.q("o'brien")).toBe("'o''brien'");
+    expect(cli.q(null)).toBe("NULL");
+  });
+});

@@ -1,0 +1,9 @@
+// Types for scripts/faultline.mjs (the admin CLI; plain JS so it runs without a build step).
+export function parseArgs(argv: string[]): {
+  positionals: string[];
+  options: Record<string, string | true>;
+};
+export function q(value: string | number | null | undefined): string;
+export function mintOrgToken(url: string, org: string, iat?: number): string;
+export function mintUserToken(): string;
+export function run(argv: string[]): void;
