@@ -34,8 +34,12 @@ async function addUser(
   return { id: row!.id, email, password };
 }
 
+/** Set-Cookie lines of a response (our cookies carry no commas: hex values and Max-Age, no Expires). */
+const setCookies = (res: Response): string[] =>
+  (res.headers.get("set-cookie") ?? "").split(/,\s*(?=[\w-]+=)/).filter(Boolean);
+
 const cookieValue = (res: Response, name: string): string | null => {
-  for (const c of res.headers.getSetCookie())
+  for (const c of setCookies(res))
     if (c.startsWith(`${name}=`)) return c.slice(name.length + 1).split(";")[0] ?? "";
   return null;
 };
@@ -171,7 +175,7 @@ describe("sign-in and sessions", () => {
     const ok = await attempt(user.password);
     expect(ok.status).toBe(303);
     expect(ok.headers.get("location")).toBe(`/organizations/${t.orgSlug}/`);
-    const set = ok.headers.getSetCookie().find((c) => c.startsWith("fl_session="))!;
+    const set = setCookies(ok).find((c) => c.startsWith("fl_session="))!;
     expect(set).toMatch(/HttpOnly/);
     expect(set).toMatch(/SameSite=Lax/);
     expect(set).toMatch(/Secure/);
@@ -191,8 +195,8 @@ describe("sign-in and sessions", () => {
 
   it("drops Secure only on localhost", async () => {
     const res = await exports.default.fetch(new Request("http://127.0.0.1:8787/auth/login/"));
-    expect(res.headers.getSetCookie()[0]).not.toMatch(/Secure/);
-    expect((await send("/auth/login/")).headers.getSetCookie()[0]).toMatch(/Secure/);
+    expect(setCookies(res)[0]).not.toMatch(/Secure/);
+    expect(setCookies(await send("/auth/login/"))[0]).toMatch(/Secure/);
   });
 
   it("stores passwords as PBKDF2 with 100k iterations and a per-user salt", async () => {
