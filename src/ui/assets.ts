@@ -81,12 +81,12 @@ details.sys>summary{padding:5px 8px;color:var(--muted);cursor:pointer}
 .crumbs td{font-size:12.5px}
 .crumbs .msg{word-break:break-word}
 .waterfall{position:relative}
-.span-row{display:grid;grid-template-columns:minmax(0,40%) minmax(0,60%);gap:8px;align-items:center;padding:3px 0;border-bottom:1px solid var(--line);font-size:12.5px}
+.span-row{display:grid;grid-template-columns:minmax(0,38%) minmax(0,1fr) 64px;gap:8px;align-items:center;padding:3px 0;border-bottom:1px solid var(--line);font-size:12.5px}
 .span-name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .span-track{position:relative;height:16px;background:var(--code);border-radius:2px}
 .span-bar{position:absolute;top:2px;height:12px;min-width:2px;background:var(--accent);border-radius:2px}
 .span-bar.err{background:var(--err)}
-.span-dur{position:absolute;right:2px;top:0;font-size:11px;color:var(--muted)}
+.span-dur{font-size:11.5px;color:var(--muted);text-align:right;white-space:nowrap}
 .flash{padding:10px 12px;border-radius:6px;margin-bottom:12px;background:#e8f6f1;border:1px solid #b7e3d3}
 .flash.error{background:#fde8e6;border-color:#f5b8b1}
 .secret{display:flex;gap:6px;align-items:center;flex-wrap:wrap}
@@ -103,7 +103,7 @@ details.sys>summary{padding:5px 8px;color:var(--muted);cursor:pointer}
  table.stack thead{display:none}
  table.stack tr{display:block;border-bottom:1px solid var(--line);padding:4px 0}
  table.stack td{display:block;border:0;padding:2px 4px}
- .span-row{grid-template-columns:minmax(0,1fr)}
+ .span-row{grid-template-columns:minmax(0,1fr) 56px}.span-row .span-track{grid-column:1/-1;grid-row:2}
 }
 `;
 
