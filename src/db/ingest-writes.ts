@@ -410,3 +410,29 @@ export function recordDroppedEvent(
     )
     .bind(projectId, eventId, outcome.category, outcome.outcome, outcome.reason, at);
 }
+
+/**
+ * Statements that record a release seen on an event (Sentry creates the release and links the
+ * project on first sight), for the ingest commit to run in its own batch. Idempotent.
+ */
+export function releaseSeenStatements(
+  db: D1Database,
+  organizationId: number,
+  projectId: number,
+  version: string,
+  nowSeconds: number,
+): D1PreparedStatement[] {
+  return [
+    db
+      .prepare(
+        "INSERT INTO releases (organization_id, version, date_added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+      )
+      .bind(organizationId, version, nowSeconds),
+    db
+      .prepare(
+        `INSERT INTO release_projects (release_id, project_id)
+         SELECT id, ? FROM releases WHERE organization_id = ? AND version = ? ON CONFLICT DO NOTHING`,
+      )
+      .bind(projectId, organizationId, version),
+  ];
+}

@@ -47,6 +47,8 @@ export class ProjectDO extends DurableObject<Env> {
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
   private lastArrival = 0;
+  /** Releases this object has already recorded (the insert is idempotent; this only saves statements). */
+  private readonly knownReleases = new Set<string>();
   private readonly stats: ProjectStats = {
     commits: 0,
     batches: 0,
@@ -203,6 +205,13 @@ export class ProjectDO extends DurableObject<Env> {
     const existing = await this.lookUp(db, projectId, admitted);
     const plan = planCommit(admitted, existing, this.knownIssues(admitted), compareReleasesBySemver);
     const statements = this.statementsFor(db, projectId, admitted, plan);
+    // Sentry creates a release (and links the project) the first time an event names it.
+    const releases = this.unseenReleases(plan);
+    const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
+    for (const version of releases)
+      statements.push(
+        ...writes.releaseSeenStatements(db, organizationId, projectId, version, Date.now() / 1000),
+      );
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     const readBack = newHashes.length > 0 ? writes.issuesByHash(db, projectId, newHashes) : null;
     const all = readBack ? [...statements, readBack] : statements;
@@ -218,6 +227,7 @@ export class ProjectDO extends DurableObject<Env> {
     this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
 
     // Only now that the transaction committed does the cache learn the new state.
+    for (const version of releases) this.knownReleases.add(version);
     for (const state of plan.issueStates) this.issueStates.set(state.id, state);
     const createdIds = new Map<string, number>();
     const last = readBack ? results[results.length - 1] : undefined;
@@ -277,6 +287,16 @@ export class ProjectDO extends DurableObject<Env> {
       else for (const row of r.results as IssueRow[]) this.remember(row.hash, rowToState(row));
     });
     return existing;
+  }
+
+  private unseenReleases(plan: CommitPlan): Set<string> {
+    const out = new Set<string>();
+    const rows = [...plan.errorEvents.map((e) => e.event.row), ...plan.transactions.map((t) => t?.row)];
+    for (const row of rows) {
+      if (row?.release && !this.knownReleases.has(row.release)) out.add(row.release);
+    }
+    if (this.knownReleases.size > MAX_CACHED_HASHES) this.knownReleases.clear();
+    return out;
   }
 
   private statementsFor(

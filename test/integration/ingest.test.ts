@@ -211,6 +211,24 @@ describe("envelope endpoint", () => {
     );
   });
 
+  it("creates the release an event names, once, linked to the project", async () => {
+    const t = await createTenant();
+    for (let i = 0; i < 2; i++) {
+      const res = await postEnvelope(
+        t,
+        envelope({}, [{ type: "event" }, JSON.stringify(rustPanic(newEventId()))]),
+      );
+      expect(res.status).toBe(200);
+    }
+    const rows = await env.DB.prepare(
+      `SELECT r.version FROM releases r JOIN release_projects rp ON rp.release_id = r.id
+       WHERE r.organization_id = ? AND rp.project_id = ?`,
+    )
+      .bind(t.orgId, t.projectId)
+      .all<{ version: string }>();
+    expect(rows.results).toEqual([{ version: "api@1.4.0" }]);
+  });
+
   it("stores an event id once when the SDK retries", async () => {
     const t = await createTenant();
     const id = newEventId();

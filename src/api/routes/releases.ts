@@ -268,31 +268,8 @@ export async function newestReleaseFor(db: D1Database, projectId: number): Promi
   return row?.version ?? null;
 }
 
-/**
- * Statements that record a release seen on an event (Sentry creates the release and links the
- * project on first sight), for the ingest commit to run in its own batch. Idempotent.
- */
-export function releaseSeenStatements(
-  db: D1Database,
-  organizationId: number,
-  projectId: number,
-  version: string,
-  nowSeconds: number,
-): D1PreparedStatement[] {
-  return [
-    db
-      .prepare(
-        "INSERT INTO releases (organization_id, version, date_added) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-      )
-      .bind(organizationId, version, nowSeconds),
-    db
-      .prepare(
-        `INSERT INTO release_projects (release_id, project_id)
-         SELECT id, ? FROM releases WHERE organization_id = ? AND version = ? ON CONFLICT DO NOTHING`,
-      )
-      .bind(projectId, organizationId, version),
-  ];
-}
+// Kept importable from here for callers that know it as part of the releases API.
+export { releaseSeenStatements } from "../../db/ingest-writes.ts";
 
 // --- handlers --------------------------------------------------------------------------------------
 
