@@ -1,7 +1,7 @@
 // D1 access for tenants: organizations, teams, users and memberships, projects, DSN keys and API tokens.
 // Every function takes the owning organization/project id it was resolved against (see api/access.ts),
 // so a query can never reach another tenant's rows.
-import { and, asc, count, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, count, eq, isNull, type SQLWrapper, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { Role } from "../api/access.ts";
 import type { Page } from "../api/pagination.ts";
@@ -24,6 +24,10 @@ function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
+/** `column IN (ids)` with one bound parameter (a JSON array), so any number of ids fits D1's limit. */
+const inIds = (column: SQLWrapper, ids: readonly number[]) =>
+  sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
 /** One page of rows (the query asks for one more row to know whether a next page exists). */
 export interface Paged<T> {
   rows: T[];
@@ -41,7 +45,7 @@ export async function listOrganizations(db: D1Database, ids: readonly number[], 
   const rows = await drizzle(db)
     .select()
     .from(organizations)
-    .where(inArray(organizations.id, [...ids].slice(0, 90)))
+    .where(inIds(organizations.id, ids))
     .orderBy(asc(organizations.name), asc(organizations.id))
     .limit(page.limit + 1)
     .offset(page.offset);
@@ -185,10 +189,7 @@ export async function getTeam(db: D1Database, organizationId: number, slug: stri
 export async function teamsById(db: D1Database, ids: readonly number[]): Promise<Map<number, TeamRow>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const rows = await drizzle(db)
-    .select()
-    .from(teams)
-    .where(inArray(teams.id, unique.slice(0, 90)));
+  const rows = await drizzle(db).select().from(teams).where(inIds(teams.id, unique));
   return new Map(rows.map((t) => [t.id, t]));
 }
 
@@ -222,7 +223,7 @@ export async function listProjects(db: D1Database, organizationIds: readonly num
   const rows = await drizzle(db)
     .select()
     .from(projects)
-    .where(inArray(projects.organizationId, [...organizationIds].slice(0, 90)))
+    .where(inIds(projects.organizationId, organizationIds))
     .orderBy(asc(projects.slug), asc(projects.id))
     .limit(page.limit + 1)
     .offset(page.offset);
