@@ -248,3 +248,17 @@ describe("admin CLI (scripts/faultline.mjs)", () => {
     expect(cli.q(null)).toBe("NULL");
   });
 });
+
+describe("project deletion finds project tables from their CREATE statements", () => {
+  it("matches a project_id column, not a comment or another column", async () => {
+    const { hasProjectIdColumn } = await import("../../src/db/tenants.ts");
+    expect(
+      hasProjectIdColumn("CREATE TABLE outcomes (\n  project_id INTEGER NOT NULL,\n  hour INTEGER)"),
+    ).toBe(true);
+    expect(hasProjectIdColumn('CREATE TABLE x (id INTEGER, "project_id" INTEGER)')).toBe(true);
+    expect(hasProjectIdColumn("CREATE TABLE y (\n  -- keyed by project_id elsewhere\n  id INTEGER)")).toBe(
+      false,
+    );
+    expect(hasProjectIdColumn("CREATE TABLE z (id INTEGER, last_project_id INTEGER)")).toBe(false);
+  });
+});
