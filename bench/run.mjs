@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations, ensureDefaults, sqlLocal, startDev, stopDev } from "../scripts/local-server.mjs";
 import { anyhowEvent, mixedEnvelope, panicEvent, toEnvelope } from "./envelopes.mjs";
+import { runUiBench } from "./ui.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "1,8,32").split(",").map(Number);
@@ -222,3 +223,6 @@ try {
   stopDev(trivial);
   rmSync(persistTo, { recursive: true, force: true });
 }
+
+// Web UI: server-side rendering of the issue stream with 10,000 issues (bench/ui.mjs).
+await runUiBench();
