@@ -4,9 +4,18 @@
 // valid upload; its lookup row says why, and frames that need it get status `malformed`.
 import { r2ByteSource } from "../debug-files/r2-byte-source.ts";
 import { FaultlineError } from "../errors.ts";
-import { buildLookup } from "../symbolication/lookup-build.ts";
+import { buildLookupFromObject } from "../symbolication/lookup-build.ts";
+import { loadObject } from "../symbolication/object-loader.ts";
 import { ensureDemangler } from "./demangler.ts";
 import { debugFileLookupKey, type LookupRecord, recordLookup } from "./lookup-store.ts";
+
+/**
+ * Bytes of DWARF (the sections a build loads, decompressed) indexed inside a Worker. The builder's
+ * tables take ~15–22× the DWARF size (bench/symbolication.mjs: a 3.7 MiB-DWARF Rust fixture builds
+ * under a 64 MB heap; 60 MiB of DWARF peaks at 1.3 GB), so beyond this a 128 MB isolate would be
+ * killed mid-build and take the upload down with it; such files get a lookup `error` instead.
+ */
+export const MAX_WORKER_LOOKUP_DWARF_BYTES = 6 * 1024 * 1024;
 
 export interface BuildTarget {
   projectId: number;
@@ -52,7 +61,26 @@ export async function buildAndStoreLookup(
     createdAt: nowMs / 1000,
   };
   try {
-    const bytes = await buildLookup(r2ByteSource(bucket, target.key, target.size));
+    const object = await loadObject(r2ByteSource(bucket, target.key, target.size));
+    const d = object.dwarf;
+    const dwarfBytes = d
+      ? d.info.byteLength +
+        d.abbrev.byteLength +
+        d.line.byteLength +
+        d.str.byteLength +
+        d.lineStr.byteLength +
+        d.strOffsets.byteLength +
+        d.addr.byteLength +
+        d.ranges.byteLength +
+        d.rnglists.byteLength
+      : 0;
+    if (dwarfBytes > MAX_WORKER_LOOKUP_DWARF_BYTES) {
+      throw new FaultlineError(
+        413,
+        `${dwarfBytes} bytes of DWARF are more than a Worker can index (limit ${MAX_WORKER_LOOKUP_DWARF_BYTES})`,
+      );
+    }
+    const bytes = buildLookupFromObject(object);
     const key = debugFileLookupKey(target.projectId, target.checksum);
     await bucket.put(key, bytes, { httpMetadata: { contentType: "application/octet-stream" } });
     record.blobKey = key;
