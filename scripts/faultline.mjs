@@ -7,12 +7,14 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ALL_SCOPES, applyMigrations, ROOT, sha256Hex, sqlLocal } from "./local-server.mjs";
+import { generatePassword, hashPassword } from "./password.mjs";
 
 const USAGE = `usage: npm run faultline -- <command> [options]
 
 commands:
   org create <slug> [--name NAME]
   user create <email> [--name NAME] [--org SLUG --role owner|admin|member]
+  user password <email>   (new web UI password, printed once; signs the user's sessions out)
   token create --user EMAIL [--scopes "org:read project:read ..."] [--name NAME]
   token create --org SLUG [--scopes "org:ci ..."] [--name NAME] [--url PUBLIC_URL]
   project create <org> <slug> [--name NAME] [--team SLUG] [--platform PLATFORM]
@@ -125,6 +127,19 @@ function createUser(db, email, options) {
   }
 }
 
+/** Sets a generated web UI password (only its PBKDF2 hash is stored) and ends the user's sessions. */
+function resetPassword(db, email) {
+  const [user] = db.sql(`SELECT id, email FROM users WHERE email = ${q(email.trim())} COLLATE NOCASE`);
+  if (!user) throw new Error(`no user ${email}`);
+  const password = generatePassword();
+  db.sql(
+    `UPDATE users SET password_hash = ${q(hashPassword(password))} WHERE id = ${user.id}; DELETE FROM ui_sessions WHERE user_id = ${user.id}`,
+  );
+  console.log(
+    `FAULTLINE_USER=${user.email}\nFAULTLINE_PASSWORD=${password}\n(shown only now; the user's sessions were signed out)`,
+  );
+}
+
 function scopesFrom(options, fallback) {
   const list = (options.scopes ?? fallback).split(/[\s,]+/).filter(Boolean);
   if (list.length === 0) throw new Error("--scopes must name at least one scope");
@@ -215,11 +230,12 @@ export function run(argv) {
     return;
   }
   const command = `${noun} ${verb ?? ""}`.trim();
-  const known = ["org create", "user create", "token create", "project create", "key list"];
+  const known = ["org create", "user create", "user password", "token create", "project create", "key list"];
   if (!known.includes(command)) throw new Error(`unknown command: ${command}\n\n${USAGE}`);
   const db = database(options);
   if (command === "org create") createOrg(db, need(rest[0], "<slug>"), options);
   else if (command === "user create") createUser(db, need(rest[0], "<email>"), options);
+  else if (command === "user password") resetPassword(db, need(rest[0], "<email>"));
   else if (command === "token create") createToken(db, options);
   else if (command === "project create")
     createProject(db, need(rest[0], "<org>"), need(rest[1], "<slug>"), options);
