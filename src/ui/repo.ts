@@ -231,29 +231,45 @@ export interface TagValueCount {
   n: number;
 }
 
-/** Tag key/value counts over the issue's most recent events (bounded so big issues stay fast). */
+/**
+ * Tag key/value counts over the issue's most recent events (bounded so big issues stay fast): the event's
+ * own tags plus the ones Sentry derives (level, release, environment, os, runtime, browser, user).
+ */
 export async function issueTags(
   db: D1Database,
   issueId: number,
   sample = 1000,
 ): Promise<{ tags: TagValueCount[]; events: number }> {
+  const derived = (key: string, expr: string) =>
+    `SELECT '${key}' AS key, ${expr} AS value FROM e WHERE ${expr} IS NOT NULL`;
+  const ctx = (path: string) => `json_extract(e.payload, '$.${path}')`;
   const [tags, total] = await db.batch([
     db
       .prepare(
-        `SELECT json_extract(t.value, '$[0]') AS key, json_extract(t.value, '$[1]') AS value, COUNT(*) AS n
-         FROM (SELECT payload FROM events WHERE issue_id = ? AND payload IS NOT NULL ORDER BY timestamp DESC LIMIT ?) e,
-              json_each(e.payload, '$.tags') t
-         GROUP BY key, value ORDER BY key, n DESC`,
+        `WITH e AS (SELECT payload, level, release, environment FROM events WHERE issue_id = ? ORDER BY timestamp DESC LIMIT ?)
+         SELECT key, value, COUNT(*) AS n FROM (
+           SELECT json_extract(t.value, '$[0]') AS key, json_extract(t.value, '$[1]') AS value
+             FROM e, json_each(e.payload, '$.tags') t
+             WHERE e.payload IS NOT NULL AND json_type(e.payload, '$.tags') = 'array'
+               AND json_extract(t.value, '$[0]') NOT IN ('level', 'release', 'environment')
+           UNION ALL ${derived("level", "e.level")}
+           UNION ALL ${derived("release", "e.release")}
+           UNION ALL ${derived("environment", "e.environment")}
+           UNION ALL ${derived("os", ctx("contexts.os.name"))}
+           UNION ALL ${derived("runtime", ctx("contexts.runtime.name"))}
+           UNION ALL ${derived("browser", ctx("contexts.browser.name"))}
+           UNION ALL ${derived("user", `COALESCE(${ctx("user.id")}, ${ctx("user.email")}, ${ctx("user.username")}, ${ctx("user.ip_address")})`)}
+         ) GROUP BY key, value ORDER BY key, n DESC`,
       )
       .bind(issueId, sample),
     db
-      .prepare(
-        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE issue_id = ? AND payload IS NOT NULL LIMIT ?)",
-      )
+      .prepare("SELECT COUNT(*) AS n FROM (SELECT 1 FROM events WHERE issue_id = ? LIMIT ?)")
       .bind(issueId, sample),
   ]);
   return {
-    tags: ((tags?.results ?? []) as TagValueCount[]).filter((t) => typeof t.key === "string"),
+    tags: ((tags?.results ?? []) as TagValueCount[]).filter(
+      (t) => typeof t.key === "string" && t.value !== null,
+    ),
     events: Number((total?.results?.[0] as { n: number } | undefined)?.n ?? 0),
   };
 }

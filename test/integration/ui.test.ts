@@ -257,6 +257,10 @@ describe("pages of one organization", () => {
       detail.indexOf("could not load order") === -1 ? Infinity : detail.indexOf("outer &lt;script"),
     );
     expect(detail).toContain(`/performance/trace/${traceId}/`);
+    // Tag distribution: the event's tags and the derived ones, with their share.
+    const tags = detail.slice(detail.indexOf('<h2 style="margin-top:0">Tags</h2>'));
+    for (const text of [">browser<", "Chrome", ">environment<", "production", ">user<", "u-1", "100%"])
+      expect(tags).toContain(text);
     const stream = await (
       await get(
         b,
