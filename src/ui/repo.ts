@@ -240,9 +240,22 @@ export async function issueTags(
   issueId: number,
   sample = 1000,
 ): Promise<{ tags: TagValueCount[]; events: number }> {
-  const derived = (key: string, expr: string) =>
-    `SELECT '${key}' AS key, ${expr} AS value FROM e WHERE ${expr} IS NOT NULL`;
   const ctx = (path: string) => `json_extract(e.payload, '$.${path}')`;
+  // D1 caps compound SELECTs at a few terms: the derived tags come from one json_each over pairs.
+  const derived = [
+    ["level", "e.level"],
+    ["release", "e.release"],
+    ["environment", "e.environment"],
+    ["os", ctx("contexts.os.name")],
+    ["runtime", ctx("contexts.runtime.name")],
+    ["browser", ctx("contexts.browser.name")],
+    [
+      "user",
+      `COALESCE(${ctx("user.id")}, ${ctx("user.email")}, ${ctx("user.username")}, ${ctx("user.ip_address")})`,
+    ],
+  ]
+    .map(([key, expr]) => `json_array('${key}', ${expr})`)
+    .join(", ");
   const [tags, total] = await db.batch([
     db
       .prepare(
@@ -252,14 +265,9 @@ export async function issueTags(
              FROM e, json_each(e.payload, '$.tags') t
              WHERE e.payload IS NOT NULL AND json_type(e.payload, '$.tags') = 'array'
                AND json_extract(t.value, '$[0]') NOT IN ('level', 'release', 'environment')
-           UNION ALL ${derived("level", "e.level")}
-           UNION ALL ${derived("release", "e.release")}
-           UNION ALL ${derived("environment", "e.environment")}
-           UNION ALL ${derived("os", ctx("contexts.os.name"))}
-           UNION ALL ${derived("runtime", ctx("contexts.runtime.name"))}
-           UNION ALL ${derived("browser", ctx("contexts.browser.name"))}
-           UNION ALL ${derived("user", `COALESCE(${ctx("user.id")}, ${ctx("user.email")}, ${ctx("user.username")}, ${ctx("user.ip_address")})`)}
-         ) GROUP BY key, value ORDER BY key, n DESC`,
+           UNION ALL
+           SELECT json_extract(d.value, '$[0]'), json_extract(d.value, '$[1]') FROM e, json_each(json_array(${derived})) d
+         ) WHERE value IS NOT NULL GROUP BY key, value ORDER BY key, n DESC`,
       )
       .bind(issueId, sample),
     db

@@ -213,14 +213,7 @@ describe("pages of one organization", () => {
     const b = await signIn(await addUser(t, "owner"));
     const traceId = "0123456789abcdef0123456789abcdef";
     const eventId = await sendError(t, { message: `outer ${XSS}`, traceId });
-    const release = await env.DB.prepare(
-      "INSERT INTO releases (organization_id, version, date_added) VALUES (?, 'web@1.0.0', ?) RETURNING id",
-    )
-      .bind(t.orgId, Date.now() / 1000)
-      .first<{ id: number }>();
-    await env.DB.prepare("INSERT INTO release_projects (release_id, project_id) VALUES (?, ?)")
-      .bind(release!.id, t.projectId)
-      .run();
+    // Ingest records the release the event names (web@1.0.0) with the project.
     const issueId = await issueOf(t, eventId);
     const o = t.orgSlug;
     const pages = [
