@@ -369,6 +369,46 @@ describe("pages of one organization", () => {
     expect((await get(newcomer, `/organizations/${t.orgSlug}/`)).status).toBe(200);
   });
 
+  it("lets an owner create, rename and delete a project, and disable a key so ingest refuses it", async () => {
+    const t = await createTenant();
+    const b = await signIn(await addUser(t, "owner"));
+    const created = await post(b, `/settings/${t.orgSlug}/projects/`, { name: "Checkout API" });
+    expect(created.status).toBe(303);
+    expect(created.headers.get("location")).toBe(`/settings/${t.orgSlug}/projects/checkout-api/keys/`);
+    const renamed = await post(b, `/settings/${t.orgSlug}/projects/checkout-api/`, {
+      action: "rename",
+      name: "Checkout",
+      slug: "checkout",
+    });
+    expect(renamed.status).toBe(303);
+    const project = await env.DB.prepare(
+      "SELECT id, name FROM projects WHERE organization_id = ? AND slug = 'checkout'",
+    )
+      .bind(t.orgId)
+      .first<{ id: number; name: string }>();
+    expect(project?.name).toBe("Checkout");
+    const keysPage = await (await get(b, `/settings/${t.orgSlug}/projects/checkout/keys/`)).text();
+    expect(keysPage).toMatch(new RegExp(`http://[0-9a-f]{32}@faultline.test/${project!.id}`));
+    expect((await post(b, `/settings/${t.orgSlug}/projects/checkout/`, { action: "delete" })).status).toBe(
+      303,
+    );
+    expect(await env.DB.prepare("SELECT id FROM projects WHERE id = ?").bind(project!.id).first()).toBeNull();
+
+    expect(
+      (await postEnvelope(t, envelope({}, [{ type: "event" }, JSON.stringify(errorEvent(newEventId()))])))
+        .status,
+    ).toBe(200);
+    const disabled = await post(b, `/settings/${t.orgSlug}/projects/${t.projectSlug}/keys/`, {
+      action: "disable",
+      key: String(t.keyId),
+    });
+    expect(disabled.status).toBe(303);
+    expect(
+      (await postEnvelope(t, envelope({}, [{ type: "event" }, JSON.stringify(errorEvent(newEventId()))])))
+        .status,
+    ).toBe(403);
+  });
+
   it("creates an API token shown once that then works against the API", async () => {
     const t = await createTenant();
     const b = await signIn(await addUser(t, "owner"));

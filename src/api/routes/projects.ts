@@ -58,7 +58,7 @@ async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org
 }
 
 /** Removes every R2 object under the project's prefix (see blobs/keys.ts), in pages. */
-async function deleteProjectBlobs(bucket: R2Bucket, projectId: number): Promise<void> {
+export async function deleteProjectBlobs(bucket: R2Bucket, projectId: number): Promise<void> {
   const prefix = `projects/${projectId}/`;
   let cursor: string | undefined;
   do {

@@ -1,6 +1,7 @@
 // Client keys (DSN) of a project: copyable DSN, create, disable/enable and per-key rate limits.
 // Everyone in the organization can read the DSN; only owners and admins change keys.
 import { FaultlineError } from "../../errors.ts";
+import { forgetProjectKeys } from "../../ingest/project-keys.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
@@ -95,6 +96,8 @@ export async function keysSubmit(call: OrgCall): Promise<Response> {
     await env.DB.prepare("UPDATE project_keys SET is_active = ? WHERE id = ? AND project_id = ?")
       .bind(action === "enable" ? 1 : 0, key.id, project.id)
       .run();
+    // Ingest caches keys per isolate: apply the change here at once (other isolates within the cache TTL).
+    forgetProjectKeys();
     return redirect(`${back}?done=saved`);
   }
   if (action === "ratelimit") {
@@ -106,6 +109,7 @@ export async function keysSubmit(call: OrgCall): Promise<Response> {
     )
       .bind(none ? null : count, none ? null : window, key.id, project.id)
       .run();
+    forgetProjectKeys();
     return redirect(`${back}?done=saved`);
   }
   throw new FaultlineError(400, "unknown action");

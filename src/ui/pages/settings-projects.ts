@@ -1,5 +1,8 @@
 // Project settings: list and create projects; rename or delete one (owners and admins only).
+import { deleteProjectBlobs } from "../../api/routes/projects.ts";
+import { deleteProject } from "../../db/tenants.ts";
 import { FaultlineError } from "../../errors.ts";
+import { forgetProjectKeys } from "../../ingest/project-keys.ts";
 import { doneMessage } from "../flash.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
@@ -128,10 +131,11 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
   const o = encodeURIComponent(org.slug);
   const action = formString(form, "action");
   if (action === "delete") {
-    await env.DB.prepare("DELETE FROM projects WHERE id = ? AND organization_id = ?")
-      .bind(project.id, org.id)
-      .run();
+    // The API's delete: every table with a project_id, then the project's bytes in R2.
+    await deleteProject(env.DB, project.id);
+    forgetProjectKeys();
     await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+    await deleteProjectBlobs(env.BLOBS, project.id);
     return redirect(`/settings/${o}/projects/?done=deleted`);
   }
   if (action !== "rename") throw new FaultlineError(400, "unknown action");
