@@ -23,6 +23,8 @@ CREATE TABLE debug_file_lookups (
 
 -- The native images whose frames an event had, by debug id (or 'code:<code id>' for images with only
 -- a code id), and whether a frame stayed unsymbolicated because no usable debug file existed then.
+-- Ingest records only missing images (written in the event's own commit), so the primary key serves
+-- the late-file scan and no second index costs a row per event.
 CREATE TABLE event_debug_images (
   project_id INTEGER NOT NULL,
   debug_id TEXT NOT NULL,
@@ -31,7 +33,6 @@ CREATE TABLE event_debug_images (
   missing INTEGER NOT NULL,
   PRIMARY KEY (project_id, debug_id, event_id)
 ) WITHOUT ROWID;
-CREATE INDEX event_debug_images_missing ON event_debug_images (project_id, debug_id, missing, timestamp);
 
 -- One job per (project, debug id): re-symbolicate and regroup the events that missed this debug id.
 -- Runs in bounded steps; a run holds the job through a lease, a lapsed lease lets the next trigger

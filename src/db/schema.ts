@@ -472,10 +472,7 @@ export const eventDebugImages = sqliteTable(
     timestamp: real("timestamp").notNull(),
     missing: integer("missing").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.projectId, t.debugId, t.eventId] }),
-    index("event_debug_images_missing").on(t.projectId, t.debugId, t.missing, t.timestamp),
-  ],
+  (t) => [primaryKey({ columns: [t.projectId, t.debugId, t.eventId] })],
 );
 
 export const symbolicationJobs = sqliteTable(

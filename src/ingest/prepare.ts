@@ -146,7 +146,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           break;
         }
         // Symbolicate first: grouping must see the function names of native frames.
-        const event = await symbolicateNativeEvent(
+        const { event, missingImages } = await symbolicateNativeEvent(
           normalizeEvent(parseJsonPayload(item), normalizeCtx("event")),
           { db: ctx.db, bucket: ctx.blobs, projectId },
         );
@@ -162,6 +162,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
             logger: event.logger ?? null,
           },
           attachments,
+          missingImages,
         };
         break;
       }

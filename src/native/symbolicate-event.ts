@@ -101,43 +101,79 @@ export async function symbolicateStored(
   };
 }
 
-/** Stores which images an event referenced (one statement; replaces earlier rows of the same event). */
+/**
+ * Keeps the references a later debug file can act on: images whose file was missing. Only those are
+ * stored (one row each), so an event whose frames all resolved costs no extra D1 rows; references that
+ * are no longer missing (after a late file) are removed.
+ */
 export async function recordReferences(
   db: D1Database,
   projectId: number,
   event: Pick<NormalizedEvent, "event_id" | "timestamp">,
   references: readonly ImageReference[],
 ): Promise<void> {
-  const refs = references.slice(0, 16);
-  if (refs.length === 0) return;
-  await db
+  const missing = references.filter((r) => r.missing).slice(0, MAX_RECORDED_IMAGES);
+  const resolved = references.filter((r) => !r.missing);
+  const statements: D1PreparedStatement[] = [];
+  if (missing.length > 0)
+    statements.push(
+      insertMissingImages(
+        db,
+        projectId,
+        event,
+        missing.map((r) => r.key),
+      ),
+    );
+  if (resolved.length > 0) {
+    statements.push(
+      db
+        .prepare(
+          `DELETE FROM event_debug_images WHERE project_id = ? AND event_id = ? AND debug_id IN (${resolved.map(() => "?").join(",")})`,
+        )
+        .bind(projectId, event.event_id, ...resolved.map((r) => r.key)),
+    );
+  }
+  if (statements.length > 0) await db.batch(statements);
+}
+
+/** Images of one event recorded at most (a crash rarely spans more; bounds the row count). */
+const MAX_RECORDED_IMAGES = 16;
+
+/** The statement recording an event's images that had no debug file (run in the ingest commit). */
+export function insertMissingImages(
+  db: D1Database,
+  projectId: number,
+  event: Pick<NormalizedEvent, "event_id" | "timestamp">,
+  keys: readonly string[],
+): D1PreparedStatement {
+  const refs = keys.slice(0, MAX_RECORDED_IMAGES);
+  return db
     .prepare(
       `INSERT OR REPLACE INTO event_debug_images (project_id, debug_id, event_id, timestamp, missing)
-       VALUES ${refs.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+       VALUES ${refs.map(() => "(?, ?, ?, ?, 1)").join(", ")}`,
     )
-    .bind(...refs.flatMap((r) => [projectId, r.key, event.event_id, event.timestamp, r.missing ? 1 : 0]))
-    .run();
+    .bind(...refs.flatMap((key) => [projectId, key, event.event_id, event.timestamp]));
 }
 
 /**
- * The ingest step: symbolicate native frames with the stored debug files and record the images they
- * referenced. Events without native frames pass through without any storage access.
+ * The ingest step: symbolicate native frames with the stored debug files. Returns the event and the
+ * images whose debug file was missing; the project's commit records those with the event, so the
+ * reference exists exactly when the event does. Events without native frames touch no storage.
  */
 export async function symbolicateNativeEvent(
   event: NormalizedEvent,
   ctx: NativeContext,
-): Promise<NormalizedEvent> {
+): Promise<{ event: NormalizedEvent; missingImages: string[] }> {
   try {
     const done = await symbolicateStored(event, ctx);
-    await recordReferences(ctx.db, ctx.projectId, event, done.references);
-    return done.event;
+    const missingImages = done.references.filter((r) => r.missing).map((r) => r.key);
+    return { event: done.event, missingImages: missingImages.slice(0, MAX_RECORDED_IMAGES) };
   } catch (error) {
     // Storage trouble must not lose the event: it is kept as sent (its frames unsymbolicated).
     console.error("symbolication failed", event.event_id, error);
-    return event;
+    return { event, missingImages: [] };
   }
 }
-
 /**
  * The event as it was before symbolication, for a second attempt: stack traces that were changed go
  * back to their `raw_stacktrace`; frames that failed for lack of a file lose their status so they

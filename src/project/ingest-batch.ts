@@ -63,6 +63,8 @@ export interface PreparedErrorEvent {
     logger: string | null;
   };
   attachments: AttachmentRow[];
+  /** Debug ids (or `code:<id>`) of images whose frames found no debug file, for late re-symbolication. */
+  missingImages: string[];
 }
 
 export interface PreparedTransaction {

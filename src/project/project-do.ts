@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as writes from "../db/ingest-writes.ts";
 import type { Env } from "../env.ts";
+import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
 import type { ActiveRateLimit, IngestBatch, IngestResult } from "./ingest-batch.ts";
@@ -311,6 +312,10 @@ export class ProjectDO extends DurableObject<Env> {
     for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
     for (const { event, issue } of plan.errorEvents) {
       s.push(writes.insertEvent(db, projectId, event.row, issue));
+      if (event.missingImages.length > 0) {
+        const ref = { event_id: event.row.eventId, timestamp: event.row.timestamp };
+        s.push(insertMissingImages(db, projectId, ref, event.missingImages));
+      }
       for (const a of event.attachments)
         s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
     }

@@ -102,6 +102,7 @@ function errorBatch(
       logger: null,
     },
     attachments: [],
+    missingImages: [],
   };
   return batch;
 }
