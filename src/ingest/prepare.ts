@@ -5,7 +5,7 @@
 import { attachmentKey, eventPayloadKey, rawItemKey } from "../blobs/keys.ts";
 import { FaultlineError } from "../errors.ts";
 import { computeGrouping } from "../grouping/index.ts";
-import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
+import { MAX_INLINE_PAYLOAD_BYTES, MAX_SESSIONS_PER_ENVELOPE } from "../limits.ts";
 import { symbolicateNativeEvent } from "../native/symbolicate-event.ts";
 import {
   type AttachmentRow,
@@ -224,6 +224,11 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         collect(item, parseLogItem(item.headers, item.payload, itemCtx), batch.logs);
         break;
       case "session":
+        // Relay's `max_session_count`: updates past it in one envelope are dropped, not stored.
+        if (batch.sessionUpdates.length >= MAX_SESSIONS_PER_ENVELOPE) {
+          drop(item, "invalid", "too_many_sessions");
+          break;
+        }
         collect(item, parseSessionItem(item.headers, item.payload, itemCtx), batch.sessionUpdates);
         break;
       case "sessions":

@@ -329,6 +329,28 @@ describe("limits and rate limits", () => {
     expect(dropped).toMatchObject({ outcome: "too_large" });
   });
 
+  it("keeps at most 100 session updates of one envelope and counts the rest as invalid", async () => {
+    const t = await createTenant();
+    const started = new Date().toISOString();
+    const items: [Record<string, unknown>, string][] = Array.from({ length: 105 }, () => [
+      { type: "session" },
+      JSON.stringify({ sid: crypto.randomUUID(), started, status: "ok", attrs: { release: "a@1" } }),
+    ]);
+    expect((await postEnvelope(t, envelope({}, ...items))).status).toBe(200);
+    const sessions = await env.DB.prepare("SELECT COUNT(*) AS n FROM session_updates WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
+    expect(sessions?.n).toBe(100);
+    expect(await outcomes(t.projectId)).toContainEqual(
+      expect.objectContaining({
+        category: "session",
+        outcome: "invalid",
+        reason: "too_many_sessions",
+        quantity: 5,
+      }),
+    );
+  });
+
   it("answers 429 with headers every SDK parses once a key's limit is reached", async () => {
     const t = await createTenant({ keyLimit: [2, 60] });
     const statuses: number[] = [];
