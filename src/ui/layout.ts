@@ -23,7 +23,8 @@ function document(title: string, body: HtmlValue): SafeHtml {
 }
 
 export function page(ctx: PageContext, section: Section, title: string, content: HtmlValue): SafeHtml {
-  const org = ctx.org;
+  // Pages outside an organization (account settings) still link to the first one.
+  const org = ctx.org ?? ctx.orgs[0] ?? null;
   const link = (href: string, label: string, s: Section) =>
     html`<a href="${href}"${section === s ? html` aria-current="page"` : ""}>${label}</a>`;
   const switcher =
