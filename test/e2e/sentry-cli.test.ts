@@ -71,6 +71,42 @@ describe("sentry-cli info", () => {
   });
 });
 
+describe("sentry-cli with an organization token", () => {
+  it("takes the server URL and the organization from a sntrys_ token alone", async () => {
+    const res = await fetch(`${server.url}/api/0/organizations/${server.orgSlug}/org-auth-tokens/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "ci" }),
+    });
+    expect(res.status).toBe(201);
+    const { token } = (await res.json()) as { token: string };
+    expect(token.startsWith("sntrys_")).toBe(true);
+    const version = `org-token@${Date.now()}`;
+    const run = (args: string[]) =>
+      spawnSync(CLI, args, {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 120_000,
+        // No SENTRY_URL and no SENTRY_ORG: both must come from the token.
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          HOME: home,
+          SENTRY_AUTH_TOKEN: token,
+          SENTRY_PROJECT: server.projectSlug,
+        },
+      });
+    const info = run(["info", "--config-status-json"]);
+    expect(info.status, `${info.stdout}${info.stderr}`).toBe(0);
+    // The CLI only reached this server (offline, nothing else answers) because the token named it.
+    const status = JSON.parse(info.stdout) as { auth: { successful: boolean }; config: { url: string } };
+    expect(status.auth.successful).toBe(true);
+    expect(status.config.url.replace(/\/$/, "")).toBe(server.url.replace(/\/$/, ""));
+    const created = run(["releases", "new", version]);
+    expect(created.status, `${created.stdout}${created.stderr}`).toBe(0);
+    expect(sql(`SELECT version FROM releases WHERE version = ${q(version)}`)).toEqual([{ version }]);
+  });
+});
+
 describe("sentry-cli releases and deploys", () => {
   const version = `e2e-app@1.0.${Date.now()}`;
 
