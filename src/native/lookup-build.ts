@@ -80,7 +80,7 @@ export async function buildAndStoreLookup(
         `${dwarfBytes} bytes of DWARF are more than a Worker can index (limit ${MAX_WORKER_LOOKUP_DWARF_BYTES})`,
       );
     }
-    const bytes = buildLookupFromObject(object);
+    const bytes = await buildLookupFromObject(object);
     const key = debugFileLookupKey(target.projectId, target.checksum);
     await bucket.put(key, bytes, { httpMetadata: { contentType: "application/octet-stream" } });
     record.blobKey = key;

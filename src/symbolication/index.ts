@@ -8,8 +8,15 @@
 export { type ByteSource, memorySource, sliceSource } from "./byte-source.ts";
 export { formatDebugId, NIL_DEBUG_ID, normalizeDebugId } from "./debug-id.ts";
 export { demangle, displayName, initDemangler, isDemanglerReady, stripRustHash } from "./demangle.ts";
-export { type BuildOptions, buildLookup, buildLookupFromObject } from "./lookup-build.ts";
-export type { LookupMeta } from "./lookup-format.ts";
+export {
+  type BuildOptions,
+  type BuildSummary,
+  buildLookup,
+  buildLookupFromObject,
+  writeLookup,
+  writeLookupFromObject,
+} from "./lookup-build.ts";
+export type { ChunkSink, LookupMeta } from "./lookup-format.ts";
 export { type Lookup, openLookup, openLookupBytes } from "./lookup-query.ts";
 export { difDescription, identifyObject, identifyObjects, identifyObjectsFrom } from "./object.ts";
 export { type LoadedObject, loadObject } from "./object-loader.ts";

@@ -1,14 +1,19 @@
-// Builds the paged symbol lookup of one debug file, once, off the request path: DWARF line and
-// inline information unit by unit, then the symbol table for code DWARF does not cover (function
-// name only), then the paged serialization of lookup-format.ts.
+// Builds the paged symbol lookup of one debug file, once, off the request path, in bounded memory:
+//   1. every compilation unit is read once to learn which addresses it covers (a few coarse chunks
+//      per unit, each with the number of intervals it holds);
+//   2. the address space is cut into windows of about `windowRanges` intervals, and each window is
+//      built on its own: the units covering it are read again, their intervals clipped to the
+//      window, overlaps between units resolved, the gaps filled from the symbol table (function name
+//      only), and the window's ranges written as pages (lookup-format.ts) before the next window.
+// Only one window's tables and the page being filled are held, whatever the size of the file.
 import { SYMBOL_LOOKUP_PAGE_BYTES } from "../limits.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { displayName as defaultDisplayName } from "./demangle.ts";
 import { DwarfReader } from "./dwarf/reader.ts";
 import { malformedFile, rethrowTruncation } from "./errors.ts";
-import { type LookupMeta, writeLookup } from "./lookup-format.ts";
-import { addUnitIntervals, type IntervalContext } from "./lookup-intervals.ts";
-import { IntervalList, LookupTables, NONE } from "./lookup-tables.ts";
+import { type ChunkSink, concatChunks, type LookupMeta, LookupWriter } from "./lookup-format.ts";
+import { addUnitIntervals, type IntervalContext, type IntervalSink } from "./lookup-intervals.ts";
+import { F64Column, IntervalList, LookupTables, NONE, U32Column } from "./lookup-tables.ts";
 import { type LoadedObject, loadObject, type SymbolEntry } from "./object-loader.ts";
 
 export interface BuildOptions {
@@ -18,7 +23,27 @@ export interface BuildOptions {
   pageBytes?: number;
   /** Which member of a fat Mach-O to build (default 0). */
   member?: number;
+  /** Intervals per build window (default WINDOW_RANGES); bounds the build's memory. */
+  windowRanges?: number;
 }
+
+export interface BuildSummary {
+  /** Size of the written lookup. */
+  bytes: number;
+  ranges: number;
+  /** Build windows (each reads the units covering it). */
+  windows: number;
+}
+
+/**
+ * Intervals per window. A window holds ~60 bytes per interval (interval, location, hash slot,
+ * sort order), so this keeps a window's tables under ~10 MB.
+ */
+const WINDOW_RANGES = 160_000;
+/** Coverage chunks of one unit are split after this many intervals, so windows can be cut finely. */
+const CHUNK_RANGES = 16_384;
+/** Intervals of one unit closer than this are counted in one chunk. */
+const CHUNK_GAP = 64 * 1024;
 
 /** Reads the debug file through `source` and returns the serialized lookup. */
 export function buildLookup(source: ByteSource, options: BuildOptions = {}): Promise<Uint8Array> {
@@ -27,51 +52,184 @@ export function buildLookup(source: ByteSource, options: BuildOptions = {}): Pro
   );
 }
 
+/** Reads the debug file through `source` and hands the serialized lookup to `sink` piece by piece. */
+export function writeLookup(
+  source: ByteSource,
+  sink: ChunkSink,
+  options: BuildOptions = {},
+): Promise<BuildSummary> {
+  return rethrowTruncation(async () =>
+    writeLookupFromObject(await loadObject(source, options.member ?? 0), sink, options),
+  );
+}
+
+export async function buildLookupFromObject(
+  object: LoadedObject,
+  options: BuildOptions = {},
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  await writeLookupFromObject(object, (chunk) => void chunks.push(chunk), options);
+  return concatChunks(chunks);
+}
+
 /** Addresses beyond this (relative to the load address) do not fit the format's u32 slots. */
 const MAX_RELATIVE_ADDRESS = 0xfffffffe;
+const ADDRESS_END = MAX_RELATIVE_ADDRESS + 1;
 
-export function buildLookupFromObject(object: LoadedObject, options: BuildOptions = {}): Uint8Array {
+export async function writeLookupFromObject(
+  object: LoadedObject,
+  sink: ChunkSink,
+  options: BuildOptions = {},
+): Promise<BuildSummary> {
   try {
-    return buildFromObject(object, options);
+    return await buildFromObject(object, sink, options);
   } catch (error) {
     if (error instanceof RangeError) throw malformedFile("a DWARF structure is truncated");
     throw error;
   }
 }
 
-function buildFromObject(object: LoadedObject, options: BuildOptions): Uint8Array {
+async function buildFromObject(
+  object: LoadedObject,
+  sink: ChunkSink,
+  options: BuildOptions,
+): Promise<BuildSummary> {
   const displayName = options.displayName ?? defaultDisplayName;
-  const tables = new LookupTables();
-  const dwarfIntervals = new IntervalList();
-  if (object.dwarf) {
-    const reader = new DwarfReader(object.dwarf);
-    const ctx: IntervalContext = {
-      reader,
-      tables,
-      out: dwarfIntervals,
-      loadAddress: object.loadAddress,
-      codeEnd: codeEndFinder(object.codeRanges),
-      displayName,
-      functionIds: new Map(),
-      mangledSymbols: new Map(
-        object.symbols.filter((s) => /^_{1,2}[ZR]/.test(s.name)).map((s) => [s.address, s.name] as const),
-      ),
-    };
-    for (const header of reader.codeUnits()) addUnitIntervals(ctx, reader.readUnit(header));
+  const writer = new LookupWriter(sink, options.pageBytes ?? SYMBOL_LOOKUP_PAGE_BYTES);
+  const reader = object.dwarf ? new DwarfReader(object.dwarf) : undefined;
+  const units = reader?.codeUnits() ?? [];
+  const mangled = new Map<number, string>();
+  for (const s of object.symbols) if (/^_{1,2}[ZR]/.test(s.name)) mangled.set(s.address, s.name);
+  const base: Omit<IntervalContext, "reader" | "tables" | "out"> = {
+    loadAddress: object.loadAddress,
+    windowStart: 0,
+    windowEnd: ADDRESS_END,
+    codeEnd: codeEndFinder(object.codeRanges),
+    displayName,
+    functionIds: new Map(),
+    mangledSymbol: (address) => mangled.get(address),
+  };
+
+  // 1. Coverage of each unit.
+  const coverage = new Coverage();
+  if (reader) {
+    for (let u = 0; u < units.length; u++) {
+      const header = units[u];
+      if (!header) continue;
+      coverage.beginUnit(u);
+      addUnitIntervals({ ...base, reader, tables: undefined, out: coverage }, reader.readUnit(header));
+    }
   }
-  const merged = mergeIntervals(dwarfIntervals);
+
+  // 2. Windows.
+  const bounds = planWindows(coverage, options.windowRanges ?? WINDOW_RANGES);
   const symbols = symbolIntervals(object.symbols, object.loadAddress, object.codeRanges);
-  const { starts, locs } = fillWithSymbols(merged, symbols, tables, displayName);
+  let functions = 0;
+  for (let w = 0; w + 1 < bounds.length; w++) {
+    const windowStart = bounds[w] ?? 0;
+    const windowEnd = bounds[w + 1] ?? ADDRESS_END;
+    const tables = new LookupTables();
+    const list = new IntervalList();
+    if (reader) {
+      const ctx: IntervalContext = {
+        ...base,
+        reader,
+        tables,
+        out: list,
+        windowStart,
+        windowEnd,
+        functionIds: new Map(),
+      };
+      for (const u of coverage.unitsIn(windowStart, windowEnd)) {
+        const header = units[u];
+        if (header) addUnitIntervals(ctx, reader.readUnit(header));
+      }
+    }
+    const merged = mergeIntervals(list);
+    fillWithSymbols(merged, symbols, tables, displayName, windowStart, windowEnd, writer);
+    writer.endPage();
+    functions += tables.functionCount;
+    await writer.drain();
+  }
+
   const meta: LookupMeta = {
     debugId: object.info.debugId,
     arch: object.info.arch,
     format: object.info.format,
     loadAddress: `0x${object.loadAddress.toString(16)}`,
-    ranges: starts.length,
-    functions: tables.fnName.length,
+    ranges: writer.ranges,
+    functions,
   };
   if (object.info.codeId) meta.codeId = object.info.codeId;
-  return writeLookup(meta, tables, starts, locs, options.pageBytes ?? SYMBOL_LOOKUP_PAGE_BYTES);
+  const bytes = await writer.finish(meta);
+  return { bytes, ranges: meta.ranges, windows: bounds.length - 1 };
+}
+
+/**
+ * Address chunks each unit covers, with how many intervals each holds: [start, end) relative to the
+ * load address, merged across small gaps.
+ */
+class Coverage implements IntervalSink {
+  readonly starts = new F64Column();
+  readonly ends = new F64Column();
+  readonly weights = new F64Column();
+  readonly units = new U32Column();
+  private unit = 0;
+  private open = false;
+
+  beginUnit(unit: number): void {
+    this.unit = unit;
+    this.open = false;
+  }
+
+  push(start: number, end: number): void {
+    const last = this.starts.length - 1;
+    if (
+      this.open &&
+      start - this.ends.get(last) <= CHUNK_GAP &&
+      start >= this.starts.get(last) &&
+      this.weights.get(last) < CHUNK_RANGES
+    ) {
+      this.ends.set(last, Math.max(end, this.ends.get(last)));
+      this.weights.set(last, this.weights.get(last) + 1);
+      return;
+    }
+    this.starts.push(start);
+    this.ends.push(end);
+    this.weights.push(1);
+    this.units.push(this.unit);
+    this.open = true;
+  }
+
+  /** Units with a chunk overlapping [start, end), ascending. */
+  unitsIn(start: number, end: number): number[] {
+    const found = new Set<number>();
+    for (let i = 0; i < this.starts.length; i++) {
+      if (this.starts.get(i) < end && this.ends.get(i) > start) found.add(this.units.get(i));
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+}
+
+/** Window boundaries [0, b1, …, ADDRESS_END): cut before a chunk once a window holds `budget` intervals. */
+function planWindows(coverage: Coverage, budget: number): number[] {
+  const count = coverage.starts.length;
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  order.sort((a, b) => coverage.starts.get(a) - coverage.starts.get(b));
+  const bounds = [0];
+  let weight = 0;
+  for (const i of order) {
+    const start = coverage.starts.get(i);
+    const chunkWeight = coverage.weights.get(i);
+    if (weight > 0 && weight + chunkWeight > budget && start > (bounds[bounds.length - 1] ?? 0)) {
+      bounds.push(start);
+      weight = 0;
+    }
+    weight += chunkWeight;
+  }
+  bounds.push(ADDRESS_END);
+  return bounds;
 }
 
 /** End of the executable section containing an address, or -1 outside code. */
@@ -91,31 +249,53 @@ function codeEndFinder(codeRanges: number[]): (address: number) => number {
   };
 }
 
-interface Segments {
-  starts: number[];
-  ends: number[];
-  locs: number[];
-}
-
-/** Sorts intervals from all units and clips overlaps (the earlier-starting interval is cut short). */
-function mergeIntervals(list: IntervalList): Segments {
-  const order = Array.from({ length: list.length }, (_, i) => i).sort(
-    (a, b) => (list.starts[a] ?? 0) - (list.starts[b] ?? 0) || a - b,
-  );
-  const out: Segments = { starts: [], ends: [], locs: [] };
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k] ?? 0;
-    let start = list.starts[i] ?? 0;
-    let end = list.ends[i] ?? 0;
-    const last = out.ends.length - 1;
-    if (last >= 0 && start < (out.ends[last] ?? 0)) start = out.ends[last] ?? start;
-    const next = order[k + 1];
-    if (next !== undefined) end = Math.min(end, Math.max(start, list.starts[next] ?? end));
-    if (start >= end || start < 0 || end - 1 > MAX_RELATIVE_ADDRESS) continue;
-    out.starts.push(start);
-    out.ends.push(end);
-    out.locs.push(list.locs[i] ?? NONE);
+/**
+ * Resolves overlaps between the intervals of different units: at each address the covering
+ * interval that starts last wins (the later one on equal starts). Depends only on the intervals
+ * covering an address, so windows built apart agree with one built whole. Returns sorted,
+ * non-overlapping intervals.
+ */
+function mergeIntervals(list: IntervalList): IntervalList {
+  const count = list.length;
+  const starts = list.starts.data;
+  const ends = list.ends.data;
+  const locs = list.locs.data;
+  const order = new Uint32Array(count);
+  let sorted = true;
+  for (let i = 0; i < count; i++) {
+    order[i] = i;
+    if (i > 0 && (starts[i] ?? 0) < (ends[i - 1] ?? 0)) sorted = false;
   }
+  // Intervals of one unit come sorted and apart; only several units need the sweep.
+  if (sorted) return list;
+  order.sort((a, b) => (starts[a] ?? 0) - (starts[b] ?? 0) || a - b);
+  const out = new IntervalList();
+  const stack: number[] = [];
+  let cursor = Number.NEGATIVE_INFINITY;
+  const emit = (from: number, to: number, loc: number) => {
+    if (from < to) out.push(from, to, loc);
+  };
+  const unwind = (until: number) => {
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) return;
+      const end = ends[top] ?? 0;
+      if (end > until) return;
+      emit(cursor, end, locs[top] ?? NONE);
+      cursor = Math.max(cursor, end);
+      stack.pop();
+      while (stack.length > 0 && (ends[stack[stack.length - 1] ?? 0] ?? 0) <= cursor) stack.pop();
+    }
+  };
+  for (const i of order) {
+    const start = starts[i] ?? 0;
+    unwind(start);
+    const top = stack[stack.length - 1];
+    if (top !== undefined) emit(cursor, start, locs[top] ?? NONE);
+    cursor = start;
+    stack.push(i);
+  }
+  unwind(Number.POSITIVE_INFINITY);
   return out;
 }
 
@@ -154,17 +334,19 @@ function symbolIntervals(symbols: SymbolEntry[], loadAddress: number, codeRanges
 }
 
 /**
- * Final contiguous ranges: DWARF ranges win; gaps are filled from the symbol table; DWARF ranges
- * without a known function borrow the covering symbol's name. Gaps become explicit NONE ranges.
+ * Writes the window's final contiguous ranges: DWARF ranges win; gaps are filled from the symbol
+ * table; DWARF ranges without a known function borrow the covering symbol's name. Gaps become
+ * explicit NONE ranges; the first range starts at the window's start.
  */
 function fillWithSymbols(
-  dwarf: Segments,
+  dwarf: IntervalList,
   symbols: SymbolRange[],
   tables: LookupTables,
   displayName: (raw: string) => string,
-): { starts: number[]; locs: number[] } {
-  const starts: number[] = [];
-  const locs: number[] = [];
+  windowStart: number,
+  windowEnd: number,
+  writer: LookupWriter,
+): void {
   const symbolFns = new Map<SymbolEntry, number>();
   const symbolFn = (range: SymbolRange) => {
     let fn = symbolFns.get(range.symbol);
@@ -174,16 +356,27 @@ function fillWithSymbols(
     }
     return fn;
   };
+  // The last range, held back: a later range at the same start replaces it, an equal location
+  // continues it.
+  let pendingStart = -1;
+  let pendingLoc = NONE;
   const emit = (start: number, loc: number) => {
-    if (starts.length > 0 && locs[locs.length - 1] === loc) return;
-    if (starts.length > 0 && starts[starts.length - 1] === start) {
-      locs[locs.length - 1] = loc;
+    if (pendingStart >= 0 && pendingLoc === loc) return;
+    if (pendingStart === start) {
+      pendingLoc = loc;
       return;
     }
-    starts.push(start);
-    locs.push(loc);
+    if (pendingStart >= 0) writer.add(tables, pendingStart, pendingLoc);
+    pendingStart = start;
+    pendingLoc = loc;
   };
+  // First symbol that ends after the window's start.
   let s = 0;
+  for (let hi = symbols.length; s < hi; ) {
+    const mid = (s + hi) >> 1;
+    if ((symbols[mid]?.end ?? 0) <= windowStart) s = mid + 1;
+    else hi = mid;
+  }
   // Fills [from, to) from symbols, NONE where no symbol covers.
   const fillGap = (from: number, to: number) => {
     let at = from;
@@ -212,19 +405,21 @@ function fillWithSymbols(
     }
     return undefined;
   };
-  let cursor = 0;
-  for (let i = 0; i < dwarf.starts.length; i++) {
-    const start = dwarf.starts[i] ?? 0;
+  let cursor = windowStart;
+  for (let i = 0; i < dwarf.length; i++) {
+    const start = dwarf.starts.get(i);
+    const end = dwarf.ends.get(i);
+    if (start < cursor || start >= end || start < windowStart || end > windowEnd) continue;
     if (start > cursor) fillGap(cursor, start);
-    let loc = dwarf.locs[i] ?? NONE;
-    if (loc !== NONE && tables.locFunction[loc] === NONE) {
+    let loc = dwarf.locs.get(i);
+    if (loc !== NONE && tables.locFunction.get(loc) === NONE) {
       const range = symbolAt(start);
       if (range)
-        loc = tables.location(symbolFn(range), tables.locFile[loc] ?? NONE, tables.locLine[loc] ?? 0, NONE);
+        loc = tables.location(symbolFn(range), tables.locFile.get(loc), tables.locLine.get(loc), NONE);
     }
     emit(start, loc);
-    cursor = dwarf.ends[i] ?? start;
+    cursor = end;
   }
-  fillGap(cursor, MAX_RELATIVE_ADDRESS + 1);
-  return { starts, locs };
+  fillGap(cursor, windowEnd);
+  if (pendingStart >= 0) writer.add(tables, pendingStart, pendingLoc);
 }

@@ -4,13 +4,22 @@
 
 import { END_OF_SEQUENCE } from "./dwarf/line-program.ts";
 import type { DwarfReader, FunctionRecord, UnitDebugInfo } from "./dwarf/reader.ts";
-import { type IntervalList, type LookupTables, NONE } from "./lookup-tables.ts";
+import { F64Column, type LookupTables, NONE } from "./lookup-tables.ts";
+
+/** Where a unit's intervals go: pushed in ascending, non-overlapping order. */
+export interface IntervalSink {
+  push(start: number, end: number, loc: number): void;
+}
 
 export interface IntervalContext {
   reader: DwarfReader;
-  tables: LookupTables;
-  out: IntervalList;
+  /** Interned tables; absent when only the covered address ranges are wanted (locations are 0). */
+  tables: LookupTables | undefined;
+  out: IntervalSink;
   loadAddress: number;
+  /** Only intervals inside [windowStart, windowEnd) (relative addresses) are made, clipped to it. */
+  windowStart: number;
+  windowEnd: number;
   /**
    * End of the executable section containing the address, -1 outside code: rejects tombstoned or
    * dead DWARF ranges and clips corrupt ones to their section.
@@ -18,72 +27,97 @@ export interface IntervalContext {
   codeEnd(address: number): number;
   /** Mangled name → display name. */
   displayName(raw: string): string;
-  /** Cache of DIE offset → function id, shared across units. */
+  /** Cache of DIE offset → function id, for the current tables. */
   functionIds: Map<number, number>;
-  /** Mangled function symbols by (absolute) address. */
-  mangledSymbols: Map<number, string>;
+  /** The mangled function symbol at an (absolute) address, if any. */
+  mangledSymbol(address: number): string | undefined;
 }
 
-function functionId(ctx: IntervalContext, record: FunctionRecord, entry: number): number {
+function functionId(
+  ctx: IntervalContext,
+  tables: LookupTables,
+  record: FunctionRecord,
+  entry: number,
+): number {
   let id = ctx.functionIds.get(record.dieOffset);
   if (id !== undefined) return id;
-  const { name } = ctx.reader.functionName(record.dieOffset);
-  let { linkageName } = ctx.reader.functionName(record.dieOffset);
+  const resolved = ctx.reader.functionName(record.dieOffset);
+  const name = resolved.name;
+  let linkageName = resolved.linkageName;
   // GCC omits DW_AT_linkage_name for some C++ functions (e.g. static ones); like symbolic and
   // binutils, take the mangled symbol at the function's entry then, for the full signature.
-  if (!linkageName && record.depth === 0) linkageName = ctx.mangledSymbols.get(record.entry);
-  if (linkageName) id = ctx.tables.fn(ctx.displayName(linkageName), linkageName, entry);
-  else if (name) id = ctx.tables.fn(name, name, entry);
+  if (!linkageName && record.depth === 0) linkageName = ctx.mangledSymbol(record.entry);
+  if (linkageName) id = tables.fn(ctx.displayName(linkageName), linkageName, entry);
+  else if (name) id = tables.fn(name, name, entry);
   else id = NONE;
   ctx.functionIds.set(record.dieOffset, id);
   return id;
 }
 
 export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): void {
-  const { tables, loadAddress } = ctx;
+  const { tables, loadAddress, windowStart, windowEnd } = ctx;
   const records = unit.functions;
   const files = unit.lineTable?.files ?? [];
-  const fileIds = files.map((f) => tables.string(f));
-  const fileId = (index: number) => (index >= 0 ? (fileIds[index] ?? NONE) : NONE);
-
-  // Function ids: inlined records name the callee; only real functions carry an entry address
-  // (Sentry gives symbol_addr to the outermost frame only).
-  const fnIds = records.map((r) => functionId(ctx, r, r.depth > 0 ? NONE : r.entry - loadAddress));
-  const callerLocs = new Array<number>(records.length).fill(-1);
+  // File and function ids are made on first use: a window only needs those of its own intervals.
+  const fileIds = new Float64Array(files.length).fill(-1);
+  const fileId = (index: number): number => {
+    if (!tables || index < 0 || index >= files.length) return NONE;
+    let id = fileIds[index] ?? -1;
+    if (id < 0) {
+      id = tables.string(files[index]);
+      fileIds[index] = id;
+    }
+    return id;
+  };
+  const fnIds = new Float64Array(records.length).fill(-1);
+  // Inlined records name the callee; only real functions carry an entry address (Sentry gives
+  // symbol_addr to the outermost frame only).
+  const fnId = (index: number): number => {
+    const record = records[index];
+    if (!tables || !record) return NONE;
+    let id = fnIds[index] ?? -1;
+    if (id < 0) {
+      id = functionId(ctx, tables, record, record.depth > 0 ? NONE : record.entry - loadAddress);
+      fnIds[index] = id;
+    }
+    return id;
+  };
+  const callerLocs = new Float64Array(records.length).fill(-1);
   const callerLocation = (index: number): number => {
     const cached = callerLocs[index] ?? -1;
     if (cached >= 0) return cached;
     const record = records[index];
-    if (!record || record.parent < 0) return NONE;
+    if (!tables || !record || record.parent < 0) return NONE;
     const parent = records[record.parent];
     const grand = parent && parent.depth > 0 ? callerLocation(record.parent) : NONE;
-    const loc = tables.location(
-      fnIds[record.parent] ?? NONE,
-      fileId(record.callFile),
-      record.callLine,
-      grand,
-    );
+    const loc = tables.location(fnId(record.parent), fileId(record.callFile), record.callLine, grand);
     callerLocs[index] = loc;
     return loc;
   };
 
-  // Events: function range starts and ends.
-  const events: number[] = []; // triples: address, record, 1 = start / 0 = end
+  // Events: function range starts and ends, as (address, record, 1 = start / 0 = end) triples.
+  const events = new F64Column(Math.max(16, records.length * 6));
   records.forEach((record, index) => {
     for (let i = 0; i + 1 < record.ranges.length; i += 2) {
       const start = record.ranges[i] ?? 0;
       const codeEnd = ctx.codeEnd(start);
       if (codeEnd < 0) continue;
-      events.push(start, index, 1, Math.min(record.ranges[i + 1] ?? start, codeEnd), index, 0);
+      events.push(start);
+      events.push(index);
+      events.push(1);
+      events.push(Math.min(record.ranges[i + 1] ?? start, codeEnd));
+      events.push(index);
+      events.push(0);
     }
   });
-  const eventOrder = sortedTriples(events);
+  const eventCount = events.length / 3;
+  const eventOrder = sortedBy(eventCount, (i) => events.get(i * 3));
 
   // Line intervals from the rows of each sequence.
-  const lineStarts: number[] = [];
-  const lineEnds: number[] = [];
-  const lineFiles: number[] = [];
-  const lineLines: number[] = [];
+  const lineStarts = new F64Column(1024);
+  const lineEnds = new F64Column(1024);
+  const lineFiles = new F64Column(1024);
+  const lineLines = new F64Column(1024);
   const table = unit.lineTable;
   if (table) {
     let sequenceEnd = -1;
@@ -97,19 +131,19 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
       if (next <= address) continue;
       lineStarts.push(address);
       lineEnds.push(next);
-      lineFiles.push(fileId(table.fileIndexes[i] ?? -1));
+      lineFiles.push(table.fileIndexes[i] ?? -1);
       lineLines.push(table.lines[i] ?? 0);
     }
   }
-  const lineOrder = Array.from(lineStarts.keys()).sort((a, b) => (lineStarts[a] ?? 0) - (lineStarts[b] ?? 0));
+  const lineOrder = sortedBy(lineStarts.length, (i) => lineStarts.get(i));
 
   // Boundaries: every place the innermost function or the line row can change.
-  const boundaries = new Float64Array(events.length / 3 + lineStarts.length * 2);
+  const boundaries = new Float64Array(eventCount + lineStarts.length * 2);
   let n = 0;
-  for (let i = 0; i < events.length; i += 3) boundaries[n++] = events[i] ?? 0;
+  for (let i = 0; i < eventCount; i++) boundaries[n++] = events.get(i * 3);
   for (let i = 0; i < lineStarts.length; i++) {
-    boundaries[n++] = lineStarts[i] ?? 0;
-    boundaries[n++] = lineEnds[i] ?? 0;
+    boundaries[n++] = lineStarts.get(i);
+    boundaries[n++] = lineEnds.get(i);
   }
   boundaries.sort();
   let unique = 0;
@@ -126,11 +160,11 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
     const at = points[b] ?? 0;
     // Apply events at this address: ends before starts (ranges are half-open).
     for (let pass = 0; pass < 2; pass++) {
-      for (let k = e; k < eventOrder.length; k++) {
+      for (let k = e; k < eventCount; k++) {
         const t = (eventOrder[k] ?? 0) * 3;
-        if (events[t] !== at) break;
-        const record = events[t + 1] ?? 0;
-        const isStart = events[t + 2] === 1;
+        if (events.get(t) !== at) break;
+        const record = events.get(t + 1);
+        const isStart = events.get(t + 2) === 1;
         const depth = records[record]?.depth ?? 0;
         if (pass === 0 && !isStart) {
           const list = activeByDepth[depth];
@@ -143,33 +177,42 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
         }
       }
     }
-    while (e < eventOrder.length && events[(eventOrder[e] ?? 0) * 3] === at) e++;
+    while (e < eventCount && events.get((eventOrder[e] ?? 0) * 3) === at) e++;
     deepest = activeByDepth.length - 1;
     while (deepest >= 0 && (activeByDepth[deepest]?.length ?? 0) === 0) deepest--;
-    while (l + 1 < lineOrder.length && (lineStarts[lineOrder[l + 1] ?? 0] ?? 0) <= at) l++;
+    while (l + 1 < lineOrder.length && lineStarts.get(lineOrder[l + 1] ?? 0) <= at) l++;
 
     const next = points[b + 1];
     if (next === undefined) break;
+    const from = Math.max(at - loadAddress, windowStart);
+    const to = Math.min(next - loadAddress, windowEnd);
+    if (from >= to) continue;
     const lineIndex = l >= 0 ? (lineOrder[l] ?? -1) : -1;
-    const covered = lineIndex >= 0 && at < (lineEnds[lineIndex] ?? 0);
+    const covered = lineIndex >= 0 && at < lineEnds.get(lineIndex);
     const list = deepest >= 0 ? activeByDepth[deepest] : undefined;
     const innermost = list ? (list[list.length - 1] ?? -1) : -1;
-    let loc = NONE;
-    if (innermost >= 0 || covered) {
+    if (innermost < 0 && !covered) continue;
+    let loc = 0;
+    if (tables) {
       const record = innermost >= 0 ? records[innermost] : undefined;
       loc = tables.location(
-        innermost >= 0 ? (fnIds[innermost] ?? NONE) : NONE,
-        covered ? (lineFiles[lineIndex] ?? NONE) : NONE,
-        covered ? (lineLines[lineIndex] ?? 0) : 0,
+        innermost >= 0 ? fnId(innermost) : NONE,
+        covered ? fileId(lineFiles.get(lineIndex)) : NONE,
+        covered ? lineLines.get(lineIndex) : 0,
         record && record.depth > 0 ? callerLocation(innermost) : NONE,
       );
+      if (loc === NONE) continue;
     }
-    if (loc !== NONE) ctx.out.push(at - loadAddress, next - loadAddress, loc);
+    ctx.out.push(from, to, loc);
   }
 }
 
-/** Indices of (address, …, …) triples sorted by address. */
-function sortedTriples(triples: number[]): number[] {
-  const order = Array.from({ length: triples.length / 3 }, (_, i) => i);
-  return order.sort((a, b) => (triples[a * 3] ?? 0) - (triples[b * 3] ?? 0));
+/** Indices 0..count-1 sorted by key (stable). */
+function sortedBy(count: number, key: (index: number) => number): Uint32Array {
+  const keys = new Float64Array(count);
+  for (let i = 0; i < count; i++) keys[i] = key(i);
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  // Typed-array sort with a comparator; ties keep index order.
+  return order.sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
 }

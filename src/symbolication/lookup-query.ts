@@ -1,6 +1,6 @@
-// Resolving addresses with a serialized lookup: open reads the header (two small reads), each page
-// is fetched once on first use and cached, and a lookup is two binary searches plus a walk up the
-// inline chain.
+// Resolving addresses with a serialized lookup: open reads the trailer and the index (two small
+// reads), each page is fetched once on first use and cached, and a lookup is two binary searches plus
+// a walk up the inline chain.
 import { type ByteSource, memorySource } from "./byte-source.ts";
 import { malformedFile, rethrowTruncation } from "./errors.ts";
 import {
@@ -9,6 +9,8 @@ import {
   type PageIndexEntry,
   readLookupHeader,
   readLookupIndex,
+  readLookupTrailer,
+  TRAILER_BYTES,
 } from "./lookup-format.ts";
 import { NONE } from "./lookup-tables.ts";
 import type { SymbolicatedLocation } from "./types.ts";
@@ -135,15 +137,12 @@ export function openLookup(source: ByteSource): Promise<Lookup> {
 }
 
 async function openPagedLookup(source: ByteSource): Promise<Lookup> {
-  if (source.size < FIXED_HEADER_BYTES) throw malformedFile("symbol lookup header is truncated");
-  const header = readLookupHeader(await source.read(0, FIXED_HEADER_BYTES));
-  if (header.headerBytes > source.size) throw malformedFile("symbol lookup header is truncated");
-  const { meta, pages } = readLookupIndex(await source.read(0, header.headerBytes), header);
-  for (const page of pages) {
-    if (page.offset < header.headerBytes || page.offset + page.length > source.size) {
-      throw malformedFile("symbol lookup page lies outside the file");
-    }
-  }
+  if (source.size < TRAILER_BYTES) throw malformedFile("symbol lookup header is truncated");
+  // Version 2 keeps its index at the end; version 1 (lookups built before) at the start.
+  const layout =
+    readLookupTrailer(await source.read(source.size - TRAILER_BYTES, TRAILER_BYTES), source.size) ??
+    readLookupHeader(await source.read(0, FIXED_HEADER_BYTES), source.size);
+  const { meta, pages } = readLookupIndex(await source.read(layout.indexOffset, layout.indexLength), layout);
   return new PagedLookup(source, meta, pages);
 }
 

@@ -191,7 +191,7 @@ describe("symbolication accuracy against addr2line", () => {
     }
     const path = fixture(name);
     const object = await loadObject(memorySource(new Uint8Array(readFileSync(path))));
-    const lookup = await openLookupBytes(buildLookupFromObject(object));
+    const lookup = await openLookupBytes(await buildLookupFromObject(object));
     const addresses = sampleAddresses(object);
     const program = which === "gnu" ? "addr2line" : "llvm-addr2line";
     const demangled = which === "gnu" ? oracle(program, path, addresses, true) : undefined;

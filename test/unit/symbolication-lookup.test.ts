@@ -121,7 +121,7 @@ describe("lookups built from the C fixture", () => {
     const { source, reads } = counting(paged);
     const small = await openLookup(source);
     const whole = await openLookupBytes(built);
-    expect(reads()).toBe(2); // fixed header, then metadata + page index
+    expect(reads()).toBe(2); // trailer, then metadata + page index
     for (let address = 0x1000; address < 0x1700; address += 3) {
       expect(await small.lookup(address)).toEqual(await whole.lookup(address));
     }
@@ -130,6 +130,32 @@ describe("lookups built from the C fixture", () => {
     await small.lookup(0x1623);
     await small.lookup(0x1624);
     expect(reads()).toBeLessThanOrEqual(afterScan + 1);
+  });
+
+  it("gives the same answers when built in many small windows (bounded memory) as in one", async () => {
+    for (const name of ["c-dwarf5", "rust-lto", "cpp-dwarf4"]) {
+      const bytes = fixture(name);
+      const one = await openLookupBytes(await buildLookup(memorySource(bytes)));
+      const windowed = await openLookupBytes(await buildLookup(memorySource(bytes), { windowRanges: 7 }));
+      expect(windowed.meta.ranges).toBeGreaterThanOrEqual(one.meta.ranges);
+      const layout = runPlanSync(readElfLayout(bytes.byteLength), bytes);
+      const text = layout.sections.find((s) => s.name === ".text");
+      if (!text) throw new Error("no .text");
+      const from = text.addr - layout.loadAddress;
+      for (let address = from; address < from + text.size; address += 3) {
+        expect(await windowed.lookup(address)).toEqual(await one.lookup(address));
+      }
+    }
+  });
+
+  it("still reads lookups written in format version 1 (index first)", async () => {
+    const v1 = toVersion1(built);
+    const old = await openLookupBytes(v1);
+    const current = await openLookupBytes(built);
+    expect(old.meta).toEqual(current.meta);
+    for (let address = 0x1000; address < 0x1700; address++) {
+      expect(await old.lookup(address)).toEqual(await current.lookup(address));
+    }
   });
 
   it("reads a split debug companion like the unstripped file, and nothing from the stripped one", async () => {
@@ -178,6 +204,39 @@ describe("Rust names", () => {
   });
 });
 
+/** Offsets of a version 2 lookup's trailer fields and index. */
+function layoutOf(bytes: Uint8Array): { trailer: number; metaOffset: number; indexOffset: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const trailer = bytes.byteLength - 32;
+  const metaOffset = view.getUint32(trailer + 8, true);
+  const metaBytes = view.getUint32(trailer + 12, true);
+  return { trailer, metaOffset, indexOffset: metaOffset + ((metaBytes + 3) & ~3) };
+}
+
+/** The same lookup in format version 1: fixed header, metadata and page index first, then the pages. */
+function toVersion1(bytes: Uint8Array): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { trailer, metaOffset, indexOffset } = layoutOf(bytes);
+  const metaBytes = view.getUint32(trailer + 12, true);
+  const pageCount = view.getUint32(trailer + 16, true);
+  const headerBytes = 32 + (indexOffset - metaOffset) + pageCount * 12;
+  const pages = bytes.subarray(16, metaOffset);
+  const out = new Uint8Array(headerBytes + pages.byteLength);
+  const w = new DataView(out.buffer);
+  const words = [0x43534c46, 1, headerBytes, metaBytes, pageCount, view.getUint32(trailer + 20, true), 0, 0];
+  for (let i = 0; i < words.length; i++) w.setUint32(i * 4, words[i] ?? 0, true);
+  out.set(bytes.subarray(metaOffset, indexOffset), 32);
+  for (let i = 0; i < pageCount; i++) {
+    const from = indexOffset + i * 12;
+    const to = 32 + (indexOffset - metaOffset) + i * 12;
+    w.setUint32(to, view.getUint32(from, true), true);
+    w.setUint32(to + 4, view.getUint32(from + 4, true) - 16 + headerBytes, true);
+    w.setUint32(to + 8, view.getUint32(from + 8, true), true);
+  }
+  out.set(pages, headerBytes);
+  return out;
+}
+
 describe("corrupt lookups are refused with a 400", () => {
   const corrupt = async (mutate: (bytes: Uint8Array, view: DataView) => Uint8Array | undefined) => {
     const bytes = (await buildLookup(memorySource(fixture("c-dwarf5")), { pageBytes: 512 })).slice();
@@ -190,30 +249,62 @@ describe("corrupt lookups are refused with a 400", () => {
       "bad magic",
       (b: Uint8Array) => {
         b[0] = 0;
+        b[layoutOf(b).trailer] = 0;
+        return b;
+      },
+    ],
+    [
+      "a missing trailer",
+      (b: Uint8Array) => {
+        b[layoutOf(b).trailer] = 0;
         return b;
       },
     ],
     [
       "a future version",
-      (_b: Uint8Array, v: DataView) => {
-        v.setUint32(4, 9, true);
+      (b: Uint8Array, v: DataView) => {
+        v.setUint32(layoutOf(b).trailer + 4, 9, true);
         return undefined;
+      },
+    ],
+    [
+      "a future version 1-style header",
+      (b: Uint8Array) => {
+        const v1 = toVersion1(b);
+        new DataView(v1.buffer).setUint32(4, 9, true);
+        return v1;
       },
     ],
     ["a truncated header", (b: Uint8Array) => b.subarray(0, 20)],
     [
-      "inconsistent header sizes",
-      (_b: Uint8Array, v: DataView) => {
-        v.setUint32(16, 999, true);
+      "inconsistent trailer sizes",
+      (b: Uint8Array, v: DataView) => {
+        v.setUint32(layoutOf(b).trailer + 16, 999, true);
         return undefined;
       },
     ],
-    ["a page beyond the end", (b: Uint8Array) => b.subarray(0, b.byteLength - 100)],
+    [
+      "inconsistent version 1 header sizes",
+      (b: Uint8Array) => {
+        const v1 = toVersion1(b);
+        new DataView(v1.buffer).setUint32(16, 999, true);
+        return v1;
+      },
+    ],
+    [
+      "a page beyond the end",
+      (b: Uint8Array, v: DataView) => {
+        v.setUint32(layoutOf(b).indexOffset + 8, 0x100000, true);
+        return undefined;
+      },
+    ],
+    ["a truncated file", (b: Uint8Array) => b.subarray(0, b.byteLength - 100)],
     [
       "metadata that is not JSON",
       (b: Uint8Array) => {
-        b[32] = 0x7b;
-        b[33] = 0x7b;
+        const { metaOffset } = layoutOf(b);
+        b[metaOffset] = 0x7b;
+        b[metaOffset + 1] = 0x7b;
         return b;
       },
     ],
@@ -282,6 +373,6 @@ describe("interned tables", () => {
         ids.set(key, id);
       } else expect(id).toBe(seen);
     }
-    expect(tables.locFunction.length).toBe(ids.size);
+    expect(tables.locationCount).toBe(ids.size);
   });
 });

@@ -48,6 +48,13 @@ export interface FunctionName {
 }
 
 const MAX_REFERENCE_DEPTH = 16;
+/**
+ * Entries kept in each of the reader's caches (abbreviation tables, unit contexts, function names)
+ * before it is emptied: big files have thousands of units and millions of functions, and a build
+ * visits them in order, so small caches keep nearly all of their benefit in bounded memory.
+ */
+const MAX_CACHED = 4096;
+const MAX_CACHED_NAMES = 32_768;
 
 export class DwarfReader {
   readonly sections: DwarfSections;
@@ -75,6 +82,7 @@ export class DwarfReader {
     let table = this.abbrevCache.get(offset);
     if (!table) {
       table = parseAbbrevTable(this.sections.abbrev, offset, this.sections.littleEndian);
+      if (this.abbrevCache.size >= MAX_CACHED) this.abbrevCache.clear();
       this.abbrevCache.set(offset, table);
     }
     return table;
@@ -106,6 +114,7 @@ export class DwarfReader {
         unit.compDir = attrString(this.sections, unit, root.compDirForm, root.compDir) ?? "";
       if (root.name >= 0) unit.name = attrString(this.sections, unit, root.nameForm, root.name) ?? "";
     }
+    if (this.contexts.size >= MAX_CACHED) this.contexts.clear();
     this.contexts.set(header.offset, unit);
     return unit;
   }
@@ -144,6 +153,7 @@ export class DwarfReader {
       result.linkageName ??= target.linkageName;
       result.name ??= target.name;
     }
+    if (this.names.size >= MAX_CACHED_NAMES) this.names.clear();
     this.names.set(offset, result);
     return result;
   }
