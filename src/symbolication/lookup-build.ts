@@ -14,7 +14,8 @@ import { malformedFile, rethrowTruncation } from "./errors.ts";
 import { type ChunkSink, concatChunks, type LookupMeta, LookupWriter } from "./lookup-format.ts";
 import { addUnitIntervals, type IntervalContext, type IntervalSink } from "./lookup-intervals.ts";
 import { F64Column, IntervalList, LookupTables, NONE, U32Column } from "./lookup-tables.ts";
-import { type LoadedObject, loadObject, type SymbolEntry } from "./object-loader.ts";
+import { type LoadedObject, loadObject } from "./object-loader.ts";
+import type { SymbolTable } from "./symbol-table.ts";
 
 export interface BuildOptions {
   /** Mangled name → display name; defaults to demangle.ts (which must be initialised first). */
@@ -98,8 +99,7 @@ async function buildFromObject(
   const writer = new LookupWriter(sink, options.pageBytes ?? SYMBOL_LOOKUP_PAGE_BYTES);
   const reader = object.dwarf ? new DwarfReader(object.dwarf) : undefined;
   const units = reader?.codeUnits() ?? [];
-  const mangled = new Map<number, string>();
-  for (const s of object.symbols) if (/^_{1,2}[ZR]/.test(s.name)) mangled.set(s.address, s.name);
+  const symbols = symbolIntervals(object.symbols, object.loadAddress, object.codeRanges);
   const base: Omit<IntervalContext, "reader" | "tables" | "out"> = {
     loadAddress: object.loadAddress,
     windowStart: 0,
@@ -107,7 +107,7 @@ async function buildFromObject(
     codeEnd: codeEndFinder(object.codeRanges),
     displayName,
     functionIds: new Map(),
-    mangledSymbol: (address) => mangled.get(address),
+    mangledSymbol: (address) => symbols.mangledAt(address),
   };
 
   // 1. Coverage of each unit.
@@ -123,7 +123,6 @@ async function buildFromObject(
 
   // 2. Windows.
   const bounds = planWindows(coverage, options.windowRanges ?? WINDOW_RANGES);
-  const symbols = symbolIntervals(object.symbols, object.loadAddress, object.codeRanges);
   let functions = 0;
   for (let w = 0; w + 1 < bounds.length; w++) {
     const windowStart = bounds[w] ?? 0;
@@ -299,38 +298,108 @@ function mergeIntervals(list: IntervalList): IntervalList {
   return out;
 }
 
-interface SymbolRange {
-  start: number;
-  end: number;
-  symbol: SymbolEntry;
+/**
+ * Function symbols as sorted, non-overlapping relative ranges; a symbol without size runs to the
+ * next one (within its code range). Also answers "which mangled symbol starts here".
+ */
+class SymbolRanges {
+  readonly table: SymbolTable;
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  /** Symbol table index of each range. */
+  readonly symbols: Uint32Array;
+  readonly length: number;
+  /** All symbol indices sorted by (address, size descending, index). */
+  private readonly byAddress: Uint32Array;
+
+  constructor(table: SymbolTable, loadAddress: number, codeRanges: number[]) {
+    this.table = table;
+    const sorted = new Uint32Array(table.length);
+    for (let i = 0; i < sorted.length; i++) sorted[i] = i;
+    sorted.sort((a, b) => table.address(a) - table.address(b) || table.size(b) - table.size(a) || a - b);
+    this.byAddress = sorted;
+    const codeEnd = (address: number) => {
+      for (let i = 0; i + 1 < codeRanges.length; i += 2) {
+        if (address >= (codeRanges[i] ?? 0) && address < (codeRanges[i + 1] ?? 0))
+          return codeRanges[i + 1] ?? address;
+      }
+      return address;
+    };
+    const starts = new Float64Array(sorted.length);
+    const ends = new Float64Array(sorted.length);
+    const symbols = new Uint32Array(sorted.length);
+    let n = 0;
+    for (let i = 0; i < sorted.length; i++) {
+      const symbol = sorted[i] ?? 0;
+      const address = table.address(symbol);
+      if (i > 0 && table.address(sorted[i - 1] ?? 0) === address) continue;
+      const size = table.size(symbol);
+      let end = address + size;
+      if (size === 0) {
+        let j = i + 1;
+        while (j < sorted.length && table.address(sorted[j] ?? 0) <= address) j++;
+        const next = j < sorted.length ? table.address(sorted[j] ?? 0) : Number.POSITIVE_INFINITY;
+        end = Math.min(next, codeEnd(address));
+      }
+      const start = address - loadAddress;
+      const relEnd = end - loadAddress;
+      if (start >= 0 && relEnd > start && relEnd - 1 <= MAX_RELATIVE_ADDRESS) {
+        starts[n] = start;
+        ends[n] = relEnd;
+        symbols[n] = symbol;
+        n++;
+      }
+    }
+    this.starts = starts.subarray(0, n);
+    this.ends = ends.subarray(0, n);
+    this.symbols = symbols.subarray(0, n);
+    this.length = n;
+  }
+
+  /** Index of the range covering a relative address, -1 if none. */
+  at(address: number): number {
+    let lo = 0;
+    let hi = this.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (address < (this.starts[mid] ?? 0)) hi = mid - 1;
+      else if (address >= (this.ends[mid] ?? 0)) lo = mid + 1;
+      else return mid;
+    }
+    return -1;
+  }
+
+  /** The mangled (Itanium or Rust) name of the last such symbol at an absolute address. */
+  mangledAt(address: number): string | undefined {
+    const table = this.table;
+    let lo = 0;
+    let hi = this.byAddress.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (table.address(this.byAddress[mid] ?? 0) < address) lo = mid + 1;
+      else hi = mid;
+    }
+    let best = -1;
+    for (let i = lo; i < this.byAddress.length; i++) {
+      const symbol = this.byAddress[i] ?? 0;
+      if (table.address(symbol) !== address) break;
+      if (symbol > best && isMangled(table, symbol)) best = symbol;
+    }
+    return best >= 0 ? table.name(best) : undefined;
+  }
 }
 
-/** Function symbols as relative ranges; a symbol without size runs to the next one (within its code range). */
-function symbolIntervals(symbols: SymbolEntry[], loadAddress: number, codeRanges: number[]): SymbolRange[] {
-  const sorted = [...symbols].sort((a, b) => a.address - b.address || b.size - a.size);
-  const out: SymbolRange[] = [];
-  const codeEnd = (address: number) => {
-    for (let i = 0; i + 1 < codeRanges.length; i += 2) {
-      if (address >= (codeRanges[i] ?? 0) && address < (codeRanges[i + 1] ?? 0))
-        return codeRanges[i + 1] ?? address;
-    }
-    return address;
-  };
-  for (let i = 0; i < sorted.length; i++) {
-    const symbol = sorted[i];
-    if (!symbol || (i > 0 && sorted[i - 1]?.address === symbol.address)) continue;
-    let end = symbol.address + symbol.size;
-    if (symbol.size === 0) {
-      let j = i + 1;
-      while (j < sorted.length && (sorted[j]?.address ?? 0) <= symbol.address) j++;
-      end = Math.min(sorted[j]?.address ?? Number.POSITIVE_INFINITY, codeEnd(symbol.address));
-    }
-    const start = symbol.address - loadAddress;
-    const relEnd = end - loadAddress;
-    if (start >= 0 && relEnd > start && relEnd - 1 <= MAX_RELATIVE_ADDRESS)
-      out.push({ start, end: relEnd, symbol });
-  }
-  return out;
+/** /^_{1,2}[ZR]/ on the raw name bytes. */
+function isMangled(table: SymbolTable, symbol: number): boolean {
+  if (table.nameByte(symbol, 0) !== 0x5f) return false;
+  let at = 1;
+  if (table.nameByte(symbol, at) === 0x5f) at++;
+  const c = table.nameByte(symbol, at);
+  return c === 0x5a || c === 0x52;
+}
+
+function symbolIntervals(table: SymbolTable, loadAddress: number, codeRanges: number[]): SymbolRanges {
+  return new SymbolRanges(table, loadAddress, codeRanges);
 }
 
 /**
@@ -340,19 +409,20 @@ function symbolIntervals(symbols: SymbolEntry[], loadAddress: number, codeRanges
  */
 function fillWithSymbols(
   dwarf: IntervalList,
-  symbols: SymbolRange[],
+  symbols: SymbolRanges,
   tables: LookupTables,
   displayName: (raw: string) => string,
   windowStart: number,
   windowEnd: number,
   writer: LookupWriter,
 ): void {
-  const symbolFns = new Map<SymbolEntry, number>();
-  const symbolFn = (range: SymbolRange) => {
-    let fn = symbolFns.get(range.symbol);
+  const symbolFns = new Map<number, number>();
+  const symbolFn = (range: number) => {
+    let fn = symbolFns.get(range);
     if (fn === undefined) {
-      fn = tables.fn(displayName(range.symbol.name), range.symbol.name, range.start);
-      symbolFns.set(range.symbol, fn);
+      const name = symbols.table.name(symbols.symbols[range] ?? 0);
+      fn = tables.fn(displayName(name), name, symbols.starts[range] ?? 0);
+      symbolFns.set(range, fn);
     }
     return fn;
   };
@@ -374,36 +444,24 @@ function fillWithSymbols(
   let s = 0;
   for (let hi = symbols.length; s < hi; ) {
     const mid = (s + hi) >> 1;
-    if ((symbols[mid]?.end ?? 0) <= windowStart) s = mid + 1;
+    if ((symbols.ends[mid] ?? 0) <= windowStart) s = mid + 1;
     else hi = mid;
   }
   // Fills [from, to) from symbols, NONE where no symbol covers.
   const fillGap = (from: number, to: number) => {
     let at = from;
-    while (s < symbols.length && (symbols[s]?.end ?? 0) <= at) s++;
+    while (s < symbols.length && (symbols.ends[s] ?? 0) <= at) s++;
     for (let k = s; k < symbols.length && at < to; k++) {
-      const range = symbols[k];
-      if (!range || range.start >= to) break;
-      if (range.end <= at) continue;
-      if (range.start > at) emit(at, NONE);
-      at = Math.max(at, range.start);
-      emit(at, tables.location(symbolFn(range), NONE, 0, NONE));
-      at = Math.min(range.end, to);
+      const start = symbols.starts[k] ?? 0;
+      const end = symbols.ends[k] ?? 0;
+      if (start >= to) break;
+      if (end <= at) continue;
+      if (start > at) emit(at, NONE);
+      at = Math.max(at, start);
+      emit(at, tables.location(symbolFn(k), NONE, 0, NONE));
+      at = Math.min(end, to);
     }
     if (at < to) emit(at, NONE);
-  };
-  const symbolAt = (address: number): SymbolRange | undefined => {
-    let lo = 0;
-    let hi = symbols.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const range = symbols[mid];
-      if (!range) break;
-      if (address < range.start) hi = mid - 1;
-      else if (address >= range.end) lo = mid + 1;
-      else return range;
-    }
-    return undefined;
   };
   let cursor = windowStart;
   for (let i = 0; i < dwarf.length; i++) {
@@ -413,8 +471,8 @@ function fillWithSymbols(
     if (start > cursor) fillGap(cursor, start);
     let loc = dwarf.locs.get(i);
     if (loc !== NONE && tables.locFunction.get(loc) === NONE) {
-      const range = symbolAt(start);
-      if (range)
+      const range = symbols.at(start);
+      if (range >= 0)
         loc = tables.location(symbolFn(range), tables.locFile.get(loc), tables.locLine.get(loc), NONE);
     }
     emit(start, loc);

@@ -3,7 +3,7 @@
 // symbols. Reads go through a ByteSource, section by section.
 import { tooLarge } from "../errors.ts";
 import { MAX_DEBUG_SECTION_BYTES, MAX_DEBUG_SECTIONS_TOTAL_BYTES } from "../limits.ts";
-import { ByteReader, cstringAt } from "./byte-reader.ts";
+import { ByteReader } from "./byte-reader.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { decompressElfSection, decompressGnuSection } from "./decompress.ts";
 import type { DwarfSections } from "./dwarf/unit.ts";
@@ -28,14 +28,10 @@ import {
   readMachLayout,
 } from "./macho.ts";
 import { runPlan } from "./read-plan.ts";
+import { type SymbolEntry, SymbolTable } from "./symbol-table.ts";
 import type { ObjectInfo } from "./types.ts";
 
-export interface SymbolEntry {
-  /** Absolute (unrelocated) address; size 0 when unknown. */
-  address: number;
-  size: number;
-  name: string;
-}
+export type { SymbolEntry };
 
 export interface LoadedObject {
   info: ObjectInfo;
@@ -43,7 +39,7 @@ export interface LoadedObject {
   /** Flattened, sorted [start, end) pairs of executable sections. */
   codeRanges: number[];
   dwarf?: DwarfSections;
-  symbols: SymbolEntry[];
+  symbols: SymbolTable;
 }
 
 const DWARF_SECTIONS = {
@@ -151,12 +147,12 @@ function dwarfFrom(
 const STT_FUNC = 2;
 const EM_ARM = 40;
 
-async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<SymbolEntry[]> {
+async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<SymbolTable> {
   const usable = (type: number) =>
     layout.sections.find((s) => s.type === type && hasFileData(layout, s) && s.entsize > 0);
   const table = usable(SHT_SYMTAB) ?? usable(SHT_DYNSYM);
   const strings = table ? layout.sections[table.link] : undefined;
-  if (!table || !strings || !hasFileData(layout, strings)) return [];
+  if (!table || !strings || !hasFileData(layout, strings)) return new SymbolTable();
   const [raw, names] = await Promise.all([
     readBounded(source, table.offset, table.size, table.name),
     readBounded(source, strings.offset, strings.size, strings.name),
@@ -164,7 +160,7 @@ async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<Symbol
   const executable = (index: number) => ((layout.sections[index]?.flags ?? 0) & SHF_EXECINSTR) !== 0;
   const thumb = layout.machine === EM_ARM;
   const r = new ByteReader(raw, layout.littleEndian);
-  const symbols: SymbolEntry[] = [];
+  const symbols = new SymbolTable(names);
   const count = Math.floor(raw.byteLength / table.entsize);
   for (let i = 1; i < count; i++) {
     r.pos = i * table.entsize;
@@ -189,10 +185,9 @@ async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<Symbol
       shndx = r.u16();
     }
     if ((info & 0xf) !== STT_FUNC || value < layout.loadAddress || !executable(shndx)) continue;
-    const name = cstringAt(names, nameOffset);
-    if (!name) continue;
+    if (nameOffset >= names.byteLength || names[nameOffset] === 0) continue;
     // ARM marks Thumb functions with bit 0 of the address; code addresses in DWARF do not have it.
-    symbols.push({ address: thumb ? value & ~1 : value, size, name });
+    symbols.push(thumb ? value - (value % 2) : value, size, nameOffset);
   }
   return symbols;
 }
@@ -237,9 +232,9 @@ async function machSymbols(
   source: ByteSource,
   layout: MachLayout,
   codeSections: Set<number>,
-): Promise<SymbolEntry[]> {
+): Promise<SymbolTable> {
   const symtab = layout.symtab;
-  if (!symtab || symtab.nsyms === 0) return [];
+  if (!symtab || symtab.nsyms === 0) return new SymbolTable();
   const entrySize = layout.is64 ? 16 : 12;
   if (
     symtab.symoff + symtab.nsyms * entrySize > layout.size ||
@@ -255,7 +250,7 @@ async function machSymbols(
   );
   const names = await readBounded(source, layout.base + symtab.stroff, symtab.strsize, "string table");
   const r = new ByteReader(raw, layout.littleEndian);
-  const symbols: SymbolEntry[] = [];
+  const symbols = new SymbolTable(names);
   for (let i = 0; i < symtab.nsyms; i++) {
     r.pos = i * entrySize;
     const nameOffset = r.u32();
@@ -264,9 +259,10 @@ async function machSymbols(
     r.skip(2);
     const value = layout.is64 ? r.u64() : r.u32();
     if ((type & N_STAB) !== 0 || (type & N_TYPE) !== N_SECT || !codeSections.has(sect)) continue;
-    const name = cstringAt(names, nameOffset);
-    // Mach-O prefixes C-level symbol names with an underscore.
-    if (name) symbols.push({ address: value, size: 0, name: name.startsWith("_") ? name.slice(1) : name });
+    if (nameOffset >= names.byteLength || names[nameOffset] === 0) continue;
+    // Mach-O prefixes C-level symbol names with an underscore (dropped unless it is the whole name).
+    const underscore = names[nameOffset] === 0x5f && names[nameOffset + 1] !== 0 ? 1 : 0;
+    symbols.push(value, 0, nameOffset + underscore);
   }
   return symbols;
 }
