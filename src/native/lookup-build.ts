@@ -4,10 +4,11 @@
 // valid upload; its lookup row says why, and frames that need it get status `malformed`.
 import { r2ByteSource } from "../debug-files/r2-byte-source.ts";
 import { FaultlineError } from "../errors.ts";
-import { buildLookupFromObject } from "../symbolication/lookup-build.ts";
+import { writeLookupFromObject } from "../symbolication/lookup-build.ts";
 import { loadObject } from "../symbolication/object-loader.ts";
 import { ensureDemangler } from "./demangler.ts";
 import { debugFileLookupKey, type LookupRecord, recordLookup } from "./lookup-store.ts";
+import { lookupUpload } from "./lookup-upload.ts";
 
 /**
  * Bytes of DWARF (the sections a build loads, decompressed) indexed inside a Worker. The builder's
@@ -80,11 +81,16 @@ export async function buildAndStoreLookup(
         `${dwarfBytes} bytes of DWARF are more than a Worker can index (limit ${MAX_WORKER_LOOKUP_DWARF_BYTES})`,
       );
     }
-    const bytes = await buildLookupFromObject(object);
     const key = debugFileLookupKey(target.projectId, target.checksum);
-    await bucket.put(key, bytes, { httpMetadata: { contentType: "application/octet-stream" } });
+    const upload = lookupUpload(bucket, key);
+    try {
+      await writeLookupFromObject(object, upload.write);
+      record.size = await upload.finish();
+    } catch (error) {
+      await upload.abort();
+      throw error;
+    }
     record.blobKey = key;
-    record.size = bytes.byteLength;
   } catch (error) {
     if (!(error instanceof FaultlineError) || error.status >= 500) throw error;
     record.state = "error";

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { runAssembly } from "../../src/debug-files/assembler.ts";
 import { createAssembly } from "../../src/debug-files/assembly-store.ts";
 import { lateDepsFor, runLateSymbolication } from "../../src/native/late-files.ts";
+import { lookupUpload } from "../../src/native/lookup-upload.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
 import { createTenant, envelope, eventRow, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
 
@@ -232,6 +233,41 @@ describe("symbolication at ingest", () => {
       .bind(t.projectId, eventId)
       .all();
     expect(refs.results).toEqual([{ missing: 1 }]);
+  });
+});
+
+describe("lookup uploads", () => {
+  const MiB = 1024 * 1024;
+  const pattern = (size: number, seed: number) => {
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i++) bytes[i] = (i * seed) & 0xff;
+    return bytes;
+  };
+
+  it("streams a lookup larger than a part as equal multipart parts and reads back the same bytes", async () => {
+    const key = `test/lookup-upload/${crypto.randomUUID()}`;
+    const upload = lookupUpload(env.BLOBS, key, 5 * MiB);
+    const pieces = [pattern(3 * MiB, 7), pattern(4 * MiB + 17, 13), pattern(5 * MiB, 3), pattern(123, 5)];
+    for (const piece of pieces) await upload.write(piece);
+    const size = await upload.finish();
+    const expected = new Uint8Array(pieces.reduce((sum, p) => sum + p.byteLength, 0));
+    let at = 0;
+    for (const piece of pieces) {
+      expected.set(piece, at);
+      at += piece.byteLength;
+    }
+    expect(size).toBe(expected.byteLength);
+    const stored = new Uint8Array((await (await env.BLOBS.get(key))?.arrayBuffer()) ?? new ArrayBuffer(0));
+    expect(stored.byteLength).toBe(expected.byteLength);
+    expect(sha1(stored)).toBe(sha1(expected));
+  });
+
+  it("puts a lookup smaller than a part in one request", async () => {
+    const key = `test/lookup-upload/${crypto.randomUUID()}`;
+    const upload = lookupUpload(env.BLOBS, key, 5 * MiB);
+    await upload.write(pattern(1000, 3));
+    expect(await upload.finish()).toBe(1000);
+    expect((await env.BLOBS.head(key))?.size).toBe(1000);
   });
 });
 
