@@ -2,6 +2,10 @@
 // C strings. Integers wider than 32 bits are returned as numbers: exact below 2^53, which covers every
 // user-space address and file offset; larger values (DWARF tombstones such as -1) stay > 2^53 and
 // callers treat them as invalid.
+//
+// A reader may cover only a piece of a section: `base` is the section offset of bytes[0], and
+// positions stay section offsets, so a parser reads a unit loaded on its own exactly as it reads the
+// whole section.
 import { malformedFile } from "./errors.ts";
 
 const TWO_32 = 4294967296;
@@ -11,51 +15,55 @@ export class ByteReader {
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly littleEndian: boolean;
+  /** Section offset of bytes[0]. */
+  readonly base: number;
   pos: number;
 
-  constructor(bytes: Uint8Array, littleEndian: boolean, pos = 0) {
+  constructor(bytes: Uint8Array, littleEndian: boolean, pos = 0, base = 0) {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.littleEndian = littleEndian;
+    this.base = base;
     this.pos = pos;
   }
 
+  /** Offset just past the last readable byte. */
   get length(): number {
-    return this.bytes.byteLength;
+    return this.base + this.bytes.byteLength;
   }
 
   get remaining(): number {
-    return this.bytes.byteLength - this.pos;
+    return this.base + this.bytes.byteLength - this.pos;
   }
 
   /** Throws unless `count` more bytes can be read. */
   need(count: number, what: string): void {
-    if (count < 0 || this.pos + count > this.bytes.byteLength) {
+    if (count < 0 || this.pos < this.base || this.pos + count > this.base + this.bytes.byteLength) {
       throw malformedFile(`${what} is truncated`);
     }
   }
 
   u8(): number {
-    const value = this.view.getUint8(this.pos);
+    const value = this.view.getUint8(this.pos - this.base);
     this.pos += 1;
     return value;
   }
 
   u16(): number {
-    const value = this.view.getUint16(this.pos, this.littleEndian);
+    const value = this.view.getUint16(this.pos - this.base, this.littleEndian);
     this.pos += 2;
     return value;
   }
 
   u32(): number {
-    const value = this.view.getUint32(this.pos, this.littleEndian);
+    const value = this.view.getUint32(this.pos - this.base, this.littleEndian);
     this.pos += 4;
     return value;
   }
 
   u64(): number {
-    const a = this.view.getUint32(this.pos, this.littleEndian);
-    const b = this.view.getUint32(this.pos + 4, this.littleEndian);
+    const a = this.view.getUint32(this.pos - this.base, this.littleEndian);
+    const b = this.view.getUint32(this.pos - this.base + 4, this.littleEndian);
     this.pos += 8;
     return this.littleEndian ? b * TWO_32 + a : a * TWO_32 + b;
   }
@@ -78,11 +86,12 @@ export class ByteReader {
 
   uleb(): number {
     const bytes = this.bytes;
-    let pos = this.pos;
+    const base = this.base;
+    let pos = this.pos - base;
     let byte = bytes[pos++];
     if (byte === undefined) throw malformedFile("LEB128 value is truncated");
     if (byte < 0x80) {
-      this.pos = pos;
+      this.pos = pos + base;
       return byte;
     }
     let value = byte & 0x7f;
@@ -94,13 +103,14 @@ export class ByteReader {
       if (byte < 0x80) break;
       scale *= 0x80;
     }
-    this.pos = pos;
+    this.pos = pos + base;
     return value;
   }
 
   sleb(): number {
     const bytes = this.bytes;
-    let pos = this.pos;
+    const base = this.base;
+    let pos = this.pos - base;
     let value = 0;
     let scale = 1;
     let byte: number | undefined;
@@ -111,7 +121,7 @@ export class ByteReader {
       scale *= 0x80;
     } while (byte >= 0x80);
     if (byte & 0x40) value -= scale;
-    this.pos = pos;
+    this.pos = pos + base;
     return value;
   }
 
@@ -123,15 +133,16 @@ export class ByteReader {
   /** Skips a NUL-terminated string and returns its start offset. */
   skipCString(): number {
     const start = this.pos;
-    const end = this.bytes.indexOf(0, start);
+    if (start < this.base) throw malformedFile("string is out of range");
+    const end = this.bytes.indexOf(0, start - this.base);
     if (end < 0) throw malformedFile("string is not terminated");
-    this.pos = end + 1;
+    this.pos = end + 1 + this.base;
     return start;
   }
 
   cstring(): string {
     const start = this.skipCString();
-    return decodeUtf8(this.bytes, start, this.pos - 1);
+    return decodeUtf8(this.bytes, start - this.base, this.pos - 1 - this.base);
   }
 }
 

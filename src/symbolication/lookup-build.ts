@@ -9,7 +9,14 @@
 import { SYMBOL_LOOKUP_PAGE_BYTES } from "../limits.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { displayName as defaultDisplayName } from "./demangle.ts";
-import { DwarfReader } from "./dwarf/reader.ts";
+import {
+  DwarfReader,
+  type FunctionName,
+  NeedUnit,
+  type UnitDebugInfo,
+  withLoadedUnits,
+} from "./dwarf/reader.ts";
+import type { UnitHeader } from "./dwarf/unit.ts";
 import { malformedFile, rethrowTruncation } from "./errors.ts";
 import { type ChunkSink, concatChunks, type LookupMeta, LookupWriter } from "./lookup-format.ts";
 import { addUnitIntervals, type IntervalContext, type IntervalSink } from "./lookup-intervals.ts";
@@ -49,7 +56,7 @@ const CHUNK_GAP = 64 * 1024;
 /** Reads the debug file through `source` and returns the serialized lookup. */
 export function buildLookup(source: ByteSource, options: BuildOptions = {}): Promise<Uint8Array> {
   return rethrowTruncation(async () =>
-    buildLookupFromObject(await loadObject(source, options.member ?? 0), options),
+    buildLookupFromObject(await loadObject(source, options.member ?? 0, { lazyDwarf: true }), options),
   );
 }
 
@@ -60,7 +67,7 @@ export function writeLookup(
   options: BuildOptions = {},
 ): Promise<BuildSummary> {
   return rethrowTruncation(async () =>
-    writeLookupFromObject(await loadObject(source, options.member ?? 0), sink, options),
+    writeLookupFromObject(await loadObject(source, options.member ?? 0, { lazyDwarf: true }), sink, options),
   );
 }
 
@@ -97,10 +104,12 @@ async function buildFromObject(
 ): Promise<BuildSummary> {
   const displayName = options.displayName ?? defaultDisplayName;
   const writer = new LookupWriter(sink, options.pageBytes ?? SYMBOL_LOOKUP_PAGE_BYTES);
-  const reader = object.dwarf ? new DwarfReader(object.dwarf) : undefined;
+  const reader = object.dwarf ? await DwarfReader.open(object.dwarf) : undefined;
   const units = reader?.codeUnits() ?? [];
   const symbols = symbolIntervals(object.symbols, object.loadAddress, object.codeRanges);
-  const base: Omit<IntervalContext, "reader" | "tables" | "out"> = {
+  const noNames = (): FunctionName => ({});
+  const base: Omit<IntervalContext, "tables" | "out"> = {
+    functionName: noNames,
     loadAddress: object.loadAddress,
     windowStart: 0,
     windowEnd: ADDRESS_END,
@@ -117,7 +126,8 @@ async function buildFromObject(
       const header = units[u];
       if (!header) continue;
       coverage.beginUnit(u);
-      addUnitIntervals({ ...base, reader, tables: undefined, out: coverage }, reader.readUnit(header));
+      const unit = await readUnit(reader, header);
+      addUnitIntervals({ ...base, tables: undefined, out: coverage }, unit);
     }
   }
 
@@ -130,18 +140,22 @@ async function buildFromObject(
     const tables = new LookupTables();
     const list = new IntervalList();
     if (reader) {
-      const ctx: IntervalContext = {
-        ...base,
-        reader,
-        tables,
-        out: list,
-        windowStart,
-        windowEnd,
-        functionIds: new Map(),
-      };
+      const functionIds = new Map<number, number>();
       for (const u of coverage.unitsIn(windowStart, windowEnd)) {
         const header = units[u];
-        if (header) addUnitIntervals(ctx, reader.readUnit(header));
+        if (!header) continue;
+        const unit = await readUnit(reader, header);
+        const names = await resolveNames(reader, unit, windowStart, windowEnd, object.loadAddress);
+        const ctx: IntervalContext = {
+          ...base,
+          functionName: (offset) => names.get(offset) ?? {},
+          tables,
+          out: list,
+          windowStart,
+          windowEnd,
+          functionIds,
+        };
+        addUnitIntervals(ctx, unit);
       }
     }
     const merged = mergeIntervals(list);
@@ -162,6 +176,52 @@ async function buildFromObject(
   if (object.info.codeId) meta.codeId = object.info.codeId;
   const bytes = await writer.finish(meta);
   return { bytes, ranges: meta.ranges, windows: bounds.length - 1 };
+}
+
+/** One unit's functions and line table, its bytes loaded first when the sections are lazy. */
+async function readUnit(reader: DwarfReader, header: UnitHeader): Promise<UnitDebugInfo> {
+  await reader.load(header, true, true);
+  return withLoadedUnits(reader, () => reader.readUnit(header));
+}
+
+/**
+ * Names of the functions a window needs from a unit: those with a range in the window and their
+ * callers. Names may come from other units (LTO), which lazy sections load on demand.
+ */
+async function resolveNames(
+  reader: DwarfReader,
+  unit: UnitDebugInfo,
+  windowStart: number,
+  windowEnd: number,
+  loadAddress: number,
+): Promise<Map<number, FunctionName>> {
+  const records = unit.functions;
+  const wanted = new Uint8Array(records.length);
+  const from = windowStart + loadAddress;
+  const to = windowEnd + loadAddress;
+  records.forEach((record, index) => {
+    let inWindow = false;
+    for (let i = 0; i + 1 < record.ranges.length && !inWindow; i += 2) {
+      inWindow = (record.ranges[i] ?? 0) < to && (record.ranges[i + 1] ?? 0) > from;
+    }
+    for (let at = inWindow ? index : -1; at >= 0 && wanted[at] === 0; at = records[at]?.parent ?? -1) {
+      wanted[at] = 1;
+    }
+  });
+  const names = new Map<number, FunctionName>();
+  for (let index = 0; index < records.length; index++) {
+    const offset = records[index]?.dieOffset ?? -1;
+    if (wanted[index] === 0 || names.has(offset)) continue;
+    let name: FunctionName;
+    try {
+      name = reader.functionName(offset);
+    } catch (error) {
+      if (!(error instanceof NeedUnit)) throw error;
+      name = await withLoadedUnits(reader, () => reader.functionName(offset));
+    }
+    names.set(offset, name);
+  }
+  return names;
 }
 
 /**

@@ -3,7 +3,7 @@
 // line, and the chain of inlined call sites as parent locations (symbolic's SymCache idea).
 
 import { END_OF_SEQUENCE } from "./dwarf/line-program.ts";
-import type { DwarfReader, FunctionRecord, UnitDebugInfo } from "./dwarf/reader.ts";
+import type { FunctionName, FunctionRecord, UnitDebugInfo } from "./dwarf/reader.ts";
 import { F64Column, type LookupTables, NONE } from "./lookup-tables.ts";
 
 /** Where a unit's intervals go: pushed in ascending, non-overlapping order. */
@@ -12,7 +12,8 @@ export interface IntervalSink {
 }
 
 export interface IntervalContext {
-  reader: DwarfReader;
+  /** Name and linkage name of the function DIE at an offset (resolved before, see lookup-build). */
+  functionName(dieOffset: number): FunctionName;
   /** Interned tables; absent when only the covered address ranges are wanted (locations are 0). */
   tables: LookupTables | undefined;
   out: IntervalSink;
@@ -41,7 +42,7 @@ function functionId(
 ): number {
   let id = ctx.functionIds.get(record.dieOffset);
   if (id !== undefined) return id;
-  const resolved = ctx.reader.functionName(record.dieOffset);
+  const resolved = ctx.functionName(record.dieOffset);
   const name = resolved.name;
   let linkageName = resolved.linkageName;
   // GCC omits DW_AT_linkage_name for some C++ functions (e.g. static ones); like symbolic and

@@ -4,7 +4,7 @@
 import { tooLarge } from "../errors.ts";
 import { MAX_DEBUG_SECTION_BYTES, MAX_DEBUG_SECTIONS_TOTAL_BYTES } from "../limits.ts";
 import { ByteReader } from "./byte-reader.ts";
-import type { ByteSource } from "./byte-source.ts";
+import { type ByteSource, checkRange } from "./byte-source.ts";
 import { decompressElfSection, decompressGnuSection } from "./decompress.ts";
 import type { DwarfSections } from "./dwarf/unit.ts";
 import {
@@ -39,8 +39,27 @@ export interface LoadedObject {
   /** Flattened, sorted [start, end) pairs of executable sections. */
   codeRanges: number[];
   dwarf?: DwarfSections;
+  /** Bytes of all DWARF sections (decompressed), and of those held in memory (not lazy). */
+  dwarfBytes: number;
+  heldDwarfBytes: number;
   symbols: SymbolTable;
 }
+
+export interface LoadOptions {
+  /**
+   * Leave uncompressed .debug_info and .debug_line in the file and read them a unit at a time
+   * (DwarfSections.lazy); the default reads every section whole.
+   */
+  lazyDwarf?: boolean;
+}
+
+/** A section left in the file: read later, piece by piece. */
+interface FileRange {
+  fileOffset: number;
+  size: number;
+}
+type SectionBytes = Uint8Array | FileRange;
+const LAZY_KEYS: ReadonlySet<DwarfKey> = new Set(["info", "line"]);
 
 const DWARF_SECTIONS = {
   info: "debug_info",
@@ -70,25 +89,30 @@ async function readBounded(
  * Loads the object at `member` (index of a fat Mach-O member; 0 otherwise). Throws 400 for files that
  * are not ELF/Mach-O and 413 when DWARF sections exceed the build's memory budget.
  */
-export function loadObject(source: ByteSource, member = 0): Promise<LoadedObject> {
-  return rethrowTruncation(() => loadAnyObject(source, member));
+export function loadObject(source: ByteSource, member = 0, options: LoadOptions = {}): Promise<LoadedObject> {
+  return rethrowTruncation(() => loadAnyObject(source, member, options));
 }
 
-async function loadAnyObject(source: ByteSource, member: number): Promise<LoadedObject> {
+async function loadAnyObject(
+  source: ByteSource,
+  member: number,
+  options: LoadOptions,
+): Promise<LoadedObject> {
   const prefix = await source.read(0, Math.min(16, source.size));
-  if (isElf(prefix)) return loadElf(source);
+  if (isElf(prefix)) return loadElf(source, options);
   const kind = machKind(prefix);
-  if (kind === "thin") return loadMach(source, await runPlan(readMachLayout(0, source.size), source));
+  if (kind === "thin")
+    return loadMach(source, await runPlan(readMachLayout(0, source.size), source), options);
   if (kind === "fat") {
     const members = await runPlan(readFatMembers(source.size), source);
     const chosen = members[member];
     if (!chosen) throw malformedFile(`fat file has no member ${member}`);
-    return loadMach(source, await runPlan(readMachLayout(chosen.offset, chosen.size), source));
+    return loadMach(source, await runPlan(readMachLayout(chosen.offset, chosen.size), source), options);
   }
   throw unsupportedFile("neither ELF nor Mach-O");
 }
 
-async function loadElf(source: ByteSource): Promise<LoadedObject> {
+async function loadElf(source: ByteSource, options: LoadOptions): Promise<LoadedObject> {
   const layout = await runPlan(readElfLayout(source.size), source);
   const info = await runPlan(elfIdentity(layout), source);
   const codeRanges: number[] = [];
@@ -96,22 +120,36 @@ async function loadElf(source: ByteSource): Promise<LoadedObject> {
     if (s.flags & SHF_EXECINSTR && s.size > 0) codeRanges.push(s.addr, s.addr + s.size);
   const entries = await Promise.all(
     (Object.keys(DWARF_SECTIONS) as DwarfKey[]).map(
-      async (key) => [key, await elfSection(source, layout, DWARF_SECTIONS[key])] as const,
+      async (key) =>
+        [key, await elfSection(source, layout, DWARF_SECTIONS[key], lazyKey(options, key))] as const,
     ),
   );
   return {
     info,
     loadAddress: layout.loadAddress,
     codeRanges: sortPairs(codeRanges),
-    ...dwarfFrom(layout.littleEndian, entries),
+    ...dwarfFrom(source, layout.littleEndian, entries),
     symbols: await elfSymbols(source, layout),
   };
 }
 
-async function elfSection(source: ByteSource, layout: ElfLayout, name: string): Promise<Uint8Array> {
+function lazyKey(options: LoadOptions, key: DwarfKey): boolean {
+  return options.lazyDwarf === true && LAZY_KEYS.has(key);
+}
+
+async function elfSection(
+  source: ByteSource,
+  layout: ElfLayout,
+  name: string,
+  lazy: boolean,
+): Promise<SectionBytes> {
   const found = findElfSection(layout, name);
   if (!found || !hasFileData(layout, found.section)) return new Uint8Array(0);
   const { section, compression } = found;
+  if (lazy && compression === "none") {
+    checkRange(source.size, section.offset, section.size, section.name);
+    return { fileOffset: section.offset, size: section.size };
+  }
   const raw = await readBounded(source, section.offset, section.size, section.name);
   if (compression === "elf") return decompressElfSection(raw, layout.is64, layout.littleEndian, section.name);
   if (compression === "zlib-gnu") return decompressGnuSection(raw, section.name);
@@ -119,29 +157,58 @@ async function elfSection(source: ByteSource, layout: ElfLayout, name: string): 
 }
 
 function dwarfFrom(
+  source: ByteSource,
   littleEndian: boolean,
-  entries: readonly (readonly [DwarfKey, Uint8Array])[],
-): { dwarf?: DwarfSections } {
+  entries: readonly (readonly [DwarfKey, SectionBytes])[],
+): { dwarf?: DwarfSections; dwarfBytes: number; heldDwarfBytes: number } {
   const map = new Map(entries);
-  const total = entries.reduce((sum, [, bytes]) => sum + bytes.byteLength, 0);
-  if (total > MAX_DEBUG_SECTIONS_TOTAL_BYTES) {
-    throw tooLarge(`DWARF sections total ${total} bytes (limit ${MAX_DEBUG_SECTIONS_TOTAL_BYTES})`);
+  const sizeOf = (bytes: SectionBytes) => (bytes instanceof Uint8Array ? bytes.byteLength : bytes.size);
+  const dwarfBytes = entries.reduce((sum, [, bytes]) => sum + sizeOf(bytes), 0);
+  const heldDwarfBytes = entries.reduce(
+    (sum, [, bytes]) => sum + (bytes instanceof Uint8Array ? bytes.byteLength : 0),
+    0,
+  );
+  if (heldDwarfBytes > MAX_DEBUG_SECTIONS_TOTAL_BYTES) {
+    throw tooLarge(`DWARF sections total ${heldDwarfBytes} bytes (limit ${MAX_DEBUG_SECTIONS_TOTAL_BYTES})`);
   }
-  const get = (key: DwarfKey) => map.get(key) ?? new Uint8Array(0);
-  if (get("info").byteLength === 0) return {};
+  const held = (key: DwarfKey) => {
+    const bytes = map.get(key);
+    return bytes instanceof Uint8Array ? bytes : new Uint8Array(0);
+  };
+  const info = map.get("info");
+  if (!info || sizeOf(info) === 0) return { dwarfBytes, heldDwarfBytes };
   const dwarf: DwarfSections = {
     littleEndian,
-    info: get("info"),
-    abbrev: get("abbrev"),
-    line: get("line"),
-    str: get("str"),
-    lineStr: get("lineStr"),
-    strOffsets: get("strOffsets"),
-    addr: get("addr"),
-    ranges: get("ranges"),
-    rnglists: get("rnglists"),
+    info: held("info"),
+    abbrev: held("abbrev"),
+    line: held("line"),
+    str: held("str"),
+    lineStr: held("lineStr"),
+    strOffsets: held("strOffsets"),
+    addr: held("addr"),
+    ranges: held("ranges"),
+    rnglists: held("rnglists"),
   };
-  return { dwarf };
+  const line = map.get("line") ?? new Uint8Array(0);
+  if (!(info instanceof Uint8Array) || !(line instanceof Uint8Array)) {
+    // Both lazy, so the reader has one way to read each (a lone held one is read as a slice).
+    const reader = (bytes: SectionBytes) =>
+      bytes instanceof Uint8Array
+        ? (offset: number, length: number) => Promise.resolve(bytes.subarray(offset, offset + length))
+        : (offset: number, length: number) => {
+            checkRange(bytes.size, offset, length, "DWARF section read");
+            return source.read(bytes.fileOffset + offset, length);
+          };
+    dwarf.info = new Uint8Array(0);
+    dwarf.line = new Uint8Array(0);
+    dwarf.lazy = {
+      infoSize: sizeOf(info),
+      lineSize: sizeOf(line),
+      readInfo: reader(info),
+      readLine: reader(line),
+    };
+  }
+  return { dwarf, dwarfBytes, heldDwarfBytes };
 }
 
 const STT_FUNC = 2;
@@ -195,7 +262,7 @@ async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<Symbol
 const S_ATTR_PURE_INSTRUCTIONS = 0x80000000;
 const S_ATTR_SOME_INSTRUCTIONS = 0x400;
 
-async function loadMach(source: ByteSource, layout: MachLayout): Promise<LoadedObject> {
+async function loadMach(source: ByteSource, layout: MachLayout, options: LoadOptions): Promise<LoadedObject> {
   const info = machIdentity(layout);
   const codeRanges: number[] = [];
   const codeSections = new Set<number>();
@@ -208,9 +275,13 @@ async function loadMach(source: ByteSource, layout: MachLayout): Promise<LoadedO
   const entries = await Promise.all(
     (Object.keys(DWARF_SECTIONS) as DwarfKey[]).map(async (key) => {
       const section = findMachSection(layout, DWARF_SECTIONS[key]);
-      const bytes = section
-        ? await readBounded(source, layout.base + section.offset, section.size, section.name)
-        : new Uint8Array(0);
+      let bytes: SectionBytes = new Uint8Array(0);
+      if (section && lazyKey(options, key)) {
+        checkRange(source.size, layout.base + section.offset, section.size, section.name);
+        bytes = { fileOffset: layout.base + section.offset, size: section.size };
+      } else if (section) {
+        bytes = await readBounded(source, layout.base + section.offset, section.size, section.name);
+      }
       return [key, bytes] as const;
     }),
   );
@@ -219,7 +290,7 @@ async function loadMach(source: ByteSource, layout: MachLayout): Promise<LoadedO
     info,
     loadAddress,
     codeRanges: sortPairs(codeRanges),
-    ...dwarfFrom(layout.littleEndian, entries),
+    ...dwarfFrom(source, layout.littleEndian, entries),
     symbols: await machSymbols(source, layout, codeSections),
   };
 }

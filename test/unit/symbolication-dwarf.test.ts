@@ -193,9 +193,9 @@ describe("line programs", () => {
     ];
     const table = parseLineProgram(emptySections({ line: lineHeaderV4(program) }), 0, 8, "/build", "a.c");
     expect(table.files).toEqual(["/build/a.c", "/build/a.c", "/build/inc/b.h", "/abs/c.h", "/build/d.c"]);
-    expect(table.addresses).toEqual([0x1000, 0x1004, 0x1014, 0x1028, 0x102f]);
-    expect(table.lines).toEqual([10, 12, 1, 1, END_OF_SEQUENCE]);
-    expect(table.fileIndexes.slice(0, 4)).toEqual([1, 1, 2, 3]);
+    expect([...table.addresses]).toEqual([0x1000, 0x1004, 0x1014, 0x1028, 0x102f]);
+    expect([...table.lines]).toEqual([10, 12, 1, 1, END_OF_SEQUENCE]);
+    expect([...table.fileIndexes.slice(0, 4)]).toEqual([1, 1, 2, 3]);
   });
 
   it("reads DWARF 5 directory and file entry formats (line_strp, udata, MD5)", () => {
@@ -254,7 +254,7 @@ describe("line programs", () => {
       "",
     );
     expect(table.files).toEqual(["/srv/proj/src/main.c", "/srv/proj/util.h"]);
-    expect(table.addresses).toEqual([0x2000, 0x2000]);
+    expect([...table.addresses]).toEqual([0x2000, 0x2000]);
     expect(table.fileIndexes[0]).toBe(1);
   });
 

@@ -6,9 +6,10 @@ import { FaultlineError } from "../../src/errors.ts";
 import { type ByteSource, memorySource } from "../../src/symbolication/byte-source.ts";
 import { initDemangler } from "../../src/symbolication/demangle.ts";
 import { readElfLayout } from "../../src/symbolication/elf.ts";
-import { buildLookup } from "../../src/symbolication/lookup-build.ts";
+import { buildLookup, buildLookupFromObject } from "../../src/symbolication/lookup-build.ts";
 import { openLookup, openLookupBytes } from "../../src/symbolication/lookup-query.ts";
 import { LookupTables, NONE } from "../../src/symbolication/lookup-tables.ts";
+import { loadObject } from "../../src/symbolication/object-loader.ts";
 import { runPlanSync } from "../../src/symbolication/read-plan.ts";
 
 const fixture = (name: string) =>
@@ -147,6 +148,27 @@ describe("lookups built from the C fixture", () => {
       }
     }
   });
+
+  it.each([
+    "c-dwarf5",
+    "c-dwarf4",
+    "c-gz",
+    "c-zdebug",
+    "c-split.debug",
+    "c-armhf",
+    "cpp-dwarf5",
+    "rust-debuginfo1",
+    "rust-lto",
+    "macho-dsym-dwarf",
+  ])(
+    "%s: reading .debug_info and .debug_line a unit at a time gives the same bytes as reading them whole",
+    async (name) => {
+      const bytes = fixture(name);
+      const lazy = await buildLookup(memorySource(bytes));
+      const whole = await buildLookupFromObject(await loadObject(memorySource(bytes)));
+      expect(Buffer.from(lazy).equals(Buffer.from(whole))).toBe(true);
+    },
+  );
 
   it("still reads lookups written in format version 1 (index first)", async () => {
     const v1 = toVersion1(built);

@@ -2,8 +2,9 @@
 // (address, file, line). DWARF 5 file and directory tables are described by entry formats.
 import { ByteReader, cstringAt } from "../byte-reader.ts";
 import { malformedFile } from "../errors.ts";
+import { F64Column } from "../lookup-tables.ts";
 import * as C from "./constants.ts";
-import { attrString, type DwarfSections, readForm, type UnitHeader } from "./unit.ts";
+import { attrString, type DwarfSections, readForm, type SectionSlice, type UnitHeader } from "./unit.ts";
 
 /** Marks the row that ends a sequence (its address is the first byte after the sequence). */
 export const END_OF_SEQUENCE = 0xffffffff;
@@ -14,9 +15,9 @@ export interface LineTable {
   /** Full path of each file index, as used by the program and by DW_AT_call_file. */
   files: (string | undefined)[];
   /** Rows in program order; a row whose line is END_OF_SEQUENCE closes its sequence. */
-  addresses: number[];
-  fileIndexes: number[];
-  lines: number[];
+  addresses: Float64Array;
+  fileIndexes: Float64Array;
+  lines: Float64Array;
 }
 
 /** Joins a directory and a file name the way debuggers do: absolute names win. */
@@ -29,17 +30,19 @@ function isAbsolute(path: string): boolean {
   return path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(path);
 }
 
+/** Parses the program at `offset`; `slice` may hold only part of .debug_line (from `line.base` on). */
 export function parseLineProgram(
   sections: DwarfSections,
   offset: number,
   unitAddressSize: number,
   compDir: string,
   compName: string,
+  slice: SectionSlice = { bytes: sections.line, base: 0 },
 ): LineTable {
-  const data = sections.line;
-  if (offset < 0 || offset >= data.byteLength)
+  const data = slice.bytes;
+  if (offset < slice.base || offset >= slice.base + data.byteLength)
     throw malformedFile(`line program offset ${offset} is out of range`);
-  const r = new ByteReader(data, sections.littleEndian, offset);
+  const r = new ByteReader(data, sections.littleEndian, offset, slice.base);
   r.need(4, "line program header");
   let length = r.u32();
   let offsetSize = 4;
@@ -48,7 +51,7 @@ export function parseLineProgram(
     offsetSize = 8;
   }
   const end = r.pos + length;
-  if (end > data.byteLength) throw malformedFile("line program extends past .debug_line");
+  if (end > slice.base + data.byteLength) throw malformedFile("line program extends past .debug_line");
   const version = r.u16();
   if (version < 2 || version > 5) throw malformedFile(`unsupported line program version ${version}`);
   let addressSize = unitAddressSize;
@@ -81,16 +84,18 @@ export function parseLineProgram(
   const files = version >= 5 ? readTablesV5(r, sections, header) : readTablesV4(r, compDir, compName);
   void defaultIsStmt;
 
-  const table: LineTable = { files, addresses: [], fileIndexes: [], lines: [] };
+  const addresses = new F64Column(1024);
+  const fileIndexes = new F64Column(1024);
+  const lines = new F64Column(1024);
   r.pos = programStart;
   let address = 0;
   let file = 1;
   let line = 1;
   const emit = (endOfSequence: boolean) => {
-    if (table.addresses.length >= MAX_ROWS) throw malformedFile("line program has too many rows");
-    table.addresses.push(address);
-    table.fileIndexes.push(file);
-    table.lines.push(endOfSequence ? END_OF_SEQUENCE : line);
+    if (addresses.length >= MAX_ROWS) throw malformedFile("line program has too many rows");
+    addresses.push(address);
+    fileIndexes.push(file);
+    lines.push(endOfSequence ? END_OF_SEQUENCE : line);
   };
   while (r.pos < end) {
     const opcode = r.u8();
@@ -136,7 +141,12 @@ export function parseLineProgram(
       for (let i = 0; i < operands; i++) r.uleb();
     }
   }
-  return table;
+  return {
+    files,
+    addresses: addresses.data.subarray(0, addresses.length),
+    fileIndexes: fileIndexes.data.subarray(0, fileIndexes.length),
+    lines: lines.data.subarray(0, lines.length),
+  };
 }
 
 function readTablesV4(r: ByteReader, compDir: string, compName: string): (string | undefined)[] {
@@ -180,7 +190,9 @@ function readTablesV5(r: ByteReader, sections: DwarfSections, header: UnitHeader
         const value = readForm(r, form, header, 0);
         if (contentType === C.DW_LNCT_path) {
           entry.path =
-            form === C.DW_FORM_string ? cstringAt(r.bytes, value) : attrString(sections, unit, form, value);
+            form === C.DW_FORM_string
+              ? cstringAt(r.bytes, value - r.base)
+              : attrString(sections, unit, form, value);
         } else if (contentType === C.DW_LNCT_directory_index) {
           entry.dir = value;
         }

@@ -14,6 +14,7 @@ import {
   attrString,
   type DwarfSections,
   readUnitHeader,
+  type SectionSlice,
   type UnitContext,
   type UnitHeader,
 } from "./unit.ts";
@@ -56,21 +57,137 @@ const MAX_REFERENCE_DEPTH = 16;
 const MAX_CACHED = 4096;
 const MAX_CACHED_NAMES = 32_768;
 
+/** Bytes of units other than the current one a lazy reader keeps (names followed across units). */
+const LAZY_INFO_CACHE_BYTES = 8 * 1024 * 1024;
+/** Line programs a lazy reader keeps (each is only needed while its own unit is read). */
+const LAZY_LINE_CACHE = 2;
+
+/**
+ * Thrown by a reader over lazy sections when an operation needs bytes that are not loaded: await
+ * `reader.load(error.header, error.line)` and run the operation again.
+ */
+export class NeedUnit extends Error {
+  readonly header: UnitHeader;
+  /** Whether the unit's line program is wanted too. */
+  readonly line: boolean;
+
+  constructor(header: UnitHeader, line: boolean) {
+    super(`unit at 0x${header.offset.toString(16)} is not loaded`);
+    this.header = header;
+    this.line = line;
+  }
+}
+
+/** Runs `operation`, loading what a lazy reader misses and running it again, until it completes. */
+export async function withLoadedUnits<T>(reader: DwarfReader, operation: () => T): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return operation();
+    } catch (error) {
+      if (!(error instanceof NeedUnit) || attempt > 4 * MAX_REFERENCE_DEPTH) throw error;
+      await reader.load(error.header, error.line);
+    }
+  }
+}
+
 export class DwarfReader {
   readonly sections: DwarfSections;
   readonly headers: UnitHeader[] = [];
   private readonly abbrevCache = new Map<number, AbbrevTable>();
   private readonly contexts = new Map<number, UnitContext>();
   private readonly names = new Map<number, FunctionName>();
+  /** Lazy sections: loaded unit bytes by unit offset (least recently used first), line programs. */
+  private readonly infoCache = new Map<number, Uint8Array>();
+  private infoCacheBytes = 0;
+  private pinned = -1;
+  private readonly lineCache = new Map<number, SectionSlice>();
 
-  constructor(sections: DwarfSections) {
+  /** A reader over sections in memory; lazy sections need `DwarfReader.open`. */
+  constructor(sections: DwarfSections, headers?: UnitHeader[]) {
     this.sections = sections;
+    if (headers) {
+      this.headers = headers;
+      return;
+    }
     let offset = 0;
     while (offset + 11 <= sections.info.byteLength) {
       const header = readUnitHeader(sections.info, offset, sections.littleEndian);
       this.headers.push(header);
       offset = header.end;
     }
+  }
+
+  /** A reader over any sections: for lazy ones, reads the unit headers (a few bytes per unit). */
+  static async open(sections: DwarfSections): Promise<DwarfReader> {
+    const lazy = sections.lazy;
+    if (!lazy) return new DwarfReader(sections);
+    const headers: UnitHeader[] = [];
+    let offset = 0;
+    while (offset + 11 <= lazy.infoSize) {
+      const bytes = await lazy.readInfo(offset, Math.min(32, lazy.infoSize - offset));
+      const header = readUnitHeader(bytes, offset, sections.littleEndian, offset, lazy.infoSize);
+      headers.push(header);
+      offset = header.end;
+    }
+    return new DwarfReader(sections, headers);
+  }
+
+  /**
+   * Loads a unit's bytes (and its line program) from lazy sections. `pin` makes it the current
+   * unit, kept until another is pinned; other units are kept while they fit a small cache.
+   */
+  async load(header: UnitHeader, line = false, pin = false): Promise<void> {
+    const lazy = this.sections.lazy;
+    if (!lazy) return;
+    if (pin) this.pinned = header.offset;
+    if (!this.infoCache.has(header.offset)) {
+      const bytes = await lazy.readInfo(header.offset, header.end - header.offset);
+      this.infoCache.set(header.offset, bytes);
+      this.infoCacheBytes += bytes.byteLength;
+      for (const [offset, cached] of this.infoCache) {
+        if (this.infoCacheBytes <= LAZY_INFO_CACHE_BYTES) break;
+        if (offset === header.offset || offset === this.pinned) continue;
+        this.infoCache.delete(offset);
+        this.infoCacheBytes -= cached.byteLength;
+      }
+    }
+    if (!line || this.lineCache.has(header.offset)) return;
+    const stmtList = (await withLoadedUnits(this, () => this.context(header))).stmtList;
+    let slice: SectionSlice = { bytes: new Uint8Array(0), base: 0 };
+    if (stmtList >= 0 && stmtList < lazy.lineSize) {
+      const head = await lazy.readLine(stmtList, Math.min(12, lazy.lineSize - stmtList));
+      const r = new ByteReader(head, this.sections.littleEndian, stmtList, stmtList);
+      r.need(4, "line program header");
+      let length = r.u32();
+      if (length === 0xffffffff) {
+        r.need(8, "line program header");
+        length = r.u64();
+      }
+      // A length past the section is refused by the parser, which sees the section's end.
+      const total = Math.min(r.pos - stmtList + length, lazy.lineSize - stmtList);
+      slice = { bytes: await lazy.readLine(stmtList, total), base: stmtList };
+    }
+    if (this.lineCache.size >= LAZY_LINE_CACHE) {
+      const oldest = this.lineCache.keys().next();
+      if (!oldest.done) this.lineCache.delete(oldest.value);
+    }
+    this.lineCache.set(header.offset, slice);
+  }
+
+  /** The bytes of a unit: the whole section in memory, or the unit loaded from lazy sections. */
+  private info(header: UnitHeader): SectionSlice {
+    if (!this.sections.lazy) return { bytes: this.sections.info, base: 0 };
+    const bytes = this.infoCache.get(header.offset);
+    if (!bytes) throw new NeedUnit(header, false);
+    return { bytes, base: header.offset };
+  }
+
+  /** The unit's line program (its bytes from `base` on). */
+  private line(header: UnitHeader): SectionSlice {
+    if (!this.sections.lazy) return { bytes: this.sections.line, base: 0 };
+    const slice = this.lineCache.get(header.offset);
+    if (!slice) throw new NeedUnit(header, true);
+    return slice;
   }
 
   /** Units that can carry code: compile and partial units (type and split units are skipped). */
@@ -92,9 +209,10 @@ export class DwarfReader {
   context(header: UnitHeader): UnitContext {
     const cached = this.contexts.get(header.offset);
     if (cached) return cached;
+    const info = this.info(header);
     const abbrevs = this.abbrevs(header.abbrevOffset);
     const root = new DieAttrs();
-    const r = new ByteReader(this.sections.info, this.sections.littleEndian, header.firstDie);
+    const r = new ByteReader(info.bytes, this.sections.littleEndian, header.firstDie, info.base);
     const hasRoot = header.firstDie < header.end && readDie(r, abbrevs, header, root, true);
     const unit: UnitContext = {
       ...header,
@@ -111,8 +229,8 @@ export class DwarfReader {
       if (root.lowPc >= 0)
         unit.baseAddress = Math.max(attrAddress(this.sections, unit, root.lowPcForm, root.lowPc), 0);
       if (root.compDir >= 0)
-        unit.compDir = attrString(this.sections, unit, root.compDirForm, root.compDir) ?? "";
-      if (root.name >= 0) unit.name = attrString(this.sections, unit, root.nameForm, root.name) ?? "";
+        unit.compDir = attrString(this.sections, unit, root.compDirForm, root.compDir, info) ?? "";
+      if (root.name >= 0) unit.name = attrString(this.sections, unit, root.nameForm, root.name, info) ?? "";
     }
     if (this.contexts.size >= MAX_CACHED) this.contexts.clear();
     this.contexts.set(header.offset, unit);
@@ -141,12 +259,13 @@ export class DwarfReader {
     const header = this.unitAt(offset);
     if (!header || depth > MAX_REFERENCE_DEPTH) return result;
     const unit = this.context(header);
+    const info = this.info(header);
     const attrs = new DieAttrs();
-    const r = new ByteReader(this.sections.info, this.sections.littleEndian, offset);
+    const r = new ByteReader(info.bytes, this.sections.littleEndian, offset, info.base);
     if (!readDie(r, unit.abbrevs, unit, attrs, true)) return result;
     if (attrs.linkage >= 0)
-      result.linkageName = attrString(this.sections, unit, attrs.linkageForm, attrs.linkage);
-    if (attrs.name >= 0) result.name = attrString(this.sections, unit, attrs.nameForm, attrs.name);
+      result.linkageName = attrString(this.sections, unit, attrs.linkageForm, attrs.linkage, info);
+    if (attrs.name >= 0) result.name = attrString(this.sections, unit, attrs.nameForm, attrs.name, info);
     for (const ref of [attrs.abstractOrigin, attrs.specification]) {
       if (result.linkageName !== undefined || ref < 0 || ref === offset) continue;
       const target = this.functionName(ref, depth + 1);
@@ -161,19 +280,22 @@ export class DwarfReader {
   /** Functions and line table of one unit. Only this unit's DIEs are walked. */
   readUnit(header: UnitHeader): UnitDebugInfo {
     const unit = this.context(header);
+    const bytes = this.info(header);
     const info: UnitDebugInfo = { unit, functions: [] };
-    if (unit.stmtList >= 0 && this.sections.line.byteLength > 0) {
+    const lineSize = this.sections.lazy?.lineSize ?? this.sections.line.byteLength;
+    if (unit.stmtList >= 0 && lineSize > 0) {
       info.lineTable = parseLineProgram(
         this.sections,
         unit.stmtList,
         unit.addressSize,
         unit.compDir,
         unit.name,
+        this.line(header),
       );
     }
     const functions = info.functions;
     const attrs = new DieAttrs();
-    const r = new ByteReader(this.sections.info, this.sections.littleEndian, header.firstDie);
+    const r = new ByteReader(bytes.bytes, this.sections.littleEndian, header.firstDie, bytes.base);
     const openRecords: number[] = [];
     const openDepths: number[] = [];
     let depth = 0;

@@ -5,7 +5,27 @@ import { malformedFile } from "../errors.ts";
 import type { AbbrevTable } from "./abbrev.ts";
 import * as C from "./constants.ts";
 
-/** The raw DWARF sections of one object (empty arrays for absent ones), already decompressed. */
+/** Bytes of a section from offset `base` on (a whole section has base 0). */
+export interface SectionSlice {
+  bytes: Uint8Array;
+  base: number;
+}
+
+/**
+ * .debug_info and .debug_line left in the file and read piece by piece (a unit, a line program)
+ * instead of whole: they are most of the DWARF of a big file.
+ */
+export interface LazyDwarfSections {
+  infoSize: number;
+  lineSize: number;
+  readInfo(offset: number, length: number): Promise<Uint8Array>;
+  readLine(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/**
+ * The raw DWARF sections of one object (empty arrays for absent ones), already decompressed. With
+ * `lazy`, `info` and `line` are empty and read through it.
+ */
 export interface DwarfSections {
   littleEndian: boolean;
   info: Uint8Array;
@@ -17,6 +37,7 @@ export interface DwarfSections {
   addr: Uint8Array;
   ranges: Uint8Array;
   rnglists: Uint8Array;
+  lazy?: LazyDwarfSections;
 }
 
 export interface UnitHeader {
@@ -33,8 +54,18 @@ export interface UnitHeader {
   abbrevOffset: number;
 }
 
-export function readUnitHeader(info: Uint8Array, offset: number, littleEndian: boolean): UnitHeader {
-  const r = new ByteReader(info, littleEndian, offset);
+/**
+ * Reads the unit header at `offset`. `info` may hold only part of .debug_info: `base` is the offset of
+ * its first byte and `sectionSize` the size of the whole section.
+ */
+export function readUnitHeader(
+  info: Uint8Array,
+  offset: number,
+  littleEndian: boolean,
+  base = 0,
+  sectionSize = base + info.byteLength,
+): UnitHeader {
+  const r = new ByteReader(info, littleEndian, offset, base);
   r.need(11, "unit header");
   let length = r.u32();
   let offsetSize = 4;
@@ -46,7 +77,7 @@ export function readUnitHeader(info: Uint8Array, offset: number, littleEndian: b
     throw malformedFile(`reserved unit length 0x${length.toString(16)}`);
   }
   const end = r.pos + length;
-  if (end > info.byteLength) throw malformedFile("compilation unit extends past .debug_info");
+  if (end > sectionSize) throw malformedFile("compilation unit extends past .debug_info");
   const version = r.u16();
   if (version < 2 || version > 5) throw malformedFile(`unsupported DWARF version ${version}`);
   let unitType: number = C.DW_UT_compile;
@@ -213,10 +244,11 @@ export function attrString(
   unit: UnitHeader & { strOffsetsBase: number },
   form: number,
   value: number,
+  info: SectionSlice = { bytes: sections.info, base: 0 },
 ): string | undefined {
   switch (form) {
     case C.DW_FORM_string:
-      return cstringAt(sections.info, value);
+      return cstringAt(info.bytes, value - info.base);
     case C.DW_FORM_strp:
       return cstringAt(sections.str, value);
     case C.DW_FORM_line_strp:
