@@ -4,7 +4,6 @@
 // after the Durable Object's D1 commit, so nothing acknowledged can be missing.
 import { attachmentKey, eventPayloadKey, rawItemKey } from "../blobs/keys.ts";
 import { FaultlineError } from "../errors.ts";
-import { computeGrouping } from "../grouping/index.ts";
 import { MAX_INLINE_PAYLOAD_BYTES, MAX_SESSIONS_PER_ENVELOPE } from "../limits.ts";
 import { symbolicateNativeEvent } from "../native/symbolicate-event.ts";
 import {
@@ -12,6 +11,7 @@ import {
   type EventRow,
   emptyBatch,
   type IngestBatch,
+  issueGroupingOf,
   type KeyContext,
   type OutcomeDelta,
 } from "../project/ingest-batch.ts";
@@ -150,17 +150,10 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           normalizeEvent(parseJsonPayload(item), normalizeCtx("event")),
           { db: ctx.db, bucket: ctx.blobs, projectId },
         );
-        const grouping = computeGrouping(event);
+        const grouping = issueGroupingOf(event);
         batch.event = {
           row: await eventRow(event, grouping.title, ctx, written),
-          grouping: {
-            hash: grouping.hash,
-            hashes: grouping.hashes,
-            title: grouping.title,
-            culprit: grouping.culprit,
-            metadata: grouping.metadata,
-            logger: event.logger ?? null,
-          },
+          grouping,
           attachments,
           missingImages,
         };

@@ -5,8 +5,8 @@
 // at its time budget; the next trigger (another upload or assemble poll) resumes it.
 import { eventPayloadKey } from "../blobs/keys.ts";
 import type { Env } from "../env.ts";
-import { computeGrouping } from "../grouping/index.ts";
 import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
+import { issueGroupingOf } from "../project/ingest-batch.ts";
 import type { RegroupMove, RegroupResult } from "../project/regroup.ts";
 import type { NormalizedEvent } from "../protocol/types.ts";
 import { recordReferences, symbolicateStored, unsymbolicated } from "./symbolicate-event.ts";
@@ -123,7 +123,7 @@ async function resymbolicate(
       projectId,
     });
     await recordReferences(deps.db, projectId, event, references);
-    const grouping = computeGrouping(event);
+    const grouping = issueGroupingOf(event);
     let payload: string | null = JSON.stringify(event);
     let payloadKey = row.payload_key;
     if (payloadKey !== null || payload.length > MAX_INLINE_PAYLOAD_BYTES) {
@@ -135,14 +135,7 @@ async function resymbolicate(
       eventId: row.event_id,
       payload,
       payloadKey,
-      grouping: {
-        hash: grouping.hash,
-        hashes: grouping.hashes,
-        title: grouping.title,
-        culprit: grouping.culprit,
-        metadata: grouping.metadata,
-        logger: event.logger ?? null,
-      },
+      grouping,
     });
   }
   // References of events that were never stored (rejected, rate limited) lead nowhere.

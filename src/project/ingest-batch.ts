@@ -1,6 +1,7 @@
 // The contract between the stateless ingest Worker and the project's Durable Object: everything one
 // envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
 
+import { computeGrouping } from "../grouping/index.ts";
 import type { DataCategory, Outcome } from "../protocol/categories.ts";
 import type {
   CheckIn,
@@ -11,7 +12,7 @@ import type {
   SpanRecord,
   UserReport,
 } from "../protocol/items/index.ts";
-import type { JsonObject } from "../protocol/types.ts";
+import type { JsonObject, NormalizedEvent } from "../protocol/types.ts";
 import type { RateLimitConfig } from "./rate-limiter.ts";
 
 /** Who sent the envelope: resolved from the DSN key before the Durable Object is called. */
@@ -52,16 +53,25 @@ export interface EventRow {
   payloadKey: string | null;
 }
 
+/** What the Durable Object needs of an event's grouping to find or create its issue. */
+export interface IssueGrouping {
+  hash: string;
+  hashes: string[];
+  title: string;
+  culprit: string;
+  metadata: JsonObject;
+  logger: string | null;
+}
+
+/** Groups a (symbolicated) event for its issue: at ingest, and again when a late debug file regroups it. */
+export function issueGroupingOf(event: NormalizedEvent): IssueGrouping {
+  const { hash, hashes, title, culprit, metadata } = computeGrouping(event);
+  return { hash, hashes, title, culprit, metadata, logger: event.logger ?? null };
+}
+
 export interface PreparedErrorEvent {
   row: EventRow;
-  grouping: {
-    hash: string;
-    hashes: string[];
-    title: string;
-    culprit: string;
-    metadata: JsonObject;
-    logger: string | null;
-  };
+  grouping: IssueGrouping;
   attachments: AttachmentRow[];
   /** Debug ids (or `code:<id>`) of images whose frames found no debug file, for late re-symbolication. */
   missingImages: string[];
