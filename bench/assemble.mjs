@@ -24,26 +24,6 @@ const PORT = 18791;
 const PADDINGS_MIB = (process.env.BENCH_DIF_PADDING_MIB ?? "50,200").split(",").map(Number);
 const MiB = 1024 * 1024;
 
-function workerdRss(rootPid) {
-  const out = execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="], { encoding: "utf8" });
-  const rows = out
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .map(([pid, ppid, rss, comm]) => ({ pid: Number(pid), ppid: Number(ppid), rss: Number(rss), comm }));
-  const found = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const p = queue.shift();
-    for (const r of rows) {
-      if (r.ppid !== p) continue;
-      found.push(r);
-      queue.push(r.pid);
-    }
-  }
-  return found.filter((r) => r.comm.includes("workerd")).reduce((n, r) => n + r.rss, 0) / 1024;
-}
-
 function bigDebugFile(dir, paddingMib) {
   const file = join(dir, `app-padded-${paddingMib}`);
   if (existsSync(file)) return file;
@@ -77,10 +57,7 @@ async function uploadOnce(paddingMib) {
     const defaults = ensureDefaults(persistTo, join(persistTo, "local.json"));
     server = await startDev({ port: PORT, persistTo, inspectorPort: 0 });
     const baseline = workerdRss(server.child.pid);
-    let peak = baseline;
-    const timer = setInterval(() => {
-      peak = Math.max(peak, workerdRss(server.child.pid));
-    }, 100);
+    const sampler = samplePeakRss(server.child.pid, 100);
     const started = performance.now();
     const cli = spawn(
       join(ROOT, "node_modules", ".bin", "sentry-cli"),
@@ -102,7 +79,7 @@ async function uploadOnce(paddingMib) {
     cli.stderr.on("data", (d) => (output += d));
     const code = await new Promise((resolve) => cli.on("close", resolve));
     const seconds = (performance.now() - started) / 1000;
-    clearInterval(timer);
+    const peak = sampler.stop();
     const [row] = sqlLocal(persistTo, "SELECT size, features FROM debug_files ORDER BY id DESC LIMIT 1");
     const size = statSync(file).size;
     console.log(`\nDebug-file upload of a ${(size / MiB).toFixed(0)} MiB ELF with sentry-cli --wait:`);

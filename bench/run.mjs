@@ -2,55 +2,19 @@
 // Prints accepted events/s, p50/p99 latency, peak workerd RSS, the ratio to the trivial Worker, D1 rows
 // written per error event (from D1 result metadata, via the project's Durable Object counters), and
 // whether every accepted event was stored.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations, ensureDefaults, sqlLocal, startDev, stopDev } from "../scripts/local-server.mjs";
 import { anyhowEvent, mixedEnvelope, panicEvent, toEnvelope } from "./envelopes.mjs";
+import { samplePeakRss } from "./process-rss.mjs";
 import { runUiBench } from "./ui.mjs";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500);
 const CONCURRENCIES = (process.env.BENCH_CONCURRENCY ?? "1,8,32").split(",").map(Number);
 const FAULTLINE_PORT = 18787;
 const TRIVIAL_PORT = 18788;
-
-function descendants(rootPid) {
-  const out = execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="], { encoding: "utf8" });
-  const rows = out
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .map(([pid, ppid, rss, comm]) => ({ pid: Number(pid), ppid: Number(ppid), rss: Number(rss), comm }));
-  const found = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const p = queue.shift();
-    for (const r of rows) {
-      if (r.ppid !== p) continue;
-      found.push(r);
-      queue.push(r.pid);
-    }
-  }
-  return found;
-}
-
-function sampleRss(rootPid) {
-  let peak = 0;
-  const timer = setInterval(() => {
-    const rss = descendants(rootPid)
-      .filter((r) => r.comm.includes("workerd"))
-      .reduce((n, r) => n + r.rss, 0);
-    peak = Math.max(peak, rss);
-  }, 200);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return peak / 1024;
-    },
-  };
-}
 
 function post(agent, port, path, body) {
   return new Promise((resolve) => {
@@ -154,7 +118,7 @@ try {
     next: (i) => ({ body: prebuilt[i], eventId: "" }),
   });
 
-  const rssFaultline = sampleRss(faultline.child.pid);
+  const rssFaultline = samplePeakRss(faultline.child.pid);
   let allAccepted = warm.accepted.length;
   const rows = [];
   for (const c of CONCURRENCIES) {
