@@ -5,48 +5,43 @@ import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { authenticateToken, type TokenIdentity } from "./tokens.ts";
 
-export type Scope =
-  | "org:read"
-  | "org:write"
-  | "org:admin"
-  | "org:ci"
-  | "team:read"
-  | "team:write"
-  | "team:admin"
-  | "project:read"
-  | "project:write"
-  | "project:admin"
-  | "project:releases"
-  | "member:read"
-  | "member:write"
-  | "member:admin"
-  | "event:read"
-  | "event:write"
-  | "event:admin";
+/** Every scope Sentry defines, in Sentry's order; tokens may carry any of them. */
+export const KNOWN_SCOPES = [
+  "org:read",
+  "org:write",
+  "org:admin",
+  "org:integrations",
+  "org:ci",
+  "team:read",
+  "team:write",
+  "team:admin",
+  "project:read",
+  "project:write",
+  "project:admin",
+  "project:releases",
+  "member:read",
+  "member:write",
+  "member:admin",
+  "event:read",
+  "event:write",
+  "event:admin",
+  "alerts:read",
+  "alerts:write",
+] as const;
+
+/** Sentry scopes that no Faultline route checks and no role grants. */
+const UNUSED_SCOPES = ["org:integrations", "alerts:read", "alerts:write"] as const;
+
+/** The scopes Faultline routes require. */
+export type Scope = Exclude<(typeof KNOWN_SCOPES)[number], (typeof UNUSED_SCOPES)[number]>;
+
+const isUsed = (scope: string): scope is Scope => !(UNUSED_SCOPES as readonly string[]).includes(scope);
 
 export type Role = "owner" | "admin" | "member";
 
 /** Scopes each role may exercise; a user token's scopes are capped by the user's role in that org. */
 const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
-  owner: new Set([
-    "org:read",
-    "org:write",
-    "org:admin",
-    "org:ci",
-    "team:read",
-    "team:write",
-    "team:admin",
-    "project:read",
-    "project:write",
-    "project:admin",
-    "project:releases",
-    "member:read",
-    "member:write",
-    "member:admin",
-    "event:read",
-    "event:write",
-    "event:admin",
-  ]),
+  owner: new Set(KNOWN_SCOPES.filter(isUsed)),
   admin: new Set([
     "org:read",
     "org:write",

@@ -2,8 +2,15 @@
 // scopes, the scopes a caller effectively holds (with implied ones), and routes that need a user.
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
-import { type Caller, forbidden, hasScope, notFound, type OrgRow, type Scope } from "./access.ts";
-import { KNOWN_SCOPES } from "./serializers/api-token.ts";
+import {
+  type Caller,
+  forbidden,
+  hasScope,
+  KNOWN_SCOPES,
+  notFound,
+  type OrgRow,
+  type Scope,
+} from "./access.ts";
 
 /** 404 unless the organization is the caller's; 403 unless the caller holds one of `scopes` there. */
 export function requireAnyScope(caller: Caller, organizationId: number, scopes: readonly Scope[]): void {

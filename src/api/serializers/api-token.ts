@@ -1,32 +1,9 @@
 // API tokens as Sentry lists them (never the token itself, except once in the creation response) and
 // the bodies that create them. Pure functions.
 import { badRequest } from "../../errors.ts";
-import type { Scope } from "../access.ts";
+import { KNOWN_SCOPES, type Scope } from "../access.ts";
 import { isoDate } from "../pagination.ts";
 import { objectBody } from "../slugs.ts";
-
-export const KNOWN_SCOPES: readonly string[] = [
-  "org:read",
-  "org:write",
-  "org:admin",
-  "org:integrations",
-  "org:ci",
-  "team:read",
-  "team:write",
-  "team:admin",
-  "project:read",
-  "project:write",
-  "project:admin",
-  "project:releases",
-  "member:read",
-  "member:write",
-  "member:admin",
-  "event:read",
-  "event:write",
-  "event:admin",
-  "alerts:read",
-  "alerts:write",
-];
 
 /** What Sentry gives organization tokens: CI work (releases, chunk upload, assemble, source maps). */
 export const ORG_TOKEN_SCOPES: readonly Scope[] = ["org:ci"];
@@ -87,7 +64,7 @@ export function parseUserTokenCreate(body: unknown): { name: string; scopes: str
   const scopes = input.scopes;
   if (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every((s) => typeof s === "string"))
     throw badRequest("scopes must be a non-empty list of scopes");
-  const unknown = scopes.filter((s) => !KNOWN_SCOPES.includes(s));
+  const unknown = scopes.filter((s) => !(KNOWN_SCOPES as readonly string[]).includes(s));
   if (unknown.length > 0) throw badRequest(`Unknown scopes: ${unknown.join(", ")}`);
   return { name: parseName(input.name, false), scopes: [...new Set(scopes as string[])] };
 }
