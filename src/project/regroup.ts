@@ -4,6 +4,7 @@
 // counters and user counts follow them, and an issue left without events is merged into the issue
 // its events went to (its hashes move there, so later look-alikes land in the right place) and deleted.
 import { insertIssue, issuesByHash, type NewIssue } from "../db/ingest-writes.ts";
+import type { EventTableRow } from "../db/rows.ts";
 import type { PreparedErrorEvent } from "./ingest-batch.ts";
 
 export interface RegroupMove {
@@ -236,16 +237,10 @@ export function regroupStatements(
   return s;
 }
 
-interface StoredEventRow {
-  event_id: string;
-  issue_id: number | null;
-  timestamp: number;
-  level: string;
-  type: string;
-  platform: string;
-  release: string | null;
-  user_key: string | null;
-}
+type StoredEventRow = Pick<
+  EventTableRow,
+  "event_id" | "issue_id" | "timestamp" | "level" | "type" | "platform" | "release" | "user_key"
+>;
 
 /** Reads what the plan needs, plans, and writes it in one transaction. */
 export async function applyRegroup(

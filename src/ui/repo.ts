@@ -4,6 +4,7 @@
 import type { Role } from "../api/access.ts";
 import { effectiveStatusSql, type SqlFragment, sortSql } from "../api/issue-query.ts";
 import { eventPayloadKey } from "../blobs/keys.ts";
+import type { EventTableRow, IssueTableRow } from "../db/rows.ts";
 import type { IssueSort } from "./issue-search.ts";
 
 export interface OrgSummary {
@@ -23,50 +24,35 @@ export interface ProjectSummary {
   rate_limit_window: number | null;
 }
 
-export interface IssueRow {
-  id: number;
-  project_id: number;
-  short_id?: number | null;
-  type: string;
-  title: string;
-  culprit: string;
-  level: string;
-  platform: string;
-  metadata: string;
-  status: "unresolved" | "resolved" | "ignored";
-  substatus: string | null;
-  resolution: string | null;
-  first_seen: number;
-  last_seen: number;
-  times_seen: number;
-  user_count: number;
-  first_release: string | null;
-  last_release: string | null;
-  is_bookmarked: number;
-}
+/** The `issues` columns the UI reads. */
+const ISSUE_FIELDS = [
+  "id",
+  "project_id",
+  "type",
+  "title",
+  "culprit",
+  "level",
+  "platform",
+  "metadata",
+  "status",
+  "substatus",
+  "resolution",
+  "first_seen",
+  "last_seen",
+  "times_seen",
+  "user_count",
+  "first_release",
+  "last_release",
+  "is_bookmarked",
+] as const satisfies readonly (keyof IssueTableRow)[];
 
-export interface EventRow {
-  id: number;
-  project_id: number;
-  event_id: string;
-  issue_id: number | null;
-  type: string;
-  timestamp: number;
-  received: number;
-  level: string;
-  platform: string;
-  release: string | null;
-  environment: string | null;
-  title: string;
-  message: string | null;
-  transaction_name: string | null;
-  trace_id: string | null;
-  payload: string | null;
-  payload_key: string | null;
-}
+/** An `issues` row as the UI selects it (ISSUE_COLUMNS). */
+export type IssueRow = Pick<IssueTableRow, (typeof ISSUE_FIELDS)[number]>;
 
-const ISSUE_COLUMNS = `id, project_id, type, title, culprit, level, platform, metadata, status, substatus, resolution,
-  first_seen, last_seen, times_seen, user_count, first_release, last_release, is_bookmarked`;
+/** An `events` row as the UI selects it (EVENT_COLUMNS). */
+export type EventRow = Omit<EventTableRow, "user_key">;
+
+const ISSUE_COLUMNS = ISSUE_FIELDS.join(", ");
 
 export async function orgsOfUser(db: D1Database, userId: number): Promise<OrgSummary[]> {
   const rows = await db

@@ -2,6 +2,7 @@
 // project's events (list, by id). The normalized payload lives in `events.payload`, or in R2 under
 // `events.payload_key` when it was too large for a row.
 import type { IRequest } from "itty-router";
+import type { EventTableRow } from "../../db/rows.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
@@ -39,16 +40,10 @@ const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
   'exception', json(json_extract(ev.payload, '$.exception'))
 ) END AS summary`;
 
-interface EventRowWithPayload extends EventRecord {
-  payload: string | null;
-  payload_key: string | null;
-}
+type EventRowWithPayload = EventRecord & Pick<EventTableRow, "payload" | "payload_key">;
 
-interface EventRowWithSummary extends EventRecord {
-  summary: string | null;
-  payload?: string | null;
-  payload_key?: string | null;
-}
+type EventRowWithSummary = EventRecord &
+  Partial<Pick<EventTableRow, "payload" | "payload_key">> & { summary: string | null };
 
 const isRecord = (value: unknown): value is JsonRecord =>
   typeof value === "object" && value !== null && !Array.isArray(value);

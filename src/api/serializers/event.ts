@@ -2,29 +2,14 @@
 // (exception, message, threads, stacktrace, breadcrumbs, request, debugmeta) in camelCase. The
 // stored payload is the normalized event (snake case, Sentry's event schema). Pure functions that
 // read the payload defensively: anything missing or malformed is left out rather than failing.
+import type { EventTableRow } from "../../db/rows.ts";
 import { isoDate } from "./issue.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonRecord = { [key: string]: Json };
 
-/** An `events` row as D1 returns it (snake case). */
-export interface EventRecord {
-  id: number;
-  project_id: number;
-  event_id: string;
-  issue_id: number | null;
-  type: string;
-  timestamp: number;
-  received: number;
-  level: string;
-  platform: string;
-  release: string | null;
-  environment: string | null;
-  user_key: string | null;
-  title: string;
-  message: string | null;
-  transaction_name: string | null;
-}
+/** An `events` row as the API selects it (without the trace id and the payload). */
+export type EventRecord = Omit<EventTableRow, "trace_id" | "payload" | "payload_key">;
 
 const isRecord = (value: unknown): value is JsonRecord =>
   typeof value === "object" && value !== null && !Array.isArray(value);

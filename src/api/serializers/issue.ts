@@ -1,36 +1,12 @@
 // Issues between Sentry's JSON and Faultline's rows: an `issues` row written as Sentry's issue JSON,
 // `PUT` bodies read into one update, and tag summaries. Pure functions.
+import type { IssueTableRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
 import type { Resolution } from "../../project/issue-lifecycle.ts";
 import { formatShortId } from "../issue-query.ts";
 
-/** An `issues` row as D1 returns it (snake case), plus the status it reads back as. */
-export interface IssueRecord {
-  id: number;
-  project_id: number;
-  primary_hash: string;
-  type: string;
-  title: string;
-  culprit: string;
-  level: string;
-  platform: string;
-  logger: string | null;
-  metadata: string;
-  status: "unresolved" | "resolved" | "ignored";
-  substatus: string | null;
-  resolution: string | null;
-  resolved_at: number | null;
-  first_seen: number;
-  last_seen: number;
-  times_seen: number;
-  user_count: number;
-  first_release: string | null;
-  last_release: string | null;
-  is_bookmarked: number;
-  has_seen: number;
-  assigned_to: string | null;
-  short_id: number | null;
-  status_details: string | null;
+/** An `issues` row, plus the status it reads back as. */
+export interface IssueRecord extends IssueTableRow {
   /** The status after expired ignores are taken into account (see `effectiveStatusSql`). */
   effective_status?: string;
 }
