@@ -1,6 +1,6 @@
 // Builds the paged symbol lookup of one debug file, once, off the request path, in bounded memory:
 //   1. every compilation unit is read once to learn which addresses it covers (a few coarse chunks
-//      per unit, each with the number of intervals it holds);
+//      per unit, each with about the number of intervals it holds; no line rows are kept);
 //   2. the address space is cut into windows of about `windowRanges` intervals, and each window is
 //      built on its own: the units covering it are read again, their intervals clipped to the
 //      window, overlaps between units resolved, the gaps filled from the symbol table (function name
@@ -19,7 +19,7 @@ import {
 import type { UnitHeader } from "./dwarf/unit.ts";
 import { malformedFile, rethrowTruncation } from "./errors.ts";
 import { type ChunkSink, concatChunks, type LookupMeta, LookupWriter } from "./lookup-format.ts";
-import { addUnitIntervals, type IntervalContext, type IntervalSink } from "./lookup-intervals.ts";
+import { addUnitCoverage, addUnitIntervals, type IntervalContext } from "./lookup-intervals.ts";
 import { F64Column, IntervalList, LookupTables, NONE, U32Column } from "./lookup-tables.ts";
 import { type LoadedObject, loadObject } from "./object-loader.ts";
 import type { SymbolTable } from "./symbol-table.ts";
@@ -126,8 +126,7 @@ async function buildFromObject(
       const header = units[u];
       if (!header) continue;
       coverage.beginUnit(u);
-      const unit = await readUnit(reader, header);
-      addUnitIntervals({ ...base, tables: undefined, out: coverage }, unit);
+      addUnitCoverage(base, await readUnit(reader, header), coverage);
     }
   }
 
@@ -181,7 +180,7 @@ async function buildFromObject(
 /** One unit's functions and line table, its bytes loaded first when the sections are lazy. */
 async function readUnit(reader: DwarfReader, header: UnitHeader): Promise<UnitDebugInfo> {
   await reader.load(header, true, true);
-  return withLoadedUnits(reader, () => reader.readUnit(header));
+  return withLoadedUnits(reader, () => reader.readUnit(header, false));
 }
 
 /**
@@ -228,7 +227,7 @@ async function resolveNames(
  * Address chunks each unit covers, with how many intervals each holds: [start, end) relative to the
  * load address, merged across small gaps.
  */
-class Coverage implements IntervalSink {
+class Coverage {
   readonly starts = new F64Column();
   readonly ends = new F64Column();
   readonly weights = new F64Column();
@@ -241,7 +240,7 @@ class Coverage implements IntervalSink {
     this.open = false;
   }
 
-  push(start: number, end: number): void {
+  push(start: number, end: number, weight: number): void {
     const last = this.starts.length - 1;
     if (
       this.open &&
@@ -250,12 +249,12 @@ class Coverage implements IntervalSink {
       this.weights.get(last) < CHUNK_RANGES
     ) {
       this.ends.set(last, Math.max(end, this.ends.get(last)));
-      this.weights.set(last, this.weights.get(last) + 1);
+      this.weights.set(last, this.weights.get(last) + weight);
       return;
     }
     this.starts.push(start);
     this.ends.push(end);
-    this.weights.push(1);
+    this.weights.push(weight);
     this.units.push(this.unit);
     this.open = true;
   }

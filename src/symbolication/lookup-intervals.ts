@@ -58,7 +58,22 @@ function functionId(
 export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): void {
   const { tables, loadAddress, windowStart, windowEnd } = ctx;
   const records = unit.functions;
-  const files = unit.lineTable?.files ?? [];
+  // Absolute bounds of the window: only rows and function ranges reaching into it matter.
+  const from = windowStart + loadAddress;
+  const to = windowEnd + loadAddress;
+
+  // Line intervals from the rows of each sequence that reach into the window.
+  const lineStarts = new F64Column(1024);
+  const lineEnds = new F64Column(1024);
+  const lineFiles = new F64Column(1024);
+  const lineLines = new F64Column(1024);
+  const files = lineIntervals(ctx, unit, (start, end, file, line) => {
+    if (end <= from || start >= to) return;
+    lineStarts.push(start);
+    lineEnds.push(end);
+    lineFiles.push(file);
+    lineLines.push(line);
+  });
   // File and function ids are made on first use: a window only needs those of its own intervals.
   const fileIds = new Float64Array(files.length).fill(-1);
   const fileId = (index: number): number => {
@@ -102,7 +117,7 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
     for (let i = 0; i + 1 < record.ranges.length; i += 2) {
       const start = record.ranges[i] ?? 0;
       const codeEnd = ctx.codeEnd(start);
-      if (codeEnd < 0) continue;
+      if (codeEnd < 0 || start >= to || Math.min(record.ranges[i + 1] ?? start, codeEnd) <= from) continue;
       events.push(start);
       events.push(index);
       events.push(1);
@@ -114,28 +129,6 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
   const eventCount = events.length / 3;
   const eventOrder = sortedBy(eventCount, (i) => events.get(i * 3));
 
-  // Line intervals from the rows of each sequence.
-  const lineStarts = new F64Column(1024);
-  const lineEnds = new F64Column(1024);
-  const lineFiles = new F64Column(1024);
-  const lineLines = new F64Column(1024);
-  const table = unit.lineTable;
-  if (table) {
-    let sequenceEnd = -1;
-    let sequenceStart = true;
-    for (let i = 0; i < table.addresses.length; i++) {
-      const address = table.addresses[i] ?? 0;
-      if (sequenceStart) sequenceEnd = ctx.codeEnd(address);
-      sequenceStart = table.lines[i] === END_OF_SEQUENCE;
-      if (sequenceStart || sequenceEnd < 0) continue;
-      const next = Math.min(table.addresses[i + 1] ?? address, sequenceEnd);
-      if (next <= address) continue;
-      lineStarts.push(address);
-      lineEnds.push(next);
-      lineFiles.push(table.fileIndexes[i] ?? -1);
-      lineLines.push(table.lines[i] ?? 0);
-    }
-  }
   const lineOrder = sortedBy(lineStarts.length, (i) => lineStarts.get(i));
 
   // Boundaries: every place the innermost function or the line row can change.
@@ -206,6 +199,99 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
     }
     ctx.out.push(from, to, loc);
   }
+}
+
+/**
+ * Runs the unit's line rows as intervals [address, next row's address), clipped to the end of their
+ * code section (sequences outside code are dropped); returns the unit's file names.
+ */
+function lineIntervals(
+  ctx: Pick<IntervalContext, "codeEnd">,
+  unit: UnitDebugInfo,
+  onInterval: (start: number, end: number, file: number, line: number) => void,
+): (string | undefined)[] {
+  let pending = false;
+  let pendingAddress = 0;
+  let pendingFile = 0;
+  let pendingLine = 0;
+  let sequenceEnd = -1;
+  let sequenceStart = true;
+  const onRow = (address: number, file: number, line: number) => {
+    if (pending) {
+      const next = Math.min(address, sequenceEnd);
+      if (next > pendingAddress) onInterval(pendingAddress, next, pendingFile, pendingLine);
+      pending = false;
+    }
+    if (sequenceStart) sequenceEnd = ctx.codeEnd(address);
+    sequenceStart = line === END_OF_SEQUENCE;
+    if (sequenceStart || sequenceEnd < 0) return;
+    pending = true;
+    pendingAddress = address;
+    pendingFile = file;
+    pendingLine = line;
+  };
+  const table = unit.lineTable;
+  if (table) {
+    for (let i = 0; i < table.addresses.length; i++) {
+      onRow(table.addresses[i] ?? 0, table.fileIndexes[i] ?? -1, table.lines[i] ?? 0);
+    }
+    return table.files;
+  }
+  return unit.runLines?.(onRow) ?? [];
+}
+
+/**
+ * The address ranges a unit covers, for planning windows: its line intervals and function ranges,
+ * each stream merged where contiguous, relative to the load address. Holds no per-row state.
+ */
+export function addUnitCoverage(
+  ctx: Pick<IntervalContext, "codeEnd" | "loadAddress">,
+  unit: UnitDebugInfo,
+  out: { push(start: number, end: number, weight: number): void },
+): void {
+  const { loadAddress } = ctx;
+  let runStart = -1;
+  let runEnd = -1;
+  let runRows = 0;
+  const flush = () => {
+    if (runStart >= 0) out.push(runStart - loadAddress, runEnd - loadAddress, runRows);
+    runStart = -1;
+    runRows = 0;
+  };
+  lineIntervals(ctx, unit, (start, end) => {
+    if (start !== runEnd) flush();
+    if (runStart < 0) runStart = start;
+    runEnd = end;
+    runRows++;
+  });
+  flush();
+  const ranges = new F64Column(Math.max(16, unit.functions.length * 2));
+  for (const record of unit.functions) {
+    for (let i = 0; i + 1 < record.ranges.length; i += 2) {
+      const start = record.ranges[i] ?? 0;
+      const codeEnd = ctx.codeEnd(start);
+      if (codeEnd < 0) continue;
+      const end = Math.min(record.ranges[i + 1] ?? start, codeEnd);
+      if (end <= start) continue;
+      ranges.push(start);
+      ranges.push(end);
+    }
+  }
+  const order = sortedBy(ranges.length / 2, (i) => ranges.get(i * 2));
+  for (const i of order) {
+    const start = ranges.get(i * 2);
+    const end = ranges.get(i * 2 + 1);
+    if (runStart >= 0 && start <= runEnd) {
+      runEnd = Math.max(runEnd, end);
+      runRows += 2;
+      continue;
+    }
+    flush();
+    runStart = start;
+    runEnd = end;
+    runRows = 2;
+  }
+  flush();
 }
 
 /** Indices 0..count-1 sorted by key (stable). */

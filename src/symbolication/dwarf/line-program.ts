@@ -30,6 +30,9 @@ function isAbsolute(path: string): boolean {
   return path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(path);
 }
 
+/** Receives the rows of a line program in program order; `line` is END_OF_SEQUENCE for a sequence's end. */
+export type LineRowVisitor = (address: number, file: number, line: number) => void;
+
 /** Parses the program at `offset`; `slice` may hold only part of .debug_line (from `line.base` on). */
 export function parseLineProgram(
   sections: DwarfSections,
@@ -39,6 +42,44 @@ export function parseLineProgram(
   compName: string,
   slice: SectionSlice = { bytes: sections.line, base: 0 },
 ): LineTable {
+  const addresses = new F64Column(1024);
+  const fileIndexes = new F64Column(1024);
+  const lines = new F64Column(1024);
+  const files = runLineProgram(
+    sections,
+    offset,
+    unitAddressSize,
+    compDir,
+    compName,
+    slice,
+    (address, file, line) => {
+      if (addresses.length >= MAX_ROWS) throw malformedFile("line program has too many rows");
+      addresses.push(address);
+      fileIndexes.push(file);
+      lines.push(line);
+    },
+  );
+  return {
+    files,
+    addresses: addresses.data.subarray(0, addresses.length),
+    fileIndexes: fileIndexes.data.subarray(0, fileIndexes.length),
+    lines: lines.data.subarray(0, lines.length),
+  };
+}
+
+/**
+ * Runs the program at `offset`, handing each row to `onRow` without keeping it; returns the full
+ * path of each file index.
+ */
+export function runLineProgram(
+  sections: DwarfSections,
+  offset: number,
+  unitAddressSize: number,
+  compDir: string,
+  compName: string,
+  slice: SectionSlice,
+  onRow: LineRowVisitor,
+): (string | undefined)[] {
   const data = slice.bytes;
   if (offset < slice.base || offset >= slice.base + data.byteLength)
     throw malformedFile(`line program offset ${offset} is out of range`);
@@ -84,19 +125,11 @@ export function parseLineProgram(
   const files = version >= 5 ? readTablesV5(r, sections, header) : readTablesV4(r, compDir, compName);
   void defaultIsStmt;
 
-  const addresses = new F64Column(1024);
-  const fileIndexes = new F64Column(1024);
-  const lines = new F64Column(1024);
   r.pos = programStart;
   let address = 0;
   let file = 1;
   let line = 1;
-  const emit = (endOfSequence: boolean) => {
-    if (addresses.length >= MAX_ROWS) throw malformedFile("line program has too many rows");
-    addresses.push(address);
-    fileIndexes.push(file);
-    lines.push(endOfSequence ? END_OF_SEQUENCE : line);
-  };
+  const emit = (endOfSequence: boolean) => onRow(address, file, endOfSequence ? END_OF_SEQUENCE : line);
   while (r.pos < end) {
     const opcode = r.u8();
     if (opcode >= opcodeBase) {
@@ -141,12 +174,7 @@ export function parseLineProgram(
       for (let i = 0; i < operands; i++) r.uleb();
     }
   }
-  return {
-    files,
-    addresses: addresses.data.subarray(0, addresses.length),
-    fileIndexes: fileIndexes.data.subarray(0, fileIndexes.length),
-    lines: lines.data.subarray(0, lines.length),
-  };
+  return files;
 }
 
 function readTablesV4(r: ByteReader, compDir: string, compName: string): (string | undefined)[] {

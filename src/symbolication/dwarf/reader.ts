@@ -7,7 +7,7 @@ import { malformedFile } from "../errors.ts";
 import { type AbbrevTable, parseAbbrevTable } from "./abbrev.ts";
 import * as C from "./constants.ts";
 import { DieAttrs, highPcIsOffset, readDie } from "./die.ts";
-import { type LineTable, parseLineProgram } from "./line-program.ts";
+import { type LineRowVisitor, type LineTable, parseLineProgram, runLineProgram } from "./line-program.ts";
 import { readRangeList } from "./ranges.ts";
 import {
   attrAddress,
@@ -38,6 +38,11 @@ export interface FunctionRecord {
 export interface UnitDebugInfo {
   unit: UnitContext;
   lineTable?: LineTable;
+  /**
+   * Without a kept line table (`readUnit(header, false)`): runs the unit's line program row by row
+   * and returns its file names. Absent when the unit has no line program.
+   */
+  runLines?: (onRow: LineRowVisitor) => (string | undefined)[];
   functions: FunctionRecord[];
 }
 
@@ -277,21 +282,38 @@ export class DwarfReader {
     return result;
   }
 
-  /** Functions and line table of one unit. Only this unit's DIEs are walked. */
-  readUnit(header: UnitHeader): UnitDebugInfo {
+  /**
+   * Functions and line table of one unit. Only this unit's DIEs are walked. With `keepRows` false
+   * the line rows are not stored; `runLines` produces them on demand.
+   */
+  readUnit(header: UnitHeader, keepRows = true): UnitDebugInfo {
     const unit = this.context(header);
     const bytes = this.info(header);
     const info: UnitDebugInfo = { unit, functions: [] };
     const lineSize = this.sections.lazy?.lineSize ?? this.sections.line.byteLength;
     if (unit.stmtList >= 0 && lineSize > 0) {
-      info.lineTable = parseLineProgram(
-        this.sections,
-        unit.stmtList,
-        unit.addressSize,
-        unit.compDir,
-        unit.name,
-        this.line(header),
-      );
+      const slice = this.line(header);
+      if (keepRows) {
+        info.lineTable = parseLineProgram(
+          this.sections,
+          unit.stmtList,
+          unit.addressSize,
+          unit.compDir,
+          unit.name,
+          slice,
+        );
+      } else {
+        info.runLines = (onRow) =>
+          runLineProgram(
+            this.sections,
+            unit.stmtList,
+            unit.addressSize,
+            unit.compDir,
+            unit.name,
+            slice,
+            onRow,
+          );
+      }
     }
     const functions = info.functions;
     const attrs = new DieAttrs();
