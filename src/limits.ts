@@ -117,13 +117,15 @@ export const MAX_OPAQUE_SUMMARY_BYTES = 10 * MiB;
 export const MAX_SUMMARY_LIST_ENTRIES = 100;
 
 /**
- * Bytes of one DWARF/symbol section after decompression when building a symbol lookup. The build runs
- * in one 128 MB isolate (CF), so sections are capped well below it; larger files are refused with 413.
+ * Bytes of one section a symbol lookup build holds whole: a decompressed DWARF section, a small
+ * uncompressed one (.debug_str, .debug_abbrev, range lists…) or the symbol or string table.
+ * Uncompressed .debug_info and .debug_line are read a unit at a time and are not bounded by this.
+ * The build runs in one 128 MB isolate (CF); larger files are refused with 413.
  */
-export const MAX_DEBUG_SECTION_BYTES = 64 * MiB;
+export const MAX_DEBUG_SECTION_BYTES = 32 * MiB;
 
-/** Bytes of all DWARF sections of one debug file held at once while building its lookup (same reason). */
-export const MAX_DEBUG_SECTIONS_TOTAL_BYTES = 96 * MiB;
+/** Bytes of all DWARF sections of one debug file held whole at once while building its lookup (same reason). */
+export const MAX_DEBUG_SECTIONS_TOTAL_BYTES = 32 * MiB;
 
 /**
  * Target bytes of one page of a symbol lookup: a frame lookup reads the header and one page (one R2

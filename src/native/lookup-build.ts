@@ -1,7 +1,8 @@
 // Builds a debug file's symbol lookup once, when its upload is assembled: the file is read from R2
-// with ranged GETs (one DWARF section at a time, capped by MAX_DEBUG_SECTION_BYTES), the paged lookup
-// is written next to it, and the outcome is recorded. A file we cannot build a lookup for stays a
-// valid upload; its lookup row says why, and frames that need it get status `malformed`.
+// with ranged GETs (small DWARF sections whole, .debug_info and .debug_line a unit at a time), the
+// paged lookup is streamed next to it as it is built, and the outcome is recorded. A file we cannot
+// build a lookup for stays a valid upload; its lookup row says why, and frames that need it get
+// status `malformed`.
 import { r2ByteSource } from "../debug-files/r2-byte-source.ts";
 import { FaultlineError } from "../errors.ts";
 import { writeLookupFromObject } from "../symbolication/lookup-build.ts";
@@ -11,12 +12,20 @@ import { debugFileLookupKey, type LookupRecord, recordLookup } from "./lookup-st
 import { lookupUpload } from "./lookup-upload.ts";
 
 /**
- * Bytes of DWARF (the sections a build loads, decompressed) indexed inside a Worker. The builder's
- * tables take ~15–22× the DWARF size (bench/symbolication.mjs: a 3.7 MiB-DWARF Rust fixture builds
- * under a 64 MB heap; 60 MiB of DWARF peaks at 1.3 GB), so beyond this a 128 MB isolate would be
- * killed mid-build and take the upload down with it; such files get a lookup `error` instead.
+ * What a lookup build inside a Worker may take on. The build keeps its memory bounded
+ * (bench/symbolication.mjs: 62 MiB of DWARF build with a 40 MB JS heap, ~50 MB live in all): it
+ * reads .debug_info and .debug_line a unit at a time and holds one address window's tables, so
+ * memory grows with what it must hold whole, and with the largest unit, not with the file:
+ *   - HELD: sections read whole (compressed ones decompressed, .debug_str, range lists…) plus the
+ *     symbol and string tables;
+ *   - UNIT: the largest compilation unit's .debug_info (its function records take ~10× that);
+ *   - DWARF: all DWARF, which bounds CPU time instead (~0.11 s per MiB in the bench, so ~14 s at
+ *     the limit, under the 30 s a request's background work gets by default).
+ * Files beyond these get a lookup `error` instead of taking the isolate down mid-build.
  */
-export const MAX_WORKER_LOOKUP_DWARF_BYTES = 6 * 1024 * 1024;
+export const MAX_WORKER_LOOKUP_HELD_BYTES = 32 * 1024 * 1024;
+export const MAX_WORKER_LOOKUP_UNIT_BYTES = 4 * 1024 * 1024;
+export const MAX_WORKER_LOOKUP_DWARF_BYTES = 128 * 1024 * 1024;
 
 export interface BuildTarget {
   projectId: number;
@@ -62,29 +71,24 @@ export async function buildAndStoreLookup(
     createdAt: nowMs / 1000,
   };
   try {
-    const object = await loadObject(r2ByteSource(bucket, target.key, target.size));
-    const d = object.dwarf;
-    const dwarfBytes = d
-      ? d.info.byteLength +
-        d.abbrev.byteLength +
-        d.line.byteLength +
-        d.str.byteLength +
-        d.lineStr.byteLength +
-        d.strOffsets.byteLength +
-        d.addr.byteLength +
-        d.ranges.byteLength +
-        d.rnglists.byteLength
-      : 0;
-    if (dwarfBytes > MAX_WORKER_LOOKUP_DWARF_BYTES) {
+    const object = await loadObject(r2ByteSource(bucket, target.key, target.size), 0, { lazyDwarf: true });
+    if (object.dwarfBytes > MAX_WORKER_LOOKUP_DWARF_BYTES) {
       throw new FaultlineError(
         413,
-        `${dwarfBytes} bytes of DWARF are more than a Worker can index (limit ${MAX_WORKER_LOOKUP_DWARF_BYTES})`,
+        `${object.dwarfBytes} bytes of DWARF are more than a Worker can index (limit ${MAX_WORKER_LOOKUP_DWARF_BYTES})`,
+      );
+    }
+    const held = object.heldDwarfBytes + object.symbols.heldBytes;
+    if (held > MAX_WORKER_LOOKUP_HELD_BYTES) {
+      throw new FaultlineError(
+        413,
+        `${held} bytes of compressed or string DWARF sections and symbols are more than a Worker can hold while indexing (limit ${MAX_WORKER_LOOKUP_HELD_BYTES})`,
       );
     }
     const key = debugFileLookupKey(target.projectId, target.checksum);
     const upload = lookupUpload(bucket, key);
     try {
-      await writeLookupFromObject(object, upload.write);
+      await writeLookupFromObject(object, upload.write, { maxUnitBytes: MAX_WORKER_LOOKUP_UNIT_BYTES });
       record.size = await upload.finish();
     } catch (error) {
       await upload.abort();

@@ -6,6 +6,7 @@
 //      window, overlaps between units resolved, the gaps filled from the symbol table (function name
 //      only), and the window's ranges written as pages (lookup-format.ts) before the next window.
 // Only one window's tables and the page being filled are held, whatever the size of the file.
+import { tooLarge } from "../errors.ts";
 import { SYMBOL_LOOKUP_PAGE_BYTES } from "../limits.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { displayName as defaultDisplayName } from "./demangle.ts";
@@ -33,6 +34,11 @@ export interface BuildOptions {
   member?: number;
   /** Intervals per build window (default WINDOW_RANGES); bounds the build's memory. */
   windowRanges?: number;
+  /**
+   * Refuse (413) a file with a compilation unit larger than this (its .debug_info bytes): a unit's
+   * function records are held while it is read, about ten times its size.
+   */
+  maxUnitBytes?: number;
 }
 
 export interface BuildSummary {
@@ -106,6 +112,14 @@ async function buildFromObject(
   const writer = new LookupWriter(sink, options.pageBytes ?? SYMBOL_LOOKUP_PAGE_BYTES);
   const reader = object.dwarf ? await DwarfReader.open(object.dwarf) : undefined;
   const units = reader?.codeUnits() ?? [];
+  const maxUnitBytes = options.maxUnitBytes ?? Number.POSITIVE_INFINITY;
+  for (const header of units) {
+    if (header.end - header.offset > maxUnitBytes) {
+      throw tooLarge(
+        `a compilation unit has ${header.end - header.offset} bytes of .debug_info (limit ${maxUnitBytes})`,
+      );
+    }
+  }
   const symbols = symbolIntervals(object.symbols, object.loadAddress, object.codeRanges);
   const noNames = (): FunctionName => ({});
   const base: Omit<IntervalContext, "tables" | "out"> = {

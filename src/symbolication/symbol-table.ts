@@ -38,6 +38,11 @@ export class SymbolTable implements Iterable<SymbolEntry> {
     this.length++;
   }
 
+  /** Bytes this table holds (its string table and columns). */
+  get heldBytes(): number {
+    return this.names.byteLength + this.addresses.length * 20;
+  }
+
   address(index: number): number {
     return this.addresses[index] ?? 0;
   }

@@ -170,6 +170,17 @@ describe("lookups built from the C fixture", () => {
     },
   );
 
+  it("refuses (413) a file whose compilation unit is larger than the build may hold", async () => {
+    let caught: unknown;
+    try {
+      await buildLookup(memorySource(fixture("c-dwarf5")), { maxUnitBytes: 64 });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(FaultlineError);
+    expect((caught as FaultlineError).status).toBe(413);
+  });
+
   it("still reads lookups written in format version 1 (index first)", async () => {
     const v1 = toVersion1(built);
     const old = await openLookupBytes(v1);

@@ -63,7 +63,7 @@ const MAX_CACHED = 4096;
 const MAX_CACHED_NAMES = 32_768;
 
 /** Bytes of units other than the current one a lazy reader keeps (names followed across units). */
-const LAZY_INFO_CACHE_BYTES = 8 * 1024 * 1024;
+const LAZY_INFO_CACHE_BYTES = 4 * 1024 * 1024;
 /** Line programs a lazy reader keeps (each is only needed while its own unit is read). */
 const LAZY_LINE_CACHE = 2;
 
