@@ -1,49 +1,22 @@
 // The real sentry-cli 3.8 (npm @sentry/cli) against Faultline under `wrangler dev`, configured only
 // through SENTRY_URL, SENTRY_AUTH_TOKEN, SENTRY_ORG, SENTRY_PROJECT (and SENTRY_DSN for the DSN
 // commands); HOME is an empty directory so no .sentryclirc can change anything.
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
+import { describe, expect, inject, it } from "vitest";
+import { sqlLocal } from "../../scripts/local-server.mjs";
+import { cliHome, FIXTURES, fixtureFacts, runCli, serverEnv } from "./sentry-cli.ts";
 
 const server = inject("faultline");
 const sql = (command: string) => sqlLocal(server.persistTo, command);
-const CLI = join(ROOT, "node_modules", ".bin", "sentry-cli");
-const FIXTURES = join(ROOT, "test", "fixtures", "debug-files");
-const home = mkdtempSync(join(tmpdir(), "faultline-cli-home-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-interface Expected {
-  sha1: string;
-  check: { variants: { debug_id: string; code_id: string }[] } | null;
-}
-const expected: Record<string, Expected> = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8"));
-const fixtureDebugId = expected.app?.check?.variants[0]?.debug_id ?? "";
+const home = cliHome();
+const fixtureDebugId = fixtureFacts.app?.check?.variants[0]?.debug_id ?? "";
 
 function cli(args: string[], options: { dsn?: boolean; cwd?: string } = {}) {
-  const result = spawnSync(CLI, args, {
-    cwd: options.cwd ?? ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-    env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
-      HOME: home,
-      SENTRY_URL: server.url,
-      SENTRY_AUTH_TOKEN: server.token,
-      SENTRY_ORG: server.orgSlug,
-      SENTRY_PROJECT: server.projectSlug,
-      ...(options.dsn ? { SENTRY_DSN: server.dsn } : {}),
-    },
-  });
-  return {
-    code: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    all: `${result.stdout}${result.stderr}`,
-  };
+  const env = options.dsn ? { ...serverEnv(), SENTRY_DSN: server.dsn } : serverEnv();
+  return runCli(args, home, env, options.cwd);
 }
 
 /** Polls the local D1 until `query` returns rows (DSN commands answer before the write is visible). */
@@ -82,27 +55,17 @@ describe("sentry-cli with an organization token", () => {
     const { token } = (await res.json()) as { token: string };
     expect(token.startsWith("sntrys_")).toBe(true);
     const version = `org-token@${Date.now()}`;
+    // No SENTRY_URL and no SENTRY_ORG: both must come from the token.
     const run = (args: string[]) =>
-      spawnSync(CLI, args, {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 120_000,
-        // No SENTRY_URL and no SENTRY_ORG: both must come from the token.
-        env: {
-          PATH: process.env.PATH ?? "/usr/bin:/bin",
-          HOME: home,
-          SENTRY_AUTH_TOKEN: token,
-          SENTRY_PROJECT: server.projectSlug,
-        },
-      });
+      runCli(args, home, { SENTRY_AUTH_TOKEN: token, SENTRY_PROJECT: server.projectSlug });
     const info = run(["info", "--config-status-json"]);
-    expect(info.status, `${info.stdout}${info.stderr}`).toBe(0);
+    expect(info.code, info.all).toBe(0);
     // The CLI only reached this server (offline, nothing else answers) because the token named it.
     const status = JSON.parse(info.stdout) as { auth: { successful: boolean }; config: { url: string } };
     expect(status.auth.successful).toBe(true);
     expect(status.config.url.replace(/\/$/, "")).toBe(server.url.replace(/\/$/, ""));
     const created = run(["releases", "new", version]);
-    expect(created.status, `${created.stdout}${created.stderr}`).toBe(0);
+    expect(created.code, created.all).toBe(0);
     expect(sql(`SELECT version FROM releases WHERE version = ${q(version)}`)).toEqual([{ version }]);
   });
 });
@@ -174,9 +137,9 @@ describe("sentry-cli debug-files", () => {
     expect(rows).toEqual([
       expect.objectContaining({
         debug_id: fixtureDebugId,
-        code_id: expected.app?.check?.variants[0]?.code_id,
+        code_id: fixtureFacts.app?.check?.variants[0]?.code_id,
         object_name: "app",
-        checksum: expected.app?.sha1,
+        checksum: fixtureFacts.app?.sha1,
         features: '["symtab","debug","unwind"]',
       }),
     ]);
@@ -190,7 +153,7 @@ describe("sentry-cli debug-files", () => {
       [fixtureDebugId, "lib"],
       [fixtureDebugId, "dbg"],
     ]);
-    expect(rows[1]?.checksum).toBe(expected["app.debug"]?.sha1);
+    expect(rows[1]?.checksum).toBe(fixtureFacts["app.debug"]?.sha1);
   });
 
   it("upload --wait of the source bundle adds the sources under the same debug id", () => {

@@ -3,27 +3,16 @@
 // ELF's debug id and code id, a PIE load address) is sent over HTTP, and the symbolicated frames are
 // read back through the events API (and the stored payload in D1).
 // Expected names and lines: `addr2line -f -i -C -e test/fixtures/debug-files/app 0x14aa5 0x14e80`.
-import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
-import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
+import { describe, expect, inject, it } from "vitest";
+import { sqlLocal } from "../../scripts/local-server.mjs";
+import { hex, IMAGE_ADDR, rustPanicEvent } from "../fixtures/rust-panic.ts";
+import { cliHome, FIXTURES, fixtureFacts, runCli, serverEnv } from "./sentry-cli.ts";
 
 const server = inject("faultline");
-const CLI = join(ROOT, "node_modules", ".bin", "sentry-cli");
-const FIXTURES = join(ROOT, "test", "fixtures", "debug-files");
-const home = mkdtempSync(join(tmpdir(), "faultline-cli-home-"));
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-interface Expected {
-  check: { variants: { debug_id: string; code_id: string }[] } | null;
-}
-const expected: Record<string, Expected> = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8"));
-const variant = expected.app?.check?.variants[0];
-const IMAGE_ADDR = 0x55d0c0800000n;
-const hex = (n: bigint) => `0x${n.toString(16)}`;
+const home = cliHome();
+const variant = fixtureFacts.app?.check?.variants[0];
 
 interface ApiFrame {
   function: string | null;
@@ -42,43 +31,11 @@ interface ApiEvent {
 }
 
 function panicEnvelope(eventId: string): string {
-  const event = {
-    event_id: eventId,
-    timestamp: Date.now() / 1000,
-    platform: "native",
-    level: "fatal",
-    sdk: { name: "sentry.rust", version: "0.34.0" },
-    exception: {
-      values: [
-        {
-          type: "panic",
-          value: `e2e panic ${eventId}`,
-          mechanism: { type: "panic", handled: false },
-          stacktrace: {
-            frames: [0x14aa6n, 0x14e80n].map((offset) => ({
-              function: "<unknown>",
-              in_app: true,
-              instruction_addr: hex(IMAGE_ADDR + offset),
-            })),
-          },
-        },
-      ],
-    },
-    debug_meta: {
-      images: [
-        {
-          type: "symbolic",
-          name: "/srv/app/app",
-          arch: null,
-          image_addr: hex(IMAGE_ADDR),
-          image_size: 0x59000,
-          image_vmaddr: "0x0",
-          id: variant?.debug_id,
-          code_id: variant?.code_id,
-        },
-      ],
-    },
-  };
+  const event = rustPanicEvent(eventId, {
+    debugId: variant?.debug_id,
+    codeId: variant?.code_id,
+    message: `e2e panic ${eventId}`,
+  });
   const payload = JSON.stringify(event);
   return `${JSON.stringify({ event_id: eventId })}\n${JSON.stringify({ type: "event", length: Buffer.byteLength(payload) })}\n${payload}\n`;
 }
@@ -94,20 +51,8 @@ async function eventually<T>(read: () => Promise<T | undefined>, attempts = 40):
 
 describe("symbolication with sentry-cli", () => {
   it("upload --wait, then a stripped sentry-rust panic comes back with names, files and lines", async () => {
-    const upload = spawnSync(CLI, ["debug-files", "upload", "--wait", join(FIXTURES, "app")], {
-      cwd: ROOT,
-      encoding: "utf8",
-      timeout: 120_000,
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: home,
-        SENTRY_URL: server.url,
-        SENTRY_AUTH_TOKEN: server.token,
-        SENTRY_ORG: server.orgSlug,
-        SENTRY_PROJECT: server.projectSlug,
-      },
-    });
-    expect(upload.status, `${upload.stdout}${upload.stderr}`).toBe(0);
+    const upload = runCli(["debug-files", "upload", "--wait", join(FIXTURES, "app")], home, serverEnv());
+    expect(upload.code, upload.all).toBe(0);
 
     const eventId = randomUUID().replaceAll("-", "");
     const sent = await fetch(`${server.url}/api/${server.projectId}/envelope/`, {

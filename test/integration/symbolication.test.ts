@@ -13,13 +13,12 @@ import { createAssembly } from "../../src/debug-files/assembly-store.ts";
 import { lateDepsFor, runLateSymbolication } from "../../src/native/late-files.ts";
 import { lookupUpload } from "../../src/native/lookup-upload.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
+import { hex, IMAGE_ADDR, rustPanicEvent, strippedFrames } from "../fixtures/rust-panic.ts";
 import { createTenant, envelope, eventRow, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
 
 const APP = Uint8Array.from(atob(env.TEST_DEBUG_FILE_BASE64), (c) => c.charCodeAt(0));
 const DEBUG_ID = "4ea1b71e-9c1a-eadc-a675-8918563690cd";
 const CODE_ID = "1eb7a14e1a9cdceaa6758918563690cd5f2c8023";
-const IMAGE_ADDR = 0x55d0c0800000n;
-const hex = (n: bigint) => `0x${n.toString(16)}`;
 const sha1 = (bytes: Uint8Array | string) => createHash("sha1").update(bytes).digest("hex");
 const bearer = (t: Tenant) => ({ authorization: `Bearer ${t.token}` });
 
@@ -73,49 +72,8 @@ async function uploadDebugFile(t: Tenant): Promise<void> {
 
 // --- a sentry-rust panic: stripped frames, legacy image keys ---
 
-/** Caller-first, as Sentry stores them: main::main (return address after `call outer`), then the crash in outer. */
-const FRAME_OFFSETS = [0x14aa6n, 0x14e80n];
-
-function panicEvent(eventId: string, options: { user?: string; message?: string } = {}) {
-  return {
-    event_id: eventId,
-    timestamp: Date.now() / 1000,
-    platform: "native",
-    level: "fatal",
-    sdk: { name: "sentry.rust", version: "0.34.0" },
-    ...(options.user ? { user: { id: options.user } } : {}),
-    exception: {
-      values: [
-        {
-          type: "panic",
-          value: options.message ?? 'bad number "x": invalid digit found in string',
-          mechanism: { type: "panic", handled: false },
-          stacktrace: {
-            frames: FRAME_OFFSETS.map((offset) => ({
-              function: "<unknown>",
-              in_app: true,
-              instruction_addr: hex(IMAGE_ADDR + offset),
-            })),
-          },
-        },
-      ],
-    },
-    debug_meta: {
-      images: [
-        {
-          type: "symbolic",
-          name: "/srv/app/app",
-          arch: null,
-          image_addr: hex(IMAGE_ADDR),
-          image_size: 0x59000,
-          image_vmaddr: "0x0",
-          id: DEBUG_ID,
-          code_id: CODE_ID,
-        },
-      ],
-    },
-  };
-}
+const panicEvent = (eventId: string, options: { user?: string; message?: string } = {}) =>
+  rustPanicEvent(eventId, { debugId: DEBUG_ID, codeId: CODE_ID, ...options });
 
 async function sendPanic(t: Tenant, eventId: string, options: { user?: string; message?: string } = {}) {
   const res = await postEnvelope(
@@ -190,13 +148,7 @@ describe("symbolication at ingest", () => {
     const stored = await storedEvent(t, eventId);
     expectSymbolicated(stored.frames);
     // The frames as sent survive in raw_stacktrace.
-    expect(stored.raw).toEqual(
-      FRAME_OFFSETS.map((offset) => ({
-        function: "<unknown>",
-        in_app: true,
-        instruction_addr: hex(IMAGE_ADDR + offset),
-      })),
-    );
+    expect(stored.raw).toEqual(strippedFrames());
     // Grouping saw the names: the issue is titled by the exception and its culprit is a real function.
     const issue = await env.DB.prepare("SELECT culprit FROM issues WHERE id = ?")
       .bind(stored.issueId)
