@@ -84,6 +84,14 @@ const post = (
     redirect: "manual",
   });
 
+/** A bulk action on one issue from the issue stream's form. */
+const bulk = (b: Browser, t: Tenant, action: string, issueId: number) =>
+  post(b, `/organizations/${t.orgSlug}/issues/bulk/`, { action, id: String(issueId) });
+
+const issueStatus = async (issueId: number) =>
+  (await env.DB.prepare("SELECT status FROM issues WHERE id = ?").bind(issueId).first<{ status: string }>())
+    ?.status;
+
 const XSS = "<script>alert(1)</script>";
 
 function errorEvent(eventId: string, opts: { message?: string; release?: string; traceId?: string } = {}) {
@@ -282,13 +290,7 @@ describe("pages of one organization", () => {
       action: "resolve",
     });
     expect(res.status).toBe(303);
-    expect(
-      (
-        await env.DB.prepare("SELECT status FROM issues WHERE id = ?")
-          .bind(issueId)
-          .first<{ status: string }>()
-      )?.status,
-    ).toBe("resolved");
+    expect(await issueStatus(issueId)).toBe("resolved");
     await sendError(t);
     const row = await env.DB.prepare("SELECT status, substatus FROM issues WHERE id = ?")
       .bind(issueId)
@@ -299,21 +301,9 @@ describe("pages of one organization", () => {
     ).text();
     expect(stream).toContain("Regressed");
     // Bulk: ignore, then delete.
-    expect(
-      (await post(b, `/organizations/${t.orgSlug}/issues/bulk/`, { action: "ignore", id: String(issueId) }))
-        .status,
-    ).toBe(303);
-    expect(
-      (
-        await env.DB.prepare("SELECT status FROM issues WHERE id = ?")
-          .bind(issueId)
-          .first<{ status: string }>()
-      )?.status,
-    ).toBe("ignored");
-    expect(
-      (await post(b, `/organizations/${t.orgSlug}/issues/bulk/`, { action: "delete", id: String(issueId) }))
-        .status,
-    ).toBe(303);
+    expect((await bulk(b, t, "ignore", issueId)).status).toBe(303);
+    expect(await issueStatus(issueId)).toBe("ignored");
+    expect((await bulk(b, t, "delete", issueId)).status).toBe(303);
     expect(await env.DB.prepare("SELECT id FROM issues WHERE id = ?").bind(issueId).first()).toBeNull();
   });
 
@@ -324,13 +314,7 @@ describe("pages of one organization", () => {
     const path = `/organizations/${t.orgSlug}/issues/${issueId}/actions/`;
     expect((await post({ ...b, csrf: "f".repeat(64) }, path, { action: "resolve" })).status).toBe(403);
     expect((await post(b, path, { action: "resolve" }, { origin: "https://evil.example" })).status).toBe(403);
-    expect(
-      (
-        await env.DB.prepare("SELECT status FROM issues WHERE id = ?")
-          .bind(issueId)
-          .first<{ status: string }>()
-      )?.status,
-    ).toBe("unresolved");
+    expect(await issueStatus(issueId)).toBe("unresolved");
   });
 
   it("leaves owner/admin actions to owners and admins", async () => {
@@ -465,21 +449,8 @@ describe("tenant isolation", () => {
       expect((await post(outsider, path, fields)).status, path).toBe(404);
     }
     // Bulk with a foreign id through the outsider's own organization does nothing.
-    expect(
-      (
-        await post(outsider, `/organizations/${other.orgSlug}/issues/bulk/`, {
-          action: "resolve",
-          id: String(issueId),
-        })
-      ).status,
-    ).toBe(303);
-    expect(
-      (
-        await env.DB.prepare("SELECT status FROM issues WHERE id = ?")
-          .bind(issueId)
-          .first<{ status: string }>()
-      )?.status,
-    ).toBe("unresolved");
+    expect((await bulk(outsider, other, "resolve", issueId)).status).toBe(303);
+    expect(await issueStatus(issueId)).toBe("unresolved");
     // The trace page of the outsider's own org does not show this org's errors.
     const own = await (
       await get(outsider, `/organizations/${other.orgSlug}/performance/trace/${traceId}/`)
