@@ -5,8 +5,10 @@
 //     and reused by later runs);
 //   - CPU time to symbolicate one 64-frame event with a warm lookup (target < 5 ms);
 //   - lookup size relative to the debug file.
-// Each build runs in its own Node process reading the file with ranged reads (as from R2), so its
-// peak RSS is the build's alone; "build memory" is that peak minus the process's RSS before the build.
+// Each build runs in its own Node process reading the file with ranged reads (as from R2) and writing
+// the lookup piece by piece to a file (as to R2), so its peak RSS is the build's alone; "build memory"
+// is that peak minus the process's RSS before the build. A second run caps the JS heap at 100 MB (does
+// it fit a 128 MB isolate?) and samples the live JS heap + ArrayBuffers after a GC at page writes.
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   closeSync,
@@ -17,6 +19,7 @@ import {
   readSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -33,7 +36,7 @@ async function bundleCore() {
   const outfile = join(WORK, "core.mjs");
   await build({
     stdin: {
-      contents: `export { buildLookup, openLookupBytes, initDemangler, symbolicateEvent } from "./src/symbolication/index.ts";`,
+      contents: `export { writeLookup, openLookupBytes, initDemangler, symbolicateEvent } from "./src/symbolication/index.ts";`,
       resolveDir: ROOT,
       loader: "ts",
     },
@@ -71,21 +74,34 @@ function fileSource(path) {
 
 // --- child: one build, measured ---
 if (process.argv[2] === "--child") {
-  const [, , , bundle, file, out] = process.argv;
+  const [, , , bundle, file, out, sampleLive] = process.argv;
   const core = await loadCore(bundle);
   globalThis.gc?.();
   const baseline = process.memoryUsage().rss;
+  const used0 = process.memoryUsage();
+  const liveBaseline = used0.heapUsed + used0.arrayBuffers;
+  let livePeak = 0;
   const source = fileSource(file);
+  const outFd = openSync(out, "w");
+  let chunks = 0;
+  const sink = (chunk) => {
+    writeSync(outFd, chunk);
+    if (sampleLive === "live" && globalThis.gc && ++chunks % 8 === 0) {
+      globalThis.gc();
+      const m = process.memoryUsage();
+      livePeak = Math.max(livePeak, m.heapUsed + m.arrayBuffers - liveBaseline);
+    }
+  };
   const cpu = process.cpuUsage();
   const started = performance.now();
   let result;
   try {
-    const bytes = await core.buildLookup(source);
-    writeFileSync(out, bytes);
-    result = { ok: true, lookupBytes: bytes.byteLength };
+    const summary = await core.writeLookup(source, sink);
+    result = { ok: true, lookupBytes: summary.bytes, windows: summary.windows };
   } catch (error) {
     result = { ok: false, error: String(error?.detail ?? error) };
   }
+  closeSync(outFd);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
   source.close();
@@ -98,6 +114,7 @@ if (process.argv[2] === "--child") {
       fileBytes: source.size,
       baselineRss: baseline,
       peakRss: peak,
+      liveBytes: livePeak,
     }),
   );
   process.exit(0);
@@ -163,10 +180,10 @@ function bigDebugFile() {
   return out;
 }
 
-function runChild(bundle, file, out, nodeArgs) {
+function runChild(bundle, file, out, nodeArgs, mode = "") {
   return spawnSync(
     process.execPath,
-    [...nodeArgs, fileURLToPath(import.meta.url), "--child", bundle, file, out],
+    [...nodeArgs, fileURLToPath(import.meta.url), "--child", bundle, file, out, mode],
     { encoding: "utf8", maxBuffer: 16 * MiB },
   );
 }
@@ -176,9 +193,18 @@ function measureBuild(bundle, file, name) {
   const r = runChild(bundle, file, out, ["--expose-gc"]);
   if (r.status !== 0) throw new Error(`build of ${name} failed: ${r.stderr}`);
   const result = JSON.parse(r.stdout.trim().split("\n").at(-1));
-  // Would it fit a Worker? The same build with the JS heap capped at 100 MB (a 128 MB isolate).
-  const capped = runChild(bundle, file, join(WORK, `${name}.capped.lookup`), ["--max-old-space-size=100"]);
-  return { ...result, name, lookupPath: out, fitsIsolate: capped.status === 0 };
+  // Would it fit a Worker? The same build with the JS heap capped at 100 MB (a 128 MB isolate), with
+  // the live heap + ArrayBuffers sampled after GCs.
+  const capped = runChild(
+    bundle,
+    file,
+    join(WORK, `${name}.capped.lookup`),
+    ["--max-old-space-size=100", "--expose-gc"],
+    "live",
+  );
+  const live =
+    capped.status === 0 ? JSON.parse(capped.stdout.trim().split("\n").at(-1)).liveBytes : undefined;
+  return { ...result, name, lookupPath: out, fitsIsolate: capped.status === 0, liveBytes: live };
 }
 
 /** .text start/end (relative to the load address 0 of a PIE) from readelf. */
@@ -252,6 +278,7 @@ for (const t of targets) {
     "build s (wall)": (r.wallMs / 1000).toFixed(2),
     "build CPU s": (r.cpuMs / 1000).toFixed(2),
     "build memory MiB": ((r.peakRss - r.baselineRss) / MiB).toFixed(0),
+    "live heap + buffers MiB": r.liveBytes === undefined ? "—" : (r.liveBytes / MiB).toFixed(0),
     "peak RSS MiB": (r.peakRss / MiB).toFixed(0),
     "lookup MiB": r.ok ? (r.lookupBytes / MiB).toFixed(2) : `— (${r.error})`,
     "lookup / file": r.ok ? `${((100 * r.lookupBytes) / r.fileBytes).toFixed(1)} %` : "—",
