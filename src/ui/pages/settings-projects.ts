@@ -45,32 +45,12 @@ export async function projectsSubmit({ env, ctx, org, form }: OrgCall): Promise<
   const name = formString(form, "name").slice(0, 64);
   const slug = slugify(name);
   const platform = formString(form, "platform") || null;
-  if (!name || !slug) {
-    return htmlResponse(
-      projectsView(
-        ctx,
-        org.slug,
-        await projectsOf(env.DB, org.id),
-        true,
-        null,
-        "Give the project a name with letters or digits.",
-      ),
-      400,
-    );
-  }
-  if (await projectBySlug(env.DB, org.id, slug)) {
-    return htmlResponse(
-      projectsView(
-        ctx,
-        org.slug,
-        await projectsOf(env.DB, org.id),
-        true,
-        null,
-        `A project with the slug ${slug} already exists.`,
-      ),
-      409,
-    );
-  }
+  /** The projects page again, with the reason the project was not created. */
+  const refuse = async (message: string, status: number) =>
+    htmlResponse(projectsView(ctx, org.slug, await projectsOf(env.DB, org.id), true, null, message), status);
+  if (!name || !slug) return refuse("Give the project a name with letters or digits.", 400);
+  if (await projectBySlug(env.DB, org.id, slug))
+    return refuse(`A project with the slug ${slug} already exists.`, 409);
   const now = Date.now() / 1000;
   const team = await env.DB.prepare("SELECT id FROM teams WHERE organization_id = ? ORDER BY id LIMIT 1")
     .bind(org.id)
