@@ -531,11 +531,11 @@ export interface KeyRow {
   created_at: number;
 }
 
+const KEY_COLUMNS = "id, public_key, label, is_active, rate_limit_count, rate_limit_window, created_at";
+
 export async function keysOf(db: D1Database, projectId: number): Promise<KeyRow[]> {
   const rows = await db
-    .prepare(
-      "SELECT id, public_key, label, is_active, rate_limit_count, rate_limit_window, created_at FROM project_keys WHERE project_id = ? ORDER BY id",
-    )
+    .prepare(`SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = ? ORDER BY id`)
     .bind(projectId)
     .all<KeyRow>();
   return rows.results;
@@ -593,7 +593,7 @@ export async function hasAnyIssue(db: D1Database, projectIds: number[]): Promise
 export async function firstActiveKey(db: D1Database, projectId: number): Promise<KeyRow | null> {
   return db
     .prepare(
-      "SELECT id, public_key, label, is_active, rate_limit_count, rate_limit_window, created_at FROM project_keys WHERE project_id = ? AND is_active = 1 ORDER BY id LIMIT 1",
+      `SELECT ${KEY_COLUMNS} FROM project_keys WHERE project_id = ? AND is_active = 1 ORDER BY id LIMIT 1`,
     )
     .bind(projectId)
     .first<KeyRow>();
