@@ -1,8 +1,10 @@
 // Authorization for the REST API, in one place: every route names the scope it needs and resolves the
 // organization/project from the URL through these functions, which only ever find objects of the
 // caller's own organizations. A foreign object is a 404, so its existence is not revealed.
+import type { IRequest } from "itty-router";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
+import { param } from "../http/app-router.ts";
 import { authenticateToken, type TokenIdentity } from "./tokens.ts";
 
 /** Every scope Sentry defines, in Sentry's order; tokens may carry any of them. */
@@ -197,4 +199,11 @@ export async function projectFor(
   if (!project) throw notFound();
   requireScope(caller, orgRow.id, scope);
   return { org: orgRow, project };
+}
+
+/** The project a `…/:org/:project/…` route names, for the request's caller, who must hold `scope` there. */
+export async function requestProject(request: IRequest, env: Env, scope: Scope) {
+  const caller = await authenticate(request, env);
+  const found = await projectFor(env, caller, param(request, "org"), param(request, "project"), scope);
+  return { caller, ...found };
 }

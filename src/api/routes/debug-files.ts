@@ -11,20 +11,13 @@ import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { lateDepsFor, runLateSymbolication } from "../../native/late-files.ts";
-import { authenticate, notFound, projectFor } from "../access.ts";
+import { authenticate, notFound, projectFor, requestProject } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { downloadFileName, serializeAssembleStatus, serializeDebugFile } from "../serializers/debug-file.ts";
 import { projectForAnyScope } from "./releases.ts";
 
 async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
-  const caller = await authenticate(request, env);
-  const { org, project } = await projectFor(
-    env,
-    caller,
-    param(request, "org"),
-    param(request, "project"),
-    "project:releases",
-  );
+  const { org, project } = await requestProject(request, env, "project:releases");
   const files = parseAssembleRequest(await readJsonBody(request, MAX_API_JSON_BYTES));
   const answers = await assembleFiles(
     {
@@ -100,14 +93,7 @@ async function handleList(request: IRequest, env: Env): Promise<Response> {
 
 async function handleDelete(request: IRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  const caller = await authenticate(request, env);
-  const { project } = await projectFor(
-    env,
-    caller,
-    param(request, "org"),
-    param(request, "project"),
-    "project:releases",
-  );
+  const { project } = await requestProject(request, env, "project:releases");
   const row = await getDebugFile(env.DB, project.id, debugFileId(url));
   if (!row) throw notFound();
   await deleteDebugFiles(env.DB, env.BLOBS, [row]);

@@ -6,7 +6,7 @@ import type { EventTableRow } from "../../db/rows.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { authenticate, notFound, projectFor } from "../access.ts";
+import { notFound, requestProject } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { type EventRecord, serializeEvent, serializeEventListItem } from "../serializers/event.ts";
 import type { IssueRecord } from "../serializers/issue.ts";
@@ -229,14 +229,7 @@ async function issueEvent(request: IRequest, env: Env): Promise<Response> {
 }
 
 async function projectEvent(request: IRequest, env: Env): Promise<Response> {
-  const caller = await authenticate(request, env);
-  const { project } = await projectFor(
-    env,
-    caller,
-    param(request, "org"),
-    param(request, "project"),
-    "event:read",
-  );
+  const { project } = await requestProject(request, env, "event:read");
   const eventId = normalizeEventId(param(request, "eventId"));
   if (!eventId) throw notFound();
   const row = await env.DB.prepare(
@@ -260,8 +253,7 @@ export function registerEventRoutes(router: AppRouter): void {
     router.get(`${base}:eventId/`, (req, env) => issueEvent(req, env));
   }
   router.get("/api/0/projects/:org/:project/events/", async (req, env) => {
-    const caller = await authenticate(req, env);
-    const { project } = await projectFor(env, caller, param(req, "org"), param(req, "project"), "event:read");
+    const { project } = await requestProject(req, env, "event:read");
     return listEvents(req, env, {
       sql: "ev.project_id = ? AND ev.type <> 'transaction'",
       params: [project.id],

@@ -21,7 +21,7 @@ import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/project-keys.ts";
-import { authenticate, type Caller, hasScope, notFound, projectFor, type Scope } from "../access.ts";
+import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
 import { newKeyPair } from "../serializers/project-key.ts";
@@ -70,11 +70,10 @@ export async function deleteProjectBlobs(bucket: R2Bucket, projectId: number): P
 
 /** The project of a `/projects/{org}/{project}/` route as a typed row, among the caller's organizations. */
 export async function routeProject(req: IRequest, env: Env, scope: Scope) {
-  const caller = await authenticate(req, env);
-  const found = await projectFor(env, caller, param(req, "org"), param(req, "project"), scope);
+  const found = await requestProject(req, env, scope);
   const project = await getProject(env.DB, found.org.id, found.project.id);
   if (!project) throw notFound();
-  return { caller, org: found.org, project };
+  return { caller: found.caller, org: found.org, project };
 }
 
 const orgSummary = (org: { id: number; slug: string; name: string }): OrgSummary => ({
