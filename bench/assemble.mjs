@@ -18,6 +18,7 @@ import {
   startDev,
   stopDev,
 } from "../scripts/local-server.mjs";
+import { samplePeakRss, workerdRss } from "./process-rss.mjs";
 
 const PORT = 18791;
 /** Two sizes: if assembly held the file, workerd's growth would scale with it (4×); it should not. */
