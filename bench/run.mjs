@@ -189,4 +189,4 @@ try {
 }
 
 // Web UI: server-side rendering of the issue stream with 10,000 issues (bench/ui.mjs).
-await runUiBench();
+if (!process.env.BENCH_SKIP_UI) await runUiBench();

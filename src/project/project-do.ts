@@ -47,7 +47,13 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly issueStates = new Map<number, IssueState>();
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
-  private lastArrival = 0;
+  /**
+   * Envelopes that arrived while a commit was in flight: evidence of concurrent senders, the only case
+   * where waiting COMMIT_GATHER_MS gathers more (one sender waiting for its answer gains nothing).
+   */
+  private committing = false;
+  private arrivalsDuringCommit = 0;
+  private arrivalsDuringLastCommit = 0;
   /** Releases this object has already recorded (the insert is idempotent; this only saves statements). */
   private readonly knownReleases = new Set<string>();
   private readonly stats: ProjectStats = {
@@ -71,6 +77,7 @@ export class ProjectDO extends DurableObject<Env> {
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     const { eventAdmitted, limits } = this.admit(batch);
     const limitReason = limits[0]?.reasonCode;
+    if (this.committing) this.arrivalsDuringCommit += 1;
     return new Promise<IngestResult>((resolve, reject) => {
       this.queue.push({
         admitted: { batch, eventAdmitted, ...(limitReason ? { limitReason } : {}) },
@@ -168,12 +175,17 @@ export class ProjectDO extends DurableObject<Env> {
 
   private async flushLoop(): Promise<void> {
     while (this.queue.length > 0) {
-      if (this.queue.length === 1 && this.recentlyBusy()) {
+      if (this.queue.length === 1 && this.arrivalsDuringLastCommit > 0) {
         await new Promise((resolve) => setTimeout(resolve, COMMIT_GATHER_MS));
       }
       const taken = this.queue.splice(0, MAX_BATCHES_PER_COMMIT);
       try {
-        const results = await this.commit(taken.map((p) => p.admitted));
+        this.committing = true;
+        this.arrivalsDuringCommit = 0;
+        const results = await this.commit(taken.map((p) => p.admitted)).finally(() => {
+          this.committing = false;
+          this.arrivalsDuringLastCommit = this.arrivalsDuringCommit;
+        });
         taken.forEach((p, i) => {
           const result = results[i];
           if (result) p.resolve({ ...result, rateLimits: p.limits, everythingRateLimited: isAllLimited(p) });
@@ -185,14 +197,6 @@ export class ProjectDO extends DurableObject<Env> {
         for (const p of taken) p.reject(error);
       }
     }
-  }
-
-  /** Whether envelopes arrived close together lately: an idle project commits without waiting. */
-  private recentlyBusy(): boolean {
-    const now = Date.now();
-    const busy = now - this.lastArrival < 50;
-    this.lastArrival = now;
-    return busy;
   }
 
   private async commit(
