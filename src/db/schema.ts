@@ -487,6 +487,7 @@ export const symbolicationJobs = sqliteTable(
     leaseUntil: real("lease_until"),
     createdAt: real("created_at").notNull(),
     updatedAt: real("updated_at").notNull(),
+    recheckAt: real("recheck_at"),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.debugId] }),

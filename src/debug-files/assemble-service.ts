@@ -19,8 +19,8 @@ export interface AssembleDeps {
   waitUntil(promise: Promise<unknown>): void;
   now?: () => number;
   inlineWaitMs?: number;
-  /** Background work after a run assembled a file (re-symbolicating events that missed it). */
-  afterAssembly?: () => Promise<unknown>;
+  /** Has the project's object run late-symbolication jobs (queued when a file is assembled) from its alarm. */
+  scheduleLate?: (delayMs: number) => Promise<void>;
 }
 
 const isLive = (job: AssemblyRow, nowMs: number) => job.leaseUntil !== null && job.leaseUntil * 1000 >= nowMs;
@@ -32,17 +32,13 @@ function runInBackground(deps: AssembleDeps, checksum: string): Promise<RunOutco
     organizationId: deps.organizationId,
     projectId: deps.projectId,
     ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.scheduleLate ? { scheduleLate: deps.scheduleLate } : {}),
   };
   const run = runAssembly(context, checksum).catch((error: unknown): RunOutcome => {
     console.error("debug file assembly run failed", checksum, error);
     return { state: "assembling" };
   });
-  deps.waitUntil(
-    run.then(async (outcome) => {
-      if (outcome.state !== "ok" || !deps.afterAssembly) return;
-      await deps.afterAssembly().catch((error: unknown) => console.error("after assembly", checksum, error));
-    }),
-  );
+  deps.waitUntil(run);
   return run;
 }
 

@@ -3,7 +3,7 @@
 // sits in memory), verify the whole-file SHA-1, identify the file from its headers, record it.
 // A run stops at its time budget after saving which parts are done; the next poll resumes the job.
 import { createHash, type Hash } from "node:crypto";
-import { enqueueLateSymbolication, lateKeys } from "../native/late-files.ts";
+import { enqueueLateSymbolication, LATE_LEASE_MS, lateKeys } from "../native/late-files.ts";
 import { buildAndStoreLookup, wantsLookup } from "../native/lookup-build.ts";
 import {
   acquireLease,
@@ -37,6 +37,11 @@ export interface AssemblyContext {
   now?: () => number;
   partBytes?: number;
   budgetMs?: number;
+  /**
+   * Has the project's object run late-symbolication jobs `delayMs` from now at the latest (its alarm).
+   * Without it, queued jobs wait for a later trigger.
+   */
+  scheduleLate?: (delayMs: number) => Promise<void>;
 }
 
 export type RunOutcome =
@@ -192,7 +197,11 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
     const row = await insertDebugFile(ctx.db, ctx.projectId, checksum, size, meta, now());
     await cleanRedundantDebugFiles(ctx.db, ctx.bucket, ctx.projectId, row.debugId);
     if (lookup?.state === "ok") {
+      // The alarm is armed before the jobs exist and moved to now once they do, so a run cut off
+      // in between still leaves an alarm that finds them.
+      await scheduleLate(ctx, LATE_LEASE_MS);
       await enqueueLateSymbolication(ctx.db, ctx.projectId, lateKeys(row.debugId, row.codeId), now());
+      await scheduleLate(ctx, 0);
     }
     return finish({ state: "ok", debugFileId: row.id });
   } catch (error) {
@@ -204,6 +213,13 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
     }
     return { state: "assembling" };
   }
+}
+
+/** Tells the project's object about late jobs; if it cannot be told, the next assemble call does. */
+async function scheduleLate(ctx: AssemblyContext, delayMs: number): Promise<void> {
+  await ctx
+    .scheduleLate?.(delayMs)
+    .catch((error: unknown) => console.error("late symbolication alarm", error));
 }
 
 /** Ends a job that kept failing unexpectedly, with Sentry's generic detail. */

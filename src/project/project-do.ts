@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import * as writes from "../db/ingest-writes.ts";
 import type { Env } from "../env.ts";
+import { LATE_LEASE_MS, runLateAlarm } from "../native/late-files.ts";
 import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
@@ -24,6 +25,9 @@ const MAX_BATCHES_PER_COMMIT = 64;
 const COMMIT_GATHER_MS = 4;
 /** Hash → issue entries kept in memory; misses are read from D1. */
 const MAX_CACHED_HASHES = 20_000;
+/** Storage keys of the late-symbolication alarm: the project it runs for, and its failed runs in a row. */
+const LATE_PROJECT_KEY = "late-symbolication-project";
+const LATE_FAILURES_KEY = "late-symbolication-failures";
 
 interface Pending {
   admitted: AdmittedBatch;
@@ -54,6 +58,8 @@ export class ProjectDO extends DurableObject<Env> {
   private committing = false;
   private arrivalsDuringCommit = 0;
   private arrivalsDuringLastCommit = 0;
+  /** Late-symbolication requests received; one arriving during an alarm run re-arms it at once. */
+  private lateRequests = 0;
   /** Releases this object has already recorded (the insert is idempotent; this only saves statements). */
   private readonly knownReleases = new Set<string>();
   private readonly stats: ProjectStats = {
@@ -137,6 +143,40 @@ export class ProjectDO extends DurableObject<Env> {
       .then(() => this.flushLoop())
       .finally(() => (this.flushing = null));
     return run;
+  }
+
+  /**
+   * Late debug files: runs the project's re-symbolication jobs from this object's alarm, `delayMs` from
+   * now at the latest (an alarm set earlier stays).
+   */
+  async scheduleLateSymbolication(projectId: number, delayMs = 0): Promise<void> {
+    this.lateRequests += 1;
+    await this.ctx.storage.put(LATE_PROJECT_KEY, projectId);
+    const at = Date.now() + delayMs;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Runs pending late-symbolication jobs within a budget, re-armed while some remain (later after failures). */
+  override async alarm(): Promise<void> {
+    const storage = this.ctx.storage;
+    const projectId = await storage.get<number>(LATE_PROJECT_KEY);
+    if (projectId === undefined) return;
+    const requests = this.lateRequests;
+    // Armed again first: a run cut off (eviction, crash) is retried once its leases lapse.
+    await storage.setAlarm(Date.now() + LATE_LEASE_MS);
+    // The commit in flight lands first, so the scan sees the missing-image rows it carries.
+    await this.flushing;
+    const deps = {
+      db: this.env.DB,
+      bucket: this.env.BLOBS,
+      regroup: (id: number, moves: RegroupMove[]) => this.regroupEvents(id, moves),
+    };
+    const run = await runLateAlarm(deps, projectId, (await storage.get<number>(LATE_FAILURES_KEY)) ?? 0);
+    await storage.put(LATE_FAILURES_KEY, run.failures);
+    const next = this.lateRequests !== requests ? Date.now() : run.nextRunAt;
+    if (next === null) await storage.deleteAlarm();
+    else await storage.setAlarm(next);
   }
 
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */

@@ -4,14 +4,23 @@
 // events re-symbolicates them in the background and merges their issue into the right one.
 // Fixture: test/fixtures/debug-files/app (Rust release build, debug = true), addresses from
 // `addr2line -f -i -C -e app`.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { runAssembly } from "../../src/debug-files/assembler.ts";
 import { createAssembly } from "../../src/debug-files/assembly-store.ts";
-import { lateDepsFor, runLateSymbolication } from "../../src/native/late-files.ts";
+import { prepareEnvelope } from "../../src/ingest/prepare.ts";
+import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
+import {
+  LATE_BATCH_EVENTS,
+  LATE_SETTLE_MS,
+  lateDepsFor,
+  runLateSymbolication,
+} from "../../src/native/late-files.ts";
 import { lookupUpload } from "../../src/native/lookup-upload.ts";
+import { parseEnvelope } from "../../src/protocol/envelope.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
 import { hex, IMAGE_ADDR, rustPanicEvent, strippedFrames } from "../fixtures/rust-panic.ts";
 import { createTenant, envelope, eventRow, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
@@ -235,13 +244,16 @@ describe("late debug files", () => {
     const unsymbolicatedIssue = before.issueId;
 
     await uploadDebugFile(t);
-    await waitFor("the late-symbolication job", async () => {
+    // The project's alarm runs the job's first pass; its last pass waits for in-flight commits.
+    await waitFor("the late-symbolication job's first pass", async () => {
       const job = await env.DB.prepare(
-        "SELECT state, done FROM symbolication_jobs WHERE project_id = ? AND debug_id = ?",
+        "SELECT state, done, lease_until, recheck_at FROM symbolication_jobs WHERE project_id = ? AND debug_id = ?",
       )
         .bind(t.projectId, DEBUG_ID)
-        .first<{ state: string; done: number }>();
-      return job?.state === "done" ? job : undefined;
+        .first<{ state: string; done: number; lease_until: number | null; recheck_at: number | null }>();
+      return job?.done === 1 && job.lease_until !== null && job.lease_until === job.recheck_at
+        ? job
+        : undefined;
     });
     const after = await storedEvent(t, early);
     expectSymbolicated(after.frames);
@@ -282,7 +294,9 @@ describe("late debug files", () => {
     expect(twinIssue).not.toBe(unsymbolicatedIssue);
 
     const report = await runLateSymbolication(lateDepsFor(env), t.projectId);
-    expect(report).toMatchObject({ events: 2, moved: 2, pending: 0 });
+    // Both events moved; the jobs (debug id, code id) stay pending for their last pass, after
+    // in-flight commits landed.
+    expect(report).toMatchObject({ events: 2, moved: 2, failed: 0, pending: 2 });
     for (const id of early) {
       const stored = await storedEvent(t, id);
       expect(stored.issueId).toBe(twinIssue);
@@ -312,5 +326,144 @@ describe("late debug files", () => {
     );
     expect(res.status).toBe(200);
     expect((await storedEvent(t, other)).issueId).toBe(twinIssue);
+  });
+});
+
+describe("late debug files from the project's alarm", () => {
+  const projectObject = (t: Tenant) => env.PROJECTS.get(env.PROJECTS.idFromName(String(t.projectId)));
+
+  interface JobRow {
+    state: string;
+    cursor: string;
+    done: number;
+    lease_token: string | null;
+    lease_until: number | null;
+    recheck_at: number | null;
+  }
+  const job = async (t: Tenant) => {
+    const row = await env.DB.prepare(
+      "SELECT state, cursor, done, lease_token, lease_until, recheck_at FROM symbolication_jobs WHERE project_id = ? AND debug_id = ?",
+    )
+      .bind(t.projectId, DEBUG_ID)
+      .first<JobRow>();
+    if (!row) throw new Error("no late-symbolication job");
+    return row;
+  };
+  const alarmAt = (t: Tenant) =>
+    runInDurableObject(projectObject(t), (_instance, state) => state.storage.getAlarm());
+
+  /**
+   * Assembles the file as the assemble route does, except that the project's alarm is armed a minute
+   * later than asked, so the test decides when it runs (runDurableObjectAlarm) instead of workerd.
+   */
+  async function assembleWithDelayedAlarm(t: Tenant): Promise<void> {
+    await uploadChunk(t, APP);
+    const checksum = sha1(APP);
+    await createAssembly(
+      env.DB,
+      t.projectId,
+      { checksum, name: "app", debugId: null, chunks: [checksum] },
+      Date.now(),
+    );
+    const stub = projectObject(t);
+    const ctx = {
+      db: env.DB,
+      bucket: env.BLOBS,
+      organizationId: t.orgId,
+      projectId: t.projectId,
+      scheduleLate: (delayMs: number) => stub.scheduleLateSymbolication(t.projectId, delayMs + 60_000),
+    };
+    expect((await runAssembly(ctx, checksum)).state).toBe("ok");
+  }
+
+  /** Lets the time before the jobs' last pass go by (their wait and hold move into the past). */
+  const skipSettleTime = (t: Tenant) =>
+    env.DB.prepare(
+      `UPDATE symbolication_jobs SET recheck_at = recheck_at - ?, lease_until = lease_until - ?
+       WHERE project_id = ?`,
+    )
+      .bind(LATE_SETTLE_MS / 1000, LATE_SETTLE_MS / 1000, t.projectId)
+      .run();
+
+  it("resumes a job its budget cut off from the alarm, without another assemble call", async () => {
+    const t = await createTenant();
+    const ids = Array.from({ length: LATE_BATCH_EVENTS + 5 }, () => newEventId());
+    for (const id of ids) await sendPanic(t, id);
+    await assembleWithDelayedAlarm(t);
+    // Queueing the job armed the project's alarm.
+    expect(await alarmAt(t)).not.toBeNull();
+
+    // A run whose budget ends after its first step (the clock jumps past the deadline).
+    let skew = 0;
+    const base = lateDepsFor(env);
+    const report = await runLateSymbolication(
+      {
+        ...base,
+        budgetMs: 10_000,
+        now: () => Date.now() + skew,
+        regroup: async (projectId, moves) => {
+          const result = await base.regroup(projectId, moves);
+          skew = 10_000;
+          return result;
+        },
+      },
+      t.projectId,
+    );
+    // Pending: this job and the code id's (which the run did not reach).
+    expect(report).toMatchObject({ events: LATE_BATCH_EVENTS, failed: 0, pending: 2 });
+    expect(await job(t)).toMatchObject({ state: "pending", done: LATE_BATCH_EVENTS, lease_token: null });
+    expect((await job(t)).cursor).not.toBe("");
+
+    // The alarm alone finishes the first pass from the cursor, then waits for the last pass.
+    expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
+    const waiting = await job(t);
+    expect(waiting).toMatchObject({ state: "pending", cursor: "", done: ids.length, lease_token: null });
+    expect(waiting.lease_until).toBe(waiting.recheck_at);
+    expect(await alarmAt(t)).toBe((waiting.recheck_at ?? 0) * 1000);
+    for (const id of ids) expectSymbolicated((await storedEvent(t, id)).frames);
+    expect((await issueIds(t)).length).toBe(1);
+
+    // The last pass finds nothing left, ends the job and the alarm is not armed again.
+    await skipSettleTime(t);
+    expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
+    expect(await job(t)).toMatchObject({ state: "done", done: ids.length, recheck_at: null });
+    expect(await alarmAt(t)).toBeNull();
+  });
+
+  it("symbolicates an event whose ingest commit lands after the job's first pass", async () => {
+    const t = await createTenant();
+    // The Worker half of ingest runs before the debug file exists: the event misses it.
+    const eventId = newEventId();
+    const key = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
+    const prepared = await prepareEnvelope(
+      parseEnvelope(
+        envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(panicEvent(eventId))]),
+      ),
+      { key, receivedAt: Date.now() / 1000, clientIp: undefined, blobs: env.BLOBS, db: env.DB },
+    );
+    expect(prepared.batch.event?.missingImages).toEqual([DEBUG_ID]);
+
+    // The file arrives and the job's first pass runs while that event is still on its way.
+    await assembleWithDelayedAlarm(t);
+    expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
+    const first = await job(t);
+    expect(first).toMatchObject({ state: "pending", cursor: "", done: 0 });
+    expect(first.lease_until).toBe(first.recheck_at);
+
+    // The project's object commits the event (with its missing-image row) after the scan passed.
+    const result = await projectObject(t).ingest(prepared.batch);
+    expect(result.eventStored).toBe(true);
+    const before = await storedEvent(t, eventId);
+    expect(before.frames.every((f) => f.symbolicator_status === "missing")).toBe(true);
+
+    // The job's last pass, once in-flight commits had time to land, finds it.
+    await skipSettleTime(t);
+    expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
+    expect(await job(t)).toMatchObject({ state: "done", done: 1 });
+    const after = await storedEvent(t, eventId);
+    expectSymbolicated(after.frames);
+    expect(after.issueId).not.toBe(before.issueId);
+    expect(await issueIds(t)).toEqual([{ id: after.issueId, times_seen: 1, user_count: 0 }]);
+    expect(await alarmAt(t)).toBeNull();
   });
 });

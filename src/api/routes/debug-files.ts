@@ -10,7 +10,7 @@ import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { lateDepsFor, runLateSymbolication } from "../../native/late-files.ts";
+import { scheduleLateSymbolication } from "../../native/late-files.ts";
 import { authenticate, notFound, projectFor, requestProject } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { downloadFileName, serializeAssembleStatus, serializeDebugFile } from "../serializers/debug-file.ts";
@@ -26,14 +26,14 @@ async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext
       organizationId: org.id,
       projectId: project.id,
       waitUntil: (promise) => ctx.waitUntil(promise),
-      afterAssembly: () => runLateSymbolication(lateDepsFor(env), project.id),
+      scheduleLate: (delayMs) => scheduleLateSymbolication(env, project.id, delayMs),
     },
     files,
   );
-  // Every poll also resumes late-symbolication jobs an earlier run left unfinished.
+  // Every poll also arms the project's alarm, for jobs queued while its object could not be told.
   ctx.waitUntil(
-    runLateSymbolication(lateDepsFor(env), project.id).catch((error: unknown) =>
-      console.error("late symbolication", error),
+    scheduleLateSymbolication(env, project.id).catch((error: unknown) =>
+      console.error("late symbolication alarm", error),
     ),
   );
   const body: Record<string, unknown> = {};
