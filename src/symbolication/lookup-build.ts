@@ -10,9 +10,11 @@ import { tooLarge } from "../errors.ts";
 import { SYMBOL_LOOKUP_PAGE_BYTES } from "../limits.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { displayName as defaultDisplayName } from "./demangle.ts";
+import type { BlockedSection } from "./dwarf/blocked-section.ts";
 import {
   DwarfReader,
   type FunctionName,
+  NeedBlocks,
   NeedUnit,
   type UnitDebugInfo,
   withLoadedUnits,
@@ -22,7 +24,7 @@ import { malformedFile, rethrowTruncation } from "./errors.ts";
 import { type ChunkSink, concatChunks, type LookupMeta, LookupWriter } from "./lookup-format.ts";
 import { addUnitCoverage, addUnitIntervals, type IntervalContext } from "./lookup-intervals.ts";
 import { F64Column, IntervalList, LookupTables, NONE, U32Column } from "./lookup-tables.ts";
-import { type LoadedObject, loadObject } from "./object-loader.ts";
+import { type LoadedObject, type LoadOptions, loadObject } from "./object-loader.ts";
 import type { SymbolTable } from "./symbol-table.ts";
 
 export interface BuildOptions {
@@ -39,6 +41,8 @@ export interface BuildOptions {
    * function records are held while it is read, about ten times its size.
    */
   maxUnitBytes?: number;
+  /** How sections left in the file are read (block caches); see LoadOptions. */
+  load?: Omit<LoadOptions, "lazyDwarf">;
 }
 
 export interface BuildSummary {
@@ -62,7 +66,10 @@ const CHUNK_GAP = 64 * 1024;
 /** Reads the debug file through `source` and returns the serialized lookup. */
 export function buildLookup(source: ByteSource, options: BuildOptions = {}): Promise<Uint8Array> {
   return rethrowTruncation(async () =>
-    buildLookupFromObject(await loadObject(source, options.member ?? 0, { lazyDwarf: true }), options),
+    buildLookupFromObject(
+      await loadObject(source, options.member ?? 0, { ...options.load, lazyDwarf: true }),
+      options,
+    ),
   );
 }
 
@@ -73,7 +80,11 @@ export function writeLookup(
   options: BuildOptions = {},
 ): Promise<BuildSummary> {
   return rethrowTruncation(async () =>
-    writeLookupFromObject(await loadObject(source, options.member ?? 0, { lazyDwarf: true }), sink, options),
+    writeLookupFromObject(
+      await loadObject(source, options.member ?? 0, { ...options.load, lazyDwarf: true }),
+      sink,
+      options,
+    ),
   );
 }
 
@@ -191,15 +202,22 @@ async function buildFromObject(
   return { bytes, ranges: meta.ranges, windows: bounds.length - 1 };
 }
 
+/** Rounds of loads without a new name before resolveNames falls back to one name at a time. */
+const MAX_STALLED_ROUNDS = 64;
+
 /** One unit's functions and line table, its bytes loaded first when the sections are lazy. */
 async function readUnit(reader: DwarfReader, header: UnitHeader): Promise<UnitDebugInfo> {
   await reader.load(header, true, true);
-  return withLoadedUnits(reader, () => reader.readUnit(header, false));
+  // The unit's context (root DIE, its strings) first; then the walk, which loads blocks as it goes.
+  await withLoadedUnits(reader, () => reader.context(header));
+  return reader.readUnitLoading(header, false);
 }
 
 /**
  * Names of the functions a window needs from a unit: those with a range in the window and their
- * callers. Names may come from other units (LTO), which lazy sections load on demand.
+ * callers. Names may come from other units (LTO) and from blocked string sections: each pass
+ * resolves what it can and collects what is missing, which is then loaded at once (blocks in
+ * parallel) before the next pass, so a unit costs a few rounds of reads rather than one per name.
  */
 async function resolveNames(
   reader: DwarfReader,
@@ -212,27 +230,68 @@ async function resolveNames(
   const wanted = new Uint8Array(records.length);
   const from = windowStart + loadAddress;
   const to = windowEnd + loadAddress;
-  records.forEach((record, index) => {
+  for (let index = 0; index < records.length; index++) {
     let inWindow = false;
-    for (let i = 0; i + 1 < record.ranges.length && !inWindow; i += 2) {
-      inWindow = (record.ranges[i] ?? 0) < to && (record.ranges[i + 1] ?? 0) > from;
+    for (let k = 0; k < records.rangeCount(index) && !inWindow; k++) {
+      inWindow = records.rangeStart(index, k) < to && records.rangeEnd(index, k) > from;
     }
-    for (let at = inWindow ? index : -1; at >= 0 && wanted[at] === 0; at = records[at]?.parent ?? -1) {
+    for (let at = inWindow ? index : -1; at >= 0 && wanted[at] === 0; at = records.parent(at)) {
       wanted[at] = 1;
     }
-  });
+  }
   const names = new Map<number, FunctionName>();
+  let pending: number[] = [];
   for (let index = 0; index < records.length; index++) {
-    const offset = records[index]?.dieOffset ?? -1;
+    const offset = records.dieOffset(index);
     if (wanted[index] === 0 || names.has(offset)) continue;
-    let name: FunctionName;
     try {
-      name = reader.functionName(offset);
+      names.set(offset, reader.functionName(offset));
     } catch (error) {
-      if (!(error instanceof NeedUnit)) throw error;
-      name = await withLoadedUnits(reader, () => reader.functionName(offset));
+      if (!(error instanceof NeedUnit) && !(error instanceof NeedBlocks)) throw error;
+      pending.push(offset);
     }
-    names.set(offset, name);
+  }
+  for (let stalled = 0; pending.length > 0; ) {
+    const resolved = names.size;
+    const blocks = new Map<BlockedSection, Set<number>>();
+    let unitNeeded: NeedUnit | undefined;
+    let full = false;
+    const retry: number[] = [];
+    for (const offset of pending) {
+      if (names.has(offset)) continue;
+      if (full) {
+        retry.push(offset);
+        continue;
+      }
+      try {
+        names.set(offset, reader.functionName(offset));
+      } catch (error) {
+        if (error instanceof NeedUnit) {
+          unitNeeded ??= error;
+          full = true;
+        } else if (error instanceof NeedBlocks) {
+          const set = blocks.get(error.section) ?? new Set<number>();
+          blocks.set(error.section, set);
+          for (const block of error.blocks) set.add(block);
+          // Half the cache per round, so what a name needs from earlier rounds stays loaded.
+          full = set.size >= error.section.maxBlocks / 2;
+        } else {
+          throw error;
+        }
+        retry.push(offset);
+      }
+    }
+    if (retry.length === 0) break;
+    if (unitNeeded) await reader.load(unitNeeded.header, unitNeeded.line);
+    await Promise.all([...blocks].map(([section, set]) => section.load([...set])));
+    stalled = names.size === resolved ? stalled + 1 : 0;
+    if (stalled > MAX_STALLED_ROUNDS) {
+      // Names that need more than the caches hold at once: one by one, loading as needed.
+      for (const offset of retry)
+        names.set(offset, await withLoadedUnits(reader, () => reader.functionName(offset)));
+      break;
+    }
+    pending = retry;
   }
   return names;
 }

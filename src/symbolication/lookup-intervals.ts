@@ -3,7 +3,7 @@
 // line, and the chain of inlined call sites as parent locations (symbolic's SymCache idea).
 
 import { END_OF_SEQUENCE } from "./dwarf/line-program.ts";
-import type { FunctionName, FunctionRecord, UnitDebugInfo } from "./dwarf/reader.ts";
+import type { FunctionName, FunctionRecords, UnitDebugInfo } from "./dwarf/reader.ts";
 import { F64Column, type LookupTables, NONE } from "./lookup-tables.ts";
 
 /** Where a unit's intervals go: pushed in ascending, non-overlapping order. */
@@ -37,21 +37,23 @@ export interface IntervalContext {
 function functionId(
   ctx: IntervalContext,
   tables: LookupTables,
-  record: FunctionRecord,
+  records: FunctionRecords,
+  index: number,
   entry: number,
 ): number {
-  let id = ctx.functionIds.get(record.dieOffset);
+  const dieOffset = records.dieOffset(index);
+  let id = ctx.functionIds.get(dieOffset);
   if (id !== undefined) return id;
-  const resolved = ctx.functionName(record.dieOffset);
+  const resolved = ctx.functionName(dieOffset);
   const name = resolved.name;
   let linkageName = resolved.linkageName;
   // GCC omits DW_AT_linkage_name for some C++ functions (e.g. static ones); like symbolic and
   // binutils, take the mangled symbol at the function's entry then, for the full signature.
-  if (!linkageName && record.depth === 0) linkageName = ctx.mangledSymbol(record.entry);
+  if (!linkageName && records.depth(index) === 0) linkageName = ctx.mangledSymbol(records.entry(index));
   if (linkageName) id = tables.fn(ctx.displayName(linkageName), linkageName, entry);
   else if (name) id = tables.fn(name, name, entry);
   else id = NONE;
-  ctx.functionIds.set(record.dieOffset, id);
+  ctx.functionIds.set(dieOffset, id);
   return id;
 }
 
@@ -85,47 +87,57 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
     }
     return id;
   };
-  const fnIds = new Float64Array(records.length).fill(-1);
+  // Per-record caches, made on the first record in the window: a window often needs few of them.
+  let fnIds: Float64Array | undefined;
+  let callerLocs: Float64Array | undefined;
   // Inlined records name the callee; only real functions carry an entry address (Sentry gives
   // symbol_addr to the outermost frame only).
   const fnId = (index: number): number => {
-    const record = records[index];
-    if (!tables || !record) return NONE;
+    if (!tables || index < 0 || index >= records.length) return NONE;
+    fnIds ??= new Float64Array(records.length).fill(-1);
     let id = fnIds[index] ?? -1;
     if (id < 0) {
-      id = functionId(ctx, tables, record, record.depth > 0 ? NONE : record.entry - loadAddress);
+      const entry = records.depth(index) > 0 ? NONE : records.entry(index) - loadAddress;
+      id = functionId(ctx, tables, records, index, entry);
       fnIds[index] = id;
     }
     return id;
   };
-  const callerLocs = new Float64Array(records.length).fill(-1);
   const callerLocation = (index: number): number => {
+    callerLocs ??= new Float64Array(records.length).fill(-1);
     const cached = callerLocs[index] ?? -1;
     if (cached >= 0) return cached;
-    const record = records[index];
-    if (!tables || !record || record.parent < 0) return NONE;
-    const parent = records[record.parent];
-    const grand = parent && parent.depth > 0 ? callerLocation(record.parent) : NONE;
-    const loc = tables.location(fnId(record.parent), fileId(record.callFile), record.callLine, grand);
+    const parent = records.parent(index);
+    if (!tables || parent < 0) return NONE;
+    const grand = records.depth(parent) > 0 ? callerLocation(parent) : NONE;
+    const loc = tables.location(
+      fnId(parent),
+      fileId(records.callFile(index)),
+      records.callLine(index),
+      grand,
+    );
     callerLocs[index] = loc;
     return loc;
   };
 
   // Events: function range starts and ends, as (address, record, 1 = start / 0 = end) triples.
-  const events = new F64Column(Math.max(16, records.length * 6));
-  records.forEach((record, index) => {
-    for (let i = 0; i + 1 < record.ranges.length; i += 2) {
-      const start = record.ranges[i] ?? 0;
+  const events = new F64Column(1024);
+  for (let index = 0; index < records.length; index++) {
+    const count = records.rangeCount(index);
+    for (let k = 0; k < count; k++) {
+      const start = records.rangeStart(index, k);
+      if (start >= to) continue;
       const codeEnd = ctx.codeEnd(start);
-      if (codeEnd < 0 || start >= to || Math.min(record.ranges[i + 1] ?? start, codeEnd) <= from) continue;
+      const end = Math.min(records.rangeEnd(index, k), codeEnd);
+      if (codeEnd < 0 || end <= from) continue;
       events.push(start);
       events.push(index);
       events.push(1);
-      events.push(Math.min(record.ranges[i + 1] ?? start, codeEnd));
+      events.push(end);
       events.push(index);
       events.push(0);
     }
-  });
+  }
   const eventCount = events.length / 3;
   const eventOrder = sortedBy(eventCount, (i) => events.get(i * 3));
 
@@ -159,7 +171,7 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
         if (events.get(t) !== at) break;
         const record = events.get(t + 1);
         const isStart = events.get(t + 2) === 1;
-        const depth = records[record]?.depth ?? 0;
+        const depth = records.depth(record);
         if (pass === 0 && !isStart) {
           const list = activeByDepth[depth];
           const pos = list ? list.lastIndexOf(record) : -1;
@@ -188,12 +200,11 @@ export function addUnitIntervals(ctx: IntervalContext, unit: UnitDebugInfo): voi
     if (innermost < 0 && !covered) continue;
     let loc = 0;
     if (tables) {
-      const record = innermost >= 0 ? records[innermost] : undefined;
       loc = tables.location(
         innermost >= 0 ? fnId(innermost) : NONE,
         covered ? fileId(lineFiles.get(lineIndex)) : NONE,
         covered ? lineLines.get(lineIndex) : 0,
-        record && record.depth > 0 ? callerLocation(innermost) : NONE,
+        innermost >= 0 && records.depth(innermost) > 0 ? callerLocation(innermost) : NONE,
       );
       if (loc === NONE) continue;
     }
@@ -265,13 +276,14 @@ export function addUnitCoverage(
     runRows++;
   });
   flush();
-  const ranges = new F64Column(Math.max(16, unit.functions.length * 2));
-  for (const record of unit.functions) {
-    for (let i = 0; i + 1 < record.ranges.length; i += 2) {
-      const start = record.ranges[i] ?? 0;
+  const records = unit.functions;
+  const ranges = new F64Column(1024);
+  for (let index = 0; index < records.length; index++) {
+    for (let k = 0; k < records.rangeCount(index); k++) {
+      const start = records.rangeStart(index, k);
       const codeEnd = ctx.codeEnd(start);
       if (codeEnd < 0) continue;
-      const end = Math.min(record.ranges[i + 1] ?? start, codeEnd);
+      const end = Math.min(records.rangeEnd(index, k), codeEnd);
       if (end <= start) continue;
       ranges.push(start);
       ranges.push(end);

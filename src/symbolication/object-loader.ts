@@ -6,6 +6,7 @@ import { MAX_DEBUG_SECTION_BYTES, MAX_DEBUG_SECTIONS_TOTAL_BYTES } from "../limi
 import { ByteReader } from "./byte-reader.ts";
 import { type ByteSource, checkRange } from "./byte-source.ts";
 import { decompressElfSection, decompressGnuSection } from "./decompress.ts";
+import { BlockedSection, type BlockedSectionOptions } from "./dwarf/blocked-section.ts";
 import type { DwarfSections } from "./dwarf/unit.ts";
 import {
   type ElfLayout,
@@ -39,19 +40,33 @@ export interface LoadedObject {
   /** Flattened, sorted [start, end) pairs of executable sections. */
   codeRanges: number[];
   dwarf?: DwarfSections;
-  /** Bytes of all DWARF sections (decompressed), and of those held in memory (not lazy). */
+  /**
+   * Bytes of all DWARF sections (decompressed); of those held in memory whole (compressed ones
+   * decompressed, small tables); and of the block caches of sections read through one.
+   */
   dwarfBytes: number;
   heldDwarfBytes: number;
+  cachedDwarfBytes: number;
   symbols: SymbolTable;
 }
 
 export interface LoadOptions {
   /**
    * Leave uncompressed .debug_info and .debug_line in the file and read them a unit at a time
-   * (DwarfSections.lazy); the default reads every section whole.
+   * (DwarfSections.lazy), and read uncompressed string and range-list sections through block
+   * caches (DwarfSections.blocked); the default reads every section whole. Compressed sections
+   * cannot be read in pieces: they are held, decompressed, either way.
    */
   lazyDwarf?: boolean;
+  /** Block cache of .debug_str when lazy (default STRING_CACHE_BYTES). */
+  stringCacheBytes?: number;
+  /** Block size and cache of every blocked section, instead of the defaults (tests). */
+  blockedSections?: BlockedSectionOptions;
 }
+
+/** Block caches of the blocked sections: strings are read all over, range lists in unit order. */
+export const STRING_CACHE_BYTES = 8 * 1024 * 1024;
+const SMALL_CACHE_BYTES = 1024 * 1024;
 
 /** A section left in the file: read later, piece by piece. */
 interface FileRange {
@@ -59,7 +74,8 @@ interface FileRange {
   size: number;
 }
 type SectionBytes = Uint8Array | FileRange;
-const LAZY_KEYS: ReadonlySet<DwarfKey> = new Set(["info", "line"]);
+const LAZY_KEYS: ReadonlySet<DwarfKey> = new Set(["info", "line", "str", "lineStr", "ranges", "rnglists"]);
+const BLOCKED_KEYS = ["str", "lineStr", "ranges", "rnglists"] as const;
 
 const DWARF_SECTIONS = {
   info: "debug_info",
@@ -128,7 +144,7 @@ async function loadElf(source: ByteSource, options: LoadOptions): Promise<Loaded
     info,
     loadAddress: layout.loadAddress,
     codeRanges: sortPairs(codeRanges),
-    ...dwarfFrom(source, layout.littleEndian, entries),
+    ...dwarfFrom(source, layout.littleEndian, entries, options),
     symbols: await elfSymbols(source, layout),
   };
 }
@@ -160,7 +176,8 @@ function dwarfFrom(
   source: ByteSource,
   littleEndian: boolean,
   entries: readonly (readonly [DwarfKey, SectionBytes])[],
-): { dwarf?: DwarfSections; dwarfBytes: number; heldDwarfBytes: number } {
+  options: LoadOptions,
+): { dwarf?: DwarfSections; dwarfBytes: number; heldDwarfBytes: number; cachedDwarfBytes: number } {
   const map = new Map(entries);
   const sizeOf = (bytes: SectionBytes) => (bytes instanceof Uint8Array ? bytes.byteLength : bytes.size);
   const dwarfBytes = entries.reduce((sum, [, bytes]) => sum + sizeOf(bytes), 0);
@@ -176,7 +193,7 @@ function dwarfFrom(
     return bytes instanceof Uint8Array ? bytes : new Uint8Array(0);
   };
   const info = map.get("info");
-  if (!info || sizeOf(info) === 0) return { dwarfBytes, heldDwarfBytes };
+  if (!info || sizeOf(info) === 0) return { dwarfBytes, heldDwarfBytes, cachedDwarfBytes: 0 };
   const dwarf: DwarfSections = {
     littleEndian,
     info: held("info"),
@@ -189,16 +206,28 @@ function dwarfFrom(
     ranges: held("ranges"),
     rnglists: held("rnglists"),
   };
+  const reader = (bytes: SectionBytes) =>
+    bytes instanceof Uint8Array
+      ? (offset: number, length: number) => Promise.resolve(bytes.subarray(offset, offset + length))
+      : (offset: number, length: number) => {
+          checkRange(bytes.size, offset, length, "DWARF section read");
+          return source.read(bytes.fileOffset + offset, length);
+        };
+  let cachedDwarfBytes = 0;
+  for (const key of BLOCKED_KEYS) {
+    const bytes = map.get(key);
+    if (!bytes || bytes instanceof Uint8Array || bytes.size === 0) continue;
+    const cacheBytes = key === "str" ? (options.stringCacheBytes ?? STRING_CACHE_BYTES) : SMALL_CACHE_BYTES;
+    const section = new BlockedSection(`.${DWARF_SECTIONS[key]}`, bytes.size, reader(bytes), {
+      cacheBytes,
+      ...options.blockedSections,
+    });
+    dwarf.blocked = { ...dwarf.blocked, [key]: section };
+    cachedDwarfBytes += Math.min(section.cacheBytes, bytes.size);
+  }
   const line = map.get("line") ?? new Uint8Array(0);
   if (!(info instanceof Uint8Array) || !(line instanceof Uint8Array)) {
     // Both lazy, so the reader has one way to read each (a lone held one is read as a slice).
-    const reader = (bytes: SectionBytes) =>
-      bytes instanceof Uint8Array
-        ? (offset: number, length: number) => Promise.resolve(bytes.subarray(offset, offset + length))
-        : (offset: number, length: number) => {
-            checkRange(bytes.size, offset, length, "DWARF section read");
-            return source.read(bytes.fileOffset + offset, length);
-          };
     dwarf.info = new Uint8Array(0);
     dwarf.line = new Uint8Array(0);
     dwarf.lazy = {
@@ -208,7 +237,7 @@ function dwarfFrom(
       readLine: reader(line),
     };
   }
-  return { dwarf, dwarfBytes, heldDwarfBytes };
+  return { dwarf, dwarfBytes, heldDwarfBytes, cachedDwarfBytes };
 }
 
 const STT_FUNC = 2;
@@ -290,7 +319,7 @@ async function loadMach(source: ByteSource, layout: MachLayout, options: LoadOpt
     info,
     loadAddress,
     codeRanges: sortPairs(codeRanges),
-    ...dwarfFrom(source, layout.littleEndian, entries),
+    ...dwarfFrom(source, layout.littleEndian, entries, options),
     symbols: await machSymbols(source, layout, codeSections),
   };
 }

@@ -170,6 +170,18 @@ describe("lookups built from the C fixture", () => {
     },
   );
 
+  it.each(["c-dwarf5", "cpp-dwarf5", "rust-debuginfo1", "rust-lto"])(
+    "%s: strings and range lists read through tiny block caches give the same bytes as held whole",
+    async (name) => {
+      const bytes = fixture(name);
+      const blocked = await buildLookup(memorySource(bytes), {
+        load: { blockedSections: { blockBytes: 256, cacheBytes: 4096 } },
+      });
+      const whole = await buildLookupFromObject(await loadObject(memorySource(bytes)));
+      expect(Buffer.from(blocked).equals(Buffer.from(whole))).toBe(true);
+    },
+  );
+
   it("refuses (413) a file whose compilation unit is larger than the build may hold", async () => {
     let caught: unknown;
     try {

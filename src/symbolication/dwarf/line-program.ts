@@ -69,7 +69,9 @@ export function parseLineProgram(
 
 /**
  * Runs the program at `offset`, handing each row to `onRow` without keeping it; returns the full
- * path of each file index.
+ * path of each file index. Without `onRow` only the file table is read. `knownFiles` (from such a
+ * read) skips the file table, so a program whose names are in a blocked string section runs
+ * without reading strings.
  */
 export function runLineProgram(
   sections: DwarfSections,
@@ -78,7 +80,8 @@ export function runLineProgram(
   compDir: string,
   compName: string,
   slice: SectionSlice,
-  onRow: LineRowVisitor,
+  onRow: LineRowVisitor | undefined,
+  knownFiles?: readonly (string | undefined)[],
 ): (string | undefined)[] {
   const data = slice.bytes;
   if (offset < slice.base || offset >= slice.base + data.byteLength)
@@ -122,8 +125,13 @@ export function runLineProgram(
     offsetSize,
     abbrevOffset: 0,
   };
-  const files = version >= 5 ? readTablesV5(r, sections, header) : readTablesV4(r, compDir, compName);
+  const files = knownFiles
+    ? [...knownFiles]
+    : version >= 5
+      ? readTablesV5(r, sections, header)
+      : readTablesV4(r, compDir, compName);
   void defaultIsStmt;
+  if (!onRow) return files;
 
   r.pos = programStart;
   let address = 0;

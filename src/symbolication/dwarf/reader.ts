@@ -5,8 +5,10 @@
 import { ByteReader } from "../byte-reader.ts";
 import { malformedFile } from "../errors.ts";
 import { type AbbrevTable, parseAbbrevTable } from "./abbrev.ts";
+import { NeedBlocks } from "./blocked-section.ts";
 import * as C from "./constants.ts";
 import { DieAttrs, highPcIsOffset, readDie } from "./die.ts";
+import { FunctionRecords } from "./function-records.ts";
 import { type LineRowVisitor, type LineTable, parseLineProgram, runLineProgram } from "./line-program.ts";
 import { readRangeList } from "./ranges.ts";
 import {
@@ -19,21 +21,8 @@ import {
   type UnitHeader,
 } from "./unit.ts";
 
-export interface FunctionRecord {
-  /** Offset of the DIE in .debug_info; its name is resolved with DwarfReader.functionName. */
-  dieOffset: number;
-  /** 0 for a real (out-of-line) function, n for an inlined call n levels deep. */
-  depth: number;
-  /** Index of the enclosing record in the same unit, -1 at the top. */
-  parent: number;
-  /** Flattened [start, end) address pairs. */
-  ranges: number[];
-  /** Entry address: low_pc, else the lowest range start. */
-  entry: number;
-  /** Inlined calls only: the call site in the caller (file index into the unit's line table). */
-  callFile: number;
-  callLine: number;
-}
+export type { FunctionRecord } from "./function-records.ts";
+export { FunctionRecords, NeedBlocks };
 
 export interface UnitDebugInfo {
   unit: UnitContext;
@@ -43,7 +32,7 @@ export interface UnitDebugInfo {
    * and returns its file names. Absent when the unit has no line program.
    */
   runLines?: (onRow: LineRowVisitor) => (string | undefined)[];
-  functions: FunctionRecord[];
+  functions: FunctionRecords;
 }
 
 export interface FunctionName {
@@ -54,6 +43,8 @@ export interface FunctionName {
 }
 
 const MAX_REFERENCE_DEPTH = 16;
+/** Loads one operation may wait for: each level of a name chain may need a unit and two strings. */
+const MAX_LOADS_PER_OPERATION = 4 * MAX_REFERENCE_DEPTH + 16;
 /**
  * Entries kept in each of the reader's caches (abbreviation tables, unit contexts, function names)
  * before it is emptied: big files have thousands of units and millions of functions, and a build
@@ -83,16 +74,28 @@ export class NeedUnit extends Error {
   }
 }
 
-/** Runs `operation`, loading what a lazy reader misses and running it again, until it completes. */
+/**
+ * Runs `operation`, loading what a lazy reader misses (units, blocks of blocked sections) and
+ * running it again, until it completes.
+ */
 export async function withLoadedUnits<T>(reader: DwarfReader, operation: () => T): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return operation();
     } catch (error) {
-      if (!(error instanceof NeedUnit) || attempt > 4 * MAX_REFERENCE_DEPTH) throw error;
-      await reader.load(error.header, error.line);
+      if (attempt > MAX_LOADS_PER_OPERATION) throw error;
+      if (error instanceof NeedUnit) await reader.load(error.header, error.line);
+      else if (error instanceof NeedBlocks) await error.section.load(error.blocks);
+      else throw error;
     }
   }
+}
+
+/** Drives a unit read whose blocked sections are all in memory (throws what it would wait for). */
+function runSteps<T>(steps: Generator<NeedBlocks, T, void>): T {
+  const step = steps.next();
+  if (!step.done) throw step.value;
+  return step.value;
 }
 
 export class DwarfReader {
@@ -284,15 +287,43 @@ export class DwarfReader {
 
   /**
    * Functions and line table of one unit. Only this unit's DIEs are walked. With `keepRows` false
-   * the line rows are not stored; `runLines` produces them on demand.
+   * the line rows are not stored; `runLines` produces them on demand. Blocked sections must have
+   * what the unit needs loaded (else NeedBlocks is thrown); `readUnitLoading` loads it.
    */
   readUnit(header: UnitHeader, keepRows = true): UnitDebugInfo {
+    return runSteps(this.unitSteps(header, keepRows));
+  }
+
+  /**
+   * `readUnit` that loads blocks of blocked sections as the walk needs them, so a miss costs a
+   * load rather than a new walk. The unit's own bytes must be loaded (withLoadedUnits).
+   */
+  async readUnitLoading(header: UnitHeader, keepRows = true): Promise<UnitDebugInfo> {
+    const steps = this.unitSteps(header, keepRows);
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done) return step.value;
+      await step.value.section.load(step.value.blocks);
+    }
+  }
+
+  private *unitSteps(header: UnitHeader, keepRows: boolean): Generator<NeedBlocks, UnitDebugInfo, void> {
     const unit = this.context(header);
     const bytes = this.info(header);
-    const info: UnitDebugInfo = { unit, functions: [] };
+    const info: UnitDebugInfo = { unit, functions: new FunctionRecords() };
     const lineSize = this.sections.lazy?.lineSize ?? this.sections.line.byteLength;
     if (unit.stmtList >= 0 && lineSize > 0) {
       const slice = this.line(header);
+      const run = (onRow: LineRowVisitor | undefined, files?: (string | undefined)[]) =>
+        runLineProgram(
+          this.sections,
+          unit.stmtList,
+          unit.addressSize,
+          unit.compDir,
+          unit.name,
+          slice,
+          onRow,
+          files,
+        );
       if (keepRows) {
         info.lineTable = parseLineProgram(
           this.sections,
@@ -303,16 +334,18 @@ export class DwarfReader {
           slice,
         );
       } else {
-        info.runLines = (onRow) =>
-          runLineProgram(
-            this.sections,
-            unit.stmtList,
-            unit.addressSize,
-            unit.compDir,
-            unit.name,
-            slice,
-            onRow,
-          );
+        // File names first (they may be in a blocked string section), so running rows reads none.
+        let files: (string | undefined)[] = [];
+        for (;;) {
+          try {
+            files = run(undefined);
+            break;
+          } catch (error) {
+            if (!(error instanceof NeedBlocks)) throw error;
+            yield error;
+          }
+        }
+        info.runLines = (onRow) => run(onRow, files);
       }
     }
     const functions = info.functions;
@@ -340,24 +373,33 @@ export class DwarfReader {
         openRecords.pop();
       }
       if (isFunction && !attrs.declaration) {
-        const ranges = this.ranges(unit, attrs);
+        let ranges: number[] = [];
+        for (;;) {
+          try {
+            ranges = this.ranges(unit, attrs);
+            break;
+          } catch (error) {
+            if (!(error instanceof NeedBlocks)) throw error;
+            yield error;
+          }
+        }
         if (ranges.length > 0) {
           const inlined = abbrev.tag === C.DW_TAG_inlined_subroutine;
           const parent = inlined && openRecords.length > 0 ? (openRecords[openRecords.length - 1] ?? -1) : -1;
-          const parentDepth = parent >= 0 ? (functions[parent]?.depth ?? 0) : -1;
+          const parentDepth = parent >= 0 ? functions.depth(parent) : -1;
           let entry = attrs.lowPc >= 0 ? attrAddress(this.sections, unit, attrs.lowPcForm, attrs.lowPc) : -1;
           if (entry < 0) entry = minStart(ranges);
-          functions.push({
+          const index = functions.push(
             dieOffset,
-            depth: parentDepth + 1,
+            parentDepth + 1,
             parent,
-            ranges,
             entry,
-            callFile: inlined ? attrs.callFile : -1,
-            callLine: inlined ? attrs.callLine : 0,
-          });
+            inlined ? attrs.callFile : -1,
+            inlined ? attrs.callLine : 0,
+            ranges,
+          );
           if (abbrev.hasChildren) {
-            openRecords.push(functions.length - 1);
+            openRecords.push(index);
             openDepths.push(depth);
           }
         }

@@ -3,6 +3,7 @@
 import { ByteReader, cstringAt } from "../byte-reader.ts";
 import { malformedFile } from "../errors.ts";
 import type { AbbrevTable } from "./abbrev.ts";
+import type { BlockedSection } from "./blocked-section.ts";
 import * as C from "./constants.ts";
 
 /** Bytes of a section from offset `base` on (a whole section has base 0). */
@@ -22,9 +23,18 @@ export interface LazyDwarfSections {
   readLine(offset: number, length: number): Promise<Uint8Array>;
 }
 
+/** Sections read through a bounded block cache (strings and range lists of a big file). */
+export interface BlockedDwarfSections {
+  str?: BlockedSection;
+  lineStr?: BlockedSection;
+  ranges?: BlockedSection;
+  rnglists?: BlockedSection;
+}
+
 /**
  * The raw DWARF sections of one object (empty arrays for absent ones), already decompressed. With
- * `lazy`, `info` and `line` are empty and read through it.
+ * `lazy`, `info` and `line` are empty and read through it; a section in `blocked` is empty here
+ * and read through its cache.
  */
 export interface DwarfSections {
   littleEndian: boolean;
@@ -38,6 +48,17 @@ export interface DwarfSections {
   ranges: Uint8Array;
   rnglists: Uint8Array;
   lazy?: LazyDwarfSections;
+  blocked?: BlockedDwarfSections;
+}
+
+/** The string at `offset` of .debug_str or .debug_line_str, however it is held. */
+export function sectionString(
+  sections: DwarfSections,
+  key: "str" | "lineStr",
+  offset: number,
+): string | undefined {
+  const blocked = sections.blocked?.[key];
+  return blocked ? blocked.cstring(offset) : cstringAt(sections[key], offset);
 }
 
 export interface UnitHeader {
@@ -250,12 +271,12 @@ export function attrString(
     case C.DW_FORM_string:
       return cstringAt(info.bytes, value - info.base);
     case C.DW_FORM_strp:
-      return cstringAt(sections.str, value);
+      return sectionString(sections, "str", value);
     case C.DW_FORM_line_strp:
-      return cstringAt(sections.lineStr, value);
+      return sectionString(sections, "lineStr", value);
     default:
       if (!STRX_FORMS.has(form)) return undefined;
-      return cstringAt(sections.str, strOffset(sections, unit, value));
+      return sectionString(sections, "str", strOffset(sections, unit, value));
   }
 }
 
