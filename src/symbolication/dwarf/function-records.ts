@@ -30,8 +30,8 @@ export class FunctionRecords implements Iterable<FunctionRecord> {
   private depths = new Uint32Array(64);
   private parents = new Int32Array(64);
   private entries = new Float64Array(64);
-  private callFiles = new Float64Array(64);
-  private callLines = new Float64Array(64);
+  private callFiles = new Int32Array(64);
+  private callLines = new Uint32Array(64);
   /** Record i's ranges are pairs rangeFirst[i] … rangeFirst[i + 1] - 1 of `pairs`. */
   private rangeFirst = new Uint32Array(65);
   private pairs = new Float64Array(128);
@@ -53,8 +53,8 @@ export class FunctionRecords implements Iterable<FunctionRecord> {
       this.depths = grow(this.depths, (n) => new Uint32Array(n));
       this.parents = grow(this.parents, (n) => new Int32Array(n));
       this.entries = grow(this.entries, (n) => new Float64Array(n));
-      this.callFiles = grow(this.callFiles, (n) => new Float64Array(n));
-      this.callLines = grow(this.callLines, (n) => new Float64Array(n));
+      this.callFiles = grow(this.callFiles, (n) => new Int32Array(n));
+      this.callLines = grow(this.callLines, (n) => new Uint32Array(n));
       const first = new Uint32Array(this.dieOffsets.length + 1);
       first.set(this.rangeFirst);
       this.rangeFirst = first;
@@ -68,8 +68,9 @@ export class FunctionRecords implements Iterable<FunctionRecord> {
     this.depths[i] = depth;
     this.parents[i] = parent;
     this.entries[i] = entry;
-    this.callFiles[i] = callFile;
-    this.callLines[i] = callLine;
+    // Call files are small indices (-1 for none); lines past u32 are corrupt and wrap like elsewhere.
+    this.callFiles[i] = callFile < 0 || callFile > 0x7fffffff ? -1 : callFile;
+    this.callLines[i] = callLine >>> 0;
     this.rangeFirst[i + 1] = this.pairCount;
     this.length = i + 1;
     return i;
@@ -114,7 +115,21 @@ export class FunctionRecords implements Iterable<FunctionRecord> {
 
   /** Bytes the columns take (capacity included). */
   get bytes(): number {
-    return this.dieOffsets.length * 40 + this.pairs.byteLength;
+    return this.dieOffsets.length * 32 + this.rangeFirst.byteLength + this.pairs.byteLength;
+  }
+
+  /** Drops the spare capacity of growth (once all records are in). */
+  compact(): void {
+    const n = this.length;
+    if (this.dieOffsets.length - n < 1024) return;
+    this.dieOffsets = this.dieOffsets.slice(0, n);
+    this.depths = this.depths.slice(0, n);
+    this.parents = this.parents.slice(0, n);
+    this.entries = this.entries.slice(0, n);
+    this.callFiles = this.callFiles.slice(0, n);
+    this.callLines = this.callLines.slice(0, n);
+    this.rangeFirst = this.rangeFirst.slice(0, n + 1);
+    this.pairs = this.pairs.slice(0, this.pairCount * 2);
   }
 
   /** Record i as an object (tests and diagnostics; the build reads the columns). */

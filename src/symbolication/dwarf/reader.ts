@@ -406,6 +406,7 @@ export class DwarfReader {
       }
       if (abbrev.hasChildren) depth += 1;
     }
+    functions.compact();
     return info;
   }
 
