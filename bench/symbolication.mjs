@@ -180,6 +180,89 @@ function bigDebugFile() {
   return out;
 }
 
+/**
+ * A generated Rust crate like a big real one: many modules, each with generic functions over its own
+ * types (HashMap/BTreeMap/iterator/format! code from std inlined into them), built in release with
+ * `debug = true` and v0 symbol mangling, so type names make .debug_str about 40 % of ~50 MiB of
+ * DWARF. Built with cargo (std only, offline) into the temp dir and reused; skipped without cargo.
+ */
+const RUST_GENERATOR_VERSION = 1;
+
+function rustCrateSource(modules, functions) {
+  const out = ["use std::collections::{BTreeMap, HashMap};", "use std::hint::black_box;"];
+  for (let k = 0; k < modules; k++) {
+    const m = [`pub mod m${k} {`, "  use super::*;", "  pub struct S<T> { pub v: Vec<T>, pub k: u64 }"];
+    m.push("  impl<T: Copy + Into<u64> + Ord + std::fmt::Debug> S<T> {");
+    for (let j = 0; j < functions; j++) {
+      const acc = `folded_accumulator_${k}_${j}`;
+      const hist = `histogram_of_residues_${k}_${j}`;
+      m.push(`    #[inline(never)] pub fn compute_transformed_accumulator_value_for_variant_${j}_in_module_${k}(&self, seed: u64) -> u64 {
+      let mut ${hist}: HashMap<u64, u64> = HashMap::new();
+      let mut b: BTreeMap<T, u64> = BTreeMap::new();
+      let ${acc} = self.v.iter().map(|x| (*x).into()).filter(|x| x % ${j + 2} != 1).fold(seed ^ self.k, |a, x| a.wrapping_mul(31).wrapping_add(x ^ ${j}));
+      for (i, x) in self.v.iter().enumerate() { *${hist}.entry(${acc} % (i as u64 + 1)).or_insert(0) += 1; *b.entry(*x).or_insert(0) += i as u64; }
+      let s = format!("{:?}{}", b.keys().next(), ${hist}.len());
+      ${acc} ^ s.len() as u64 ^ b.values().sum::<u64>()
+    }`);
+    }
+    m.push("  }");
+    const types = [
+      ["A", "u8"],
+      ["B", "u16"],
+      ["C", "u32"],
+    ];
+    for (const [t, prim] of types) {
+      const name = `ConfigurationRecordForModule${k}WithDescriptiveName${t}`;
+      m.push(`  #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)] pub struct ${name}(pub ${prim});
+  impl From<${name}> for u64 { fn from(x: ${name}) -> u64 { x.0 as u64 } }`);
+    }
+    m.push("  #[inline(never)] pub fn run(seed: u64) -> u64 {");
+    for (const [t, prim] of types) {
+      m.push(
+        `    let ${t.toLowerCase()} = S { v: (0..16${prim}).map(ConfigurationRecordForModule${k}WithDescriptiveName${t}).collect(), k: seed };`,
+      );
+    }
+    m.push("    let mut acc = 0u64;");
+    for (let j = 0; j < functions; j++) {
+      const f = `compute_transformed_accumulator_value_for_variant_${j}_in_module_${k}`;
+      m.push(
+        `    acc = acc.wrapping_add(a.${f}(black_box(acc)) ^ b.${f}(black_box(acc)) ^ c.${f}(black_box(acc)));`,
+      );
+    }
+    m.push("    acc\n  }\n}");
+    out.push(m.join("\n"));
+  }
+  const calls = Array.from(
+    { length: modules },
+    (_, k) => `  acc = acc.wrapping_add(m${k}::run(black_box(acc)));`,
+  );
+  out.push(`fn main() {\n  let mut acc = 0u64;\n${calls.join("\n")}\n  println!("{acc}");\n}`);
+  return out.join("\n");
+}
+
+function rustDebugFile() {
+  const dir = join(WORK, `rust-v${RUST_GENERATOR_VERSION}`);
+  const out = join(dir, "target", "release", "gen");
+  if (existsSync(out)) return out;
+  if (spawnSync("cargo", ["--version"]).status !== 0) return undefined;
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(
+    join(dir, "Cargo.toml"),
+    '[package]\nname = "gen"\nversion = "0.1.0"\nedition = "2021"\n\n[profile.release]\ndebug = true\n',
+  );
+  writeFileSync(join(dir, "src", "main.rs"), rustCrateSource(30, 20));
+  console.log("generating a Rust release build with ~50 MiB of DWARF (cargo, one-time, a minute or two)…");
+  execFileSync("cargo", ["build", "--release", "--offline", "--quiet"], {
+    cwd: dir,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      RUSTFLAGS: `--remap-path-prefix=${dir}=/build -C symbol-mangling-version=v0`,
+    },
+  });
+  return out;
+}
+
 function runChild(bundle, file, out, nodeArgs, mode = "") {
   return spawnSync(
     process.execPath,
@@ -268,6 +351,9 @@ const targets = [
   { name: "largest fixture (Rust release, debug = true)", file: largestFixture },
   { name: "generated C, -O0 -g, ≥ 100 MB", file: bigDebugFile() },
 ];
+const rustFile = rustDebugFile();
+if (rustFile) targets.push({ name: "generated Rust release, debug = true, ~50 MiB DWARF", file: rustFile });
+else console.log("cargo not found: skipping the generated Rust build");
 const rows = [];
 const events = [];
 for (const t of targets) {

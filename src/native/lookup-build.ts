@@ -12,19 +12,23 @@ import { debugFileLookupKey, type LookupRecord, recordLookup } from "./lookup-st
 import { lookupUpload } from "./lookup-upload.ts";
 
 /**
- * What a lookup build inside a Worker may take on. The build keeps its memory bounded
- * (bench/symbolication.mjs: 62 MiB of DWARF build with a 40 MB JS heap, ~50 MB live in all): it
- * reads .debug_info and .debug_line a unit at a time and holds one address window's tables, so
- * memory grows with what it must hold whole, and with the largest unit, not with the file:
- *   - HELD: sections read whole (compressed ones decompressed, .debug_str, range lists…) plus the
- *     symbol and string tables;
- *   - UNIT: the largest compilation unit's .debug_info (its function records take ~10× that);
- *   - DWARF: all DWARF, which bounds CPU time instead (~0.11 s per MiB in the bench, so ~14 s at
- *     the limit, under the 30 s a request's background work gets by default).
+ * What a lookup build inside a Worker may take on. The build keeps its memory bounded: it reads
+ * .debug_info and .debug_line a unit at a time, .debug_str, .debug_line_str and range lists through
+ * block caches (~11 MiB at most), and holds one address window's tables, so memory grows with what
+ * it must hold whole and with the largest unit, not with the file (bench/symbolication.mjs: a Rust
+ * release build with 50 MiB of DWARF, 19 MiB of it strings, builds with ~46 MB live; one with a
+ * single 17.7 MiB unit, as codegen-units = 1 or fat LTO make, with ~105 MB live):
+ *   - HELD: sections read whole (compressed ones decompressed: they cannot be read in pieces;
+ *     abbreviations, address and string-offset tables) plus the block caches and the symbol and
+ *     string tables;
+ *   - UNIT: the largest compilation unit's .debug_info (held with its function records in columns,
+ *     ~3.5x its size in all);
+ *   - DWARF: all DWARF, which bounds CPU time instead (~0.11-0.16 s per MiB in the bench, so
+ *     ~14-20 s at the limit, under the 30 s a request's background work gets by default).
  * Files beyond these get a lookup `error` instead of taking the isolate down mid-build.
  */
 export const MAX_WORKER_LOOKUP_HELD_BYTES = 32 * 1024 * 1024;
-export const MAX_WORKER_LOOKUP_UNIT_BYTES = 4 * 1024 * 1024;
+export const MAX_WORKER_LOOKUP_UNIT_BYTES = 16 * 1024 * 1024;
 export const MAX_WORKER_LOOKUP_DWARF_BYTES = 128 * 1024 * 1024;
 
 export interface BuildTarget {
@@ -78,11 +82,11 @@ export async function buildAndStoreLookup(
         `${object.dwarfBytes} bytes of DWARF are more than a Worker can index (limit ${MAX_WORKER_LOOKUP_DWARF_BYTES})`,
       );
     }
-    const held = object.heldDwarfBytes + object.symbols.heldBytes;
+    const held = object.heldDwarfBytes + object.cachedDwarfBytes + object.symbols.heldBytes;
     if (held > MAX_WORKER_LOOKUP_HELD_BYTES) {
       throw new FaultlineError(
         413,
-        `${held} bytes of compressed or string DWARF sections and symbols are more than a Worker can hold while indexing (limit ${MAX_WORKER_LOOKUP_HELD_BYTES})`,
+        `${held} bytes of compressed DWARF sections, DWARF block caches and symbols are more than a Worker can hold while indexing (limit ${MAX_WORKER_LOOKUP_HELD_BYTES})`,
       );
     }
     const key = debugFileLookupKey(target.projectId, target.checksum);
