@@ -108,6 +108,8 @@ export class DwarfReader {
   private readonly infoCache = new Map<number, Uint8Array>();
   private infoCacheBytes = 0;
   private pinned = -1;
+  /** The unit loaded before the last one: kept too, so a name chain through two big units ends. */
+  private previous = -1;
   private readonly lineCache = new Map<number, SectionSlice>();
 
   /** A reader over sections in memory; lazy sections need `DwarfReader.open`. */
@@ -154,10 +156,11 @@ export class DwarfReader {
       this.infoCacheBytes += bytes.byteLength;
       for (const [offset, cached] of this.infoCache) {
         if (this.infoCacheBytes <= LAZY_INFO_CACHE_BYTES) break;
-        if (offset === header.offset || offset === this.pinned) continue;
+        if (offset === header.offset || offset === this.pinned || offset === this.previous) continue;
         this.infoCache.delete(offset);
         this.infoCacheBytes -= cached.byteLength;
       }
+      this.previous = header.offset;
     }
     if (!line || this.lineCache.has(header.offset)) return;
     const stmtList = (await withLoadedUnits(this, () => this.context(header))).stmtList;
