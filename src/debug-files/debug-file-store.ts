@@ -3,6 +3,7 @@
 import { and, type Column, desc, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { debugFiles } from "../db/schema.ts";
+import { forgetCandidates } from "../native/candidate-cache.ts";
 import { deleteLookups } from "../native/lookup-store.ts";
 import { normalizeDebugId } from "../symbolication/debug-id.ts";
 import { inBatches } from "./chunk-store.ts";
@@ -59,6 +60,8 @@ export async function insertDebugFile(
     })
     .onConflictDoNothing()
     .returning();
+  // Only now can a lookup find the file: forget what this isolate remembered of the project's files.
+  forgetCandidates(projectId);
   if (inserted) return inserted;
   const existing = (await findDebugFilesByChecksum(db, projectId, [checksum])).get(checksum);
   if (!existing) throw new Error(`debug file ${checksum} vanished while being recorded`);
@@ -103,6 +106,7 @@ export async function deleteDebugFiles(db: D1Database, bucket: R2Bucket, rows: r
   }
   await bucket.delete(rows.map((r) => r.blobKey));
   for (const projectId of new Set(rows.map((r) => r.projectId))) {
+    forgetCandidates(projectId);
     const checksums = rows.filter((r) => r.projectId === projectId).map((r) => r.checksum);
     await deleteLookups(db, bucket, projectId, checksums);
   }

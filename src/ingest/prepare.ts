@@ -148,7 +148,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         // Symbolicate first: grouping must see the function names of native frames.
         const { event, missingImages } = await symbolicateNativeEvent(
           normalizeEvent(parseJsonPayload(item), normalizeCtx("event")),
-          { db: ctx.db, bucket: ctx.blobs, projectId },
+          { db: ctx.db, bucket: ctx.blobs, projectId, cachedCandidates: true },
         );
         const grouping = issueGroupingOf(event);
         batch.event = {

@@ -7,6 +7,7 @@ import { FaultlineError } from "../errors.ts";
 import type { DebugImage, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
 import type { Lookup } from "../symbolication/lookup-query.ts";
 import { imageIdentity, symbolicateEvent } from "../symbolication/symbolicate.ts";
+import { findCandidatesCached } from "./candidate-cache.ts";
 import { openCachedLookup } from "./lookup-cache.ts";
 import { bestCandidate, type Candidate, findCandidates } from "./lookup-store.ts";
 
@@ -14,6 +15,8 @@ export interface NativeContext {
   db: D1Database;
   bucket: R2Bucket;
   projectId: number;
+  /** Ingest may answer from the isolate's recent lookups (see candidate-cache.ts); late jobs read D1. */
+  cachedCandidates?: boolean;
 }
 
 /** One image the event's frames pointed into: its debug id (or `code:<code id>`), and whether its file was missing. */
@@ -60,7 +63,7 @@ export async function symbolicateStored(
   if (!needsSymbolication(event)) return { event, references: [] };
   const images = (event.debug_meta?.images ?? []).filter((image) => NATIVE_IMAGE_TYPES.has(image.type));
   const identities = images.map(imageIdentity);
-  const candidates = await findCandidates(
+  const candidates = await (ctx.cachedCandidates ? findCandidatesCached : findCandidates)(
     ctx.db,
     ctx.projectId,
     identities.flatMap((i) => (i.debugId ? [i.debugId] : [])),
