@@ -70,7 +70,7 @@ export interface Candidate {
   lookupSize: number | null;
 }
 
-interface CandidateRow {
+export interface CandidateRow {
   id: number;
   debug_id: string;
   code_id: string | null;

@@ -7,16 +7,9 @@ import {
   forgetCandidates,
 } from "../../src/native/candidate-cache.ts";
 import { LATE_SETTLE_MS } from "../../src/native/late-files.ts";
+import type { CandidateRow } from "../../src/native/lookup-store.ts";
 
-interface Row {
-  id: number;
-  debug_id: string;
-  code_id: string | null;
-  features: string;
-  state: "ok" | "error" | null;
-  blob_key: string | null;
-  size: number | null;
-}
+type Row = CandidateRow;
 
 /** A D1 stand-in that answers the candidate query from `rows` and counts the queries. */
 function fakeDb(rows: Row[]) {
