@@ -122,9 +122,10 @@ CREATE TABLE issue_users (
 ) WITHOUT ROWID;
 
 -- Error, default and transaction events. payload is the normalized event JSON, or NULL when it was
--- too large for a row and lives in R2 under payload_key.
+-- too large for a row and lives in R2 under payload_key. Keyed by (project, event id) without a rowid:
+-- the key is the table, so an insert writes the row and one index entry (issue, time), not three.
+-- Orderings that need a tie-breaker use event_id.
 CREATE TABLE events (
-  id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
   event_id TEXT NOT NULL,
   issue_id INTEGER REFERENCES issues(id) ON DELETE CASCADE,
@@ -142,8 +143,8 @@ CREATE TABLE events (
   trace_id TEXT,
   payload TEXT,
   payload_key TEXT,
-  UNIQUE (project_id, event_id)
-);
+  PRIMARY KEY (project_id, event_id)
+) WITHOUT ROWID;
 CREATE INDEX events_issue_timestamp ON events (issue_id, timestamp);
 
 CREATE TABLE spans (

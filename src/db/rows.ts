@@ -3,7 +3,6 @@
 
 /** An `events` row. */
 export interface EventTableRow {
-  id: number;
   project_id: number;
   event_id: string;
   issue_id: number | null;

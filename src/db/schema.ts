@@ -142,7 +142,6 @@ export const issueUsers = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    id: integer("id").primaryKey(),
     projectId: integer("project_id").notNull(),
     eventId: text("event_id").notNull(),
     issueId: integer("issue_id"),
@@ -161,7 +160,11 @@ export const events = sqliteTable(
     payload: text("payload"),
     payloadKey: text("payload_key"),
   },
-  (t) => [unique().on(t.projectId, t.eventId), index("events_issue_timestamp").on(t.issueId, t.timestamp)],
+  // WITHOUT ROWID in the migration: the key is the table.
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.eventId] }),
+    index("events_issue_timestamp").on(t.issueId, t.timestamp),
+  ],
 );
 
 export const spans = sqliteTable(

@@ -268,7 +268,7 @@ export async function issueTags(
   };
 }
 
-const EVENT_COLUMNS = `id, project_id, event_id, issue_id, type, timestamp, received, level, platform, release, environment,
+const EVENT_COLUMNS = `project_id, event_id, issue_id, type, timestamp, received, level, platform, release, environment,
   title, message, transaction_name, trace_id, payload, payload_key`;
 
 export type EventPick = "latest" | "oldest" | { eventId: string };
@@ -278,7 +278,7 @@ export async function issueEvent(db: D1Database, issueId: number, pick: EventPic
     const dir = pick === "latest" ? "DESC" : "ASC";
     return db
       .prepare(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE issue_id = ? ORDER BY timestamp ${dir}, id ${dir} LIMIT 1`,
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE issue_id = ? ORDER BY timestamp ${dir}, event_id ${dir} LIMIT 1`,
       )
       .bind(issueId)
       .first<EventRow>();
@@ -303,20 +303,20 @@ export async function eventNeighbours(
 ): Promise<EventNeighbours> {
   const q = (sql: string, ...params: (string | number)[]) => db.prepare(sql).bind(issueId, ...params);
   const results = await db.batch([
-    q("SELECT event_id FROM events WHERE issue_id = ? ORDER BY timestamp ASC, id ASC LIMIT 1"),
+    q("SELECT event_id FROM events WHERE issue_id = ? ORDER BY timestamp ASC, event_id ASC LIMIT 1"),
     q(
-      "SELECT event_id FROM events WHERE issue_id = ? AND (timestamp < ? OR (timestamp = ? AND id < ?)) ORDER BY timestamp DESC, id DESC LIMIT 1",
+      "SELECT event_id FROM events WHERE issue_id = ? AND (timestamp < ? OR (timestamp = ? AND event_id < ?)) ORDER BY timestamp DESC, event_id DESC LIMIT 1",
       event.timestamp,
       event.timestamp,
-      event.id,
+      event.event_id,
     ),
     q(
-      "SELECT event_id FROM events WHERE issue_id = ? AND (timestamp > ? OR (timestamp = ? AND id > ?)) ORDER BY timestamp ASC, id ASC LIMIT 1",
+      "SELECT event_id FROM events WHERE issue_id = ? AND (timestamp > ? OR (timestamp = ? AND event_id > ?)) ORDER BY timestamp ASC, event_id ASC LIMIT 1",
       event.timestamp,
       event.timestamp,
-      event.id,
+      event.event_id,
     ),
-    q("SELECT event_id FROM events WHERE issue_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1"),
+    q("SELECT event_id FROM events WHERE issue_id = ? ORDER BY timestamp DESC, event_id DESC LIMIT 1"),
   ]);
   const id = (i: number) => (results[i]?.results?.[0] as { event_id: string } | undefined)?.event_id ?? null;
   return { oldest: id(0), older: id(1), newer: id(2), latest: id(3) };

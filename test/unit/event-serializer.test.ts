@@ -21,7 +21,6 @@ import {
 import { FaultlineError } from "../../src/errors.ts";
 
 const row: EventRecord = {
-  id: 5,
   project_id: 2,
   event_id: "a".repeat(32),
   issue_id: 7,

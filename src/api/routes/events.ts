@@ -17,7 +17,7 @@ type JsonRecord = { [key: string]: JsonValue };
 type JsonValue = null | boolean | number | string | JsonValue[] | JsonRecord;
 
 const EVENT_COLUMNS =
-  "ev.id, ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level, ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name";
+  "ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level, ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name";
 
 /**
  * The fields of the payload a list item shows, extracted in SQL so a page of events does not read
@@ -92,7 +92,7 @@ async function listEvents(
     : `${EVENT_COLUMNS}, ${SUMMARY_COLUMN}`;
   const rows = (
     await env.DB.prepare(
-      `SELECT ${columns} FROM events ev WHERE ${where} ORDER BY ev.timestamp DESC, ev.id DESC LIMIT ? OFFSET ?`,
+      `SELECT ${columns} FROM events ev WHERE ${where} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT ? OFFSET ?`,
     )
       .bind(...params, page.limit + 1, page.offset)
       .all<EventRowWithSummary>()
@@ -140,10 +140,10 @@ async function neighbours(db: D1Database, row: EventRecord) {
   const find = (after: boolean) =>
     db
       .prepare(
-        `SELECT event_id FROM events WHERE ${scope} AND (timestamp ${after ? ">" : "<"} ? OR (timestamp = ? AND id ${after ? ">" : "<"} ?))
-         ORDER BY timestamp ${after ? "ASC" : "DESC"}, id ${after ? "ASC" : "DESC"} LIMIT 1`,
+        `SELECT event_id FROM events WHERE ${scope} AND (timestamp ${after ? ">" : "<"} ? OR (timestamp = ? AND event_id ${after ? ">" : "<"} ?))
+         ORDER BY timestamp ${after ? "ASC" : "DESC"}, event_id ${after ? "ASC" : "DESC"} LIMIT 1`,
       )
-      .bind(scopeParam, row.timestamp, row.timestamp, row.id)
+      .bind(scopeParam, row.timestamp, row.timestamp, row.event_id)
       .first<{ event_id: string }>();
   const [next, previous] = await Promise.all([find(true), find(false)]);
   return { next: next?.event_id ?? null, previous: previous?.event_id ?? null };
@@ -203,11 +203,11 @@ async function issueEvent(request: IRequest, env: Env): Promise<Response> {
   const base = `SELECT ${EVENT_COLUMNS}, ev.payload, ev.payload_key FROM events ev WHERE ev.issue_id = ?`;
   let row: EventRowWithPayload | null;
   if (which === "latest" || which === "recommended") {
-    row = await env.DB.prepare(`${base} ORDER BY ev.timestamp DESC, ev.id DESC LIMIT 1`)
+    row = await env.DB.prepare(`${base} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT 1`)
       .bind(ctx.issue.id)
       .first<EventRowWithPayload>();
   } else if (which === "oldest") {
-    row = await env.DB.prepare(`${base} ORDER BY ev.timestamp ASC, ev.id ASC LIMIT 1`)
+    row = await env.DB.prepare(`${base} ORDER BY ev.timestamp ASC, ev.event_id ASC LIMIT 1`)
       .bind(ctx.issue.id)
       .first<EventRowWithPayload>();
   } else {

@@ -587,13 +587,12 @@ export async function deleteIssues(env: Env, targets: Target[]): Promise<void> {
     const marks = part.map(() => "?").join(",");
     for (;;) {
       const events = await all<{
-        id: number;
         project_id: number;
         event_id: string;
         payload_key: string | null;
       }>(
         env.DB,
-        `SELECT id, project_id, event_id, payload_key FROM events WHERE issue_id IN (${marks}) LIMIT 500`,
+        `SELECT project_id, event_id, payload_key FROM events WHERE issue_id IN (${marks}) LIMIT 500`,
         part,
       );
       if (events.length === 0) break;
@@ -611,9 +610,9 @@ export async function deleteIssues(env: Env, targets: Target[]): Promise<void> {
           ),
         );
         statements.push(
-          env.DB.prepare(`DELETE FROM events WHERE id IN (${group.map(() => "?").join(",")})`).bind(
-            ...group.map((e) => e.id),
-          ),
+          env.DB.prepare(
+            `DELETE FROM events WHERE ${group.map(() => "(project_id = ? AND event_id = ?)").join(" OR ")}`,
+          ).bind(...group.flatMap((e) => [e.project_id, e.event_id])),
         );
         await env.DB.batch(statements);
       }
@@ -711,7 +710,7 @@ async function latestUnhandled(db: D1Database, issueId: number): Promise<boolean
     .prepare(
       `SELECT EXISTS (SELECT 1 FROM json_each(payload, '$.exception.values') v
          WHERE json_extract(v.value, '$.mechanism.handled') = 0) AS unhandled
-       FROM events WHERE issue_id = ? ORDER BY timestamp DESC, id DESC LIMIT 1`,
+       FROM events WHERE issue_id = ? ORDER BY timestamp DESC, event_id DESC LIMIT 1`,
     )
     .bind(issueId)
     .first<{ unhandled: number }>();
