@@ -56,6 +56,9 @@ export class ProjectDO extends DurableObject<Env> {
    * where waiting COMMIT_GATHER_MS gathers more (one sender waiting for its answer gains nothing).
    */
   private committing = false;
+  /** ingest() calls not answered yet, and when two or more last overlapped (several senders at once). */
+  private inFlight = 0;
+  private lastConcurrentAt = 0;
   private arrivalsDuringCommit = 0;
   private arrivalsDuringLastCommit = 0;
   /** Late-symbolication requests received; one arriving during an alarm run re-arms it at once. */
@@ -84,12 +87,23 @@ export class ProjectDO extends DurableObject<Env> {
     const { eventAdmitted, limits } = this.admit(batch);
     const limitReason = limits[0]?.reasonCode;
     if (this.committing) this.arrivalsDuringCommit += 1;
+    this.inFlight += 1;
+    if (this.inFlight >= 2) this.lastConcurrentAt = Date.now();
+    const done = () => {
+      this.inFlight -= 1;
+    };
     return new Promise<IngestResult>((resolve, reject) => {
       this.queue.push({
         admitted: { batch, eventAdmitted, ...(limitReason ? { limitReason } : {}) },
         limits,
-        resolve,
-        reject,
+        resolve: (result) => {
+          done();
+          resolve(result);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
       });
       if (!this.flushing) this.flushing = this.flushLoop().finally(() => (this.flushing = null));
     });
@@ -215,7 +229,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   private async flushLoop(): Promise<void> {
     while (this.queue.length > 0) {
-      if (this.queue.length === 1 && this.arrivalsDuringLastCommit > 0) {
+      if (this.queue.length === 1 && this.concurrentLately()) {
         await new Promise((resolve) => setTimeout(resolve, COMMIT_GATHER_MS));
       }
       const taken = this.queue.splice(0, MAX_BATCHES_PER_COMMIT);
@@ -237,6 +251,11 @@ export class ProjectDO extends DurableObject<Env> {
         for (const p of taken) p.reject(error);
       }
     }
+  }
+
+  /** Several senders lately: envelopes overlapped in the last 100 ms, or arrived during the last commit. */
+  private concurrentLately(): boolean {
+    return this.arrivalsDuringLastCommit > 0 || Date.now() - this.lastConcurrentAt < 100;
   }
 
   private async commit(
