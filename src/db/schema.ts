@@ -497,3 +497,14 @@ export const symbolicationJobs = sqliteTable(
     index("symbolication_jobs_pending").on(t.projectId, t.state),
   ],
 );
+
+export const uiLoginFailures = sqliteTable(
+  "ui_login_failures",
+  {
+    id: integer("id").primaryKey(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    at: real("at").notNull(),
+  },
+  (t) => [index("ui_login_failures_email").on(t.email, t.at), index("ui_login_failures_ip").on(t.ip, t.at)],
+);

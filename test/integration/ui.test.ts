@@ -161,6 +161,34 @@ describe("sign-in and sessions", () => {
     );
   });
 
+  it("throttles password guessing per email, and lets the right password in once the window passed", async () => {
+    const t = await createTenant();
+    const user = await addUser(t, "owner");
+    const other = await addUser(t, "member");
+    const form = await send("/auth/login/");
+    const loginCsrf = cookieValue(form, "fl_login_csrf")!;
+    const attempt = (email: string, password: string) =>
+      send("/auth/login/", {
+        method: "POST",
+        body: new URLSearchParams({ _csrf: loginCsrf, email, password, next: "/" }),
+        headers: { cookie: `fl_login_csrf=${loginCsrf}`, "cf-connecting-ip": "198.51.100.7" },
+        redirect: "manual",
+      });
+    for (let i = 0; i < 10; i++) expect((await attempt(user.email, `guess-${i}`)).status).toBe(401);
+    const refused = await attempt(user.email, user.password);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain("Too many failed sign-ins");
+    // Another account from the same address is not locked out by this one's failures.
+    expect((await attempt(other.email, other.password)).status).toBe(303);
+    await env.DB.prepare("UPDATE ui_login_failures SET at = at - 901 WHERE email = ?").bind(user.email).run();
+    expect((await attempt(user.email, user.password)).status).toBe(303);
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM ui_login_failures WHERE email = ?")
+      .bind(user.email)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+
   it("signs in with the right password only, with a hardened cookie, and signs out", async () => {
     const t = await createTenant();
     const user = await addUser(t, "owner");

@@ -4,6 +4,7 @@ import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
+import { clearFailures, recordFailure, secondsUntilAllowed } from "../login-throttle.ts";
 import { verifyPassword } from "../password.ts";
 import { htmlResponse, redirectWithCookies } from "../respond.ts";
 import type { UiCall } from "../routes.ts";
@@ -64,6 +65,21 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
   const expected = parseCookies(request.headers.get("cookie")).get(LOGIN_CSRF_COOKIE) ?? "";
   if (!form || !sameOrigin(request) || expected === "" || !tokensEqual(field("_csrf"), expected))
     return formWithCookie(request, next, email, "The sign-in form expired. Please try again.", 403);
+  const now = Date.now() / 1000;
+  const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
+  const wait = await secondsUntilAllowed(env.DB, email, ip, now);
+  if (wait > 0) {
+    const minutes = Math.ceil(wait / 60);
+    const response = formWithCookie(
+      request,
+      next,
+      email,
+      `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      429,
+    );
+    response.headers.set("retry-after", String(wait));
+    return response;
+  }
   const user = await env.DB.prepare("SELECT id, password_hash FROM users WHERE email = ? COLLATE NOCASE")
     .bind(email)
     .first<{ id: number; password_hash: string | null }>();
@@ -72,9 +88,11 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     field("password"),
     user?.password_hash ?? "pbkdf2_sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA",
   );
-  if (!user?.password_hash || !ok)
+  if (!user?.password_hash || !ok) {
+    await recordFailure(env.DB, email, ip, now);
     return formWithCookie(request, next, email, "Wrong email or password.", 401);
-  const now = Date.now() / 1000;
+  }
+  await clearFailures(env.DB, email);
   const { token } = await createSession(env.DB, user.id, now);
   const url = new URL(request.url);
   return redirectWithCookies(next, [
