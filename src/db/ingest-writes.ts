@@ -165,16 +165,21 @@ export function insertIssueUser(
     .bind(...ref.params, userKey);
 }
 
+/**
+ * Inserts an event. `ifExists: "fail"` makes a stored duplicate abort the whole batch (the commit then
+ * retries after looking duplicates up); "ignore" keeps the stored one.
+ */
 export function insertEvent(
   db: D1Database,
   projectId: number,
   row: EventRow,
   issue: IssueRef | null,
+  ifExists: "ignore" | "fail" = "ignore",
 ): D1PreparedStatement {
   const ref = issue ? issueIdExpr(projectId, issue) : { sql: "NULL", params: [] };
   return db
     .prepare(
-      `INSERT OR IGNORE INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
+      `INSERT ${ifExists === "ignore" ? "OR IGNORE " : ""}INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
          release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key)
        VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )

@@ -266,9 +266,37 @@ export class ProjectDO extends DurableObject<Env> {
     if (projectId === undefined) return [];
     // Bound memory between commits (never during one: the planner relies on what lookUp loaded).
     if (this.hashToIssue.size >= MAX_CACHED_HASHES) await this.forgetIssues();
+    // Fast path: when every hash is cached, assume no event id is stored yet and let a duplicate abort
+    // the batch (one D1 round trip instead of two); retries of stored events are rare.
+    if (this.allHashesKnown(admitted)) {
+      try {
+        return await this.attempt(db, projectId, admitted, new Set(), "fail");
+      } catch (error) {
+        if (!isConstraintError(error)) throw error;
+        this.stats.d1Queries += 1;
+      }
+    }
     const existing = await this.lookUp(db, projectId, admitted);
+    return this.attempt(db, projectId, admitted, existing, "ignore");
+  }
+
+  private allHashesKnown(admitted: AdmittedBatch[]): boolean {
+    return admitted.every(
+      ({ batch, eventAdmitted }) =>
+        !batch.event || !eventAdmitted || batch.event.grouping.hashes.every((h) => this.hashToIssue.has(h)),
+    );
+  }
+
+  /** Plans and writes one group commit, given the event ids known to be stored already. */
+  private async attempt(
+    db: D1Database,
+    projectId: number,
+    admitted: AdmittedBatch[],
+    existing: Set<string>,
+    ifExists: "ignore" | "fail",
+  ): Promise<Omit<IngestResult, "rateLimits" | "everythingRateLimited">[]> {
     const plan = planCommit(admitted, existing, this.knownIssues(admitted), compareReleasesBySemver);
-    const statements = this.statementsFor(db, projectId, admitted, plan);
+    const statements = this.statementsFor(db, projectId, admitted, plan, ifExists);
     // Sentry creates a release (and links the project) the first time an event names it.
     const releases = this.unseenReleases(plan);
     const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
@@ -368,13 +396,14 @@ export class ProjectDO extends DurableObject<Env> {
     projectId: number,
     admitted: AdmittedBatch[],
     plan: CommitPlan,
+    ifExists: "ignore" | "fail",
   ): D1PreparedStatement[] {
     const now = Date.now() / 1000;
     const s: D1PreparedStatement[] = [];
     for (const issue of plan.newIssues) s.push(...writes.insertIssue(db, projectId, issue));
     for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
     for (const { event, issue } of plan.errorEvents) {
-      s.push(writes.insertEvent(db, projectId, event.row, issue));
+      s.push(writes.insertEvent(db, projectId, event.row, issue, ifExists));
       if (event.missingImages.length > 0) {
         const ref = { event_id: event.row.eventId, timestamp: event.row.timestamp };
         s.push(insertMissingImages(db, projectId, ref, event.missingImages));
@@ -386,7 +415,7 @@ export class ProjectDO extends DurableObject<Env> {
     for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));
     for (const tx of plan.transactions) {
       if (!tx) continue;
-      s.push(writes.insertEvent(db, projectId, tx.row, null));
+      s.push(writes.insertEvent(db, projectId, tx.row, null, ifExists));
       for (const span of tx.spans) s.push(writes.insertSpan(db, projectId, span));
     }
     for (const { batch } of admitted) {
@@ -466,4 +495,10 @@ function isAllLimited(p: Pending): boolean {
     b.rawItems.length === 0 &&
     b.looseAttachments === null
   );
+}
+
+/** A D1 error from a uniqueness conflict (a stored duplicate hit by the fast path's plain INSERT). */
+function isConstraintError(error: unknown): boolean {
+  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
+  return /UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(message);
 }
