@@ -242,6 +242,66 @@ describe("envelope endpoint", () => {
     expect((await issuesOf(t.projectId))[0]?.times_seen).toBe(1);
   });
 
+  it("keeps new events that share a group commit with a retried one, counting each once", async () => {
+    const t = await createTenant();
+    const first = newEventId();
+    const retried = envelope({ event_id: first }, [{ type: "event" }, JSON.stringify(rustPanic(first))]);
+    expect((await postEnvelope(t, retried)).status).toBe(200);
+    // The issue's hashes are cached now, so commits take the one-round-trip path that a stored
+    // duplicate aborts; the retry and the new events land in the same commits.
+    const fresh = Array.from({ length: 20 }, () => newEventId());
+    const responses = await Promise.all([
+      postEnvelope(t, retried),
+      ...fresh.map((id) =>
+        postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, JSON.stringify(rustPanic(id))])),
+      ),
+      postEnvelope(t, retried),
+    ]);
+    expect(responses.map((r) => r.status)).toEqual(Array(22).fill(200));
+    const count = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(21);
+    expect((await issuesOf(t.projectId))[0]?.times_seen).toBe(21);
+  });
+
+  it("stores a retried transaction once, with its spans once", async () => {
+    const t = await createTenant();
+    const id = newEventId();
+    const traceId = newEventId();
+    const now = Date.now() / 1000;
+    const tx = {
+      type: "transaction",
+      event_id: id,
+      transaction: "GET /orders",
+      start_timestamp: now - 1,
+      timestamp: now,
+      contexts: { trace: { trace_id: traceId, span_id: "a".repeat(16), op: "http.server" } },
+      spans: [
+        {
+          span_id: "b".repeat(16),
+          parent_span_id: "a".repeat(16),
+          trace_id: traceId,
+          op: "db",
+          start_timestamp: now - 0.5,
+          timestamp: now - 0.2,
+        },
+      ],
+    };
+    const body = envelope({ event_id: id }, [{ type: "transaction" }, JSON.stringify(tx)]);
+    for (let i = 0; i < 3; i++) expect((await postEnvelope(t, body)).status).toBe(200);
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
+    expect(events?.n).toBe(1);
+    const spans = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM spans WHERE project_id = ? AND trace_id = ?",
+    )
+      .bind(t.projectId, traceId)
+      .first<{ n: number }>();
+    expect(spans?.n).toBe(2);
+  });
+
   it("groups 200 concurrent events with one fingerprint into exactly one issue seen 200 times", async () => {
     const t = await createTenant();
     const responses = await Promise.all(
