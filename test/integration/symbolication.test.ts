@@ -140,6 +140,19 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Pr
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Uploads the app binary's single chunk and queues its assembly (run by the caller); its checksum. */
+async function queueAppAssembly(t: Tenant): Promise<string> {
+  await uploadChunk(t, APP);
+  const checksum = sha1(APP);
+  await createAssembly(
+    env.DB,
+    t.projectId,
+    { checksum, name: "app", debugId: null, chunks: [checksum] },
+    Date.now(),
+  );
+  return checksum;
+}
+
 describe("symbolication at ingest", () => {
   it("builds the lookup when the file is assembled and symbolicates a stripped panic before grouping", async () => {
     const t = await createTenant();
@@ -277,14 +290,7 @@ describe("late debug files", () => {
       .first<string>("primary_hash");
 
     // Assemble without the HTTP trigger, so the twin arrives before the job runs.
-    await uploadChunk(t, APP);
-    const checksum = sha1(APP);
-    await createAssembly(
-      env.DB,
-      t.projectId,
-      { checksum, name: "app", debugId: null, chunks: [checksum] },
-      Date.now(),
-    );
+    const checksum = await queueAppAssembly(t);
     const ctx = { db: env.DB, bucket: env.BLOBS, organizationId: t.orgId, projectId: t.projectId };
     expect((await runAssembly(ctx, checksum)).state).toBe("ok");
 
@@ -357,14 +363,7 @@ describe("late debug files from the project's alarm", () => {
    * later than asked, so the test decides when it runs (runDurableObjectAlarm) instead of workerd.
    */
   async function assembleWithDelayedAlarm(t: Tenant): Promise<void> {
-    await uploadChunk(t, APP);
-    const checksum = sha1(APP);
-    await createAssembly(
-      env.DB,
-      t.projectId,
-      { checksum, name: "app", debugId: null, chunks: [checksum] },
-      Date.now(),
-    );
+    const checksum = await queueAppAssembly(t);
     const stub = projectObject(t);
     const ctx = {
       db: env.DB,
