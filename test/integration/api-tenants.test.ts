@@ -477,6 +477,41 @@ describe("API tokens", () => {
     expect((await call(t.token, "GET", "/api/0/api-tokens/")).status).toBe(403);
   });
 
+  it("records when a token was last used (dateLastUsed), writing at most once a minute", async () => {
+    const t = await createTenant();
+    const user = await createUser(t.orgId, "owner", "org:read");
+    const created = await call<Json>(user.token, "POST", "/api/0/api-tokens/", { scopes: ["org:read"] });
+    const id = created.body.id;
+    const listed = async () =>
+      (await call<JsonList>(user.token, "GET", "/api/0/api-tokens/")).body.find((x) => x.id === id);
+    const stored = async () =>
+      (
+        await env.DB.prepare("SELECT last_used_at FROM api_tokens WHERE id = ?")
+          .bind(Number(id))
+          .first<{ last_used_at: number | null }>()
+      )?.last_used_at;
+    expect((await listed())?.dateLastUsed).toBeNull();
+
+    const token = created.body.token as string;
+    expect((await call(token, "GET", `/api/0/organizations/${t.orgSlug}/`)).status).toBe(200);
+    const first = await stored();
+    expect(first).toBeGreaterThan(Date.now() / 1000 - 60);
+    const shown = (await listed())?.dateLastUsed;
+    expect(shown).toBe(new Date(first! * 1000).toISOString());
+
+    // A second use within the minute writes nothing.
+    expect((await call(token, "GET", `/api/0/organizations/${t.orgSlug}/`)).status).toBe(200);
+    expect(await stored()).toBe(first);
+    expect((await listed())?.dateLastUsed).toBe(shown);
+
+    // Once the recorded use is over a minute old, the next use is recorded.
+    await env.DB.prepare("UPDATE api_tokens SET last_used_at = last_used_at - 120 WHERE id = ?")
+      .bind(Number(id))
+      .run();
+    expect((await call(token, "GET", "/api/0/")).status).toBe(200);
+    expect(await stored()).toBeGreaterThan(first! - 60);
+  });
+
   it("organization tokens: sntrys_ with this server's URL and the org slug, org:ci, usable by CI, revocable", async () => {
     const { t, owner } = await ownedTenant();
     const base = `/api/0/organizations/${t.orgSlug}/org-auth-tokens/`;
