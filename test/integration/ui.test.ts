@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/ui/password.ts";
 import { createTenant, envelope, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
+import { sessionCookie, signUpThroughInvite } from "./tenant-helpers.ts";
 
 interface Browser {
   cookie: string;
@@ -402,9 +403,23 @@ describe("pages of one organization", () => {
       role: "member",
     });
     expect(created.status).toBe(201);
-    const password = /id="new-password" readonly value="([^"]+)"/.exec(await created.text())?.[1];
-    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
-    const newcomer = await signIn({ id: 0, email: `new-${t.orgSlug}@example.test`, password: password! });
+    // An invitation: a link shown once, no password, and no access until the newcomer accepts it.
+    const html = await created.text();
+    expect(html).not.toContain("new-password");
+    const link = /id="invite-link" readonly value="([^"]+)"/.exec(html)?.[1];
+    expect(link).toMatch(/\/accept-invite\/\d+\/[0-9a-f]{64}\/$/);
+    expect(await get(owner, `/settings/${t.orgSlug}/members/`).then((r) => r.text())).toContain(
+      "Pending invitations",
+    );
+    const joined = await signUpThroughInvite(link!, "newcomer's own password");
+    expect(joined.status).toBe(303);
+    expect(joined.headers.get("location")).toBe(`/organizations/${t.orgSlug}/`);
+    const newcomer = {
+      cookie: sessionCookie(joined),
+      csrf: "",
+      userId: 0,
+      email: `new-${t.orgSlug}@example.test`,
+    };
     expect((await get(newcomer, `/organizations/${t.orgSlug}/`)).status).toBe(200);
   });
 
