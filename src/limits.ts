@@ -147,3 +147,22 @@ export const MAX_DATABAG_ENTRIES = 500;
 
 /** Characters of a request URL, query string, header or cookie value in an event. CF caps URLs at 16 KB. */
 export const MAX_REQUEST_VALUE_CHARS = 16 * KiB;
+
+/**
+ * Web sign-in attempts within one LOGIN_WINDOW_SECONDS window: per (email, client IP) pair — the tight
+ * limit against guessing —, per email from any IP (loose, so a stranger elsewhere cannot lock a user
+ * out with a handful of wrong passwords) and per client IP. Not Sentry's numbers (Sentry throttles
+ * sign-in per username and per IP through its ratelimiter); chosen for a small self-hosted install.
+ */
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+export const MAX_LOGIN_ATTEMPTS_PER_EMAIL_AND_IP = 10;
+export const MAX_LOGIN_ATTEMPTS_PER_EMAIL = 100;
+export const MAX_LOGIN_ATTEMPTS_PER_IP = 50;
+
+/** Seconds an organization invitation stays valid. Sentry's `INVITE_DAYS_VALID` (30 days). */
+export const INVITE_VALID_SECONDS = 30 * 24 * 3600;
+
+/** Characters of a password chosen when accepting an invitation: Django's minimum length validator (8). */
+export const MIN_PASSWORD_CHARS = 8;
+/** Characters of a password at most, so PBKDF2 is not fed megabytes. Django's bcrypt-era bound is 4096; 256 is plenty. */
+export const MAX_PASSWORD_CHARS = 256;

@@ -129,6 +129,7 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
   if (identity.organizationId !== null) {
     orgScopes.set(identity.organizationId, new Set(identity.scopes));
   } else if (identity.userId !== null) {
+    // Accepted memberships only: invitations live in member_invites and grant nothing until accepted.
     const rows = await env.DB.prepare("SELECT organization_id, role FROM memberships WHERE user_id = ?")
       .bind(identity.userId)
       .all<{ organization_id: number; role: Role }>();

@@ -518,13 +518,27 @@ export const symbolicationJobs = sqliteTable(
   ],
 );
 
-export const uiLoginFailures = sqliteTable(
-  "ui_login_failures",
+export const memberInvites = sqliteTable(
+  "member_invites",
   {
     id: integer("id").primaryKey(),
+    organizationId: integer("organization_id").notNull(),
     email: text("email").notNull(),
-    ip: text("ip").notNull(),
-    at: real("at").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: integer("invited_by"),
+    createdAt: real("created_at").notNull(),
+    expiresAt: real("expires_at").notNull(),
   },
-  (t) => [index("ui_login_failures_email").on(t.email, t.at), index("ui_login_failures_ip").on(t.ip, t.at)],
+  (t) => [unique().on(t.organizationId, t.email)],
+);
+
+export const uiLoginCounters = sqliteTable(
+  "ui_login_counters",
+  {
+    key: text("key").primaryKey(),
+    windowStart: real("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [index("ui_login_counters_window").on(t.windowStart)],
 );

@@ -4,7 +4,7 @@ import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
-import { clearFailures, recordFailure, secondsUntilAllowed } from "../login-throttle.ts";
+import { loginSucceeded, takeLoginAttempt } from "../login-throttle.ts";
 import { verifyPassword } from "../password.ts";
 import { htmlResponse, redirectWithCookies } from "../respond.ts";
 import type { UiCall } from "../routes.ts";
@@ -67,7 +67,8 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     return formWithCookie(request, next, email, "The sign-in form expired. Please try again.", 403);
   const now = Date.now() / 1000;
   const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
-  const wait = await secondsUntilAllowed(env.DB, email, ip, now);
+  // The attempt is counted before the password is checked, so concurrent guesses cannot overrun the limit.
+  const wait = await takeLoginAttempt(env.DB, email, ip, now);
   if (wait > 0) {
     const minutes = Math.ceil(wait / 60);
     const response = formWithCookie(
@@ -89,10 +90,9 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     user?.password_hash ?? "pbkdf2_sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA",
   );
   if (!user?.password_hash || !ok) {
-    await recordFailure(env.DB, email, ip, now);
     return formWithCookie(request, next, email, "Wrong email or password.", 401);
   }
-  await clearFailures(env.DB, email);
+  await loginSucceeded(env.DB, email, ip);
   const { token } = await createSession(env.DB, user.id, now);
   const url = new URL(request.url);
   return redirectWithCookies(next, [
