@@ -20,7 +20,7 @@ const compressStreams: Record<string, () => CompressStream> = {
 };
 
 /** `prefix` followed by zeros up to `size` bytes, compressed with `name` a MiB at a time. */
-async function bomb(name: string, size: number, prefix = new Uint8Array(0)): Promise<Uint8Array> {
+async function bomb(name: string, size: number, prefix: Uint8Array = new Uint8Array(0)): Promise<Uint8Array> {
   const create = compressStreams[name];
   if (!create) throw new Error(`no encoder ${name}`);
   const stream = create();
