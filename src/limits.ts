@@ -4,14 +4,32 @@
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** Bytes of a request body as received (compressed). CF caps request bodies at 100 MB on Free/Pro. */
-export const MAX_REQUEST_BODY_BYTES = 100 * MiB;
+// Request bodies and decoding. Memory math for one 128 MB isolate (CF), which may serve other requests
+// at the same time: a request holds its wire body (≤ 20 MiB) while decoding it into the decoded body
+// (≤ 20 MiB); the decoder may hold one more transient copy of its output (≤ 20 MiB), and a stacked
+// encoding one intermediate layer (≤ 20 MiB), so decoding peaks at 60 MiB (80 MiB stacked). The wire
+// body is released once decoded; envelope items are views into the decoded bytes, not copies, and only
+// items of at most 1 MiB (events) or MAX_OPAQUE_SUMMARY_BYTES are parsed as JSON, which leaves 48 MiB or
+// more for parsed copies and the rest of the isolate. Credentials are checked before any of this: from
+// headers/query without decoding anything, or (tunnel) from the envelope header line alone.
+// Anything larger than the envelope cap, including an attachment, replay or profile that Relay would
+// take up to 100 MiB, is refused whole with 413 like Relay's `envelope_too_large`; it is not streamed.
+
+/** Bytes of a request body as received (compressed). Sentry's envelope spec: 20 MB compressed request. */
+export const MAX_REQUEST_BODY_BYTES = 20 * MiB;
 
 /**
- * Bytes of a whole envelope after decompression. Relay's `max_envelope_size` is 100 MiB (newer: 200 MiB);
- * we keep 100 MiB because a Worker isolate has 128 MB of memory.
+ * Bytes of a whole envelope after decompression. Relay's `max_envelope_size` is 100 MiB, which does not fit
+ * a 128 MB isolate next to its wire body (see the memory math above); 20 MiB does with room to spare.
  */
-export const MAX_ENVELOPE_BYTES = 100 * MiB;
+export const MAX_ENVELOPE_BYTES = 20 * MiB;
+
+/**
+ * Bytes one inner layer of a stacked `Content-Encoding` may yield while only the envelope header line of
+ * an unauthenticated (tunnel) request is decoded. The header line is at most MAX_HEADER_LINE_BYTES, so its
+ * compressed form is far smaller than this; the bound keeps an unauthenticated request from costing more.
+ */
+export const MAX_HEADER_SCAN_BYTES = 1 * MiB;
 
 /** Bytes of one event/transaction/feedback item, decompressed. Relay `max_event_size` (1 MiB). */
 export const MAX_EVENT_BYTES = 1 * MiB;
