@@ -4,11 +4,12 @@
 import { DurableObject } from "cloudflare:workers";
 import * as writes from "../db/ingest-writes.ts";
 import type { Env } from "../env.ts";
+import { MAX_COMMIT_BATCH_UNITS } from "../limits.ts";
 import { LATE_LEASE_MS, runLateAlarm } from "../native/late-files.ts";
 import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
-import type { ActiveRateLimit, IngestBatch, IngestResult } from "./ingest-batch.ts";
+import { type ActiveRateLimit, emptyBatch, type IngestBatch, type IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
 import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
@@ -232,7 +233,7 @@ export class ProjectDO extends DurableObject<Env> {
       if (this.queue.length === 1 && this.concurrentLately()) {
         await new Promise((resolve) => setTimeout(resolve, COMMIT_GATHER_MS));
       }
-      const taken = this.queue.splice(0, MAX_BATCHES_PER_COMMIT);
+      const taken = this.takeForCommit();
       try {
         this.committing = true;
         this.arrivalsDuringCommit = 0;
@@ -248,9 +249,87 @@ export class ProjectDO extends DurableObject<Env> {
       } catch (error) {
         // Nothing of this commit was written (one D1 transaction); re-read grouping state next time.
         await this.forgetIssues();
-        for (const p of taken) p.reject(error);
+        if (taken.length === 1) await this.failAlone(taken[0] as Pending, error);
+        else await this.commitEachAlone(taken);
       }
     }
+  }
+
+  /**
+   * The next group commit: up to MAX_BATCHES_PER_COMMIT envelopes and MAX_COMMIT_BATCH_UNITS of
+   * prepared data (the first one always, whatever its size).
+   */
+  private takeForCommit(): Pending[] {
+    let units = 0;
+    let count = 0;
+    for (const p of this.queue) {
+      if (count >= MAX_BATCHES_PER_COMMIT) break;
+      const size = p.admitted.batch.units;
+      if (count > 0 && units + size > MAX_COMMIT_BATCH_UNITS) break;
+      units += size;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  /**
+   * A group commit failed: one envelope's rows can make the whole D1 transaction fail (a value over a
+   * D1 limit), so each envelope is committed on its own and only the ones that fail again are failed.
+   * Other senders' envelopes in the same commit are stored.
+   */
+  private async commitEachAlone(taken: Pending[]): Promise<void> {
+    for (const p of taken) {
+      try {
+        const [result] = await this.commit([p.admitted]);
+        if (result) p.resolve({ ...result, rateLimits: p.limits, everythingRateLimited: isAllLimited(p) });
+        else p.reject(new Error("commit produced no result"));
+      } catch (error) {
+        await this.forgetIssues();
+        await this.failAlone(p, error);
+      }
+    }
+  }
+
+  /**
+   * Fails one envelope whose commit failed on its own. An error in its data (over a D1 limit, a
+   * constraint) will fail every retry: it is answered as refused and counted as an `invalid` outcome.
+   * Anything else (D1 overloaded, a reset) may pass later: the sender is asked to retry.
+   */
+  private async failAlone(p: Pending, error: unknown): Promise<void> {
+    if (!isDataError(error)) {
+      p.reject(error);
+      return;
+    }
+    console.error("envelope refused by D1", error);
+    const batch = p.admitted.batch;
+    const outcome = {
+      category: refusedCategory(batch),
+      outcome: "invalid" as const,
+      reason: "storage_refused",
+      quantity: 1,
+    };
+    try {
+      await this.commit([
+        { batch: { ...emptyBatch(batch.key, batch.receivedAt), outcomes: [outcome] }, eventAdmitted: true },
+      ]);
+    } catch (outcomeError) {
+      console.error("could not record outcome", outcomeError);
+    }
+    const tooBig = /TOOBIG|too big/i.test(errorText(error));
+    p.resolve({
+      eventStored: false,
+      duplicate: false,
+      issueId: null,
+      rateLimits: p.limits,
+      everythingRateLimited: false,
+      storedBlobKeys: [],
+      refused: {
+        status: tooBig ? 413 : 400,
+        detail: tooBig
+          ? "envelope could not be stored: a value exceeds the storage size limits"
+          : "envelope could not be stored: its data was refused by the database",
+      },
+    });
   }
 
   /** Several senders lately: envelopes overlapped in the last 100 ms, or arrived during the last commit. */
@@ -335,17 +414,18 @@ export class ProjectDO extends DurableObject<Env> {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.hashToIssue.set(m.hash, m.issue.id);
 
+    const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
+    const insertedTransactions = new Set(plan.transactions);
     return admitted.map((a, i) => {
       const per = plan.perBatch[i];
       const issue = per?.issue ?? null;
       const issueId = issue === null ? null : "id" in issue ? issue.id : (createdIds.get(issue.hash) ?? null);
       const hadEvent = a.batch.event !== null || a.batch.transaction !== null;
-      const orphaned = a.eventAdmitted ? [] : (a.batch.event?.attachments.map((x) => x.blobKey) ?? []);
       return {
         eventStored: hadEvent && a.eventAdmitted,
         duplicate: per?.duplicate ?? false,
         issueId,
-        orphanedBlobKeys: orphaned,
+        storedBlobKeys: storedBlobKeys(a.batch, insertedEvents, insertedTransactions),
       };
     });
   }
@@ -479,6 +559,42 @@ function rowToState(row: IssueRow): IssueState {
   return { id: row.id, status: row.status, substatus: row.substatus, resolution };
 }
 
+/** R2 keys that rows written by this commit point to, for one envelope (the rest are orphans). */
+function storedBlobKeys(
+  batch: IngestBatch,
+  insertedEvents: ReadonlySet<unknown>,
+  insertedTransactions: ReadonlySet<unknown>,
+): string[] {
+  const keys: string[] = [];
+  if (batch.event && insertedEvents.has(batch.event)) {
+    if (batch.event.row.payloadKey) keys.push(batch.event.row.payloadKey);
+    for (const a of batch.event.attachments) keys.push(a.blobKey);
+  }
+  if (batch.transaction?.row.payloadKey && insertedTransactions.has(batch.transaction))
+    keys.push(batch.transaction.row.payloadKey);
+  for (const a of batch.looseAttachments?.rows ?? []) keys.push(a.blobKey);
+  for (const r of batch.rawItems) keys.push(r.blobKey);
+  return keys;
+}
+
+/** The data category an envelope refused at commit is counted under. */
+function refusedCategory(batch: IngestBatch): DataCategory {
+  if (batch.event) return batch.event.row.type === "default" ? "default" : "error";
+  if (batch.transaction) return "transaction";
+  if (batch.logs.length > 0) return "log_item";
+  if (batch.spans.length > 0) return "span";
+  return "default";
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
+}
+
+/** A D1 error caused by the data itself (it fails on every retry), not by D1's state. */
+function isDataError(error: unknown): boolean {
+  return /TOOBIG|too big|CONSTRAINT|MISMATCH|datatype mismatch|string or blob/i.test(errorText(error));
+}
+
 function isAllLimited(p: Pending): boolean {
   if (p.admitted.eventAdmitted || !p.admitted.batch.event) return false;
   const b = p.admitted.batch;
@@ -499,6 +615,6 @@ function isAllLimited(p: Pending): boolean {
 
 /** A D1 error from a uniqueness conflict (a stored duplicate hit by the fast path's plain INSERT). */
 function isConstraintError(error: unknown): boolean {
-  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
+  const message = errorText(error);
   return /UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(message);
 }
