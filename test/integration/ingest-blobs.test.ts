@@ -1,8 +1,10 @@
 // Bytes in R2 written by ingest: a retry never replaces or removes what an acknowledged request
 // stored, a refused envelope stores nothing, and the sweep removes only old unreferenced objects.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sweepUnreferencedBlobs } from "../../src/blobs/sweep.ts";
+import worker from "../../src/index.ts";
 import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
 
@@ -118,6 +120,42 @@ describe("event payloads in R2", () => {
     expect(entries).toContain("FIRST-BODY");
     expect(entries).not.toContain("RESENT-BODY");
   });
+  it("keeps the acknowledged body readable when a re-send's commit fails", async () => {
+    const t = await createTenant();
+    const id = newEventId();
+    expect(
+      (await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, bigEvent("FIRST-BODY")]))).status,
+    ).toBe(200);
+    // A real D1 failure for this request only: a trigger that aborts the insert of one log body.
+    const poison = `fail-this-commit-${newEventId()}`;
+    const trigger = `fail_${newEventId()}`;
+    await env.DB.prepare(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON logs WHEN NEW.body = '${poison}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    ).run();
+    try {
+      const log = { items: [{ timestamp: Date.now() / 1000, level: "info", body: poison }] };
+      const resend = await postEnvelope(
+        t,
+        envelope(
+          { event_id: id },
+          [{ type: "event" }, bigEvent("RESENT-BODY")],
+          [
+            { type: "log", item_count: 1, content_type: "application/vnd.sentry.items.log+json" },
+            JSON.stringify(log),
+          ],
+        ),
+      );
+      expect(resend.status).toBeGreaterThanOrEqual(400);
+      await settle();
+    } finally {
+      await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+    }
+    const entries = await storedEntries(t, id);
+    expect(entries).toContain("FIRST-BODY");
+    expect(entries).not.toContain("RESENT-BODY");
+    // The failed request's own object is gone; the stored event's stays.
+    expect(await keysUnder(`projects/${t.projectId}/events/`)).toHaveLength(1);
+  });
 });
 
 describe("refused envelopes and the blob sweep", () => {
@@ -171,12 +209,22 @@ describe("refused envelopes and the blob sweep", () => {
     expect(await storedEntries(t, id)).toContain("KEPT");
   });
 
-  it("continues where the last bounded run stopped", async () => {
+  it("continues where the last bounded run stopped, and runs from the daily cron", async () => {
     const a = await sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now(), { maxObjects: 1 });
-    expect(a.listed).toBeLessThanOrEqual(1);
-    const position = await env.DB.prepare("SELECT after_key FROM blob_sweep_state WHERE id = 1").first<{
-      after_key: string;
-    }>();
-    expect(position?.after_key).toBe(a.nextAfter);
+    expect(a.listed).toBe(1);
+    const position = () =>
+      env.DB.prepare("SELECT after_key, updated_at FROM blob_sweep_state WHERE id = 1").first<{
+        after_key: string;
+        updated_at: number;
+      }>();
+    expect((await position())?.after_key).toBe(a.nextAfter);
+    const b = await sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now(), { maxObjects: 1 });
+    expect(b.nextAfter > a.nextAfter || b.nextAfter === "").toBe(true);
+
+    const before = (await position())?.updated_at ?? 0;
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await position())?.updated_at).toBeGreaterThan(before);
   });
 });

@@ -92,6 +92,40 @@ describe("oversized items", () => {
 });
 
 describe("a group commit that fails for one envelope", () => {
+  it("answers only the envelope D1 refuses with 400, and stores every other sender's", async () => {
+    const t = await createTenant();
+    // A real D1 failure for one envelope only: a trigger that aborts the insert of one log body.
+    const poison = `fail-this-commit-${newEventId()}`;
+    const trigger = `fail_${newEventId()}`;
+    await env.DB.prepare(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON logs WHEN NEW.body = '${poison}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    ).run();
+    try {
+      const bodies = Array.from({ length: 40 }, (_, i) => errorEnvelope(i));
+      bodies.splice(20, 0, envelope({}, logItem([logEntry(poison)])));
+      const replies = await Promise.all(
+        bodies.map(async (b) => {
+          const res = await postEnvelope(t, b);
+          return { status: res.status, body: (await res.json()) as { detail?: string } };
+        }),
+      );
+      expect(replies.map((r) => r.status)).toEqual(bodies.map((_, i) => (i === 20 ? 400 : 200)));
+      expect(replies[20]?.body.detail).toMatch(/could not be stored/);
+    } finally {
+      await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+    }
+    const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
+    expect(events?.n).toBe(40);
+    expect(await outcomeRows(t)).toContainEqual({
+      category: "log_item",
+      outcome: "invalid",
+      reason: "storage_refused",
+      quantity: 1,
+    });
+  });
+
   it("fails only that envelope, with a clear refusal and an outcome, and commits the others", async () => {
     const t = await createTenant();
     const key = {
