@@ -8,6 +8,7 @@ import { MAX_COMMIT_BATCH_UNITS } from "../limits.ts";
 import { LATE_LEASE_MS, runLateAlarm } from "../native/late-files.ts";
 import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
+import { errorText, isDataError, refusalOf, refusedCategory, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
 import { type ActiveRateLimit, emptyBatch, type IngestBatch, type IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
@@ -315,7 +316,6 @@ export class ProjectDO extends DurableObject<Env> {
     } catch (outcomeError) {
       console.error("could not record outcome", outcomeError);
     }
-    const tooBig = /TOOBIG|too big/i.test(errorText(error));
     p.resolve({
       eventStored: false,
       duplicate: false,
@@ -323,12 +323,7 @@ export class ProjectDO extends DurableObject<Env> {
       rateLimits: p.limits,
       everythingRateLimited: false,
       storedBlobKeys: [],
-      refused: {
-        status: tooBig ? 413 : 400,
-        detail: tooBig
-          ? "envelope could not be stored: a value exceeds the storage size limits"
-          : "envelope could not be stored: its data was refused by the database",
-      },
+      refused: refusalOf(error),
     });
   }
 
@@ -557,42 +552,6 @@ function rowToState(row: IssueRow): IssueState {
     }
   }
   return { id: row.id, status: row.status, substatus: row.substatus, resolution };
-}
-
-/** R2 keys that rows written by this commit point to, for one envelope (the rest are orphans). */
-function storedBlobKeys(
-  batch: IngestBatch,
-  insertedEvents: ReadonlySet<unknown>,
-  insertedTransactions: ReadonlySet<unknown>,
-): string[] {
-  const keys: string[] = [];
-  if (batch.event && insertedEvents.has(batch.event)) {
-    if (batch.event.row.payloadKey) keys.push(batch.event.row.payloadKey);
-    for (const a of batch.event.attachments) keys.push(a.blobKey);
-  }
-  if (batch.transaction?.row.payloadKey && insertedTransactions.has(batch.transaction))
-    keys.push(batch.transaction.row.payloadKey);
-  for (const a of batch.looseAttachments?.rows ?? []) keys.push(a.blobKey);
-  for (const r of batch.rawItems) keys.push(r.blobKey);
-  return keys;
-}
-
-/** The data category an envelope refused at commit is counted under. */
-function refusedCategory(batch: IngestBatch): DataCategory {
-  if (batch.event) return batch.event.row.type === "default" ? "default" : "error";
-  if (batch.transaction) return "transaction";
-  if (batch.logs.length > 0) return "log_item";
-  if (batch.spans.length > 0) return "span";
-  return "default";
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
-}
-
-/** A D1 error caused by the data itself (it fails on every retry), not by D1's state. */
-function isDataError(error: unknown): boolean {
-  return /TOOBIG|too big|CONSTRAINT|MISMATCH|datatype mismatch|string or blob/i.test(errorText(error));
 }
 
 function isAllLimited(p: Pending): boolean {
