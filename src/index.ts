@@ -1,4 +1,6 @@
-// Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses.
+// Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses, and the
+// cron that sweeps unreferenced blobs.
+import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
 import type { Env } from "./env.ts";
 import { isIngestPath, withIngestCors } from "./http/cors.ts";
 import { errorResponse } from "./http/responses.ts";
@@ -15,6 +17,14 @@ export default {
       response = errorResponse(error);
     }
     return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
+  },
+
+  async scheduled(_controller, env, ctx): Promise<void> {
+    ctx.waitUntil(
+      sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now()).then((r) =>
+        console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`),
+      ),
+    );
   },
 } satisfies ExportedHandler<Env>;
 

@@ -184,3 +184,63 @@ export const INVITE_VALID_SECONDS = 30 * 24 * 3600;
 export const MIN_PASSWORD_CHARS = 8;
 /** Characters of a password at most, so PBKDF2 is not fed megabytes. Django's bcrypt-era bound is 4096; 256 is plenty. */
 export const MAX_PASSWORD_CHARS = 256;
+
+/**
+ * Characters of one attribute value of a log or span (string values are cut, larger arrays/objects are
+ * dropped). Not a Relay number: the same bound as a message, so one attribute can never approach D1's
+ * 1 MB row limit (CF).
+ */
+export const MAX_ATTRIBUTE_VALUE_CHARS = MAX_MESSAGE_CHARS;
+
+/** Characters of an attribute key; longer keys are dropped. Relay trims keys like tag keys (200). */
+export const MAX_ATTRIBUTE_KEY_CHARS = MAX_TAG_KEY_CHARS;
+
+/**
+ * Characters of the JSON of all attributes of one log or span (the `attributes` column): attributes
+ * past it are dropped and noted. 64 Ki chars ≤ 192 KiB of UTF-8, well under D1's 1 MB row limit (CF).
+ */
+export const MAX_ATTRIBUTES_JSON_CHARS = 64 * KiB;
+
+/** Characters of a check-in's `monitor_config` JSON; a larger one is not kept (CF D1 row limit, with margin). */
+export const MAX_MONITOR_CONFIG_JSON_CHARS = 16 * KiB;
+
+/** Characters of a raw item's metadata JSON; past it only the summary's scalar fields are kept. */
+export const MAX_RAW_METADATA_JSON_CHARS = 16 * KiB;
+
+/**
+ * Characters of one feedback row's `payload` JSON (the normalized feedback event). Same bound as an
+ * event payload kept inline in D1; a larger payload keeps only the feedback context.
+ */
+export const MAX_FEEDBACK_PAYLOAD_CHARS = MAX_INLINE_PAYLOAD_BYTES;
+
+/**
+ * Size of one prepared envelope sent to the project's Durable Object in one RPC, in UTF-16 code units
+ * of its JSON form. Records (logs, spans…) that would go past it are dropped as `too_large`; bytes
+ * (attachments, large payloads, raw items) are in R2 already and only their keys travel. Math: the DO
+ * RPC message limit is 32 MiB (CF); V8's structured clone stores a string in 1 (Latin-1) or 2 (UTF-16)
+ * bytes per code unit, and object framing is no larger than the JSON's own punctuation, so 4 Mi units
+ * are at most ~8 MiB on the wire. The envelope's one event and one transaction come on top (each at
+ * most ~1.3 Mi units: an inline payload ≤ MAX_INLINE_PAYLOAD_BYTES plus index columns and, for a
+ * transaction, spans from a ≤ 1 MiB item), so one RPC stays under ~14 MiB, more than 2× below the
+ * limit. It also bounds what one envelope adds to a D1 commit.
+ */
+export const MAX_PREPARED_BATCH_UNITS = 4 * MiB;
+
+/**
+ * Prepared data of one group commit of the Durable Object (same unit): the commit stops gathering
+ * envelopes past it, so one D1 transaction and the object's memory stay bounded (128 MB isolate, CF).
+ */
+export const MAX_COMMIT_BATCH_UNITS = 2 * MAX_PREPARED_BATCH_UNITS;
+
+/**
+ * Age after which an R2 object of ingested bytes that no D1 row references is deleted by the sweep.
+ * Far longer than any request takes to commit (CF caps a request's wall time at minutes), so an object
+ * whose request is still running is never taken.
+ */
+export const BLOB_SWEEP_MIN_AGE_MS = 24 * 3600 * 1000;
+
+/**
+ * R2 objects one sweep run looks at (a cron run has 15 min of wall time and 1,000 subrequests on
+ * Paid, CF): 10 list pages of 1,000, about 350 D1 reads of 90 keys, deletes of 1,000 keys per call.
+ */
+export const MAX_BLOB_SWEEP_OBJECTS_PER_RUN = 10_000;

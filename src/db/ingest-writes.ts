@@ -219,10 +219,11 @@ export function insertAttachment(
     .bind(projectId, eventId, row.name, row.contentType, row.attachmentType, row.size, row.blobKey, now);
 }
 
+/** A span id stored already keeps its row: accepted data is never replaced by another envelope. */
 export function insertSpan(db: D1Database, projectId: number, span: SpanRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT OR REPLACE INTO spans (project_id, trace_id, span_id, parent_span_id, segment_id, event_id, is_segment,
+      `INSERT OR IGNORE INTO spans (project_id, trace_id, span_id, parent_span_id, segment_id, event_id, is_segment,
          name, op, description, status, start_timestamp, end_timestamp, duration_ms, transaction_name, release,
          environment, attributes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -164,6 +164,8 @@ export const events = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
     index("events_issue_timestamp").on(t.issueId, t.timestamp),
+    // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
+    index("events_payload_key").on(t.payloadKey),
   ],
 );
 
@@ -205,7 +207,7 @@ export const attachments = sqliteTable(
     blobKey: text("blob_key").notNull(),
     createdAt: real("created_at").notNull(),
   },
-  (t) => [index("attachments_event").on(t.projectId, t.eventId)],
+  (t) => [index("attachments_event").on(t.projectId, t.eventId), index("attachments_blob_key").on(t.blobKey)],
 );
 
 export const sessionUpdates = sqliteTable(
@@ -307,15 +309,26 @@ export const userReports = sqliteTable("user_reports", {
   createdAt: real("created_at").notNull(),
 });
 
-export const rawItems = sqliteTable("raw_items", {
+export const rawItems = sqliteTable(
+  "raw_items",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id"),
+    type: text("type").notNull(),
+    size: integer("size").notNull(),
+    blobKey: text("blob_key").notNull(),
+    metadata: text("metadata").notNull(),
+    received: real("received").notNull(),
+  },
+  (t) => [index("raw_items_blob_key").on(t.blobKey)],
+);
+
+/** Where the sweep of unreferenced R2 objects stopped (one row, id 1). */
+export const blobSweepState = sqliteTable("blob_sweep_state", {
   id: integer("id").primaryKey(),
-  projectId: integer("project_id").notNull(),
-  eventId: text("event_id"),
-  type: text("type").notNull(),
-  size: integer("size").notNull(),
-  blobKey: text("blob_key").notNull(),
-  metadata: text("metadata").notNull(),
-  received: real("received").notNull(),
+  afterKey: text("after_key").notNull(),
+  updatedAt: real("updated_at").notNull(),
 });
 
 export const outcomes = sqliteTable(

@@ -1,6 +1,7 @@
 // The ingest HTTP endpoints: `/api/{project_id}/envelope/` and the legacy `/api/{project_id}/store/`.
 // Thin: authenticate (before decompressing anything), read and decode the body, hand the envelope to prepare + the project's Durable
 // Object, and answer the way SDKs expect (ids, 413, 429 with rate-limit headers).
+import { deleteUnreferencedBlobs } from "../blobs/cleanup.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { json } from "../http/responses.ts";
@@ -210,14 +211,18 @@ async function ingestEnvelope(
   try {
     result = await projectStub(env, key.projectId).ingest(prepared.batch);
   } catch (error) {
-    // Not committed: remove the bytes written for it, and let the SDK retry (same event_id, stored once).
-    ctx.waitUntil(deleteBlobs(env, prepared.writtenBlobKeys));
+    // Not committed: remove the bytes written for it that no row references (keys are unique per
+    // write, so never another request's), and let the SDK retry (same event_id, stored once).
+    ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, prepared.writtenBlobKeys));
     console.error("commit failed", error);
     throw new FaultlineError(503, "event could not be stored, please retry", {
       headers: { "retry-after": "5" },
     });
   }
-  if (result.orphanedBlobKeys.length > 0) ctx.waitUntil(deleteBlobs(env, result.orphanedBlobKeys));
+  const stored = new Set(result.storedBlobKeys);
+  const orphans = prepared.writtenBlobKeys.filter((k) => !stored.has(k));
+  if (orphans.length > 0) ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, orphans));
+  if (result.refused) throw new FaultlineError(result.refused.status, result.refused.detail);
 
   const headers: Record<string, string> = {};
   if (result.rateLimits.length > 0) {
@@ -257,8 +262,4 @@ async function recordRejected(
   } catch (error) {
     console.error("could not record outcome", error);
   }
-}
-
-async function deleteBlobs(env: Env, keys: string[]): Promise<void> {
-  if (keys.length > 0) await env.BLOBS.delete(keys);
 }

@@ -3,7 +3,6 @@
 // decides who may see what.
 import type { Role } from "../api/access.ts";
 import { effectiveStatusSql, type SqlFragment, sortSql } from "../api/issue-query.ts";
-import { eventPayloadKey } from "../blobs/keys.ts";
 import type { EventTableRow, IssueTableRow } from "../db/rows.ts";
 import type { IssueSort } from "./issue-search.ts";
 
@@ -326,8 +325,8 @@ export async function eventNeighbours(
 export async function eventPayload(db: D1Database, blobs: R2Bucket, event: EventRow): Promise<unknown> {
   void db;
   let text = event.payload;
-  if (text === null) {
-    const object = await blobs.get(event.payload_key ?? eventPayloadKey(event.project_id, event.event_id));
+  if (text === null && event.payload_key) {
+    const object = await blobs.get(event.payload_key);
     text = object ? await object.text() : null;
   }
   if (text === null) return {};
