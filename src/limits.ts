@@ -102,6 +102,9 @@ export const MIN_CLOCK_DRIFT_SECONDS = 55 * 60;
 
 /** Events dated further in the future are clamped to receive time. Relay: 60 s. */
 export const MAX_FUTURE_SECONDS = 60;
+/** Latest timestamp accepted anywhere (seconds): 9999-12-31T23:59:59Z, the last instant an ISO 8601
+ * date (and JavaScript's `toISOString`) writes with four year digits, as Relay's range. Earliest: 0 (1970). */
+export const MAX_TIMESTAMP_SECONDS = 253402300799;
 
 /** Sessions older than this are dropped. Relay: 5 days. */
 export const MAX_SESSION_AGE_SECONDS = 5 * 24 * 3600;

@@ -2,6 +2,7 @@
 // every row type). Keep both in step: test/integration/schema.test.ts compares tables, columns and indexes.
 import { index, integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
 
+// organizations, teams and projects refuse all-digit slugs by trigger (migrations/0012_no_numeric_slugs.sql).
 export const organizations = sqliteTable("organizations", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   slug: text("slug").notNull().unique(),

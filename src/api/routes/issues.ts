@@ -45,6 +45,7 @@ import {
   summarizeTags,
   type TagCountRow,
 } from "../serializers/issue.ts";
+import { isIdSegment } from "../slugs.ts";
 import { findRelease, newestReleaseFor, releaseJson } from "./releases.ts";
 
 /** At most this many issues change in one bulk request without explicit ids (Sentry's cap). */
@@ -125,7 +126,7 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   const row = rows.find(
     (r) =>
       caller.orgScopes.has(r.organization_id) &&
-      (orgRef === null || r.o_slug === orgRef || String(r.organization_id) === orgRef),
+      (orgRef === null || (isIdSegment(orgRef) ? String(r.organization_id) === orgRef : r.o_slug === orgRef)),
   );
   if (!row) throw notFound();
   requireScope(caller, row.organization_id, scope);

@@ -22,7 +22,6 @@ import {
 import { htmlResponse, redirect } from "../respond.ts";
 import { formString, type OrgCall } from "../routes.ts";
 import { dsnFor, emptyProject } from "../snippets.ts";
-import { safeNext } from "./login.ts";
 
 export const PAGE_SIZE = 25;
 const DEFAULT_QUERY = "is:unresolved";
@@ -190,7 +189,6 @@ export async function issueBulkSubmit({ env, form, org }: OrgCall): Promise<Resp
     .slice(0, 500);
   for (const [projectId, issueIds] of await issuesByProject(env.DB, org.id, ids))
     await applyIssueAction(env, projectId, issueIds, action as IssueAction);
-  return redirect(
-    safeNext(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`),
-  );
+  // redirect() keeps `back` on this site (see redirect-target.ts).
+  return redirect(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`);
 }

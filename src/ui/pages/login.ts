@@ -2,6 +2,7 @@
 // double-submit cookie (there is no session yet); sign-out by the session's token like every other form.
 import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
+import { redirectTarget } from "../../http/redirect-target.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
 import { loginSucceeded, takeLoginAttempt } from "../login-throttle.ts";
@@ -23,9 +24,8 @@ import {
 } from "../session.ts";
 
 /** Only same-site paths are followed after sign-in (no open redirects). */
-export function safeNext(next: string | null): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+export function safeNext(next: string | null, request: Request): string {
+  return redirectTarget(next ?? "", new URL(request.url).origin) ?? "/";
 }
 
 export function loginView(csrf: string, next: string, email: string, error: string | null): SafeHtml {
@@ -49,7 +49,7 @@ function formWithCookie(request: Request, next: string, email: string, error: st
 
 export async function loginPage(request: IRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  const next = safeNext(url.searchParams.get("next"));
+  const next = safeNext(url.searchParams.get("next"), request);
   if (await sessionFrom(request, env.DB, Date.now() / 1000)) return redirectWithCookies(next, []);
   return formWithCookie(request, next, "", null, 200);
 }
@@ -60,7 +60,7 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     const v = form?.get(name);
     return typeof v === "string" ? v : "";
   };
-  const next = safeNext(field("next"));
+  const next = safeNext(field("next"), request);
   const email = field("email").trim();
   const expected = parseCookies(request.headers.get("cookie")).get(LOGIN_CSRF_COOKIE) ?? "";
   if (!form || !sameOrigin(request) || expected === "" || !tokensEqual(field("_csrf"), expected))
