@@ -3,18 +3,10 @@
 // numbers, columns and addresses never contribute, so a rebuild that shifts lines or a different
 // load address keeps the group.
 
+import { type PlatformFamily, platformFamily } from "../protocol/platform.ts";
 import type { Frame, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
 
-export type PlatformFamily = "native" | "javascript" | "other";
-
-const NATIVE_PLATFORMS = new Set(["native", "c", "cpp", "objc", "cocoa", "swift", "rust"]);
-const JAVASCRIPT_PLATFORMS = new Set(["javascript", "node"]);
-
-export function platformFamily(platform: string | undefined): PlatformFamily {
-  if (platform && NATIVE_PLATFORMS.has(platform)) return "native";
-  if (platform && JAVASCRIPT_PLATFORMS.has(platform)) return "javascript";
-  return "other";
-}
+export { type PlatformFamily, platformFamily };
 
 /** Function names that say nothing about the code (unsymbolicated, anonymous, placeholders). */
 const MEANINGLESS_FUNCTIONS = new Set([

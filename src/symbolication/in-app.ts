@@ -5,7 +5,7 @@
 // take in-app away; a frame no rule matches keeps what the SDK said (or in-app, for frames Faultline
 // symbolicated).
 
-import { platformFamily } from "../grouping/frames.ts";
+import { platformFamily } from "../protocol/platform.ts";
 import type { Frame, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
 
 /** Crates and symbol prefixes of the Rust runtime, error-reporting and async machinery. */
