@@ -116,6 +116,8 @@ export interface IssueDelta {
   count: number;
   lastSeen: number;
   level: string;
+  /** Title, culprit and metadata (JSON) of the issue's latest event, which the issue shows. */
+  shown?: { title: string; culprit: string; metadata: string };
   lastRelease: string | null;
   /** New status fields when events changed them (a regression), else null. */
   statusChange: { status: string; substatus: string | null; resolution: string | null } | null;
@@ -142,6 +144,10 @@ export function updateIssueCounters(
     delta.lastRelease,
     delta.lastRelease,
   ];
+  if (delta.shown) {
+    sets.push("title = ?", "culprit = ?", "metadata = ?");
+    params.push(delta.shown.title, delta.shown.culprit, delta.shown.metadata);
+  }
   if (delta.statusChange) {
     sets.push("status = ?", "substatus = ?", "resolution = ?", "resolved_at = NULL");
     params.push(delta.statusChange.status, delta.statusChange.substatus, delta.statusChange.resolution);
