@@ -4,7 +4,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_ATTRIBUTE_VALUE_CHARS, MAX_PREPARED_BATCH_UNITS } from "../../src/limits.ts";
 import { emptyBatch, type IngestBatch } from "../../src/project/ingest-batch.ts";
-import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import {
+  createTenant,
+  envelope,
+  newEventId,
+  postEnvelope,
+  type Tenant,
+  transactionWithOneSpan,
+} from "./helpers.ts";
 
 const LOG_HEADERS = { type: "log", content_type: "application/vnd.sentry.items.log+json" };
 
@@ -183,29 +190,7 @@ describe("stored spans", () => {
     const id = newEventId();
     const traceId = newEventId();
     const now = Date.now() / 1000;
-    const tx = {
-      type: "transaction",
-      event_id: id,
-      transaction: "GET /orders",
-      start_timestamp: now - 1,
-      timestamp: now,
-      contexts: { trace: { trace_id: traceId, span_id: "a".repeat(16), op: "http.server" } },
-      spans: [
-        {
-          span_id: "b".repeat(16),
-          parent_span_id: "a".repeat(16),
-          trace_id: traceId,
-          op: "db",
-          description: "SELECT orders",
-          start_timestamp: now - 0.5,
-          timestamp: now - 0.2,
-        },
-      ],
-    };
-    expect(
-      (await postEnvelope(t, envelope({ event_id: id }, [{ type: "transaction" }, JSON.stringify(tx)])))
-        .status,
-    ).toBe(200);
+    expect((await postEnvelope(t, transactionWithOneSpan(id, traceId, now))).status).toBe(200);
     const read = () =>
       env.DB.prepare("SELECT * FROM spans WHERE project_id = ? AND trace_id = ? ORDER BY span_id")
         .bind(t.projectId, traceId)

@@ -12,6 +12,7 @@ import {
   newEventId,
   postEnvelope,
   send,
+  transactionWithOneSpan,
 } from "./helpers.ts";
 
 const hyphenate = (id: string) =>
@@ -272,25 +273,7 @@ describe("envelope endpoint", () => {
     const id = newEventId();
     const traceId = newEventId();
     const now = Date.now() / 1000;
-    const tx = {
-      type: "transaction",
-      event_id: id,
-      transaction: "GET /orders",
-      start_timestamp: now - 1,
-      timestamp: now,
-      contexts: { trace: { trace_id: traceId, span_id: "a".repeat(16), op: "http.server" } },
-      spans: [
-        {
-          span_id: "b".repeat(16),
-          parent_span_id: "a".repeat(16),
-          trace_id: traceId,
-          op: "db",
-          start_timestamp: now - 0.5,
-          timestamp: now - 0.2,
-        },
-      ],
-    };
-    const body = envelope({ event_id: id }, [{ type: "transaction" }, JSON.stringify(tx)]);
+    const body = transactionWithOneSpan(id, traceId, now);
     for (let i = 0; i < 3; i++) expect((await postEnvelope(t, body)).status).toBe(200);
     const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
       .bind(t.projectId)
