@@ -33,6 +33,12 @@ async function keysUnder(prefix: string): Promise<string[]> {
 /** Lets the clean-up the Worker scheduled with waitUntil run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
 
+/** Stores the event `id` with an oversized ("FIRST-BODY") payload, which therefore lives in R2. */
+async function acknowledgeFirstBody(t: Tenant, id: string): Promise<void> {
+  const res = await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, bigEvent("FIRST-BODY")]));
+  expect(res.status).toBe(200);
+}
+
 describe("event payloads in R2", () => {
   it("keeps the acknowledged body when the same event id is re-sent with other content", async () => {
     const t = await createTenant();
@@ -67,9 +73,7 @@ describe("event payloads in R2", () => {
   it("keeps the acknowledged body when a re-send is refused with 400", async () => {
     const t = await createTenant();
     const id = newEventId();
-    expect(
-      (await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, bigEvent("FIRST-BODY")]))).status,
-    ).toBe(200);
+    await acknowledgeFirstBody(t, id);
     const refused = await postEnvelope(
       t,
       envelope(
@@ -88,9 +92,7 @@ describe("event payloads in R2", () => {
   it("keeps the acknowledged body readable when a re-send carries an item that used to fail the commit", async () => {
     const t = await createTenant();
     const id = newEventId();
-    expect(
-      (await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, bigEvent("FIRST-BODY")]))).status,
-    ).toBe(200);
+    await acknowledgeFirstBody(t, id);
     // A 3 MiB log attribute made the D1 commit fail, and the failed request's clean-up deleted the
     // event's (shared) payload object.
     const log = {
@@ -123,9 +125,7 @@ describe("event payloads in R2", () => {
   it("keeps the acknowledged body readable when a re-send's commit fails", async () => {
     const t = await createTenant();
     const id = newEventId();
-    expect(
-      (await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, bigEvent("FIRST-BODY")]))).status,
-    ).toBe(200);
+    await acknowledgeFirstBody(t, id);
     // A real D1 failure for this request only: a trigger that aborts the insert of one log body.
     const poison = `fail-this-commit-${newEventId()}`;
     const trigger = `fail_${newEventId()}`;
