@@ -147,3 +147,21 @@ export const MAX_DATABAG_ENTRIES = 500;
 
 /** Characters of a request URL, query string, header or cookie value in an event. CF caps URLs at 16 KB. */
 export const MAX_REQUEST_VALUE_CHARS = 16 * KiB;
+
+/** Seconds of the events API's default time range without `statsPeriod`/`start`/`end`: Sentry's 14 days. */
+export const DEFAULT_QUERY_PERIOD_SECONDS = 14 * 86400;
+
+/** Seconds of the longest time range the events/stats APIs accept: 90 days, Sentry's event retention. */
+export const MAX_QUERY_PERIOD_SECONDS = 90 * 86400;
+
+/** Buckets of one time series (events-stats, stats_v2, project stats). Sentry caps at 10,000 points. */
+export const MAX_SERIES_BUCKETS = 10_000;
+
+/** Bound parameters of one D1 statement: D1 allows 100; a few are kept for the scope's own. */
+export const MAX_SQL_PARAMS = 90;
+
+/** Groups read to sort by a percentile (computed outside SQL). A Faultline bound, not Sentry's. */
+export const MAX_DISCOVER_GROUPS_SORTED = 10_000;
+
+/** `field` parameters of one events query. Sentry allows 20 in the Explore UI; the API is looser. */
+export const MAX_QUERY_FIELDS = 50;

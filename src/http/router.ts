@@ -6,6 +6,7 @@ import { registerAuthIndexRoutes } from "../api/routes/auth-index.ts";
 import { registerChunkUploadRoutes } from "../api/routes/chunk-upload.ts";
 import { registerDebugFileRoutes } from "../api/routes/debug-files.ts";
 import { registerDeployRoutes } from "../api/routes/deploys.ts";
+import { registerDiscoverEventRoutes } from "../api/routes/discover-events.ts";
 import { registerEventRoutes } from "../api/routes/events.ts";
 import { registerIssueRoutes } from "../api/routes/issues.ts";
 import { registerMemberRoutes } from "../api/routes/members.ts";
@@ -51,6 +52,7 @@ export function buildRouter(): AppRouter {
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);
   registerEventRoutes(router);
+  registerDiscoverEventRoutes(router);
   registerUiRoutes(router);
   router.all("*", (request) => {
     const page = uiNotFound(request);

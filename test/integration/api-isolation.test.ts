@@ -137,6 +137,9 @@ const ROUTES: RouteCase[] = [
   { route: "GET /api/0/organizations/:org/issues/:issueId/events/:eventId/" },
   { route: "GET /api/0/projects/:org/:project/events/" },
   { route: "GET /api/0/projects/:org/:project/events/:eventId/" },
+  // events API (Discover / Explore), stats, traces
+  { route: "GET /api/0/organizations/:org/events/", query: "?dataset=errors&field=id&field=message" },
+  { route: "GET /api/0/organizations/:org/events/validate/", query: "?dataset=errors&field=id" },
 ];
 
 const normalize = (route: string) => route.replace(/\/$/, "");
