@@ -165,3 +165,9 @@ export const MAX_DISCOVER_GROUPS_SORTED = 10_000;
 
 /** `field` parameters of one events query. Sentry allows 20 in the Explore UI; the API is looser. */
 export const MAX_QUERY_FIELDS = 50;
+
+/** Spans of one trace the trace endpoints return. Sentry's trace view pages past 10,000 spans. */
+export const MAX_TRACE_SPANS = 10_000;
+
+/** Error events of one trace the trace endpoints return. A Faultline bound. */
+export const MAX_TRACE_ERRORS = 1000;

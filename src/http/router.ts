@@ -8,6 +8,7 @@ import { registerDebugFileRoutes } from "../api/routes/debug-files.ts";
 import { registerDeployRoutes } from "../api/routes/deploys.ts";
 import { registerDiscoverEventRoutes } from "../api/routes/discover-events.ts";
 import { registerEventRoutes } from "../api/routes/events.ts";
+import { registerEventsStatsRoutes } from "../api/routes/events-stats.ts";
 import { registerIssueRoutes } from "../api/routes/issues.ts";
 import { registerMemberRoutes } from "../api/routes/members.ts";
 import { registerOrganizationRoutes } from "../api/routes/organizations.ts";
@@ -15,6 +16,7 @@ import { registerProjectKeyRoutes } from "../api/routes/project-keys.ts";
 import { registerProjectRoutes } from "../api/routes/projects.ts";
 import { registerReleaseRoutes } from "../api/routes/releases.ts";
 import { registerTeamRoutes } from "../api/routes/teams.ts";
+import { registerTraceRoutes } from "../api/routes/traces.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
@@ -53,6 +55,8 @@ export function buildRouter(): AppRouter {
   registerIssueRoutes(router);
   registerEventRoutes(router);
   registerDiscoverEventRoutes(router);
+  registerEventsStatsRoutes(router);
+  registerTraceRoutes(router);
   registerUiRoutes(router);
   router.all("*", (request) => {
     const page = uiNotFound(request);

@@ -140,6 +140,9 @@ const ROUTES: RouteCase[] = [
   // events API (Discover / Explore), stats, traces
   { route: "GET /api/0/organizations/:org/events/", query: "?dataset=errors&field=id&field=message" },
   { route: "GET /api/0/organizations/:org/events/validate/", query: "?dataset=errors&field=id" },
+  { route: "GET /api/0/organizations/:org/events-stats/", query: "?dataset=errors&interval=1h" },
+  { route: "GET /api/0/organizations/:org/trace-meta/:traceId/" },
+  { route: "GET /api/0/organizations/:org/trace/:traceId/" },
 ];
 
 const normalize = (route: string) => route.replace(/\/$/, "");
@@ -250,6 +253,7 @@ beforeAll(async () => {
       version: "iso@1.0",
       issueId: String(issueId),
       eventId,
+      traceId: "0123456789abcdef0123456789abcdef",
     },
     secretsOfA: [a.publicKey, a.projectSlug, a.orgSlug, ownerA.email, "isolation secret", "iso@1.0", "A ci"],
   };
