@@ -171,3 +171,13 @@ export const MAX_TRACE_SPANS = 10_000;
 
 /** Error events of one trace the trace endpoints return. A Faultline bound. */
 export const MAX_TRACE_ERRORS = 1000;
+
+/** Environments listed per organization or project. Sentry has no cap; a Faultline bound on the scan. */
+export const MAX_ENVIRONMENTS_LISTED = 1000;
+
+/** Bytes of a user-feedback API request body. Its fields are capped far lower (Sentry: name 128, email 75). */
+export const MAX_USER_REPORT_BODY_BYTES = 64 * KiB;
+
+/** Characters of a user report's name / email. Sentry's UserReport model (128 / 75). */
+export const MAX_USER_REPORT_NAME_CHARS = 128;
+export const MAX_USER_REPORT_EMAIL_CHARS = 75;
