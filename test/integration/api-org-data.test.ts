@@ -221,3 +221,16 @@ describe("usage stats", () => {
     expect((await call(limited.token, "GET", `${path("received").replace("1h", "10s")}`)).status).toBe(400);
   });
 });
+
+describe("issue list parameters Sentry's MCP server sends", () => {
+  it("statsPeriod=30d is a time range, not a bad stats resolution; groupStatsPeriod picks the stats", async () => {
+    const base = `/api/0/organizations/${t.orgSlug}/issues/?limit=10&sort=date&collapse=unhandled&query=`;
+    const res = await call<Row[]>(t.token, "GET", `${base}&statsPeriod=30d`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toHaveLength(2);
+    expect(Object.keys((res.body[0]?.stats as Row) ?? {})).toContain("24h");
+    const daily = await call<Row[]>(t.token, "GET", `${base}&statsPeriod=30d&groupStatsPeriod=14d`);
+    expect(Object.keys((daily.body[0]?.stats as Row) ?? {})).toContain("14d");
+    expect((await call(t.token, "GET", `${base}&statsPeriod=forever`)).status).toBe(400);
+  });
+});

@@ -27,6 +27,7 @@ import {
   parseIssueQuery,
   parseShortId,
   parseStatsPeriod,
+  requestedStatsPeriod,
   type SqlFragment,
   type StatsPeriod,
   sortSql,
@@ -361,9 +362,7 @@ async function listIssues(request: IRequest, env: Env): Promise<Response> {
   const scope = await listScopeFor(request, env, "event:read");
   const url = new URL(request.url);
   const now = nowSeconds();
-  const period = parseStatsPeriod(
-    url.searchParams.get("statsPeriod") ?? url.searchParams.get("groupStatsPeriod"),
-  );
+  const period = parseStatsPeriod(requestedStatsPeriod(url.searchParams));
   const order = sortSql(url.searchParams.get("sort"));
   const page = pageFrom(url);
   const where = await searchCondition(request, env, scope, now);
