@@ -233,4 +233,18 @@ describe("issue list parameters Sentry's MCP server sends", () => {
     expect(Object.keys((daily.body[0]?.stats as Row) ?? {})).toContain("14d");
     expect((await call(t.token, "GET", `${base}&statsPeriod=forever`)).status).toBe(400);
   });
+
+  it("a bare event id as the query finds that event's issue, in the caller's projects only", async () => {
+    const base = `/api/0/organizations/${t.orgSlug}/issues/?statsPeriod=30d&query=`;
+    const lookup = await call<Row>(
+      t.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/eventids/${sent.errorIds[2]}/`,
+    );
+    const res = await call<Row[]>(t.token, "GET", `${base}${sent.errorIds[2]}`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.map((i) => i.id)).toEqual([lookup.body.groupId]);
+    const foreignId = await call<Row[]>(t.token, "GET", `${base}${foreign.errorIds[2]}`);
+    expect(foreignId.body).toEqual([]);
+  });
 });
