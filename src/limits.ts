@@ -181,3 +181,6 @@ export const MAX_USER_REPORT_BODY_BYTES = 64 * KiB;
 /** Characters of a user report's name / email. Sentry's UserReport model (128 / 75). */
 export const MAX_USER_REPORT_NAME_CHARS = 128;
 export const MAX_USER_REPORT_EMAIL_CHARS = 75;
+
+/** Groups of a `topEvents` time series. Sentry's events-stats allows at most 10. */
+export const MAX_TOP_EVENTS = 10;

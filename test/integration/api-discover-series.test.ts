@@ -65,6 +65,19 @@ describe("GET /organizations/{org}/events-stats/", () => {
     expect(res.body["avg(span.duration)"]?.order).toBe(1);
   });
 
+  it("topEvents: one series per top group of the fields, keyed by the group's values", async () => {
+    const res = await get<Record<string, SeriesBody & { order: number }>>(
+      "events-stats/?dataset=errors&statsPeriod=1h&interval=1h&yAxis=count()&field=level&field=count()&orderby=-count()&topEvents=5",
+    );
+    expect(res.status, res.text).toBe(200);
+    expect(Object.keys(res.body)).toEqual(["error", "warning"]);
+    expect(total(res.body.error?.data ?? [])).toBe(2);
+    expect(total(res.body.warning?.data ?? [])).toBe(1);
+    expect(res.body.warning?.order).toBe(1);
+    expect((await get("events-stats/?field=level&topEvents=50")).status).toBe(400);
+    expect((await get("events-stats/?field=count()&topEvents=5")).status).toBe(400);
+  });
+
   it("logs per interval", async () => {
     const res = await get<SeriesBody>("events-stats/?dataset=logs&statsPeriod=1h&interval=10m");
     expect(total(res.body.data)).toBe(2);

@@ -23,7 +23,7 @@ export interface EventsRequest {
 const isFunction = (field: string) => /\(.*\)$/.test(field);
 
 /** `-last_seen`/`-count` as the MCP server's error search sends them mean the selected functions. */
-function sortKeys(url: URL, fields: string[]): string[] {
+export function sortKeys(url: URL, fields: string[]): string[] {
   const given = [...url.searchParams.getAll("sort"), ...url.searchParams.getAll("orderby")].filter(
     (s) => s.trim() !== "",
   );

@@ -1,16 +1,18 @@
 // Sentry's time series of the events API (`GET /organizations/{org}/events-stats/`): one aggregate
 // (`yAxis`, default `count()`) per `interval` bucket over the time range, zero-filled, as
-// `{data: [[ts, [{count}]], …], start, end}`; several `yAxis` give one such object per axis.
+// `{data: [[ts, [{count}]], …], start, end}`; several `yAxis` give one such object per axis, and
+// `topEvents` with `field`s one (or one per axis) per top group, keyed by the group's values.
 import type { IRequest } from "itty-router";
-import { type DiscoverScope, querySeries, type Series } from "../../db/discover.ts";
+import { type DiscoverScope, querySeries, queryTable, type Series } from "../../db/discover.ts";
 import { datasetFor } from "../../db/discover-columns.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { MAX_QUERY_FIELDS, MAX_SERIES_BUCKETS } from "../../limits.ts";
-import { parseSearchQuery } from "../../protocol/search-syntax.ts";
+import { MAX_QUERY_FIELDS, MAX_SERIES_BUCKETS, MAX_TOP_EVENTS } from "../../limits.ts";
+import { parseSearchQuery, type SearchNode } from "../../protocol/search-syntax.ts";
 import { periodSeconds, queryScope } from "../query-scope.ts";
+import { sortKeys } from "./discover-events.ts";
 
 const DEFAULT_INTERVALS = [60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 86400];
 
@@ -61,18 +63,52 @@ async function eventsStats(request: IRequest, env: Env): Promise<Response> {
   const yAxes = [...new Set(url.searchParams.getAll("yAxis").filter((y) => y !== ""))];
   if (yAxes.length === 0) yAxes.push("count()");
   if (yAxes.length > MAX_QUERY_FIELDS) throw badRequest(`At most ${MAX_QUERY_FIELDS} yAxis can be asked for`);
-  if (url.searchParams.get("topEvents"))
-    throw badRequest("topEvents is not supported; query events/ with the fields and count() instead");
   const interval = seriesInterval(url.searchParams.get("interval"), scope.start, scope.end);
   const query = parseSearchQuery(url.searchParams.get("query"));
   const discoverScope: DiscoverScope = { projectIds: scope.projects.map((p) => p.id), ...scope };
-  const series = await querySeries(env.DB, discoverScope, { dataset, yAxes, query, interval });
   const buckets = bucketStarts(scope.start, scope.end, interval);
-  const [only] = series;
-  if (series.length === 1 && only) return json(seriesBody(only, buckets, scope.start, scope.end));
-  return json(
-    Object.fromEntries(series.map((s, i) => [s.yAxis, seriesBody(s, buckets, scope.start, scope.end, i)])),
-  );
+  const body = (series: Series[]) => {
+    const [only] = series;
+    if (series.length === 1 && only) return seriesBody(only, buckets, scope.start, scope.end);
+    return Object.fromEntries(
+      series.map((s, i) => [s.yAxis, seriesBody(s, buckets, scope.start, scope.end, i)]),
+    );
+  };
+  const topEvents = url.searchParams.get("topEvents");
+  if (!topEvents)
+    return json(body(await querySeries(env.DB, discoverScope, { dataset, yAxes, query, interval })));
+
+  // Top events: the first `topEvents` groups of the fields (by `orderby`), one series per group.
+  const top = Number(topEvents);
+  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP_EVENTS)
+    throw badRequest(`topEvents must be between 1 and ${MAX_TOP_EVENTS}`);
+  const fields = [...new Set(url.searchParams.getAll("field").filter((f) => f !== ""))];
+  const groupFields = fields.filter((f) => !/\(.*\)$/.test(f));
+  if (groupFields.length === 0) throw badRequest("topEvents needs at least one field to group by");
+  const tableFields = [...new Set([...fields, ...yAxes])];
+  const sort = sortKeys(url, tableFields);
+  const groups = await queryTable(env.DB, discoverScope, {
+    dataset,
+    fields: tableFields,
+    query,
+    sort: sort.length > 0 ? sort : [`-${yAxes[0]}`],
+    limit: top,
+    offset: 0,
+  });
+  const out: Record<string, unknown> = {};
+  for (const [order, row] of groups.data.entries()) {
+    const terms: SearchNode[] = groupFields.map((f) => {
+      const value = row[f];
+      return value === null || value === undefined || value === ""
+        ? { kind: "has", key: f, negated: true }
+        : { kind: "filter", key: f, op: "=", values: [String(value)] };
+    });
+    const groupQuery: SearchNode = { kind: "and", nodes: query ? [query, ...terms] : terms };
+    const series = await querySeries(env.DB, discoverScope, { dataset, yAxes, query: groupQuery, interval });
+    const key = groupFields.map((f) => String(row[f] ?? "")).join(",");
+    out[key] = { ...body(series), order };
+  }
+  return json(out);
 }
 
 export function registerEventsStatsRoutes(router: AppRouter): void {
