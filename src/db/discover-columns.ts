@@ -270,7 +270,9 @@ export const datasetTable = (dataset: Dataset): DatasetTable => DATASETS[dataset
 export function resolveColumn(table: DatasetTable, field: string): Column {
   const known = table.columns[field];
   if (known) return known;
+  // `tags[key]`, Explore's typed `tags[key,number]` and `key[number]` name the same attribute.
   const tag = /^tags\[(.+)\]$/.exec(field)?.[1] ?? field;
-  const typed = /^(.+)\[(number|string|boolean)\]$/.exec(tag);
-  return table.other(typed?.[1] ?? tag);
+  const typed = /^(.+?)(?:,\s*|\[)(number|string|boolean)\]?$/.exec(tag);
+  const column = table.other(typed?.[1] ?? tag);
+  return typed?.[2] === "number" ? { sql: `CAST(${column.sql} AS REAL)`, type: "number" } : column;
 }

@@ -185,6 +185,16 @@ function filterOn(expression: string, column: Column, op: string, values: string
     if (/^\d{4}-\d\d-\d\d$/.test(value))
       return { sql: `(${expression} >= ? AND ${expression} < ?)`, params: [cutoff, Number(cutoff) + 86400] };
   }
+  if (column.type === "string" && values.every((v) => parseNumeric(v, false) !== null)) {
+    // A tag or attribute compared as a number (`http.response.status_code:>=500`).
+    const sqlOp = op;
+    return or(
+      values.map((v) => ({
+        sql: `CAST(${expression} AS REAL) ${sqlOp} ?`,
+        params: [parseNumeric(v, false) ?? 0],
+      })),
+    );
+  }
   const sqlOp = op === "!=" ? "=" : op;
   return wrap(
     or(values.map((v) => ({ sql: `${expression} ${sqlOp} ?`, params: [typedValue(column, v, now)] }))),

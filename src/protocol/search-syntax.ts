@@ -118,7 +118,7 @@ function parseTerm(text: string): SearchNode {
     return { kind: "text", value: unquote(negated ? text.slice(1) : text), negated };
   }
   const negated = match[1] === "!";
-  const key = (match[2] ?? "").replace(/^tags\[(.+)\]$/, "$1");
+  const key = match[2] ?? "";
   let raw = match[4] ?? "";
   if (key === "has") {
     if (raw === "") throw badRequest("Invalid query: has: needs a key");

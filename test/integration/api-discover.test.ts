@@ -196,6 +196,12 @@ describe("GET /organizations/{org}/events/", () => {
       query: "db.system:postgresql",
     });
     expect(attr.body.data).toEqual([{ id: "b".repeat(16), "db.system": "postgresql" }]);
+    for (const query of ["db.rows:>40", "tags[db.rows,number]:>=42", "tags[db.system]:postgresql"]) {
+      const res = await events({ dataset: "spans", field: ["id"], query });
+      expect(res.body.data, query).toEqual([{ id: "b".repeat(16) }]);
+    }
+    const none = await events({ dataset: "spans", field: ["id"], query: "db.rows:>42" });
+    expect(none.body.data).toEqual([]);
   });
 
   it("logs: message, severity and trace, with query syntax", async () => {

@@ -91,7 +91,7 @@ export async function sendWorld(t: Tenant, tag = "alpha"): Promise<Sent> {
         description: `SELECT * FROM orders ${tag}`,
         start_timestamp: now - 1.9,
         timestamp: now - 1.6,
-        data: { "db.system": "postgresql" },
+        data: { "db.system": "postgresql", "db.rows": 42 },
       },
       {
         span_id: "c".repeat(16),

@@ -14,7 +14,7 @@ describe("Sentry search syntax", () => {
         { kind: "filter", key: "level", op: "=", values: ["error"] },
         { kind: "filter", key: "environment", op: "!=", values: ["prod"] },
         { kind: "filter", key: "message", op: "=", values: ["a b"] },
-        { kind: "filter", key: "x", op: "=", values: ["1", "2 3"] },
+        { kind: "filter", key: "tags[x]", op: "=", values: ["1", "2 3"] },
         { kind: "filter", key: "span.duration", op: ">=", values: ["1.5s"] },
         { kind: "has", key: "user", negated: false },
         { kind: "has", key: "os", negated: true },
