@@ -184,3 +184,6 @@ export const MAX_USER_REPORT_EMAIL_CHARS = 75;
 
 /** Groups of a `topEvents` time series. Sentry's events-stats allows at most 10. */
 export const MAX_TOP_EVENTS = 10;
+
+/** Rows (interval × group) of one stats_v2 answer. A Faultline bound on the outcome read. */
+export const MAX_OUTCOME_ROWS = 50_000;

@@ -62,6 +62,18 @@ const decimalIssue = (value: string): string => {
     : value.toUpperCase();
 };
 
+/** The file names of an exception JSON's frames (the `stack.filename` field). */
+const frameFilenames = (value: unknown): unknown => {
+  if (typeof value !== "string") return null;
+  try {
+    const parsed = JSON.parse(value) as { values?: { stacktrace?: { frames?: { filename?: unknown }[] } }[] };
+    const names = (parsed.values ?? []).flatMap((v) => (v.stacktrace?.frames ?? []).map((f) => f.filename));
+    return [...new Set(names.filter((n): n is string => typeof n === "string"))];
+  } catch {
+    return null;
+  }
+};
+
 const toBoolean = (value: unknown): unknown => (value === null ? null : value === 1 || value === true);
 
 const payload = (path: string): string => `json_extract(t.payload, '${path}')`;
@@ -122,7 +134,7 @@ const EVENT_COLUMNS: Record<string, Column> = {
   },
   "error.mechanism": { sql: payload("$.exception.values[#-1].mechanism.type"), type: "string" },
   // Any frame's file name: a wildcard filter matches the exception JSON text that holds it.
-  "stack.filename": { sql: payload("$.exception"), type: "string" },
+  "stack.filename": { sql: payload("$.exception"), type: "string", output: frameFilenames },
   url: { sql: payload("$.request.url"), type: "string" },
   "http.url": { sql: payload("$.request.url"), type: "string" },
   "http.method": { sql: payload("$.request.method"), type: "string" },

@@ -36,6 +36,7 @@ export async function outcomeBuckets(
   filter: OutcomeFilter,
   groupBy: OutcomeColumn[],
   interval: number,
+  limit: number,
 ): Promise<OutcomeBucketRow[]> {
   if (filter.projectIds.length === 0) return [];
   const where = [
@@ -63,9 +64,9 @@ export async function outcomeBuckets(
     await db
       .prepare(
         `SELECT ${select.join(", ")} FROM outcomes WHERE ${where.join(" AND ")}
-         GROUP BY ${["bucket", ...columns].join(", ")} ORDER BY bucket`,
+         GROUP BY ${["bucket", ...columns].join(", ")} ORDER BY bucket LIMIT ?`,
       )
-      .bind(interval, interval, ...params)
+      .bind(interval, interval, ...params, limit)
       .all<OutcomeBucketRow>()
   ).results;
 }

@@ -100,6 +100,15 @@ describe("GET /organizations/{org}/events/", () => {
     expect(res.body.data.map((r) => r.id)).toEqual(expected.map((i) => sent.errorIds[i]));
   });
 
+  it("stack.filename as a field lists the frames' files", async () => {
+    const res = await events({
+      dataset: "errors",
+      field: ["id", "stack.filename"],
+      query: "has:stack.filename",
+    });
+    expect(res.body.data.map((r) => r["stack.filename"])).toEqual([["app/checkout.js"], ["app/checkout.js"]]);
+  });
+
   it("filters by issue short id and issue.id", async () => {
     const all = await events({ dataset: "errors", field: ["id", "issue", "issue.id"], sort: "timestamp" });
     const { issue, "issue.id": issueId } = all.body.data[0] as Row;

@@ -56,6 +56,7 @@ async function projectStats(request: IRequest, env: Env): Promise<Response> {
     },
     [],
     interval,
+    MAX_SERIES_BUCKETS + 1,
   );
   const counts = new Map(rows.map((r) => [r.bucket, Number(r.quantity)]));
   const points: [number, number][] = [];

@@ -8,7 +8,7 @@ import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { MAX_SERIES_BUCKETS } from "../../limits.ts";
+import { MAX_OUTCOME_ROWS, MAX_SERIES_BUCKETS } from "../../limits.ts";
 import { periodSeconds, queryScope } from "../query-scope.ts";
 
 const FIELDS = { "sum(quantity)": "quantity", "sum(times_seen)": "times_seen" } as const;
@@ -84,7 +84,10 @@ async function statsV2(request: IRequest, env: Env): Promise<Response> {
     },
     groupBy as OutcomeColumn[],
     interval,
+    MAX_OUTCOME_ROWS + 1,
   );
+  if (rows.length > MAX_OUTCOME_ROWS)
+    throw badRequest("Too many groups and intervals; use a longer interval or fewer groupBy");
   const intervals: number[] = [];
   for (let t = start; t < end; t += interval) intervals.push(t);
   const groups = new Map<
