@@ -247,3 +247,43 @@ export const BLOB_SWEEP_MIN_AGE_MS = 24 * 3600 * 1000;
  * Paid, CF): 10 list pages of 1,000, about 350 D1 reads of 90 keys, deletes of 1,000 keys per call.
  */
 export const MAX_BLOB_SWEEP_OBJECTS_PER_RUN = 10_000;
+
+/** Seconds of the events API's default time range without `statsPeriod`/`start`/`end`: Sentry's 14 days. */
+export const DEFAULT_QUERY_PERIOD_SECONDS = 14 * 86400;
+
+/** Seconds of the longest time range the events/stats APIs accept: 90 days, Sentry's event retention. */
+export const MAX_QUERY_PERIOD_SECONDS = 90 * 86400;
+
+/** Buckets of one time series (events-stats, stats_v2, project stats). Sentry caps at 10,000 points. */
+export const MAX_SERIES_BUCKETS = 10_000;
+
+/** Bound parameters of one D1 statement: D1 allows 100; a few are kept for the scope's own. */
+export const MAX_SQL_PARAMS = 90;
+
+/** Groups read to sort by a percentile (computed outside SQL). A Faultline bound, not Sentry's. */
+export const MAX_DISCOVER_GROUPS_SORTED = 10_000;
+
+/** `field` parameters of one events query. Sentry allows 20 in the Explore UI; the API is looser. */
+export const MAX_QUERY_FIELDS = 50;
+
+/** Spans of one trace the trace endpoints return. Sentry's trace view pages past 10,000 spans. */
+export const MAX_TRACE_SPANS = 10_000;
+
+/** Error events of one trace the trace endpoints return. A Faultline bound. */
+export const MAX_TRACE_ERRORS = 1000;
+
+/** Environments listed per organization or project. Sentry has no cap; a Faultline bound on the scan. */
+export const MAX_ENVIRONMENTS_LISTED = 1000;
+
+/** Bytes of a user-feedback API request body. Its fields are capped far lower (Sentry: name 128, email 75). */
+export const MAX_USER_REPORT_BODY_BYTES = 64 * KiB;
+
+/** Characters of a user report's name / email. Sentry's UserReport model (128 / 75). */
+export const MAX_USER_REPORT_NAME_CHARS = 128;
+export const MAX_USER_REPORT_EMAIL_CHARS = 75;
+
+/** Groups of a `topEvents` time series. Sentry's events-stats allows at most 10. */
+export const MAX_TOP_EVENTS = 10;
+
+/** Rows (interval × group) of one stats_v2 answer. A Faultline bound on the outcome read. */
+export const MAX_OUTCOME_ROWS = 50_000;

@@ -300,15 +300,19 @@ export const feedback = sqliteTable("feedback", {
   payload: text("payload").notNull(),
 });
 
-export const userReports = sqliteTable("user_reports", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  projectId: integer("project_id").notNull(),
-  eventId: text("event_id").notNull(),
-  email: text("email"),
-  name: text("name"),
-  comments: text("comments").notNull(),
-  createdAt: real("created_at").notNull(),
-});
+export const userReports = sqliteTable(
+  "user_reports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    email: text("email"),
+    name: text("name"),
+    comments: text("comments").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [index("user_reports_project_event").on(t.projectId, t.eventId)],
+);
 
 export const rawItems = sqliteTable(
   "raw_items",

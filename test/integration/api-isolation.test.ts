@@ -76,6 +76,7 @@ beforeAll(async () => {
       version: "iso@1.0",
       issueId: String(issueId),
       eventId,
+      traceId: "0123456789abcdef0123456789abcdef",
     },
     secretsOfA: [a.publicKey, a.projectSlug, a.orgSlug, ownerA.email, "isolation secret", "iso@1.0", "A ci"],
   };

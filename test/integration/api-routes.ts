@@ -120,6 +120,24 @@ export const ROUTES: RouteCase[] = [
   { route: "GET /api/0/organizations/:org/issues/:issueId/events/:eventId/" },
   { route: "GET /api/0/projects/:org/:project/events/" },
   { route: "GET /api/0/projects/:org/:project/events/:eventId/" },
+  // events API (Discover / Explore), stats, traces
+  { route: "GET /api/0/organizations/:org/events/", query: "?dataset=errors&field=id&field=message" },
+  { route: "GET /api/0/organizations/:org/events/validate/", query: "?dataset=errors&field=id" },
+  { route: "GET /api/0/organizations/:org/events-stats/", query: "?dataset=errors&interval=1h" },
+  { route: "GET /api/0/organizations/:org/trace-meta/:traceId/" },
+  { route: "GET /api/0/organizations/:org/trace/:traceId/" },
+  { route: "GET /api/0/organizations/:org/eventids/:eventId/" },
+  // environments, user feedback, usage stats
+  { route: "GET /api/0/organizations/:org/environments/" },
+  { route: "GET /api/0/projects/:org/:project/environments/" },
+  { route: "GET /api/0/projects/:org/:project/user-feedback/" },
+  {
+    route: "POST /api/0/projects/:org/:project/user-feedback/",
+    body: { event_id: ":eventId", comments: "iso feedback", email: "iso@example.test" },
+    lacking: "project:read",
+  },
+  { route: "GET /api/0/organizations/:org/stats_v2/", query: "?field=sum(quantity)&groupBy=outcome" },
+  { route: "GET /api/0/projects/:org/:project/stats/" },
 ];
 
 export const normalize = (route: string) => route.replace(/\/$/, "");

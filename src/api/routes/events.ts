@@ -59,7 +59,7 @@ function parseRecord(text: string | null | undefined): JsonRecord | null {
 }
 
 /** The stored payload text of an event: the row's, else the R2 object's. */
-async function payloadText(env: Env, row: { payload?: string | null; payload_key?: string | null }) {
+export async function payloadText(env: Env, row: { payload?: string | null; payload_key?: string | null }) {
   if (row.payload) return row.payload;
   if (!row.payload_key) return null;
   const object = await env.BLOBS.get(row.payload_key);
@@ -149,7 +149,7 @@ async function neighbours(db: D1Database, row: EventRecord) {
   return { next: next?.event_id ?? null, previous: previous?.event_id ?? null };
 }
 
-async function fullEvent(env: Env, row: EventRecord, text: string | null, known: IssueFacts | null) {
+export async function fullEvent(env: Env, row: EventRecord, text: string | null, known: IssueFacts | null) {
   const facts = await issueFacts(env, row, known);
   const [hashes, around, release, project] = await Promise.all([
     facts

@@ -1,7 +1,9 @@
 // Issues (Sentry's group endpoints): project and organization issue lists with search, sort, stats and
 // cursor paging; issue detail/update/delete by id or short id; bulk update and delete. Status changes go
 // through the project's Durable Object, which owns the grouping cache and regression detection.
+
 import type { IRequest } from "itty-router";
+import { findEventInProjects } from "../../db/event-ids.ts";
 import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
 import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
@@ -27,6 +29,7 @@ import {
   parseIssueQuery,
   parseShortId,
   parseStatsPeriod,
+  requestedStatsPeriod,
   type SqlFragment,
   type StatsPeriod,
   sortSql,
@@ -249,6 +252,18 @@ async function shortIdMatch(
   text: string,
   now: number,
 ): Promise<IssueRecord | null> {
+  const eventId = text.replace(/-/g, "").toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(eventId)) {
+    // Sentry answers a bare event id with that event's issue (the MCP server finds events this way).
+    const event = await findEventInProjects(env.DB, [...scope.projects.keys()], eventId);
+    if (!event?.issue_id) return null;
+    const found = await all<IssueRecord>(
+      env.DB,
+      `SELECT ${ISSUE_COLUMNS(now)} FROM issues i WHERE i.id = ?`,
+      [event.issue_id],
+    );
+    return found[0] ?? null;
+  }
   const short = parseShortId(text);
   if (!short || /\s/.test(text)) return null;
   const project = [...scope.projects.values()].find((p) => p.slug === short.slug);
@@ -362,9 +377,7 @@ async function listIssues(request: IRequest, env: Env): Promise<Response> {
   const scope = await listScopeFor(request, env, "event:read");
   const url = new URL(request.url);
   const now = nowSeconds();
-  const period = parseStatsPeriod(
-    url.searchParams.get("statsPeriod") ?? url.searchParams.get("groupStatsPeriod"),
-  );
+  const period = parseStatsPeriod(requestedStatsPeriod(url.searchParams));
   const order = sortSql(url.searchParams.get("sort"));
   const page = pageFrom(url);
   const where = await searchCondition(request, env, scope, now);
