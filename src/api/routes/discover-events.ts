@@ -132,7 +132,11 @@ async function validateEvents(request: IRequest, env: Env): Promise<Response> {
     query: { valid: queryError === null, error: queryError, fields: [] },
     orderby,
   };
-  return json(body, body.valid ? 200 : 400);
+  if (body.valid) return json(body, 200);
+  // Every 4xx carries Sentry's `detail`: the first reason, beside the per-part answers clients read.
+  const reason =
+    datasetError ?? queryError ?? [...fields, ...orderby].find((f) => !f.valid)?.error ?? "Invalid query.";
+  return json({ detail: reason, ...body }, 400);
 }
 
 export function registerDiscoverEventRoutes(router: AppRouter): void {
