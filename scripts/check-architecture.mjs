@@ -11,10 +11,11 @@ const MAX_LINES = 450;
 
 /** Text rules: [what, pattern, folders (relative to src/) where it is allowed]. */
 const TEXT_RULES = [
-  ["a D1 statement (.prepare/.batch/.exec)", /\.(prepare|batch|exec)\(/, ["db/"]],
+  // `.exec(` is also RegExp's; D1's exec is only ever called on the binding or a D1Database.
+  ["a D1 statement (.prepare/.batch/.exec)", /\.(prepare|batch)\(|\b(DB|db|d1)\.exec\(/, ["db/"]],
   [
     "an R2 call",
-    /\.(put|head|list|createMultipartUpload|resumeMultipartUpload)\(|BLOBS\.(get|delete)\(/,
+    /\b(BLOBS|blobs|bucket|r2)\.(put|get|head|list|delete|createMultipartUpload|resumeMultipartUpload)\(/,
     ["blobs/"],
   ],
   ["an R2 type", /\bR2(Bucket|Object|ObjectBody|MultipartUpload|UploadedPart)\b/, ["blobs/", "env.ts"]],
