@@ -3,11 +3,11 @@
 // fixture app's real panic (test/fixtures/rust-panic.ts) from a stripped build with its debug file
 // uploaded, next to its twin the SDK symbolicated in the process. Which frames are in-app, the
 // culprit, title and metadata, and which issue an event joins are read from the API as Sentry serves them.
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { inProcessPanic037, type Rust037Options, strippedPanic037 } from "../fixtures/rust-panic.ts";
+import { postCapture } from "./capture-helpers.ts";
 import { uploadDebugFile } from "./debug-file-helpers.ts";
-import { createTenant, envelope, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
+import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
 
 const DEBUG_ID = "4ea1b71e-9c1a-eadc-a675-8918563690cd";
@@ -33,29 +33,6 @@ interface ApiIssue {
   level: string;
   count: string;
   metadata: Record<string, unknown>;
-}
-
-/** Posts a capture's exact bytes with its recorded headers (the DSN key swapped for the tenant's). */
-async function postCapture(t: Tenant, name: string): Promise<string> {
-  const capture = env.TEST_RUST_CAPTURES[name];
-  if (!capture) throw new Error(`no capture ${name}`);
-  const headers = new Headers();
-  for (let i = 0; i + 1 < capture.headers.length; i += 2) {
-    const key = capture.headers[i]!;
-    const value = capture.headers[i + 1]!;
-    if (/^(host|content-length)$/i.test(key)) continue;
-    headers.set(
-      key,
-      key.toLowerCase() === "x-sentry-auth"
-        ? value.replace(/sentry_key=\w+/, `sentry_key=${t.publicKey}`)
-        : value,
-    );
-  }
-  const body = Uint8Array.from(atob(capture.body), (c) => c.charCodeAt(0));
-  const res = await send(`/api/${t.projectId}/envelope/`, { method: "POST", body, headers });
-  expect(res.status).toBe(200);
-  const answer = (await res.json()) as { id: string };
-  return answer.id;
 }
 
 const api = <T>(t: Tenant, path: string) =>

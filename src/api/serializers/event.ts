@@ -1,11 +1,12 @@
 // Events as Sentry's API serves them: list items and the full event with typed `entries`
-// (exception, message, threads, stacktrace, breadcrumbs, request, debugmeta) in camelCase. The
+// (spans, exception, message, threads, stacktrace, breadcrumbs, request, debugmeta) in camelCase. The
 // stored payload is the normalized event (snake case, Sentry's event schema). Pure functions that
 // read the payload defensively: anything missing or malformed is left out rather than failing.
 import type { EventTableRow } from "../../db/rows.ts";
 import { describeEvent } from "../../grouping/title.ts";
 import type { NormalizedEvent } from "../../protocol/types.ts";
 import { isoDate } from "./issue.ts";
+import { spansEntry, transactionFields } from "./transaction.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonRecord = { [key: string]: Json };
@@ -237,6 +238,7 @@ function debugmetaEntry(payload: JsonRecord) {
 export function eventEntries(payload: JsonRecord) {
   const hasException = rec(payload.exception) !== null && list(rec(payload.exception)?.values).length > 0;
   const entries = [
+    spansEntry(payload),
     exceptionEntry(payload),
     // A message-only event shows its message; an exception event only when it also carried a logentry.
     hasException && !rec(payload.logentry) ? null : messageEntry(payload),
@@ -417,6 +419,7 @@ export function serializeEvent(row: EventRecord, payload: JsonRecord | null, ctx
     occurrence: null,
     nextEventID: ctx.nextEventID,
     previousEventID: ctx.previousEventID,
+    ...transactionFields(p),
     _meta: {},
   };
 }
