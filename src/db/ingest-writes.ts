@@ -219,10 +219,20 @@ export function insertAttachment(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO attachments (project_id, event_id, name, content_type, attachment_type, size, blob_key, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO attachments (project_id, event_id, name, content_type, attachment_type, size, blob_key, sha1, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .bind(projectId, eventId, row.name, row.contentType, row.attachmentType, row.size, row.blobKey, now);
+    .bind(
+      projectId,
+      eventId,
+      row.name,
+      row.contentType,
+      row.attachmentType,
+      row.size,
+      row.blobKey,
+      row.sha1,
+      now,
+    );
 }
 
 /** A span id stored already keeps its row: accepted data is never replaced by another envelope. */

@@ -207,6 +207,7 @@ export const attachments = sqliteTable(
     size: integer("size").notNull(),
     blobKey: text("blob_key").notNull(),
     createdAt: real("created_at").notNull(),
+    sha1: text("sha1"),
   },
   (t) => [index("attachments_event").on(t.projectId, t.eventId), index("attachments_blob_key").on(t.blobKey)],
 );

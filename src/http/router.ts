@@ -8,6 +8,7 @@ import { registerDebugFileRoutes } from "../api/routes/debug-files.ts";
 import { registerDeployRoutes } from "../api/routes/deploys.ts";
 import { registerDiscoverEventRoutes } from "../api/routes/discover-events.ts";
 import { registerEnvironmentRoutes } from "../api/routes/environments.ts";
+import { registerEventAttachmentRoutes } from "../api/routes/event-attachments.ts";
 import { registerEventIdRoutes } from "../api/routes/event-ids.ts";
 import { registerEventRoutes } from "../api/routes/events.ts";
 import { registerEventsStatsRoutes } from "../api/routes/events-stats.ts";
@@ -59,6 +60,7 @@ export function buildRouter(): AppRouter {
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);
   registerEventRoutes(router);
+  registerEventAttachmentRoutes(router);
   registerDiscoverEventRoutes(router);
   registerEventsStatsRoutes(router);
   registerTraceRoutes(router);

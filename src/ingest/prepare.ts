@@ -106,6 +106,11 @@ function traceIdOf(event: NormalizedEvent): string | null {
   return null;
 }
 
+async function sha1Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", bytes);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): Promise<PreparedEnvelope> {
   const projectId = ctx.key.projectId;
   const headerEventId = normalizeEventId(envelope.headers.event_id) ?? null;
@@ -242,6 +247,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           attachmentType: stringOrNull(item.headers.attachment_type) ?? "event.attachment",
           size: item.payload.byteLength,
           blobKey: key,
+          sha1: await sha1Hex(item.payload),
         });
         break;
       }

@@ -31,6 +31,8 @@ export interface AttachmentRow {
   size: number;
   /** R2 key; the bytes are written before the Durable Object is called. */
   blobKey: string;
+  /** Hex SHA-1 of the bytes (Sentry's attachment `sha1`). */
+  sha1: string;
 }
 
 /** Fields shared by stored error events and transactions (the `events` table). */

@@ -58,7 +58,7 @@ beforeAll(async () => {
   const userTokenA = await call<{ id: string }>(ownerA.token, "POST", "/api/0/api-tokens/", {
     scopes: ["org:read"],
   });
-  const { eventId, issueId } = await ingestOne(a);
+  const { eventId, issueId, attachmentId } = await ingestOne(a);
   world = {
     a,
     b,
@@ -76,6 +76,7 @@ beforeAll(async () => {
       version: "iso@1.0",
       issueId: String(issueId),
       eventId,
+      attachmentId,
       traceId: "0123456789abcdef0123456789abcdef",
     },
     secretsOfA: [a.publicKey, a.projectSlug, a.orgSlug, ownerA.email, "isolation secret", "iso@1.0", "A ci"],

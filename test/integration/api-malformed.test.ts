@@ -51,7 +51,7 @@ beforeAll(async () => {
     },
   );
   const userToken = await call<{ id: string }>(token, "POST", "/api/0/api-tokens/", { scopes: ["org:read"] });
-  const { eventId, issueId } = await ingestOne(a);
+  const { eventId, issueId, attachmentId } = await ingestOne(a);
   params = {
     org: a.orgSlug,
     project: a.projectSlug,
@@ -63,6 +63,7 @@ beforeAll(async () => {
     version: "bad@1.0",
     issueId: String(issueId),
     eventId,
+    attachmentId,
   };
 });
 

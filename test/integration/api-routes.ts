@@ -120,6 +120,12 @@ export const ROUTES: RouteCase[] = [
   { route: "GET /api/0/organizations/:org/issues/:issueId/events/:eventId/" },
   { route: "GET /api/0/projects/:org/:project/events/" },
   { route: "GET /api/0/projects/:org/:project/events/:eventId/" },
+  { route: "GET /api/0/projects/:org/:project/events/:eventId/attachments/" },
+  { route: "GET /api/0/projects/:org/:project/events/:eventId/attachments/:attachmentId/" },
+  {
+    route: "DELETE /api/0/projects/:org/:project/events/:eventId/attachments/:attachmentId/",
+    lacking: "event:read event:write",
+  },
   // events API (Discover / Explore), stats, traces
   { route: "GET /api/0/organizations/:org/events/", query: "?dataset=errors&field=id&field=message" },
   { route: "GET /api/0/organizations/:org/events/validate/", query: "?dataset=errors&field=id" },
@@ -174,22 +180,32 @@ export function routeRequest(c: RouteCase, params: Record<string, string>) {
   };
 }
 
-export async function ingestOne(t: Tenant): Promise<{ eventId: string; issueId: number }> {
+/** One error event with one attachment in the tenant's project; its event, issue and attachment ids. */
+export async function ingestOne(
+  t: Tenant,
+): Promise<{ eventId: string; issueId: number; attachmentId: string }> {
   const eventId = newEventId();
   const res = await send(`/api/${t.projectId}/envelope/`, {
     method: "POST",
     headers: { "x-sentry-auth": `Sentry sentry_key=${t.publicKey}, sentry_version=7` },
-    body: envelope({ event_id: eventId }, [
-      { type: "event" },
-      JSON.stringify({ event_id: eventId, message: "isolation secret", level: "error" }),
-    ]),
+    body: envelope(
+      { event_id: eventId },
+      [{ type: "event" }, JSON.stringify({ event_id: eventId, message: "isolation secret", level: "error" })],
+      [
+        { type: "attachment", filename: "isolation-secret.txt", content_type: "text/plain" },
+        "isolation secret bytes",
+      ],
+    ),
   });
   expect(res.status).toBe(200);
   for (let i = 0; i < 100; i++) {
-    const row = await env.DB.prepare("SELECT issue_id FROM events WHERE project_id = ? AND event_id = ?")
+    const row = await env.DB.prepare(
+      "SELECT issue_id, (SELECT id FROM attachments a WHERE a.project_id = e.project_id AND a.event_id = e.event_id) AS attachment_id FROM events e WHERE project_id = ? AND event_id = ?",
+    )
       .bind(t.projectId, eventId)
-      .first<{ issue_id: number | null }>();
-    if (row?.issue_id) return { eventId, issueId: row.issue_id };
+      .first<{ issue_id: number | null; attachment_id: number | null }>();
+    if (row?.issue_id && row.attachment_id)
+      return { eventId, issueId: row.issue_id, attachmentId: String(row.attachment_id) };
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error("the event was not stored");
