@@ -12,6 +12,8 @@ import { registerEventAttachmentRoutes } from "../api/routes/event-attachments.t
 import { registerEventIdRoutes } from "../api/routes/event-ids.ts";
 import { registerEventRoutes } from "../api/routes/events.ts";
 import { registerEventsStatsRoutes } from "../api/routes/events-stats.ts";
+import { registerIssueHashRoutes } from "../api/routes/issue-hashes.ts";
+import { registerIssueTagValueRoutes } from "../api/routes/issue-tag-values.ts";
 import { registerIssueRoutes } from "../api/routes/issues.ts";
 import { registerMemberRoutes } from "../api/routes/members.ts";
 import { registerOrganizationRoutes } from "../api/routes/organizations.ts";
@@ -61,6 +63,8 @@ export function buildRouter(): AppRouter {
   registerIssueRoutes(router);
   registerEventRoutes(router);
   registerEventAttachmentRoutes(router);
+  registerIssueHashRoutes(router);
+  registerIssueTagValueRoutes(router);
   registerDiscoverEventRoutes(router);
   registerEventsStatsRoutes(router);
   registerTraceRoutes(router);

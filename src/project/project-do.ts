@@ -12,6 +12,7 @@ import { errorText, isDataError, refusalOf, refusedCategory, storedBlobKeys } fr
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
 import { type ActiveRateLimit, emptyBatch, type IngestBatch, type IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
+import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 
@@ -155,6 +156,35 @@ export class ProjectDO extends DurableObject<Env> {
       .then(
         () => undefined,
         () => this.forgetIssues(),
+      )
+      .then(() => this.flushLoop())
+      .finally(() => (this.flushing = null));
+    return run;
+  }
+
+  /** Merges issues into `parent` (Sentry's bulk merge), between group commits. */
+  async mergeIssues(projectId: number, parent: number, children: number[]): Promise<void> {
+    await this.exclusive(() => mergeIssues(this.env.DB, projectId, parent, children));
+  }
+
+  /** Takes `hashes` from the issue; the events carrying them form a new issue. Events moved. */
+  async unmergeHashes(projectId: number, issueId: number, hashes: string[]): Promise<number> {
+    const deps = {
+      db: this.env.DB,
+      bucket: this.env.BLOBS,
+      regroup: (id: number, moves: RegroupMove[]) => applyRegroup(this.env.DB, id, moves),
+    };
+    return this.exclusive(() => unmergeHashes(deps, projectId, issueId, hashes));
+  }
+
+  /** Runs a grouping-state change between group commits; the caches are dropped after it. */
+  private async exclusive<T>(change: () => Promise<T>): Promise<T> {
+    while (this.flushing) await this.flushing;
+    const run = change().finally(() => this.forgetIssues());
+    this.flushing = run
+      .then(
+        () => undefined,
+        () => undefined,
       )
       .then(() => this.flushLoop())
       .finally(() => (this.flushing = null));

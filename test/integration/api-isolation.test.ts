@@ -77,6 +77,7 @@ beforeAll(async () => {
       issueId: String(issueId),
       eventId,
       attachmentId,
+      key: "level",
       traceId: "0123456789abcdef0123456789abcdef",
     },
     secretsOfA: [a.publicKey, a.projectSlug, a.orgSlug, ownerA.email, "isolation secret", "iso@1.0", "A ci"],

@@ -64,6 +64,7 @@ beforeAll(async () => {
     issueId: String(issueId),
     eventId,
     attachmentId,
+    key: "level",
   };
 });
 

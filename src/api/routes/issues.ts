@@ -4,6 +4,7 @@
 
 import type { IRequest } from "itty-router";
 import { findEventInProjects } from "../../db/event-ids.ts";
+import { issueTagCounts } from "../../db/issue-tags.ts";
 import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
 import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
@@ -22,6 +23,7 @@ import {
   requireScope,
   type Scope,
 } from "../access.ts";
+import { isMergeRequest, mergeTargets } from "../issue-merge.ts";
 import {
   actorValues,
   effectiveStatusSql,
@@ -46,7 +48,6 @@ import {
   serializeIssue,
   statusDetailsJson,
   summarizeTags,
-  type TagCountRow,
 } from "../serializers/issue.ts";
 import { isIdSegment } from "../slugs.ts";
 import { findRelease, newestReleaseFor, releaseJson } from "./releases.ts";
@@ -56,7 +57,6 @@ export const MAX_BULK_ISSUES = 1000;
 /** Ids per `IN (...)`: D1 binds at most 100 parameters per statement. */
 const ID_CHUNK = 90;
 /** Events read for an issue's tag summary (the most recent ones). */
-const TAG_SAMPLE_EVENTS = 1000;
 
 const nowSeconds = () => Date.now() / 1000;
 
@@ -673,7 +673,10 @@ async function bulkTargets(request: IRequest, env: Env, scope: ListScope): Promi
 
 async function bulkUpdate(request: IRequest, env: Env): Promise<Response> {
   const scope = await listScopeFor(request, env, "event:write");
-  const update = parseIssueUpdate(await readJsonBody(request, MAX_API_JSON_BYTES), nowSeconds());
+  const body = await readJsonBody(request, MAX_API_JSON_BYTES);
+  if (isMergeRequest(body))
+    return json(await mergeTargets(env, (await bulkTargets(request, env, scope)) ?? []));
+  const update = parseIssueUpdate(body, nowSeconds());
   const targets = await bulkTargets(request, env, scope);
   if (targets === null) return new Response(null, { status: 204 });
   const result = await applyUpdate(env, scope, targets, update);
@@ -691,25 +694,7 @@ async function bulkDelete(request: IRequest, env: Env): Promise<Response> {
 
 /** Top values of level/release/environment/transaction/user and the events' own tags, from recent events. */
 async function tagSummary(db: D1Database, issueId: number) {
-  const rows = await all<TagCountRow>(
-    db,
-    `WITH recent AS (
-       SELECT level, release, environment, transaction_name, user_key, payload, timestamp FROM events
-       WHERE issue_id = ? ORDER BY timestamp DESC LIMIT ${TAG_SAMPLE_EVENTS}),
-     pairs AS (
-       SELECT json_extract(p.value, '$[0]') AS key, json_extract(p.value, '$[1]') AS value, recent.timestamp AS ts
-       FROM recent, json_each(json_array(json_array('level', level), json_array('release', release),
-         json_array('environment', environment), json_array('transaction', transaction_name),
-         json_array('user', user_key))) p
-       UNION ALL
-       SELECT json_extract(t.value, '$[0]'), json_extract(t.value, '$[1]'), recent.timestamp
-       FROM recent, json_each(recent.payload, '$.tags') t
-       WHERE json_extract(t.value, '$[0]') NOT IN ('level', 'release', 'environment', 'transaction', 'user'))
-     SELECT key, value, COUNT(*) AS count, MIN(ts) AS first_seen, MAX(ts) AS last_seen
-     FROM pairs WHERE value IS NOT NULL GROUP BY key, value`,
-    [issueId],
-  );
-  return summarizeTags(rows.filter((r) => typeof r.key === "string" && typeof r.value === "string"));
+  return summarizeTags(await issueTagCounts(db, issueId));
 }
 
 async function releaseOrNull(env: Env, orgId: number, version: string | null) {
