@@ -40,7 +40,9 @@ export type Scope = Exclude<(typeof KNOWN_SCOPES)[number], (typeof UNUSED_SCOPES
 
 const isUsed = (scope: string): scope is Scope => !(UNUSED_SCOPES as readonly string[]).includes(scope);
 
-export type Role = "owner" | "admin" | "member";
+import type { Role } from "../db/rows.ts";
+
+export type { Role };
 
 /** Scopes each role may exercise; a user token's scopes are capped by the user's role in that org. */
 const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {

@@ -8,10 +8,9 @@ import { isoFromSeconds } from "../protocol/items/json.ts";
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 100;
 
-export interface Page {
-  offset: number;
-  limit: number;
-}
+import type { Page } from "../db/rows.ts";
+
+export type { Page };
 
 /** A cursor's offset must be an integer SQLite binds as one (a float OFFSET is SQLITE_MISMATCH). */
 const DIGITS = /^\d{1,15}$/;

@@ -3,13 +3,6 @@
 // refer to rows inserted earlier in the same batch, and the per-statement `meta.rows_written`.
 
 import type {
-  AttachmentRow,
-  EventRow,
-  FeedbackRow,
-  OutcomeDelta,
-  RawItemRow,
-} from "../project/ingest-batch.ts";
-import type {
   CheckIn,
   LogRecord,
   SessionAggregate,
@@ -17,6 +10,7 @@ import type {
   SpanRecord,
   UserReport,
 } from "../protocol/items/index.ts";
+import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "./ingest-rows.ts";
 
 /** Where an event's issue id comes from: known already, or created earlier in the same batch. */
 export type IssueRef = { id: number } | { hash: string };

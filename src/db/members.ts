@@ -1,8 +1,7 @@
 // D1 access for organization invitations (`member_invites`) and the member list that shows members and
 // invitations together. An invitation grants nothing: access is decided from `memberships` only, and a
 // membership is created from an invitation only by the invited account presenting the invite token.
-import type { Role } from "../api/access.ts";
-import type { Page } from "../api/pagination.ts";
+import type { Page, Role } from "./rows.ts";
 
 /** Invitation ids start above any user id, so a member id (user id, or invitation id) is unambiguous. */
 export const INVITE_ID_BASE = 1_000_000_000_000;

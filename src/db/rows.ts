@@ -51,3 +51,12 @@ export interface IssueTableRow {
   short_id: number | null;
   status_details: string | null;
 }
+
+/** A member's role in an organization (`members.role`). */
+export type Role = "owner" | "admin" | "member";
+
+/** One page of a list: rows skipped and rows wanted (cursor pagination in src/api/pagination.ts). */
+export interface Page {
+  offset: number;
+  limit: number;
+}

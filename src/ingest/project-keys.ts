@@ -1,7 +1,7 @@
 // Resolves a DSN public key to its project and limits. Cached per isolate for a few seconds: ingest asks
 // for the same key on every request, and a disabled key must still stop working quickly.
 import { FaultlineError } from "../errors.ts";
-import type { KeyContext } from "../project/ingest-batch.ts";
+import type { KeyContext } from "../project/index.ts";
 
 const CACHE_TTL_MS = 10_000;
 const MAX_CACHED_KEYS = 10_000;

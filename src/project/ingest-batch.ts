@@ -2,7 +2,7 @@
 // envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
 
 import { computeGrouping } from "../grouping/index.ts";
-import type { DataCategory, Outcome } from "../protocol/categories.ts";
+import type { DataCategory } from "../protocol/categories.ts";
 import type {
   CheckIn,
   ClientReport,
@@ -15,6 +15,10 @@ import type {
 import type { JsonObject, NormalizedEvent } from "../protocol/types.ts";
 import type { RateLimitConfig } from "./rate-limiter.ts";
 
+export type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
+
+import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
+
 /** Who sent the envelope: resolved from the DSN key before the Durable Object is called. */
 export interface KeyContext {
   organizationId: number;
@@ -22,37 +26,6 @@ export interface KeyContext {
   keyId: number;
   projectLimit: RateLimitConfig | null;
   keyLimit: RateLimitConfig | null;
-}
-
-export interface AttachmentRow {
-  name: string;
-  contentType: string;
-  attachmentType: string;
-  size: number;
-  /** R2 key; the bytes are written before the Durable Object is called. */
-  blobKey: string;
-  /** Hex SHA-1 of the bytes (Sentry's attachment `sha1`). */
-  sha1: string;
-}
-
-/** Fields shared by stored error events and transactions (the `events` table). */
-export interface EventRow {
-  eventId: string;
-  type: "error" | "default" | "transaction";
-  timestamp: number;
-  received: number;
-  level: string;
-  platform: string;
-  release: string | null;
-  environment: string | null;
-  userKey: string | null;
-  title: string;
-  message: string | null;
-  transactionName: string | null;
-  traceId: string | null;
-  /** Normalized payload JSON, or null when it was written to R2 under payloadKey. */
-  payload: string | null;
-  payloadKey: string | null;
 }
 
 /** What the Durable Object needs of an event's grouping to find or create its issue. */
@@ -82,34 +55,6 @@ export interface PreparedErrorEvent {
 export interface PreparedTransaction {
   row: EventRow;
   spans: SpanRecord[];
-}
-
-export interface FeedbackRow {
-  eventId: string;
-  message: string;
-  contactEmail: string | null;
-  name: string | null;
-  url: string | null;
-  associatedEventId: string | null;
-  timestamp: number;
-  payload: string;
-}
-
-export interface RawItemRow {
-  eventId: string | null;
-  type: string;
-  size: number;
-  blobKey: string;
-  metadata: JsonObject;
-}
-
-export interface OutcomeDelta {
-  category: DataCategory;
-  outcome: Outcome | "client_discard";
-  reason: string;
-  quantity: number;
-  /** Set for a dropped event, so "why didn't my event show up?" can be answered by id. */
-  eventId?: string;
 }
 
 export interface IngestBatch {

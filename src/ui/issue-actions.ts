@@ -1,10 +1,9 @@
 // Issue changes made from the UI. Status changes go through the project's Durable Object (it owns the
 // grouping cache that must agree with D1); bookmarks are plain D1 writes; deletes use the REST API's
 // delete, which also removes stored bytes and makes the object forget its cached hashes.
-import { deleteIssues } from "../api/routes/issues.ts";
-import { newestReleaseFor } from "../api/routes/releases.ts";
+import { deleteIssues, newestReleaseFor } from "../api/index.ts";
 import type { Env } from "../env.ts";
-import type { IssueStatus, Resolution } from "../project/issue-lifecycle.ts";
+import type { IssueStatus, Resolution } from "../project/index.ts";
 
 export type IssueAction =
   | "resolve"

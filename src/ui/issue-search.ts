@@ -1,6 +1,6 @@
 // The issue stream's tabs and sort choices. Parsing the search box and turning it into SQL is the REST
 // API's (src/api/issue-query.ts), so the page and `GET …/issues/` find the same issues for a query.
-import type { IssueSort } from "../api/issue-query.ts";
+import type { IssueSort } from "../api/index.ts";
 
 export type { IssueSort };
 

@@ -1,9 +1,9 @@
 // The web UI's reads (and the few writes that are not issue status changes) against D1. Every function
 // takes ids already resolved through the caller's memberships (see access in routes.ts), so nothing here
 // decides who may see what.
-import type { Role } from "../api/access.ts";
-import { effectiveStatusSql, type SqlFragment, sortSql } from "../api/issue-query.ts";
-import type { EventTableRow, IssueTableRow } from "../db/rows.ts";
+
+import { effectiveStatusSql, type SqlFragment, sortSql } from "../api/index.ts";
+import type { EventTableRow, IssueTableRow, Role } from "../db/rows.ts";
 import type { IssueSort } from "./issue-search.ts";
 
 export interface OrgSummary {

@@ -6,6 +6,7 @@ import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import type { AppRouter } from "../http/app-router.ts";
 import { SCRIPT, STYLES } from "./assets.ts";
+import { formString, type Handler, type OrgCall, type UiCall } from "./call.ts";
 import type { PageContext } from "./layout.ts";
 import { acceptInvitePage, acceptInviteSubmit } from "./pages/accept-invite.ts";
 import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/issue-detail.ts";
@@ -23,38 +24,9 @@ import {
 } from "./pages/settings-projects.ts";
 import { tokensPage, tokensSubmit } from "./pages/settings-tokens.ts";
 import { tracePage } from "./pages/trace.ts";
-import { type OrgSummary, orgForUser, orgsOfUser } from "./repo.ts";
+import { orgForUser, orgsOfUser } from "./repo.ts";
 import { errorPage, redirect } from "./respond.ts";
-import { sameOrigin, sessionFrom, tokensEqual, type UiSession } from "./session.ts";
-
-export interface UiCall {
-  request: IRequest;
-  env: Env;
-  ctx: PageContext;
-  session: UiSession;
-  /** The form of a POST (CSRF already checked); null for GET. */
-  form: FormData | null;
-  param: (name: string) => string;
-}
-
-export interface OrgCall extends UiCall {
-  org: OrgSummary;
-}
-
-type Handler<C> = (call: C) => Promise<Response>;
-
-export const isAdmin = (org: OrgSummary): boolean => org.role === "owner" || org.role === "admin";
-
-/** Owner/admin-only actions are refused here, whatever the page showed. */
-export function requireAdmin(org: OrgSummary): void {
-  if (!isAdmin(org))
-    throw new FaultlineError(403, "Only owners and admins of this organization can do this.");
-}
-
-export const formString = (form: FormData | null, name: string): string => {
-  const v = form?.get(name);
-  return typeof v === "string" ? v.trim() : "";
-};
+import { sameOrigin, sessionFrom, tokensEqual } from "./session.ts";
 
 const nowSeconds = () => Date.now() / 1000;
 

@@ -11,7 +11,7 @@ import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import type { Resolution } from "../../project/issue-lifecycle.ts";
+import type { Resolution } from "../../project/index.ts";
 import {
   authenticate,
   type Caller,

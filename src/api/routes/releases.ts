@@ -12,7 +12,7 @@ import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { compareReleasesBySemver, type ReleaseComparator } from "../../project/issue-lifecycle.ts";
+import { compareReleasesBySemver, type ReleaseComparator } from "../../project/index.ts";
 import { authenticate, type Caller, notFound, type OrgRow, organizationFor, projectFor } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeDeploy } from "../serializers/deploy.ts";

@@ -3,7 +3,7 @@
 
 import type { IssueTableRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
-import type { Resolution } from "../../project/issue-lifecycle.ts";
+import type { Resolution } from "../../project/index.ts";
 import { isoFromSeconds } from "../../protocol/items/json.ts";
 import { formatShortId } from "../issue-query.ts";
 

@@ -1,6 +1,7 @@
 // Issue detail: title, culprit, status and actions, counts, first/last seen with releases, tag
 // distribution, event navigation and the selected event (see event-view.ts); attachment downloads.
 import { FaultlineError } from "../../errors.ts";
+import { formString, type OrgCall } from "../call.ts";
 import { renderEventBody } from "../event-view.ts";
 import { compactNumber, isoTime, percent, relativeTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
@@ -21,7 +22,6 @@ import {
   type TagValueCount,
 } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import { formString, type OrgCall } from "../routes.ts";
 
 export interface TagSummary {
   key: string;

@@ -1,9 +1,9 @@
 // The issue stream: status tabs, search, sort, rows (title, culprit, level, counts, first/last seen,
 // sparkline, release, regression mark), bulk resolve/ignore/delete and pagination.
 
-import { issueQuerySql, parseIssueQuery } from "../../api/issue-query.ts";
-import { newestReleaseFor } from "../../api/routes/releases.ts";
+import { issueQuerySql, newestReleaseFor, parseIssueQuery } from "../../api/index.ts";
 import { FaultlineError } from "../../errors.ts";
+import { formString, type OrgCall } from "../call.ts";
 import { sparkline } from "../charts.ts";
 import { compactNumber, isoTime, relativeTime } from "../format.ts";
 import { html, qs, type SafeHtml } from "../html.ts";
@@ -20,7 +20,6 @@ import {
   projectsOf,
 } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import { formString, type OrgCall } from "../routes.ts";
 import { dsnFor, emptyProject } from "../snippets.ts";
 
 export const PAGE_SIZE = 25;

@@ -3,12 +3,12 @@
 import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
 import { redirectTarget } from "../../http/redirect-target.ts";
+import type { UiCall } from "../call.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
 import { loginSucceeded, takeLoginAttempt } from "../login-throttle.ts";
 import { verifyPassword } from "../password.ts";
 import { htmlResponse, redirectWithCookies } from "../respond.ts";
-import type { UiCall } from "../routes.ts";
 import {
   cookie,
   createSession,

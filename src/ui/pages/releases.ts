@@ -1,6 +1,7 @@
 // Releases: the organization's releases with dates, new issues, events and regressions; a release's
 // detail with its projects, deploys and issues.
 import { FaultlineError } from "../../errors.ts";
+import type { OrgCall } from "../call.ts";
 import { compactNumber, isoDay, isoTime, relativeTime } from "../format.ts";
 import { html, type SafeHtml, safeHref } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
@@ -15,7 +16,6 @@ import {
   releasesOf,
 } from "../repo.ts";
 import { htmlResponse } from "../respond.ts";
-import type { OrgCall } from "../routes.ts";
 
 const PAGE = 25;
 

@@ -1,17 +1,18 @@
 // Members of an organization: everyone sees the list; owners invite by email (the invite link is shown
 // once — no account is created and no password is set or shown), cancel invitations, change roles and
 // remove members. An invitation grants nothing until the invited account accepts it.
-import type { Role } from "../../api/access.ts";
-import { inviteMember } from "../../api/invitations.ts";
+
+import { inviteMember } from "../../api/index.ts";
 import { deleteInvite, type InviteRow, invitesOf } from "../../db/members.ts";
+import type { Role } from "../../db/rows.ts";
 import { FaultlineError } from "../../errors.ts";
+import { formString, type OrgCall } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
 import { type MemberRow, membersOf } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import { formString, type OrgCall } from "../routes.ts";
 import { settingsNav } from "../settings-nav.ts";
 
 const ROLES: Role[] = ["member", "admin", "owner"];
