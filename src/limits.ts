@@ -287,3 +287,79 @@ export const MAX_TOP_EVENTS = 10;
 
 /** Rows (interval × group) of one stats_v2 answer. A Faultline bound on the outcome read. */
 export const MAX_OUTCOME_ROWS = 50_000;
+
+// Debug-file upload (chunk upload + assemble) and symbol lookups. Memory drives the numbers: a chunk
+// request is parsed one part at a time, so one request holds at most one compressed part plus its
+// decompressed chunk (~2 × CHUNK_SIZE); CHUNK_UPLOAD_CONCURRENCY such requests in one 128 MB isolate (CF)
+// stay under half of it. Assembly holds one R2 part (ASSEMBLY_PART_BYTES) at a time.
+
+/** Bytes of one uncompressed chunk. Sentry's value (8 MiB, a power of two as CLI ≤ 2.39.1 requires). */
+export const CHUNK_SIZE = 8 * MiB;
+
+/** Chunks per upload request. Sentry's value. */
+export const CHUNKS_PER_REQUEST = 64;
+
+/** Uncompressed bytes of all chunks of one request. Sentry's value (32 MiB). */
+export const MAX_CHUNK_REQUEST_BYTES = 32 * MiB;
+
+/**
+ * Parallel chunk requests sentry-cli may run. Sentry says 8; 4 keeps 4 × ~16 MiB in flight per isolate.
+ * sentry-cli parses it as a u8.
+ */
+export const CHUNK_UPLOAD_CONCURRENCY = 4;
+
+/**
+ * Bytes of one multipart part as received (gzip can make incompressible data slightly larger than the
+ * chunk). Anything larger cannot be a valid chunk and is refused before it is buffered further.
+ */
+export const MAX_CHUNK_PART_BYTES = CHUNK_SIZE + MiB;
+
+/** Bytes of one assembled debug file. Sentry's `maxFileSize` (2 GiB); assembly streams, so memory is not the bound. */
+export const MAX_DEBUG_FILE_BYTES = 2 * 1024 * MiB;
+
+/** Files in one assemble request. Bounds the D1 work of one call (sentry-cli sends all files at once). */
+export const MAX_ASSEMBLE_FILES = 1000;
+
+/** Chunks named by one file of an assemble request (2 GiB at 8 MiB chunks is 256; smaller chunks allowed). */
+export const MAX_CHUNKS_PER_FILE = 4096;
+
+/**
+ * Bytes of one R2 multipart part of an assembled debug file. R2 wants every part but the last to have
+ * the same size, at least 5 MiB (CF R2 limits); chunks of any size are regrouped into parts of exactly this size.
+ */
+export const ASSEMBLY_PART_BYTES = 8 * MiB;
+
+/** Bytes of the JSON body of an assemble, release or deploy request. Relay `max_api_payload_size` is 20 MiB. */
+export const MAX_API_JSON_BYTES = 20 * MiB;
+
+/** Debug files per page of `GET …/files/dsyms/` (Sentry's page size). */
+export const DEBUG_FILES_PAGE_SIZE = 20;
+
+/** Bytes of one multipart part of a symbol lookup upload: R2's minimum (5 MiB, CF), the least memory held. */
+export const LOOKUP_PART_BYTES = 5 * MiB;
+
+/**
+ * What a lookup build inside a Worker may take on. The build keeps its memory bounded: it reads
+ * .debug_info and .debug_line a unit at a time, .debug_str, .debug_line_str and range lists through
+ * block caches (~11 MiB at most), and holds one address window's tables, so memory grows with what
+ * it must hold whole and with the largest unit, not with the file (bench/symbolication.mjs: a Rust
+ * release build with 50 MiB of DWARF, 19 MiB of it strings, builds with ~46 MB live; one with a
+ * single 17.7 MiB unit, as codegen-units = 1 or fat LTO make, with ~105 MB live):
+ *   - HELD: bytes of sections read whole (compressed ones decompressed: they cannot be read in pieces;
+ *     abbreviations, address and string-offset tables) plus the block caches and the symbol and
+ *     string tables;
+ *   - UNIT: bytes of the largest compilation unit's .debug_info (held with its function records in
+ *     columns, ~3.5x its size in all);
+ *   - DWARF: bytes of all DWARF, which bounds CPU time instead (~0.11-0.16 s per MiB in the bench, so
+ *     ~14-20 s at the limit, under the 30 s a request's background work gets by default, CF).
+ * Files beyond these get a lookup `error` instead of taking the 128 MB isolate (CF) down mid-build.
+ */
+export const MAX_WORKER_LOOKUP_HELD_BYTES = 32 * MiB;
+export const MAX_WORKER_LOOKUP_UNIT_BYTES = 16 * MiB;
+export const MAX_WORKER_LOOKUP_DWARF_BYTES = 128 * MiB;
+
+/**
+ * Images of one event recorded as missing their debug file (`event_debug_images` rows), for the
+ * late-file job. A crash rarely spans more; a Faultline bound on the rows one event costs.
+ */
+export const MAX_RECORDED_IMAGES = 16;

@@ -1,12 +1,24 @@
-// Event payloads too large for their D1 row live in R2 (keys from keys.ts); this reads one back.
+// Event payloads too large for their D1 row live in R2 (keys: eventPayloadKey in keys.ts). A rewrite
+// always goes to a new key; the stored object is never replaced in place.
+import type { BlobBucket } from "./bucket.ts";
+
+/** The payload JSON text under `key`; null when the object is gone. */
+export async function readEventPayload(bucket: BlobBucket, key: string): Promise<string | null> {
+  const object = await bucket.get(key);
+  return object ? object.text() : null;
+}
 
 /** The stored payload JSON of an event row: inline, or from R2; null when neither holds it. */
 export async function eventPayloadText(
-  bucket: R2Bucket,
+  bucket: BlobBucket,
   row: { payload?: string | null; payload_key?: string | null },
 ): Promise<string | null> {
   if (row.payload) return row.payload;
   if (!row.payload_key) return null;
-  const object = await bucket.get(row.payload_key);
-  return object ? object.text() : null;
+  return readEventPayload(bucket, row.payload_key);
+}
+
+/** Stores a payload JSON under a fresh key. */
+export async function putEventPayload(bucket: BlobBucket, key: string, json: string): Promise<void> {
+  await bucket.put(key, json, { httpMetadata: { contentType: "application/json" } });
 }

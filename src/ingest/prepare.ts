@@ -12,7 +12,6 @@ import {
   MAX_PREPARED_BATCH_UNITS,
   MAX_SESSIONS_PER_ENVELOPE,
 } from "../limits.ts";
-import { symbolicateNativeEvent } from "../native/symbolicate-event.ts";
 import {
   type AttachmentRow,
   type EventRow,
@@ -44,6 +43,7 @@ import {
 } from "../protocol/items/index.ts";
 import { normalizeEvent } from "../protocol/normalize/index.ts";
 import type { Envelope, EnvelopeItem, JsonObject, NormalizedEvent } from "../protocol/types.ts";
+import { symbolicateNativeEvent } from "../symbol-service/index.ts";
 
 export interface PrepareContext {
   key: KeyContext;

@@ -2,15 +2,21 @@
 // receives to D1 in serialized group commits, so issue grouping and counters never race. Concurrent
 // envelopes that arrive while a commit runs are written together by the next one (one D1 transaction).
 import { DurableObject } from "cloudflare:workers";
+import { insertMissingImages } from "../db/event-debug-images.ts";
 import * as writes from "../db/ingest-writes.ts";
 import type { Env } from "../env.ts";
 import { MAX_COMMIT_BATCH_UNITS } from "../limits.ts";
-import { LATE_LEASE_MS, runLateAlarm } from "../native/late-files.ts";
-import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
+import { LATE_LEASE_MS, type LateDeps, runLateAlarm } from "../symbol-service/index.ts";
 import { errorText, isDataError, refusalOf, refusedCategory, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
-import { type ActiveRateLimit, emptyBatch, type IngestBatch, type IngestResult } from "./ingest-batch.ts";
+import {
+  type ActiveRateLimit,
+  emptyBatch,
+  type IngestBatch,
+  type IngestResult,
+  issueGroupingOf,
+} from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
 import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
@@ -213,10 +219,14 @@ export class ProjectDO extends DurableObject<Env> {
     await storage.setAlarm(Date.now() + LATE_LEASE_MS);
     // The commit in flight lands first, so the scan sees the missing-image rows it carries.
     await this.flushing;
-    const deps = {
+    const deps: LateDeps = {
       db: this.env.DB,
       bucket: this.env.BLOBS,
-      regroup: (id: number, moves: RegroupMove[]) => this.regroupEvents(id, moves),
+      regroup: (id, events) =>
+        this.regroupEvents(
+          id,
+          events.map(({ event, ...e }) => ({ ...e, grouping: issueGroupingOf(event) })),
+        ),
     };
     const run = await runLateAlarm(deps, projectId, (await storage.get<number>(LATE_FAILURES_KEY)) ?? 0);
     await storage.put(LATE_FAILURES_KEY, run.failures);

@@ -1,7 +1,8 @@
 // Symbol demangling through the `gecko-profiler-demangle` WebAssembly module (rustc-demangle for Rust
 // legacy and v0 names, cpp_demangle for Itanium C++). The module is compiled by the host: in workerd a
 // `.wasm` import is already a WebAssembly.Module; in Node, compile the package's index_bg.wasm. After
-// `initDemangler` resolves, `demangle` is synchronous.
+// `initDemangler` resolves, `demangle` is synchronous. Instantiated once per isolate; concurrent callers
+// share one instantiation, and a failed one is retried by the next call.
 
 interface DemanglerExports {
   memory: WebAssembly.Memory;
@@ -27,8 +28,20 @@ function isDemanglerExports(value: WebAssembly.Exports): value is WebAssembly.Ex
   );
 }
 
-/** Instantiates the demangler once; later calls are no-ops. */
-export async function initDemangler(module: WebAssembly.Module): Promise<void> {
+let ready: Promise<void> | undefined;
+
+/** Instantiates the demangler once; later calls wait for (or reuse) that instantiation. */
+export function initDemangler(module: WebAssembly.Module): Promise<void> {
+  if (!ready) {
+    ready = instantiate(module);
+    ready.catch(() => {
+      ready = undefined;
+    });
+  }
+  return ready;
+}
+
+async function instantiate(module: WebAssembly.Module): Promise<void> {
   if (wasm) return;
   let exports: DemanglerExports | undefined;
   const imports = {

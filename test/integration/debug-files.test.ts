@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/api/tokens.ts";
-import { runAssembly } from "../../src/debug-files/assembler.ts";
-import { createAssembly } from "../../src/debug-files/assembly-store.ts";
+import { createAssembly } from "../../src/db/assemblies.ts";
+import { runAssembly } from "../../src/symbol-service/assembler.ts";
 import { createTenant, send, type Tenant } from "./helpers.ts";
 
 const MiB = 1024 * 1024;

@@ -7,22 +7,36 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { runAssembly } from "../../src/debug-files/assembler.ts";
-import { createAssembly } from "../../src/debug-files/assembly-store.ts";
+import { lookupUpload } from "../../src/blobs/lookup-upload.ts";
+import { createAssembly } from "../../src/db/assemblies.ts";
 import { prepareEnvelope } from "../../src/ingest/prepare.ts";
 import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
+import { issueGroupingOf } from "../../src/project/ingest-batch.ts";
+import { parseEnvelope } from "../../src/protocol/envelope.ts";
+import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
+import { runAssembly } from "../../src/symbol-service/assembler.ts";
 import {
   LATE_BATCH_EVENTS,
   LATE_SETTLE_MS,
-  lateDepsFor,
+  type LateDeps,
   runLateSymbolication,
-} from "../../src/native/late-files.ts";
-import { lookupUpload } from "../../src/native/lookup-upload.ts";
-import { parseEnvelope } from "../../src/protocol/envelope.ts";
-import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
+} from "../../src/symbol-service/late-jobs.ts";
 import { hex, IMAGE_ADDR, rustPanicEvent, strippedFrames } from "../fixtures/rust-panic.ts";
 import { APP, sha1, uploadChunk, uploadDebugFile } from "./debug-file-helpers.ts";
 import { createTenant, envelope, eventRow, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+
+/** Deps of a late-file run outside the project's object: it regroups through the object, as the alarm does. */
+function lateDepsFor(e: typeof env): LateDeps {
+  return {
+    db: e.DB,
+    bucket: e.BLOBS,
+    regroup: (projectId, events) =>
+      e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).regroupEvents(
+        projectId,
+        events.map(({ event, ...rest }) => ({ ...rest, grouping: issueGroupingOf(event) })),
+      ),
+  };
+}
 
 const DEBUG_ID = "4ea1b71e-9c1a-eadc-a675-8918563690cd";
 const CODE_ID = "1eb7a14e1a9cdceaa6758918563690cd5f2c8023";

@@ -3,17 +3,17 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { distinctChunks, parseAssembleRequest } from "../../src/debug-files/assemble-request.ts";
-import { isChunkField, verifyChunkPart } from "../../src/debug-files/chunk-verify.ts";
+import { FaultlineError } from "../../src/errors.ts";
 import {
   headerParams,
   indexOfBytes,
   type MultipartPart,
   multipartBoundary,
   readMultipart,
-} from "../../src/debug-files/multipart.ts";
-import { planParts } from "../../src/debug-files/part-plan.ts";
-import { FaultlineError } from "../../src/errors.ts";
+} from "../../src/http/multipart.ts";
+import { distinctChunks, parseAssembleRequest } from "../../src/symbol-service/assemble-request.ts";
+import { isChunkField, verifyChunkPart } from "../../src/symbol-service/chunk-verify.ts";
+import { planParts } from "../../src/symbol-service/part-plan.ts";
 
 const enc = new TextEncoder();
 const sha1 = (bytes: Uint8Array | string) => createHash("sha1").update(bytes).digest("hex");

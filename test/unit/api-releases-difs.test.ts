@@ -10,10 +10,10 @@ import {
   serializeAssembleStatus,
   serializeDebugFile,
 } from "../../src/api/serializers/debug-file.ts";
-import { redundantDebugFiles } from "../../src/debug-files/debug-file-store.ts";
-import { basename, chooseDebugId, DifError, identifyDebugFile } from "../../src/debug-files/identify.ts";
-import { readSourceBundle, SourceBundleError } from "../../src/debug-files/source-bundle.ts";
+import { redundantDebugFiles } from "../../src/symbol-service/debug-files.ts";
 import { memorySource } from "../../src/symbolication/byte-source.ts";
+import { basename, chooseDebugId, DifError, identifyDebugFile } from "../../src/symbolication/identify.ts";
+import { readSourceBundle, SourceBundleError } from "../../src/symbolication/source-bundle.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "debug-files");
 const fixture = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name)));

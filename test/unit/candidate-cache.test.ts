@@ -1,13 +1,13 @@
 // The ingest-side memory of which debug files serve an image: fewer D1 queries, never longer stale than
 // the late-file job's settle time (which fixes events a stale isolate saw without a file).
 import { describe, expect, it } from "vitest";
+import type { CandidateRow } from "../../src/db/lookups.ts";
 import {
   CANDIDATE_TTL_MS,
   findCandidatesCached,
   forgetCandidates,
-} from "../../src/native/candidate-cache.ts";
-import { LATE_SETTLE_MS } from "../../src/native/late-files.ts";
-import type { CandidateRow } from "../../src/native/lookup-store.ts";
+} from "../../src/symbol-service/candidate-cache.ts";
+import { LATE_SETTLE_MS } from "../../src/symbol-service/late-jobs.ts";
 
 type Row = CandidateRow;
 

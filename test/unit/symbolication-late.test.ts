@@ -1,10 +1,10 @@
 // Pure parts of late symbolication: where re-grouped events go, how an event is reset for a second
 // attempt, and which debug file serves an image.
 import { describe, expect, it } from "vitest";
-import { bestCandidate, type Candidate } from "../../src/native/lookup-store.ts";
-import { unsymbolicated } from "../../src/native/symbolicate-event.ts";
 import { planRegroup, type RegroupMove, type StoredEvent } from "../../src/project/regroup.ts";
 import type { NormalizedEvent } from "../../src/protocol/types.ts";
+import { bestCandidate, type Candidate } from "../../src/symbol-service/candidates.ts";
+import { unsymbolicated } from "../../src/symbolication/native-event.ts";
 
 const stored = (eventId: string, issueId: number, timestamp = 100): StoredEvent => ({
   eventId,

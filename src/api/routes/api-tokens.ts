@@ -12,11 +12,11 @@ import {
   listOrgTokens,
   listUserTokens,
 } from "../../db/tenants.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, notFound } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import {

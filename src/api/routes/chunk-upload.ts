@@ -3,8 +3,11 @@
 // chunk). Parts are read one at a time as the body streams in; each is verified and written to R2
 // under the organization before the next is read.
 import type { IRequest } from "itty-router";
-import { putChunk, recordChunks } from "../../debug-files/chunk-store.ts";
-import { isChunkField, verifyChunkPart } from "../../debug-files/chunk-verify.ts";
+import type { Env } from "../../env.ts";
+import { badRequest, tooLarge } from "../../errors.ts";
+import { type AppRouter, param } from "../../http/app-router.ts";
+import { multipartBoundary, readMultipart, streamBytes } from "../../http/multipart.ts";
+import { json } from "../../http/responses.ts";
 import {
   CHUNK_SIZE,
   CHUNK_UPLOAD_CONCURRENCY,
@@ -12,12 +15,8 @@ import {
   MAX_CHUNK_PART_BYTES,
   MAX_CHUNK_REQUEST_BYTES,
   MAX_DEBUG_FILE_BYTES,
-} from "../../debug-files/config.ts";
-import { multipartBoundary, readMultipart, streamBytes } from "../../debug-files/multipart.ts";
-import type { Env } from "../../env.ts";
-import { badRequest, tooLarge } from "../../errors.ts";
-import { type AppRouter, param } from "../../http/app-router.ts";
-import { json } from "../../http/responses.ts";
+} from "../../limits.ts";
+import { isChunkField, putChunk, recordChunks, verifyChunkPart } from "../../symbol-service/index.ts";
 import { authenticate, organizationFor } from "../access.ts";
 
 /** What a file upload may contain; sentry-cli 3.x ignores it, 2.x needs `debug_files` to use chunks. */

@@ -1,16 +1,21 @@
 // Debug files of a project: `POST …/files/difs/assemble/` (Sentry's assemble state machine over the
 // organization's uploaded chunks) and `GET`/`DELETE …/files/dsyms/` (list, `?id=` download, delete).
 import type { IRequest } from "itty-router";
-import { parseAssembleRequest } from "../../debug-files/assemble-request.ts";
-import { assembleFiles } from "../../debug-files/assemble-service.ts";
-import { DEBUG_FILES_PAGE_SIZE, MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { deleteDebugFiles, getDebugFile, listDebugFiles } from "../../debug-files/debug-file-store.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
-import { scheduleLateSymbolication } from "../../native/late-files.ts";
+import { DEBUG_FILES_PAGE_SIZE, MAX_API_JSON_BYTES } from "../../limits.ts";
+import {
+  assembleFiles,
+  deleteDebugFiles,
+  getDebugFile,
+  listDebugFiles,
+  parseAssembleRequest,
+  readDebugFile,
+  scheduleLateSymbolication,
+} from "../../symbol-service/index.ts";
 import { authenticate, notFound, projectFor, requestProject } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { downloadFileName, serializeAssembleStatus, serializeDebugFile } from "../serializers/debug-file.ts";
@@ -60,7 +65,7 @@ async function handleList(request: IRequest, env: Env): Promise<Response> {
       "project:releases",
     );
     const row = await getDebugFile(env.DB, project.id, debugFileId(url));
-    const object = row ? await env.BLOBS.get(row.blobKey) : null;
+    const object = row ? await readDebugFile(env.BLOBS, row.blobKey) : null;
     if (!row || !object) throw notFound();
     return new Response(object.body, {
       headers: {

@@ -3,10 +3,10 @@
 import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { deploys } from "../../db/schema.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { AppRouter } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseDeploy, serializeDeploy } from "../serializers/deploy.ts";
 import { routeRelease } from "./releases.ts";

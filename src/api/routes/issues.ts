@@ -5,12 +5,12 @@
 import type { IRequest } from "itty-router";
 import { findEventInProjects } from "../../db/event-ids.ts";
 import { issueTagCounts } from "../../db/issue-tags.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import type { Resolution } from "../../project/index.ts";
 import {
   authenticate,

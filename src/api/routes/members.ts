@@ -7,12 +7,12 @@
 import type { IRequest } from "itty-router";
 import { deleteInvite, getInvite, isInviteId, listMembersAndInvites } from "../../db/members.ts";
 import { getMember, listTeams, ownerCount, removeMember, roleOf } from "../../db/tenants.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, type Caller, forbidden, notFound, type OrgRow } from "../access.ts";
 import { inviteMember } from "../invitations.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";

@@ -9,12 +9,12 @@ import {
   memberCount,
   roleOf,
 } from "../../db/tenants.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, forbidden, type OrgRow } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeOrganization, serializeOrganizationDetail } from "../serializers/organization.ts";

@@ -4,13 +4,13 @@
 // change applies here at once and in every other isolate within the cache lifetime.
 import type { IRequest } from "itty-router";
 import { createKey, deleteKey, getKey, listKeys, updateKey } from "../../db/tenants.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { notFound, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import {

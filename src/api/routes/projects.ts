@@ -14,13 +14,13 @@ import {
   teamsById,
   updateProject,
 } from "../../db/tenants.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";

@@ -4,14 +4,14 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import type { IRequest } from "itty-router";
+import { inBatches } from "../../db/in-batches.ts";
 import { deploys, issues, projects, releaseProjects, releases } from "../../db/schema.ts";
-import { inBatches } from "../../debug-files/chunk-store.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { compareReleasesBySemver, type ReleaseComparator } from "../../project/index.ts";
 import { authenticate, type Caller, notFound, type OrgRow, organizationFor, projectFor } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";

@@ -2,12 +2,12 @@
 // deleted team's projects stay, without a team). The team's projects are in projects.ts.
 import type { IRequest } from "itty-router";
 import { createTeam, deleteTeam, getTeam, listTeams, memberCount, type TeamRow } from "../../db/tenants.ts";
-import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, type Caller, notFound, type OrgRow, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeTeam } from "../serializers/team.ts";

@@ -8,10 +8,10 @@ import {
   type UserReportRow,
   userReportForEvent,
 } from "../../db/user-reports.ts";
-import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
+import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import {
   MAX_FEEDBACK_CHARS,

@@ -3,8 +3,8 @@
 // `object_name` and `arch` next to the file list. Only the ZIP directory and the manifest are read,
 // with ranged reads, so the bundle can stay in R2.
 import { inflateRawSync } from "node:zlib";
-import type { ByteSource } from "../symbolication/byte-source.ts";
-import { normalizeDebugId } from "../symbolication/debug-id.ts";
+import type { ByteSource } from "./byte-source.ts";
+import { normalizeDebugId } from "./debug-id.ts";
 
 export const SOURCE_BUNDLE_MAGIC = [0x53, 0x59, 0x53, 0x42]; // "SYSB"
 const HEADER_BYTES = 8;

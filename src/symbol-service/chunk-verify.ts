@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
 import { badRequest } from "../errors.ts";
-import type { MultipartPart } from "./multipart.ts";
+import type { MultipartPart } from "../http/multipart.ts";
 
 export interface VerifiedChunk {
   sha1: string;

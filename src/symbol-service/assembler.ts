@@ -3,34 +3,35 @@
 // sits in memory), verify the whole-file SHA-1, identify the file from its headers, record it.
 // A run stops at its time budget after saving which parts are done; the next poll resumes the job.
 import { createHash, type Hash } from "node:crypto";
-import { enqueueLateSymbolication, LATE_LEASE_MS, lateKeys } from "../native/late-files.ts";
-import { buildAndStoreLookup, wantsLookup } from "../native/lookup-build.ts";
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { readChunk, readChunkRange } from "../blobs/chunks.ts";
 import {
-  acquireLease,
-  finishAssembly,
-  releaseLease,
-  saveProgress,
+  abortDebugFileUpload,
+  debugFileKey,
+  debugFileUpload,
+  deleteDebugFileBlobs,
+  putDebugFile,
+  readDebugFile,
   type UploadedPartRef,
-} from "./assembly-store.ts";
-import { chunkKey, ownedChunkSizes } from "./chunk-store.ts";
-import {
-  ASSEMBLY_LEASE_MS,
-  ASSEMBLY_PART_BYTES,
-  ASSEMBLY_RUN_BUDGET_MS,
-  MAX_DEBUG_FILE_BYTES,
-} from "./config.ts";
-import { cleanRedundantDebugFiles, debugFileKey, insertDebugFile } from "./debug-file-store.ts";
-import { DifError, identifyDebugFile } from "./identify.ts";
-import { concatBytes, streamBytes } from "./multipart.ts";
+} from "../blobs/debug-files.ts";
+import { r2ByteSource } from "../blobs/r2-byte-source.ts";
+import { acquireLease, finishAssembly, releaseLease, saveProgress } from "../db/assemblies.ts";
+import { ownedChunkSizes } from "../db/chunks.ts";
+import { concatBytes, streamBytes } from "../http/multipart.ts";
+import { ASSEMBLY_PART_BYTES, MAX_DEBUG_FILE_BYTES } from "../limits.ts";
+import { DifError, identifyDebugFile } from "../symbolication/identify.ts";
+import { ASSEMBLY_LEASE_MS, ASSEMBLY_RUN_BUDGET_MS } from "./config.ts";
+import { cleanRedundantDebugFiles, insertDebugFile } from "./debug-files.ts";
+import { enqueueLateSymbolication, LATE_LEASE_MS, lateKeys } from "./late-jobs.ts";
+import { buildAndStoreLookup, wantsLookup } from "./lookup-publish.ts";
 import { type PlannedPart, planParts, totalSize } from "./part-plan.ts";
-import { r2ByteSource, readRange } from "./r2-byte-source.ts";
 
 /** Unexpected failures (storage hiccups) a job survives before it ends in `error`. */
 const MAX_RUN_FAILURES = 3;
 
 export interface AssemblyContext {
   db: D1Database;
-  bucket: R2Bucket;
+  bucket: BlobBucket;
   organizationId: number;
   projectId: number;
   /** Milliseconds; injectable so tests can run out a budget. */
@@ -69,40 +70,31 @@ async function readPart(
   for (const segment of part.segments) {
     const sha1 = chunks[segment.chunkIndex] ?? "";
     const whole = segment.start === 0 && segment.end === sizes[segment.chunkIndex];
-    const key = chunkKey(ctx.organizationId, sha1);
     if (whole) {
-      const object = await ctx.bucket.get(key);
-      if (!object) throw new DifError(`chunk ${sha1} is missing from storage`);
-      pieces.push(new Uint8Array(await object.arrayBuffer()));
+      const bytes = await readChunk(ctx.bucket, ctx.organizationId, sha1);
+      if (!bytes) throw new DifError(`chunk ${sha1} is missing from storage`);
+      pieces.push(bytes);
     } else {
-      pieces.push(await readRange(ctx.bucket, key, segment.start, segment.end - segment.start));
+      pieces.push(
+        await readChunkRange(
+          ctx.bucket,
+          ctx.organizationId,
+          sha1,
+          segment.start,
+          segment.end - segment.start,
+        ),
+      );
     }
   }
   return concatBytes(pieces);
 }
 
-async function hashObject(bucket: R2Bucket, key: string): Promise<string> {
-  const object = await bucket.get(key);
+async function hashObject(bucket: BlobBucket, key: string): Promise<string> {
+  const object = await readDebugFile(bucket, key);
   if (!object) throw new Error(`assembled object ${key} is missing`);
   const hash = createHash("sha1");
   for await (const bytes of streamBytes(object.body)) hash.update(bytes);
   return hash.digest("hex");
-}
-
-/** Completes the multipart upload; a run that died right after completing it finds the object there. */
-async function completeUpload(
-  bucket: R2Bucket,
-  upload: R2MultipartUpload,
-  parts: UploadedPartRef[],
-  key: string,
-  size: number,
-): Promise<void> {
-  try {
-    await upload.complete(parts);
-  } catch (error) {
-    const existing = await bucket.head(key);
-    if (existing?.size !== size) throw error;
-  }
 }
 
 /**
@@ -121,12 +113,8 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
   let uploadId = job.uploadId;
   const finish = async (result: Exclude<RunOutcome, { state: "assembling" }>): Promise<RunOutcome> => {
     if (result.state === "error") {
-      if (uploadId)
-        await ctx.bucket
-          .resumeMultipartUpload(key, uploadId)
-          .abort()
-          .catch(() => undefined);
-      await ctx.bucket.delete(key);
+      if (uploadId) await abortDebugFileUpload(ctx.bucket, key, uploadId);
+      await deleteDebugFileBlobs(ctx.bucket, key);
     }
     await finishAssembly(ctx.db, ctx.projectId, checksum, token, result, now());
     return result;
@@ -151,12 +139,10 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
     if (plan.length <= 1) {
       const bytes = plan[0] ? await readPart(ctx, chunks, chunkSizes, plan[0]) : new Uint8Array(0);
       digest = createHash("sha1").update(bytes).digest("hex");
-      if (digest === checksum) await ctx.bucket.put(key, bytes);
+      if (digest === checksum) await putDebugFile(ctx.bucket, key, bytes);
     } else {
       const parts = parseParts(job.parts);
-      const upload = uploadId
-        ? ctx.bucket.resumeMultipartUpload(key, uploadId)
-        : await ctx.bucket.createMultipartUpload(key);
+      const upload = await debugFileUpload(ctx.bucket, key, uploadId);
       uploadId = upload.uploadId;
       // Hash while copying when this run copies the whole file; a resumed job re-reads the result.
       const hash: Hash | null = parts.length === 0 ? createHash("sha1") : null;
@@ -179,10 +165,9 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
         }
         const bytes = await readPart(ctx, chunks, chunkSizes, part);
         hash?.update(bytes);
-        const uploaded = await upload.uploadPart(part.partNumber, bytes);
-        parts.push({ partNumber: uploaded.partNumber, etag: uploaded.etag });
+        parts.push(await upload.uploadPart(part.partNumber, bytes));
       }
-      await completeUpload(ctx.bucket, upload, parts, key, size);
+      await upload.complete(parts, size);
       uploadId = null;
       digest = hash ? hash.digest("hex") : await hashObject(ctx.bucket, key);
     }
@@ -233,12 +218,8 @@ async function finishAfterFailures(
   const token = crypto.randomUUID();
   const job = await acquireLease(ctx.db, ctx.projectId, checksum, token, now(), ASSEMBLY_LEASE_MS);
   if (!job) return { state: "assembling" };
-  if (uploadId)
-    await ctx.bucket
-      .resumeMultipartUpload(key, uploadId)
-      .abort()
-      .catch(() => undefined);
-  await ctx.bucket.delete(key).catch(() => undefined);
+  if (uploadId) await abortDebugFileUpload(ctx.bucket, key, uploadId);
+  await deleteDebugFileBlobs(ctx.bucket, key).catch(() => undefined);
   const result = { state: "error", detail: "internal server error" } as const;
   await finishAssembly(ctx.db, ctx.projectId, checksum, token, result, now());
   return result;

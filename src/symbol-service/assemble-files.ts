@@ -3,17 +3,24 @@
 // organization does not own → `not_found` + `missingChunks`; otherwise start a job → `created`.
 // Jobs run in the background (waitUntil); a request waits a moment so small files answer `ok` at once,
 // and every poll resumes a job whose run was cut off.
-import type { AssembleStatus } from "../api/serializers/debug-file.ts";
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { type AssemblyRow, createAssembly, deleteAssembly, findAssemblies } from "../db/assemblies.ts";
+import { ownedChunkSizes } from "../db/chunks.ts";
+import { type DebugFileRow, findDebugFilesByChecksum, getDebugFile } from "../db/debug-files.ts";
 import { type AssembleFileRequest, distinctChunks } from "./assemble-request.ts";
 import { type AssemblyContext, type RunOutcome, runAssembly } from "./assembler.ts";
-import { type AssemblyRow, createAssembly, deleteAssembly, findAssemblies } from "./assembly-store.ts";
-import { ownedChunkSizes } from "./chunk-store.ts";
 import { ASSEMBLY_ERROR_TTL_MS, ASSEMBLY_INLINE_WAIT_MS } from "./config.ts";
-import { type DebugFileRow, findDebugFilesByChecksum, getDebugFile } from "./debug-file-store.ts";
+
+/** The answer for one file of an assemble request (serialized by the API as Sentry's shape). */
+export type AssembleStatus =
+  | { state: "not_found"; missingChunks: readonly string[] }
+  | { state: "created" | "assembling" }
+  | { state: "ok"; debugFile: DebugFileRow }
+  | { state: "error"; detail: string };
 
 export interface AssembleDeps {
   db: D1Database;
-  bucket: R2Bucket;
+  bucket: BlobBucket;
   organizationId: number;
   projectId: number;
   waitUntil(promise: Promise<unknown>): void;

@@ -2,9 +2,8 @@
 // every opened lookup caches the pages it read, so the frames of the next events of the same build
 // cost no R2 reads at all. Lookups are immutable (keyed by the debug file's SHA-1), so a cached one is
 // never stale; a deleted one fails its next page read and its frames come out `malformed`.
-import { FaultlineError } from "../errors.ts";
-import type { ByteSource } from "../symbolication/byte-source.ts";
-import { checkRange } from "../symbolication/byte-source.ts";
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { lookupByteSource } from "../blobs/lookups.ts";
 import { type Lookup, openLookup } from "../symbolication/lookup-query.ts";
 
 /**
@@ -16,28 +15,12 @@ const MAX_OPEN_LOOKUPS = 8;
 interface Entry {
   lookup: Promise<Lookup>;
   /** The bucket binding of the most recent request, used for the next page reads. */
-  bucket: { current: R2Bucket };
+  bucket: { current: BlobBucket };
 }
 
 const open = new Map<string, Entry>();
 
-/** Plain ranged reads: lookup pages are read whole, once, and cached by the lookup itself. */
-function rangedSource(bucket: { current: R2Bucket }, key: string, size: number): ByteSource {
-  return {
-    size,
-    async read(offset: number, length: number): Promise<Uint8Array> {
-      checkRange(size, offset, length, "read");
-      if (length === 0) return new Uint8Array(0);
-      const object = await bucket.current.get(key, { range: { offset, length } });
-      if (!object) throw new FaultlineError(503, "symbol lookup disappeared from storage");
-      const bytes = new Uint8Array(await object.arrayBuffer());
-      if (bytes.byteLength !== length) throw new FaultlineError(503, "short read of a symbol lookup");
-      return bytes;
-    },
-  };
-}
-
-export function openCachedLookup(bucket: R2Bucket, key: string, size: number): Promise<Lookup> {
+export function openCachedLookup(bucket: BlobBucket, key: string, size: number): Promise<Lookup> {
   const cached = open.get(key);
   if (cached) {
     cached.bucket.current = bucket;
@@ -46,7 +29,7 @@ export function openCachedLookup(bucket: R2Bucket, key: string, size: number): P
     return cached.lookup;
   }
   const holder = { current: bucket };
-  const lookup = openLookup(rangedSource(holder, key, size));
+  const lookup = openLookup(lookupByteSource(holder, key, size));
   lookup.catch(() => open.delete(key));
   open.set(key, { lookup, bucket: holder });
   if (open.size > MAX_OPEN_LOOKUPS) {

@@ -2,11 +2,11 @@
 // Mach-O through the symbolication core, or a source bundle. The server's debug id wins over the
 // client's; a file we cannot identify becomes an `error` with a detail sentry-cli prints.
 import { FaultlineError } from "../errors.ts";
-import type { ByteSource } from "../symbolication/byte-source.ts";
-import { NIL_DEBUG_ID, normalizeDebugId } from "../symbolication/debug-id.ts";
-import { identifyObjectsFrom } from "../symbolication/object.ts";
-import type { ObjectInfo, ObjectKind } from "../symbolication/types.ts";
+import type { ByteSource } from "./byte-source.ts";
+import { NIL_DEBUG_ID, normalizeDebugId } from "./debug-id.ts";
+import { identifyObjectsFrom } from "./object.ts";
 import { isSourceBundle, readSourceBundle, SourceBundleError } from "./source-bundle.ts";
+import type { ObjectInfo, ObjectKind } from "./types.ts";
 
 export type SymbolType = "elf" | "macho" | "sourcebundle";
 

@@ -3,7 +3,7 @@
 // debug file forgets its project's entries at once. Another isolate may miss a new file for up to the
 // TTL: such an event is recorded as missing that image, and the late-file job's final pass, which starts
 // LATE_SETTLE_MS (longer than the TTL) after the file arrived, symbolicates and regroups it.
-import { type Candidate, findCandidates } from "./lookup-store.ts";
+import { type Candidate, findCandidates } from "./candidates.ts";
 
 export const CANDIDATE_TTL_MS = 30_000;
 /** Entries kept per isolate; the oldest are dropped first. */

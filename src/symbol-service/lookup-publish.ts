@@ -1,35 +1,25 @@
-// Builds a debug file's symbol lookup once, when its upload is assembled: the file is read from R2
-// with ranged GETs (small DWARF sections whole, .debug_info and .debug_line a unit at a time), the
-// paged lookup is streamed next to it as it is built, and the outcome is recorded. A file we cannot
-// build a lookup for stays a valid upload; its lookup row says why, and frames that need it get
-// status `malformed`.
-import { r2ByteSource } from "../debug-files/r2-byte-source.ts";
+// Builds a debug file's symbol lookup once, when its upload is assembled, and publishes it: the file
+// is read from R2 with ranged GETs (small DWARF sections whole, .debug_info and .debug_line a unit at
+// a time), the paged lookup is streamed next to it as it is built, and the outcome is recorded. A file
+// we cannot build a lookup for stays a valid upload; its lookup row says why, and frames that need it
+// get status `malformed`. The size limits are MAX_WORKER_LOOKUP_* in src/limits.ts.
+// The demangler's WebAssembly module is bundled with the Worker (a `.wasm` import is a compiled
+// WebAssembly.Module under wrangler); names are demangled when a lookup is built, so only this path needs it.
+import demanglerWasm from "gecko-profiler-demangle/index_bg.wasm";
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { lookupUpload } from "../blobs/lookup-upload.ts";
+import { debugFileLookupKey } from "../blobs/lookups.ts";
+import { r2ByteSource } from "../blobs/r2-byte-source.ts";
+import { type LookupRow, recordLookup } from "../db/lookups.ts";
 import { FaultlineError } from "../errors.ts";
+import {
+  MAX_WORKER_LOOKUP_DWARF_BYTES,
+  MAX_WORKER_LOOKUP_HELD_BYTES,
+  MAX_WORKER_LOOKUP_UNIT_BYTES,
+} from "../limits.ts";
+import { initDemangler } from "../symbolication/demangle.ts";
 import { writeLookupFromObject } from "../symbolication/lookup-build.ts";
 import { loadObject } from "../symbolication/object-loader.ts";
-import { ensureDemangler } from "./demangler.ts";
-import { debugFileLookupKey, type LookupRecord, recordLookup } from "./lookup-store.ts";
-import { lookupUpload } from "./lookup-upload.ts";
-
-/**
- * What a lookup build inside a Worker may take on. The build keeps its memory bounded: it reads
- * .debug_info and .debug_line a unit at a time, .debug_str, .debug_line_str and range lists through
- * block caches (~11 MiB at most), and holds one address window's tables, so memory grows with what
- * it must hold whole and with the largest unit, not with the file (bench/symbolication.mjs: a Rust
- * release build with 50 MiB of DWARF, 19 MiB of it strings, builds with ~46 MB live; one with a
- * single 17.7 MiB unit, as codegen-units = 1 or fat LTO make, with ~105 MB live):
- *   - HELD: sections read whole (compressed ones decompressed: they cannot be read in pieces;
- *     abbreviations, address and string-offset tables) plus the block caches and the symbol and
- *     string tables;
- *   - UNIT: the largest compilation unit's .debug_info (held with its function records in columns,
- *     ~3.5x its size in all);
- *   - DWARF: all DWARF, which bounds CPU time instead (~0.11-0.16 s per MiB in the bench, so
- *     ~14-20 s at the limit, under the 30 s a request's background work gets by default).
- * Files beyond these get a lookup `error` instead of taking the isolate down mid-build.
- */
-export const MAX_WORKER_LOOKUP_HELD_BYTES = 32 * 1024 * 1024;
-export const MAX_WORKER_LOOKUP_UNIT_BYTES = 16 * 1024 * 1024;
-export const MAX_WORKER_LOOKUP_DWARF_BYTES = 128 * 1024 * 1024;
 
 export interface BuildTarget {
   projectId: number;
@@ -56,13 +46,13 @@ export function wantsLookup(target: Pick<BuildTarget, "symbolType" | "features">
  */
 export async function buildAndStoreLookup(
   db: D1Database,
-  bucket: R2Bucket,
+  bucket: BlobBucket,
   target: BuildTarget,
   nowMs: number,
-): Promise<LookupRecord> {
-  await ensureDemangler();
+): Promise<LookupRow> {
+  await initDemangler(demanglerWasm);
   const started = Date.now();
-  const record: LookupRecord = {
+  const record: LookupRow = {
     projectId: target.projectId,
     checksum: target.checksum,
     debugId: target.debugId,

@@ -2,11 +2,9 @@
 // fixed size (R2 wants every part but the last to have the same size, at least 5 MiB) and each full
 // part is uploaded at once, so a build holds one part, not the whole lookup. A lookup smaller than
 // one part is a single put.
+import { LOOKUP_PART_BYTES } from "../limits.ts";
 import type { ChunkSink } from "../symbolication/lookup-format.ts";
-
-const MiB = 1024 * 1024;
-/** Bytes of one multipart part of a lookup upload: R2's minimum, the least memory held. */
-export const LOOKUP_PART_BYTES = 5 * MiB;
+import type { BlobBucket } from "./bucket.ts";
 
 export interface LookupUpload {
   write: ChunkSink;
@@ -16,7 +14,7 @@ export interface LookupUpload {
   abort(): Promise<void>;
 }
 
-export function lookupUpload(bucket: R2Bucket, key: string, partBytes = LOOKUP_PART_BYTES): LookupUpload {
+export function lookupUpload(bucket: BlobBucket, key: string, partBytes = LOOKUP_PART_BYTES): LookupUpload {
   let part = new Uint8Array(partBytes);
   let filled = 0;
   let total = 0;

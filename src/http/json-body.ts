@@ -1,5 +1,5 @@
 // Reads a JSON request body with a byte cap, counting as it streams (a chunked body has no
-// Content-Length to check first). Used by the release, deploy and assemble routes.
+// Content-Length to check first). Used by the API routes that take JSON.
 import { badRequest, tooLarge } from "../errors.ts";
 import { concatBytes, streamBytes } from "./multipart.ts";
 

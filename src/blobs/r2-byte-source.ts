@@ -1,15 +1,21 @@
 // A ByteSource over an R2 object: ranged GETs, with small reads served from a few cached 64 KiB blocks
 // (identification asks for many tiny header ranges close together; one GET each would be wasteful).
 import { FaultlineError } from "../errors.ts";
-import type { ByteSource } from "../symbolication/byte-source.ts";
-import { checkRange } from "../symbolication/byte-source.ts";
+import { type ByteSource, checkRange } from "../symbolication/byte-source.ts";
+import type { BlobBucket } from "./bucket.ts";
 
 const BLOCK_BYTES = 64 * 1024;
 const MAX_CACHED_BLOCKS = 32;
 /** Reads at least this large go straight to R2 instead of through the block cache. */
 const DIRECT_READ_BYTES = 4 * BLOCK_BYTES;
 
-export async function readRange(bucket: R2Bucket, key: string, offset: number, length: number) {
+/** `length` bytes of an object from `offset`; 503 when the object is gone or the read comes back short. */
+export async function readRange(
+  bucket: BlobBucket,
+  key: string,
+  offset: number,
+  length: number,
+): Promise<Uint8Array> {
   if (length === 0) return new Uint8Array(0);
   const object = await bucket.get(key, { range: { offset, length } });
   if (!object) throw new FaultlineError(503, "debug file disappeared from storage while reading it");
@@ -20,7 +26,7 @@ export async function readRange(bucket: R2Bucket, key: string, offset: number, l
   return bytes;
 }
 
-export function r2ByteSource(bucket: R2Bucket, key: string, size: number): ByteSource {
+export function r2ByteSource(bucket: BlobBucket, key: string, size: number): ByteSource {
   const blocks = new Map<number, Promise<Uint8Array>>();
 
   const block = (index: number): Promise<Uint8Array> => {

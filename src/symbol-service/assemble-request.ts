@@ -1,8 +1,8 @@
 // The body of `POST /api/0/projects/{org}/{project}/files/difs/assemble/`: a map from each file's SHA-1
 // to `{name, debug_id?, chunks}` (Sentry validates the same shape and answers 400 otherwise).
 import { badRequest } from "../errors.ts";
+import { MAX_ASSEMBLE_FILES, MAX_CHUNKS_PER_FILE } from "../limits.ts";
 import { isSha1Hex } from "./chunk-verify.ts";
-import { MAX_ASSEMBLE_FILES, MAX_CHUNKS_PER_FILE } from "./config.ts";
 
 export interface AssembleFileRequest {
   /** SHA-1 of the whole file (the map key). */

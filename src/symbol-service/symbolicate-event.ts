@@ -3,17 +3,21 @@
 // matched to a debug file by debug id (code id only when the image has no debug id), the file's
 // lookup is opened from R2 (cached per isolate), and the images an event's frames fell into are
 // recorded with whether their file was missing, so a later upload can find the event.
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { recordImageReferences } from "../db/event-debug-images.ts";
 import { FaultlineError } from "../errors.ts";
-import type { DebugImage, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
+import { MAX_RECORDED_IMAGES } from "../limits.ts";
+import type { DebugImage, NormalizedEvent } from "../protocol/types.ts";
 import type { Lookup } from "../symbolication/lookup-query.ts";
+import { imageKey, NATIVE_IMAGE_TYPES, needsSymbolication } from "../symbolication/native-event.ts";
 import { imageIdentity, symbolicateEvent } from "../symbolication/symbolicate.ts";
 import { findCandidatesCached } from "./candidate-cache.ts";
+import { bestCandidate, type Candidate, findCandidates } from "./candidates.ts";
 import { openCachedLookup } from "./lookup-cache.ts";
-import { bestCandidate, type Candidate, findCandidates } from "./lookup-store.ts";
 
 export interface NativeContext {
   db: D1Database;
-  bucket: R2Bucket;
+  bucket: BlobBucket;
   projectId: number;
   /** Ingest may answer from the isolate's recent lookups (see candidate-cache.ts); late jobs read D1. */
   cachedCandidates?: boolean;
@@ -23,33 +27,6 @@ export interface NativeContext {
 export interface ImageReference {
   key: string;
   missing: boolean;
-}
-
-const NATIVE_IMAGE_TYPES = new Set(["elf", "macho", "symbolic", "pe", "wasm"]);
-/** Statuses of frames a newly uploaded debug file may still resolve. */
-const RETRYABLE_STATUSES = new Set(["missing", "malformed"]);
-
-function stacktraces(event: NormalizedEvent): Stacktrace[] {
-  const out: Stacktrace[] = [];
-  for (const value of event.exception?.values ?? []) if (value.stacktrace) out.push(value.stacktrace);
-  for (const thread of event.threads?.values ?? []) if (thread.stacktrace) out.push(thread.stacktrace);
-  if (event.stacktrace) out.push(event.stacktrace);
-  return out;
-}
-
-/** Whether the event has native images and frames with addresses not yet symbolicated. */
-export function needsSymbolication(event: NormalizedEvent): boolean {
-  const images = event.debug_meta?.images ?? [];
-  if (!images.some((image) => NATIVE_IMAGE_TYPES.has(image.type))) return false;
-  return stacktraces(event).some((st) =>
-    st.frames.some((f) => f.instruction_addr !== undefined && f.symbolicator_status === undefined),
-  );
-}
-
-export function imageKey(image: DebugImage): string | undefined {
-  const identity = imageIdentity(image);
-  if (identity.debugId) return identity.debugId;
-  return identity.codeId ? `code:${identity.codeId}` : undefined;
 }
 
 /**
@@ -105,8 +82,7 @@ export async function symbolicateStored(
 }
 
 /**
- * Keeps the references a later debug file can act on: images whose file was missing. Only those are
- * stored (one row each), so an event whose frames all resolved costs no extra D1 rows; references that
+ * Keeps the references a later debug file can act on: images whose file was missing. References that
  * are no longer missing (after a late file) are removed.
  */
 export async function recordReferences(
@@ -117,45 +93,13 @@ export async function recordReferences(
 ): Promise<void> {
   const missing = references.filter((r) => r.missing).slice(0, MAX_RECORDED_IMAGES);
   const resolved = references.filter((r) => !r.missing);
-  const statements: D1PreparedStatement[] = [];
-  if (missing.length > 0)
-    statements.push(
-      insertMissingImages(
-        db,
-        projectId,
-        event,
-        missing.map((r) => r.key),
-      ),
-    );
-  if (resolved.length > 0) {
-    statements.push(
-      db
-        .prepare(
-          `DELETE FROM event_debug_images WHERE project_id = ? AND event_id = ? AND debug_id IN (${resolved.map(() => "?").join(",")})`,
-        )
-        .bind(projectId, event.event_id, ...resolved.map((r) => r.key)),
-    );
-  }
-  if (statements.length > 0) await db.batch(statements);
-}
-
-/** Images of one event recorded at most (a crash rarely spans more; bounds the row count). */
-const MAX_RECORDED_IMAGES = 16;
-
-/** The statement recording an event's images that had no debug file (run in the ingest commit). */
-export function insertMissingImages(
-  db: D1Database,
-  projectId: number,
-  event: Pick<NormalizedEvent, "event_id" | "timestamp">,
-  keys: readonly string[],
-): D1PreparedStatement {
-  const refs = keys.slice(0, MAX_RECORDED_IMAGES);
-  return db
-    .prepare(
-      `INSERT OR REPLACE INTO event_debug_images (project_id, debug_id, event_id, timestamp, missing)
-       VALUES ${refs.map(() => "(?, ?, ?, ?, 1)").join(", ")}`,
-    )
-    .bind(...refs.flatMap((key) => [projectId, key, event.event_id, event.timestamp]));
+  await recordImageReferences(
+    db,
+    projectId,
+    event,
+    missing.map((r) => r.key),
+    resolved.map((r) => r.key),
+  );
 }
 
 /**
@@ -176,43 +120,4 @@ export async function symbolicateNativeEvent(
     console.error("symbolication failed", event.event_id, error);
     return { event, missingImages: [] };
   }
-}
-/**
- * The event as it was before symbolication, for a second attempt: stack traces that were changed go
- * back to their `raw_stacktrace`; frames that failed for lack of a file lose their status so they
- * are tried again. Frames that were symbolicated stay as they are.
- */
-export function unsymbolicated(event: NormalizedEvent): NormalizedEvent {
-  const reset = (st: Stacktrace): Stacktrace => ({
-    ...st,
-    frames: st.frames.map((frame) => {
-      if (frame.symbolicator_status === undefined || !RETRYABLE_STATUSES.has(frame.symbolicator_status))
-        return frame;
-      const { symbolicator_status: _, ...rest } = frame;
-      return rest;
-    }),
-  });
-  const out: NormalizedEvent = { ...event };
-  if (event.exception) {
-    out.exception = {
-      ...event.exception,
-      values: event.exception.values.map((value) => {
-        const { raw_stacktrace, ...rest } = value;
-        if (raw_stacktrace) return { ...rest, stacktrace: reset(raw_stacktrace) };
-        return value.stacktrace ? { ...value, stacktrace: reset(value.stacktrace) } : value;
-      }),
-    };
-  }
-  if (event.threads) {
-    out.threads = {
-      ...event.threads,
-      values: event.threads.values.map((thread) => {
-        const { raw_stacktrace, ...rest } = thread;
-        if (raw_stacktrace) return { ...rest, stacktrace: reset(raw_stacktrace) };
-        return thread.stacktrace ? { ...thread, stacktrace: reset(thread.stacktrace) } : thread;
-      }),
-    };
-  }
-  if (event.stacktrace) out.stacktrace = reset(event.stacktrace);
-  return out;
 }

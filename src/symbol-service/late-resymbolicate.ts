@@ -1,0 +1,72 @@
+// One step of a late-file job: the stored events of a batch are re-symbolicated (from their state
+// before symbolication), their image references updated, and their new payloads written where the
+// old ones were kept (inline, or a NEW R2 key). The caller hands the results to the project's Durable
+// Object, which regroups them.
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { putEventPayload, readEventPayload } from "../blobs/event-payloads.ts";
+import { eventPayloadKey, newWriteId } from "../blobs/keys.ts";
+import { deleteImagesOfEvents } from "../db/event-debug-images.ts";
+import { type StoredPayload, storedPayloads } from "../db/event-payloads.ts";
+import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
+import type { NormalizedEvent } from "../protocol/types.ts";
+import { unsymbolicated } from "../symbolication/native-event.ts";
+import { recordReferences, symbolicateStored } from "./symbolicate-event.ts";
+
+/** A re-symbolicated event, for the project's object to regroup. */
+export interface ResymbolicatedEvent {
+  eventId: string;
+  /** The symbolicated event (its grouping is computed by the project's object). */
+  event: NormalizedEvent;
+  /** The new payload JSON when it is stored inline; null when it lives in R2 under payloadKey. */
+  payload: string | null;
+  payloadKey: string | null;
+}
+
+async function loadPayload(bucket: BlobBucket, row: StoredPayload): Promise<NormalizedEvent | null> {
+  let text = row.payload;
+  if (text === null && row.payloadKey) text = await readEventPayload(bucket, row.payloadKey);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as NormalizedEvent;
+  } catch {
+    return null;
+  }
+}
+
+/** Re-symbolicates these events of the project; returns them for regrouping. */
+export async function resymbolicateEvents(
+  deps: { db: D1Database; bucket: BlobBucket },
+  projectId: number,
+  eventIds: readonly string[],
+): Promise<ResymbolicatedEvent[]> {
+  const rows = await storedPayloads(deps.db, projectId, eventIds);
+  const out: ResymbolicatedEvent[] = [];
+  for (const row of rows) {
+    const stored = await loadPayload(deps.bucket, row);
+    if (!stored) continue;
+    const { event, references } = await symbolicateStored(unsymbolicated(stored), {
+      db: deps.db,
+      bucket: deps.bucket,
+      projectId,
+    });
+    await recordReferences(deps.db, projectId, event, references);
+    let payload: string | null = JSON.stringify(event);
+    let payloadKey = row.payloadKey;
+    if (payloadKey !== null || payload.length > MAX_INLINE_PAYLOAD_BYTES) {
+      // A new key: the stored object is never rewritten in place (its row moves to the new one; the
+      // old object, then unreferenced, is removed by the blob sweep).
+      payloadKey = eventPayloadKey(projectId, row.eventId, newWriteId());
+      await putEventPayload(deps.bucket, payloadKey, payload);
+      payload = null;
+    }
+    out.push({ eventId: row.eventId, event, payload, payloadKey });
+  }
+  // References of events that were never stored (rejected, rate limited) lead nowhere.
+  const found = new Set(rows.map((r) => r.eventId));
+  await deleteImagesOfEvents(
+    deps.db,
+    projectId,
+    eventIds.filter((id) => !found.has(id)),
+  );
+  return out;
+}
