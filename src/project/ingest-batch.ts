@@ -1,8 +1,9 @@
 // The contract between the stateless ingest Worker and the project's Durable Object: everything one
 // envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
 
+import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
 import { computeGrouping } from "../grouping/index.ts";
-import type { DataCategory, Outcome } from "../protocol/categories.ts";
+import type { DataCategory } from "../protocol/categories.ts";
 import type {
   CheckIn,
   ClientReport,
@@ -15,6 +16,9 @@ import type {
 import type { JsonObject, NormalizedEvent } from "../protocol/types.ts";
 import type { RateLimitConfig } from "./rate-limiter.ts";
 
+// The rows a batch carries are the storage layer's (db/ingest-rows.ts); they are part of this contract.
+export type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow };
+
 /** Who sent the envelope: resolved from the DSN key before the Durable Object is called. */
 export interface KeyContext {
   organizationId: number;
@@ -22,35 +26,6 @@ export interface KeyContext {
   keyId: number;
   projectLimit: RateLimitConfig | null;
   keyLimit: RateLimitConfig | null;
-}
-
-export interface AttachmentRow {
-  name: string;
-  contentType: string;
-  attachmentType: string;
-  size: number;
-  /** R2 key; the bytes are written before the Durable Object is called. */
-  blobKey: string;
-}
-
-/** Fields shared by stored error events and transactions (the `events` table). */
-export interface EventRow {
-  eventId: string;
-  type: "error" | "default" | "transaction";
-  timestamp: number;
-  received: number;
-  level: string;
-  platform: string;
-  release: string | null;
-  environment: string | null;
-  userKey: string | null;
-  title: string;
-  message: string | null;
-  transactionName: string | null;
-  traceId: string | null;
-  /** Normalized payload JSON, or null when it was written to R2 under payloadKey. */
-  payload: string | null;
-  payloadKey: string | null;
 }
 
 /** What the Durable Object needs of an event's grouping to find or create its issue. */
@@ -80,34 +55,6 @@ export interface PreparedErrorEvent {
 export interface PreparedTransaction {
   row: EventRow;
   spans: SpanRecord[];
-}
-
-export interface FeedbackRow {
-  eventId: string;
-  message: string;
-  contactEmail: string | null;
-  name: string | null;
-  url: string | null;
-  associatedEventId: string | null;
-  timestamp: number;
-  payload: string;
-}
-
-export interface RawItemRow {
-  eventId: string | null;
-  type: string;
-  size: number;
-  blobKey: string;
-  metadata: JsonObject;
-}
-
-export interface OutcomeDelta {
-  category: DataCategory;
-  outcome: Outcome | "client_discard";
-  reason: string;
-  quantity: number;
-  /** Set for a dropped event, so "why didn't my event show up?" can be answered by id. */
-  eventId?: string;
 }
 
 export interface IngestBatch {

@@ -1,0 +1,100 @@
+// The rows ingest writes, as the project's Durable Object receives them from the ingest Worker and hands
+// them to the statements of db/ingest-writes.ts. Each is the camel-case shape of its table in schema.ts
+// (columns the statement fills itself, like project_id or created_at, are left out), so a column that
+// changes in the schema changes the row type with it.
+import type { DataCategory, Outcome } from "../protocol/categories.ts";
+import type { JsonObject } from "../protocol/types.ts";
+import type { IssueTableRow } from "./rows.ts";
+import type { attachments, events, feedback, issues, rawItems } from "./schema.ts";
+
+type EventColumns = typeof events.$inferSelect;
+type IssueColumns = typeof issues.$inferSelect;
+
+/**
+ * Fields shared by stored error events and transactions (the `events` table). `payload` is the
+ * normalized payload JSON, or null when it was written to R2 under `payloadKey`.
+ */
+export type EventRow = Pick<
+  EventColumns,
+  | "eventId"
+  | "timestamp"
+  | "received"
+  | "level"
+  | "platform"
+  | "release"
+  | "environment"
+  | "userKey"
+  | "title"
+  | "message"
+  | "transactionName"
+  | "traceId"
+  | "payload"
+  | "payloadKey"
+> & { type: "error" | "default" | "transaction" };
+
+/** An `attachments` row; `blobKey` is the R2 key, written before the Durable Object is called. */
+export type AttachmentRow = Pick<
+  typeof attachments.$inferSelect,
+  "name" | "contentType" | "attachmentType" | "size" | "blobKey"
+>;
+
+/** A `feedback` row (user feedback sent as a `feedback` item). */
+export type FeedbackRow = Pick<
+  typeof feedback.$inferSelect,
+  "eventId" | "message" | "contactEmail" | "name" | "url" | "associatedEventId" | "timestamp" | "payload"
+>;
+
+/** A `raw_items` row: an item kept as bytes in R2; its metadata is stored as JSON. */
+export type RawItemRow = Pick<typeof rawItems.$inferSelect, "eventId" | "type" | "size" | "blobKey"> & {
+  metadata: JsonObject;
+};
+
+/** One outcome to count (an `outcomes` counter increment; a `dropped_events` row when it has an event id). */
+export interface OutcomeDelta {
+  category: DataCategory;
+  outcome: Outcome | "client_discard";
+  reason: string;
+  quantity: number;
+  /** Set for a dropped event, so "why didn't my event show up?" can be answered by id. */
+  eventId?: string;
+}
+
+/** Where an event's issue id comes from: known already, or created earlier in the same batch. */
+export type IssueRef = { id: number } | { hash: string };
+
+/** An `issues` row created by a group commit (metadata as JSON), with the other hashes it owns from the start. */
+export type NewIssue = Pick<
+  IssueColumns,
+  | "primaryHash"
+  | "type"
+  | "title"
+  | "culprit"
+  | "level"
+  | "platform"
+  | "logger"
+  | "metadata"
+  | "firstSeen"
+  | "lastSeen"
+  | "timesSeen"
+  | "firstRelease"
+  | "lastRelease"
+> & { otherHashes: string[] };
+
+/** How a group commit changes a stored issue's counters and what it shows. */
+export interface IssueDelta {
+  issue: IssueRef;
+  count: number;
+  lastSeen: number;
+  level: string;
+  /** Title, culprit and metadata (JSON) of the issue's latest event, which the issue shows. */
+  shown?: { title: string; culprit: string; metadata: string };
+  lastRelease: string | null;
+  /** New status fields when events changed them (a regression), else null. */
+  statusChange: { status: string; substatus: string | null; resolution: string | null } | null;
+  countUsers: boolean;
+}
+
+/** The grouping state of the issue owning a hash, as the commit's look-up reads it. */
+export type IssueByHashRow = Pick<IssueTableRow, "id" | "status" | "substatus" | "resolution"> & {
+  hash: string;
+};
