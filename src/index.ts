@@ -42,4 +42,4 @@ function withCollapsedSlashes(request: Request): Request {
   return new Request(url, request);
 }
 
-export { ProjectDO } from "./project/project-do.ts";
+export { ProjectDO } from "./project/index.ts";

@@ -24,7 +24,7 @@ import { registerTraceRoutes } from "../api/routes/traces.ts";
 import { registerUserFeedbackRoutes } from "../api/routes/user-feedback.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
-import { handleEnvelope, handleStore } from "../ingest/endpoints.ts";
+import { handleEnvelope, handleStore } from "../ingest/index.ts";
 import { registerUiRoutes, uiNotFound } from "../ui/routes.ts";
 import { type AppRouter, param } from "./app-router.ts";
 import { preflight } from "./cors.ts";

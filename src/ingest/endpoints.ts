@@ -11,12 +11,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
   MAX_STORE_BODY_BYTES,
 } from "../limits.ts";
-import {
-  emptyBatch,
-  type IngestResult,
-  type KeyContext,
-  type OutcomeDelta,
-} from "../project/ingest-batch.ts";
+import { emptyBatch, type IngestResult, type KeyContext, type OutcomeDelta } from "../project/index.ts";
 import {
   checkDsnAgreement,
   extractIngestAuth,

@@ -21,7 +21,7 @@ import {
   issueGroupingOf,
   type KeyContext,
   type OutcomeDelta,
-} from "../project/ingest-batch.ts";
+} from "../project/index.ts";
 import {
   type DataCategory,
   itemQuantities,
