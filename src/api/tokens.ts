@@ -1,5 +1,6 @@
 // API bearer tokens: only their SHA-256 is stored; the plain token is shown once when created.
 import { FaultlineError } from "../errors.ts";
+import { sha256Hex } from "../protocol/sha256.ts";
 
 export interface TokenIdentity {
   tokenId: number;
@@ -8,10 +9,7 @@ export interface TokenIdentity {
   scopes: Set<string>;
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /** The identity behind `Authorization: Bearer <token>`, or 401 with Sentry's wording. */
 export async function authenticateToken(

@@ -1,5 +1,6 @@
 // Rows of D1 tables as raw queries return them (snake case, one field per column of migrations/*.sql).
 // A query that selects fewer columns types its rows as a Pick or Omit of these.
+import type { deploys, releases } from "./schema.ts";
 
 /** An `events` row. */
 export interface EventTableRow {
@@ -51,3 +52,41 @@ export interface IssueTableRow {
   short_id: number | null;
   status_details: string | null;
 }
+
+/** An `issues` row as the read model returns it: with the status it reads back as (expired ignores). */
+export interface IssueReadRow extends IssueTableRow {
+  effective_status: string;
+}
+
+/** An `attachments` row as event views read it. */
+export interface AttachmentRow {
+  id: number;
+  name: string;
+  content_type: string;
+  attachment_type: string;
+  size: number;
+  blob_key: string;
+}
+
+/** A `spans` row as the trace view reads it. */
+export interface SpanRow {
+  project_id: number;
+  span_id: string;
+  parent_span_id: string | null;
+  event_id: string | null;
+  is_segment: number;
+  name: string;
+  op: string | null;
+  description: string | null;
+  status: string | null;
+  start_timestamp: number;
+  end_timestamp: number;
+  duration_ms: number;
+  transaction_name: string | null;
+}
+
+/** A `releases` row, with drizzle's (camel-case) field names: queries alias their columns to these. */
+export type ReleaseRow = typeof releases.$inferSelect;
+
+/** A `deploys` row, with drizzle's (camel-case) field names. */
+export type DeployRow = typeof deploys.$inferSelect;

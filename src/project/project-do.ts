@@ -3,12 +3,14 @@
 // envelopes that arrive while a commit runs are written together by the next one (one D1 transaction).
 import { DurableObject } from "cloudflare:workers";
 import * as writes from "../db/ingest-writes.ts";
+import { writeIssueStatus } from "../db/issues.ts";
 import type { Env } from "../env.ts";
 import { LATE_LEASE_MS, runLateAlarm } from "../native/late-files.ts";
 import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
 import type { ActiveRateLimit, IngestBatch, IngestResult } from "./ingest-batch.ts";
+import { deleteIssuesWithData } from "./issue-deletion.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
 import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
@@ -121,19 +123,19 @@ export class ProjectDO extends DurableObject<Env> {
     resolution: Resolution | null,
   ): Promise<void> {
     const substatus = status === "unresolved" ? "ongoing" : status === "ignored" ? "archived_forever" : null;
-    await this.env.DB.prepare(
-      "UPDATE issues SET status = ?, substatus = ?, resolution = ?, resolved_at = ? WHERE id = ?",
-    )
-      .bind(
-        status,
-        substatus,
-        resolution ? JSON.stringify(resolution) : null,
-        status === "resolved" ? Date.now() / 1000 : null,
-        issueId,
-      )
-      .run();
+    await writeIssueStatus(this.env.DB, issueId, {
+      status,
+      substatus,
+      resolution: resolution ? JSON.stringify(resolution) : null,
+      resolvedAt: status === "resolved" ? Date.now() / 1000 : null,
+    });
     if (this.issueStates.has(issueId))
       this.issueStates.set(issueId, { id: issueId, status, substatus, resolution });
+  }
+
+  /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
+  async deleteIssues(issueIds: number[]): Promise<void> {
+    await deleteIssuesWithData(this.env, issueIds, () => this.forgetIssues());
   }
 
   /**
@@ -193,7 +195,7 @@ export class ProjectDO extends DurableObject<Env> {
     else await storage.setAlarm(next);
   }
 
-  /** Forgets cached grouping state (after merges or deletes done elsewhere). */
+  /** Forgets cached grouping state (after merges or deletes). */
   async forgetIssues(): Promise<void> {
     this.hashToIssue.clear();
     this.issueStates.clear();

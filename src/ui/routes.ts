@@ -2,10 +2,12 @@
 // needs the session's CSRF token and a same-site origin; every organization in a URL is looked up among
 // the signed-in user's memberships only (another tenant's page is a 404, as in the API).
 import type { IRequest } from "itty-router";
+import { orgForUser, orgsOfUser } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import type { AppRouter } from "../http/app-router.ts";
 import { SCRIPT, STYLES } from "./assets.ts";
+import { formString, type OrgCall, type UiCall } from "./call.ts";
 import type { PageContext } from "./layout.ts";
 import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/issue-detail.ts";
 import { issueBulkSubmit, issueStreamPage } from "./pages/issues.ts";
@@ -22,38 +24,10 @@ import {
 } from "./pages/settings-projects.ts";
 import { tokensPage, tokensSubmit } from "./pages/settings-tokens.ts";
 import { tracePage } from "./pages/trace.ts";
-import { type OrgSummary, orgForUser, orgsOfUser } from "./repo.ts";
 import { errorPage, redirect } from "./respond.ts";
-import { sameOrigin, sessionFrom, tokensEqual, type UiSession } from "./session.ts";
-
-export interface UiCall {
-  request: IRequest;
-  env: Env;
-  ctx: PageContext;
-  session: UiSession;
-  /** The form of a POST (CSRF already checked); null for GET. */
-  form: FormData | null;
-  param: (name: string) => string;
-}
-
-export interface OrgCall extends UiCall {
-  org: OrgSummary;
-}
+import { sameOrigin, sessionFrom, tokensEqual } from "./session.ts";
 
 type Handler<C> = (call: C) => Promise<Response>;
-
-export const isAdmin = (org: OrgSummary): boolean => org.role === "owner" || org.role === "admin";
-
-/** Owner/admin-only actions are refused here, whatever the page showed. */
-export function requireAdmin(org: OrgSummary): void {
-  if (!isAdmin(org))
-    throw new FaultlineError(403, "Only owners and admins of this organization can do this.");
-}
-
-export const formString = (form: FormData | null, name: string): string => {
-  const v = form?.get(name);
-  return typeof v === "string" ? v.trim() : "";
-};
 
 const nowSeconds = () => Date.now() / 1000;
 

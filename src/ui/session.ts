@@ -1,7 +1,7 @@
 // Sign-in sessions for the web UI: a random token in an HttpOnly cookie (SameSite=Lax, Secure unless the
 // site is served from localhost), its SHA-256 in `ui_sessions`, an expiry, and a per-session CSRF secret
 // that every form POST must carry. Sign-in itself uses a short-lived double-submit cookie for CSRF.
-import { sha256Hex } from "../api/tokens.ts";
+import { sha256Hex } from "../protocol/sha256.ts";
 
 export const SESSION_COOKIE = "fl_session";
 export const LOGIN_CSRF_COOKIE = "fl_login_csrf";

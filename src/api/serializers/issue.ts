@@ -3,7 +3,7 @@
 import type { IssueTableRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
 import type { Resolution } from "../../project/issue-lifecycle.ts";
-import { formatShortId } from "../issue-query.ts";
+import { formatShortId } from "../../protocol/issue-search.ts";
 
 /** An `issues` row, plus the status it reads back as. */
 export interface IssueRecord extends IssueTableRow {

@@ -2,12 +2,12 @@
 // double-submit cookie (there is no session yet); sign-out by the session's token like every other form.
 import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
+import type { UiCall } from "../call.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
 import { clearFailures, recordFailure, secondsUntilAllowed } from "../login-throttle.ts";
 import { verifyPassword } from "../password.ts";
 import { htmlResponse, redirectWithCookies } from "../respond.ts";
-import type { UiCall } from "../routes.ts";
 import {
   cookie,
   createSession,

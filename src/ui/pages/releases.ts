@@ -1,21 +1,22 @@
 // Releases: the organization's releases with dates, new issues, events and regressions; a release's
 // detail with its projects, deploys and issues.
-import { FaultlineError } from "../../errors.ts";
-import { compactNumber, isoDay, isoTime, relativeTime } from "../format.ts";
-import { html, type SafeHtml, safeHref } from "../html.ts";
-import { type PageContext, page } from "../layout.ts";
+
 import {
-  type DeployRow,
-  type IssueRow,
-  projectsOf,
+  type ReleaseDeployRow as DeployRow,
   type ReleaseDetail,
   type ReleaseListRow,
   releaseDetail,
   releaseEventCounts,
   releasesOf,
-} from "../repo.ts";
+} from "../../db/release-reads.ts";
+import type { IssueTableRow as IssueRow } from "../../db/rows.ts";
+import { projectsOf } from "../../db/tenant-reads.ts";
+import { FaultlineError } from "../../errors.ts";
+import type { OrgCall } from "../call.ts";
+import { compactNumber, isoDay, isoTime, relativeTime } from "../format.ts";
+import { html, type SafeHtml, safeHref } from "../html.ts";
+import { type PageContext, page } from "../layout.ts";
 import { htmlResponse } from "../respond.ts";
-import type { OrgCall } from "../routes.ts";
 
 const PAGE = 25;
 

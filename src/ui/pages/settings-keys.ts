@@ -1,14 +1,15 @@
 // Client keys (DSN) of a project: copyable DSN, create, disable/enable and per-key rate limits.
 // Everyone in the organization can read the DSN; only owners and admins change keys.
+
+import { type KeyRow, keysOf, type ProjectSummary, projectBySlug } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/project-keys.ts";
+import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type KeyRow, keysOf, type ProjectSummary, projectBySlug } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import { formString, isAdmin, type OrgCall, requireAdmin } from "../routes.ts";
 import { randomToken } from "../session.ts";
 import { settingsNav } from "../settings-nav.ts";
 import { dsnField, dsnFor, setupSnippets } from "../snippets.ts";

@@ -1,15 +1,15 @@
 // Members of an organization: everyone sees the list; owners add members (email, role and a generated
 // password shown once), change roles and remove members.
-import type { Role } from "../../api/access.ts";
+import type { MemberRole as Role } from "../../db/tenant-reads.ts";
+import { type MemberRow, membersOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
+import { formString, type OrgCall } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
 import { generatePassword, hashPassword } from "../password.ts";
-import { type MemberRow, membersOf } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import { formString, type OrgCall } from "../routes.ts";
 import { settingsNav } from "../settings-nav.ts";
 
 const ROLES: Role[] = ["member", "admin", "owner"];

@@ -1,14 +1,14 @@
 // Project settings: list and create projects; rename or delete one (owners and admins only).
-import { deleteProjectBlobs } from "../../api/routes/projects.ts";
+import { deleteProjectBlobs } from "../../api/index.ts";
+import { type ProjectSummary, projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { deleteProject } from "../../db/tenants.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/project-keys.ts";
+import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type ProjectSummary, projectBySlug, projectsOf } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import { formString, isAdmin, type OrgCall, requireAdmin } from "../routes.ts";
 import { randomToken } from "../session.ts";
 import { settingsNav, slugify } from "../settings-nav.ts";
 

@@ -1,14 +1,15 @@
 // Personal API tokens (for sentry-cli and the REST API): list, create (the token is shown once, only its
 // SHA-256 is stored) and revoke. A token's scopes are further capped by the user's role in each org.
-import { sha256Hex } from "../../api/tokens.ts";
+
+import { type TokenRow, tokensOfUser } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
+import { sha256Hex } from "../../protocol/sha256.ts";
+import type { UiCall } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay, relativeTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type TokenRow, tokensOfUser } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
-import type { UiCall } from "../routes.ts";
 import { randomToken } from "../session.ts";
 
 export const TOKEN_SCOPES = [
