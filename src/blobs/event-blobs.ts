@@ -1,5 +1,8 @@
 // R2 reads and deletes of event bytes: payloads too large for a row, and attachments.
 
+/** The bucket event bytes live in (the `BLOBS` binding). */
+export type BlobBucket = R2Bucket;
+
 /** The text of a stored object, or null when it is gone. */
 export async function readBlobText(bucket: R2Bucket, key: string): Promise<string | null> {
   const object = await bucket.get(key);

@@ -2,13 +2,12 @@
 // in the project's Durable Object (its `deleteIssues` RPC), which owns the hash → issue cache: the hashes
 // are unhooked and the cache dropped first so new look-alike events start a new issue rather than join
 // one being deleted, and the cache is dropped again once the rows are gone.
-import { deleteBlobs } from "../blobs/event-blobs.ts";
+import { type BlobBucket, deleteBlobs } from "../blobs/event-blobs.ts";
 import { deleteEventRound, deleteIssueRows, unhookIssueHashes } from "../db/issue-deletion.ts";
 import { chunks } from "../db/sql.ts";
-import type { Env } from "../env.ts";
 
 export async function deleteIssuesWithData(
-  env: Pick<Env, "DB" | "BLOBS">,
+  env: { DB: D1Database; BLOBS: BlobBucket },
   issueIds: readonly number[],
   forgetCache: () => Promise<void>,
 ): Promise<void> {

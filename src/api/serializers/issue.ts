@@ -2,7 +2,7 @@
 // `PUT` bodies read into one update, and tag summaries. Pure functions.
 import type { IssueTableRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
-import type { Resolution } from "../../project/issue-lifecycle.ts";
+import type { Resolution } from "../../project/index.ts";
 import { formatShortId } from "../../protocol/issue-search.ts";
 
 /** An `issues` row, plus the status it reads back as. */
