@@ -10,7 +10,12 @@ import {
   projectsCondition,
   type SqlFragment,
 } from "../db/issue-search.ts";
-import { issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
+import {
+  type IssueWithOrgRow,
+  issueByShortId,
+  issuesWithOrgById,
+  issuesWithOrgByShortId,
+} from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
 import type { IssueReadRow } from "../db/rows.ts";
 import { projectsOf } from "../db/tenant-reads.ts";
@@ -49,7 +54,7 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   const ref = param(request, "issueId");
   const orgRef = request.params.org === undefined ? null : param(request, "org");
   const now = nowSeconds();
-  let rows: Awaited<ReturnType<typeof issuesWithOrgById>> = [];
+  let rows: IssueWithOrgRow[] = [];
   if (/^\d+$/.test(ref)) {
     rows = await issuesWithOrgById(env.DB, Number(ref), now);
   } else {

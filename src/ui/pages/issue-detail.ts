@@ -212,7 +212,8 @@ export async function issueActionSubmit(call: OrgCall): Promise<Response> {
 /** Attachment bytes from R2, always as a download (never rendered inline, whatever the SDK claimed). */
 export async function attachmentDownload(call: OrgCall): Promise<Response> {
   const { issue, project } = await loadIssue(call);
-  const event = await issueEvent(call.env.DB, issue.id, pickFrom(call.param("eventId")));
+  const eventId = call.param("eventId").replaceAll("-", "").toLowerCase();
+  const event = await issueEvent(call.env.DB, issue.id, { eventId });
   if (!event) throw new FaultlineError(404, "not found");
   const attachmentId = Number.parseInt(call.param("attachmentId"), 10);
   const attachment = (await eventAttachments(call.env.DB, project.id, event.event_id)).find(
