@@ -10,14 +10,9 @@ import {
   projectsCondition,
   type SqlFragment,
 } from "../db/issue-search.ts";
-import {
-  type IssueWithOrgRow,
-  issueByShortId,
-  issuesWithOrgById,
-  issuesWithOrgByShortId,
-} from "../db/issues.ts";
+import { issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
-import type { IssueReadRow } from "../db/rows.ts";
+import type { IssueReadRow, IssueWithOrgRow } from "../db/rows.ts";
 import { projectsOf } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";

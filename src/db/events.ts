@@ -1,7 +1,7 @@
 // The events read model shared by the REST API and the web UI: event pages, an issue's or project's
 // event, neighbours in time, attachments, hashes, traces (spans and their errors) and event volume.
 // The payload is `events.payload`, or in R2 under `events.payload_key` (see src/blobs/event-blobs.ts).
-import type { AttachmentRow, EventTableRow, SpanRow } from "./rows.ts";
+import type { AttachmentRow, EventListRow, EventTableRow, SpanRow, TraceError } from "./rows.ts";
 import { all, first, marks } from "./sql.ts";
 
 /** Every column of `events` (alias `ev`). */
@@ -32,10 +32,6 @@ const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
     'browser', json(json_extract(ev.payload, '$.contexts.browser'))),
   'exception', json(json_extract(ev.payload, '$.exception'))
 ) END AS summary`;
-
-/** A list row: the whole row (`full`), or the row without payload plus the summary JSON. */
-export type EventListRow = Omit<EventTableRow, "payload" | "payload_key"> &
-  Partial<Pick<EventTableRow, "payload" | "payload_key">> & { summary?: string | null };
 
 /** Whose events a page lists: an issue's, or a project's error events (no transactions). */
 export type EventScope = { issueId: number } | { projectErrors: number };
@@ -154,16 +150,6 @@ export function eventAttachments(
     "SELECT id, name, content_type, attachment_type, size, blob_key FROM attachments WHERE project_id = ? AND event_id = ? ORDER BY id",
     [projectId, eventId],
   );
-}
-
-/** An error event of a trace. */
-export interface TraceError {
-  project_id: number;
-  event_id: string;
-  issue_id: number | null;
-  title: string;
-  level: string;
-  timestamp: number;
 }
 
 /** A trace's spans (first 2000 by start) and error events (first 200) among the projects. */

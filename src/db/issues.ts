@@ -2,21 +2,17 @@
 // pages and counts, per-bucket event counts, tag statistics, and the issue fields the API and the UI
 // change directly (status changes go through the project's Durable Object, see src/project/).
 import { effectiveStatusSql, type SqlFragment } from "./issue-search.ts";
-import type { IssueReadRow, IssueTableRow } from "./rows.ts";
+import type {
+  IssueReadRow,
+  IssueTableRow,
+  IssueTarget,
+  IssueWithOrgRow,
+  TagCountRow,
+  TagValueCount,
+} from "./rows.ts";
 import { all, chunks, first, marks, type SqlParam } from "./sql.ts";
 
 const issueColumns = (now: number) => `i.*, ${effectiveStatusSql(now)} AS effective_status`;
-
-/** An issue with its project and organization (the `…/issues/{id}/` lookups). */
-export interface IssueWithOrgRow extends IssueReadRow {
-  p_slug: string;
-  p_name: string;
-  p_platform: string | null;
-  organization_id: number;
-  o_slug: string;
-  o_name: string;
-  o_created_at: number;
-}
 
 const withOrg = (now: number) => `SELECT ${issueColumns(now)}, p.slug AS p_slug, p.name AS p_name,
     p.platform AS p_platform, p.organization_id AS organization_id, o.slug AS o_slug, o.name AS o_name,
@@ -92,12 +88,6 @@ export async function countIssues(db: D1Database, where: SqlFragment, cap?: numb
   return Number(row?.n ?? 0);
 }
 
-/** An issue a change applies to. */
-export interface IssueTarget {
-  id: number;
-  project_id: number;
-}
-
 /** The newest `limit` issues matching `where`. */
 export function issueTargets(db: D1Database, where: SqlFragment, limit: number): Promise<IssueTarget[]> {
   return all<IssueTarget>(
@@ -169,15 +159,6 @@ export async function eventCountsByBucket(
   return counts;
 }
 
-/** One tag key/value over an issue's recent events, with when it was first and last seen. */
-export interface TagCountRow {
-  key: string;
-  value: string;
-  count: number;
-  first_seen: number;
-  last_seen: number;
-}
-
 /**
  * Values of level/release/environment/transaction/user and the events' own tags over the issue's most
  * recent `sample` events (Sentry's tag summary of the API).
@@ -206,12 +187,6 @@ export async function issueTagCounts(
     [issueId],
   );
   return rows.filter((r) => typeof r.key === "string" && typeof r.value === "string");
-}
-
-export interface TagValueCount {
-  key: string;
-  value: string;
-  n: number;
 }
 
 /**

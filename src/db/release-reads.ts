@@ -1,8 +1,15 @@
 // Release figures: what a release's JSON shows besides its row (linked projects, new issues, last
 // seen, deploys), and the web UI's release list and detail. Row lookups and writes are in releases.ts.
 
-import { DEPLOY_COLUMNS, type ReleaseProjectRow } from "./releases.ts";
-import type { DeployRow, IssueTableRow } from "./rows.ts";
+import { DEPLOY_COLUMNS } from "./releases.ts";
+import type {
+  DeployRow,
+  IssueTableRow,
+  ReleaseDeployRow,
+  ReleaseDetail,
+  ReleaseListRow,
+  ReleaseProjectRow,
+} from "./rows.ts";
 import { all, first, marks } from "./sql.ts";
 
 /** The projects linked to each release. */
@@ -66,16 +73,6 @@ export function deploysByIds(db: D1Database, ids: readonly number[]): Promise<De
   return all<DeployRow>(db, `SELECT ${DEPLOY_COLUMNS} FROM deploys WHERE id IN (${marks(ids.length)})`, ids);
 }
 
-export interface ReleaseListRow {
-  id: number;
-  version: string;
-  date_added: number;
-  date_released: number | null;
-  new_issues: number;
-  regressions: number;
-  projects: string | null;
-}
-
 /** A page of the organization's releases, newest released first, with new-issue and regression counts. */
 export function releasesOf(
   db: D1Database,
@@ -114,24 +111,6 @@ export async function releaseEventCounts(
   );
   for (const r of rows) out.set(r.release, r.n);
   return out;
-}
-
-export interface ReleaseDetail {
-  id: number;
-  version: string;
-  ref: string | null;
-  url: string | null;
-  date_added: number;
-  date_started: number | null;
-  date_released: number | null;
-  commit_count: number;
-}
-
-export interface ReleaseDeployRow {
-  environment: string;
-  name: string | null;
-  url: string | null;
-  date_finished: number;
 }
 
 /** A release with its newest deploys, the issues first or last seen in it, and its projects' slugs. */

@@ -1,7 +1,7 @@
 // Releases and deploys: lookups, pages, release order and writes (the figures shown with releases are
 // in release-reads.ts). Rows keep drizzle's camel-case field
 // names (ReleaseRow, DeployRow in rows.ts): the queries alias their columns to them.
-import type { DeployRow, ReleaseRow } from "./rows.ts";
+import type { DeployRow, ReleaseProjectRow, ReleaseRow } from "./rows.ts";
 import { all, chunks, first, marks, type SqlParam } from "./sql.ts";
 
 const RELEASE_COLUMNS = `id, organization_id AS organizationId, version, ref, url, status, date_added AS dateAdded,
@@ -69,13 +69,6 @@ export async function releaseHasProject(
     [releaseId, projectId],
   );
   return row !== null;
-}
-
-export interface ReleaseProjectRow {
-  id: number;
-  slug: string;
-  name: string;
-  platform: string | null;
 }
 
 /** The organization's projects among these ids and slugs. */

@@ -1,5 +1,7 @@
-// Rows of D1 tables as raw queries return them (snake case, one field per column of migrations/*.sql).
-// A query that selects fewer columns types its rows as a Pick or Omit of these.
+// Every row type of src/db/: rows of D1 tables as raw queries return them (snake case, one field per
+// column of migrations/*.sql; releases and deploys take drizzle's inferred types from schema.ts, their
+// queries alias columns to them), then the rows of the read model's joins and projections. A query that
+// selects fewer columns types its rows as a Pick or Omit of these.
 import type { deploys, releases } from "./schema.ts";
 
 /** An `events` row. */
@@ -90,3 +92,133 @@ export type ReleaseRow = typeof releases.$inferSelect;
 
 /** A `deploys` row, with drizzle's (camel-case) field names. */
 export type DeployRow = typeof deploys.$inferSelect;
+
+// --- rows as the read model's queries select them ----------------------------------------------------
+
+/** An issue with its project and organization (the `…/issues/{id}/` lookups). */
+export interface IssueWithOrgRow extends IssueReadRow {
+  p_slug: string;
+  p_name: string;
+  p_platform: string | null;
+  organization_id: number;
+  o_slug: string;
+  o_name: string;
+  o_created_at: number;
+}
+
+/** An issue a change applies to. */
+export interface IssueTarget {
+  id: number;
+  project_id: number;
+}
+
+/** One tag key/value over an issue's recent events, with when it was first and last seen. */
+export interface TagCountRow {
+  key: string;
+  value: string;
+  count: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface TagValueCount {
+  key: string;
+  value: string;
+  n: number;
+}
+
+/** A list row: the whole row (`full`), or the row without payload plus the summary JSON. */
+export type EventListRow = Omit<EventTableRow, "payload" | "payload_key"> &
+  Partial<Pick<EventTableRow, "payload" | "payload_key">> & { summary?: string | null };
+
+/** An error event of a trace. */
+export interface TraceError {
+  project_id: number;
+  event_id: string;
+  issue_id: number | null;
+  title: string;
+  level: string;
+  timestamp: number;
+}
+
+export interface ReleaseProjectRow {
+  id: number;
+  slug: string;
+  name: string;
+  platform: string | null;
+}
+
+export interface ReleaseListRow {
+  id: number;
+  version: string;
+  date_added: number;
+  date_released: number | null;
+  new_issues: number;
+  regressions: number;
+  projects: string | null;
+}
+
+export interface ReleaseDetail {
+  id: number;
+  version: string;
+  ref: string | null;
+  url: string | null;
+  date_added: number;
+  date_started: number | null;
+  date_released: number | null;
+  commit_count: number;
+}
+
+export interface ReleaseDeployRow {
+  environment: string;
+  name: string | null;
+  url: string | null;
+  date_finished: number;
+}
+
+/** A member's role in an organization (as src/api/access.ts's Role). */
+export type MemberRole = "owner" | "admin" | "member";
+
+export interface OrgSummary {
+  id: number;
+  slug: string;
+  name: string;
+  role: MemberRole;
+}
+
+export interface ProjectSummary {
+  id: number;
+  slug: string;
+  name: string;
+  platform: string | null;
+  organization_id: number;
+  rate_limit_count: number | null;
+  rate_limit_window: number | null;
+}
+
+export interface KeyRow {
+  id: number;
+  public_key: string;
+  label: string;
+  is_active: number;
+  rate_limit_count: number | null;
+  rate_limit_window: number | null;
+  created_at: number;
+}
+
+export interface MemberRow {
+  user_id: number;
+  email: string;
+  name: string;
+  role: MemberRole;
+  created_at: number;
+}
+
+export interface TokenRow {
+  id: number;
+  name: string;
+  token_last_characters: string;
+  scopes: string;
+  created_at: number;
+  last_used_at: number | null;
+}

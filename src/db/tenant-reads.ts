@@ -1,27 +1,8 @@
 // Tenant reads of the web UI: the signed-in user's organizations, an organization's projects, keys and
 // members, a user's API tokens. Callers pass ids already resolved through the caller's memberships, so
 // nothing here decides who may see what.
+import type { KeyRow, MemberRow, OrgSummary, ProjectSummary, TokenRow } from "./rows.ts";
 import { first } from "./sql.ts";
-
-/** A member's role in an organization (as src/api/access.ts's Role). */
-export type MemberRole = "owner" | "admin" | "member";
-
-export interface OrgSummary {
-  id: number;
-  slug: string;
-  name: string;
-  role: MemberRole;
-}
-
-export interface ProjectSummary {
-  id: number;
-  slug: string;
-  name: string;
-  platform: string | null;
-  organization_id: number;
-  rate_limit_count: number | null;
-  rate_limit_window: number | null;
-}
 
 export async function orgsOfUser(db: D1Database, userId: number): Promise<OrgSummary[]> {
   const rows = await db
@@ -78,16 +59,6 @@ export function projectById(db: D1Database, projectId: number): Promise<ProjectS
   );
 }
 
-export interface KeyRow {
-  id: number;
-  public_key: string;
-  label: string;
-  is_active: number;
-  rate_limit_count: number | null;
-  rate_limit_window: number | null;
-  created_at: number;
-}
-
 const KEY_COLUMNS = "id, public_key, label, is_active, rate_limit_count, rate_limit_window, created_at";
 
 export async function keysOf(db: D1Database, projectId: number): Promise<KeyRow[]> {
@@ -96,14 +67,6 @@ export async function keysOf(db: D1Database, projectId: number): Promise<KeyRow[
     .bind(projectId)
     .all<KeyRow>();
   return rows.results;
-}
-
-export interface MemberRow {
-  user_id: number;
-  email: string;
-  name: string;
-  role: MemberRole;
-  created_at: number;
 }
 
 export async function membersOf(db: D1Database, orgId: number): Promise<MemberRow[]> {
@@ -115,15 +78,6 @@ export async function membersOf(db: D1Database, orgId: number): Promise<MemberRo
     .bind(orgId)
     .all<MemberRow>();
   return rows.results;
-}
-
-export interface TokenRow {
-  id: number;
-  name: string;
-  token_last_characters: string;
-  scopes: string;
-  created_at: number;
-  last_used_at: number | null;
 }
 
 export async function tokensOfUser(db: D1Database, userId: number): Promise<TokenRow[]> {

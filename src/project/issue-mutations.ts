@@ -1,7 +1,9 @@
 // Issue changes the REST API and the web UI both make. Status and deletes go through each project's
 // Durable Object, which owns the grouping cache and regression state that must agree with D1; plain
 // fields (assignee, bookmark, seen, ignore details) are D1 writes.
-import { type IssueFields, type IssueTarget, setIgnoreDetails, setIssueFields } from "../db/issues.ts";
+
+import { type IssueFields, setIgnoreDetails, setIssueFields } from "../db/issues.ts";
+import type { IssueTarget } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import type { IssueStatus, Resolution } from "./issue-lifecycle.ts";
 

@@ -1,7 +1,8 @@
 // What a page handler receives (the request with its signed-in session, and the organization of
 // `/organizations/:org/…` pages), and small helpers every page uses. routes.ts builds these calls.
+
 import type { IRequest } from "itty-router";
-import type { OrgSummary } from "../db/tenant-reads.ts";
+import type { OrgSummary } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import type { PageContext } from "./layout.ts";

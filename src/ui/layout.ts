@@ -1,6 +1,6 @@
 // The page shell: head, top bar (organization switcher, sections, account, sign out) and main content.
 
-import type { OrgSummary } from "../db/tenant-reads.ts";
+import type { OrgSummary } from "../db/rows.ts";
 import { type HtmlValue, html, type SafeHtml } from "./html.ts";
 import type { UiUser } from "./session.ts";
 

@@ -10,12 +10,11 @@ import {
   orgProjectsByRef,
   previousReleaseWithCommits,
   type ReleaseFields,
-  type ReleaseProjectRow,
   releaseHasIssues,
   releasePage,
   updateRelease,
 } from "../../db/releases.ts";
-import type { ReleaseRow } from "../../db/rows.ts";
+import type { ReleaseProjectRow, ReleaseRow } from "../../db/rows.ts";
 import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
 import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";

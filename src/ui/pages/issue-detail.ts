@@ -9,9 +9,14 @@ import {
   eventNeighbours,
   issueEvent,
 } from "../../db/events.ts";
-import { issueInOrg, issueTagDistribution, type TagValueCount } from "../../db/issues.ts";
-import type { EventTableRow as EventRow, IssueTableRow as IssueRow } from "../../db/rows.ts";
-import { type ProjectSummary, projectById } from "../../db/tenant-reads.ts";
+import { issueInOrg, issueTagDistribution } from "../../db/issues.ts";
+import type {
+  EventTableRow as EventRow,
+  IssueTableRow as IssueRow,
+  ProjectSummary,
+  TagValueCount,
+} from "../../db/rows.ts";
+import { projectById } from "../../db/tenant-reads.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { formString, type OrgCall } from "../call.ts";

@@ -10,8 +10,8 @@ import {
   orgIssueTargets,
 } from "../../db/issues.ts";
 import { newestReleaseFor } from "../../db/releases.ts";
-import type { IssueReadRow } from "../../db/rows.ts";
-import { firstActiveKey, type ProjectSummary, projectsOf } from "../../db/tenant-reads.ts";
+import type { IssueReadRow, ProjectSummary } from "../../db/rows.ts";
+import { firstActiveKey, projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { parseIssueQuery } from "../../protocol/issue-search.ts";
 import { formString, type OrgCall } from "../call.ts";

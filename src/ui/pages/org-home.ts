@@ -2,7 +2,8 @@
 
 import { volumeByHour } from "../../db/events.ts";
 import { openIssueCounts } from "../../db/issues.ts";
-import { type ProjectSummary, projectsOf } from "../../db/tenant-reads.ts";
+import type { ProjectSummary } from "../../db/rows.ts";
+import { projectsOf } from "../../db/tenant-reads.ts";
 import type { OrgCall } from "../call.ts";
 import { barChart, bucketize } from "../charts.ts";
 import { compactNumber } from "../format.ts";

@@ -1,15 +1,13 @@
 // Releases: the organization's releases with dates, new issues, events and regressions; a release's
 // detail with its projects, deploys and issues.
 
-import {
-  type ReleaseDeployRow as DeployRow,
-  type ReleaseDetail,
-  type ReleaseListRow,
-  releaseDetail,
-  releaseEventCounts,
-  releasesOf,
-} from "../../db/release-reads.ts";
-import type { IssueTableRow as IssueRow } from "../../db/rows.ts";
+import { releaseDetail, releaseEventCounts, releasesOf } from "../../db/release-reads.ts";
+import type {
+  ReleaseDeployRow as DeployRow,
+  IssueTableRow as IssueRow,
+  ReleaseDetail,
+  ReleaseListRow,
+} from "../../db/rows.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import type { OrgCall } from "../call.ts";

@@ -1,7 +1,8 @@
 // Client keys (DSN) of a project: copyable DSN, create, disable/enable and per-key rate limits.
 // Everyone in the organization can read the DSN; only owners and admins change keys.
 
-import { type KeyRow, keysOf, type ProjectSummary, projectBySlug } from "../../db/tenant-reads.ts";
+import type { KeyRow, ProjectSummary } from "../../db/rows.ts";
+import { keysOf, projectBySlug } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/project-keys.ts";
 import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";

@@ -1,7 +1,7 @@
 // Members of an organization: everyone sees the list; owners add members (email, role and a generated
 // password shown once), change roles and remove members.
-import type { MemberRole as Role } from "../../db/tenant-reads.ts";
-import { type MemberRow, membersOf } from "../../db/tenant-reads.ts";
+import type { MemberRow, MemberRole as Role } from "../../db/rows.ts";
+import { membersOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { formString, type OrgCall } from "../call.ts";
 import { doneMessage } from "../flash.ts";

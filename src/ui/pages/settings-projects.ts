@@ -1,6 +1,8 @@
 // Project settings: list and create projects; rename or delete one (owners and admins only).
+
 import { deleteProjectBlobs } from "../../api/index.ts";
-import { type ProjectSummary, projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
+import type { ProjectSummary } from "../../db/rows.ts";
+import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { deleteProject } from "../../db/tenants.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/project-keys.ts";

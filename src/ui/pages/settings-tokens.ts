@@ -1,7 +1,8 @@
 // Personal API tokens (for sentry-cli and the REST API): list, create (the token is shown once, only its
 // SHA-256 is stored) and revoke. A token's scopes are further capped by the user's role in each org.
 
-import { type TokenRow, tokensOfUser } from "../../db/tenant-reads.ts";
+import type { TokenRow } from "../../db/rows.ts";
+import { tokensOfUser } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { sha256Hex } from "../../protocol/sha256.ts";
 import type { UiCall } from "../call.ts";

@@ -1,8 +1,8 @@
 // Trace view: the trace's spans as a waterfall (tree order, offset and width by time) with op, status and
 // duration, and the error events that carry the trace id. Spans from all the organization's projects.
 
-import { type TraceError, traceOf } from "../../db/events.ts";
-import type { SpanRow } from "../../db/rows.ts";
+import { traceOf } from "../../db/events.ts";
+import type { SpanRow, TraceError } from "../../db/rows.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import type { OrgCall } from "../call.ts";
 import { duration, isoTime } from "../format.ts";
