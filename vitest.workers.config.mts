@@ -1,6 +1,6 @@
 // Integration tests inside workerd (Cloudflare's vitest integration): the real Worker with local D1,
 // R2 and Durable Objects. Migrations are read here (Node) and applied by the setup file (workerd).
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
@@ -8,12 +8,30 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
   // The Rust release binary of the debug-file fixtures, for the symbolication tests (workerd cannot read files).
   const debugFile = (await readFile("test/fixtures/debug-files/app")).toString("base64");
+  // Wire captures of sentry-rust 0.37: request bytes (base64) and headers, by name.
+  const captureDir = "test/fixtures/captures/sentry-rust-0.37";
+  const rustCaptures: Record<string, { body: string; headers: string[] }> = {};
+  for (const file of await readdir(captureDir)) {
+    if (!file.endsWith(".envelope")) continue;
+    const name = file.slice(0, -".envelope".length);
+    const request = JSON.parse(await readFile(`${captureDir}/${name}.request.json`, "utf8"));
+    rustCaptures[name] = {
+      body: (await readFile(`${captureDir}/${file}`)).toString("base64"),
+      headers: request.headers,
+    };
+  }
   return {
     plugins: [
       cloudflareTest({
         main: "./src/index.ts",
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations, TEST_DEBUG_FILE_BASE64: debugFile } },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            TEST_DEBUG_FILE_BASE64: debugFile,
+            TEST_RUST_CAPTURES: rustCaptures,
+          },
+        },
       }),
     ],
     test: {

@@ -7,3 +7,8 @@ export function q(value: string | number | null | undefined): string;
 export function mintOrgToken(url: string, org: string, iat?: number): string;
 export function mintUserToken(): string;
 export function run(argv: string[]): void;
+export function resetPassword(
+  db: { sql: (command: string) => Record<string, unknown>[] },
+  email: string,
+  options?: { keepTokens?: boolean },
+): { password: string; revokedTokens: number };

@@ -14,7 +14,9 @@ const USAGE = `usage: npm run faultline -- <command> [options]
 commands:
   org create <slug> [--name NAME]
   user create <email> [--name NAME] [--org SLUG --role owner|admin|member]
-  user password <email>   (new web UI password, printed once; signs the user's sessions out)
+  user password <email> [--keep-tokens]
+                          (new web UI password, printed once; signs the user's sessions out and
+                          revokes their personal API tokens unless --keep-tokens)
   token create --user EMAIL [--scopes "org:read project:read ..."] [--name NAME]
   token create --org SLUG [--scopes "org:ci ..."] [--name NAME] [--url PUBLIC_URL]
   project create <org> <slug> [--name NAME] [--team SLUG] [--platform PLATFORM]
@@ -33,7 +35,7 @@ const ROLES = ["owner", "admin", "member"];
 export function parseArgs(argv) {
   const positionals = [];
   const options = {};
-  const booleans = new Set(["remote", "help"]);
+  const booleans = new Set(["remote", "help", "keep-tokens"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg.startsWith("--")) {
@@ -127,17 +129,36 @@ function createUser(db, email, options) {
   }
 }
 
-/** Sets a generated web UI password (only its PBKDF2 hash is stored) and ends the user's sessions. */
-function resetPassword(db, email) {
-  const [user] = db.sql(`SELECT id, email FROM users WHERE email = ${q(email.trim())} COLLATE NOCASE`);
+/**
+ * Sets a generated web UI password (only its PBKDF2 hash is stored), ends the user's sessions and, unless
+ * `keepTokens`, revokes their personal API tokens: a reset usually means the account was in the wrong
+ * hands, and a token minted meanwhile would otherwise outlive it. Organization tokens the user created
+ * belong to the organization and stay.
+ */
+export function resetPassword(db, email, { keepTokens = false } = {}) {
+  const [user] = db.sql(
+    `SELECT id, email, (SELECT COUNT(*) FROM api_tokens t WHERE t.user_id = users.id AND t.organization_id IS NULL) AS tokens
+     FROM users WHERE email = ${q(email.trim())} COLLATE NOCASE`,
+  );
   if (!user) throw new Error(`no user ${email}`);
   const password = generatePassword();
   db.sql(
-    `UPDATE users SET password_hash = ${q(hashPassword(password))} WHERE id = ${user.id}; DELETE FROM ui_sessions WHERE user_id = ${user.id}`,
+    [
+      `UPDATE users SET password_hash = ${q(hashPassword(password))} WHERE id = ${user.id}`,
+      `DELETE FROM ui_sessions WHERE user_id = ${user.id}`,
+      ...(keepTokens
+        ? []
+        : [`DELETE FROM api_tokens WHERE user_id = ${user.id} AND organization_id IS NULL`]),
+    ].join("; "),
   );
+  const count = user.tokens ?? 0;
+  const tokenNote = keepTokens
+    ? `their ${count} personal API token(s) were kept (--keep-tokens)`
+    : `their ${count} personal API token(s) were revoked`;
   console.log(
-    `FAULTLINE_USER=${user.email}\nFAULTLINE_PASSWORD=${password}\n(shown only now; the user's sessions were signed out)`,
+    `FAULTLINE_USER=${user.email}\nFAULTLINE_PASSWORD=${password}\n(shown only now; the user's sessions were signed out and ${tokenNote})`,
   );
+  return { password, revokedTokens: keepTokens ? 0 : count };
 }
 
 function scopesFrom(options, fallback) {
@@ -235,7 +256,8 @@ export function run(argv) {
   const db = database(options);
   if (command === "org create") createOrg(db, need(rest[0], "<slug>"), options);
   else if (command === "user create") createUser(db, need(rest[0], "<email>"), options);
-  else if (command === "user password") resetPassword(db, need(rest[0], "<email>"));
+  else if (command === "user password")
+    resetPassword(db, need(rest[0], "<email>"), { keepTokens: options["keep-tokens"] === true });
   else if (command === "token create") createToken(db, options);
   else if (command === "project create")
     createProject(db, need(rest[0], "<org>"), need(rest[1], "<slug>"), options);

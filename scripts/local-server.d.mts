@@ -30,6 +30,8 @@ export function applyMigrations(persistTo: string): void;
 export function sqlLocal(persistTo: string, command: string): Record<string, unknown>[];
 export function sha256Hex(value: string): string;
 export function ensureDefaults(persistTo: string, stateFile: string): LocalDefaults;
+/** `preferred` when nothing listens on it, else a free port the OS picks. */
+export function freePort(preferred: number): Promise<number>;
 export function dsnFor(defaults: LocalDefaults, port: number, host?: string): string;
 export function startDev(options: {
   port: number;

@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generatePassword, hashPassword } from "./password.mjs";
@@ -136,6 +137,35 @@ export function ensureDefaults(persistTo, stateFile) {
 
 export function dsnFor(defaults, port, host = "127.0.0.1") {
   return `http://${defaults.publicKey}@${host}:${port}/${defaults.projectId}`;
+}
+
+/** Whether nothing listens on `port` of the loopback address (binding it for a moment tells). */
+function portIsFree(port) {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once("error", () => resolvePort(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolvePort(true)));
+  });
+}
+
+/**
+ * `preferred` when it is free, else a port the OS picks. A second `npm start`, a debugger or another
+ * wrangler often holds the inspector's usual 9229, and wrangler then exits instead of starting.
+ */
+export async function freePort(preferred) {
+  if (preferred > 0 && (await portIsFree(preferred))) return preferred;
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address
+          ? resolvePort(address.port)
+          : reject(new Error("no free port")),
+      );
+    });
+  });
 }
 
 /** Starts `wrangler dev` and resolves once it answers HTTP. */

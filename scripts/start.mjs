@@ -1,25 +1,34 @@
 // `npm start`: a local Faultline with persistent state under .wrangler/state, migrations applied,
 // a default organization/project/DSN key/API token created once, and the lines to paste printed.
 import { join } from "node:path";
-import { applyMigrations, DEFAULTS, dsnFor, ensureDefaults, ROOT, startDev } from "./local-server.mjs";
+import {
+  applyMigrations,
+  DEFAULTS,
+  dsnFor,
+  ensureDefaults,
+  freePort,
+  ROOT,
+  startDev,
+} from "./local-server.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
-const persistTo = join(ROOT, ".wrangler", "state");
-const stateFile = join(ROOT, ".wrangler", "faultline-local.json");
+// FAULTLINE_STATE_DIR keeps a second instance (or a test) apart from the default state.
+const stateDir = process.env.FAULTLINE_STATE_DIR ?? join(ROOT, ".wrangler");
+const persistTo = join(stateDir, "state");
+const stateFile = join(stateDir, "faultline-local.json");
 
 console.log("Applying D1 migrations to the local database…");
 applyMigrations(persistTo);
 const defaults = ensureDefaults(persistTo, stateFile);
+const preferredInspector = Number(process.env.INSPECTOR_PORT ?? 9229);
+const inspectorPort = await freePort(preferredInspector);
+if (inspectorPort !== preferredInspector)
+  console.log(`Inspector port ${preferredInspector} is in use; the debugger listens on ${inspectorPort}.`);
 console.log(`Starting the Worker on port ${port}…`);
-const server = await startDev({
-  port,
-  persistTo,
-  inspectorPort: Number(process.env.INSPECTOR_PORT ?? 9229),
-  log: "pipe",
-});
+const server = await startDev({ port, persistTo, inspectorPort, log: "pipe" });
 const url = `http://127.0.0.1:${port}`;
 console.log(`
-Faultline is running at ${url} (data persists in .wrangler/state). Paste these into your shell:
+Faultline is running at ${url} (data persists in ${persistTo}; debugger on port ${inspectorPort}). Paste these into your shell:
 
 export SENTRY_DSN=${dsnFor(defaults, port)}
 export SENTRY_URL=${url}/

@@ -1,13 +1,17 @@
-// Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses.
+// Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses, and the
+// cron that sweeps unreferenced blobs.
+import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
 import type { Env } from "./env.ts";
 import { isIngestPath, withIngestCors } from "./http/cors.ts";
+import { collapseSlashes } from "./http/redirect-target.ts";
 import { errorResponse } from "./http/responses.ts";
 import { buildRouter } from "./http/router.ts";
 
 const router = buildRouter();
 
 export default {
-  async fetch(request, env, ctx): Promise<Response> {
+  async fetch(incoming, env, ctx): Promise<Response> {
+    const request = withCollapsedSlashes(incoming);
     let response: Response;
     try {
       response = (await router.fetch(request, env, ctx)) as Response;
@@ -16,6 +20,26 @@ export default {
     }
     return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
   },
+
+  async scheduled(_controller, env, ctx): Promise<void> {
+    ctx.waitUntil(
+      sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now()).then((r) =>
+        console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`),
+      ),
+    );
+  },
 } satisfies ExportedHandler<Env>;
+
+/**
+ * `//api/0/…` (a `SENTRY_URL` ending in `/` joined with `/api/0/…`) is routed as `/api/0/…`, and
+ * `//evil.example` as the path `/evil.example` on this site, never as another host.
+ */
+function withCollapsedSlashes(request: Request): Request {
+  const url = new URL(request.url);
+  const pathname = collapseSlashes(url.pathname);
+  if (pathname === url.pathname) return request;
+  url.pathname = pathname;
+  return new Request(url, request);
+}
 
 export { ProjectDO } from "./project/project-do.ts";

@@ -4,14 +4,32 @@
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** Bytes of a request body as received (compressed). CF caps request bodies at 100 MB on Free/Pro. */
-export const MAX_REQUEST_BODY_BYTES = 100 * MiB;
+// Request bodies and decoding. Memory math for one 128 MB isolate (CF), which may serve other requests
+// at the same time: a request holds its wire body (≤ 20 MiB) while decoding it into the decoded body
+// (≤ 20 MiB); the decoder may hold one more transient copy of its output (≤ 20 MiB), and a stacked
+// encoding one intermediate layer (≤ 20 MiB), so decoding peaks at 60 MiB (80 MiB stacked). The wire
+// body is released once decoded; envelope items are views into the decoded bytes, not copies, and only
+// items of at most 1 MiB (events) or MAX_OPAQUE_SUMMARY_BYTES are parsed as JSON, which leaves 48 MiB or
+// more for parsed copies and the rest of the isolate. Credentials are checked before any of this: from
+// headers/query without decoding anything, or (tunnel) from the envelope header line alone.
+// Anything larger than the envelope cap, including an attachment, replay or profile that Relay would
+// take up to 100 MiB, is refused whole with 413 like Relay's `envelope_too_large`; it is not streamed.
+
+/** Bytes of a request body as received (compressed). Sentry's envelope spec: 20 MB compressed request. */
+export const MAX_REQUEST_BODY_BYTES = 20 * MiB;
 
 /**
- * Bytes of a whole envelope after decompression. Relay's `max_envelope_size` is 100 MiB (newer: 200 MiB);
- * we keep 100 MiB because a Worker isolate has 128 MB of memory.
+ * Bytes of a whole envelope after decompression. Relay's `max_envelope_size` is 100 MiB, which does not fit
+ * a 128 MB isolate next to its wire body (see the memory math above); 20 MiB does with room to spare.
  */
-export const MAX_ENVELOPE_BYTES = 100 * MiB;
+export const MAX_ENVELOPE_BYTES = 20 * MiB;
+
+/**
+ * Bytes one inner layer of a stacked `Content-Encoding` may yield while only the envelope header line of
+ * an unauthenticated (tunnel) request is decoded. The header line is at most MAX_HEADER_LINE_BYTES, so its
+ * compressed form is far smaller than this; the bound keeps an unauthenticated request from costing more.
+ */
+export const MAX_HEADER_SCAN_BYTES = 1 * MiB;
 
 /** Bytes of one event/transaction/feedback item, decompressed. Relay `max_event_size` (1 MiB). */
 export const MAX_EVENT_BYTES = 1 * MiB;
@@ -84,6 +102,9 @@ export const MIN_CLOCK_DRIFT_SECONDS = 55 * 60;
 
 /** Events dated further in the future are clamped to receive time. Relay: 60 s. */
 export const MAX_FUTURE_SECONDS = 60;
+/** Latest timestamp accepted anywhere (seconds): 9999-12-31T23:59:59Z, the last instant an ISO 8601
+ * date (and JavaScript's `toISOString`) writes with four year digits, as Relay's range. Earliest: 0 (1970). */
+export const MAX_TIMESTAMP_SECONDS = 253402300799;
 
 /** Sessions older than this are dropped. Relay: 5 days. */
 export const MAX_SESSION_AGE_SECONDS = 5 * 24 * 3600;
@@ -147,3 +168,122 @@ export const MAX_DATABAG_ENTRIES = 500;
 
 /** Characters of a request URL, query string, header or cookie value in an event. CF caps URLs at 16 KB. */
 export const MAX_REQUEST_VALUE_CHARS = 16 * KiB;
+
+/**
+ * Web sign-in attempts within one LOGIN_WINDOW_SECONDS window: per (email, client IP) pair — the tight
+ * limit against guessing —, per email from any IP (loose, so a stranger elsewhere cannot lock a user
+ * out with a handful of wrong passwords) and per client IP. Not Sentry's numbers (Sentry throttles
+ * sign-in per username and per IP through its ratelimiter); chosen for a small self-hosted install.
+ */
+export const LOGIN_WINDOW_SECONDS = 15 * 60;
+export const MAX_LOGIN_ATTEMPTS_PER_EMAIL_AND_IP = 10;
+export const MAX_LOGIN_ATTEMPTS_PER_EMAIL = 100;
+export const MAX_LOGIN_ATTEMPTS_PER_IP = 50;
+
+/** Seconds an organization invitation stays valid. Sentry's `INVITE_DAYS_VALID` (30 days). */
+export const INVITE_VALID_SECONDS = 30 * 24 * 3600;
+
+/** Characters of a password chosen when accepting an invitation: Django's minimum length validator (8). */
+export const MIN_PASSWORD_CHARS = 8;
+/** Characters of a password at most, so PBKDF2 is not fed megabytes. Django's bcrypt-era bound is 4096; 256 is plenty. */
+export const MAX_PASSWORD_CHARS = 256;
+
+/**
+ * Characters of one attribute value of a log or span (string values are cut, larger arrays/objects are
+ * dropped). Not a Relay number: the same bound as a message, so one attribute can never approach D1's
+ * 1 MB row limit (CF).
+ */
+export const MAX_ATTRIBUTE_VALUE_CHARS = MAX_MESSAGE_CHARS;
+
+/** Characters of an attribute key; longer keys are dropped. Relay trims keys like tag keys (200). */
+export const MAX_ATTRIBUTE_KEY_CHARS = MAX_TAG_KEY_CHARS;
+
+/**
+ * Characters of the JSON of all attributes of one log or span (the `attributes` column): attributes
+ * past it are dropped and noted. 64 Ki chars ≤ 192 KiB of UTF-8, well under D1's 1 MB row limit (CF).
+ */
+export const MAX_ATTRIBUTES_JSON_CHARS = 64 * KiB;
+
+/** Characters of a check-in's `monitor_config` JSON; a larger one is not kept (CF D1 row limit, with margin). */
+export const MAX_MONITOR_CONFIG_JSON_CHARS = 16 * KiB;
+
+/** Characters of a raw item's metadata JSON; past it only the summary's scalar fields are kept. */
+export const MAX_RAW_METADATA_JSON_CHARS = 16 * KiB;
+
+/**
+ * Characters of one feedback row's `payload` JSON (the normalized feedback event). Same bound as an
+ * event payload kept inline in D1; a larger payload keeps only the feedback context.
+ */
+export const MAX_FEEDBACK_PAYLOAD_CHARS = MAX_INLINE_PAYLOAD_BYTES;
+
+/**
+ * Size of one prepared envelope sent to the project's Durable Object in one RPC, in UTF-16 code units
+ * of its JSON form. Records (logs, spans…) that would go past it are dropped as `too_large`; bytes
+ * (attachments, large payloads, raw items) are in R2 already and only their keys travel. Math: the DO
+ * RPC message limit is 32 MiB (CF); V8's structured clone stores a string in 1 (Latin-1) or 2 (UTF-16)
+ * bytes per code unit, and object framing is no larger than the JSON's own punctuation, so 4 Mi units
+ * are at most ~8 MiB on the wire. The envelope's one event and one transaction come on top (each at
+ * most ~1.3 Mi units: an inline payload ≤ MAX_INLINE_PAYLOAD_BYTES plus index columns and, for a
+ * transaction, spans from a ≤ 1 MiB item), so one RPC stays under ~14 MiB, more than 2× below the
+ * limit. It also bounds what one envelope adds to a D1 commit.
+ */
+export const MAX_PREPARED_BATCH_UNITS = 4 * MiB;
+
+/**
+ * Prepared data of one group commit of the Durable Object (same unit): the commit stops gathering
+ * envelopes past it, so one D1 transaction and the object's memory stay bounded (128 MB isolate, CF).
+ */
+export const MAX_COMMIT_BATCH_UNITS = 2 * MAX_PREPARED_BATCH_UNITS;
+
+/**
+ * Age after which an R2 object of ingested bytes that no D1 row references is deleted by the sweep.
+ * Far longer than any request takes to commit (CF caps a request's wall time at minutes), so an object
+ * whose request is still running is never taken.
+ */
+export const BLOB_SWEEP_MIN_AGE_MS = 24 * 3600 * 1000;
+
+/**
+ * R2 objects one sweep run looks at (a cron run has 15 min of wall time and 1,000 subrequests on
+ * Paid, CF): 10 list pages of 1,000, about 350 D1 reads of 90 keys, deletes of 1,000 keys per call.
+ */
+export const MAX_BLOB_SWEEP_OBJECTS_PER_RUN = 10_000;
+
+/** Seconds of the events API's default time range without `statsPeriod`/`start`/`end`: Sentry's 14 days. */
+export const DEFAULT_QUERY_PERIOD_SECONDS = 14 * 86400;
+
+/** Seconds of the longest time range the events/stats APIs accept: 90 days, Sentry's event retention. */
+export const MAX_QUERY_PERIOD_SECONDS = 90 * 86400;
+
+/** Buckets of one time series (events-stats, stats_v2, project stats). Sentry caps at 10,000 points. */
+export const MAX_SERIES_BUCKETS = 10_000;
+
+/** Bound parameters of one D1 statement: D1 allows 100; a few are kept for the scope's own. */
+export const MAX_SQL_PARAMS = 90;
+
+/** Groups read to sort by a percentile (computed outside SQL). A Faultline bound, not Sentry's. */
+export const MAX_DISCOVER_GROUPS_SORTED = 10_000;
+
+/** `field` parameters of one events query. Sentry allows 20 in the Explore UI; the API is looser. */
+export const MAX_QUERY_FIELDS = 50;
+
+/** Spans of one trace the trace endpoints return. Sentry's trace view pages past 10,000 spans. */
+export const MAX_TRACE_SPANS = 10_000;
+
+/** Error events of one trace the trace endpoints return. A Faultline bound. */
+export const MAX_TRACE_ERRORS = 1000;
+
+/** Environments listed per organization or project. Sentry has no cap; a Faultline bound on the scan. */
+export const MAX_ENVIRONMENTS_LISTED = 1000;
+
+/** Bytes of a user-feedback API request body. Its fields are capped far lower (Sentry: name 128, email 75). */
+export const MAX_USER_REPORT_BODY_BYTES = 64 * KiB;
+
+/** Characters of a user report's name / email. Sentry's UserReport model (128 / 75). */
+export const MAX_USER_REPORT_NAME_CHARS = 128;
+export const MAX_USER_REPORT_EMAIL_CHARS = 75;
+
+/** Groups of a `topEvents` time series. Sentry's events-stats allows at most 10. */
+export const MAX_TOP_EVENTS = 10;
+
+/** Rows (interval × group) of one stats_v2 answer. A Faultline bound on the outcome read. */
+export const MAX_OUTCOME_ROWS = 50_000;

@@ -5,6 +5,7 @@ import type { IRequest } from "itty-router";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { param } from "../http/app-router.ts";
+import { isIdSegment } from "./slugs.ts";
 import { authenticateToken, type TokenIdentity } from "./tokens.ts";
 
 /** Every scope Sentry defines, in Sentry's order; tokens may carry any of them. */
@@ -129,6 +130,7 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
   if (identity.organizationId !== null) {
     orgScopes.set(identity.organizationId, new Set(identity.scopes));
   } else if (identity.userId !== null) {
+    // Accepted memberships only: invitations live in member_invites and grant nothing until accepted.
     const rows = await env.DB.prepare("SELECT organization_id, role FROM memberships WHERE user_id = ?")
       .bind(identity.userId)
       .all<{ organization_id: number; role: Role }>();
@@ -159,7 +161,7 @@ export async function organizationFor(
   orgRef: string,
   scope: Scope,
 ): Promise<OrgRow> {
-  const org = /^\d+$/.test(orgRef)
+  const org = isIdSegment(orgRef)
     ? await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE id = ?")
         .bind(Number(orgRef))
         .first<OrgRow>()
@@ -187,12 +189,12 @@ export async function projectFor(
   const orgRow =
     org ??
     (await env.DB.prepare(
-      "SELECT id, slug, name, created_at FROM organizations WHERE slug = ? OR CAST(id AS TEXT) = ?",
+      `SELECT id, slug, name, created_at FROM organizations WHERE ${isIdSegment(orgRef) ? "id" : "slug"} = ?`,
     )
-      .bind(orgRef, orgRef)
+      .bind(isIdSegment(orgRef) ? Number(orgRef) : orgRef)
       .first<OrgRow>());
   if (!orgRow || !caller.orgScopes.has(orgRow.id)) throw notFound();
-  const column = /^\d+$/.test(projectRef) ? "id" : "slug";
+  const column = isIdSegment(projectRef) ? "id" : "slug";
   const project = await env.DB.prepare(`SELECT * FROM projects WHERE organization_id = ? AND ${column} = ?`)
     .bind(orgRow.id, column === "id" ? Number(projectRef) : projectRef)
     .first<ProjectRow>();

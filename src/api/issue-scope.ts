@@ -3,6 +3,7 @@
 // `query`, `status`, `environment` and `project` parameters).
 import type { IRequest } from "itty-router";
 import { orgMemberId, orgTeamId } from "../db/actors.ts";
+import { findEventInProjects } from "../db/event-ids.ts";
 import {
   allOf,
   environmentsCondition,
@@ -10,7 +11,7 @@ import {
   projectsCondition,
   type SqlFragment,
 } from "../db/issue-search.ts";
-import { issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
+import { issueById, issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
 import type { IssueReadRow, IssueWithOrgRow } from "../db/rows.ts";
 import { projectsOf } from "../db/tenant-reads.ts";
@@ -30,6 +31,7 @@ import {
   type Scope,
 } from "./access.ts";
 import type { IssueRecord, ProjectSummary } from "./serializers/issue.ts";
+import { isIdSegment } from "./slugs.ts";
 
 export const nowSeconds = () => Date.now() / 1000;
 
@@ -60,7 +62,7 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   const row = rows.find(
     (r) =>
       caller.orgScopes.has(r.organization_id) &&
-      (orgRef === null || r.o_slug === orgRef || String(r.organization_id) === orgRef),
+      (orgRef === null || (isIdSegment(orgRef) ? String(r.organization_id) === orgRef : r.o_slug === orgRef)),
   );
   if (!row) throw notFound();
   requireScope(caller, row.organization_id, scope);
@@ -173,13 +175,22 @@ export async function searchCondition(
   return { ...allOf(parts), text: query.trim() };
 }
 
-/** A query that is exactly a short id of a searched project finds that issue (Sentry's shortIdLookup). */
+/**
+ * A query that is exactly a short id of a searched project finds that issue (Sentry's shortIdLookup);
+ * so does an event id of a searched project.
+ */
 export async function shortIdMatch(
   env: Env,
   scope: ListScope,
   text: string,
   now: number,
 ): Promise<IssueReadRow | null> {
+  const eventId = text.replace(/-/g, "").toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(eventId)) {
+    // Sentry answers a bare event id with that event's issue (the MCP server finds events this way).
+    const event = await findEventInProjects(env.DB, [...scope.projects.keys()], eventId);
+    return event?.issue_id ? issueById(env.DB, event.issue_id, now) : null;
+  }
   const short = parseShortId(text);
   if (!short || /\s/.test(text)) return null;
   const project = [...scope.projects.values()].find((p) => p.slug === short.slug);

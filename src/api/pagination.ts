@@ -2,6 +2,9 @@
 // `results="true|false"` and a quoted `cursor="value:offset:is_prev"` (sentry-cli follows `next` while
 // `results="true"`). Faultline uses offset cursors (`0:<offset>:0`).
 
+import { badRequest } from "../errors.ts";
+import { isoFromSeconds } from "../protocol/items/json.ts";
+
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 100;
 
@@ -10,17 +13,31 @@ export interface Page {
   limit: number;
 }
 
+/** A cursor's offset must be an integer SQLite binds as one (a float OFFSET is SQLITE_MISMATCH). */
+const DIGITS = /^\d{1,15}$/;
+
+/**
+ * Reads `cursor=value:offset:is_prev` and `per_page` (or `limit`) strictly, as Sentry does: anything
+ * malformed is a 400 with Sentry's detail, never a clamped guess or a database error.
+ */
 export function pageFrom(url: URL, defaultLimit = DEFAULT_PAGE_SIZE): Page {
   const cursor = url.searchParams.get("cursor") ?? "";
-  const parts = cursor.split(":");
-  const offset = parts.length >= 2 ? Math.max(0, Number.parseInt(parts[1] ?? "0", 10) || 0) : 0;
-  const requested = Number.parseInt(
-    url.searchParams.get("per_page") ?? url.searchParams.get("limit") ?? "",
-    10,
-  );
-  const limit =
-    Number.isFinite(requested) && requested > 0 ? Math.min(requested, MAX_PAGE_SIZE) : defaultLimit;
-  return { offset, limit };
+  let offset = 0;
+  if (cursor !== "") {
+    const [value = "", rawOffset = "", isPrev = "0", ...extra] = cursor.split(":");
+    if (
+      extra.length > 0 ||
+      !/^-?\d{1,20}(\.\d{1,20})?$/.test(value) ||
+      !DIGITS.test(rawOffset) ||
+      (isPrev !== "0" && isPrev !== "1")
+    )
+      throw badRequest("Invalid cursor parameter.");
+    offset = Number(rawOffset);
+  }
+  const rawLimit = url.searchParams.get("per_page") ?? url.searchParams.get("limit");
+  if (rawLimit === null || rawLimit === "") return { offset, limit: defaultLimit };
+  if (!/^\d{1,6}$/.test(rawLimit) || Number(rawLimit) < 1) throw badRequest("Invalid per_page parameter.");
+  return { offset, limit: Math.min(Number(rawLimit), MAX_PAGE_SIZE) };
 }
 
 /** The `Link` header for a page; `hasMore` is whether a next page exists (query one row more to know). */
@@ -36,5 +53,4 @@ export function linkHeader(url: URL, page: Page, hasMore: boolean): string {
   return `${prev}, ${next}`;
 }
 
-export const isoDate = (seconds: number | null | undefined): string | null =>
-  seconds === null || seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+export const isoDate = (seconds: number | null | undefined): string | null => isoFromSeconds(seconds);

@@ -5,6 +5,12 @@ import { badRequest } from "../errors.ts";
 export const MAX_SLUG_CHARS = 50;
 export const MAX_NAME_CHARS = 64;
 
+/**
+ * How a path segment names an organization or project (Sentry's `{…_id_or_slug}`): all digits is an id,
+ * anything else a slug. Unambiguous because no slug may be all digits (isValidSlug, everywhere one is set).
+ */
+export const isIdSegment = (segment: string): boolean => /^\d+$/.test(segment);
+
 export const isValidSlug = (slug: string): boolean =>
   slug.length > 0 && slug.length <= MAX_SLUG_CHARS && /^[a-z0-9_-]+$/.test(slug) && !/^\d+$/.test(slug);
 

@@ -11,6 +11,7 @@ import {
   type OrgRow,
   type Scope,
 } from "./access.ts";
+import { isIdSegment } from "./slugs.ts";
 
 /** 404 unless the organization is the caller's; 403 unless the caller holds one of `scopes` there. */
 export function requireAnyScope(caller: Caller, organizationId: number, scopes: readonly Scope[]): void {
@@ -26,9 +27,9 @@ export async function organizationWithAny(
   scopes: readonly Scope[],
 ): Promise<OrgRow> {
   const org = await env.DB.prepare(
-    `SELECT id, slug, name, created_at FROM organizations WHERE ${/^\d+$/.test(orgRef) ? "id" : "slug"} = ?`,
+    `SELECT id, slug, name, created_at FROM organizations WHERE ${isIdSegment(orgRef) ? "id" : "slug"} = ?`,
   )
-    .bind(/^\d+$/.test(orgRef) ? Number(orgRef) : orgRef)
+    .bind(isIdSegment(orgRef) ? Number(orgRef) : orgRef)
     .first<OrgRow>();
   if (!org || !caller.orgScopes.has(org.id)) throw notFound();
   requireAnyScope(caller, org.id, scopes);

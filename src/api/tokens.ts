@@ -1,4 +1,5 @@
 // API bearer tokens: only their SHA-256 is stored; the plain token is shown once when created.
+import { recordTokenUse, tokenUseDue } from "../db/api-token-usage.ts";
 import { FaultlineError } from "../errors.ts";
 import { sha256Hex } from "../protocol/sha256.ts";
 
@@ -19,10 +20,20 @@ export async function authenticateToken(
   const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!match?.[1]) throw new FaultlineError(401, "Authentication credentials were not provided.");
   const row = await db
-    .prepare("SELECT id, user_id, organization_id, scopes FROM api_tokens WHERE token_hash = ?")
+    .prepare("SELECT id, user_id, organization_id, scopes, last_used_at FROM api_tokens WHERE token_hash = ?")
     .bind(await sha256Hex(match[1]))
-    .first<{ id: number; user_id: number | null; organization_id: number | null; scopes: string }>();
+    .first<{
+      id: number;
+      user_id: number | null;
+      organization_id: number | null;
+      scopes: string;
+      last_used_at: number | null;
+    }>();
   if (!row) throw new FaultlineError(401, "Invalid token");
+  const now = Date.now() / 1000;
+  // Awaited, but only about once a minute per token; a failure to record must not fail the request.
+  if (tokenUseDue(row.last_used_at, now))
+    await recordTokenUse(db, row.id, now).catch((error: unknown) => console.error("token use", error));
   return {
     tokenId: row.id,
     userId: row.user_id,

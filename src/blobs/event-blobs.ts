@@ -9,6 +9,15 @@ export async function readBlobText(bucket: R2Bucket, key: string): Promise<strin
   return object ? object.text() : null;
 }
 
+/** An event's normalized payload text: the row's, else its R2 object's; null when neither is there. */
+export async function eventPayloadText(
+  bucket: R2Bucket,
+  row: { payload?: string | null; payload_key?: string | null },
+): Promise<string | null> {
+  if (row.payload) return row.payload;
+  return row.payload_key ? readBlobText(bucket, row.payload_key) : null;
+}
+
 /** A stored object's bytes and size for a download, or null when it is gone. */
 export async function readBlobStream(
   bucket: R2Bucket,

@@ -1,11 +1,30 @@
 // R2 key layout (documented in docs/storage.md). Every key starts with the project id so a tenant's
 // bytes can be listed and deleted together, and never collides with another project's.
+//
+// Keys of ingested bytes are unique per write (a random write id): a retry of the same event id with
+// other content writes a new object, so no request can replace or remove what an earlier, acknowledged
+// request stored. The D1 row points at its own key; objects no row references are deleted by the
+// request that wrote them, or later by the sweep (src/blobs/sweep.ts).
 
-export const attachmentKey = (projectId: number, eventId: string, attachmentId: string): string =>
-  `projects/${projectId}/attachments/${eventId}/${attachmentId}`;
+/** A fresh id for one R2 write. */
+export const newWriteId = (): string => crypto.randomUUID();
 
-export const eventPayloadKey = (projectId: number, eventId: string): string =>
-  `projects/${projectId}/events/${eventId}.json`;
+export const attachmentKey = (projectId: number, eventId: string, writeId: string): string =>
+  `projects/${projectId}/attachments/${eventId}/${writeId}`;
 
-export const rawItemKey = (projectId: number, type: string, itemId: string): string =>
-  `projects/${projectId}/items/${type}/${itemId}`;
+export const eventPayloadKey = (projectId: number, eventId: string, writeId: string): string =>
+  `projects/${projectId}/events/${eventId}/${writeId}.json`;
+
+export const rawItemKey = (projectId: number, type: string, writeId: string): string =>
+  `projects/${projectId}/items/${type}/${writeId}`;
+
+/** Prefix of every project's bytes. */
+export const PROJECTS_PREFIX = "projects/";
+
+/**
+ * Whether a key holds ingested bytes a D1 row must reference (event payloads, attachments, raw items),
+ * as opposed to content-addressed debug files, which their own tables own.
+ */
+export function isIngestBlobKey(key: string): boolean {
+  return /^projects\/\d+\/(events|attachments|items)\//.test(key);
+}

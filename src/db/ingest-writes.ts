@@ -116,6 +116,8 @@ export interface IssueDelta {
   count: number;
   lastSeen: number;
   level: string;
+  /** Title, culprit and metadata (JSON) of the issue's latest event, which the issue shows. */
+  shown?: { title: string; culprit: string; metadata: string };
   lastRelease: string | null;
   /** New status fields when events changed them (a regression), else null. */
   statusChange: { status: string; substatus: string | null; resolution: string | null } | null;
@@ -142,6 +144,10 @@ export function updateIssueCounters(
     delta.lastRelease,
     delta.lastRelease,
   ];
+  if (delta.shown) {
+    sets.push("title = ?", "culprit = ?", "metadata = ?");
+    params.push(delta.shown.title, delta.shown.culprit, delta.shown.metadata);
+  }
   if (delta.statusChange) {
     sets.push("status = ?", "substatus = ?", "resolution = ?", "resolved_at = NULL");
     params.push(delta.statusChange.status, delta.statusChange.substatus, delta.statusChange.resolution);
@@ -219,10 +225,11 @@ export function insertAttachment(
     .bind(projectId, eventId, row.name, row.contentType, row.attachmentType, row.size, row.blobKey, now);
 }
 
+/** A span id stored already keeps its row: accepted data is never replaced by another envelope. */
 export function insertSpan(db: D1Database, projectId: number, span: SpanRecord): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT OR REPLACE INTO spans (project_id, trace_id, span_id, parent_span_id, segment_id, event_id, is_segment,
+      `INSERT OR IGNORE INTO spans (project_id, trace_id, span_id, parent_span_id, segment_id, event_id, is_segment,
          name, op, description, status, start_timestamp, end_timestamp, duration_ms, transaction_name, release,
          environment, attributes)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

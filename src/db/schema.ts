@@ -1,7 +1,8 @@
 // Drizzle schema mirroring migrations/*.sql (the SQL files are the source of truth for D1; this file gives
-// the API typed queries). Keep both in step: test/integration/schema.test.ts compares them.
+// every row type). Keep both in step: test/integration/schema.test.ts compares tables, columns and indexes.
 import { index, integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
 
+// organizations, teams and projects refuse all-digit slugs by trigger (migrations/0012_no_numeric_slugs.sql).
 export const organizations = sqliteTable("organizations", {
   id: integer("id").primaryKey({ autoIncrement: true }),
   slug: text("slug").notNull().unique(),
@@ -164,6 +165,8 @@ export const events = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
     index("events_issue_timestamp").on(t.issueId, t.timestamp),
+    // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
+    index("events_payload_key").on(t.payloadKey),
   ],
 );
 
@@ -192,77 +195,97 @@ export const spans = sqliteTable(
   (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
 );
 
-export const attachments = sqliteTable("attachments", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  projectId: integer("project_id").notNull(),
-  eventId: text("event_id").notNull(),
-  name: text("name").notNull(),
-  contentType: text("content_type").notNull(),
-  attachmentType: text("attachment_type").notNull(),
-  size: integer("size").notNull(),
-  blobKey: text("blob_key").notNull(),
-  createdAt: real("created_at").notNull(),
-});
+export const attachments = sqliteTable(
+  "attachments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    name: text("name").notNull(),
+    contentType: text("content_type").notNull(),
+    attachmentType: text("attachment_type").notNull(),
+    size: integer("size").notNull(),
+    blobKey: text("blob_key").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [index("attachments_event").on(t.projectId, t.eventId), index("attachments_blob_key").on(t.blobKey)],
+);
 
-export const sessionUpdates = sqliteTable("session_updates", {
-  id: integer("id").primaryKey(),
-  projectId: integer("project_id").notNull(),
-  sid: text("sid").notNull(),
-  did: text("did"),
-  seq: integer("seq"),
-  timestamp: real("timestamp").notNull(),
-  started: real("started").notNull(),
-  init: integer("init", { mode: "boolean" }).notNull(),
-  duration: real("duration"),
-  status: text("status").notNull(),
-  errors: integer("errors").notNull(),
-  release: text("release").notNull(),
-  environment: text("environment"),
-  ipAddress: text("ip_address"),
-  userAgent: text("user_agent"),
-  abnormalMechanism: text("abnormal_mechanism"),
-});
+export const sessionUpdates = sqliteTable(
+  "session_updates",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    sid: text("sid").notNull(),
+    did: text("did"),
+    seq: integer("seq"),
+    timestamp: real("timestamp").notNull(),
+    started: real("started").notNull(),
+    init: integer("init", { mode: "boolean" }).notNull(),
+    duration: real("duration"),
+    status: text("status").notNull(),
+    errors: integer("errors").notNull(),
+    release: text("release").notNull(),
+    environment: text("environment"),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    abnormalMechanism: text("abnormal_mechanism"),
+  },
+  (t) => [index("session_updates_project_started").on(t.projectId, t.started)],
+);
 
-export const sessionAggregates = sqliteTable("session_aggregates", {
-  id: integer("id").primaryKey(),
-  projectId: integer("project_id").notNull(),
-  started: real("started").notNull(),
-  did: text("did"),
-  exited: integer("exited").notNull(),
-  errored: integer("errored").notNull(),
-  abnormal: integer("abnormal").notNull(),
-  crashed: integer("crashed").notNull(),
-  release: text("release").notNull(),
-  environment: text("environment"),
-});
+export const sessionAggregates = sqliteTable(
+  "session_aggregates",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    started: real("started").notNull(),
+    did: text("did"),
+    exited: integer("exited").notNull(),
+    errored: integer("errored").notNull(),
+    abnormal: integer("abnormal").notNull(),
+    crashed: integer("crashed").notNull(),
+    release: text("release").notNull(),
+    environment: text("environment"),
+  },
+  (t) => [index("session_aggregates_project_started").on(t.projectId, t.started)],
+);
 
-export const checkIns = sqliteTable("check_ins", {
-  id: integer("id").primaryKey(),
-  projectId: integer("project_id").notNull(),
-  checkInId: text("check_in_id").notNull(),
-  monitorSlug: text("monitor_slug").notNull(),
-  status: text("status").notNull(),
-  duration: real("duration"),
-  environment: text("environment"),
-  release: text("release"),
-  monitorConfig: text("monitor_config"),
-  traceId: text("trace_id"),
-  timestamp: real("timestamp").notNull(),
-});
+export const checkIns = sqliteTable(
+  "check_ins",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    checkInId: text("check_in_id").notNull(),
+    monitorSlug: text("monitor_slug").notNull(),
+    status: text("status").notNull(),
+    duration: real("duration"),
+    environment: text("environment"),
+    release: text("release"),
+    monitorConfig: text("monitor_config"),
+    traceId: text("trace_id"),
+    timestamp: real("timestamp").notNull(),
+  },
+  (t) => [index("check_ins_monitor").on(t.projectId, t.monitorSlug, t.timestamp)],
+);
 
-export const logs = sqliteTable("logs", {
-  id: integer("id").primaryKey(),
-  projectId: integer("project_id").notNull(),
-  timestamp: real("timestamp").notNull(),
-  traceId: text("trace_id"),
-  spanId: text("span_id"),
-  level: text("level").notNull(),
-  severityNumber: integer("severity_number"),
-  body: text("body").notNull(),
-  release: text("release"),
-  environment: text("environment"),
-  attributes: text("attributes").notNull(),
-});
+export const logs = sqliteTable(
+  "logs",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    timestamp: real("timestamp").notNull(),
+    traceId: text("trace_id"),
+    spanId: text("span_id"),
+    level: text("level").notNull(),
+    severityNumber: integer("severity_number"),
+    body: text("body").notNull(),
+    release: text("release"),
+    environment: text("environment"),
+    attributes: text("attributes").notNull(),
+  },
+  (t) => [index("logs_project_timestamp").on(t.projectId, t.timestamp)],
+);
 
 export const feedback = sqliteTable("feedback", {
   id: integer("id").primaryKey({ autoIncrement: true }),
@@ -277,25 +300,40 @@ export const feedback = sqliteTable("feedback", {
   payload: text("payload").notNull(),
 });
 
-export const userReports = sqliteTable("user_reports", {
-  id: integer("id").primaryKey({ autoIncrement: true }),
-  projectId: integer("project_id").notNull(),
-  eventId: text("event_id").notNull(),
-  email: text("email"),
-  name: text("name"),
-  comments: text("comments").notNull(),
-  createdAt: real("created_at").notNull(),
-});
+export const userReports = sqliteTable(
+  "user_reports",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    email: text("email"),
+    name: text("name"),
+    comments: text("comments").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [index("user_reports_project_event").on(t.projectId, t.eventId)],
+);
 
-export const rawItems = sqliteTable("raw_items", {
+export const rawItems = sqliteTable(
+  "raw_items",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id"),
+    type: text("type").notNull(),
+    size: integer("size").notNull(),
+    blobKey: text("blob_key").notNull(),
+    metadata: text("metadata").notNull(),
+    received: real("received").notNull(),
+  },
+  (t) => [index("raw_items_blob_key").on(t.blobKey)],
+);
+
+/** Where the sweep of unreferenced R2 objects stopped (one row, id 1). */
+export const blobSweepState = sqliteTable("blob_sweep_state", {
   id: integer("id").primaryKey(),
-  projectId: integer("project_id").notNull(),
-  eventId: text("event_id"),
-  type: text("type").notNull(),
-  size: integer("size").notNull(),
-  blobKey: text("blob_key").notNull(),
-  metadata: text("metadata").notNull(),
-  received: real("received").notNull(),
+  afterKey: text("after_key").notNull(),
+  updatedAt: real("updated_at").notNull(),
 });
 
 export const outcomes = sqliteTable(
@@ -498,13 +536,27 @@ export const symbolicationJobs = sqliteTable(
   ],
 );
 
-export const uiLoginFailures = sqliteTable(
-  "ui_login_failures",
+export const memberInvites = sqliteTable(
+  "member_invites",
   {
     id: integer("id").primaryKey(),
+    organizationId: integer("organization_id").notNull(),
     email: text("email").notNull(),
-    ip: text("ip").notNull(),
-    at: real("at").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: integer("invited_by"),
+    createdAt: real("created_at").notNull(),
+    expiresAt: real("expires_at").notNull(),
   },
-  (t) => [index("ui_login_failures_email").on(t.email, t.at), index("ui_login_failures_ip").on(t.ip, t.at)],
+  (t) => [unique().on(t.organizationId, t.email)],
+);
+
+export const uiLoginCounters = sqliteTable(
+  "ui_login_counters",
+  {
+    key: text("key").primaryKey(),
+    windowStart: real("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [index("ui_login_counters_window").on(t.windowStart)],
 );

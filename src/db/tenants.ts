@@ -83,14 +83,6 @@ export async function getUser(db: D1Database, id: number): Promise<UserRow | nul
   return (await drizzle(db).select().from(users).where(eq(users.id, id)).get()) ?? null;
 }
 
-export async function findOrCreateUser(db: D1Database, email: string): Promise<UserRow> {
-  const orm = drizzle(db);
-  await orm.insert(users).values({ email, name: email, createdAt: now() }).onConflictDoNothing().run();
-  const user = await orm.select().from(users).where(eq(users.email, email)).get();
-  if (!user) throw new Error("user vanished while being created");
-  return user;
-}
-
 export async function roleOf(db: D1Database, organizationId: number, userId: number): Promise<Role | null> {
   const row = await drizzle(db)
     .select({ role: memberships.role })
@@ -124,18 +116,6 @@ const memberColumns = {
   createdAt: memberships.createdAt,
 };
 
-export async function listMembers(db: D1Database, organizationId: number, page: Page) {
-  const rows = await drizzle(db)
-    .select(memberColumns)
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.organizationId, organizationId))
-    .orderBy(asc(users.email))
-    .limit(page.limit + 1)
-    .offset(page.offset);
-  return paged(rows, page);
-}
-
 export async function getMember(db: D1Database, organizationId: number, userId: number) {
   return (
     (await drizzle(db)
@@ -145,16 +125,6 @@ export async function getMember(db: D1Database, organizationId: number, userId: 
       .where(and(eq(memberships.organizationId, organizationId), eq(memberships.userId, userId)))
       .get()) ?? null
   );
-}
-
-/** Adds a membership; false when the user is already a member. */
-export async function addMember(db: D1Database, organizationId: number, userId: number, role: Role) {
-  const rows = await drizzle(db)
-    .insert(memberships)
-    .values({ organizationId, userId, role, createdAt: now() })
-    .onConflictDoNothing()
-    .returning();
-  return rows.length > 0;
 }
 
 export async function removeMember(db: D1Database, organizationId: number, userId: number): Promise<void> {

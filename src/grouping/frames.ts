@@ -3,18 +3,10 @@
 // numbers, columns and addresses never contribute, so a rebuild that shifts lines or a different
 // load address keeps the group.
 
+import { type PlatformFamily, platformFamily } from "../protocol/platform.ts";
 import type { Frame, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
 
-export type PlatformFamily = "native" | "javascript" | "other";
-
-const NATIVE_PLATFORMS = new Set(["native", "c", "cpp", "objc", "cocoa", "swift", "rust"]);
-const JAVASCRIPT_PLATFORMS = new Set(["javascript", "node"]);
-
-export function platformFamily(platform: string | undefined): PlatformFamily {
-  if (platform && NATIVE_PLATFORMS.has(platform)) return "native";
-  if (platform && JAVASCRIPT_PLATFORMS.has(platform)) return "javascript";
-  return "other";
-}
+export { type PlatformFamily, platformFamily };
 
 /** Function names that say nothing about the code (unsymbolicated, anonymous, placeholders). */
 const MEANINGLESS_FUNCTIONS = new Set([
@@ -218,14 +210,19 @@ export function frameValues(frame: Frame, eventPlatform: string): string[] {
 }
 
 // Native frames that are error-reporting machinery rather than the program: from the first of these
-// (counting from the caller side) to the crashing end, nothing groups. This keeps the hash the same
-// whichever SDK version trims (or does not trim) its panic and backtrace-capture frames.
+// (counting from the caller side) to the crashing end, nothing groups or names the issue — that
+// includes whatever the machinery called, such as the application's own panic hook. This keeps the
+// hash the same whichever SDK version trims (or does not trim) its panic and backtrace-capture frames.
 const MACHINERY_PREFIXES = [
   "core::panicking::",
   "std::panicking::begin_panic",
   "std::panicking::rust_panic",
+  "std::panicking::panic_with_hook",
+  "std::panicking::panic_handler",
   "std::panicking::default_hook",
+  "std::panic::panic_any",
   "rust_begin_unwind",
+  "__rustc::rust_begin_unwind",
   "std::backtrace::Backtrace::",
   "std::backtrace_rs::",
   "backtrace::backtrace::",
@@ -237,14 +234,43 @@ const MACHINERY_PREFIXES = [
 ];
 const NEVER_GROUP_PREFIXES = ["google_breakpad::"];
 
+function isNativeFrame(frame: Frame, eventPlatform: string): boolean {
+  return platformFamily(frame.platform ?? eventPlatform) === "native";
+}
+
+function isMachinery(fn: string): boolean {
+  // Matched as sent and as shown: `<std::backtrace::Backtrace>::capture` is `std::backtrace::Backtrace::capture`.
+  const names = [fn, trimNativeFunctionName(fn)];
+  return names.some((name) => MACHINERY_PREFIXES.some((prefix) => name.startsWith(prefix)));
+}
+
 function machineryStart(frames: Frame[], eventPlatform: string): number {
   for (let i = 0; i < frames.length; i++) {
     const frame = frames[i]!;
-    if (platformFamily(frame.platform ?? eventPlatform) !== "native") continue;
+    if (!isNativeFrame(frame, eventPlatform)) continue;
     const fn = frame.function;
-    if (fn && MACHINERY_PREFIXES.some((prefix) => fn.startsWith(prefix))) return i;
+    if (fn && isMachinery(fn)) return i;
   }
   return frames.length;
+}
+
+/**
+ * Where the frames of the code that raised end (exclusive): before the panic or backtrace machinery,
+ * and before anyhow's own frames that build the error (`Context::context`, `ext_context`,
+ * `Error::construct`, …) when only library frames lie between them and the application's code. So a
+ * different anyhow version's internals neither split the issue nor become its culprit.
+ */
+export function raisingFramesEnd(frames: Frame[], eventPlatform: string): number {
+  let end = machineryStart(frames, eventPlatform);
+  for (let i = end - 1; i >= 0; i--) {
+    const frame = frames[i]!;
+    if (isNativeFrame(frame, eventPlatform) && frame.function?.includes("anyhow::")) {
+      end = i;
+      continue;
+    }
+    if (frame.in_app === true) break;
+  }
+  return end;
 }
 
 const RECURSION_FIELDS = [
@@ -274,7 +300,7 @@ export function stacktraceValues(
   mode: StacktraceMode,
 ): string[] {
   const frames = stacktrace?.frames ?? [];
-  const end = machineryStart(frames, eventPlatform);
+  const end = raisingFramesEnd(frames, eventPlatform);
   const out: string[] = [];
   let previous: Frame | undefined;
   for (let i = 0; i < end; i++) {
@@ -322,10 +348,16 @@ export function primaryStacktrace(event: NormalizedEvent): Stacktrace | undefine
 
 /**
  * The crash frame: the most recent in-app frame with a usable function name, else the most recent
- * frame with one (Sentry's crash location for titles, culprits and metadata).
+ * frame with one (Sentry's crash location for titles, culprits and metadata), among the frames of the
+ * code that raised (see raisingFramesEnd); all frames when none of those has a name.
  */
 export function crashFrame(event: NormalizedEvent): Frame | undefined {
-  const frames = primaryStacktrace(event)?.frames ?? [];
+  const all = primaryStacktrace(event)?.frames ?? [];
+  const raising = all.slice(0, raisingFramesEnd(all, event.platform));
+  return lastNamedFrame(event, raising) ?? lastNamedFrame(event, all);
+}
+
+function lastNamedFrame(event: NormalizedEvent, frames: Frame[]): Frame | undefined {
   const named = (frame: Frame) =>
     displayFunctionName(frame, platformFamily(frame.platform ?? event.platform)) !== undefined;
   for (let i = frames.length - 1; i >= 0; i--) {

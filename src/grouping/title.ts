@@ -33,9 +33,10 @@ function frameFunction(event: NormalizedEvent, frame: Frame | undefined): string
   return frame ? displayFunctionName(frame, platformFamily(frame.platform ?? event.platform)) : undefined;
 }
 
-/** `module in function` (or `file in function`, or the function alone). */
+/** Native frames: the function alone (as Sentry shows them); others `module in function` (or `file in function`). */
 function frameCulprit(event: NormalizedEvent, frame: Frame | undefined): string | undefined {
   if (!frame) return undefined;
+  if (platformFamily(frame.platform ?? event.platform) === "native") return frameFunction(event, frame);
   const location = frame.module || frame.filename || frame.abs_path;
   const fn = frameFunction(event, frame);
   if (location && fn) return `${location} in ${fn}`;

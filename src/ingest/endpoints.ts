@@ -1,10 +1,16 @@
 // The ingest HTTP endpoints: `/api/{project_id}/envelope/` and the legacy `/api/{project_id}/store/`.
-// Thin: read and decode the body, authenticate, hand the envelope to prepare + the project's Durable
+// Thin: authenticate (before decompressing anything), read and decode the body, hand the envelope to prepare + the project's Durable
 // Object, and answer the way SDKs expect (ids, 413, 429 with rate-limit headers).
+import { deleteUnreferencedBlobs } from "../blobs/cleanup.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { json } from "../http/responses.ts";
-import { MAX_ENVELOPE_BYTES, MAX_REQUEST_BODY_BYTES, MAX_STORE_BODY_BYTES } from "../limits.ts";
+import {
+  MAX_ENVELOPE_BYTES,
+  MAX_HEADER_LINE_BYTES,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_STORE_BODY_BYTES,
+} from "../limits.ts";
 import {
   emptyBatch,
   type IngestResult,
@@ -17,8 +23,8 @@ import {
   type IngestAuth,
   parseProjectIdPath,
 } from "../protocol/auth.ts";
-import { decodeBody, decodeLegacyStoreBody, readBodyCapped } from "../protocol/decode.ts";
-import { parseEnvelope } from "../protocol/envelope.ts";
+import { decodeBody, decodeFirstLine, decodeLegacyStoreBody, readBodyCapped } from "../protocol/decode.ts";
+import { parseEnvelope, parseEnvelopeHeader } from "../protocol/envelope.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
 import type { Envelope } from "../protocol/types.ts";
 import { prepareEnvelope } from "./prepare.ts";
@@ -35,17 +41,70 @@ function authFrom(request: Request, envelopeDsn: string | undefined): IngestAuth
 }
 
 function hasRequestAuth(request: Request): boolean {
-  const url = new URL(request.url);
   return (
     request.headers.has("x-sentry-auth") ||
     request.headers.has("authorization") ||
-    url.search.includes("sentry_")
+    new URL(request.url).searchParams.has("sentry_key")
   );
 }
 
-async function readDecoded(request: Request, maxDecoded: number): Promise<Uint8Array> {
+interface Authenticated {
+  auth: IngestAuth;
+  key: KeyContext;
+}
+
+/** Credentials from headers or query, resolved to an active key before any body byte is read or decoded. */
+async function authenticateRequest(
+  request: Request,
+  env: Env,
+  projectId: number | null,
+): Promise<Authenticated> {
+  const auth = authFrom(request, undefined);
+  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId) };
+}
+
+/**
+ * Tunnel pattern: the only credential is the `dsn` of the envelope header, so the first line alone is
+ * decoded (bounded) to read it; the rest of the body stays compressed until the key is known to be good.
+ */
+async function authenticateTunnel(
+  request: Request,
+  env: Env,
+  raw: Uint8Array,
+  projectId: number | null,
+): Promise<Authenticated> {
+  let headers: Envelope["headers"];
+  try {
+    const line = await decodeFirstLine(raw, request.headers.get("content-encoding"), MAX_HEADER_LINE_BYTES);
+    headers = parseEnvelopeHeader(line);
+  } catch (error) {
+    if (error instanceof FaultlineError && error.status === 400)
+      throw new FaultlineError(401, "bad envelope authentication header", { causes: [error.detail] });
+    throw error;
+  }
+  const dsn = typeof headers.dsn === "string" ? headers.dsn : undefined;
+  const auth = authFrom(request, dsn);
+  checkDsnAgreement(auth, dsn, projectId === null ? null : String(projectId));
+  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId) };
+}
+
+/**
+ * Reads an envelope request: credentials first (401/403 without decompressing anything), then the body
+ * decoded up to MAX_ENVELOPE_BYTES. The wire bytes go out of scope when this returns.
+ */
+async function readEnvelopeRequest(
+  request: Request,
+  env: Env,
+  projectId: number | null,
+): Promise<Authenticated & { body: Uint8Array }> {
+  const fromRequest = hasRequestAuth(request);
+  const early = fromRequest ? await authenticateRequest(request, env, projectId) : null;
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
-  return decodeBody(raw, request.headers.get("content-encoding"), maxDecoded);
+  if (raw.byteLength === 0) throw new FaultlineError(400, "empty request body");
+  const who = early ?? (await authenticateTunnel(request, env, raw, projectId));
+  const body = decodeBody(raw, request.headers.get("content-encoding"), MAX_ENVELOPE_BYTES);
+  if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
+  return { ...who, body };
 }
 
 export async function handleEnvelope(
@@ -54,10 +113,7 @@ export async function handleEnvelope(
   ctx: ExecutionContext,
   pathProject: string,
 ): Promise<Response> {
-  const projectId = parseProjectIdPath(pathProject);
-  const body = await readDecoded(request, MAX_ENVELOPE_BYTES);
-  if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
-  return ingestEnvelopeBytes(request, env, ctx, projectId, body);
+  return ingestEnvelopeRequest(request, env, ctx, parseProjectIdPath(pathProject));
 }
 
 export async function handleStore(
@@ -69,11 +125,14 @@ export async function handleStore(
   const projectId = pathProject === null ? null : parseProjectIdPath(pathProject);
   const contentType = request.headers.get("content-type") ?? "";
   if (contentType.startsWith("application/x-sentry-envelope")) {
-    const body = await readDecoded(request, MAX_ENVELOPE_BYTES);
-    if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
-    return ingestEnvelopeBytes(request, env, ctx, projectId, body);
+    return ingestEnvelopeRequest(request, env, ctx, projectId);
   }
-  const body = decodeLegacyStoreBody(await readDecoded(request, MAX_STORE_BODY_BYTES));
+  // A legacy store body has no envelope header: its credentials can only come from the request.
+  const { auth, key } = await authenticateRequest(request, env, projectId);
+  const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
+  const body = decodeLegacyStoreBody(
+    decodeBody(raw, request.headers.get("content-encoding"), MAX_STORE_BODY_BYTES),
+  );
   if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
   let parsed: unknown;
   try {
@@ -87,30 +146,16 @@ export async function handleStore(
   // Old SDKs sent transactions to /store/ too; the payload's type says which item it is.
   const type = (parsed as { type?: unknown }).type === "transaction" ? "transaction" : "event";
   const envelope: Envelope = { headers: {}, items: [{ type, headers: { type }, payload: body }] };
-  return ingestEnvelope(request, env, ctx, projectId, envelope);
+  return ingestEnvelope(request, env, ctx, envelope, auth, key);
 }
 
-async function ingestEnvelopeBytes(
+async function ingestEnvelopeRequest(
   request: Request,
   env: Env,
   ctx: ExecutionContext,
   projectId: number | null,
-  body: Uint8Array,
 ): Promise<Response> {
-  if (!hasRequestAuth(request)) {
-    // Tunnel pattern: the only credentials are the `dsn` in the envelope header.
-    let envelope: Envelope;
-    try {
-      envelope = parseEnvelope(body);
-    } catch (error) {
-      if (error instanceof FaultlineError)
-        throw new FaultlineError(401, "bad envelope authentication header", { causes: [error.detail] });
-      throw error;
-    }
-    return ingestEnvelope(request, env, ctx, projectId, envelope);
-  }
-  const auth = authFrom(request, undefined);
-  const key = await resolveProjectKey(env.DB, auth.publicKey, projectId);
+  const { body, auth, key } = await readEnvelopeRequest(request, env, projectId);
   let envelope: Envelope;
   try {
     envelope = parseEnvelope(body);
@@ -126,21 +171,21 @@ async function ingestEnvelopeBytes(
     }
     throw error;
   }
-  return ingestEnvelope(request, env, ctx, projectId, envelope, auth);
+  return ingestEnvelope(request, env, ctx, envelope, auth, key);
 }
 
 async function ingestEnvelope(
   request: Request,
   env: Env,
   ctx: ExecutionContext,
-  projectId: number | null,
   envelope: Envelope,
-  knownAuth?: IngestAuth,
+  auth: IngestAuth,
+  key: KeyContext,
 ): Promise<Response> {
+  // The key already belongs to the path's project when there is one; on `/api/store/` (no project in
+  // the path) the key's own project is what a `dsn` in the envelope header must name.
   const dsn = typeof envelope.headers.dsn === "string" ? envelope.headers.dsn : undefined;
-  const auth = knownAuth ?? authFrom(request, dsn);
-  checkDsnAgreement(auth, dsn, projectId === null ? null : String(projectId));
-  const key = await resolveProjectKey(env.DB, auth.publicKey, projectId);
+  checkDsnAgreement(auth, dsn, String(key.projectId));
   const receivedAt = Date.now() / 1000;
   const prepared = await prepareEnvelope(envelope, {
     key,
@@ -166,14 +211,18 @@ async function ingestEnvelope(
   try {
     result = await projectStub(env, key.projectId).ingest(prepared.batch);
   } catch (error) {
-    // Not committed: remove the bytes written for it, and let the SDK retry (same event_id, stored once).
-    ctx.waitUntil(deleteBlobs(env, prepared.writtenBlobKeys));
+    // Not committed: remove the bytes written for it that no row references (keys are unique per
+    // write, so never another request's), and let the SDK retry (same event_id, stored once).
+    ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, prepared.writtenBlobKeys));
     console.error("commit failed", error);
     throw new FaultlineError(503, "event could not be stored, please retry", {
       headers: { "retry-after": "5" },
     });
   }
-  if (result.orphanedBlobKeys.length > 0) ctx.waitUntil(deleteBlobs(env, result.orphanedBlobKeys));
+  const stored = new Set(result.storedBlobKeys);
+  const orphans = prepared.writtenBlobKeys.filter((k) => !stored.has(k));
+  if (orphans.length > 0) ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, orphans));
+  if (result.refused) throw new FaultlineError(result.refused.status, result.refused.detail);
 
   const headers: Record<string, string> = {};
   if (result.rateLimits.length > 0) {
@@ -213,8 +262,4 @@ async function recordRejected(
   } catch (error) {
     console.error("could not record outcome", error);
   }
-}
-
-async function deleteBlobs(env: Env, keys: string[]): Promise<void> {
-  if (keys.length > 0) await env.BLOBS.delete(keys);
 }

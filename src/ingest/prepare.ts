@@ -1,10 +1,17 @@
 // Turns a parsed envelope into the batch the project's Durable Object commits: every item is validated,
 // normalized and (for errors) grouped here, in the stateless Worker, so the Durable Object only does
 // what needs serializing. Bytes that do not belong in D1 are written to R2 first: a 2xx is only sent
-// after the Durable Object's D1 commit, so nothing acknowledged can be missing.
-import { attachmentKey, eventPayloadKey, rawItemKey } from "../blobs/keys.ts";
+// after the Durable Object's D1 commit, so nothing acknowledged can be missing. They are written only
+// once every item has been read, so an envelope refused as invalid stores nothing, and each write has
+// its own key, so a retry never replaces what an earlier request stored.
+import { attachmentKey, eventPayloadKey, newWriteId, rawItemKey } from "../blobs/keys.ts";
 import { FaultlineError } from "../errors.ts";
-import { MAX_INLINE_PAYLOAD_BYTES, MAX_SESSIONS_PER_ENVELOPE } from "../limits.ts";
+import {
+  MAX_FEEDBACK_PAYLOAD_CHARS,
+  MAX_INLINE_PAYLOAD_BYTES,
+  MAX_PREPARED_BATCH_UNITS,
+  MAX_SESSIONS_PER_ENVELOPE,
+} from "../limits.ts";
 import { symbolicateNativeEvent } from "../native/symbolicate-event.ts";
 import {
   type AttachmentRow,
@@ -22,6 +29,7 @@ import {
   KNOWN_ITEM_TYPES,
 } from "../protocol/categories.ts";
 import { normalizeEventId } from "../protocol/envelope.ts";
+import { boundCheckIn, boundLog, boundMetadata, boundSpan } from "../protocol/items/bounds.ts";
 import {
   type ItemParseResult,
   parseCheckIn,
@@ -52,8 +60,15 @@ export interface PreparedEnvelope {
   eventId: string | null;
   /** The envelope's event item was over its size limit (answered with 413). */
   eventTooLarge: boolean;
-  /** R2 keys written while preparing, deleted again if the commit fails. */
+  /** R2 keys written while preparing; the ones no row ends up referencing are deleted again. */
   writtenBlobKeys: string[];
+}
+
+/** One R2 object to write once the whole envelope has been read. */
+interface StagedBlob {
+  key: string;
+  body: Uint8Array | string;
+  contentType: string | undefined;
 }
 
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -95,7 +110,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
   const projectId = ctx.key.projectId;
   const headerEventId = normalizeEventId(envelope.headers.event_id) ?? null;
   const sentAt = typeof envelope.headers.sent_at === "string" ? envelope.headers.sent_at : undefined;
-  const written: string[] = [];
+  const staged: StagedBlob[] = [];
   const batch = emptyBatch(ctx.key, ctx.receivedAt);
   const outcomes = batch.outcomes;
   let eventTooLarge = false;
@@ -123,13 +138,32 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
       });
     }
   };
-  const collect = <T>(item: EnvelopeItem, result: ItemParseResult<T>, into: T[]) => {
-    into.push(...result.records);
+  // What the batch carries to the Durable Object in one RPC (MAX_PREPARED_BATCH_UNITS).
+  let units = 0;
+  const fits = (value: unknown): boolean => {
+    const size = JSON.stringify(value).length;
+    if (units + size > MAX_PREPARED_BATCH_UNITS) return false;
+    units += size;
+    return true;
+  };
+  const collect = <T>(
+    item: EnvelopeItem,
+    result: ItemParseResult<T>,
+    into: T[],
+    bound: (record: T) => T = (record) => record,
+  ) => {
     const category = itemQuantities(item)[0]?.category;
-    for (const bad of result.invalid) {
-      if (category)
-        outcomes.push({ category, outcome: "invalid", reason: bad.reason, quantity: bad.quantity });
+    let tooLarge = 0;
+    for (const parsed of result.records) {
+      const record = bound(parsed);
+      if (fits(record)) into.push(record);
+      else tooLarge += 1;
     }
+    if (!category) return;
+    if (tooLarge > 0)
+      outcomes.push({ category, outcome: "too_large", reason: "envelope_too_large", quantity: tooLarge });
+    for (const bad of result.invalid)
+      outcomes.push({ category, outcome: "invalid", reason: bad.reason, quantity: bad.quantity });
   };
 
   for (const item of envelope.items) {
@@ -152,11 +186,12 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         );
         const grouping = issueGroupingOf(event);
         batch.event = {
-          row: await eventRow(event, grouping.title, ctx, written),
+          row: eventRow(event, grouping.title, ctx, staged),
           grouping,
           attachments,
           missingImages,
         };
+        units += JSON.stringify(batch.event).length;
         break;
       }
       case "transaction": {
@@ -166,9 +201,10 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         }
         const tx = normalizeEvent(parseJsonPayload(item), normalizeCtx("transaction"));
         batch.transaction = {
-          row: await eventRow(tx, tx.transaction ?? "<unlabeled transaction>", ctx, written),
-          spans: spansFromTransaction(tx),
+          row: eventRow(tx, tx.transaction ?? "<unlabeled transaction>", ctx, staged),
+          spans: spansFromTransaction(tx).map(boundSpan),
         };
+        units += JSON.stringify(batch.transaction).length;
         break;
       }
       case "feedback": {
@@ -187,7 +223,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           url: stringOrNull(details?.url),
           associatedEventId: normalizeEventId(details?.associated_event_id) ?? null,
           timestamp: fb.timestamp,
-          payload: JSON.stringify(fb),
+          payload: feedbackPayload(fb, details),
         });
         break;
       }
@@ -197,10 +233,9 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           drop(item, "invalid", "attachment_without_event_id");
           break;
         }
-        const key = attachmentKey(projectId, eventId, crypto.randomUUID());
+        const key = attachmentKey(projectId, eventId, newWriteId());
         const contentType = stringOrNull(item.headers.content_type) ?? "application/octet-stream";
-        await ctx.blobs.put(key, item.payload, { httpMetadata: { contentType } });
-        written.push(key);
+        staged.push({ key, body: item.payload, contentType });
         attachments.push({
           name: stringOrNull(item.headers.filename) ?? "attachment",
           contentType,
@@ -211,10 +246,10 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         break;
       }
       case "span":
-        collect(item, parseSpanItem(item.headers, item.payload, itemCtx), batch.spans);
+        collect(item, parseSpanItem(item.headers, item.payload, itemCtx), batch.spans, boundSpan);
         break;
       case "log":
-        collect(item, parseLogItem(item.headers, item.payload, itemCtx), batch.logs);
+        collect(item, parseLogItem(item.headers, item.payload, itemCtx), batch.logs, boundLog);
         break;
       case "session":
         // Relay's `max_session_count`: updates past it in one envelope are dropped, not stored.
@@ -228,7 +263,7 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
         collect(item, parseSessionsItem(item.headers, item.payload, itemCtx), batch.sessionAggregates);
         break;
       case "check_in":
-        collect(item, parseCheckIn(item.headers, item.payload, itemCtx), batch.checkIns);
+        collect(item, parseCheckIn(item.headers, item.payload, itemCtx), batch.checkIns, boundCheckIn);
         break;
       case "user_report":
         collect(item, parseUserReport(item.headers, item.payload, itemCtx), batch.userReports);
@@ -260,15 +295,14 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
           });
           break;
         }
-        const key = rawItemKey(projectId, item.type, crypto.randomUUID());
-        await ctx.blobs.put(key, item.payload);
-        written.push(key);
+        const key = rawItemKey(projectId, item.type, newWriteId());
+        staged.push({ key, body: item.payload, contentType: undefined });
         batch.rawItems.push({
           eventId: headerEventId,
           type: item.type,
           size: item.payload.byteLength,
           blobKey: key,
-          metadata: summarizeOpaqueItem(item.type, item.headers, item.payload),
+          metadata: boundMetadata(summarizeOpaqueItem(item.type, item.headers, item.payload)),
         });
       }
     }
@@ -278,22 +312,43 @@ export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): 
     batch.looseAttachments = { eventId: headerEventId ?? "", rows: attachments };
   }
   const eventId = batch.event?.row.eventId ?? batch.transaction?.row.eventId ?? headerEventId;
-  return { batch, eventId, eventTooLarge, writtenBlobKeys: written };
+  batch.units = units;
+  const writtenBlobKeys = await writeStaged(ctx.blobs, staged);
+  return { batch, eventId, eventTooLarge, writtenBlobKeys };
 }
 
-async function eventRow(
+/** Writes the envelope's bytes to R2; when one write fails, removes the others and asks for a retry. */
+async function writeStaged(bucket: R2Bucket, staged: StagedBlob[]): Promise<string[]> {
+  const results = await Promise.allSettled(
+    staged.map((b) =>
+      bucket.put(b.key, b.body, b.contentType ? { httpMetadata: { contentType: b.contentType } } : {}),
+    ),
+  );
+  if (results.every((r) => r.status === "fulfilled")) return staged.map((b) => b.key);
+  const written = staged.filter((_, i) => results[i]?.status === "fulfilled").map((b) => b.key);
+  // Fresh keys no row references yet: safe to remove.
+  if (written.length > 0) await bucket.delete(written).catch(() => undefined);
+  console.error(
+    "R2 write failed",
+    results.find((r) => r.status === "rejected"),
+  );
+  throw new FaultlineError(503, "event could not be stored, please retry", {
+    headers: { "retry-after": "5" },
+  });
+}
+
+function eventRow(
   event: NormalizedEvent,
   title: string,
   ctx: PrepareContext,
-  written: string[],
-): Promise<EventRow> {
+  staged: StagedBlob[],
+): EventRow {
   let payload: string | null = JSON.stringify(event);
   let payloadKey: string | null = null;
   if (payload.length > MAX_INLINE_PAYLOAD_BYTES) {
     // D1 rows are capped at 1 MB; large payloads live in R2 with a pointer in the row.
-    payloadKey = eventPayloadKey(ctx.key.projectId, event.event_id);
-    await ctx.blobs.put(payloadKey, payload, { httpMetadata: { contentType: "application/json" } });
-    written.push(payloadKey);
+    payloadKey = eventPayloadKey(ctx.key.projectId, event.event_id, newWriteId());
+    staged.push({ key: payloadKey, body: payload, contentType: "application/json" });
     payload = null;
   }
   const type = event.type;
@@ -314,6 +369,18 @@ async function eventRow(
     payload,
     payloadKey,
   };
+}
+
+/** The feedback row's payload JSON; one over its cap keeps only the ids and the feedback context. */
+function feedbackPayload(fb: NormalizedEvent, details: JsonObject | undefined): string {
+  const full = JSON.stringify(fb);
+  if (full.length <= MAX_FEEDBACK_PAYLOAD_CHARS) return full;
+  return JSON.stringify({
+    event_id: fb.event_id,
+    timestamp: fb.timestamp,
+    contexts: { feedback: details ?? {} },
+    _meta: { payload: { trimmed_from: full.length } },
+  });
 }
 
 function asObject(value: unknown): JsonObject | undefined {

@@ -5,7 +5,7 @@
 // cursor, and stops at its time budget; the alarm is re-armed while jobs remain pending.
 // An event symbolicated just before the file existed may be committed after the first pass passed
 // its id, so a job ends with one more pass that starts LATE_SETTLE_MS after it was queued.
-import { eventPayloadKey } from "../blobs/keys.ts";
+import { eventPayloadKey, newWriteId } from "../blobs/keys.ts";
 import type { Env } from "../env.ts";
 import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
 import { issueGroupingOf } from "../project/ingest-batch.ts";
@@ -148,7 +148,9 @@ async function resymbolicate(
     let payload: string | null = JSON.stringify(event);
     let payloadKey = row.payload_key;
     if (payloadKey !== null || payload.length > MAX_INLINE_PAYLOAD_BYTES) {
-      payloadKey = payloadKey ?? eventPayloadKey(projectId, row.event_id);
+      // A new key: the stored object is never rewritten in place (its row moves to the new one; the
+      // old object, then unreferenced, is removed by the blob sweep).
+      payloadKey = eventPayloadKey(projectId, row.event_id, newWriteId());
       await deps.bucket.put(payloadKey, payload, { httpMetadata: { contentType: "application/json" } });
       payload = null;
     }

@@ -172,6 +172,9 @@ function assignIssue(
       pending.lastSeen = Math.max(pending.lastSeen, event.row.timestamp);
       pending.firstSeen = Math.min(pending.firstSeen, event.row.timestamp);
       pending.level = event.row.level;
+      pending.title = event.grouping.title;
+      pending.culprit = event.grouping.culprit;
+      pending.metadata = JSON.stringify(event.grouping.metadata);
       pending.lastRelease = event.row.release ?? pending.lastRelease;
       pending.firstRelease = pending.firstRelease ?? event.row.release;
       return { hash: pending.primaryHash };
@@ -212,10 +215,13 @@ function emptyDelta(issue: IssueRef, event: PreparedErrorEvent): IssueDelta {
 
 function mergeDelta(delta: IssueDelta, event: PreparedErrorEvent): void {
   delta.count += 1;
-  // The issue shows the level and release of its most recent event, as Sentry does.
+  // The issue shows the level, title, culprit, metadata and release of its most recent event, as
+  // Sentry does (a newer SDK or a late debug file changes how the same issue is described).
   if (event.row.timestamp >= delta.lastSeen || delta.count === 1) {
     delta.lastSeen = Math.max(delta.lastSeen, event.row.timestamp);
     delta.level = event.row.level;
+    const { title, culprit, metadata } = event.grouping;
+    delta.shown = { title, culprit, metadata: JSON.stringify(metadata) };
   }
   if (event.row.release) delta.lastRelease = event.row.release;
 }

@@ -128,6 +128,8 @@ export interface IngestBatch {
   clientReports: ClientReport[];
   /** Outcomes decided before the Durable Object (invalid or too large items). */
   outcomes: OutcomeDelta[];
+  /** Size of the prepared data, in UTF-16 code units of its JSON (bounded by MAX_PREPARED_BATCH_UNITS). */
+  units: number;
 }
 
 export interface ActiveRateLimit {
@@ -146,8 +148,13 @@ export interface IngestResult {
   rateLimits: ActiveRateLimit[];
   /** True when every item that counts for rate limiting was dropped by a limit (→ 429). */
   everythingRateLimited: boolean;
-  /** R2 keys written for items the Durable Object dropped; the caller deletes them. */
-  orphanedBlobKeys: string[];
+  /** R2 keys that rows written for this batch point to; the request's other keys are orphans. */
+  storedBlobKeys: string[];
+  /**
+   * Set when D1 refused this envelope's data on its own (after the group commit failed and each
+   * envelope was retried alone): nothing of it was stored, and a retry would fail the same way.
+   */
+  refused?: { status: 400 | 413; detail: string };
 }
 
 /** A batch with nothing in it yet. */
@@ -168,5 +175,6 @@ export function emptyBatch(key: KeyContext, receivedAt: number): IngestBatch {
     rawItems: [],
     clientReports: [],
     outcomes: [],
+    units: 0,
   };
 }

@@ -5,11 +5,13 @@ import { DurableObject } from "cloudflare:workers";
 import * as writes from "../db/ingest-writes.ts";
 import { writeIssueStatus } from "../db/issues.ts";
 import type { Env } from "../env.ts";
+import { MAX_COMMIT_BATCH_UNITS } from "../limits.ts";
 import { LATE_LEASE_MS, runLateAlarm } from "../native/late-files.ts";
 import { insertMissingImages } from "../native/symbolicate-event.ts";
 import type { DataCategory } from "../protocol/categories.ts";
+import { errorText, isDataError, refusalOf, refusedCategory, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, type CommitPlan, planCommit } from "./commit-plan.ts";
-import type { ActiveRateLimit, IngestBatch, IngestResult } from "./ingest-batch.ts";
+import { type ActiveRateLimit, emptyBatch, type IngestBatch, type IngestResult } from "./ingest-batch.ts";
 import { deleteIssuesWithData } from "./issue-deletion.ts";
 import { compareReleasesBySemver, type IssueState, type Resolution } from "./issue-lifecycle.ts";
 import { checkLimit, consume, type RateLimitConfig, type WindowCounter } from "./rate-limiter.ts";
@@ -234,7 +236,7 @@ export class ProjectDO extends DurableObject<Env> {
       if (this.queue.length === 1 && this.concurrentLately()) {
         await new Promise((resolve) => setTimeout(resolve, COMMIT_GATHER_MS));
       }
-      const taken = this.queue.splice(0, MAX_BATCHES_PER_COMMIT);
+      const taken = this.takeForCommit();
       try {
         this.committing = true;
         this.arrivalsDuringCommit = 0;
@@ -250,9 +252,81 @@ export class ProjectDO extends DurableObject<Env> {
       } catch (error) {
         // Nothing of this commit was written (one D1 transaction); re-read grouping state next time.
         await this.forgetIssues();
-        for (const p of taken) p.reject(error);
+        if (taken.length === 1) await this.failAlone(taken[0] as Pending, error);
+        else await this.commitEachAlone(taken);
       }
     }
+  }
+
+  /**
+   * The next group commit: up to MAX_BATCHES_PER_COMMIT envelopes and MAX_COMMIT_BATCH_UNITS of
+   * prepared data (the first one always, whatever its size).
+   */
+  private takeForCommit(): Pending[] {
+    let units = 0;
+    let count = 0;
+    for (const p of this.queue) {
+      if (count >= MAX_BATCHES_PER_COMMIT) break;
+      const size = p.admitted.batch.units;
+      if (count > 0 && units + size > MAX_COMMIT_BATCH_UNITS) break;
+      units += size;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  /**
+   * A group commit failed: one envelope's rows can make the whole D1 transaction fail (a value over a
+   * D1 limit), so each envelope is committed on its own and only the ones that fail again are failed.
+   * Other senders' envelopes in the same commit are stored.
+   */
+  private async commitEachAlone(taken: Pending[]): Promise<void> {
+    for (const p of taken) {
+      try {
+        const [result] = await this.commit([p.admitted]);
+        if (result) p.resolve({ ...result, rateLimits: p.limits, everythingRateLimited: isAllLimited(p) });
+        else p.reject(new Error("commit produced no result"));
+      } catch (error) {
+        await this.forgetIssues();
+        await this.failAlone(p, error);
+      }
+    }
+  }
+
+  /**
+   * Fails one envelope whose commit failed on its own. An error in its data (over a D1 limit, a
+   * constraint) will fail every retry: it is answered as refused and counted as an `invalid` outcome.
+   * Anything else (D1 overloaded, a reset) may pass later: the sender is asked to retry.
+   */
+  private async failAlone(p: Pending, error: unknown): Promise<void> {
+    if (!isDataError(error)) {
+      p.reject(error);
+      return;
+    }
+    console.error("envelope refused by D1", error);
+    const batch = p.admitted.batch;
+    const outcome = {
+      category: refusedCategory(batch),
+      outcome: "invalid" as const,
+      reason: "storage_refused",
+      quantity: 1,
+    };
+    try {
+      await this.commit([
+        { batch: { ...emptyBatch(batch.key, batch.receivedAt), outcomes: [outcome] }, eventAdmitted: true },
+      ]);
+    } catch (outcomeError) {
+      console.error("could not record outcome", outcomeError);
+    }
+    p.resolve({
+      eventStored: false,
+      duplicate: false,
+      issueId: null,
+      rateLimits: p.limits,
+      everythingRateLimited: false,
+      storedBlobKeys: [],
+      refused: refusalOf(error),
+    });
   }
 
   /** Several senders lately: envelopes overlapped in the last 100 ms, or arrived during the last commit. */
@@ -337,17 +411,18 @@ export class ProjectDO extends DurableObject<Env> {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.hashToIssue.set(m.hash, m.issue.id);
 
+    const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
+    const insertedTransactions = new Set(plan.transactions);
     return admitted.map((a, i) => {
       const per = plan.perBatch[i];
       const issue = per?.issue ?? null;
       const issueId = issue === null ? null : "id" in issue ? issue.id : (createdIds.get(issue.hash) ?? null);
       const hadEvent = a.batch.event !== null || a.batch.transaction !== null;
-      const orphaned = a.eventAdmitted ? [] : (a.batch.event?.attachments.map((x) => x.blobKey) ?? []);
       return {
         eventStored: hadEvent && a.eventAdmitted,
         duplicate: per?.duplicate ?? false,
         issueId,
-        orphanedBlobKeys: orphaned,
+        storedBlobKeys: storedBlobKeys(a.batch, insertedEvents, insertedTransactions),
       };
     });
   }
@@ -501,6 +576,6 @@ function isAllLimited(p: Pending): boolean {
 
 /** A D1 error from a uniqueness conflict (a stored duplicate hit by the fast path's plain INSERT). */
 function isConstraintError(error: unknown): boolean {
-  const message = error instanceof Error ? `${error.message} ${String(error.cause ?? "")}` : String(error);
+  const message = errorText(error);
   return /UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(message);
 }

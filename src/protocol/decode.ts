@@ -1,9 +1,10 @@
 // Request bodies: read with a cap on the wire size, then undo `Content-Encoding` (gzip, deflate, br,
 // zstd, stacked in any order) with a hard cap on the decoded size. node:zlib (workerd's nodejs_compat)
 // stops at `maxOutputLength`, so a compression bomb is refused without ever holding more than the cap.
+// Before credentials are known only the first line is decoded, by streaming (see decodeFirstLine).
 import zlib from "node:zlib";
 import { FaultlineError } from "../errors.ts";
-import { MAX_STORE_BODY_BYTES } from "../limits.ts";
+import { MAX_HEADER_SCAN_BYTES, MAX_STORE_BODY_BYTES } from "../limits.ts";
 
 type SyncDecoder = (data: Uint8Array, options: { maxOutputLength: number }) => Uint8Array;
 
@@ -25,14 +26,18 @@ function isOutputLimitError(error: unknown): boolean {
   return /maxOutputLength|larger than|too large/i.test(message);
 }
 
-function run(decoder: SyncDecoder, name: string, data: Uint8Array, max: number): Uint8Array {
+/**
+ * Runs one decoder with at most `max` bytes of output. `limit` is the cap the client is told about: a
+ * multi-frame zstd body decodes each frame with what is left of the cap, but the limit is the whole cap.
+ */
+function run(decoder: SyncDecoder, name: string, data: Uint8Array, max: number, limit = max): Uint8Array {
   try {
-    const out = decoder(data, { maxOutputLength: max });
-    if (out.byteLength > max) throw tooLarge(max);
+    const out = decoder(data, { maxOutputLength: Math.max(1, max) });
+    if (out.byteLength > max) throw tooLarge(limit);
     return out;
   } catch (error) {
     if (error instanceof FaultlineError) throw error;
-    if (isOutputLimitError(error)) throw tooLarge(max);
+    if (isOutputLimitError(error)) throw tooLarge(limit);
     throw new FaultlineError(400, `failed to decode request body (${name})`, {
       causes: [error instanceof Error ? error.message : String(error)],
     });
@@ -62,7 +67,7 @@ function decodeOne(encoding: string, data: Uint8Array, max: number): Uint8Array 
       const parts: Uint8Array[] = [];
       let total = 0;
       for (const frame of zstdFrames(data)) {
-        const out = run(decode, "zstd", frame, Math.max(1, max - total));
+        const out = run(decode, "zstd", frame, max - total, max);
         total += out.byteLength;
         if (total > max) throw tooLarge(max);
         parts.push(out);
@@ -137,11 +142,15 @@ function concat(parts: Uint8Array[], total: number): Uint8Array {
  * Undoes `Content-Encoding`. Empty, `identity` and `UTF-8` (sent by some older SDKs) mean none.
  * Stacked encodings are listed in the order they were applied, so they are undone right to left.
  */
-export function decodeBody(body: Uint8Array, contentEncoding: string | null, maxDecoded: number): Uint8Array {
-  const encodings = (contentEncoding ?? "")
+function parseEncodings(contentEncoding: string | null): string[] {
+  return (contentEncoding ?? "")
     .split(",")
     .map((e) => e.trim().toLowerCase())
     .filter((e) => e !== "" && e !== "identity" && e !== "utf-8" && e !== "utf8");
+}
+
+export function decodeBody(body: Uint8Array, contentEncoding: string | null, maxDecoded: number): Uint8Array {
+  const encodings = parseEncodings(contentEncoding);
   let data = body;
   for (const encoding of encodings.reverse()) data = decodeOne(encoding, data, maxDecoded);
   if (encodings.length === 0 && data.byteLength > maxDecoded) {
@@ -180,7 +189,15 @@ function firstNonSpace(bytes: Uint8Array): number | undefined {
 function base64Decode(bytes: Uint8Array): Uint8Array {
   const text = new TextDecoder().decode(bytes).replace(/\s+/g, "");
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw new FaultlineError(400, "invalid JSON data");
-  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  let binary: string;
+  try {
+    binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  } catch (error) {
+    // Bad length or padding ("A", "AB="): the regex above cannot see those.
+    throw new FaultlineError(400, "invalid JSON data", {
+      causes: [`body is not valid base64: ${error instanceof Error ? error.message : String(error)}`],
+    });
+  }
   const out = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
   return out;
@@ -196,4 +213,117 @@ export function decodeLegacyStoreBody(body: Uint8Array): Uint8Array {
   const decoded = base64Decode(body);
   if (firstNonSpace(decoded) === 0x7b) return decoded;
   return run(zlib.inflateSync, "zlib", decoded, MAX_STORE_BODY_BYTES);
+}
+
+type StreamDecoder = ReturnType<typeof zlib.createGunzip>;
+
+// workerd's node:zlib has a zstd stream; Node's type definitions before 22.15 do not declare it.
+const createZstdDecompress = (zlib as unknown as { createZstdDecompress?: () => StreamDecoder })
+  .createZstdDecompress;
+
+/**
+ * Streams `input` through one decoder and keeps its output only until `limit` bytes (or, with
+ * `untilNewline`, a newline) have come out; then the decoder is destroyed, so a bomb costs one chunk.
+ * A stream that breaks after some output (a truncated inner layer) yields what came out.
+ */
+function streamPrefix(
+  create: () => StreamDecoder,
+  input: Uint8Array,
+  limit: number,
+  untilNewline: boolean,
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const stream = create();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      stream.destroy();
+      if (error !== undefined && total === 0) reject(error);
+      else resolve(concat(chunks, total).subarray(0, limit));
+    };
+    stream.on("data", (chunk: Uint8Array) => {
+      chunks.push(chunk);
+      total += chunk.byteLength;
+      if (total >= limit || (untilNewline && chunk.includes(0x0a))) finish();
+    });
+    stream.on("end", () => finish());
+    stream.on("error", (error: unknown) => finish(error));
+    stream.end(input);
+  });
+}
+
+async function prefixOne(
+  encoding: string,
+  data: Uint8Array,
+  limit: number,
+  untilNewline: boolean,
+): Promise<Uint8Array> {
+  const attempt = async (name: string, create: () => StreamDecoder, input: Uint8Array) => {
+    try {
+      return await streamPrefix(create, input, limit, untilNewline);
+    } catch (error) {
+      throw new FaultlineError(400, `failed to decode request body (${name})`, {
+        causes: [error instanceof Error ? error.message : String(error)],
+      });
+    }
+  };
+  switch (encoding) {
+    case "gzip":
+    case "x-gzip":
+      return attempt("gzip", () => zlib.createGunzip(), data);
+    case "deflate":
+      try {
+        return await attempt("deflate", () => zlib.createInflate(), data);
+      } catch {
+        return attempt("deflate", () => zlib.createInflateRaw(), data);
+      }
+    case "br":
+      return attempt("br", () => zlib.createBrotliDecompress(), data);
+    case "zstd": {
+      const create = createZstdDecompress;
+      if (!create) throw new FaultlineError(415, "unsupported content encoding: zstd");
+      // One stream per frame, as for the full decode; a truncated inner layer is taken as one frame.
+      let frames: Uint8Array[];
+      try {
+        frames = zstdFrames(data);
+      } catch {
+        frames = [data];
+      }
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (const frame of frames) {
+        const out = await attempt("zstd", create, frame);
+        parts.push(out);
+        total += out.byteLength;
+        if (total >= limit || (untilNewline && out.includes(0x0a))) break;
+      }
+      return concat(parts, total).subarray(0, limit);
+    }
+    default:
+      throw new FaultlineError(415, `unsupported content encoding: ${encoding}`);
+  }
+}
+
+/**
+ * The first line of the decoded body (without its newline), or its first `maxLine + 1` bytes when no
+ * newline comes before that. Only as much is decoded as that takes, so the envelope header of a request
+ * whose credentials are in it can be read without decompressing the rest. Inner layers of a stacked
+ * encoding are decoded to at most MAX_HEADER_SCAN_BYTES.
+ */
+export async function decodeFirstLine(
+  body: Uint8Array,
+  contentEncoding: string | null,
+  maxLine: number,
+): Promise<Uint8Array> {
+  const encodings = parseEncodings(contentEncoding).reverse();
+  let data = body;
+  for (const [i, encoding] of encodings.entries()) {
+    const last = i === encodings.length - 1;
+    data = await prefixOne(encoding, data, last ? maxLine + 1 : MAX_HEADER_SCAN_BYTES, last);
+  }
+  const end = data.indexOf(0x0a);
+  return end === -1 ? data.subarray(0, maxLine + 1) : data.subarray(0, end);
 }

@@ -92,12 +92,17 @@ function lineEnd(bytes: Uint8Array, from: number): number {
   return at === -1 ? bytes.byteLength : at;
 }
 
+/** Parses the envelope header line alone (its bytes without the newline), as parseEnvelope does. */
+export function parseEnvelopeHeader(line: Uint8Array): EnvelopeHeaders {
+  const headers = parseHeaderLine(line, "envelope") as EnvelopeHeaders;
+  rejectDuplicateKeys(line, "envelope");
+  return headers;
+}
+
 /** Parses an envelope. Throws FaultlineError 400 with Relay's messages on malformed framing. */
 export function parseEnvelope(bytes: Uint8Array): Envelope {
   const headerEnd = lineEnd(bytes, 0);
-  const headerBytes = bytes.subarray(0, headerEnd);
-  const headers = parseHeaderLine(headerBytes, "envelope") as EnvelopeHeaders;
-  rejectDuplicateKeys(headerBytes, "envelope");
+  const headers = parseEnvelopeHeader(bytes.subarray(0, headerEnd));
   const items: EnvelopeItem[] = [];
   let pos = headerEnd + 1;
   while (pos < bytes.byteLength) {

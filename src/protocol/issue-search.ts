@@ -122,6 +122,18 @@ export function parseStatsPeriod(value: string | null): StatsPeriod | null {
   throw badRequest("Invalid stats_period. Valid choices are '', '24h', '14d', and 'auto'");
 }
 
+/**
+ * The stats resolution a list request asks for: `groupStatsPeriod`, else `statsPeriod` when it names one.
+ * Sentry reads `statsPeriod` as the list's time range too (`30d`, `90d`…), so a plain period is not an
+ * error here: it falls back to the default resolution.
+ */
+export function requestedStatsPeriod(params: URLSearchParams): string | null {
+  const group = params.get("groupStatsPeriod");
+  if (group !== null) return group;
+  const value = params.get("statsPeriod");
+  return value !== null && /^\d+[smhdw]$/.test(value) && value !== "24h" && value !== "14d" ? null : value;
+}
+
 /** Bucket start times (unix seconds) ending with the bucket that holds `now`. */
 export function statsBuckets(period: StatsPeriod, now: number): number[] {
   const last = Math.floor(now / period.bucket) * period.bucket;

@@ -431,8 +431,8 @@ function mergeIntervals(list: IntervalList): IntervalList {
 }
 
 /**
- * Function symbols as sorted, non-overlapping relative ranges; a symbol without size runs to the
- * next one (within its code range). Also answers "which mangled symbol starts here".
+ * Function symbols as sorted, non-overlapping relative ranges; each runs to the next symbol (within
+ * its code range), as addr2line resolves them. Also answers "which mangled symbol starts here".
  */
 class SymbolRanges {
   readonly table: SymbolTable;
@@ -466,13 +466,14 @@ class SymbolRanges {
       const address = table.address(symbol);
       if (i > 0 && table.address(sorted[i - 1] ?? 0) === address) continue;
       const size = table.size(symbol);
-      let end = address + size;
-      if (size === 0) {
-        let j = i + 1;
-        while (j < sorted.length && table.address(sorted[j] ?? 0) <= address) j++;
-        const next = j < sorted.length ? table.address(sorted[j] ?? 0) : Number.POSITIVE_INFINITY;
-        end = Math.min(next, codeEnd(address));
-      }
+      // Like addr2line, an address is named after the nearest preceding symbol of its code section,
+      // whatever that symbol's size says (0 for assembly entry points; padding after a function).
+      let j = i + 1;
+      while (j < sorted.length && table.address(sorted[j] ?? 0) <= address) j++;
+      const next = j < sorted.length ? table.address(sorted[j] ?? 0) : Number.POSITIVE_INFINITY;
+      let end = Math.min(next, codeEnd(address));
+      // Outside every known code section only the symbol's own size can be trusted.
+      if (end <= address) end = Math.min(next, address + size);
       const start = address - loadAddress;
       const relEnd = end - loadAddress;
       if (start >= 0 && relEnd > start && relEnd - 1 <= MAX_RELATIVE_ADDRESS) {

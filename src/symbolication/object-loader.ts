@@ -240,8 +240,23 @@ function dwarfFrom(
   return { dwarf, dwarfBytes, heldDwarfBytes, cachedDwarfBytes };
 }
 
+const STT_NOTYPE = 0;
 const STT_FUNC = 2;
+const STB_LOCAL = 0;
+const STV_HIDDEN = 2;
 const EM_ARM = 40;
+
+/**
+ * Whether an ELF symbol names code the way addr2line counts it: functions, and untyped symbols in
+ * code sections (assembly entry points written without `.type`), except the hidden local untyped
+ * zero-size markers annobin emits and ARM mapping symbols (`$a`, `$t`, `$x`, `$d`).
+ */
+function isCodeSymbol(info: number, other: number, size: number, firstNameByte: number): boolean {
+  const type = info & 0xf;
+  if (type === STT_FUNC) return true;
+  if (type !== STT_NOTYPE || firstNameByte === 0x24 /* $ */) return false;
+  return !(size === 0 && info >> 4 === STB_LOCAL && (other & 0x3) === STV_HIDDEN);
+}
 
 async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<SymbolTable> {
   const usable = (type: number) =>
@@ -264,11 +279,12 @@ async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<Symbol
     let value: number;
     let size: number;
     let info: number;
+    let other: number;
     let shndx: number;
     if (layout.is64) {
       nameOffset = r.u32();
       info = r.u8();
-      r.skip(1);
+      other = r.u8();
       shndx = r.u16();
       value = r.u64();
       size = r.u64();
@@ -277,11 +293,12 @@ async function elfSymbols(source: ByteSource, layout: ElfLayout): Promise<Symbol
       value = r.u32();
       size = r.u32();
       info = r.u8();
-      r.skip(1);
+      other = r.u8();
       shndx = r.u16();
     }
-    if ((info & 0xf) !== STT_FUNC || value < layout.loadAddress || !executable(shndx)) continue;
     if (nameOffset >= names.byteLength || names[nameOffset] === 0) continue;
+    if (!isCodeSymbol(info, other, size, names[nameOffset] ?? 0)) continue;
+    if (value < layout.loadAddress || !executable(shndx)) continue;
     // ARM marks Thumb functions with bit 0 of the address; code addresses in DWARF do not have it.
     symbols.push(thumb ? value - (value % 2) : value, size, nameOffset);
   }

@@ -5,7 +5,7 @@
 import { FaultlineError } from "../errors.ts";
 import type { DebugImage, Frame, NormalizedEvent, Stacktrace } from "../protocol/types.ts";
 import { NIL_DEBUG_ID, normalizeDebugId } from "./debug-id.ts";
-import { isInApp } from "./in-app.ts";
+import { applyInAppRules, isInApp } from "./in-app.ts";
 import type { Lookup } from "./lookup-query.ts";
 import type { SymbolicatedLocation } from "./types.ts";
 
@@ -293,5 +293,6 @@ export async function symbolicateEvent(
   }
   if (event.stacktrace)
     result.stacktrace = (await symbolicateStacktrace(event.stacktrace, images, findLookup)).stacktrace;
-  return result;
+  // Frames that kept the SDK's names now know their image (`package`): system libraries lose in-app.
+  return applyInAppRules(result);
 }

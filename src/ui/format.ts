@@ -1,4 +1,5 @@
 // Formatting of numbers, times and sizes for pages. Pure.
+import { isoFromSeconds } from "../protocol/items/json.ts";
 
 export function compactNumber(n: number): string {
   if (n < 1000) return String(n);
@@ -16,10 +17,13 @@ export function relativeTime(seconds: number, now: number): string {
   return isoDay(seconds);
 }
 
-export const isoDay = (seconds: number): string => new Date(seconds * 1000).toISOString().slice(0, 10);
+/** Dates of stored values: an out-of-range value shows as "unknown time" rather than breaking the page. */
+export const isoDay = (seconds: number): string => isoFromSeconds(seconds)?.slice(0, 10) ?? "unknown time";
 
-export const isoTime = (seconds: number): string =>
-  `${new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+export const isoTime = (seconds: number): string => {
+  const iso = isoFromSeconds(seconds);
+  return iso ? `${iso.slice(0, 19).replace("T", " ")} UTC` : "unknown time";
+};
 
 export function bytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -1,41 +1,44 @@
-// Sign-in throttling: after MAX_FAILURES failed attempts for one email, or MAX_IP_FAILURES from one client
-// IP, within WINDOW_SECONDS, further attempts are refused (429) until the oldest failure leaves the window.
-// Counted in D1 so every isolate sees the same count; only failures write rows.
+// Sign-in throttling: every attempt takes a slot in three counters before its password is checked —
+// per (email, client IP), per email and per client IP (limits in src/limits.ts) — and is refused with 429
+// when any is full. The tight limit is per pair, so wrong passwords from one address cannot lock the
+// user out from another; the looser per-email limit still bounds guessing spread over many addresses.
+// Counted in D1, atomically (src/db/login-attempts.ts), so every isolate and concurrent request agrees.
+import { releaseAfterSuccess, takeAttemptSlot } from "../db/login-attempts.ts";
+import {
+  LOGIN_WINDOW_SECONDS,
+  MAX_LOGIN_ATTEMPTS_PER_EMAIL,
+  MAX_LOGIN_ATTEMPTS_PER_EMAIL_AND_IP,
+  MAX_LOGIN_ATTEMPTS_PER_IP,
+} from "../limits.ts";
 
-export const WINDOW_SECONDS = 15 * 60;
-export const MAX_FAILURES = 10;
-export const MAX_IP_FAILURES = 50;
+const keysOf = (email: string, ip: string) => {
+  const normalized = email.trim().toLowerCase();
+  return { pair: `pair:${normalized} ${ip}`, email: `email:${normalized}`, ip: `ip:${ip}` };
+};
 
-/** Seconds until another attempt is allowed, or 0 when the email and IP may try now. */
-export async function secondsUntilAllowed(
+/** Takes a slot for this attempt: 0 when it may check the password now, else seconds to wait. */
+export async function takeLoginAttempt(
   db: D1Database,
   email: string,
   ip: string,
   now: number,
 ): Promise<number> {
-  const since = now - WINDOW_SECONDS;
-  const [byEmail, byIp] = await db.batch<{ n: number; oldest: number | null }>([
-    db
-      .prepare("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM ui_login_failures WHERE email = ? AND at > ?")
-      .bind(email, since),
-    db
-      .prepare("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM ui_login_failures WHERE ip = ? AND at > ?")
-      .bind(ip, since),
-  ]);
-  const wait = (row: { n: number; oldest: number | null } | undefined, max: number) =>
-    row && row.n >= max && row.oldest !== null
-      ? Math.max(1, Math.ceil(row.oldest + WINDOW_SECONDS - now))
-      : 0;
-  return Math.max(wait(byEmail?.results[0], MAX_FAILURES), wait(byIp?.results[0], MAX_IP_FAILURES));
+  const k = keysOf(email, ip);
+  const slot = await takeAttemptSlot(
+    db,
+    [
+      { key: k.pair, max: MAX_LOGIN_ATTEMPTS_PER_EMAIL_AND_IP },
+      { key: k.email, max: MAX_LOGIN_ATTEMPTS_PER_EMAIL },
+      { key: k.ip, max: MAX_LOGIN_ATTEMPTS_PER_IP },
+    ],
+    now,
+    LOGIN_WINDOW_SECONDS,
+  );
+  return slot.allowed ? 0 : slot.retryAfter;
 }
 
-export async function recordFailure(db: D1Database, email: string, ip: string, now: number): Promise<void> {
-  await db.batch([
-    db.prepare("INSERT INTO ui_login_failures (email, ip, at) VALUES (?, ?, ?)").bind(email, ip, now),
-    db.prepare("DELETE FROM ui_login_failures WHERE at <= ?").bind(now - WINDOW_SECONDS),
-  ]);
-}
-
-export async function clearFailures(db: D1Database, email: string): Promise<void> {
-  await db.prepare("DELETE FROM ui_login_failures WHERE email = ?").bind(email).run();
+/** The attempt succeeded: its pair starts afresh and it no longer counts against the email or the IP. */
+export async function loginSucceeded(db: D1Database, email: string, ip: string): Promise<void> {
+  const k = keysOf(email, ip);
+  await releaseAfterSuccess(db, k.pair, [k.email, k.ip]);
 }

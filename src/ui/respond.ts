@@ -1,5 +1,6 @@
 // Responses for UI pages: HTML with security headers, redirects after POST (303) and error pages.
 
+import { redirectTarget } from "../http/redirect-target.ts";
 import { html, type SafeHtml } from "./html.ts";
 import { barePage, type PageContext, page } from "./layout.ts";
 
@@ -20,14 +21,18 @@ export function htmlResponse(body: SafeHtml, status = 200, headers: Record<strin
   });
 }
 
+/** Locations are paths of this site; any other target (however it is spelled) becomes the home page. */
+const INTERNAL = "http://faultline.internal";
+const sameSite = (location: string): string => redirectTarget(location, INTERNAL) ?? "/";
+
 export function redirect(location: string, headers: Record<string, string> = {}, status = 303): Response {
-  const h = new Headers({ location, "cache-control": "no-store" });
+  const h = new Headers({ location: sameSite(location), "cache-control": "no-store" });
   for (const [k, v] of Object.entries(headers)) h.append(k, v);
   return new Response(null, { status, headers: h });
 }
 
 export function redirectWithCookies(location: string, cookies: string[]): Response {
-  const h = new Headers({ location, "cache-control": "no-store" });
+  const h = new Headers({ location: sameSite(location), "cache-control": "no-store" });
   for (const c of cookies) h.append("set-cookie", c);
   return new Response(null, { status: 303, headers: h });
 }

@@ -9,6 +9,7 @@ import type { AppRouter } from "../http/app-router.ts";
 import { SCRIPT, STYLES } from "./assets.ts";
 import { formString, type OrgCall, type UiCall } from "./call.ts";
 import type { PageContext } from "./layout.ts";
+import { acceptInvitePage, acceptInviteSubmit } from "./pages/accept-invite.ts";
 import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/issue-detail.ts";
 import { issueBulkSubmit, issueStreamPage } from "./pages/issues.ts";
 import { loginPage, loginSubmit, logout } from "./pages/login.ts";
@@ -93,6 +94,9 @@ export function registerUiRoutes(router: AppRouter): void {
   router.get("/auth/login/", loginPage);
   router.post("/auth/login/", loginSubmit);
   router.post("/auth/logout/", withSession(logout, "POST"));
+  // Open to visitors who are not signed in: the invite token in the path is the credential.
+  router.get("/accept-invite/:id/:token/", acceptInvitePage);
+  router.post("/accept-invite/:id/:token/", acceptInviteSubmit);
   router.get(
     "/",
     withSession(async ({ ctx }) => {

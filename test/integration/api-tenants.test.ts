@@ -4,7 +4,15 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseOrgToken } from "../../src/api/token-format.ts";
 import { createTenant, envelope, newEventId, send, type Tenant } from "./helpers.ts";
-import { ALL_SCOPES, call, createUser, orgToken, userToken } from "./tenant-helpers.ts";
+import {
+  ALL_SCOPES,
+  call,
+  createUser,
+  orgToken,
+  signUpThroughInvite,
+  userIdOf,
+  userToken,
+} from "./tenant-helpers.ts";
 
 type Json = Record<string, unknown>;
 type JsonList = Json[];
@@ -391,7 +399,7 @@ describe("DSN keys", () => {
 });
 
 describe("members", () => {
-  it("list, add by email (creating the user), duplicate 409, remove; owners are protected", async () => {
+  it("invite by email (pending, link once), duplicate 409, accept, remove; owners are protected", async () => {
     const { t, owner } = await ownedTenant();
     const base = `/api/0/organizations/${t.orgSlug}/members/`;
     const email = `new-${crypto.randomUUID().slice(0, 8)}@example.test`;
@@ -404,30 +412,60 @@ describe("members", () => {
       email,
       role: "admin",
       orgRole: "admin",
-      pending: false,
-      user: { email },
+      pending: true,
+      expired: false,
+      inviteStatus: "approved",
+      user: null,
       teams: ["core"],
     });
+    const link = added.body.inviteLink as string;
+    expect(link).toMatch(
+      new RegExp(`^http://faultline\\.test/accept-invite/${added.body.id}/[0-9a-f]{64}/$`),
+    );
     expect((await call(owner.token, "POST", base, { email, role: "member" })).status).toBe(409);
     const list = await call<JsonList>(owner.token, "GET", base);
-    expect(list.body.map((m) => m.email).sort()).toEqual([email, owner.email].sort());
+    expect(list.body.map((m) => [m.email, m.pending]).sort()).toEqual(
+      [
+        [email, true],
+        [owner.email, false],
+      ].sort(),
+    );
+    expect(list.text).not.toContain(link.split("/")[5]);
+    expect((await call(owner.token, "GET", `${base}${added.body.id}/`)).body).toMatchObject({
+      email,
+      pending: true,
+      user: null,
+    });
 
-    const adminId = Number(added.body.id);
+    expect((await signUpThroughInvite(link, "admin password 1")).status).toBe(303);
+    const adminId = await userIdOf(email);
+    const accepted = await call<Json>(owner.token, "GET", `${base}${adminId}/`);
+    expect(accepted.body).toMatchObject({ id: String(adminId), email, pending: false, user: { email } });
+    expect((await call(owner.token, "GET", `${base}${added.body.id}/`)).status).toBe(404);
+
     const admin = { token: await userToken(adminId, ALL_SCOPES) };
     const third = await call<Json>(admin.token, "POST", base, { email: `m-${email}` });
     expect(third.status).toBe(201);
     expect(third.body.role).toBe("member");
     expect((await call(admin.token, "POST", base, { email: `o-${email}`, role: "owner" })).status).toBe(403);
     expect((await call(admin.token, "DELETE", `${base}${owner.userId}/`)).status).toBe(403);
-    const member = { token: await userToken(Number(third.body.id), ALL_SCOPES) };
+    expect((await signUpThroughInvite(third.body.inviteLink as string, "member password")).status).toBe(303);
+    const thirdId = await userIdOf(`m-${email}`);
+    const member = { token: await userToken(thirdId, ALL_SCOPES) };
     expect((await call(member.token, "POST", base, { email: `x-${email}` })).status).toBe(403);
     expect((await call(member.token, "GET", base)).status).toBe(200);
 
     expect((await call(owner.token, "DELETE", `${base}${owner.userId}/`)).status).toBe(400);
-    expect((await call(admin.token, "DELETE", `${base}${third.body.id}/`)).status).toBe(204);
+    expect((await call(admin.token, "DELETE", `${base}${thirdId}/`)).status).toBe(204);
     expect((await call(member.token, "GET", base)).status).toBe(404);
     expect((await call(owner.token, "GET", `${base}${adminId}/`)).body).toMatchObject({ email });
     expect((await call(owner.token, "GET", `${base}999999999/`)).status).toBe(404);
+
+    // A cancelled invitation's link stops working.
+    const cancelled = await call<Json>(admin.token, "POST", base, { email: `c-${email}` });
+    expect((await call(admin.token, "DELETE", `${base}${cancelled.body.id}/`)).status).toBe(204);
+    expect((await call(owner.token, "GET", `${base}${cancelled.body.id}/`)).status).toBe(404);
+    expect((await send(new URL(cancelled.body.inviteLink as string).pathname)).status).toBe(404);
   });
 });
 
@@ -475,6 +513,41 @@ describe("API tokens", () => {
     const byQuery = await call(user.token, "DELETE", `/api/0/api-tokens/?token=${second.body.id}`);
     expect(byQuery.status).toBe(204);
     expect((await call(t.token, "GET", "/api/0/api-tokens/")).status).toBe(403);
+  });
+
+  it("records when a token was last used (dateLastUsed), writing at most once a minute", async () => {
+    const t = await createTenant();
+    const user = await createUser(t.orgId, "owner", "org:read");
+    const created = await call<Json>(user.token, "POST", "/api/0/api-tokens/", { scopes: ["org:read"] });
+    const id = created.body.id;
+    const listed = async () =>
+      (await call<JsonList>(user.token, "GET", "/api/0/api-tokens/")).body.find((x) => x.id === id);
+    const stored = async () =>
+      (
+        await env.DB.prepare("SELECT last_used_at FROM api_tokens WHERE id = ?")
+          .bind(Number(id))
+          .first<{ last_used_at: number | null }>()
+      )?.last_used_at;
+    expect((await listed())?.dateLastUsed).toBeNull();
+
+    const token = created.body.token as string;
+    expect((await call(token, "GET", `/api/0/organizations/${t.orgSlug}/`)).status).toBe(200);
+    const first = await stored();
+    expect(first).toBeGreaterThan(Date.now() / 1000 - 60);
+    const shown = (await listed())?.dateLastUsed;
+    expect(shown).toBe(new Date(first! * 1000).toISOString());
+
+    // A second use within the minute writes nothing.
+    expect((await call(token, "GET", `/api/0/organizations/${t.orgSlug}/`)).status).toBe(200);
+    expect(await stored()).toBe(first);
+    expect((await listed())?.dateLastUsed).toBe(shown);
+
+    // Once the recorded use is over a minute old, the next use is recorded.
+    await env.DB.prepare("UPDATE api_tokens SET last_used_at = last_used_at - 120 WHERE id = ?")
+      .bind(Number(id))
+      .run();
+    expect((await call(token, "GET", "/api/0/")).status).toBe(200);
+    expect(await stored()).toBeGreaterThan(first! - 60);
   });
 
   it("organization tokens: sntrys_ with this server's URL and the org slug, org:ci, usable by CI, revocable", async () => {

@@ -6,6 +6,8 @@ declare global {
       TEST_MIGRATIONS: D1Migration[];
       /** test/fixtures/debug-files/app, base64. */
       TEST_DEBUG_FILE_BASE64: string;
+      /** test/fixtures/captures/sentry-rust-0.37: request body (base64) and header list per capture. */
+      TEST_RUST_CAPTURES: Record<string, { body: string; headers: string[] }>;
     }
     interface GlobalProps {
       mainModule: typeof import("../../src/index.ts");

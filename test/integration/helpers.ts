@@ -124,3 +124,30 @@ export async function issuesOf(projectId: number) {
     .all<Record<string, unknown>>();
   return rows.results;
 }
+
+/**
+ * A transaction envelope (root span `a…`, one child span `b…` "SELECT orders") of trace `traceId`, with its
+ * event id, ending `now`.
+ */
+export function transactionWithOneSpan(id: string, traceId: string, now: number): Uint8Array {
+  const tx = {
+    type: "transaction",
+    event_id: id,
+    transaction: "GET /orders",
+    start_timestamp: now - 1,
+    timestamp: now,
+    contexts: { trace: { trace_id: traceId, span_id: "a".repeat(16), op: "http.server" } },
+    spans: [
+      {
+        span_id: "b".repeat(16),
+        parent_span_id: "a".repeat(16),
+        trace_id: traceId,
+        op: "db",
+        description: "SELECT orders",
+        start_timestamp: now - 0.5,
+        timestamp: now - 0.2,
+      },
+    ],
+  };
+  return envelope({ event_id: id }, [{ type: "transaction" }, JSON.stringify(tx)]);
+}

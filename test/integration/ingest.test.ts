@@ -1,5 +1,7 @@
 // Ingest through the real Worker in workerd with local D1, R2 and the project Durable Object.
+
 import { env } from "cloudflare:workers";
+import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import {
   authHeader,
@@ -10,6 +12,7 @@ import {
   newEventId,
   postEnvelope,
   send,
+  transactionWithOneSpan,
 } from "./helpers.ts";
 
 const hyphenate = (id: string) =>
@@ -270,25 +273,7 @@ describe("envelope endpoint", () => {
     const id = newEventId();
     const traceId = newEventId();
     const now = Date.now() / 1000;
-    const tx = {
-      type: "transaction",
-      event_id: id,
-      transaction: "GET /orders",
-      start_timestamp: now - 1,
-      timestamp: now,
-      contexts: { trace: { trace_id: traceId, span_id: "a".repeat(16), op: "http.server" } },
-      spans: [
-        {
-          span_id: "b".repeat(16),
-          parent_span_id: "a".repeat(16),
-          trace_id: traceId,
-          op: "db",
-          start_timestamp: now - 0.5,
-          timestamp: now - 0.2,
-        },
-      ],
-    };
-    const body = envelope({ event_id: id }, [{ type: "transaction" }, JSON.stringify(tx)]);
+    const body = transactionWithOneSpan(id, traceId, now);
     for (let i = 0; i < 3; i++) expect((await postEnvelope(t, body)).status).toBe(200);
     const events = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
       .bind(t.projectId)
@@ -457,6 +442,77 @@ describe("store endpoint and CORS", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id });
     expect(await eventRow(t.projectId, id)).toMatchObject({ platform: "python", title: "from python" });
+  });
+
+  it("answers undecodable legacy store bodies with a 4xx and a detail, never a 500", async () => {
+    const t = await createTenant();
+    const b64 = (bytes: Uint8Array | string) => Buffer.from(bytes).toString("base64");
+    const zlibbed = (text: string) => zlib.deflateSync(new TextEncoder().encode(text));
+    const bodies: [string, string | Uint8Array][] = [
+      ["one base64 character", "A"],
+      ["bad base64 padding", "AB="],
+      ["not base64 at all", "%%% nope"],
+      ["base64 of bytes that are not zlib", b64("not zlib data")],
+      ["base64 of zlib of non-JSON", b64(zlibbed("not json {"))],
+      ["base64 of zlib of a JSON array", b64(zlibbed("[1, 2]"))],
+      ["base64 of a JSON array", b64("[1]")],
+      ["a JSON array", "[1, 2]"],
+      ["JSON null", "null"],
+      ["a JSON string", '"event"'],
+      ["truncated JSON", '{"message": "x"'],
+      ["binary garbage", new Uint8Array([0xff, 0x00, 0x7b, 0x80])],
+    ];
+    for (const [what, body] of bodies) {
+      const res = await send(`/api/${t.projectId}/store/`, {
+        method: "POST",
+        body,
+        headers: { "x-sentry-auth": authHeader(t), "content-type": "application/json" },
+      });
+      const json = (await res.json()) as { detail?: unknown };
+      expect({ what, client: res.status >= 400 && res.status < 500 }).toEqual({ what, client: true });
+      expect(typeof json.detail).toBe("string");
+    }
+    for (const body of ["A", "AB="]) {
+      const res = await send(`/api/${t.projectId}/store/`, {
+        method: "POST",
+        body,
+        headers: { "x-sentry-auth": authHeader(t) },
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ detail: "invalid JSON data" });
+    }
+  });
+
+  it("refuses on /api/store/ an envelope whose dsn names another project than the key's", async () => {
+    const t = await createTenant();
+    const other = await createTenant();
+    const id = newEventId();
+    const event = [{ type: "event" }, JSON.stringify({ message: "misfiled" })] as [object, string];
+    const tunnel = await send("/api/store/", {
+      method: "POST",
+      body: envelope({ event_id: id, dsn: `https://${t.publicKey}@x/${other.projectId}` }, event),
+      headers: { "content-type": "application/x-sentry-envelope" },
+    });
+    expect(tunnel.status).toBe(400);
+    expect(await tunnel.json()).toMatchObject({
+      detail: "project id header mismatch between envelope and request",
+    });
+    const withHeader = await send("/api/store/", {
+      method: "POST",
+      body: envelope({ event_id: id, dsn: `https://${t.publicKey}@x/${other.projectId}` }, event),
+      headers: { "content-type": "application/x-sentry-envelope", "x-sentry-auth": authHeader(t) },
+    });
+    expect(withHeader.status).toBe(400);
+    expect(await eventRow(t.projectId, id)).toBeNull();
+    expect(await eventRow(other.projectId, id)).toBeNull();
+    // The key's own project is accepted.
+    const ok = await send("/api/store/", {
+      method: "POST",
+      body: envelope({ event_id: id, dsn: `https://${t.publicKey}@x/${t.projectId}` }, event),
+      headers: { "content-type": "application/x-sentry-envelope" },
+    });
+    expect(ok.status).toBe(200);
+    expect(await eventRow(t.projectId, id)).not.toBeNull();
   });
 
   it("answers CORS preflight and adds CORS headers to ingest responses", async () => {

@@ -85,3 +85,67 @@ export async function call<T = Record<string, unknown>>(
   if (text !== "") expect(res.headers.get("content-type")).toBe("application/json");
   return { status: res.status, body: (text === "" ? null : JSON.parse(text)) as T, res, text };
 }
+
+// --- invitations through the web pages ------------------------------------------------------------
+
+const cookieFrom = (res: Response, name: string): string | null => {
+  for (const c of (res.headers.get("set-cookie") ?? "").split(/,\s*(?=[\w-]+=)/))
+    if (c.startsWith(`${name}=`)) return c.slice(name.length + 1).split(";")[0] ?? "";
+  return null;
+};
+
+const pathOf = (link: string): string => new URL(link).pathname;
+const ORIGIN = { origin: "http://faultline.test" };
+
+/** Opens an invite link signed out and chooses a password; the response (303 with a session when it worked). */
+export async function signUpThroughInvite(link: string, password: string): Promise<Response> {
+  const form = await send(pathOf(link));
+  const csrf = cookieFrom(form, "fl_login_csrf") ?? "";
+  return send(pathOf(link), {
+    method: "POST",
+    body: new URLSearchParams({ _csrf: csrf, action: "signup", name: "", password, password2: password }),
+    headers: { cookie: `fl_login_csrf=${csrf}`, ...ORIGIN },
+    redirect: "manual",
+  });
+}
+
+/** The `fl_session=…` cookie a response set, for the next requests. */
+export function sessionCookie(res: Response): string {
+  const value = cookieFrom(res, "fl_session");
+  expect(value).toMatch(/^[0-9a-f]{64}$/);
+  return `fl_session=${value}`;
+}
+
+/** Signs in through the login form; the session cookie, or null when refused. */
+export async function signInWithPassword(email: string, password: string): Promise<string | null> {
+  const form = await send("/auth/login/");
+  const csrf = cookieFrom(form, "fl_login_csrf") ?? "";
+  const res = await send("/auth/login/", {
+    method: "POST",
+    body: new URLSearchParams({ _csrf: csrf, email, password, next: "/" }),
+    headers: { cookie: `fl_login_csrf=${csrf}`, ...ORIGIN },
+    redirect: "manual",
+  });
+  return res.status === 303 ? sessionCookie(res) : null;
+}
+
+/** Opens an invite link signed in (`session` cookie) and presses the join button, if there is one. */
+export async function acceptSignedIn(link: string, session: string): Promise<Response> {
+  const page = await send(pathOf(link), { headers: { cookie: session } });
+  const csrf = /name="_csrf" value="([0-9a-f]+)"/.exec(await page.text())?.[1] ?? "";
+  return send(pathOf(link), {
+    method: "POST",
+    body: new URLSearchParams({ _csrf: csrf, action: "accept" }),
+    headers: { cookie: session, ...ORIGIN },
+    redirect: "manual",
+  });
+}
+
+/** The id of the account with this email (tests name accounts by email, the API by id). */
+export async function userIdOf(email: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT id FROM users WHERE email = ?")
+    .bind(email)
+    .first<{ id: number }>();
+  if (!row) throw new Error(`no user ${email}`);
+  return row.id;
+}

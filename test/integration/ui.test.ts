@@ -4,6 +4,7 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/ui/password.ts";
 import { createTenant, envelope, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
+import { sessionCookie, signUpThroughInvite } from "./tenant-helpers.ts";
 
 interface Browser {
   cookie: string;
@@ -161,19 +162,24 @@ describe("sign-in and sessions", () => {
     );
   });
 
-  it("throttles password guessing per email, and lets the right password in once the window passed", async () => {
+  /** A sign-in attempt from a client address, with a fresh login CSRF pair. */
+  async function loginAttempt(email: string, password: string, ip: string): Promise<Response> {
+    const form = await send("/auth/login/");
+    const loginCsrf = cookieValue(form, "fl_login_csrf")!;
+    return send("/auth/login/", {
+      method: "POST",
+      body: new URLSearchParams({ _csrf: loginCsrf, email, password, next: "/" }),
+      headers: { cookie: `fl_login_csrf=${loginCsrf}`, "cf-connecting-ip": ip },
+      redirect: "manual",
+    });
+  }
+
+  it("throttles password guessing per email and address, and lets the right password in once the window passed", async () => {
     const t = await createTenant();
     const user = await addUser(t, "owner");
     const other = await addUser(t, "member");
-    const form = await send("/auth/login/");
-    const loginCsrf = cookieValue(form, "fl_login_csrf")!;
-    const attempt = (email: string, password: string) =>
-      send("/auth/login/", {
-        method: "POST",
-        body: new URLSearchParams({ _csrf: loginCsrf, email, password, next: "/" }),
-        headers: { cookie: `fl_login_csrf=${loginCsrf}`, "cf-connecting-ip": "198.51.100.7" },
-        redirect: "manual",
-      });
+    const ip = `198.51.100.${users}`;
+    const attempt = (email: string, password: string) => loginAttempt(email, password, ip);
     for (let i = 0; i < 10; i++) expect((await attempt(user.email, `guess-${i}`)).status).toBe(401);
     const refused = await attempt(user.email, user.password);
     expect(refused.status).toBe(429);
@@ -181,12 +187,34 @@ describe("sign-in and sessions", () => {
     expect(await refused.text()).toContain("Too many failed sign-ins");
     // Another account from the same address is not locked out by this one's failures.
     expect((await attempt(other.email, other.password)).status).toBe(303);
-    await env.DB.prepare("UPDATE ui_login_failures SET at = at - 901 WHERE email = ?").bind(user.email).run();
+    await env.DB.prepare("UPDATE ui_login_counters SET window_start = window_start - 901").run();
     expect((await attempt(user.email, user.password)).status).toBe(303);
-    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM ui_login_failures WHERE email = ?")
-      .bind(user.email)
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM ui_login_counters WHERE key = ?")
+      .bind(`pair:${user.email} ${ip}`)
       .first<{ n: number }>();
     expect(left?.n).toBe(0);
+  });
+
+  it("counts concurrent wrong passwords atomically: of 25 at once, at most 10 are checked", async () => {
+    const t = await createTenant();
+    const user = await addUser(t, "owner");
+    const ip = `203.0.113.${users}`;
+    const statuses = (
+      await Promise.all(Array.from({ length: 25 }, (_, i) => loginAttempt(user.email, `wrong-${i}`, ip)))
+    ).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.filter((s) => s !== 401).every((s) => s === 429)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    expect((await loginAttempt(user.email, user.password, ip)).status).toBe(429);
+  });
+
+  it("wrong passwords from one address do not lock the user out from another", async () => {
+    const t = await createTenant();
+    const user = await addUser(t, "owner");
+    for (let i = 0; i < 12; i++)
+      expect([401, 429]).toContain((await loginAttempt(user.email, `guess-${i}`, "192.0.2.66")).status);
+    expect((await loginAttempt(user.email, user.password, "192.0.2.66")).status).toBe(429);
+    expect((await loginAttempt(user.email, user.password, "192.0.2.77")).status).toBe(303);
   });
 
   it("signs in with the right password only, with a hardened cookie, and signs out", async () => {
@@ -390,9 +418,23 @@ describe("pages of one organization", () => {
       role: "member",
     });
     expect(created.status).toBe(201);
-    const password = /id="new-password" readonly value="([^"]+)"/.exec(await created.text())?.[1];
-    expect(password).toMatch(/^[A-Za-z0-9]{20}$/);
-    const newcomer = await signIn({ id: 0, email: `new-${t.orgSlug}@example.test`, password: password! });
+    // An invitation: a link shown once, no password, and no access until the newcomer accepts it.
+    const html = await created.text();
+    expect(html).not.toContain("new-password");
+    const link = /id="invite-link" readonly value="([^"]+)"/.exec(html)?.[1];
+    expect(link).toMatch(/\/accept-invite\/\d+\/[0-9a-f]{64}\/$/);
+    expect(await get(owner, `/settings/${t.orgSlug}/members/`).then((r) => r.text())).toContain(
+      "Pending invitations",
+    );
+    const joined = await signUpThroughInvite(link!, "newcomer's own password");
+    expect(joined.status).toBe(303);
+    expect(joined.headers.get("location")).toBe(`/organizations/${t.orgSlug}/`);
+    const newcomer = {
+      cookie: sessionCookie(joined),
+      csrf: "",
+      userId: 0,
+      email: `new-${t.orgSlug}@example.test`,
+    };
     expect((await get(newcomer, `/organizations/${t.orgSlug}/`)).status).toBe(200);
   });
 

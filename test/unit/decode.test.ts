@@ -3,7 +3,13 @@
 import zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
-import { decodeBody, decodeLegacyStoreBody, readBodyCapped, zstdFrames } from "../../src/protocol/decode.ts";
+import {
+  decodeBody,
+  decodeFirstLine,
+  decodeLegacyStoreBody,
+  readBodyCapped,
+  zstdFrames,
+} from "../../src/protocol/decode.ts";
 
 const json = new TextEncoder().encode('{"message":"hello"}');
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -97,6 +103,12 @@ describe("decodeLegacyStoreBody", () => {
   it("refuses bytes that are none of those with 400", () => {
     expect(status(() => decodeLegacyStoreBody(new TextEncoder().encode("%%% nope")))).toBe(400);
   });
+
+  it("answers 400, not an exception, for base64 of a bad length or padding", () => {
+    for (const body of ["A", "AB=", "ABCDE", "A==="]) {
+      expect(status(() => decodeLegacyStoreBody(new TextEncoder().encode(body)))).toBe(400);
+    }
+  });
 });
 
 describe("zstdFrames", () => {
@@ -112,5 +124,43 @@ describe("zstdFrames", () => {
   it("answers 400 for truncated or foreign data", () => {
     expect(status(() => zstdFrames(new Uint8Array(frame.slice(0, 8))))).toBe(400);
     expect(status(() => zstdFrames(new Uint8Array([1, 2, 3, 4, 5])))).toBe(400);
+  });
+});
+
+describe("decodeFirstLine", () => {
+  const header = '{"dsn":"https://0123456789abcdef0123456789abcdef@x/1"}';
+  const body = new TextEncoder().encode(`${header}\n{"type":"event"}\n{}\n`);
+  const encoders: [string, (d: Uint8Array) => Uint8Array][] = [
+    ["gzip", (d) => zlib.gzipSync(d)],
+    ["deflate", (d) => zlib.deflateSync(d)],
+    ["deflate", (d) => zlib.deflateRawSync(d)],
+    ["br", (d) => zlib.brotliCompressSync(d)],
+    ["gzip, br", (d) => zlib.brotliCompressSync(zlib.gzipSync(d))],
+  ];
+
+  it.each(encoders)("reads the first line of a %s body", async (name, encode) => {
+    expect(text(await decodeFirstLine(encode(body), name, 1024))).toBe(header);
+  });
+
+  it("returns the whole body when it has no newline, and the plain first line", async () => {
+    expect(text(await decodeFirstLine(zlib.gzipSync(new TextEncoder().encode(header)), "gzip", 1024))).toBe(
+      header,
+    );
+    expect(text(await decodeFirstLine(body, null, 1024))).toBe(header);
+  });
+
+  it.each(encoders)("decodes no more of a %s bomb than the line cap needs", async (name, encode) => {
+    const bomb = encode(new Uint8Array(64 * 1024 * 1024));
+    const before = process.memoryUsage().arrayBuffers;
+    const line = await decodeFirstLine(bomb, name, 1024);
+    expect(line.byteLength).toBe(1025);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it("answers 415 for unknown encodings and 400 for corrupt streams", async () => {
+    await expect(decodeFirstLine(body, "compress", 1024)).rejects.toMatchObject({ status: 415 });
+    await expect(decodeFirstLine(new Uint8Array([1, 2, 3]), "br", 1024)).rejects.toMatchObject({
+      status: 400,
+    });
   });
 });

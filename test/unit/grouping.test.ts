@@ -398,7 +398,7 @@ describe("threads", () => {
     expect(a.variant).toBe("stacktrace");
     expect(hashOf(threadEvent("api::worker::run", "0x2000"))).toBe(a.hash);
     expect(hashOf(threadEvent("api::worker::stop", "0x1000"))).not.toBe(a.hash);
-    expect(a.culprit).toBe("worker.rs in api::worker::run");
+    expect(a.culprit).toBe("api::worker::run");
   });
 });
 
@@ -609,7 +609,7 @@ describe("culprit and metadata", () => {
 
   it("uses the most recent in-app frame, not the panic machinery", () => {
     const result = computeGrouping(rustSymbolicated());
-    expect(result.culprit).toBe("handler.rs in api::handler::load");
+    expect(result.culprit).toBe("api::handler::load");
     expect(result.metadata.function).toBe("api::handler::load");
     expect(result.metadata.in_app_frame_mix).toBe("mixed");
   });

@@ -42,11 +42,13 @@ describe("html template", () => {
   });
 
   it("follows only same-site paths after sign-in", () => {
-    expect(safeNext("/organizations/x/")).toBe("/organizations/x/");
-    expect(safeNext("https://evil.example/")).toBe("/");
-    expect(safeNext("//evil.example/")).toBe("/");
-    expect(safeNext("/\\evil.example/")).toBe("/");
-    expect(safeNext(null)).toBe("/");
+    const request = new Request("https://errors.example.com/auth/login/");
+    expect(safeNext("/organizations/x/", request)).toBe("/organizations/x/");
+    expect(safeNext("https://errors.example.com/a/?b=1", request)).toBe("/a/?b=1");
+    expect(safeNext("https://evil.example/", request)).toBe("/");
+    expect(safeNext("//evil.example/", request)).toBe("/");
+    expect(safeNext("/\\evil.example/", request)).toBe("/");
+    expect(safeNext(null, request)).toBe("/");
   });
 
   it("builds query strings without empty values", () => {

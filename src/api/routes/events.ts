@@ -2,7 +2,7 @@
 // project's events (list, by id). The normalized payload lives in `events.payload`, or in R2 under
 // `events.payload_key` when it was too large for a row.
 import type { IRequest } from "itty-router";
-import { readBlobText } from "../../blobs/event-blobs.ts";
+import { eventPayloadText } from "../../blobs/event-blobs.ts";
 import {
   type EventScope,
   eventNeighbours,
@@ -42,11 +42,8 @@ function parseRecord(text: string | null | undefined): JsonRecord | null {
 }
 
 /** The stored payload text of an event: the row's, else the R2 object's. */
-async function payloadText(env: Env, row: { payload?: string | null; payload_key?: string | null }) {
-  if (row.payload) return row.payload;
-  if (!row.payload_key) return null;
-  return readBlobText(env.BLOBS, row.payload_key);
-}
+export const payloadText = (env: Env, row: { payload?: string | null; payload_key?: string | null }) =>
+  eventPayloadText(env.BLOBS, row);
 
 /** Sentry event ids are 32 hex characters; a UUID with dashes names the same event. */
 function normalizeEventId(value: string): string | null {
@@ -87,7 +84,7 @@ async function issueFacts(env: Env, row: EventRecord, known: IssueFacts | null):
   return { issue: found, projectSlug: found.project_slug, organizationId: found.organization_id };
 }
 
-async function fullEvent(env: Env, row: EventRecord, text: string | null, known: IssueFacts | null) {
+export async function fullEvent(env: Env, row: EventRecord, text: string | null, known: IssueFacts | null) {
   const facts = await issueFacts(env, row, known);
   const project = facts ? null : await projectById(env.DB, row.project_id);
   const [hashes, around, release] = await Promise.all([

@@ -11,7 +11,7 @@ import type { Env } from "../../env.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { deleteIssues } from "../../project/index.ts";
-import { parseStatsPeriod } from "../../protocol/issue-search.ts";
+import { parseStatsPeriod, requestedStatsPeriod } from "../../protocol/issue-search.ts";
 import { notFound } from "../access.ts";
 import { issueDetailJson, serializeIssues, tagSummary } from "../issue-json.ts";
 import {
@@ -30,9 +30,7 @@ async function listIssues(request: IRequest, env: Env): Promise<Response> {
   const scope = await listScopeFor(request, env, "event:read");
   const url = new URL(request.url);
   const now = nowSeconds();
-  const period = parseStatsPeriod(
-    url.searchParams.get("statsPeriod") ?? url.searchParams.get("groupStatsPeriod"),
-  );
+  const period = parseStatsPeriod(requestedStatsPeriod(url.searchParams));
   const order = sortSql(url.searchParams.get("sort"));
   const page = pageFrom(url);
   const where = await searchCondition(request, env, scope, now);

@@ -1,5 +1,6 @@
 // Debug files as Sentry's API shows them (the `dif` of an assemble answer and the items of
 // `GET …/files/dsyms/`), and the per-file assemble answer sentry-cli polls. Pure functions.
+import { EPOCH_ISO, isoFromSeconds } from "../../protocol/items/json.ts";
 
 export interface DebugFileRecord {
   id: number;
@@ -65,7 +66,7 @@ export function serializeDebugFile(row: DebugFileRecord): DebugFileJson {
     headers: { "Content-Type": row.contentType },
     size: row.size,
     sha1: row.checksum,
-    dateCreated: new Date(row.createdAt * 1000).toISOString(),
+    dateCreated: isoFromSeconds(row.createdAt) ?? EPOCH_ISO,
     data: { type: row.kind, features: featureList(row.features) },
   };
 }

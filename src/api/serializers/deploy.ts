@@ -1,6 +1,8 @@
 // Deploys (`sentry-cli deploys new/list`): request body read into plain values, rows written as
 // Sentry's deploy JSON (`environment` is required by sentry-cli; the rest may be null). Pure functions.
+
 import { badRequest } from "../../errors.ts";
+import { EPOCH_ISO, isoFromSeconds } from "../../protocol/items/json.ts";
 
 /** Sentry's environment name rule: no newlines or slashes, at most 64 characters. */
 const ENVIRONMENT = /^[^\n\r\f/]{1,64}$/;
@@ -65,7 +67,7 @@ export function parseDeploy(body: unknown, nowSeconds: number): DeployInput {
   };
 }
 
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+const iso = (seconds: number) => isoFromSeconds(seconds) ?? EPOCH_ISO;
 
 export function serializeDeploy(deploy: DeployRecord): DeployJson {
   return {

@@ -3,6 +3,8 @@
 // stored payload is the normalized event (snake case, Sentry's event schema). Pure functions that
 // read the payload defensively: anything missing or malformed is left out rather than failing.
 import type { EventTableRow } from "../../db/rows.ts";
+import { describeEvent } from "../../grouping/title.ts";
+import type { NormalizedEvent } from "../../protocol/types.ts";
 import { isoDate } from "./issue.ts";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -365,6 +367,15 @@ export interface FullEventContext {
   size: number;
 }
 
+function ownDescription(payload: JsonRecord): ReturnType<typeof describeEvent> | null {
+  try {
+    // The stored payload is a normalized event (see the header); a malformed one is described by its issue.
+    return describeEvent(payload as unknown as NormalizedEvent);
+  } catch {
+    return null;
+  }
+}
+
 /** The full event of `…/events/{id}/`. */
 export function serializeEvent(row: EventRecord, payload: JsonRecord | null, ctx: FullEventContext) {
   const p: JsonRecord = payload ?? {};
@@ -379,14 +390,17 @@ export function serializeEvent(row: EventRecord, payload: JsonRecord | null, ctx
       },
     }));
   const sdk = rec(p.sdk);
+  // The event's own culprit and metadata, derived from its payload as its issue's were: the issue
+  // follows its latest event, so an older event must not show the issue's.
+  const own = payload ? ownDescription(payload) : null;
   return {
     ...serializeEventListItem(row, payload),
     projectSlug: ctx.projectSlug,
     type: row.type,
     dateReceived: isoDate(row.received),
     size: ctx.size,
-    culprit: str(p.culprit) ?? ctx.culprit ?? row.transaction_name ?? null,
-    metadata: ctx.metadata ?? { title: row.title },
+    culprit: own ? own.culprit : (ctx.culprit ?? row.transaction_name ?? null),
+    metadata: own ? { ...own.metadata, title: row.title } : (ctx.metadata ?? { title: row.title }),
     dist: str(p.dist),
     sdk: sdk ? { name: str(sdk.name), version: str(sdk.version) } : null,
     contexts: rec(p.contexts) ?? {},

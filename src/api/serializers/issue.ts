@@ -1,9 +1,11 @@
 // Issues between Sentry's JSON and Faultline's rows: an `issues` row written as Sentry's issue JSON,
 // `PUT` bodies read into one update, and tag summaries. Pure functions.
+
 import type { IssueTableRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
 import type { Resolution } from "../../project/index.ts";
 import { formatShortId } from "../../protocol/issue-search.ts";
+import { isoFromSeconds } from "../../protocol/items/json.ts";
 
 /** An `issues` row, plus the status it reads back as. */
 export interface IssueRecord extends IssueTableRow {
@@ -37,8 +39,8 @@ export interface IgnoreDetails {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-export const isoDate = (seconds: number | null | undefined): string | null =>
-  seconds === null || seconds === undefined ? null : new Date(seconds * 1000).toISOString();
+/** ISO 8601 for stored seconds; null for absent or out-of-range values (a stored row never breaks a page). */
+export const isoDate = (seconds: number | null | undefined): string | null => isoFromSeconds(seconds);
 
 function parseJson(text: string | null): unknown {
   if (!text) return null;

@@ -1,6 +1,8 @@
-// Users and organization members as Sentry's JSON, and the body of `POST …/members/`. Faultline has no
-// invitations: adding a member by email creates the user when missing, so members are never pending.
-// A member's id is its user id (memberships are keyed by organization and user). Pure functions.
+// Users, organization members and pending invitations as Sentry's JSON, and the body of
+// `POST …/members/`. An accepted member's id is its user id (memberships are keyed by organization and
+// user); a pending invitation's id is the invitation's (ids from 10^12, see src/db/members.ts) and it
+// carries nothing about any account — `user` is null — so the list never tells whether the invited email
+// already has an account somewhere. Pure functions.
 import { badRequest } from "../../errors.ts";
 import type { Role } from "../access.ts";
 import { isoDate } from "../pagination.ts";
@@ -34,7 +36,28 @@ export interface UserJson {
   avatar: { avatarType: string; avatarUuid: null };
 }
 
+/** What the user JSON is made from: the account, without its password hash. */
+export interface AccountRecord {
+  id: number;
+  email: string;
+  name: string;
+  hasPasswordAuth: boolean;
+  createdAt: number;
+}
+
+export const accountOf = (user: UserRecord): AccountRecord => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  hasPasswordAuth: user.passwordHash !== null,
+  createdAt: user.createdAt,
+});
+
 export function serializeUser(user: UserRecord): UserJson {
+  return serializeAccount(accountOf(user));
+}
+
+export function serializeAccount(user: AccountRecord): UserJson {
   return {
     id: String(user.id),
     name: user.name,
@@ -42,7 +65,7 @@ export function serializeUser(user: UserRecord): UserJson {
     email: user.email,
     avatarUrl: null,
     isActive: true,
-    hasPasswordAuth: user.passwordHash !== null,
+    hasPasswordAuth: user.hasPasswordAuth,
     isManaged: false,
     dateJoined: isoDate(user.createdAt),
     lastLogin: null,
@@ -63,7 +86,7 @@ export interface MemberJson {
   id: string;
   email: string;
   name: string;
-  user: UserJson;
+  user: UserJson | null;
   role: Role;
   orgRole: Role;
   roleName: string;
@@ -78,7 +101,7 @@ export interface MemberJson {
 }
 
 export function serializeMember(
-  user: UserRecord,
+  user: AccountRecord,
   membership: { role: Role; createdAt: number },
   teamSlugs: readonly string[],
 ): MemberJson {
@@ -86,7 +109,7 @@ export function serializeMember(
     id: String(user.id),
     email: user.email,
     name: user.name,
-    user: serializeUser(user),
+    user: serializeAccount(user),
     role: membership.role,
     orgRole: membership.role,
     roleName: ROLE_NAMES[membership.role],
@@ -94,6 +117,35 @@ export function serializeMember(
     expired: false,
     flags: { "sso:linked": false, "sso:invalid": false, "member-limit:restricted": false },
     dateCreated: isoDate(membership.createdAt),
+    inviteStatus: "approved",
+    inviterName: null,
+    teams: [...teamSlugs],
+    teamRoles: teamSlugs.map((teamSlug) => ({ teamSlug, role: null })),
+  };
+}
+
+/**
+ * A pending invitation, as Sentry shows one: `pending: true`, `expired`, `user: null`. Sentry's
+ * `inviteStatus` is the invitation's *approval* state, which is "approved" for every invitation an
+ * owner or admin made (Faultline has no invite requests); `pending` is what says it is not accepted.
+ */
+export function serializeInvite(
+  invite: { id: number; email: string; role: Role; created_at: number; expires_at: number },
+  teamSlugs: readonly string[],
+  now: number,
+): MemberJson {
+  return {
+    id: String(invite.id),
+    email: invite.email,
+    name: invite.email,
+    user: null,
+    role: invite.role,
+    orgRole: invite.role,
+    roleName: ROLE_NAMES[invite.role],
+    pending: true,
+    expired: invite.expires_at <= now,
+    flags: { "sso:linked": false, "sso:invalid": false, "member-limit:restricted": false },
+    dateCreated: isoDate(invite.created_at),
     inviteStatus: "approved",
     inviterName: null,
     teams: [...teamSlugs],

@@ -1,6 +1,8 @@
 // Releases between Sentry's JSON and Faultline's rows: request bodies of `POST/PUT …/releases/` read
 // into plain values, release rows written as Sentry's release JSON, and release order. Pure functions.
+
 import { badRequest } from "../../errors.ts";
+import { isoFromSeconds } from "../../protocol/items/json.ts";
 import type { DeployJson } from "./deploy.ts";
 
 /** Sentry's `DB_VERSION_LENGTH`. */
@@ -163,8 +165,7 @@ export interface ReleaseStats {
   lastEvent: number | null;
 }
 
-const iso = (seconds: number | null): string | null =>
-  seconds === null ? null : new Date(seconds * 1000).toISOString();
+const iso = (seconds: number | null): string | null => isoFromSeconds(seconds);
 
 /** Sentry's `versionInfo`: `package@version+build` split the way Sentry shows it. */
 export function versionInfo(version: string) {

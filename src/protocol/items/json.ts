@@ -1,4 +1,5 @@
 // Small, total readers over untrusted JSON: each returns a typed value or undefined, never throws.
+import { MAX_TIMESTAMP_SECONDS } from "../../limits.ts";
 import type { JsonObject, JsonValue } from "../types.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
@@ -60,7 +61,7 @@ const RFC3339 =
  * would drop.
  */
 export function parseTimestamp(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value === "number") return isTimestampInRange(value) ? value : undefined;
   if (typeof value !== "string") return undefined;
   const m = RFC3339.exec(value.trim());
   if (!m) return undefined;
@@ -84,7 +85,19 @@ export function parseTimestamp(value: unknown): number | undefined {
     offsetSeconds = sign * (Number(m[10]) * 3600 + Number(m[11]) * 60);
   }
   const seconds = ms / 1000 + fraction - offsetSeconds;
-  return seconds >= 0 ? seconds : undefined;
+  return isTimestampInRange(seconds) ? seconds : undefined;
+}
+
+/** Unix seconds from 1970 to the end of year 9999: anything else is not a time an SDK meant to send. */
+export const isTimestampInRange = (seconds: number): boolean =>
+  Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_TIMESTAMP_SECONDS;
+
+export const EPOCH_ISO = "1970-01-01T00:00:00.000Z";
+
+/** ISO 8601 for stored unix seconds; null (never a throw) for a value outside the range above. */
+export function isoFromSeconds(seconds: unknown): string | null {
+  if (typeof seconds !== "number" || !isTimestampInRange(seconds)) return null;
+  return new Date(seconds * 1000).toISOString();
 }
 
 const HEX16 = /^[0-9a-fA-F]{16}$/;

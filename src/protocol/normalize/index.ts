@@ -3,6 +3,7 @@
 // drops the field concerned and leaves a note in `errors`.
 import { FaultlineError } from "../../errors.ts";
 import { MAX_SHORT_STRING_CHARS } from "../../limits.ts";
+import { applyInAppRules } from "../../symbolication/in-app.ts";
 import type { Level, NormalizedEvent } from "../types.ts";
 import { normalizeBreadcrumbs } from "./breadcrumbs.ts";
 import { databagObject } from "./databag.ts";
@@ -157,5 +158,6 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizedE
 
   const errors = notes.result();
   if (errors.length > 0) event.errors = errors;
-  return event;
+  // The server, not the SDK, decides which native frames are the application's.
+  return applyInAppRules(event);
 }

@@ -1,7 +1,6 @@
 // Issue detail: title, culprit, status and actions, counts, first/last seen with releases, tag
 // distribution, event navigation and the selected event (see event-view.ts); attachment downloads.
-import { readBlobStream, readBlobText } from "../../blobs/event-blobs.ts";
-import { eventPayloadKey } from "../../blobs/keys.ts";
+import { eventPayloadText, readBlobStream } from "../../blobs/event-blobs.ts";
 import {
   type EventNeighbours,
   type EventPick,
@@ -133,9 +132,7 @@ function pickFrom(value: string): EventPick {
 
 /** The event's normalized JSON, from the row or from R2 when it was too large for a row. */
 async function eventPayload(env: Env, event: EventRow): Promise<unknown> {
-  const text =
-    event.payload ??
-    (await readBlobText(env.BLOBS, event.payload_key ?? eventPayloadKey(event.project_id, event.event_id)));
+  const text = await eventPayloadText(env.BLOBS, event);
   if (text === null) return {};
   try {
     return JSON.parse(text) as unknown;

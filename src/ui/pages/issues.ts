@@ -23,7 +23,6 @@ import { type IssueSort, SORTS, STATUS_TABS, sortFrom } from "../issue-search.ts
 import { csrfField, type PageContext, page } from "../layout.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { dsnFor, emptyProject } from "../snippets.ts";
-import { safeNext } from "./login.ts";
 
 /** An issue of the stream: its status is the one it reads back as (an expired ignore is unresolved). */
 export type IssueRow = Omit<IssueReadRow, "status"> & { status: string };
@@ -204,7 +203,6 @@ export async function issueBulkSubmit({ env, form, org }: OrgCall): Promise<Resp
     .slice(0, 500);
   for (const [projectId, issueIds] of await issuesByProject(env.DB, org.id, ids))
     await applyIssueAction(env, projectId, issueIds, action as IssueAction);
-  return redirect(
-    safeNext(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`),
-  );
+  // redirect() keeps `back` on this site (see redirect-target.ts).
+  return redirect(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`);
 }

@@ -2,10 +2,11 @@
 // double-submit cookie (there is no session yet); sign-out by the session's token like every other form.
 import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
+import { redirectTarget } from "../../http/redirect-target.ts";
 import type { UiCall } from "../call.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
-import { clearFailures, recordFailure, secondsUntilAllowed } from "../login-throttle.ts";
+import { loginSucceeded, takeLoginAttempt } from "../login-throttle.ts";
 import { verifyPassword } from "../password.ts";
 import { htmlResponse, redirectWithCookies } from "../respond.ts";
 import {
@@ -23,9 +24,8 @@ import {
 } from "../session.ts";
 
 /** Only same-site paths are followed after sign-in (no open redirects). */
-export function safeNext(next: string | null): string {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
+export function safeNext(next: string | null, request: Request): string {
+  return redirectTarget(next ?? "", new URL(request.url).origin) ?? "/";
 }
 
 export function loginView(csrf: string, next: string, email: string, error: string | null): SafeHtml {
@@ -49,7 +49,7 @@ function formWithCookie(request: Request, next: string, email: string, error: st
 
 export async function loginPage(request: IRequest, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  const next = safeNext(url.searchParams.get("next"));
+  const next = safeNext(url.searchParams.get("next"), request);
   if (await sessionFrom(request, env.DB, Date.now() / 1000)) return redirectWithCookies(next, []);
   return formWithCookie(request, next, "", null, 200);
 }
@@ -60,14 +60,15 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     const v = form?.get(name);
     return typeof v === "string" ? v : "";
   };
-  const next = safeNext(field("next"));
+  const next = safeNext(field("next"), request);
   const email = field("email").trim();
   const expected = parseCookies(request.headers.get("cookie")).get(LOGIN_CSRF_COOKIE) ?? "";
   if (!form || !sameOrigin(request) || expected === "" || !tokensEqual(field("_csrf"), expected))
     return formWithCookie(request, next, email, "The sign-in form expired. Please try again.", 403);
   const now = Date.now() / 1000;
   const ip = request.headers.get("cf-connecting-ip") ?? "unknown";
-  const wait = await secondsUntilAllowed(env.DB, email, ip, now);
+  // The attempt is counted before the password is checked, so concurrent guesses cannot overrun the limit.
+  const wait = await takeLoginAttempt(env.DB, email, ip, now);
   if (wait > 0) {
     const minutes = Math.ceil(wait / 60);
     const response = formWithCookie(
@@ -89,10 +90,9 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     user?.password_hash ?? "pbkdf2_sha256$100000$AAAAAAAAAAAAAAAAAAAAAA==$AAAA",
   );
   if (!user?.password_hash || !ok) {
-    await recordFailure(env.DB, email, ip, now);
     return formWithCookie(request, next, email, "Wrong email or password.", 401);
   }
-  await clearFailures(env.DB, email);
+  await loginSucceeded(env.DB, email, ip);
   const { token } = await createSession(env.DB, user.id, now);
   const url = new URL(request.url);
   return redirectWithCookies(next, [

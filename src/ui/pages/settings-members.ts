@@ -1,5 +1,8 @@
-// Members of an organization: everyone sees the list; owners add members (email, role and a generated
-// password shown once), change roles and remove members.
+// Members of an organization: everyone sees the list; owners invite by email (the invite link is shown
+// once — no account is created and no password is set or shown), cancel invitations, change roles and
+// remove members. An invitation grants nothing until the invited account accepts it.
+import { inviteMember } from "../../api/invitations.ts";
+import { deleteInvite, type InviteRow, invitesOf } from "../../db/members.ts";
 import type { MemberRow, MemberRole as Role } from "../../db/rows.ts";
 import { membersOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
@@ -8,38 +11,57 @@ import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { generatePassword, hashPassword } from "../password.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { settingsNav } from "../settings-nav.ts";
 
 const ROLES: Role[] = ["member", "admin", "owner"];
 
-export interface CreatedMember {
+export interface CreatedInvite {
   email: string;
-  password: string | null;
+  link: string;
+}
+
+export interface MemberLists {
+  members: MemberRow[];
+  invites: InviteRow[];
+}
+
+async function listsOf(db: D1Database, orgId: number): Promise<MemberLists> {
+  const [members, invites] = await Promise.all([membersOf(db, orgId), invitesOf(db, orgId)]);
+  return { members, invites };
+}
+
+function invitesTable(ctx: PageContext, action: string, invites: InviteRow[], isOwner: boolean) {
+  if (invites.length === 0) return "";
+  return html`<h2>Pending invitations</h2><div class="panel" style="padding:0;overflow:auto"><table class="stack"><thead><tr><th>Email</th><th>Role</th><th>Invited</th><th>Status</th>${isOwner ? html`<th></th>` : ""}</tr></thead><tbody>${invites.map(
+    (i) =>
+      html`<tr><td>${i.email}</td><td>${i.role}</td><td>${isoDay(i.created_at)}</td><td>${i.expires_at <= ctx.now ? "expired" : "pending"}</td>${
+        isOwner
+          ? html`<td><form method="post" action="${action}" class="inline">${csrfField(ctx)}<input type="hidden" name="action" value="cancel"><input type="hidden" name="invite" value="${i.id}"><button class="danger" type="submit">Cancel</button></form></td>`
+          : ""
+      }</tr>`,
+  )}</tbody></table></div>`;
 }
 
 export function membersView(
   ctx: PageContext,
   orgSlug: string,
-  members: MemberRow[],
+  lists: MemberLists,
   isOwner: boolean,
   message: string | null,
-  created: CreatedMember | null,
+  created: CreatedInvite | null,
   error: string | null = null,
 ): SafeHtml {
   const action = `/settings/${encodeURIComponent(orgSlug)}/members/`;
   const shown = created
-    ? created.password
-      ? html`<div class="flash" role="status"><p>Added <strong>${created.email}</strong>. Give them this password; it is shown only now:</p><div class="secret"><input id="new-password" readonly value="${created.password}" aria-label="New member's password"><button type="button" data-copy="new-password">Copy</button></div></div>`
-      : html`<div class="flash" role="status">Added <strong>${created.email}</strong> (an existing user; they sign in with their own password).</div>`
+    ? html`<div class="flash" role="status"><p>Invited <strong>${created.email}</strong>. Send them this link; it is shown only now. They join when they open it and sign in (or choose a password if they have no account yet):</p><div class="secret"><input id="invite-link" readonly value="${created.link}" aria-label="Invitation link"><button type="button" data-copy="invite-link">Copy</button></div></div>`
     : "";
   return page(
     ctx,
     "settings",
     "Members",
     html`<h1>Settings</h1>${settingsNav(orgSlug, "members")}${flash(message)}${flash(error, "error")}${shown}
-<div class="panel" style="padding:0;overflow:auto"><table class="stack"><thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Member since</th>${isOwner ? html`<th></th>` : ""}</tr></thead><tbody>${members.map(
+<div class="panel" style="padding:0;overflow:auto"><table class="stack"><thead><tr><th>Email</th><th>Name</th><th>Role</th><th>Member since</th>${isOwner ? html`<th></th>` : ""}</tr></thead><tbody>${lists.members.map(
       (m) =>
         html`<tr><td>${m.email}${m.user_id === ctx.user.id ? html` <span class="badge">you</span>` : ""}</td><td>${m.name}</td><td>${
           isOwner && m.user_id !== ctx.user.id
@@ -51,7 +73,8 @@ export function membersView(
             : ""
         }</tr>`,
     )}</tbody></table></div>
-${isOwner ? html`<h2>Add a member</h2><form method="post" action="${action}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="create"><label for="memail">Email</label><input id="memail" name="email" type="email" required maxlength="200"><label for="mname">Name (optional)</label><input id="mname" name="name" maxlength="100"><label for="mrole">Role</label><select id="mrole" name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select><p><button class="primary" type="submit">Add member</button></p></form>` : html`<p class="muted">Only owners can add or remove members.</p>`}`,
+${invitesTable(ctx, action, lists.invites, isOwner)}
+${isOwner ? html`<h2>Invite a member</h2><form method="post" action="${action}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="create"><label for="memail">Email</label><input id="memail" name="email" type="email" required maxlength="200"><label for="mrole">Role</label><select id="mrole" name="role">${ROLES.map((r) => html`<option>${r}</option>`)}</select><p><button class="primary" type="submit">Invite</button></p><p class="muted" style="font-size:12px">Inviting an email again gives it a new link; the old one stops working.</p></form>` : html`<p class="muted">Only owners can invite or remove members.</p>`}`,
   );
 }
 
@@ -60,7 +83,7 @@ export async function membersPage({ env, ctx, org }: OrgCall): Promise<Response>
     membersView(
       ctx,
       org.slug,
-      await membersOf(env.DB, org.id),
+      await listsOf(env.DB, org.id),
       org.role === "owner",
       doneMessage(ctx.url),
       null,
@@ -74,53 +97,37 @@ export async function membersSubmit({ env, ctx, org, form }: OrgCall): Promise<R
   if (org.role !== "owner") throw new FaultlineError(403, "Only owners can manage members.");
   const action = formString(form, "action");
   const back = `/settings/${encodeURIComponent(org.slug)}/members/`;
-  const now = Date.now() / 1000;
   if (action === "create") {
     const email = formString(form, "email").toLowerCase().slice(0, 200);
     const role = formString(form, "role");
-    if (!/^[^\s@]+@[^\s@]+$/.test(email) || !isRole(role)) {
-      return htmlResponse(
-        membersView(
-          ctx,
-          org.slug,
-          await membersOf(env.DB, org.id),
-          true,
-          null,
-          null,
-          "Enter an email address and a role.",
-        ),
-        400,
+    const refuse = async (error: string) =>
+      htmlResponse(
+        membersView(ctx, org.slug, await listsOf(env.DB, org.id), true, null, null, error),
+        error.startsWith("Enter") ? 400 : 409,
       );
-    }
-    const existing = await env.DB.prepare("SELECT id FROM users WHERE email = ? COLLATE NOCASE")
-      .bind(email)
-      .first<{ id: number }>();
-    let password: string | null = null;
-    let userId = existing?.id;
-    if (!userId) {
-      password = generatePassword();
-      const row = await env.DB.prepare(
-        "INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id",
-      )
-        .bind(
-          email,
-          formString(form, "name").slice(0, 100) || email.split("@")[0] || email,
-          await hashPassword(password),
-          now,
-        )
-        .first<{ id: number }>();
-      userId = row?.id;
-    }
-    if (!userId) throw new FaultlineError(500, "user not created");
-    await env.DB.prepare(
-      "INSERT INTO memberships (organization_id, user_id, role, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET role = excluded.role",
-    )
-      .bind(org.id, userId, role, now)
-      .run();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || !isRole(role))
+      return refuse("Enter an email address and a role.");
+    const outcome = await inviteMember(env.DB, {
+      organizationId: org.id,
+      email,
+      role,
+      invitedBy: ctx.user.id,
+      origin: ctx.url.origin,
+      refresh: true,
+    });
+    if (outcome === "member" || outcome === "invited")
+      return refuse(`${email} is already a member of this organization.`);
     return htmlResponse(
-      membersView(ctx, org.slug, await membersOf(env.DB, org.id), true, null, { email, password }),
+      membersView(ctx, org.slug, await listsOf(env.DB, org.id), true, null, {
+        email: outcome.invite.email,
+        link: outcome.link,
+      }),
       201,
     );
+  }
+  if (action === "cancel") {
+    await deleteInvite(env.DB, org.id, Number.parseInt(formString(form, "invite"), 10) || 0);
+    return redirect(`${back}?done=deleted`);
   }
   const userId = Number.parseInt(formString(form, "user"), 10);
   if (userId === ctx.user.id) throw new FaultlineError(400, "You cannot change your own membership here.");

@@ -1,6 +1,7 @@
 // Project settings: list and create projects; rename or delete one (owners and admins only).
 
 import { deleteProjectBlobs } from "../../api/index.ts";
+import { isValidSlug } from "../../api/slugs.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
 import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { deleteProject } from "../../db/tenants.ts";
@@ -13,6 +14,9 @@ import { csrfField, flash, type PageContext, page } from "../layout.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { randomToken } from "../session.ts";
 import { settingsNav, slugify } from "../settings-nav.ts";
+
+const SLUG_RULE =
+  "A slug is lowercase letters, digits, underscores or hyphens, and cannot be entirely numeric.";
 
 export function projectsView(
   ctx: PageContext,
@@ -51,6 +55,8 @@ export async function projectsSubmit({ env, ctx, org, form }: OrgCall): Promise<
   const refuse = async (message: string, status: number) =>
     htmlResponse(projectsView(ctx, org.slug, await projectsOf(env.DB, org.id), true, null, message), status);
   if (!name || !slug) return refuse("Give the project a name with letters or digits.", 400);
+  // An all-digit slug would read as a project id in API paths (Sentry refuses them too).
+  if (!isValidSlug(slug)) return refuse(SLUG_RULE, 400);
   if (await projectBySlug(env.DB, org.id, slug))
     return refuse(`A project with the slug ${slug} already exists.`, 409);
   const now = Date.now() / 1000;
@@ -77,16 +83,17 @@ export function projectSettingsView(
   project: ProjectSummary,
   admin: boolean,
   message: string | null,
+  error: string | null = null,
 ): SafeHtml {
   const base = `/settings/${encodeURIComponent(orgSlug)}/projects/${encodeURIComponent(project.slug)}/`;
   return page(
     ctx,
     "settings",
     project.name,
-    html`<h1>${project.name}</h1>${settingsNav(orgSlug, "project", project)}${flash(message)}
+    html`<h1>${project.name}</h1>${settingsNav(orgSlug, "project", project)}${flash(message)}${flash(error, "error")}
 ${
   admin
-    ? html`<form method="post" action="${base}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="rename"><label for="rname">Name</label><input id="rname" name="name" value="${project.name}" required maxlength="64"><label for="rslug">Slug</label><input id="rslug" name="slug" value="${project.slug}" required maxlength="50" pattern="[a-z0-9][a-z0-9_-]*"><p class="muted">Changing the slug changes API URLs and <code>SENTRY_PROJECT</code>; the DSN stays the same.</p><p><button class="primary" type="submit">Save</button></p></form>
+    ? html`<form method="post" action="${base}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="rename"><label for="rname">Name</label><input id="rname" name="name" value="${project.name}" required maxlength="64"><label for="rslug">Slug</label><input id="rslug" name="slug" value="${project.slug}" required maxlength="50" pattern="(?![0-9]+$)[a-z0-9][a-z0-9_\-]*"><p class="muted">Changing the slug changes API URLs and <code>SENTRY_PROJECT</code>; the DSN stays the same.</p><p><button class="primary" type="submit">Save</button></p></form>
 <form method="post" action="${base}" class="panel" data-confirm="Delete ${project.name} with all its issues, events and keys? This cannot be undone.">${csrfField(ctx)}<input type="hidden" name="action" value="delete"><h2 style="margin-top:0">Delete project</h2><p>Removes the project, its DSN keys, issues and events.</p><button class="danger" type="submit">Delete project</button></form>`
     : html`<div class="panel"><dl class="kv"><dt>Name</dt><dd>${project.name}</dd><dt>Slug</dt><dd><code>${project.slug}</code></dd></dl><p class="muted">Only owners and admins can change or delete projects.</p></div>`
 }`,
@@ -123,6 +130,8 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
   if (action !== "rename") throw new FaultlineError(400, "unknown action");
   const name = formString(form, "name").slice(0, 64) || project.name;
   const slug = slugify(formString(form, "slug")) || project.slug;
+  if (!isValidSlug(slug))
+    return htmlResponse(projectSettingsView(call.ctx, org.slug, project, true, null, SLUG_RULE), 400);
   const clash = slug !== project.slug ? await projectBySlug(env.DB, org.id, slug) : null;
   if (clash) throw new FaultlineError(409, "slug taken");
   await env.DB.prepare("UPDATE projects SET name = ?, slug = ? WHERE id = ? AND organization_id = ?")

@@ -1,0 +1,52 @@
+// The daily sweep of unreferenced ingest blobs: R2 objects under `projects/{id}/events|attachments|
+// items/` that no D1 row points to and that are older than a day (a request that wrote one and then
+// failed before it could clean up, a late re-symbolication that moved a payload to a new key). Young
+// objects are left alone: their request may still be committing. Each run looks at a bounded number
+// of objects and continues after the last key the previous run saw, wrapping around at the end.
+import { referencedBlobKeys, saveSweepPosition, sweepPosition } from "../db/blob-refs.ts";
+import { BLOB_SWEEP_MIN_AGE_MS, MAX_BLOB_SWEEP_OBJECTS_PER_RUN } from "../limits.ts";
+import { isIngestBlobKey, PROJECTS_PREFIX } from "./keys.ts";
+
+export interface SweepResult {
+  listed: number;
+  deleted: string[];
+  /** Where the next run starts ("" = the beginning again). */
+  nextAfter: string;
+}
+
+export async function sweepUnreferencedBlobs(
+  db: D1Database,
+  bucket: R2Bucket,
+  nowMs: number,
+  options: { maxObjects?: number; prefix?: string } = {},
+): Promise<SweepResult> {
+  const maxObjects = options.maxObjects ?? MAX_BLOB_SWEEP_OBJECTS_PER_RUN;
+  const prefix = options.prefix ?? PROJECTS_PREFIX;
+  let after = options.prefix === undefined ? await sweepPosition(db) : "";
+  let listed = 0;
+  let exhausted = false;
+  const candidates: string[] = [];
+  while (listed < maxObjects) {
+    const page = await bucket.list({
+      prefix,
+      limit: Math.min(1000, maxObjects - listed),
+      ...(after ? { startAfter: after } : {}),
+    });
+    for (const object of page.objects) {
+      listed += 1;
+      after = object.key;
+      if (isIngestBlobKey(object.key) && nowMs - object.uploaded.getTime() > BLOB_SWEEP_MIN_AGE_MS)
+        candidates.push(object.key);
+    }
+    if (!page.truncated || page.objects.length === 0) {
+      exhausted = true;
+      break;
+    }
+  }
+  const referenced = await referencedBlobKeys(db, candidates);
+  const deleted = candidates.filter((k) => !referenced.has(k));
+  for (let i = 0; i < deleted.length; i += 1000) await bucket.delete(deleted.slice(i, i + 1000));
+  const nextAfter = exhausted ? "" : after;
+  if (options.prefix === undefined) await saveSweepPosition(db, nextAfter, nowMs / 1000);
+  return { listed, deleted, nextAfter };
+}

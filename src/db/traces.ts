@@ -1,0 +1,103 @@
+// One trace across an organization's projects: its spans (keyed by project then trace, so each lookup
+// is an index range), the error events that carry its trace id and its logs, bounded by time and count.
+
+export interface TraceSpanRow {
+  project_id: number;
+  project_slug: string;
+  span_id: string;
+  parent_span_id: string | null;
+  segment_id: string | null;
+  event_id: string | null;
+  is_segment: number;
+  name: string;
+  op: string | null;
+  description: string | null;
+  status: string | null;
+  start_timestamp: number;
+  end_timestamp: number;
+  duration_ms: number;
+  transaction_name: string | null;
+  release: string | null;
+  environment: string | null;
+  attributes: string;
+}
+
+export interface TraceErrorRow {
+  project_id: number;
+  project_slug: string;
+  event_id: string;
+  issue_id: number | null;
+  short_id: number | null;
+  title: string;
+  culprit: string | null;
+  level: string;
+  timestamp: number;
+  transaction_name: string | null;
+  span_id: string | null;
+}
+
+const ids = (projectIds: number[]) => projectIds.map((id) => Math.trunc(id)).join(",");
+
+export async function traceSpans(
+  db: D1Database,
+  projectIds: number[],
+  traceId: string,
+  limit: number,
+): Promise<TraceSpanRow[]> {
+  if (projectIds.length === 0) return [];
+  return (
+    await db
+      .prepare(
+        `SELECT s.project_id, p.slug AS project_slug, s.span_id, s.parent_span_id, s.segment_id, s.event_id,
+           s.is_segment, s.name, s.op, s.description, s.status, s.start_timestamp, s.end_timestamp,
+           s.duration_ms, s.transaction_name, s.release, s.environment, s.attributes
+         FROM spans s JOIN projects p ON p.id = s.project_id
+         WHERE s.project_id IN (${ids(projectIds)}) AND s.trace_id = ?
+         ORDER BY s.start_timestamp, s.span_id LIMIT ?`,
+      )
+      .bind(traceId, limit)
+      .all<TraceSpanRow>()
+  ).results;
+}
+
+/** Error events of the trace within [start, end) (no trace index: the projects' rows in range are read). */
+export async function traceErrors(
+  db: D1Database,
+  projectIds: number[],
+  traceId: string,
+  range: { start: number; end: number },
+  limit: number,
+): Promise<TraceErrorRow[]> {
+  if (projectIds.length === 0) return [];
+  return (
+    await db
+      .prepare(
+        `SELECT e.project_id, p.slug AS project_slug, e.event_id, e.issue_id, i.short_id, e.title,
+           COALESCE(json_extract(e.payload, '$.culprit'), i.culprit) AS culprit, e.level, e.timestamp,
+           e.transaction_name, json_extract(e.payload, '$.contexts.trace.span_id') AS span_id
+         FROM events e JOIN projects p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
+         WHERE e.project_id IN (${ids(projectIds)}) AND e.type <> 'transaction' AND e.trace_id = ?
+           AND e.timestamp >= ? AND e.timestamp < ?
+         ORDER BY e.timestamp LIMIT ?`,
+      )
+      .bind(traceId, range.start, range.end, limit)
+      .all<TraceErrorRow>()
+  ).results;
+}
+
+export async function traceLogCount(
+  db: D1Database,
+  projectIds: number[],
+  traceId: string,
+  range: { start: number; end: number },
+): Promise<number> {
+  if (projectIds.length === 0) return 0;
+  const row = await db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM logs WHERE project_id IN (${ids(projectIds)}) AND trace_id = ?
+         AND timestamp >= ? AND timestamp < ?`,
+    )
+    .bind(traceId, range.start, range.end)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,196 @@
+// The table of every /api/0 route the Worker registers, shared by the tests that walk all routes
+// (tenant isolation, malformed parameters). Append new routes to ROUTES; api-isolation.test.ts fails
+// while a registered /api/0 route has no row.
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import { buildRouter } from "../../src/http/router.ts";
+import { envelope, newEventId, send, type Tenant } from "./helpers.ts";
+
+export interface RouteCase {
+  /** `METHOD /path/with/:params/` exactly as registered (trailing slash optional). */
+  route: string;
+  /** Query string appended to the path, e.g. `?id=1`. */
+  query?: string;
+  body?: unknown;
+  /** Scopes of an A token that must be refused with 403 (default: a scope that grants nothing here). */
+  lacking?: string;
+  /** Expected status for B's callers (default 404; for "self" routes, a refusal allowed besides 2xx). */
+  foreign?: number;
+  /** The route acts on the caller itself: B's callers get their own data, never A's. */
+  self?: boolean;
+  /** Status without any token (default 401). */
+  anonymous?: number;
+}
+
+export const NOTHING = "alerts:read";
+
+export const ROUTES: RouteCase[] = [
+  // auth info, organizations
+  { route: "GET /api/0/", self: true, anonymous: 200 },
+  { route: "GET /api/0/organizations/", self: true },
+  { route: "POST /api/0/organizations/", self: true, body: { slug: "iso-new-org" } },
+  { route: "GET /api/0/organizations/:org/" },
+  // teams
+  { route: "GET /api/0/organizations/:org/teams/" },
+  {
+    route: "POST /api/0/organizations/:org/teams/",
+    body: { slug: "iso-team" },
+    lacking: "team:read org:read",
+  },
+  { route: "GET /api/0/teams/:org/:team/" },
+  { route: "DELETE /api/0/teams/:org/:team/", lacking: "team:write" },
+  // projects
+  { route: "GET /api/0/projects/", self: true },
+  { route: "GET /api/0/organizations/:org/projects/" },
+  { route: "GET /api/0/teams/:org/:team/projects/" },
+  { route: "POST /api/0/teams/:org/:team/projects/", body: { slug: "iso-project" }, lacking: "project:read" },
+  { route: "GET /api/0/projects/:org/:project/" },
+  { route: "PUT /api/0/projects/:org/:project/", body: { name: "hijacked" }, lacking: "project:read" },
+  { route: "DELETE /api/0/projects/:org/:project/", lacking: "project:write" },
+  { route: "GET /api/0/projects/:org/:project/ingest-stats/" },
+  // DSN keys
+  { route: "GET /api/0/projects/:org/:project/keys/" },
+  { route: "POST /api/0/projects/:org/:project/keys/", body: { name: "iso" }, lacking: "project:read" },
+  { route: "GET /api/0/projects/:org/:project/keys/:keyId/" },
+  {
+    route: "PUT /api/0/projects/:org/:project/keys/:keyId/",
+    body: { isActive: false },
+    lacking: "project:read",
+  },
+  { route: "DELETE /api/0/projects/:org/:project/keys/:keyId/", lacking: "project:write" },
+  // members
+  { route: "GET /api/0/organizations/:org/members/" },
+  {
+    route: "POST /api/0/organizations/:org/members/",
+    body: { email: "iso@example.test" },
+    lacking: "member:read org:read",
+  },
+  { route: "GET /api/0/organizations/:org/members/:memberId/" },
+  { route: "DELETE /api/0/organizations/:org/members/:memberId/", lacking: "member:read" },
+  // tokens
+  { route: "GET /api/0/api-tokens/", self: true },
+  { route: "POST /api/0/api-tokens/", self: true, body: { scopes: ["org:read"] } },
+  { route: "DELETE /api/0/api-tokens/", self: true, body: { tokenId: ":userTokenId" }, foreign: 404 },
+  { route: "GET /api/0/organizations/:org/org-auth-tokens/" },
+  { route: "POST /api/0/organizations/:org/org-auth-tokens/", body: { name: "iso" }, lacking: "org:read" },
+  { route: "GET /api/0/organizations/:org/org-auth-tokens/:tokenId/" },
+  { route: "DELETE /api/0/organizations/:org/org-auth-tokens/:tokenId/", lacking: "org:read" },
+  // releases and deploys
+  { route: "GET /api/0/organizations/:org/releases/" },
+  { route: "POST /api/0/organizations/:org/releases/", body: { version: "iso@9", projects: [":project"] } },
+  { route: "GET /api/0/organizations/:org/releases/:version/" },
+  { route: "PUT /api/0/organizations/:org/releases/:version/", body: { ref: "x" } },
+  { route: "DELETE /api/0/organizations/:org/releases/:version/" },
+  { route: "GET /api/0/organizations/:org/releases/:version/commits/" },
+  { route: "GET /api/0/organizations/:org/releases/:version/previous-with-commits/" },
+  { route: "GET /api/0/organizations/:org/releases/:version/deploys/" },
+  {
+    route: "POST /api/0/organizations/:org/releases/:version/deploys/",
+    body: { environment: "production" },
+  },
+  { route: "GET /api/0/projects/:org/:project/releases/" },
+  { route: "POST /api/0/projects/:org/:project/releases/", body: { version: "iso@9" } },
+  { route: "GET /api/0/projects/:org/:project/releases/:version/" },
+  { route: "PUT /api/0/projects/:org/:project/releases/:version/", body: { ref: "x" } },
+  { route: "DELETE /api/0/projects/:org/:project/releases/:version/" },
+  // chunk upload and debug files
+  { route: "GET /api/0/organizations/:org/chunk-upload/" },
+  { route: "POST /api/0/organizations/:org/chunk-upload/" },
+  { route: "POST /api/0/projects/:org/:project/files/difs/assemble/", body: {} },
+  { route: "GET /api/0/projects/:org/:project/files/dsyms/" },
+  { route: "DELETE /api/0/projects/:org/:project/files/dsyms/", query: "?id=1" },
+  // issues and events
+  { route: "GET /api/0/projects/:org/:project/issues/" },
+  { route: "PUT /api/0/projects/:org/:project/issues/", query: "?id=:issueId", body: { status: "resolved" } },
+  { route: "DELETE /api/0/projects/:org/:project/issues/", query: "?id=:issueId" },
+  { route: "GET /api/0/organizations/:org/issues/" },
+  { route: "PUT /api/0/organizations/:org/issues/", query: "?id=:issueId", body: { status: "resolved" } },
+  { route: "DELETE /api/0/organizations/:org/issues/", query: "?id=:issueId" },
+  { route: "GET /api/0/issues/:issueId/" },
+  { route: "PUT /api/0/issues/:issueId/", body: { status: "resolved" } },
+  { route: "DELETE /api/0/issues/:issueId/" },
+  { route: "GET /api/0/issues/:issueId/tags/" },
+  { route: "GET /api/0/organizations/:org/issues/:issueId/" },
+  { route: "PUT /api/0/organizations/:org/issues/:issueId/", body: { status: "resolved" } },
+  { route: "DELETE /api/0/organizations/:org/issues/:issueId/" },
+  { route: "GET /api/0/organizations/:org/issues/:issueId/tags/" },
+  { route: "GET /api/0/issues/:issueId/events/" },
+  { route: "GET /api/0/issues/:issueId/events/:eventId/" },
+  { route: "GET /api/0/organizations/:org/issues/:issueId/events/" },
+  { route: "GET /api/0/organizations/:org/issues/:issueId/events/:eventId/" },
+  { route: "GET /api/0/projects/:org/:project/events/" },
+  { route: "GET /api/0/projects/:org/:project/events/:eventId/" },
+  // events API (Discover / Explore), stats, traces
+  { route: "GET /api/0/organizations/:org/events/", query: "?dataset=errors&field=id&field=message" },
+  { route: "GET /api/0/organizations/:org/events/validate/", query: "?dataset=errors&field=id" },
+  { route: "GET /api/0/organizations/:org/events-stats/", query: "?dataset=errors&interval=1h" },
+  { route: "GET /api/0/organizations/:org/trace-meta/:traceId/" },
+  { route: "GET /api/0/organizations/:org/trace/:traceId/" },
+  { route: "GET /api/0/organizations/:org/eventids/:eventId/" },
+  // environments, user feedback, usage stats
+  { route: "GET /api/0/organizations/:org/environments/" },
+  { route: "GET /api/0/projects/:org/:project/environments/" },
+  { route: "GET /api/0/projects/:org/:project/user-feedback/" },
+  {
+    route: "POST /api/0/projects/:org/:project/user-feedback/",
+    body: { event_id: ":eventId", comments: "iso feedback", email: "iso@example.test" },
+    lacking: "project:read",
+  },
+  { route: "GET /api/0/organizations/:org/stats_v2/", query: "?field=sum(quantity)&groupBy=outcome" },
+  { route: "GET /api/0/projects/:org/:project/stats/" },
+];
+
+export const normalize = (route: string) => route.replace(/\/$/, "");
+
+/** Every `METHOD /api/0/...` route the Worker registers. */
+export function registeredRoutes(): Set<string> {
+  const routes = new Set<string>();
+  for (const [method, , , path] of buildRouter().routes) {
+    if (path?.startsWith("/api/0/") && method !== "ALL" && method !== "OPTIONS")
+      routes.add(normalize(`${method} ${path}`));
+  }
+  return routes;
+}
+
+export const REGISTERED = registeredRoutes();
+
+export const fill = (text: string, params: Record<string, string>) =>
+  text.replace(/:([A-Za-z]+)/g, (whole, name: string) => params[name] ?? whole);
+
+export function fillBody(body: unknown, params: Record<string, string>): unknown {
+  if (typeof body === "string") return body.startsWith(":") ? (params[body.slice(1)] ?? body) : body;
+  if (Array.isArray(body)) return body.map((b) => fillBody(b, params));
+  if (body && typeof body === "object")
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, fillBody(v, params)]));
+  return body;
+}
+
+export function routeRequest(c: RouteCase, params: Record<string, string>) {
+  const [method = "GET", path = "/"] = c.route.split(" ");
+  return {
+    method,
+    path: fill(path, params) + (c.query ? fill(c.query, params) : ""),
+    body: c.body === undefined ? undefined : fillBody(c.body, params),
+  };
+}
+
+export async function ingestOne(t: Tenant): Promise<{ eventId: string; issueId: number }> {
+  const eventId = newEventId();
+  const res = await send(`/api/${t.projectId}/envelope/`, {
+    method: "POST",
+    headers: { "x-sentry-auth": `Sentry sentry_key=${t.publicKey}, sentry_version=7` },
+    body: envelope({ event_id: eventId }, [
+      { type: "event" },
+      JSON.stringify({ event_id: eventId, message: "isolation secret", level: "error" }),
+    ]),
+  });
+  expect(res.status).toBe(200);
+  for (let i = 0; i < 100; i++) {
+    const row = await env.DB.prepare("SELECT issue_id FROM events WHERE project_id = ? AND event_id = ?")
+      .bind(t.projectId, eventId)
+      .first<{ issue_id: number | null }>();
+    if (row?.issue_id) return { eventId, issueId: row.issue_id };
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("the event was not stored");
+}

@@ -1,0 +1,54 @@
+// The admin CLI (scripts/faultline.mjs) run for real against a throw-away local D1 state directory.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "faultline-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("npm run faultline -- user password", () => {
+  it("revokes the user's personal API tokens and sessions, or keeps the tokens with --keep-tokens", async () => {
+    const cli = await import("../../scripts/faultline.mjs");
+    const { applyMigrations, sqlLocal } = await import("../../scripts/local-server.mjs");
+    applyMigrations(dir);
+    const token = (user: string, hash: string) =>
+      `INSERT INTO api_tokens (token_hash, token_last_characters, name, user_id, scopes, created_at) SELECT '${hash}', 'abcd', 't', id, 'org:read', 0 FROM users WHERE email = '${user}'`;
+    sqlLocal(
+      dir,
+      [
+        "INSERT INTO users (email, name, created_at) VALUES ('reset@example.test', 'R', 0), ('bystander@example.test', 'B', 0)",
+        token("reset@example.test", "a".repeat(64)),
+        token("reset@example.test", "b".repeat(64)),
+        token("bystander@example.test", "c".repeat(64)),
+        "INSERT INTO ui_sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) SELECT 'd', id, 'x', 0, 1e10, 0 FROM users WHERE email = 'reset@example.test'",
+      ].join("; "),
+    );
+    const counts = () =>
+      sqlLocal(
+        dir,
+        `SELECT (SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = 'reset@example.test') AS reset,
+                (SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.email = 'bystander@example.test') AS bystander,
+                (SELECT COUNT(*) FROM ui_sessions) AS sessions`,
+      )[0];
+
+    const db = { sql: (command: string) => sqlLocal(dir, command) as Record<string, unknown>[] };
+    const lines: string[] = [];
+    const print = console.log;
+    console.log = (line: string) => lines.push(line);
+    try {
+      const kept = cli.resetPassword(db, "reset@example.test", { keepTokens: true });
+      expect(kept.revokedTokens).toBe(0);
+      expect(lines.join("\n")).toContain("2 personal API token(s) were kept (--keep-tokens)");
+      expect(counts()).toEqual({ reset: 2, bystander: 1, sessions: 0 });
+
+      const reset = cli.resetPassword(db, "RESET@example.test");
+      expect(reset.password).toMatch(/^[A-Za-z0-9]{20}$/);
+      expect(reset.revokedTokens).toBe(2);
+      expect(lines.join("\n")).toContain("2 personal API token(s) were revoked");
+    } finally {
+      console.log = print;
+    }
+    expect(counts()).toEqual({ reset: 0, bystander: 1, sessions: 0 });
+  }, 120_000);
+});
