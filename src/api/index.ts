@@ -1,2 +1,4 @@
 // The REST API service's face: what the edge and other services use of it.
-export { deleteProjectBlobs } from "./routes/projects.ts";
+export { type InviteOutcome, inviteMember } from "./invitations.ts";
+export { registerApiRoutes } from "./register-routes.ts";
+export { isValidSlug } from "./slugs.ts";

@@ -1,4 +1,4 @@
-// R2 reads and deletes of event bytes: payloads too large for a row, and attachments.
+// R2 reads and deletes of stored bytes: event payloads too large for a row, attachments, debug files.
 
 /** The bucket event bytes live in (the `BLOBS` binding). */
 export type BlobBucket = R2Bucket;

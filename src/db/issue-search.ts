@@ -14,6 +14,9 @@ export interface SqlFragment {
   params: (string | number)[];
 }
 
+/** A condition no row meets. */
+export const NO_ROWS: SqlFragment = { sql: "0", params: [] };
+
 export interface QueryContext {
   /** Unix seconds. */
   now: number;

@@ -222,3 +222,25 @@ export interface TokenRow {
   created_at: number;
   last_used_at: number | null;
 }
+
+/** An organization as the API's access checks resolve it. */
+export interface OrgRow {
+  id: number;
+  slug: string;
+  name: string;
+  created_at: number;
+}
+
+/** A `projects` row, every column. */
+export interface ProjectRow {
+  id: number;
+  organization_id: number;
+  team_id: number | null;
+  slug: string;
+  name: string;
+  platform: string | null;
+  status: string;
+  rate_limit_count: number | null;
+  rate_limit_window: number | null;
+  created_at: number;
+}

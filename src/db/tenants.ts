@@ -3,8 +3,8 @@
 // so a query can never reach another tenant's rows.
 import { and, asc, count, eq, isNull, type SQLWrapper, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import type { Role } from "../api/access.ts";
-import type { Page } from "../api/pagination.ts";
+import type { Page } from "./page.ts";
+import type { MemberRole as Role } from "./rows.ts";
 import { apiTokens, memberships, organizations, projectKeys, projects, teams, users } from "./schema.ts";
 
 export type OrganizationRow = typeof organizations.$inferSelect;

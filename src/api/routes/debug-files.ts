@@ -1,6 +1,7 @@
 // Debug files of a project: `POST …/files/difs/assemble/` (Sentry's assemble state machine over the
 // organization's uploaded chunks) and `GET`/`DELETE …/files/dsyms/` (list, `?id=` download, delete).
 import type { IRequest } from "itty-router";
+import { readBlobStream } from "../../blobs/event-blobs.ts";
 import { parseAssembleRequest } from "../../debug-files/assemble-request.ts";
 import { assembleFiles } from "../../debug-files/assemble-service.ts";
 import { DEBUG_FILES_PAGE_SIZE, MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
@@ -60,7 +61,7 @@ async function handleList(request: IRequest, env: Env): Promise<Response> {
       "project:releases",
     );
     const row = await getDebugFile(env.DB, project.id, debugFileId(url));
-    const object = row ? await env.BLOBS.get(row.blobKey) : null;
+    const object = row ? await readBlobStream(env.BLOBS, row.blobKey) : null;
     if (!row || !object) throw notFound();
     return new Response(object.body, {
       headers: {

@@ -10,7 +10,7 @@ import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { forgetProjectKeys } from "../../ingest/project-keys.ts";
+import { forgetProjectKeys } from "../../ingest/index.ts";
 import { notFound, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import {

@@ -4,6 +4,7 @@
 // platform, rateLimit; DELETE removes its rows, R2 bytes and cached state).
 
 import type { IRequest } from "itty-router";
+import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
 import {
   createProject,
   deleteProject,
@@ -20,7 +21,7 @@ import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
-import { forgetProjectKeys } from "../../ingest/project-keys.ts";
+import { forgetProjectKeys } from "../../ingest/index.ts";
 import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
@@ -55,17 +56,6 @@ export async function projectJson(
 async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org: OrgSummary) {
   const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
   return body;
-}
-
-/** Removes every R2 object under the project's prefix (see blobs/keys.ts), in pages. */
-export async function deleteProjectBlobs(bucket: R2Bucket, projectId: number): Promise<void> {
-  const prefix = `projects/${projectId}/`;
-  let cursor: string | undefined;
-  do {
-    const listed = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
-    if (listed.objects.length > 0) await bucket.delete(listed.objects.map((o) => o.key));
-    cursor = listed.truncated ? listed.cursor : undefined;
-  } while (cursor);
 }
 
 /** The project of a `/projects/{org}/{project}/` route as a typed row, among the caller's organizations. */

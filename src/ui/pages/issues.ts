@@ -1,7 +1,14 @@
 // The issue stream: status tabs, search, sort, rows (title, culprit, level, counts, first/last seen,
 // sparkline, release, regression mark), bulk resolve/ignore/delete and pagination.
 
-import { allOf, issueQuerySql, projectsCondition, sortSql } from "../../db/issue-search.ts";
+import {
+  allOf,
+  issueQuerySql,
+  NO_ROWS,
+  projectsCondition,
+  type SqlFragment,
+  sortSql,
+} from "../../db/issue-search.ts";
 import {
   countIssues,
   eventCountsByBucket,
@@ -115,7 +122,7 @@ export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Respo
   const sort = sortFrom(url.searchParams.get("sort"));
   const offset = Math.max(0, Number.parseInt(url.searchParams.get("cursor") ?? "0", 10) || 0);
   let queryError: string | null = null;
-  let condition = { sql: "0", params: [] as (string | number)[] };
+  let condition: SqlFragment = NO_ROWS;
   try {
     condition = issueQuerySql(parseIssueQuery(query), {
       now: ctx.now,

@@ -1,12 +1,13 @@
 // Project settings: list and create projects; rename or delete one (owners and admins only).
 
-import { deleteProjectBlobs } from "../../api/index.ts";
-import { isValidSlug } from "../../api/slugs.ts";
+import { isValidSlug } from "../../api/index.ts";
+import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
+import { createProjectWithKey, renameProject } from "../../db/projects.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
 import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { deleteProject } from "../../db/tenants.ts";
 import { FaultlineError } from "../../errors.ts";
-import { forgetProjectKeys } from "../../ingest/project-keys.ts";
+import { forgetProjectKeys } from "../../ingest/index.ts";
 import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { html, type SafeHtml } from "../html.ts";
@@ -60,20 +61,13 @@ export async function projectsSubmit({ env, ctx, org, form }: OrgCall): Promise<
   if (await projectBySlug(env.DB, org.id, slug))
     return refuse(`A project with the slug ${slug} already exists.`, 409);
   const now = Date.now() / 1000;
-  const team = await env.DB.prepare("SELECT id FROM teams WHERE organization_id = ? ORDER BY id LIMIT 1")
-    .bind(org.id)
-    .first<{ id: number }>();
-  const project = await env.DB.prepare(
-    "INSERT INTO projects (organization_id, team_id, slug, name, platform, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-  )
-    .bind(org.id, team?.id ?? null, slug, name, platform, now)
-    .first<{ id: number }>();
-  if (!project) throw new FaultlineError(500, "project not created");
-  await env.DB.prepare(
-    "INSERT INTO project_keys (project_id, public_key, secret_key, label, created_at) VALUES (?, ?, ?, 'Default', ?)",
-  )
-    .bind(project.id, randomToken(16), randomToken(16), now)
-    .run();
+  const created = await createProjectWithKey(
+    env.DB,
+    { organizationId: org.id, slug, name, platform },
+    { publicKey: randomToken(16), secretKey: randomToken(16) },
+    now,
+  );
+  if (created === null) throw new FaultlineError(500, "project not created");
   return redirect(`/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(slug)}/keys/`);
 }
 
@@ -134,8 +128,6 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
     return htmlResponse(projectSettingsView(call.ctx, org.slug, project, true, null, SLUG_RULE), 400);
   const clash = slug !== project.slug ? await projectBySlug(env.DB, org.id, slug) : null;
   if (clash) throw new FaultlineError(409, "slug taken");
-  await env.DB.prepare("UPDATE projects SET name = ?, slug = ? WHERE id = ? AND organization_id = ?")
-    .bind(name, slug, project.id, org.id)
-    .run();
+  await renameProject(env.DB, org.id, project.id, { name, slug });
   return redirect(`/settings/${o}/projects/${encodeURIComponent(slug)}/?done=saved`);
 }

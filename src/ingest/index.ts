@@ -1,0 +1,3 @@
+// The ingest service's face: what the edge and other services use of it.
+export { handleEnvelope, handleStore } from "./endpoints.ts";
+export { forgetProjectKeys } from "./project-keys.ts";
