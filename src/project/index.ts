@@ -8,6 +8,7 @@ export {
 } from "./issue-lifecycle.ts";
 export {
   deleteIssues,
+  forgetProjectIssues,
   type IssueFields,
   type IssueTarget,
   setIssuesFields,

@@ -63,3 +63,8 @@ export async function deleteIssues(env: Env, targets: readonly IssueTarget[]): P
     [...byProject].map(([projectId, ids]) => projectObject(env, projectId).deleteIssues(ids)),
   );
 }
+
+/** Drops the project's cached grouping state (its issues are gone: the project is being deleted). */
+export async function forgetProjectIssues(env: Env, projectId: number): Promise<void> {
+  await projectObject(env, projectId).forgetIssues();
+}

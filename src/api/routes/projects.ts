@@ -22,6 +22,7 @@ import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
+import { forgetProjectIssues } from "../../project/index.ts";
 import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
@@ -139,7 +140,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     await deleteProject(env.DB, project.id);
     forgetProjectKeys();
     try {
-      await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+      await forgetProjectIssues(env, project.id);
     } catch (error) {
       console.error("project object did not forget its issues", error);
     }

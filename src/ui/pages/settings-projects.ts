@@ -8,6 +8,7 @@ import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { deleteProject } from "../../db/tenants.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
+import { forgetProjectIssues } from "../../project/index.ts";
 import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { html, type SafeHtml } from "../html.ts";
@@ -117,7 +118,7 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
     // The API's delete: every table with a project_id, then the project's bytes in R2.
     await deleteProject(env.DB, project.id);
     forgetProjectKeys();
-    await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+    await forgetProjectIssues(env, project.id);
     await deleteProjectBlobs(env.BLOBS, project.id);
     return redirect(`/settings/${o}/projects/?done=deleted`);
   }
