@@ -70,11 +70,13 @@ export interface AttachmentRow {
   blob_key: string;
 }
 
-/** A `spans` row as the trace view reads it. */
-export interface SpanRow {
+/** A span of a trace with its project's slug (the API's trace view across an organization). */
+export interface TraceSpanRow {
   project_id: number;
+  project_slug: string;
   span_id: string;
   parent_span_id: string | null;
+  segment_id: string | null;
   event_id: string | null;
   is_segment: number;
   name: string;
@@ -85,7 +87,16 @@ export interface SpanRow {
   end_timestamp: number;
   duration_ms: number;
   transaction_name: string | null;
+  release: string | null;
+  environment: string | null;
+  attributes: string;
 }
+
+/** A `spans` row as the web UI's trace view (one project) reads it. */
+export type SpanRow = Omit<
+  TraceSpanRow,
+  "project_slug" | "segment_id" | "release" | "environment" | "attributes"
+>;
 
 /** A `releases` row, with drizzle's (camel-case) field names: queries alias their columns to these. */
 export type ReleaseRow = typeof releases.$inferSelect;
@@ -131,15 +142,26 @@ export interface TagValueCount {
 export type EventListRow = Omit<EventTableRow, "payload" | "payload_key"> &
   Partial<Pick<EventTableRow, "payload" | "payload_key">> & { summary?: string | null };
 
-/** An error event of a trace. */
-export interface TraceError {
+/** An error event that carries a trace id, with its project's slug and issue's short id. */
+export interface TraceErrorRow {
   project_id: number;
+  project_slug: string;
   event_id: string;
   issue_id: number | null;
+  short_id: number | null;
   title: string;
+  culprit: string | null;
   level: string;
   timestamp: number;
+  transaction_name: string | null;
+  span_id: string | null;
 }
+
+/** An error event of a trace as the web UI's trace view reads it. */
+export type TraceError = Pick<
+  TraceErrorRow,
+  "project_id" | "event_id" | "issue_id" | "title" | "level" | "timestamp"
+>;
 
 export interface ReleaseProjectRow {
   id: number;
