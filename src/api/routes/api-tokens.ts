@@ -11,7 +11,7 @@ import {
   insertToken,
   listOrgTokens,
   listUserTokens,
-} from "../../db/tenants.ts";
+} from "../../db/api-tokens.ts";
 import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
 import { readJsonBody } from "../../debug-files/json-body.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";

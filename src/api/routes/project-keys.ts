@@ -3,7 +3,7 @@
 // (ingest/project-keys.ts, 10 s) and hands them to the project's Durable Object with every batch, so a
 // change applies here at once and in every other isolate within the cache lifetime.
 import type { IRequest } from "itty-router";
-import { createKey, deleteKey, getKey, listKeys, updateKey } from "../../db/tenants.ts";
+import { createKey, deleteKey, getKey, listKeys, updateKey } from "../../db/tenant-projects.ts";
 import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
 import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";

@@ -8,13 +8,12 @@ import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
 import {
   createProject,
   deleteProject,
-  getOrganization,
   getProject,
   listProjects,
   type ProjectRow,
-  teamsById,
   updateProject,
-} from "../../db/tenants.ts";
+} from "../../db/tenant-projects.ts";
+import { getOrganization, teamsById } from "../../db/tenants.ts";
 import { MAX_API_JSON_BYTES } from "../../debug-files/config.ts";
 import { readJsonBody } from "../../debug-files/json-body.ts";
 import type { Env } from "../../env.ts";
