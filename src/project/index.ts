@@ -27,5 +27,14 @@ export {
   type ReleaseComparator,
   type Resolution,
 } from "./issue-lifecycle.ts";
+export {
+  deleteIssues,
+  forgetProjectIssues,
+  type IssueFields,
+  type IssueTarget,
+  setIssuesFields,
+  setIssuesIgnoreDetails,
+  setIssuesStatus,
+} from "./issue-mutations.ts";
 export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";

@@ -11,6 +11,7 @@ import { IssueCache, SeenReleases } from "./caches.ts";
 import { CommitQueue } from "./commit-queue.ts";
 import { GroupCommit, type ProjectStats } from "./group-commit.ts";
 import { type IngestBatch, type IngestResult, issueGroupingOf } from "./ingest-batch.ts";
+import { deleteIssuesWithData } from "./issue-deletion.ts";
 import type { IssueState, Resolution } from "./issue-lifecycle.ts";
 import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { setIssueStatus } from "./issue-status.ts";
@@ -70,6 +71,11 @@ export class ProjectDO extends DurableObject<Env> {
   /** Moves re-symbolicated events to the issues their new grouping selects (between group commits). */
   async regroupEvents(projectId: number, moves: RegroupMove[]): Promise<RegroupResult> {
     return regroupBetweenCommits(this.env.DB, this.queue, this.issues, projectId, moves);
+  }
+
+  /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
+  async deleteIssues(issueIds: number[]): Promise<void> {
+    await deleteIssuesWithData(this.env, issueIds, async () => this.issues.clear());
   }
 
   /** Merges issues into `parent` (Sentry's bulk merge), between group commits. */
