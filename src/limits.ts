@@ -235,6 +235,16 @@ export const MAX_PREPARED_BATCH_UNITS = 4 * MiB;
  */
 export const MAX_COMMIT_BATCH_UNITS = 2 * MAX_PREPARED_BATCH_UNITS;
 
+/** Envelopes written by one group commit at most (count), to bound the size of one D1 transaction. */
+export const MAX_BATCHES_PER_COMMIT = 64;
+
+/**
+ * Grouping hash → issue entries (count) the project's Durable Object keeps in memory, and releases it
+ * remembers as recorded; past it the cache is cleared between commits and misses are read from D1.
+ * Bounds the object's memory (128 MB isolate, CF) at a few MB of short strings.
+ */
+export const MAX_CACHED_ISSUE_HASHES = 20_000;
+
 /**
  * Age after which an R2 object of ingested bytes that no D1 row references is deleted by the sweep.
  * Far longer than any request takes to commit (CF caps a request's wall time at minutes), so an object

@@ -2,10 +2,12 @@
 // organization/project from the URL through these functions, which only ever find objects of the
 // caller's own organizations. A foreign object is a 404, so its existence is not revealed.
 import type { IRequest } from "itty-router";
+import { membershipsOfUser, organizationByRef, projectInOrgByRef } from "../db/access-reads.ts";
+import type { MemberRole, OrgRow, ProjectRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { param } from "../http/app-router.ts";
-import { isIdSegment } from "./slugs.ts";
+import { segmentRef } from "./slugs.ts";
 import { authenticateToken, type TokenIdentity } from "./tokens.ts";
 
 /** Every scope Sentry defines, in Sentry's order; tokens may carry any of them. */
@@ -40,9 +42,8 @@ export type Scope = Exclude<(typeof KNOWN_SCOPES)[number], (typeof UNUSED_SCOPES
 
 const isUsed = (scope: string): scope is Scope => !(UNUSED_SCOPES as readonly string[]).includes(scope);
 
-import type { Role } from "../db/rows.ts";
-
-export type { Role };
+/** A member's role in an organization (stored in `memberships.role`). */
+export type Role = MemberRole;
 
 /** Scopes each role may exercise; a user token's scopes are capped by the user's role in that org. */
 const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
@@ -100,25 +101,7 @@ export interface Caller {
   orgScopes: Map<number, Set<string>>;
 }
 
-export interface OrgRow {
-  id: number;
-  slug: string;
-  name: string;
-  created_at: number;
-}
-
-export interface ProjectRow {
-  id: number;
-  organization_id: number;
-  team_id: number | null;
-  slug: string;
-  name: string;
-  platform: string | null;
-  status: string;
-  rate_limit_count: number | null;
-  rate_limit_window: number | null;
-  created_at: number;
-}
+export type { OrgRow, ProjectRow };
 
 export const notFound = (): FaultlineError =>
   new FaultlineError(404, "The requested resource does not exist");
@@ -133,10 +116,7 @@ export async function authenticate(request: Request, env: Env): Promise<Caller> 
     orgScopes.set(identity.organizationId, new Set(identity.scopes));
   } else if (identity.userId !== null) {
     // Accepted memberships only: invitations live in member_invites and grant nothing until accepted.
-    const rows = await env.DB.prepare("SELECT organization_id, role FROM memberships WHERE user_id = ?")
-      .bind(identity.userId)
-      .all<{ organization_id: number; role: Role }>();
-    for (const row of rows.results) {
+    for (const row of await membershipsOfUser(env.DB, identity.userId)) {
       const allowed = ROLE_SCOPES[row.role];
       orgScopes.set(row.organization_id, new Set([...identity.scopes].filter((s) => allowed.has(s))));
     }
@@ -163,13 +143,7 @@ export async function organizationFor(
   orgRef: string,
   scope: Scope,
 ): Promise<OrgRow> {
-  const org = isIdSegment(orgRef)
-    ? await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE id = ?")
-        .bind(Number(orgRef))
-        .first<OrgRow>()
-    : await env.DB.prepare("SELECT id, slug, name, created_at FROM organizations WHERE slug = ?")
-        .bind(orgRef)
-        .first<OrgRow>();
+  const org = await organizationByRef(env.DB, segmentRef(orgRef));
   if (!org || !caller.orgScopes.has(org.id)) throw notFound();
   requireScope(caller, org.id, scope);
   return org;
@@ -188,18 +162,9 @@ export async function projectFor(
     if (error instanceof FaultlineError && error.status === 403) return null;
     throw error;
   });
-  const orgRow =
-    org ??
-    (await env.DB.prepare(
-      `SELECT id, slug, name, created_at FROM organizations WHERE ${isIdSegment(orgRef) ? "id" : "slug"} = ?`,
-    )
-      .bind(isIdSegment(orgRef) ? Number(orgRef) : orgRef)
-      .first<OrgRow>());
+  const orgRow = org ?? (await organizationByRef(env.DB, segmentRef(orgRef)));
   if (!orgRow || !caller.orgScopes.has(orgRow.id)) throw notFound();
-  const column = isIdSegment(projectRef) ? "id" : "slug";
-  const project = await env.DB.prepare(`SELECT * FROM projects WHERE organization_id = ? AND ${column} = ?`)
-    .bind(orgRow.id, column === "id" ? Number(projectRef) : projectRef)
-    .first<ProjectRow>();
+  const project = await projectInOrgByRef(env.DB, orgRow.id, segmentRef(projectRef));
   if (!project) throw notFound();
   requireScope(caller, orgRow.id, scope);
   return { org: orgRow, project };

@@ -2,15 +2,14 @@
 // `results="true|false"` and a quoted `cursor="value:offset:is_prev"` (sentry-cli follows `next` while
 // `results="true"`). Faultline uses offset cursors (`0:<offset>:0`).
 
+import type { Page } from "../db/page.ts";
 import { badRequest } from "../errors.ts";
 import { isoFromSeconds } from "../protocol/items/json.ts";
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 100;
 
-import type { Page } from "../db/rows.ts";
-
-export type { Page };
+export type { Page } from "../db/page.ts";
 
 /** A cursor's offset must be an integer SQLite binds as one (a float OFFSET is SQLITE_MISMATCH). */
 const DIGITS = /^\d{1,15}$/;

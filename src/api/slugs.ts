@@ -1,5 +1,6 @@
 // Sentry's slugs: lowercase letters, digits, `-` and `_`, not all digits (so a slug never reads as an
 // id), at most 50 characters. Names without a slug are turned into one. Pure functions.
+import type { Ref } from "../db/access-reads.ts";
 import { badRequest } from "../errors.ts";
 
 export const MAX_SLUG_CHARS = 50;
@@ -10,6 +11,10 @@ export const MAX_NAME_CHARS = 64;
  * anything else a slug. Unambiguous because no slug may be all digits (isValidSlug, everywhere one is set).
  */
 export const isIdSegment = (segment: string): boolean => /^\d+$/.test(segment);
+
+/** The organization or project a path segment names, for the storage reads. */
+export const segmentRef = (segment: string): Ref =>
+  isIdSegment(segment) ? { id: Number(segment) } : { slug: segment };
 
 export const isValidSlug = (slug: string): boolean =>
   slug.length > 0 && slug.length <= MAX_SLUG_CHARS && /^[a-z0-9_-]+$/.test(slug) && !/^\d+$/.test(slug);

@@ -1,5 +1,6 @@
 // Small additions to access.ts for the tenant routes: resolving an organization with any of several
 // scopes, the scopes a caller effectively holds (with implied ones), and routes that need a user.
+import { organizationByRef } from "../db/access-reads.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import {
@@ -11,7 +12,7 @@ import {
   type OrgRow,
   type Scope,
 } from "./access.ts";
-import { isIdSegment } from "./slugs.ts";
+import { segmentRef } from "./slugs.ts";
 
 /** 404 unless the organization is the caller's; 403 unless the caller holds one of `scopes` there. */
 export function requireAnyScope(caller: Caller, organizationId: number, scopes: readonly Scope[]): void {
@@ -26,11 +27,7 @@ export async function organizationWithAny(
   orgRef: string,
   scopes: readonly Scope[],
 ): Promise<OrgRow> {
-  const org = await env.DB.prepare(
-    `SELECT id, slug, name, created_at FROM organizations WHERE ${isIdSegment(orgRef) ? "id" : "slug"} = ?`,
-  )
-    .bind(isIdSegment(orgRef) ? Number(orgRef) : orgRef)
-    .first<OrgRow>();
+  const org = await organizationByRef(env.DB, segmentRef(orgRef));
   if (!org || !caller.orgScopes.has(org.id)) throw notFound();
   requireAnyScope(caller, org.id, scopes);
   return org;

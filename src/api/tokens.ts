@@ -1,6 +1,9 @@
 // API bearer tokens: only their SHA-256 is stored; the plain token is shown once when created.
+import { organizationIdsOfUser } from "../db/access-reads.ts";
 import { recordTokenUse, tokenUseDue } from "../db/api-token-usage.ts";
+import { tokenByHash } from "../db/api-tokens.ts";
 import { FaultlineError } from "../errors.ts";
+import { sha256Hex } from "../protocol/sha256.ts";
 
 export interface TokenIdentity {
   tokenId: number;
@@ -9,10 +12,7 @@ export interface TokenIdentity {
   scopes: Set<string>;
 }
 
-export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+export { sha256Hex };
 
 /** The identity behind `Authorization: Bearer <token>`, or 401 with Sentry's wording. */
 export async function authenticateToken(
@@ -21,16 +21,7 @@ export async function authenticateToken(
 ): Promise<TokenIdentity> {
   const match = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null;
   if (!match?.[1]) throw new FaultlineError(401, "Authentication credentials were not provided.");
-  const row = await db
-    .prepare("SELECT id, user_id, organization_id, scopes, last_used_at FROM api_tokens WHERE token_hash = ?")
-    .bind(await sha256Hex(match[1]))
-    .first<{
-      id: number;
-      user_id: number | null;
-      organization_id: number | null;
-      scopes: string;
-      last_used_at: number | null;
-    }>();
+  const row = await tokenByHash(db, await sha256Hex(match[1]));
   if (!row) throw new FaultlineError(401, "Invalid token");
   const now = Date.now() / 1000;
   // Awaited, but only about once a minute per token; a failure to record must not fail the request.
@@ -47,9 +38,5 @@ export async function authenticateToken(
 /** Organization ids the token may act in: its own organization, or its user's memberships. */
 export async function organizationsOf(db: D1Database, identity: TokenIdentity): Promise<Set<number>> {
   if (identity.organizationId !== null) return new Set([identity.organizationId]);
-  const rows = await db
-    .prepare("SELECT organization_id FROM memberships WHERE user_id = ?")
-    .bind(identity.userId)
-    .all<{ organization_id: number }>();
-  return new Set(rows.results.map((r) => r.organization_id));
+  return new Set(await organizationIdsOfUser(db, identity.userId));
 }

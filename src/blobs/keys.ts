@@ -21,6 +21,9 @@ export const rawItemKey = (projectId: number, type: string, writeId: string): st
 /** Prefix of every project's bytes. */
 export const PROJECTS_PREFIX = "projects/";
 
+/** Prefix of one project's bytes: all of them, ingested and debug files alike. */
+export const projectPrefix = (projectId: number): string => `${PROJECTS_PREFIX}${projectId}/`;
+
 /**
  * Whether a key holds ingested bytes a D1 row must reference (event payloads, attachments, raw items),
  * as opposed to content-addressed debug files, which their own tables own.

@@ -1,58 +1,58 @@
-// The rows one ingested envelope writes (events, attachments, feedback, raw items, outcome counts), as the
-// ingest path prepares them and src/db/ingest-writes.ts inserts them: one definition for both.
+// The rows ingest writes, as the project's Durable Object receives them from the ingest Worker and hands
+// them to the statements of db/ingest-writes.ts. Each is the camel-case shape of its table in schema.ts
+// (columns the statement fills itself, like project_id or created_at, are left out), so a column that
+// changes in the schema changes the row type with it.
 import type { DataCategory, Outcome } from "../protocol/categories.ts";
 import type { JsonObject } from "../protocol/types.ts";
+import type { IssueTableRow } from "./rows.ts";
+import type { attachments, events, feedback, issues, rawItems } from "./schema.ts";
 
-export interface AttachmentRow {
-  name: string;
-  contentType: string;
-  attachmentType: string;
-  size: number;
-  /** R2 key; the bytes are written before the Durable Object is called. */
-  blobKey: string;
-  /** Hex SHA-1 of the bytes (Sentry's attachment `sha1`). */
+type EventColumns = typeof events.$inferSelect;
+type IssueColumns = typeof issues.$inferSelect;
+
+/**
+ * Fields shared by stored error events and transactions (the `events` table). `payload` is the
+ * normalized payload JSON, or null when it was written to R2 under `payloadKey`.
+ */
+export type EventRow = Pick<
+  EventColumns,
+  | "eventId"
+  | "timestamp"
+  | "received"
+  | "level"
+  | "platform"
+  | "release"
+  | "environment"
+  | "userKey"
+  | "title"
+  | "message"
+  | "transactionName"
+  | "traceId"
+  | "payload"
+  | "payloadKey"
+> & { type: "error" | "default" | "transaction" };
+
+/** An `attachments` row; `blobKey` is the R2 key, written before the Durable Object is called. */
+export type AttachmentRow = Pick<
+  typeof attachments.$inferSelect,
+  "name" | "contentType" | "attachmentType" | "size" | "blobKey"
+> & {
+  /** Hex SHA-1 of the bytes (Sentry's attachment `sha1`), computed at ingest. */
   sha1: string;
-}
+};
 
-/** Fields shared by stored error events and transactions (the `events` table). */
-export interface EventRow {
-  eventId: string;
-  type: "error" | "default" | "transaction";
-  timestamp: number;
-  received: number;
-  level: string;
-  platform: string;
-  release: string | null;
-  environment: string | null;
-  userKey: string | null;
-  title: string;
-  message: string | null;
-  transactionName: string | null;
-  traceId: string | null;
-  /** Normalized payload JSON, or null when it was written to R2 under payloadKey. */
-  payload: string | null;
-  payloadKey: string | null;
-}
+/** A `feedback` row (user feedback sent as a `feedback` item). */
+export type FeedbackRow = Pick<
+  typeof feedback.$inferSelect,
+  "eventId" | "message" | "contactEmail" | "name" | "url" | "associatedEventId" | "timestamp" | "payload"
+>;
 
-export interface FeedbackRow {
-  eventId: string;
-  message: string;
-  contactEmail: string | null;
-  name: string | null;
-  url: string | null;
-  associatedEventId: string | null;
-  timestamp: number;
-  payload: string;
-}
-
-export interface RawItemRow {
-  eventId: string | null;
-  type: string;
-  size: number;
-  blobKey: string;
+/** A `raw_items` row: an item kept as bytes in R2; its metadata is stored as JSON. */
+export type RawItemRow = Pick<typeof rawItems.$inferSelect, "eventId" | "type" | "size" | "blobKey"> & {
   metadata: JsonObject;
-}
+};
 
+/** One outcome to count (an `outcomes` counter increment; a `dropped_events` row when it has an event id). */
 export interface OutcomeDelta {
   category: DataCategory;
   outcome: Outcome | "client_discard";
@@ -61,3 +61,43 @@ export interface OutcomeDelta {
   /** Set for a dropped event, so "why didn't my event show up?" can be answered by id. */
   eventId?: string;
 }
+
+/** Where an event's issue id comes from: known already, or created earlier in the same batch. */
+export type IssueRef = { id: number } | { hash: string };
+
+/** An `issues` row created by a group commit (metadata as JSON), with the other hashes it owns from the start. */
+export type NewIssue = Pick<
+  IssueColumns,
+  | "primaryHash"
+  | "type"
+  | "title"
+  | "culprit"
+  | "level"
+  | "platform"
+  | "logger"
+  | "metadata"
+  | "firstSeen"
+  | "lastSeen"
+  | "timesSeen"
+  | "firstRelease"
+  | "lastRelease"
+> & { otherHashes: string[] };
+
+/** How a group commit changes a stored issue's counters and what it shows. */
+export interface IssueDelta {
+  issue: IssueRef;
+  count: number;
+  lastSeen: number;
+  level: string;
+  /** Title, culprit and metadata (JSON) of the issue's latest event, which the issue shows. */
+  shown?: { title: string; culprit: string; metadata: string };
+  lastRelease: string | null;
+  /** New status fields when events changed them (a regression), else null. */
+  statusChange: { status: string; substatus: string | null; resolution: string | null } | null;
+  countUsers: boolean;
+}
+
+/** The grouping state of the issue owning a hash, as the commit's look-up reads it. */
+export type IssueByHashRow = Pick<IssueTableRow, "id" | "status" | "substatus" | "resolution"> & {
+  hash: string;
+};

@@ -1,19 +1,12 @@
-// D1 statements the project's Durable Object runs to commit ingested items. Raw prepared statements
-// rather than drizzle here because the commit needs one `batch()` (one transaction) with subqueries that
-// refer to rows inserted earlier in the same batch, and the per-statement `meta.rows_written`.
+// D1 statements the project's Durable Object runs to commit ingested events, their issues and the
+// releases they name (the other items' rows are in ingest-item-writes.ts). Raw prepared statements because the commit needs one
+// `batch()` (one transaction) with subqueries that refer to rows inserted earlier in the same batch, and
+// the per-statement `meta.rows_written`.
 
-import type {
-  CheckIn,
-  LogRecord,
-  SessionAggregate,
-  SessionUpdate,
-  SpanRecord,
-  UserReport,
-} from "../protocol/items/index.ts";
-import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "./ingest-rows.ts";
+import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./ingest-rows.ts";
 
-/** Where an event's issue id comes from: known already, or created earlier in the same batch. */
-export type IssueRef = { id: number } | { hash: string };
+// Defined in ingest-rows.ts; re-exported for the regrouping code, which imports it from here.
+export type { NewIssue } from "./ingest-rows.ts";
 
 /** SQL expression and its bound values for an issue reference. */
 function issueIdExpr(projectId: number, ref: IssueRef): { sql: string; params: (string | number)[] } {
@@ -40,23 +33,6 @@ export function issuesByHash(db: D1Database, projectId: number, hashes: string[]
        WHERE h.project_id = ? AND h.hash IN (${marks})`,
     )
     .bind(projectId, ...hashes);
-}
-
-export interface NewIssue {
-  primaryHash: string;
-  otherHashes: string[];
-  type: string;
-  title: string;
-  culprit: string;
-  level: string;
-  platform: string;
-  logger: string | null;
-  metadata: string;
-  firstSeen: number;
-  lastSeen: number;
-  timesSeen: number;
-  firstRelease: string | null;
-  lastRelease: string | null;
 }
 
 export function insertIssue(db: D1Database, projectId: number, issue: NewIssue): D1PreparedStatement[] {
@@ -103,19 +79,6 @@ export function mapHash(
   return db
     .prepare(`INSERT OR IGNORE INTO issue_hashes (project_id, hash, issue_id) VALUES (?, ?, ${ref.sql})`)
     .bind(projectId, hash, ...ref.params);
-}
-
-export interface IssueDelta {
-  issue: IssueRef;
-  count: number;
-  lastSeen: number;
-  level: string;
-  /** Title, culprit and metadata (JSON) of the issue's latest event, which the issue shows. */
-  shown?: { title: string; culprit: string; metadata: string };
-  lastRelease: string | null;
-  /** New status fields when events changed them (a regression), else null. */
-  statusChange: { status: string; substatus: string | null; resolution: string | null } | null;
-  countUsers: boolean;
 }
 
 export function updateIssueCounters(
@@ -227,204 +190,6 @@ export function insertAttachment(
       row.sha1,
       now,
     );
-}
-
-/** A span id stored already keeps its row: accepted data is never replaced by another envelope. */
-export function insertSpan(db: D1Database, projectId: number, span: SpanRecord): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO spans (project_id, trace_id, span_id, parent_span_id, segment_id, event_id, is_segment,
-         name, op, description, status, start_timestamp, end_timestamp, duration_ms, transaction_name, release,
-         environment, attributes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      projectId,
-      span.traceId,
-      span.spanId,
-      span.parentSpanId ?? null,
-      span.segmentId ?? null,
-      span.eventId ?? null,
-      span.isSegment ? 1 : 0,
-      span.name,
-      span.op ?? null,
-      span.description ?? null,
-      span.status ?? null,
-      span.startTimestamp,
-      span.endTimestamp,
-      span.durationMs,
-      span.transaction ?? null,
-      span.release ?? null,
-      span.environment ?? null,
-      JSON.stringify(span.attributes),
-    );
-}
-
-export function insertLog(db: D1Database, projectId: number, log: LogRecord): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO logs (project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
-         attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      projectId,
-      log.timestamp,
-      log.traceId ?? null,
-      log.spanId ?? null,
-      log.level,
-      log.severityNumber ?? null,
-      log.body,
-      log.release ?? null,
-      log.environment ?? null,
-      JSON.stringify(log.attributes),
-    );
-}
-
-export function insertSessionUpdate(
-  db: D1Database,
-  projectId: number,
-  s: SessionUpdate,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO session_updates (project_id, sid, did, seq, timestamp, started, init, duration, status, errors,
-         release, environment, ip_address, user_agent, abnormal_mechanism)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      projectId,
-      s.sid,
-      s.did ?? null,
-      s.seq ?? null,
-      s.timestamp,
-      s.started,
-      s.init ? 1 : 0,
-      s.duration ?? null,
-      s.status,
-      s.errors,
-      s.release,
-      s.environment ?? null,
-      s.ipAddress ?? null,
-      s.userAgent ?? null,
-      s.abnormalMechanism ?? null,
-    );
-}
-
-export function insertSessionAggregate(
-  db: D1Database,
-  projectId: number,
-  a: SessionAggregate,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO session_aggregates (project_id, started, did, exited, errored, abnormal, crashed, release, environment)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      projectId,
-      a.started,
-      a.did ?? null,
-      a.exited,
-      a.errored,
-      a.abnormal,
-      a.crashed,
-      a.release,
-      a.environment ?? null,
-    );
-}
-
-export function insertCheckIn(db: D1Database, projectId: number, c: CheckIn): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO check_ins (project_id, check_in_id, monitor_slug, status, duration, environment, release,
-         monitor_config, trace_id, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      projectId,
-      c.checkInId,
-      c.monitorSlug,
-      c.status,
-      c.duration ?? null,
-      c.environment ?? null,
-      c.release ?? null,
-      c.monitorConfig ? JSON.stringify(c.monitorConfig) : null,
-      c.traceId ?? null,
-      c.timestamp,
-    );
-}
-
-export function insertFeedback(db: D1Database, projectId: number, f: FeedbackRow): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO feedback (project_id, event_id, message, contact_email, name, url, associated_event_id,
-         timestamp, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(
-      projectId,
-      f.eventId,
-      f.message,
-      f.contactEmail,
-      f.name,
-      f.url,
-      f.associatedEventId,
-      f.timestamp,
-      f.payload,
-    );
-}
-
-export function insertUserReport(
-  db: D1Database,
-  projectId: number,
-  r: UserReport,
-  now: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      "INSERT INTO user_reports (project_id, event_id, email, name, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(projectId, r.eventId, r.email ?? null, r.name ?? null, r.comments, now);
-}
-
-export function insertRawItem(
-  db: D1Database,
-  projectId: number,
-  item: RawItemRow,
-  now: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      "INSERT INTO raw_items (project_id, event_id, type, size, blob_key, metadata, received) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(projectId, item.eventId, item.type, item.size, item.blobKey, JSON.stringify(item.metadata), now);
-}
-
-export function addOutcome(
-  db: D1Database,
-  projectId: number,
-  hour: number,
-  outcome: Pick<OutcomeDelta, "category" | "outcome" | "reason" | "quantity">,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO outcomes (project_id, hour, category, outcome, reason, quantity) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (project_id, hour, category, outcome, reason) DO UPDATE SET quantity = quantity + excluded.quantity`,
-    )
-    .bind(projectId, hour, outcome.category, outcome.outcome, outcome.reason, outcome.quantity);
-}
-
-export function recordDroppedEvent(
-  db: D1Database,
-  projectId: number,
-  eventId: string,
-  outcome: Pick<OutcomeDelta, "category" | "outcome" | "reason">,
-  at: number,
-): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT OR IGNORE INTO dropped_events (project_id, event_id, category, outcome, reason, at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    )
-    .bind(projectId, eventId, outcome.category, outcome.outcome, outcome.reason, at);
 }
 
 /**

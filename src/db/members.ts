@@ -1,7 +1,8 @@
 // D1 access for organization invitations (`member_invites`) and the member list that shows members and
 // invitations together. An invitation grants nothing: access is decided from `memberships` only, and a
 // membership is created from an invitation only by the invited account presenting the invite token.
-import type { Page, Role } from "./rows.ts";
+import type { Page } from "./page.ts";
+import type { MemberRole as Role } from "./rows.ts";
 
 /** Invitation ids start above any user id, so a member id (user id, or invitation id) is unambiguous. */
 export const INVITE_ID_BASE = 1_000_000_000_000;
@@ -252,4 +253,16 @@ export async function invitesOf(db: D1Database, organizationId: number): Promise
     .bind(organizationId)
     .all<InviteRow>();
   return results;
+}
+
+export async function setMemberRole(
+  db: D1Database,
+  organizationId: number,
+  userId: number,
+  role: Role,
+): Promise<void> {
+  await db
+    .prepare("UPDATE memberships SET role = ? WHERE organization_id = ? AND user_id = ?")
+    .bind(role, organizationId, userId)
+    .run();
 }

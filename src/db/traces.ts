@@ -1,40 +1,8 @@
 // One trace across an organization's projects: its spans (keyed by project then trace, so each lookup
 // is an index range), the error events that carry its trace id and its logs, bounded by time and count.
+import type { TraceErrorRow, TraceSpanRow } from "./rows.ts";
 
-export interface TraceSpanRow {
-  project_id: number;
-  project_slug: string;
-  span_id: string;
-  parent_span_id: string | null;
-  segment_id: string | null;
-  event_id: string | null;
-  is_segment: number;
-  name: string;
-  op: string | null;
-  description: string | null;
-  status: string | null;
-  start_timestamp: number;
-  end_timestamp: number;
-  duration_ms: number;
-  transaction_name: string | null;
-  release: string | null;
-  environment: string | null;
-  attributes: string;
-}
-
-export interface TraceErrorRow {
-  project_id: number;
-  project_slug: string;
-  event_id: string;
-  issue_id: number | null;
-  short_id: number | null;
-  title: string;
-  culprit: string | null;
-  level: string;
-  timestamp: number;
-  transaction_name: string | null;
-  span_id: string | null;
-}
+export type { TraceErrorRow, TraceSpanRow };
 
 const ids = (projectIds: number[]) => projectIds.map((id) => Math.trunc(id)).join(",");
 

@@ -1,4 +1,3 @@
-// The face of the ingest service: the envelope and store endpoints the edge routes to, and the
-// project-key cache other services reset when they change keys.
+// The ingest service's face: what the edge and other services use of it.
 export { handleEnvelope, handleStore } from "./endpoints.ts";
 export { forgetProjectKeys } from "./project-keys.ts";

@@ -1,5 +1,6 @@
 // Resolves a DSN public key to its project and limits. Cached per isolate for a few seconds: ingest asks
 // for the same key on every request, and a disabled key must still stop working quickly.
+import { ingestKeyByPublicKey } from "../db/project-keys.ts";
 import { FaultlineError } from "../errors.ts";
 import type { KeyContext } from "../project/index.ts";
 
@@ -18,28 +19,8 @@ interface KeyRecord {
 
 const cache = new Map<string, { record: KeyRecord | null; expires: number }>();
 
-interface KeyRow {
-  key_id: number;
-  project_id: number;
-  organization_id: number;
-  is_active: number;
-  project_status: string;
-  key_rate_count: number | null;
-  key_rate_window: number | null;
-  project_rate_count: number | null;
-  project_rate_window: number | null;
-}
-
 async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | null> {
-  const row = await db
-    .prepare(
-      `SELECT k.id AS key_id, k.project_id, p.organization_id, k.is_active, p.status AS project_status,
-         k.rate_limit_count AS key_rate_count, k.rate_limit_window AS key_rate_window,
-         p.rate_limit_count AS project_rate_count, p.rate_limit_window AS project_rate_window
-       FROM project_keys k JOIN projects p ON p.id = k.project_id WHERE k.public_key = ?`,
-    )
-    .bind(publicKey)
-    .first<KeyRow>();
+  const row = await ingestKeyByPublicKey(db, publicKey);
   if (!row) return null;
   const limit = (count: number | null, window: number | null) =>
     count && count > 0 ? { count, windowSeconds: window && window > 0 ? window : 60 } : null;

@@ -1,7 +1,7 @@
 // Plans one group commit of the project's Durable Object: which events are new, which issue each joins
 // (or creates), how issue counters and states change, and which outcomes to count. Pure: the Durable
 // Object supplies what D1 already knows and turns the plan into statements.
-import type { IssueDelta, IssueRef, NewIssue } from "../db/ingest-writes.ts";
+import type { IssueDelta, IssueRef, NewIssue } from "../db/ingest-rows.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import type { IngestBatch, OutcomeDelta, PreparedErrorEvent } from "./ingest-batch.ts";
 import { applyEvent, type IssueState, type ReleaseComparator } from "./issue-lifecycle.ts";

@@ -1,23 +1,40 @@
 // The face of the project service (the Durable Object that owns one project's grouping state, counters
-// and rate limits): the types of its RPC and the pure issue-lifecycle helpers others share. The class
-// itself is bound by the edge (src/index.ts) and named by env.ts as a type, straight from project-do.ts,
-// so importing this face never loads the Durable Object runtime.
-export type {
-  ActiveRateLimit,
-  AttachmentRow,
-  EventRow,
-  IngestBatch,
-  IngestResult,
-  IssueGrouping,
-  KeyContext,
-  OutcomeDelta,
-  PreparedErrorEvent,
+// and rate limits): the contract of its RPC methods (the ingest batch and result), and the issue-state
+// types and release order other services show and compare. The class itself is bound by the edge
+// (src/index.ts) and named by env.ts as a type, straight from project-do.ts, so importing this face
+// never loads the Durable Object runtime. Everything else in src/project/ is internal.
+export type { ProjectStats } from "./group-commit.ts";
+export {
+  type ActiveRateLimit,
+  type AttachmentRow,
+  type EventRow,
+  emptyBatch,
+  type FeedbackRow,
+  type IngestBatch,
+  type IngestResult,
+  type IssueGrouping,
+  issueGroupingOf,
+  type KeyContext,
+  type OutcomeDelta,
+  type PreparedErrorEvent,
+  type PreparedTransaction,
+  type RawItemRow,
 } from "./ingest-batch.ts";
-export { emptyBatch, issueGroupingOf } from "./ingest-batch.ts";
 export {
   compareReleasesBySemver,
+  type IssueState,
   type IssueStatus,
   type ReleaseComparator,
   type Resolution,
 } from "./issue-lifecycle.ts";
+export {
+  deleteIssues,
+  forgetProjectIssues,
+  type IssueFields,
+  type IssueTarget,
+  setIssuesFields,
+  setIssuesIgnoreDetails,
+  setIssuesStatus,
+} from "./issue-mutations.ts";
+export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";

@@ -1,6 +1,7 @@
 // The contract between the stateless ingest Worker and the project's Durable Object: everything one
 // envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
 
+import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
 import { computeGrouping } from "../grouping/index.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import type {
@@ -15,9 +16,8 @@ import type {
 import type { JsonObject, NormalizedEvent } from "../protocol/types.ts";
 import type { RateLimitConfig } from "./rate-limiter.ts";
 
-export type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
-
-import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
+// The rows a batch carries are the storage layer's (db/ingest-rows.ts); they are part of this contract.
+export type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow };
 
 /** Who sent the envelope: resolved from the DSN key before the Durable Object is called. */
 export interface KeyContext {

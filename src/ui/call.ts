@@ -1,10 +1,11 @@
-// What a UI page handler receives (the request, its session and form, the organization it is under)
-// and the small checks pages share. Its own module so pages and the route table do not import each other.
+// What a page handler receives (the request with its signed-in session, and the organization of
+// `/organizations/:org/…` pages), and small helpers every page uses. routes.ts builds these calls.
+
 import type { IRequest } from "itty-router";
+import type { OrgSummary } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import type { PageContext } from "./layout.ts";
-import type { OrgSummary } from "./repo.ts";
 import type { UiSession } from "./session.ts";
 
 export interface UiCall {
@@ -20,8 +21,6 @@ export interface UiCall {
 export interface OrgCall extends UiCall {
   org: OrgSummary;
 }
-
-export type Handler<C> = (call: C) => Promise<Response>;
 
 export const isAdmin = (org: OrgSummary): boolean => org.role === "owner" || org.role === "admin";
 

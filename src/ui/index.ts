@@ -1,2 +1,2 @@
-// The face of the web UI service: its routes and its not-found page, for the edge.
+// The web UI service's face: what the edge uses of it.
 export { registerUiRoutes, uiNotFound } from "./routes.ts";

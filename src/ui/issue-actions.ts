@@ -1,9 +1,16 @@
-// Issue changes made from the UI. Status changes go through the project's Durable Object (it owns the
-// grouping cache that must agree with D1); bookmarks are plain D1 writes; deletes use the REST API's
-// delete, which also removes stored bytes and makes the object forget its cached hashes.
-import { deleteIssues, newestReleaseFor } from "../api/index.ts";
+// Issue changes made from the UI, through the project service as the REST API's: status changes go
+// through the project's Durable Object (it owns the grouping cache that must agree with D1), deletes
+// also remove stored bytes and make the object forget its cached hashes, bookmarks are plain fields.
+import { newestReleaseFor } from "../db/releases.ts";
 import type { Env } from "../env.ts";
-import type { IssueStatus, Resolution } from "../project/index.ts";
+import {
+  deleteIssues,
+  type IssueStatus,
+  type Resolution,
+  setIssuesFields,
+  setIssuesIgnoreDetails,
+  setIssuesStatus,
+} from "../project/index.ts";
 
 export type IssueAction =
   | "resolve"
@@ -24,9 +31,6 @@ export const ISSUE_ACTIONS: ReadonlySet<string> = new Set([
   "delete",
 ]);
 
-const projectObject = (env: Env, projectId: number) =>
-  env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
-
 /** Applies one action to issues of one project (ids already checked to belong to it). */
 export async function applyIssueAction(
   env: Env,
@@ -35,19 +39,14 @@ export async function applyIssueAction(
   action: IssueAction,
 ): Promise<void> {
   if (issueIds.length === 0) return;
-  const marks = issueIds.map(() => "?").join(",");
+  const targets = issueIds.map((id) => ({ id, project_id: projectId }));
   if (action === "bookmark" || action === "unbookmark") {
-    await env.DB.prepare(`UPDATE issues SET is_bookmarked = ? WHERE project_id = ? AND id IN (${marks})`)
-      .bind(action === "bookmark" ? 1 : 0, projectId, ...issueIds)
-      .run();
+    await setIssuesFields(env, issueIds, { is_bookmarked: action === "bookmark" });
     return;
   }
   if (action === "delete") {
-    // The API's delete: events, payload and attachment bytes, hashes and users go with the issues.
-    await deleteIssues(
-      env,
-      issueIds.map((id) => ({ id, project_id: projectId })),
-    );
+    // As the API's delete: events, payload and attachment bytes, hashes and users go with the issues.
+    await deleteIssues(env, targets);
     return;
   }
   let status: IssueStatus;
@@ -70,10 +69,7 @@ export async function applyIssueAction(
     default:
       status = "unresolved";
   }
-  const object = projectObject(env, projectId);
-  for (const id of issueIds) await object.setIssueStatus(id, status, resolution);
+  await setIssuesStatus(env, targets, status, resolution);
   // An ignore's snooze details belong to the ignore they came with.
-  await env.DB.prepare(`UPDATE issues SET status_details = NULL WHERE project_id = ? AND id IN (${marks})`)
-    .bind(projectId, ...issueIds)
-    .run();
+  await setIssuesIgnoreDetails(env, issueIds, null, null);
 }

@@ -1,6 +1,7 @@
-// The issue stream's tabs and sort choices. Parsing the search box and turning it into SQL is the REST
-// API's (src/api/issue-query.ts), so the page and `GET …/issues/` find the same issues for a query.
-import type { IssueSort } from "../api/index.ts";
+// The issue stream's tabs and sort choices. The search box is parsed (src/protocol/issue-search.ts) and
+// turned into SQL (src/db/issue-search.ts) as for the REST API, so the page and `GET …/issues/` find the
+// same issues for a query.
+import type { IssueSort } from "../protocol/issue-search.ts";
 
 export type { IssueSort };
 

@@ -1,6 +1,7 @@
 // The page shell: head, top bar (organization switcher, sections, account, sign out) and main content.
+
+import type { OrgSummary } from "../db/rows.ts";
 import { type HtmlValue, html, type SafeHtml } from "./html.ts";
-import type { OrgSummary } from "./repo.ts";
 import type { UiUser } from "./session.ts";
 
 export type Section = "issues" | "releases" | "settings" | "home" | "account" | "none";

@@ -2,11 +2,12 @@
 // needs the session's CSRF token and a same-site origin; every organization in a URL is looked up among
 // the signed-in user's memberships only (another tenant's page is a 404, as in the API).
 import type { IRequest } from "itty-router";
+import { orgForUser, orgsOfUser } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import type { AppRouter } from "../http/app-router.ts";
 import { SCRIPT, STYLES } from "./assets.ts";
-import { formString, type Handler, type OrgCall, type UiCall } from "./call.ts";
+import { formString, type OrgCall, type UiCall } from "./call.ts";
 import type { PageContext } from "./layout.ts";
 import { acceptInvitePage, acceptInviteSubmit } from "./pages/accept-invite.ts";
 import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/issue-detail.ts";
@@ -24,9 +25,10 @@ import {
 } from "./pages/settings-projects.ts";
 import { tokensPage, tokensSubmit } from "./pages/settings-tokens.ts";
 import { tracePage } from "./pages/trace.ts";
-import { orgForUser, orgsOfUser } from "./repo.ts";
 import { errorPage, redirect } from "./respond.ts";
 import { sameOrigin, sessionFrom, tokensEqual } from "./session.ts";
+
+type Handler<C> = (call: C) => Promise<Response>;
 
 const nowSeconds = () => Date.now() / 1000;
 

@@ -1,7 +1,8 @@
 // Sign-in sessions for the web UI: a random token in an HttpOnly cookie (SameSite=Lax, Secure unless the
 // site is served from localhost), its SHA-256 in `ui_sessions`, an expiry, and a per-session CSRF secret
 // that every form POST must carry. Sign-in itself uses a short-lived double-submit cookie for CSRF.
-import { sha256Hex } from "../api/index.ts";
+import { deleteSessionRow, insertSession, sessionByTokenHash, touchSession } from "../db/ui-auth.ts";
+import { sha256Hex } from "../protocol/sha256.ts";
 
 export const SESSION_COOKIE = "fl_session";
 export const LOGIN_CSRF_COOKIE = "fl_login_csrf";
@@ -53,12 +54,11 @@ export async function createSession(
 ): Promise<{ token: string; csrfToken: string }> {
   const token = randomToken();
   const csrfToken = randomToken();
-  await db
-    .prepare(
-      "INSERT INTO ui_sessions (token_hash, user_id, csrf_token, created_at, expires_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(await sha256Hex(token), userId, csrfToken, nowSeconds, nowSeconds + SESSION_SECONDS, nowSeconds)
-    .run();
+  await insertSession(
+    db,
+    { tokenHash: await sha256Hex(token), userId, csrfToken, expiresAt: nowSeconds + SESSION_SECONDS },
+    nowSeconds,
+  );
   return { token, csrfToken };
 }
 
@@ -69,27 +69,10 @@ export async function sessionFrom(
 ): Promise<UiSession | null> {
   const token = parseCookies(request.headers.get("cookie")).get(SESSION_COOKIE);
   if (!token || !/^[0-9a-f]{64}$/.test(token)) return null;
-  const row = await db
-    .prepare(
-      `SELECT s.id, s.csrf_token, s.expires_at, s.last_seen_at, u.id AS user_id, u.email, u.name
-       FROM ui_sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`,
-    )
-    .bind(await sha256Hex(token))
-    .first<{
-      id: number;
-      csrf_token: string;
-      expires_at: number;
-      last_seen_at: number;
-      user_id: number;
-      email: string;
-      name: string;
-    }>();
+  const row = await sessionByTokenHash(db, await sha256Hex(token));
   if (!row || row.expires_at <= nowSeconds) return null;
   if (nowSeconds - row.last_seen_at > TOUCH_SECONDS) {
-    await db
-      .prepare("UPDATE ui_sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?")
-      .bind(nowSeconds, nowSeconds + SESSION_SECONDS, row.id)
-      .run();
+    await touchSession(db, row.id, nowSeconds, nowSeconds + SESSION_SECONDS);
   }
   return {
     id: row.id,
@@ -99,7 +82,7 @@ export async function sessionFrom(
 }
 
 export async function deleteSession(db: D1Database, sessionId: number): Promise<void> {
-  await db.prepare("DELETE FROM ui_sessions WHERE id = ?").bind(sessionId).run();
+  await deleteSessionRow(db, sessionId);
 }
 
 /** Constant-time string equality (both sides are hex tokens we issued). */

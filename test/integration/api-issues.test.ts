@@ -476,6 +476,48 @@ describe("issues API", () => {
     expect(again).not.toBe(id);
   });
 
+  it("deletes the bytes of a deleted issue's events: payloads kept in R2 and attachments", async () => {
+    const t2 = await createTenant();
+    const eventId = newEventId();
+    const sent = await postEnvelope(
+      t2,
+      envelope(
+        { event_id: eventId },
+        [{ type: "event" }, JSON.stringify(eventPayload(eventId, { fingerprint: "bytes" }))],
+        [{ type: "attachment", filename: "log.txt", content_type: "text/plain" }, "attached bytes"],
+      ),
+    );
+    expect(sent.status).toBe(200);
+    const attachment = await env.DB.prepare(
+      "SELECT blob_key FROM attachments WHERE project_id = ? AND event_id = ?",
+    )
+      .bind(t2.projectId, eventId)
+      .first<{ blob_key: string }>();
+    expect(attachment).not.toBeNull();
+    expect(await env.BLOBS.head(attachment!.blob_key)).not.toBeNull();
+    const id = await issueIdOf(t2, "bytes");
+    // The payload as a large one is stored: in R2, named by the row.
+    const payloadKey = `projects/${t2.projectId}/events/${eventId}.json`;
+    const row = await env.DB.prepare("SELECT payload FROM events WHERE project_id = ? AND event_id = ?")
+      .bind(t2.projectId, eventId)
+      .first<{ payload: string }>();
+    await env.BLOBS.put(payloadKey, row!.payload);
+    await env.DB.prepare(
+      "UPDATE events SET payload = NULL, payload_key = ? WHERE project_id = ? AND event_id = ?",
+    )
+      .bind(payloadKey, t2.projectId, eventId)
+      .run();
+
+    const admin = await orgToken(t2.orgId, ALL_SCOPES);
+    expect((await api(admin, `/api/0/issues/${id}/`, { method: "DELETE" })).status).toBe(202);
+    expect(await env.BLOBS.head(payloadKey)).toBeNull();
+    expect(await env.BLOBS.head(attachment!.blob_key)).toBeNull();
+    const left = await env.DB.prepare("SELECT COUNT(*) AS n FROM attachments WHERE project_id = ?")
+      .bind(t2.projectId)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+
   it("bulk-updates and bulk-deletes by id, and by query", async () => {
     const t2 = await createTenant();
     for (const f of ["x", "y", "z"])

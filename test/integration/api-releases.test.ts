@@ -2,12 +2,10 @@
 // idempotent create, per-release new-issue counts, release order, scopes and tenant isolation.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-  newestReleaseFor,
-  releaseComparatorFor,
-  releaseSeenStatements,
-} from "../../src/api/routes/releases.ts";
+import { releaseComparatorFor } from "../../src/api/release-order.ts";
 import { sha256Hex } from "../../src/api/tokens.ts";
+import { releaseSeenStatements } from "../../src/db/ingest-writes.ts";
+import { newestReleaseFor } from "../../src/db/releases.ts";
 import { createTenant, send, type Tenant } from "./helpers.ts";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

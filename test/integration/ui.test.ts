@@ -363,6 +363,21 @@ describe("pages of one organization", () => {
     expect(await env.DB.prepare("SELECT id FROM issues WHERE id = ?").bind(issueId).first()).toBeNull();
   });
 
+  it("draws the stream's sparklines from the same event counts as the API's 24h stats", async () => {
+    const t = await createTenant();
+    const b = await signIn(await addUser(t, "member"));
+    const issueId = await issueOf(t, await sendError(t));
+    await sendError(t);
+    await sendError(t);
+    const stream = await (
+      await get(b, `/organizations/${t.orgSlug}/issues/?project=${t.projectSlug}`)
+    ).text();
+    expect(stream).toContain('aria-label="3 events in the period"');
+    const res = await send(`/api/0/issues/${issueId}/`, { headers: { authorization: `Bearer ${t.token}` } });
+    const detail = (await res.json()) as { stats: Record<string, [number, number][]> };
+    expect((detail.stats["24h"] ?? []).reduce((n, [, v]) => n + v, 0)).toBe(3);
+  });
+
   it("refuses form posts without the session's CSRF token or from another site", async () => {
     const t = await createTenant();
     const b = await signIn(await addUser(t, "owner"));

@@ -251,7 +251,7 @@ describe("admin CLI (scripts/faultline.mjs)", () => {
 
 describe("project deletion finds project tables from their CREATE statements", () => {
   it("matches a project_id column, not a comment or another column", async () => {
-    const { hasProjectIdColumn } = await import("../../src/db/tenants.ts");
+    const { hasProjectIdColumn } = await import("../../src/db/tenant-projects.ts");
     expect(
       hasProjectIdColumn("CREATE TABLE outcomes (\n  project_id INTEGER NOT NULL,\n  hour INTEGER)"),
     ).toBe(true);

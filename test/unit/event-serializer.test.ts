@@ -3,14 +3,16 @@
 import { describe, expect, it } from "vitest";
 import {
   type EventRecord,
-  eventEntries,
   eventTags,
-  frameContext,
-  pairs,
   serializeEvent,
   serializeEventListItem,
-  serializeFrame,
 } from "../../src/api/serializers/event.ts";
+import {
+  eventEntries,
+  frameContext,
+  pairs,
+  serializeFrame,
+} from "../../src/api/serializers/event-entries.ts";
 import {
   effectiveStatus,
   type IssueRecord,

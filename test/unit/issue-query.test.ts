@@ -1,19 +1,17 @@
 // Issue search: tokens, terms, the SQL each term becomes, sort orders, stats periods and short ids.
 // The SQL's behaviour against real rows is covered by the integration tests.
 import { describe, expect, it } from "vitest";
+import { issueQuerySql, type QueryContext, sortSql } from "../../src/db/issue-search.ts";
+import { FaultlineError } from "../../src/errors.ts";
 import {
   actorValues,
   formatShortId,
-  issueQuerySql,
   parseIssueQuery,
   parseShortId,
   parseStatsPeriod,
-  type QueryContext,
-  sortSql,
   statsBuckets,
   tokenize,
-} from "../../src/api/issue-query.ts";
-import { FaultlineError } from "../../src/errors.ts";
+} from "../../src/protocol/issue-search.ts";
 
 const ctx: QueryContext = { now: 1_700_000_000, actors: new Map<string, string>(), latestRelease: null };
 const sqlOf = (query: string, over: Partial<typeof ctx> = {}) =>

@@ -1,11 +1,11 @@
 // Pure view functions of the UI: charts, frames and the exception chain, tags, the trace waterfall.
 import { describe, expect, it } from "vitest";
+import type { SpanRow } from "../../src/db/rows.ts";
 import { bucketize, sparkline } from "../../src/ui/charts.ts";
 import { renderEventBody, renderFrames, viewExceptions, viewFrames } from "../../src/ui/event-view.ts";
 import { compactNumber, relativeTime } from "../../src/ui/format.ts";
 import { summarizeTags } from "../../src/ui/pages/issue-detail.ts";
 import { waterfall } from "../../src/ui/pages/trace.ts";
-import type { SpanRow } from "../../src/ui/repo.ts";
 import { slugify } from "../../src/ui/settings-nav.ts";
 
 describe("charts", () => {

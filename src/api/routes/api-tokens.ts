@@ -11,7 +11,7 @@ import {
   insertToken,
   listOrgTokens,
   listUserTokens,
-} from "../../db/tenants.ts";
+} from "../../db/api-tokens.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { readJsonBody } from "../../http/json-body.ts";

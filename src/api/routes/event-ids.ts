@@ -7,7 +7,7 @@ import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { authenticate, notFound, organizationFor } from "../access.ts";
-import { fullEvent, payloadText } from "./events.ts";
+import { fullEvent, payloadText } from "../event-json.ts";
 
 async function eventById(request: IRequest, env: Env): Promise<Response> {
   const caller = await authenticate(request, env);

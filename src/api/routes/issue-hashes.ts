@@ -10,9 +10,9 @@ import { computeGrouping } from "../../grouping/index.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import type { NormalizedEvent } from "../../protocol/types.ts";
+import { issueFor } from "../issue-scope.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeEventListItem } from "../serializers/event.ts";
-import { issueFor } from "./issues.ts";
 
 /** Recent events read to find each listed hash's latest event (older hashes answer null). */
 const LATEST_EVENT_SCAN = 200;

@@ -7,9 +7,9 @@ import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
+import { issueFor } from "../issue-scope.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { isoDate, summarizeTags } from "../serializers/issue.ts";
-import { issueFor } from "./issues.ts";
 
 /** Sentry's tag-key names (`sentry:user` is the user tag), as stored here. */
 const KEY_ALIASES: Record<string, string> = { "sentry:user": "user", "sentry:release": "release" };

@@ -1,14 +1,8 @@
 // Organizations: `GET /api/0/organizations/` (only the caller's), `POST` (a user creates one and becomes
 // its owner), `GET /api/0/organizations/{org}/` (detail with the caller's role, access, teams, projects).
 import type { IRequest } from "itty-router";
-import {
-  createOrganization,
-  listOrganizations,
-  listProjects,
-  listTeams,
-  memberCount,
-  roleOf,
-} from "../../db/tenants.ts";
+import { listProjects } from "../../db/tenant-projects.ts";
+import { createOrganization, listOrganizations, listTeams, memberCount, roleOf } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";

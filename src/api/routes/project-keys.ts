@@ -3,7 +3,7 @@
 // (ingest/project-keys.ts, 10 s) and hands them to the project's Durable Object with every batch, so a
 // change applies here at once and in every other isolate within the cache lifetime.
 import type { IRequest } from "itty-router";
-import { createKey, deleteKey, getKey, listKeys, updateKey } from "../../db/tenants.ts";
+import { createKey, deleteKey, getKey, listKeys, updateKey } from "../../db/tenant-projects.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";

@@ -4,16 +4,16 @@
 // platform, rateLimit; DELETE removes its rows, R2 bytes and cached state).
 
 import type { IRequest } from "itty-router";
+import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
 import {
   createProject,
   deleteProject,
-  getOrganization,
   getProject,
   listProjects,
   type ProjectRow,
-  teamsById,
   updateProject,
-} from "../../db/tenants.ts";
+} from "../../db/tenant-projects.ts";
+import { getOrganization, teamsById } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -21,6 +21,7 @@ import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
+import { forgetProjectIssues } from "../../project/index.ts";
 import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
@@ -55,17 +56,6 @@ export async function projectJson(
 async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org: OrgSummary) {
   const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
   return body;
-}
-
-/** Removes every R2 object under the project's prefix (see blobs/keys.ts), in pages. */
-export async function deleteProjectBlobs(bucket: R2Bucket, projectId: number): Promise<void> {
-  const prefix = `projects/${projectId}/`;
-  let cursor: string | undefined;
-  do {
-    const listed = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
-    if (listed.objects.length > 0) await bucket.delete(listed.objects.map((o) => o.key));
-    cursor = listed.truncated ? listed.cursor : undefined;
-  } while (cursor);
 }
 
 /** The project of a `/projects/{org}/{project}/` route as a typed row, among the caller's organizations. */
@@ -149,7 +139,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     await deleteProject(env.DB, project.id);
     forgetProjectKeys();
     try {
-      await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+      await forgetProjectIssues(env, project.id);
     } catch (error) {
       console.error("project object did not forget its issues", error);
     }

@@ -1,11 +1,11 @@
 // Issues between Sentry's JSON and Faultline's rows: an `issues` row written as Sentry's issue JSON,
 // `PUT` bodies read into one update, and tag summaries. Pure functions.
 
-import type { IssueTableRow } from "../../db/rows.ts";
+import type { IssueTableRow, TagCountRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
 import type { Resolution } from "../../project/index.ts";
+import { formatShortId } from "../../protocol/issue-search.ts";
 import { isoFromSeconds } from "../../protocol/items/json.ts";
-import { formatShortId } from "../issue-query.ts";
 
 /** An `issues` row, plus the status it reads back as. */
 export interface IssueRecord extends IssueTableRow {
@@ -344,13 +344,7 @@ export function parseIssueUpdate(body: unknown, now: number): IssueUpdate {
 
 // --- tags ------------------------------------------------------------------------------------------
 
-export interface TagCountRow {
-  key: string;
-  value: string;
-  count: number;
-  first_seen: number;
-  last_seen: number;
-}
+export type { TagCountRow };
 
 const TAG_NAMES: Record<string, string> = {
   level: "Level",

@@ -8,10 +8,10 @@
 // shows an account the inviter did not name. This is safe because the email binding only narrows who
 // may accept; no one can accept without the token, and nobody but the invitee ever sets its password.
 import type { IRequest } from "itty-router";
-import { sha256Hex } from "../../api/index.ts";
 import { acceptInvite, type InviteForAcceptance, inviteByToken, signUpWithInvite } from "../../db/members.ts";
 import type { Env } from "../../env.ts";
 import { MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS } from "../../limits.ts";
+import { sha256Hex } from "../../protocol/sha256.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { barePage } from "../layout.ts";
 import { hashPassword } from "../password.ts";

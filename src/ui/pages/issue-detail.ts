@@ -1,5 +1,22 @@
 // Issue detail: title, culprit, status and actions, counts, first/last seen with releases, tag
 // distribution, event navigation and the selected event (see event-view.ts); attachment downloads.
+import { eventPayloadText, readBlobStream } from "../../blobs/event-blobs.ts";
+import {
+  type EventNeighbours,
+  type EventPick,
+  eventAttachments,
+  eventNeighbours,
+  issueEvent,
+} from "../../db/events.ts";
+import { issueInOrg, issueTagDistribution } from "../../db/issues.ts";
+import type {
+  EventTableRow as EventRow,
+  IssueTableRow as IssueRow,
+  ProjectSummary,
+  TagValueCount,
+} from "../../db/rows.ts";
+import { projectById } from "../../db/tenant-reads.ts";
+import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { formString, type OrgCall } from "../call.ts";
 import { renderEventBody } from "../event-view.ts";
@@ -7,20 +24,6 @@ import { compactNumber, isoTime, percent, relativeTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { applyIssueAction, ISSUE_ACTIONS, type IssueAction } from "../issue-actions.ts";
 import { csrfField, type PageContext, page } from "../layout.ts";
-import {
-  type EventNeighbours,
-  type EventPick,
-  type EventRow,
-  eventAttachments,
-  eventNeighbours,
-  eventPayload,
-  type IssueRow,
-  issueEvent,
-  issueInOrg,
-  issueTags,
-  type ProjectSummary,
-  type TagValueCount,
-} from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 
 export interface TagSummary {
@@ -124,15 +127,27 @@ export function issueDetailView(ctx: PageContext, d: IssueDetail): SafeHtml {
 function pickFrom(value: string): EventPick {
   if (value === "latest" || value === "recommended") return "latest";
   if (value === "oldest") return "oldest";
-  return { eventId: value };
+  return { eventId: value.replaceAll("-", "").toLowerCase() };
 }
 
-async function loadIssue(call: OrgCall) {
+/** The event's normalized JSON, from the row or from R2 when it was too large for a row. */
+async function eventPayload(env: Env, event: EventRow): Promise<unknown> {
+  const text = await eventPayloadText(env.BLOBS, event);
+  if (text === null) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+}
+
+async function loadIssue(call: OrgCall): Promise<{ issue: IssueRow; project: ProjectSummary }> {
   const issueId = Number.parseInt(call.param("issueId"), 10);
   if (!Number.isSafeInteger(issueId)) throw new FaultlineError(404, "not found");
-  const found = await issueInOrg(call.env.DB, call.org.id, issueId);
-  if (!found) throw new FaultlineError(404, "not found");
-  return found;
+  const issue = await issueInOrg(call.env.DB, call.org.id, issueId, call.ctx.now);
+  const project = issue ? await projectById(call.env.DB, issue.project_id) : null;
+  if (!issue || !project) throw new FaultlineError(404, "not found");
+  return { issue, project };
 }
 
 export async function issueDetailPage(call: OrgCall): Promise<Response> {
@@ -151,9 +166,9 @@ export async function issueDetailPage(call: OrgCall): Promise<Response> {
   if (eventParam && !event && eventParam !== "latest" && eventParam !== "oldest")
     throw new FaultlineError(404, "not found");
   const [tags, neighbours, payload, attachments] = await Promise.all([
-    issueTags(env.DB, issue.id),
-    event ? eventNeighbours(env.DB, issue.id, event) : Promise.resolve(null),
-    event ? eventPayload(env.DB, env.BLOBS, event) : Promise.resolve(null),
+    issueTagDistribution(env.DB, issue.id),
+    event ? eventNeighbours(env.DB, event) : Promise.resolve(null),
+    event ? eventPayload(env, event) : Promise.resolve(null),
     event ? eventAttachments(env.DB, project.id, event.event_id) : Promise.resolve([]),
   ]);
   const eventBody = event
@@ -199,14 +214,15 @@ export async function issueActionSubmit(call: OrgCall): Promise<Response> {
 /** Attachment bytes from R2, always as a download (never rendered inline, whatever the SDK claimed). */
 export async function attachmentDownload(call: OrgCall): Promise<Response> {
   const { issue, project } = await loadIssue(call);
-  const event = await issueEvent(call.env.DB, issue.id, { eventId: call.param("eventId") });
+  const eventId = call.param("eventId").replaceAll("-", "").toLowerCase();
+  const event = await issueEvent(call.env.DB, issue.id, { eventId });
   if (!event) throw new FaultlineError(404, "not found");
   const attachmentId = Number.parseInt(call.param("attachmentId"), 10);
   const attachment = (await eventAttachments(call.env.DB, project.id, event.event_id)).find(
     (a) => a.id === attachmentId,
   );
   if (!attachment) throw new FaultlineError(404, "not found");
-  const object = await call.env.BLOBS.get(attachment.blob_key);
+  const object = await readBlobStream(call.env.BLOBS, attachment.blob_key);
   if (!object) throw new FaultlineError(404, "not found");
   const filename = attachment.name.replace(/[^\w.-]+/g, "_").slice(0, 120) || "attachment";
   return new Response(object.body, {

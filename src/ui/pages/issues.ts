@@ -1,8 +1,26 @@
 // The issue stream: status tabs, search, sort, rows (title, culprit, level, counts, first/last seen,
 // sparkline, release, regression mark), bulk resolve/ignore/delete and pagination.
 
-import { issueQuerySql, newestReleaseFor, parseIssueQuery } from "../../api/index.ts";
+import {
+  allOf,
+  issueQuerySql,
+  NO_ROWS,
+  projectsCondition,
+  type SqlFragment,
+  sortSql,
+} from "../../db/issue-search.ts";
+import {
+  countIssues,
+  eventCountsByBucket,
+  hasAnyIssue,
+  issuePage,
+  orgIssueTargets,
+} from "../../db/issues.ts";
+import { newestReleaseFor } from "../../db/releases.ts";
+import type { IssueReadRow, ProjectSummary } from "../../db/rows.ts";
+import { firstActiveKey, projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
+import { parseIssueQuery } from "../../protocol/issue-search.ts";
 import { formString, type OrgCall } from "../call.ts";
 import { sparkline } from "../charts.ts";
 import { compactNumber, isoTime, relativeTime } from "../format.ts";
@@ -10,17 +28,11 @@ import { html, qs, type SafeHtml } from "../html.ts";
 import { applyIssueAction, ISSUE_ACTIONS, type IssueAction } from "../issue-actions.ts";
 import { type IssueSort, SORTS, STATUS_TABS, sortFrom } from "../issue-search.ts";
 import { csrfField, type PageContext, page } from "../layout.ts";
-import {
-  firstActiveKey,
-  hasAnyIssue,
-  type IssueRow,
-  issueHistograms,
-  listIssues,
-  type ProjectSummary,
-  projectsOf,
-} from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { dsnFor, emptyProject } from "../snippets.ts";
+
+/** An issue of the stream: its status is the one it reads back as (an expired ignore is unresolved). */
+export type IssueRow = Omit<IssueReadRow, "status"> & { status: string };
 
 export const PAGE_SIZE = 25;
 const DEFAULT_QUERY = "is:unresolved";
@@ -110,7 +122,7 @@ export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Respo
   const sort = sortFrom(url.searchParams.get("sort"));
   const offset = Math.max(0, Number.parseInt(url.searchParams.get("cursor") ?? "0", 10) || 0);
   let queryError: string | null = null;
-  let condition = { sql: "0", params: [] as (string | number)[] };
+  let condition: SqlFragment = NO_ROWS;
   try {
     condition = issueQuerySql(parseIssueQuery(query), {
       now: ctx.now,
@@ -122,13 +134,19 @@ export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Respo
     if (!(error instanceof FaultlineError)) throw error;
     queryError = error.detail;
   }
-  const { rows, total } = await listIssues(env.DB, ids, condition, sort, offset, PAGE_SIZE, ctx.now);
-  const sparks = await issueHistograms(
+  const where = allOf([projectsCondition(ids, org.id), condition]);
+  const [found, total] =
+    ids.length === 0
+      ? [[], 0]
+      : await Promise.all([
+          issuePage(env.DB, where, sortSql(sort), { limit: PAGE_SIZE, offset }, ctx.now),
+          countIssues(env.DB, where),
+        ]);
+  const rows: IssueRow[] = found.map((r) => ({ ...r, status: r.effective_status }));
+  const sparks = await sparklines(
     env.DB,
     rows.map((r) => r.id),
-    Math.ceil(ctx.now / 3600) * 3600,
-    3600,
-    24,
+    ctx.now,
   );
   let empty: SafeHtml | null = null;
   if (total === 0 && !(await hasAnyIssue(env.DB, ids))) {
@@ -158,6 +176,19 @@ export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Respo
   );
 }
 
+/** Events per hour of the last 24 hours (ending with the current hour) of each issue. */
+async function sparklines(db: D1Database, issueIds: number[], now: number): Promise<Map<number, number[]>> {
+  const hour = 3600;
+  const since = Math.ceil(now / hour) * hour - 24 * hour;
+  const counts = await eventCountsByBucket(db, issueIds, hour, since);
+  return new Map(
+    issueIds.map((id) => [
+      id,
+      Array.from({ length: 24 }, (_, b) => counts.get(`${id}:${since + b * hour}`) ?? 0),
+    ]),
+  );
+}
+
 /** Issue ids of the form that belong to this organization, grouped by project. */
 export async function issuesByProject(
   db: D1Database,
@@ -165,17 +196,8 @@ export async function issuesByProject(
   ids: number[],
 ): Promise<Map<number, number[]>> {
   const byProject = new Map<number, number[]>();
-  for (let i = 0; i < ids.length; i += 90) {
-    const chunk = ids.slice(i, i + 90);
-    const rows = await db
-      .prepare(
-        `SELECT i.id, i.project_id FROM issues i JOIN projects p ON p.id = i.project_id
-         WHERE p.organization_id = ? AND i.id IN (${chunk.map(() => "?").join(",")})`,
-      )
-      .bind(orgId, ...chunk)
-      .all<{ id: number; project_id: number }>();
-    for (const r of rows.results) byProject.set(r.project_id, [...(byProject.get(r.project_id) ?? []), r.id]);
-  }
+  for (const r of await orgIssueTargets(db, orgId, ids))
+    byProject.set(r.project_id, [...(byProject.get(r.project_id) ?? []), r.id]);
   return byProject;
 }
 

@@ -1,6 +1,7 @@
 // Sign in with email and password; sign out. The sign-in form is protected against CSRF by a
 // double-submit cookie (there is no session yet); sign-out by the session's token like every other form.
 import type { IRequest } from "itty-router";
+import { userForSignIn } from "../../db/ui-auth.ts";
 import type { Env } from "../../env.ts";
 import { redirectTarget } from "../../http/redirect-target.ts";
 import type { UiCall } from "../call.ts";
@@ -81,9 +82,7 @@ export async function loginSubmit(request: IRequest, env: Env): Promise<Response
     response.headers.set("retry-after", String(wait));
     return response;
   }
-  const user = await env.DB.prepare("SELECT id, password_hash FROM users WHERE email = ? COLLATE NOCASE")
-    .bind(email)
-    .first<{ id: number; password_hash: string | null }>();
+  const user = await userForSignIn(env.DB, email);
   // Run the KDF even for unknown emails so response time does not reveal which emails exist.
   const ok = await verifyPassword(
     field("password"),

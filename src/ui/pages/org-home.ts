@@ -1,11 +1,14 @@
 // Organization home: its projects with event volume (24 h by hour, 14 d by day) and open issue counts.
 
+import { volumeByHour } from "../../db/events.ts";
+import { openIssueCounts } from "../../db/issues.ts";
+import type { ProjectSummary } from "../../db/rows.ts";
+import { projectsOf } from "../../db/tenant-reads.ts";
 import type { OrgCall } from "../call.ts";
 import { barChart, bucketize } from "../charts.ts";
 import { compactNumber } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
-import { openIssueCounts, type ProjectSummary, projectsOf, volumeByHour } from "../repo.ts";
 import { htmlResponse } from "../respond.ts";
 
 export interface ProjectCard {

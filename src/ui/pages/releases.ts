@@ -1,20 +1,19 @@
 // Releases: the organization's releases with dates, new issues, events and regressions; a release's
 // detail with its projects, deploys and issues.
+
+import { releaseDetail, releaseEventCounts, releasesOf } from "../../db/release-reads.ts";
+import type {
+  ReleaseDeployRow as DeployRow,
+  IssueTableRow as IssueRow,
+  ReleaseDetail,
+  ReleaseListRow,
+} from "../../db/rows.ts";
+import { projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import type { OrgCall } from "../call.ts";
 import { compactNumber, isoDay, isoTime, relativeTime } from "../format.ts";
 import { html, type SafeHtml, safeHref } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
-import {
-  type DeployRow,
-  type IssueRow,
-  projectsOf,
-  type ReleaseDetail,
-  type ReleaseListRow,
-  releaseDetail,
-  releaseEventCounts,
-  releasesOf,
-} from "../repo.ts";
 import { htmlResponse } from "../respond.ts";
 
 const PAGE = 25;

@@ -1,5 +1,9 @@
 // Client keys (DSN) of a project: copyable DSN, create, disable/enable and per-key rate limits.
 // Everyone in the organization can read the DSN; only owners and admins change keys.
+
+import { insertProjectKey, setProjectKeyActive, setProjectKeyRateLimit } from "../../db/project-keys.ts";
+import type { KeyRow, ProjectSummary } from "../../db/rows.ts";
+import { keysOf, projectBySlug } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
 import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";
@@ -7,7 +11,6 @@ import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type KeyRow, keysOf, type ProjectSummary, projectBySlug } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { randomToken } from "../session.ts";
 import { settingsNav } from "../settings-nav.ts";
@@ -82,20 +85,18 @@ export async function keysSubmit(call: OrgCall): Promise<Response> {
   const action = formString(form, "action");
   if (action === "create") {
     const label = formString(form, "label").slice(0, 64) || "Default";
-    await env.DB.prepare(
-      "INSERT INTO project_keys (project_id, public_key, secret_key, label, created_at) VALUES (?, ?, ?, ?, ?)",
-    )
-      .bind(project.id, randomToken(16), randomToken(16), label, Date.now() / 1000)
-      .run();
+    await insertProjectKey(
+      env.DB,
+      { projectId: project.id, publicKey: randomToken(16), secretKey: randomToken(16), label },
+      Date.now() / 1000,
+    );
     return redirect(`${back}?done=created`);
   }
   const keyId = Number.parseInt(formString(form, "key"), 10);
   const key = (await keysOf(env.DB, project.id)).find((k) => k.id === keyId);
   if (!key) throw new FaultlineError(404, "not found");
   if (action === "disable" || action === "enable") {
-    await env.DB.prepare("UPDATE project_keys SET is_active = ? WHERE id = ? AND project_id = ?")
-      .bind(action === "enable" ? 1 : 0, key.id, project.id)
-      .run();
+    await setProjectKeyActive(env.DB, project.id, key.id, action === "enable");
     // Ingest caches keys per isolate: apply the change here at once (other isolates within the cache TTL).
     forgetProjectKeys();
     return redirect(`${back}?done=saved`);
@@ -104,11 +105,7 @@ export async function keysSubmit(call: OrgCall): Promise<Response> {
     const count = optionalInt(formString(form, "count"));
     const window = optionalInt(formString(form, "window"));
     const none = count === null || window === null || window === 0;
-    await env.DB.prepare(
-      "UPDATE project_keys SET rate_limit_count = ?, rate_limit_window = ? WHERE id = ? AND project_id = ?",
-    )
-      .bind(none ? null : count, none ? null : window, key.id, project.id)
-      .run();
+    await setProjectKeyRateLimit(env.DB, project.id, key.id, none ? null : { count, window });
     forgetProjectKeys();
     return redirect(`${back}?done=saved`);
   }

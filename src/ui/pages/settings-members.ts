@@ -1,17 +1,17 @@
 // Members of an organization: everyone sees the list; owners invite by email (the invite link is shown
 // once — no account is created and no password is set or shown), cancel invitations, change roles and
 // remove members. An invitation grants nothing until the invited account accepts it.
-
 import { inviteMember } from "../../api/index.ts";
-import { deleteInvite, type InviteRow, invitesOf } from "../../db/members.ts";
-import type { Role } from "../../db/rows.ts";
+import { deleteInvite, type InviteRow, invitesOf, setMemberRole } from "../../db/members.ts";
+import type { MemberRow, MemberRole as Role } from "../../db/rows.ts";
+import { membersOf } from "../../db/tenant-reads.ts";
+import { removeMember } from "../../db/tenants.ts";
 import { FaultlineError } from "../../errors.ts";
 import { formString, type OrgCall } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type MemberRow, membersOf } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { settingsNav } from "../settings-nav.ts";
 
@@ -137,15 +137,11 @@ export async function membersSubmit({ env, ctx, org, form }: OrgCall): Promise<R
   if (action === "role") {
     const role = formString(form, "role");
     if (!isRole(role)) throw new FaultlineError(400, "unknown role");
-    await env.DB.prepare("UPDATE memberships SET role = ? WHERE organization_id = ? AND user_id = ?")
-      .bind(role, org.id, userId)
-      .run();
+    await setMemberRole(env.DB, org.id, userId, role);
     return redirect(`${back}?done=saved`);
   }
   if (action === "remove") {
-    await env.DB.prepare("DELETE FROM memberships WHERE organization_id = ? AND user_id = ?")
-      .bind(org.id, userId)
-      .run();
+    await removeMember(env.DB, org.id, userId);
     return redirect(`${back}?done=removed`);
   }
   throw new FaultlineError(400, "unknown action");

@@ -1,13 +1,18 @@
 // Project settings: list and create projects; rename or delete one (owners and admins only).
-import { deleteProjectBlobs, isValidSlug } from "../../api/index.ts";
-import { deleteProject } from "../../db/tenants.ts";
+
+import { isValidSlug } from "../../api/index.ts";
+import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
+import { createProjectWithKey, renameProject } from "../../db/projects.ts";
+import type { ProjectSummary } from "../../db/rows.ts";
+import { deleteProject } from "../../db/tenant-projects.ts";
+import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
+import { forgetProjectIssues } from "../../project/index.ts";
 import { formString, isAdmin, type OrgCall, requireAdmin } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type ProjectSummary, projectBySlug, projectsOf } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { randomToken } from "../session.ts";
 import { settingsNav, slugify } from "../settings-nav.ts";
@@ -57,20 +62,13 @@ export async function projectsSubmit({ env, ctx, org, form }: OrgCall): Promise<
   if (await projectBySlug(env.DB, org.id, slug))
     return refuse(`A project with the slug ${slug} already exists.`, 409);
   const now = Date.now() / 1000;
-  const team = await env.DB.prepare("SELECT id FROM teams WHERE organization_id = ? ORDER BY id LIMIT 1")
-    .bind(org.id)
-    .first<{ id: number }>();
-  const project = await env.DB.prepare(
-    "INSERT INTO projects (organization_id, team_id, slug, name, platform, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-  )
-    .bind(org.id, team?.id ?? null, slug, name, platform, now)
-    .first<{ id: number }>();
-  if (!project) throw new FaultlineError(500, "project not created");
-  await env.DB.prepare(
-    "INSERT INTO project_keys (project_id, public_key, secret_key, label, created_at) VALUES (?, ?, ?, 'Default', ?)",
-  )
-    .bind(project.id, randomToken(16), randomToken(16), now)
-    .run();
+  const created = await createProjectWithKey(
+    env.DB,
+    { organizationId: org.id, slug, name, platform },
+    { publicKey: randomToken(16), secretKey: randomToken(16) },
+    now,
+  );
+  if (created === null) throw new FaultlineError(500, "project not created");
   return redirect(`/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(slug)}/keys/`);
 }
 
@@ -120,7 +118,7 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
     // The API's delete: every table with a project_id, then the project's bytes in R2.
     await deleteProject(env.DB, project.id);
     forgetProjectKeys();
-    await env.PROJECTS.get(env.PROJECTS.idFromName(String(project.id))).forgetIssues();
+    await forgetProjectIssues(env, project.id);
     await deleteProjectBlobs(env.BLOBS, project.id);
     return redirect(`/settings/${o}/projects/?done=deleted`);
   }
@@ -131,8 +129,6 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
     return htmlResponse(projectSettingsView(call.ctx, org.slug, project, true, null, SLUG_RULE), 400);
   const clash = slug !== project.slug ? await projectBySlug(env.DB, org.id, slug) : null;
   if (clash) throw new FaultlineError(409, "slug taken");
-  await env.DB.prepare("UPDATE projects SET name = ?, slug = ? WHERE id = ? AND organization_id = ?")
-    .bind(name, slug, project.id, org.id)
-    .run();
+  await renameProject(env.DB, org.id, project.id, { name, slug });
   return redirect(`/settings/${o}/projects/${encodeURIComponent(slug)}/?done=saved`);
 }

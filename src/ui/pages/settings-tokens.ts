@@ -1,13 +1,16 @@
 // Personal API tokens (for sentry-cli and the REST API): list, create (the token is shown once, only its
 // SHA-256 is stored) and revoke. A token's scopes are further capped by the user's role in each org.
-import { sha256Hex } from "../../api/index.ts";
+
+import { deleteUserToken, insertUserToken } from "../../db/api-tokens.ts";
+import type { TokenRow } from "../../db/rows.ts";
+import { tokensOfUser } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
+import { sha256Hex } from "../../protocol/sha256.ts";
 import type { UiCall } from "../call.ts";
 import { doneMessage } from "../flash.ts";
 import { isoDay, relativeTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, flash, type PageContext, page } from "../layout.ts";
-import { type TokenRow, tokensOfUser } from "../repo.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { randomToken } from "../session.ts";
 
@@ -72,17 +75,23 @@ export async function tokensSubmit({ env, ctx, form }: UiCall): Promise<Response
     );
     if (scopes.length === 0) scopes.push(...DEFAULT_SCOPES);
     const token = `sntryu_${randomToken(32)}`;
-    await env.DB.prepare(
-      "INSERT INTO api_tokens (token_hash, token_last_characters, name, user_id, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-      .bind(await sha256Hex(token), token.slice(-4), name, ctx.user.id, scopes.join(" "), Date.now() / 1000)
-      .run();
+    await insertUserToken(
+      env.DB,
+      {
+        tokenHash: await sha256Hex(token),
+        lastCharacters: token.slice(-4),
+        name,
+        userId: ctx.user.id,
+        scopes,
+      },
+      Date.now() / 1000,
+    );
     return htmlResponse(tokensView(ctx, await tokensOfUser(env.DB, ctx.user.id), null, token), 201);
   }
   if (action === "revoke") {
     const idValue = form?.get("token");
     const id = Number.parseInt(typeof idValue === "string" ? idValue : "", 10);
-    await env.DB.prepare("DELETE FROM api_tokens WHERE id = ? AND user_id = ?").bind(id, ctx.user.id).run();
+    await deleteUserToken(env.DB, ctx.user.id, id);
     return redirect("/settings/account/api/auth-tokens/?done=revoked");
   }
   throw new FaultlineError(400, "unknown action");

@@ -1,11 +1,13 @@
 // Trace view: the trace's spans as a waterfall (tree order, offset and width by time) with op, status and
 // duration, and the error events that carry the trace id. Spans from all the organization's projects.
 
+import { traceOf } from "../../db/events.ts";
+import type { SpanRow, TraceError } from "../../db/rows.ts";
+import { projectsOf } from "../../db/tenant-reads.ts";
 import type { OrgCall } from "../call.ts";
 import { duration, isoTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
-import { projectsOf, type SpanRow, type TraceError, traceOf } from "../repo.ts";
 import { htmlResponse } from "../respond.ts";
 
 export interface WaterfallRow {

@@ -1,0 +1,199 @@
+// Which issues an issue route acts on: the issue of `…/issues/{id}/` (numeric or short id) among the
+// caller's organizations, and the projects and search condition of list and bulk routes (Sentry's
+// `query`, `status`, `environment` and `project` parameters).
+import type { IRequest } from "itty-router";
+import { orgMemberId, orgTeamId } from "../db/actors.ts";
+import { findEventInProjects } from "../db/event-ids.ts";
+import {
+  allOf,
+  environmentsCondition,
+  issueQuerySql,
+  projectsCondition,
+  type SqlFragment,
+} from "../db/issue-search.ts";
+import { issueById, issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
+import { newestReleaseFor } from "../db/releases.ts";
+import type { IssueReadRow, IssueWithOrgRow } from "../db/rows.ts";
+import { projectsOf } from "../db/tenant-reads.ts";
+import type { Env } from "../env.ts";
+import { badRequest } from "../errors.ts";
+import { param } from "../http/app-router.ts";
+import { actorValues, parseIssueQuery, parseShortId } from "../protocol/issue-search.ts";
+import {
+  authenticate,
+  type Caller,
+  forbidden,
+  notFound,
+  type OrgRow,
+  organizationFor,
+  projectFor,
+  requireScope,
+  type Scope,
+} from "./access.ts";
+import type { IssueRecord, ProjectSummary } from "./serializers/issue.ts";
+import { isIdSegment } from "./slugs.ts";
+
+export const nowSeconds = () => Date.now() / 1000;
+
+export interface IssueContext {
+  caller: Caller;
+  org: OrgRow;
+  project: ProjectSummary;
+  issue: IssueRecord;
+}
+
+/**
+ * The issue of an `…/issues/{id}/…` route (numeric id, or a short id like `API-3`), only among the
+ * caller's organizations (404 otherwise) and, on the org-scoped alias, only in that organization.
+ */
+export async function issueFor(request: IRequest, env: Env, scope: Scope): Promise<IssueContext> {
+  const caller = await authenticate(request, env);
+  const ref = param(request, "issueId");
+  const orgRef = request.params.org === undefined ? null : param(request, "org");
+  const now = nowSeconds();
+  let rows: IssueWithOrgRow[] = [];
+  if (/^\d+$/.test(ref)) {
+    rows = await issuesWithOrgById(env.DB, Number(ref), now);
+  } else {
+    const short = parseShortId(ref);
+    if (short)
+      rows = await issuesWithOrgByShortId(env.DB, short, [...caller.orgScopes.keys()].slice(0, 80), now);
+  }
+  const row = rows.find(
+    (r) =>
+      caller.orgScopes.has(r.organization_id) &&
+      (orgRef === null || (isIdSegment(orgRef) ? String(r.organization_id) === orgRef : r.o_slug === orgRef)),
+  );
+  if (!row) throw notFound();
+  requireScope(caller, row.organization_id, scope);
+  return {
+    caller,
+    org: { id: row.organization_id, slug: row.o_slug, name: row.o_name, created_at: row.o_created_at },
+    project: { id: row.project_id, slug: row.p_slug, name: row.p_name, platform: row.p_platform },
+    issue: row,
+  };
+}
+
+export interface ListScope {
+  caller: Caller;
+  org: OrgRow;
+  /** Projects searched, by id. */
+  projects: Map<number, ProjectSummary>;
+}
+
+/** Organization or project of a list/bulk route; `?project=` narrows an organization route. */
+export async function listScopeFor(request: IRequest, env: Env, scope: Scope): Promise<ListScope> {
+  const caller = await authenticate(request, env);
+  const orgRef = param(request, "org");
+  if (request.params.project !== undefined) {
+    const { org, project } = await projectFor(env, caller, orgRef, param(request, "project"), scope);
+    return {
+      caller,
+      org,
+      projects: new Map([
+        [project.id, { id: project.id, slug: project.slug, name: project.name, platform: project.platform }],
+      ]),
+    };
+  }
+  const org = await organizationFor(env, caller, orgRef, scope);
+  const all = (await projectsOf(env.DB, org.id)).map(
+    (p): ProjectSummary => ({ id: p.id, slug: p.slug, name: p.name, platform: p.platform }),
+  );
+  const url = new URL(request.url);
+  const wanted = url.searchParams
+    .getAll("project")
+    .flatMap((v) => v.split(","))
+    .map((v) => Number(v.trim()))
+    .filter((n) => Number.isSafeInteger(n) && n !== -1);
+  if (wanted.length === 0) return { caller, org, projects: new Map(all.map((p) => [p.id, p])) };
+  const byId = new Map(all.map((p) => [p.id, p]));
+  // Sentry answers projects the caller cannot see with 403, whether or not they exist.
+  if (wanted.some((id) => !byId.has(id))) throw forbidden();
+  return { caller, org, projects: new Map(wanted.map((id) => [id, byId.get(id) as ProjectSummary])) };
+}
+
+export const projectCondition = (scope: ListScope): SqlFragment =>
+  projectsCondition([...scope.projects.keys()], scope.org.id);
+
+/** Resolves an assignee reference to a stored actor (`user:1`/`team:2`) of this organization. */
+export async function resolveActor(db: D1Database, orgId: number, ref: string): Promise<string> {
+  const unknown = () => badRequest(`assignedTo: Unknown actor input "${ref}"`);
+  const team = /^team:(\d+)$/.exec(ref) ?? null;
+  if (team || ref.startsWith("#")) {
+    const id = await orgTeamId(db, orgId, team ? { id: Number(team[1]) } : { slug: ref.slice(1) });
+    if (id === null) throw unknown();
+    return `team:${id}`;
+  }
+  const user = /^(?:user:)?(\d+)$/.exec(ref);
+  const id = await orgMemberId(db, orgId, user ? { id: Number(user[1]) } : { emailOrName: ref });
+  if (id === null) throw unknown();
+  return `user:${id}`;
+}
+
+/** Resolves `assigned:` values to stored actors (`user:1`, `team:2`) for the query compiler. */
+async function resolveQueryActors(
+  env: Env,
+  scope: { caller: Caller; org: OrgRow },
+  values: string[],
+): Promise<Map<string, string>> {
+  const actors = new Map<string, string>();
+  for (const value of values) {
+    if (value === "me") {
+      if (scope.caller.identity.userId !== null) actors.set(value, `user:${scope.caller.identity.userId}`);
+      continue;
+    }
+    const actor = await resolveActor(env.DB, scope.org.id, value).catch(() => null);
+    if (actor) actors.set(value, actor);
+  }
+  return actors;
+}
+
+/** The WHERE condition for a request's `query` (default `is:unresolved`), `status` and `environment`. */
+export async function searchCondition(
+  request: IRequest,
+  env: Env,
+  scope: ListScope,
+  now: number,
+): Promise<SqlFragment & { text: string }> {
+  const url = new URL(request.url);
+  // sentry-cli's `issues resolve --status unresolved` filters with a `status` parameter, which takes
+  // the place of the default `is:unresolved`.
+  const status = url.searchParams.get("status");
+  const statusTerm = status ? `is:${status}` : "is:unresolved";
+  const query = url.searchParams.has("query")
+    ? `${url.searchParams.get("query") ?? ""}${status ? ` ${statusTerm}` : ""}`
+    : statusTerm;
+  const parsed = parseIssueQuery(query);
+  const latestRelease =
+    query.includes("latest") && scope.projects.size === 1
+      ? await newestReleaseFor(env.DB, [...scope.projects.keys()][0] ?? 0)
+      : null;
+  const actors = await resolveQueryActors(env, scope, actorValues(parsed));
+  const parts = [projectCondition(scope), issueQuerySql(parsed, { now, actors, latestRelease })];
+  const environments = url.searchParams.getAll("environment").filter((e) => e !== "");
+  if (environments.length > 0) parts.push(environmentsCondition(environments));
+  return { ...allOf(parts), text: query.trim() };
+}
+
+/**
+ * A query that is exactly a short id of a searched project finds that issue (Sentry's shortIdLookup);
+ * so does an event id of a searched project.
+ */
+export async function shortIdMatch(
+  env: Env,
+  scope: ListScope,
+  text: string,
+  now: number,
+): Promise<IssueReadRow | null> {
+  const eventId = text.replace(/-/g, "").toLowerCase();
+  if (/^[0-9a-f]{32}$/.test(eventId)) {
+    // Sentry answers a bare event id with that event's issue (the MCP server finds events this way).
+    const event = await findEventInProjects(env.DB, [...scope.projects.keys()], eventId);
+    return event?.issue_id ? issueById(env.DB, event.issue_id, now) : null;
+  }
+  const short = parseShortId(text);
+  if (!short || /\s/.test(text)) return null;
+  const project = [...scope.projects.values()].find((p) => p.slug === short.slug);
+  if (!project) return null;
+  return issueByShortId(env.DB, project.id, short.number, now);
+}

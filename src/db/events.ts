@@ -1,0 +1,196 @@
+// The events read model shared by the REST API and the web UI: event pages, an issue's or project's
+// event, neighbours in time, attachments, hashes, traces (spans and their errors) and event volume.
+// The payload is `events.payload`, or in R2 under `events.payload_key` (see src/blobs/event-blobs.ts).
+import type { AttachmentRow, EventListRow, EventTableRow, SpanRow, TraceError } from "./rows.ts";
+import { all, first, marks } from "./sql.ts";
+
+/** Every column of `events` (alias `ev`). */
+const EVENT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
+  ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id,
+  ev.payload, ev.payload_key`;
+
+const LIGHT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
+  ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id`;
+
+/**
+ * The fields of the payload a list item shows, extracted in SQL so a page of events does not read
+ * whole payloads (object fields through json() so they stay JSON inside json_object).
+ */
+const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
+  'tags', json(json_extract(ev.payload, '$.tags')),
+  'user', json(json_extract(ev.payload, '$.user')),
+  'logentry', json(json_extract(ev.payload, '$.logentry')),
+  'message', json_extract(ev.payload, '$.message'),
+  'culprit', json_extract(ev.payload, '$.culprit'),
+  'dist', json_extract(ev.payload, '$.dist'),
+  'logger', json_extract(ev.payload, '$.logger'),
+  'server_name', json_extract(ev.payload, '$.server_name'),
+  'request', json_object('url', json_extract(ev.payload, '$.request.url')),
+  'contexts', json_object(
+    'os', json(json_extract(ev.payload, '$.contexts.os')),
+    'runtime', json(json_extract(ev.payload, '$.contexts.runtime')),
+    'browser', json(json_extract(ev.payload, '$.contexts.browser'))),
+  'exception', json(json_extract(ev.payload, '$.exception'))
+) END AS summary`;
+
+/** Whose events a page lists: an issue's, or a project's error events (no transactions). */
+export type EventScope = { issueId: number } | { projectErrors: number };
+
+/** One page of a scope's events, newest first, optionally only of some environments. */
+export function eventPage(
+  db: D1Database,
+  scope: EventScope,
+  environments: readonly string[],
+  full: boolean,
+  page: { limit: number; offset: number },
+): Promise<EventListRow[]> {
+  let sql = "issueId" in scope ? "ev.issue_id = ?" : "ev.project_id = ? AND ev.type <> 'transaction'";
+  const params: (string | number)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
+  if (environments.length > 0) {
+    sql += ` AND ev.environment IN (${marks(environments.length)})`;
+    params.push(...environments);
+  }
+  const columns = full ? EVENT_COLUMNS : `${LIGHT_COLUMNS}, ${SUMMARY_COLUMN}`;
+  return all<EventListRow>(
+    db,
+    `SELECT ${columns} FROM events ev WHERE ${sql} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT ? OFFSET ?`,
+    [...params, page.limit, page.offset],
+  );
+}
+
+/** Which event of an issue: its newest, its oldest, or one by (normalized) id. */
+export type EventPick = "latest" | "oldest" | { eventId: string };
+
+export function issueEvent(db: D1Database, issueId: number, pick: EventPick): Promise<EventTableRow | null> {
+  const base = `SELECT ${EVENT_COLUMNS} FROM events ev WHERE ev.issue_id = ?`;
+  if (pick === "latest")
+    return first<EventTableRow>(db, `${base} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT 1`, [
+      issueId,
+    ]);
+  if (pick === "oldest")
+    return first<EventTableRow>(db, `${base} ORDER BY ev.timestamp ASC, ev.event_id ASC LIMIT 1`, [issueId]);
+  return first<EventTableRow>(db, `${base} AND ev.event_id = ?`, [issueId, pick.eventId]);
+}
+
+export function projectEvent(
+  db: D1Database,
+  projectId: number,
+  eventId: string,
+): Promise<EventTableRow | null> {
+  return first<EventTableRow>(
+    db,
+    `SELECT ${EVENT_COLUMNS} FROM events ev WHERE ev.project_id = ? AND ev.event_id = ?`,
+    [projectId, eventId],
+  );
+}
+
+export interface EventNeighbours {
+  oldest: string | null;
+  older: string | null;
+  newer: string | null;
+  latest: string | null;
+}
+
+/** The event's neighbours in its issue (or its project when it has none), by time then id. */
+export async function eventNeighbours(
+  db: D1Database,
+  event: Pick<EventTableRow, "project_id" | "event_id" | "issue_id" | "timestamp">,
+): Promise<EventNeighbours> {
+  const scope = event.issue_id !== null ? "issue_id = ?" : "project_id = ? AND issue_id IS NULL";
+  const scopeParam = event.issue_id ?? event.project_id;
+  const q = (sql: string, ...params: (string | number)[]) =>
+    db.prepare(`SELECT event_id FROM events WHERE ${scope}${sql} LIMIT 1`).bind(scopeParam, ...params);
+  const around = [event.timestamp, event.timestamp, event.event_id];
+  const results = await db.batch([
+    q(" ORDER BY timestamp ASC, event_id ASC"),
+    q(
+      " AND (timestamp < ? OR (timestamp = ? AND event_id < ?)) ORDER BY timestamp DESC, event_id DESC",
+      ...around,
+    ),
+    q(
+      " AND (timestamp > ? OR (timestamp = ? AND event_id > ?)) ORDER BY timestamp ASC, event_id ASC",
+      ...around,
+    ),
+    q(" ORDER BY timestamp DESC, event_id DESC"),
+  ]);
+  const id = (i: number) => (results[i]?.results?.[0] as { event_id: string } | undefined)?.event_id ?? null;
+  return { oldest: id(0), older: id(1), newer: id(2), latest: id(3) };
+}
+
+/** The issue's fields an event's JSON shows, with its project's slug and organization. */
+export function issueFactsOf(db: D1Database, issueId: number) {
+  return first<{
+    id: number;
+    metadata: string;
+    culprit: string;
+    primary_hash: string;
+    project_slug: string;
+    organization_id: number;
+  }>(
+    db,
+    `SELECT i.id, i.metadata, i.culprit, i.primary_hash, p.slug AS project_slug, p.organization_id
+     FROM issues i JOIN projects p ON p.id = i.project_id WHERE i.id = ?`,
+    [issueId],
+  );
+}
+
+/** The grouping hashes of an issue (an event's `fingerprints`). */
+export async function issueHashes(db: D1Database, issueId: number): Promise<string[]> {
+  const rows = await all<{ hash: string }>(db, "SELECT hash FROM issue_hashes WHERE issue_id = ?", [issueId]);
+  return rows.map((r) => r.hash);
+}
+
+export function eventAttachments(
+  db: D1Database,
+  projectId: number,
+  eventId: string,
+): Promise<AttachmentRow[]> {
+  return all<AttachmentRow>(
+    db,
+    "SELECT id, name, content_type, attachment_type, size, blob_key FROM attachments WHERE project_id = ? AND event_id = ? ORDER BY id",
+    [projectId, eventId],
+  );
+}
+
+/** A trace's spans (first 2000 by start) and error events (first 200) among the projects. */
+export async function traceOf(
+  db: D1Database,
+  projectIds: number[],
+  traceId: string,
+): Promise<{ spans: SpanRow[]; errors: TraceError[] }> {
+  if (projectIds.length === 0) return { spans: [], errors: [] };
+  const m = marks(projectIds.length);
+  const [spans, errors] = await db.batch([
+    db
+      .prepare(
+        `SELECT project_id, span_id, parent_span_id, event_id, is_segment, name, op, description, status,
+           start_timestamp, end_timestamp, duration_ms, transaction_name
+         FROM spans WHERE project_id IN (${m}) AND trace_id = ? ORDER BY start_timestamp LIMIT 2000`,
+      )
+      .bind(...projectIds, traceId),
+    db
+      .prepare(
+        `SELECT project_id, event_id, issue_id, title, level, timestamp FROM events
+         WHERE project_id IN (${m}) AND trace_id = ? AND type != 'transaction' ORDER BY timestamp LIMIT 200`,
+      )
+      .bind(...projectIds, traceId),
+  ]);
+  return { spans: (spans?.results ?? []) as SpanRow[], errors: (errors?.results ?? []) as TraceError[] };
+}
+
+/** Accepted error/default/transaction counts per project and hour since `sinceHour` (outcome counters). */
+export function volumeByHour(
+  db: D1Database,
+  projectIds: number[],
+  sinceHour: number,
+): Promise<{ project_id: number; hour: number; n: number }[]> {
+  if (projectIds.length === 0) return Promise.resolve([]);
+  return all<{ project_id: number; hour: number; n: number }>(
+    db,
+    `SELECT project_id, hour, SUM(quantity) AS n FROM outcomes
+     WHERE project_id IN (${marks(projectIds.length)}) AND hour >= ? AND outcome = 'accepted'
+       AND category IN ('error', 'default', 'security', 'transaction')
+     GROUP BY project_id, hour`,
+    [...projectIds, sinceHour],
+  );
+}

@@ -1,0 +1,159 @@
+// Release figures: what a release's JSON shows besides its row (linked projects, new issues, last
+// seen, deploys), and the web UI's release list and detail. Row lookups and writes are in releases.ts.
+
+import { DEPLOY_COLUMNS } from "./releases.ts";
+import type {
+  DeployRow,
+  IssueTableRow,
+  ReleaseDeployRow,
+  ReleaseDetail,
+  ReleaseListRow,
+  ReleaseProjectRow,
+} from "./rows.ts";
+import { all, first, marks } from "./sql.ts";
+
+/** The projects linked to each release. */
+export function releaseProjectLinks(
+  db: D1Database,
+  releaseIds: readonly number[],
+): Promise<(ReleaseProjectRow & { releaseId: number })[]> {
+  return all(
+    db,
+    `SELECT rp.release_id AS releaseId, p.id, p.slug, p.name, p.platform FROM release_projects rp
+     JOIN projects p ON p.id = rp.project_id WHERE rp.release_id IN (${marks(releaseIds.length)})`,
+    releaseIds,
+  );
+}
+
+/** Issues first seen in each version, per project, with the earliest first-seen time. */
+export function newIssuesByRelease(
+  db: D1Database,
+  projectIds: readonly number[],
+  versions: readonly string[],
+): Promise<{ projectId: number; version: string; count: number; first: number | null }[]> {
+  return all(
+    db,
+    `SELECT project_id AS projectId, first_release AS version, count(*) AS count, min(first_seen) AS first
+     FROM issues WHERE project_id IN (${marks(projectIds.length)}) AND first_release IN (${marks(versions.length)})
+     GROUP BY project_id, first_release`,
+    [...projectIds, ...versions],
+  );
+}
+
+/** The latest last-seen time of issues last seen in each version. */
+export function lastSeenByRelease(
+  db: D1Database,
+  projectIds: readonly number[],
+  versions: readonly string[],
+): Promise<{ version: string; last: number | null }[]> {
+  return all(
+    db,
+    `SELECT last_release AS version, max(last_seen) AS last FROM issues
+     WHERE project_id IN (${marks(projectIds.length)}) AND last_release IN (${marks(versions.length)})
+     GROUP BY last_release`,
+    [...projectIds, ...versions],
+  );
+}
+
+/** Deploy count and newest deploy id per release. */
+export function deployCounts(
+  db: D1Database,
+  releaseIds: readonly number[],
+): Promise<{ releaseId: number; count: number; lastId: number }[]> {
+  return all(
+    db,
+    `SELECT release_id AS releaseId, count(*) AS count, max(id) AS lastId FROM deploys
+     WHERE release_id IN (${marks(releaseIds.length)}) GROUP BY release_id`,
+    releaseIds,
+  );
+}
+
+export function deploysByIds(db: D1Database, ids: readonly number[]): Promise<DeployRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return all<DeployRow>(db, `SELECT ${DEPLOY_COLUMNS} FROM deploys WHERE id IN (${marks(ids.length)})`, ids);
+}
+
+/** A page of the organization's releases, newest released first, with new-issue and regression counts. */
+export function releasesOf(
+  db: D1Database,
+  orgId: number,
+  offset: number,
+  limit: number,
+): Promise<ReleaseListRow[]> {
+  return all<ReleaseListRow>(
+    db,
+    `SELECT r.id, r.version, r.date_added, r.date_released,
+       (SELECT COUNT(*) FROM issues i JOIN release_projects rp ON rp.project_id = i.project_id
+          WHERE rp.release_id = r.id AND i.first_release = r.version) AS new_issues,
+       (SELECT COUNT(*) FROM issues i JOIN release_projects rp ON rp.project_id = i.project_id
+          WHERE rp.release_id = r.id AND i.substatus = 'regressed' AND i.last_release = r.version) AS regressions,
+       (SELECT group_concat(p.slug, ' ') FROM release_projects rp JOIN projects p ON p.id = rp.project_id
+          WHERE rp.release_id = r.id) AS projects
+     FROM releases r WHERE r.organization_id = ?
+     ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT ? OFFSET ?`,
+    [orgId, limit, offset],
+  );
+}
+
+/** Error events per release version among the organization's projects. */
+export async function releaseEventCounts(
+  db: D1Database,
+  projectIds: number[],
+  versions: string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (projectIds.length === 0 || versions.length === 0) return out;
+  const rows = await all<{ release: string; n: number }>(
+    db,
+    `SELECT release, COUNT(*) AS n FROM events WHERE project_id IN (${marks(projectIds.length)})
+     AND release IN (${marks(versions.length)}) AND type != 'transaction' GROUP BY release`,
+    [...projectIds, ...versions],
+  );
+  for (const r of rows) out.set(r.release, r.n);
+  return out;
+}
+
+/** A release with its newest deploys, the issues first or last seen in it, and its projects' slugs. */
+export async function releaseDetail(
+  db: D1Database,
+  orgId: number,
+  version: string,
+): Promise<{
+  release: ReleaseDetail;
+  deploys: ReleaseDeployRow[];
+  issues: IssueTableRow[];
+  projects: string[];
+} | null> {
+  const release = await first<ReleaseDetail>(
+    db,
+    `SELECT id, version, ref, url, date_added, date_started, date_released, commit_count FROM releases
+     WHERE organization_id = ? AND version = ?`,
+    [orgId, version],
+  );
+  if (!release) return null;
+  const [deploys, issues, projects] = await db.batch([
+    db
+      .prepare(
+        "SELECT environment, name, url, date_finished FROM deploys WHERE release_id = ? ORDER BY date_finished DESC LIMIT 50",
+      )
+      .bind(release.id),
+    db
+      .prepare(
+        `SELECT i.* FROM issues i
+         JOIN release_projects rp ON rp.project_id = i.project_id AND rp.release_id = ?
+         WHERE i.first_release = ? OR i.last_release = ? ORDER BY i.last_seen DESC LIMIT 100`,
+      )
+      .bind(release.id, version, version),
+    db
+      .prepare(
+        "SELECT p.slug FROM release_projects rp JOIN projects p ON p.id = rp.project_id WHERE rp.release_id = ? ORDER BY p.slug",
+      )
+      .bind(release.id),
+  ]);
+  return {
+    release,
+    deploys: (deploys?.results ?? []) as ReleaseDeployRow[],
+    issues: (issues?.results ?? []) as IssueTableRow[],
+    projects: ((projects?.results ?? []) as { slug: string }[]).map((p) => p.slug),
+  };
+}

@@ -1,0 +1,97 @@
+// Drizzle tables (migrations/*.sql mirrored): Stored error and transaction events, their spans and
+// attachments, opaque items kept in R2, and where the sweep of unreferenced R2 objects stopped.
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const events = sqliteTable(
+  "events",
+  {
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    issueId: integer("issue_id"),
+    type: text("type").notNull(),
+    timestamp: real("timestamp").notNull(),
+    received: real("received").notNull(),
+    level: text("level").notNull(),
+    platform: text("platform").notNull(),
+    release: text("release"),
+    environment: text("environment"),
+    userKey: text("user_key"),
+    title: text("title").notNull(),
+    message: text("message"),
+    transactionName: text("transaction_name"),
+    traceId: text("trace_id"),
+    payload: text("payload"),
+    payloadKey: text("payload_key"),
+  },
+  // WITHOUT ROWID in the migration: the key is the table.
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.eventId] }),
+    index("events_issue_timestamp").on(t.issueId, t.timestamp),
+    // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
+    index("events_payload_key").on(t.payloadKey),
+  ],
+);
+
+export const spans = sqliteTable(
+  "spans",
+  {
+    projectId: integer("project_id").notNull(),
+    traceId: text("trace_id").notNull(),
+    spanId: text("span_id").notNull(),
+    parentSpanId: text("parent_span_id"),
+    segmentId: text("segment_id"),
+    eventId: text("event_id"),
+    isSegment: integer("is_segment", { mode: "boolean" }).notNull(),
+    name: text("name").notNull(),
+    op: text("op"),
+    description: text("description"),
+    status: text("status"),
+    startTimestamp: real("start_timestamp").notNull(),
+    endTimestamp: real("end_timestamp").notNull(),
+    durationMs: real("duration_ms").notNull(),
+    transactionName: text("transaction_name"),
+    release: text("release"),
+    environment: text("environment"),
+    attributes: text("attributes").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
+);
+
+export const attachments = sqliteTable(
+  "attachments",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id").notNull(),
+    name: text("name").notNull(),
+    contentType: text("content_type").notNull(),
+    attachmentType: text("attachment_type").notNull(),
+    size: integer("size").notNull(),
+    blobKey: text("blob_key").notNull(),
+    createdAt: real("created_at").notNull(),
+    sha1: text("sha1"),
+  },
+  (t) => [index("attachments_event").on(t.projectId, t.eventId), index("attachments_blob_key").on(t.blobKey)],
+);
+
+export const rawItems = sqliteTable(
+  "raw_items",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    eventId: text("event_id"),
+    type: text("type").notNull(),
+    size: integer("size").notNull(),
+    blobKey: text("blob_key").notNull(),
+    metadata: text("metadata").notNull(),
+    received: real("received").notNull(),
+  },
+  (t) => [index("raw_items_blob_key").on(t.blobKey)],
+);
+
+/** Where the sweep of unreferenced R2 objects stopped (one row, id 1). */
+export const blobSweepState = sqliteTable("blob_sweep_state", {
+  id: integer("id").primaryKey(),
+  afterKey: text("after_key").notNull(),
+  updatedAt: real("updated_at").notNull(),
+});

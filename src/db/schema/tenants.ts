@@ -1,0 +1,100 @@
+// Drizzle tables (migrations/*.sql mirrored): Organizations, teams, users and their memberships and
+// invitations, API tokens, projects and their DSN keys.
+import { integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
+
+// organizations, teams and projects refuse all-digit slugs by trigger (migrations/0012_no_numeric_slugs.sql).
+export const organizations = sqliteTable("organizations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: real("created_at").notNull(),
+});
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organizationId: integer("organization_id").notNull(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [unique().on(t.organizationId, t.slug)],
+);
+
+export const users = sqliteTable("users", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash"),
+  createdAt: real("created_at").notNull(),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    organizationId: integer("organization_id").notNull(),
+    userId: integer("user_id").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.userId] })],
+);
+
+export const memberInvites = sqliteTable(
+  "member_invites",
+  {
+    id: integer("id").primaryKey(),
+    organizationId: integer("organization_id").notNull(),
+    email: text("email").notNull(),
+    role: text("role", { enum: ["owner", "admin", "member"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    invitedBy: integer("invited_by"),
+    createdAt: real("created_at").notNull(),
+    expiresAt: real("expires_at").notNull(),
+  },
+  (t) => [unique().on(t.organizationId, t.email)],
+);
+
+export const apiTokens = sqliteTable("api_tokens", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  tokenHash: text("token_hash").notNull().unique(),
+  tokenLastCharacters: text("token_last_characters").notNull(),
+  name: text("name").notNull(),
+  userId: integer("user_id"),
+  organizationId: integer("organization_id"),
+  scopes: text("scopes").notNull(),
+  createdAt: real("created_at").notNull(),
+  lastUsedAt: real("last_used_at"),
+});
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    organizationId: integer("organization_id").notNull(),
+    teamId: integer("team_id"),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    platform: text("platform"),
+    status: text("status", { enum: ["active", "disabled"] })
+      .notNull()
+      .default("active"),
+    rateLimitCount: integer("rate_limit_count"),
+    rateLimitWindow: integer("rate_limit_window"),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [unique().on(t.organizationId, t.slug)],
+);
+
+export const projectKeys = sqliteTable("project_keys", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  projectId: integer("project_id").notNull(),
+  publicKey: text("public_key").notNull().unique(),
+  secretKey: text("secret_key").notNull(),
+  label: text("label").notNull(),
+  isActive: integer("is_active", { mode: "boolean" }).notNull().default(true),
+  rateLimitCount: integer("rate_limit_count"),
+  rateLimitWindow: integer("rate_limit_window"),
+  createdAt: real("created_at").notNull(),
+});

@@ -1,0 +1,46 @@
+// `event` and `transaction` items: at most one of each per envelope (another is dropped as a duplicate
+// item). An error event is symbolicated, then grouped for its issue; a transaction brings its spans.
+
+import { issueGroupingOf } from "../../project/index.ts";
+import { boundSpan } from "../../protocol/items/bounds.ts";
+import { spansFromTransaction } from "../../protocol/items/index.ts";
+import { normalizeEvent } from "../../protocol/normalize/index.ts";
+import type { EnvelopeItem } from "../../protocol/types.ts";
+import { symbolicateNativeEvent } from "../../symbol-service/index.ts";
+import { type EnvelopeDraft, parseJsonPayload } from "./draft.ts";
+import { eventRow } from "./event-row.ts";
+
+export async function prepareEventItem(item: EnvelopeItem, draft: EnvelopeDraft): Promise<void> {
+  const batch = draft.batch;
+  if (batch.event) {
+    draft.drop(item, "invalid", "duplicate_item");
+    return;
+  }
+  // Symbolicate first: grouping must see the function names of native frames.
+  const { event, missingImages } = await symbolicateNativeEvent(
+    normalizeEvent(parseJsonPayload(item), draft.normalizeContext("event")),
+    { db: draft.ctx.db, bucket: draft.ctx.blobs, projectId: draft.projectId, cachedCandidates: true },
+  );
+  const grouping = issueGroupingOf(event);
+  batch.event = {
+    row: eventRow(event, grouping.title, draft),
+    grouping,
+    attachments: draft.attachments,
+    missingImages,
+  };
+  draft.addUnits(batch.event);
+}
+
+export function prepareTransactionItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  const batch = draft.batch;
+  if (batch.transaction) {
+    draft.drop(item, "invalid", "duplicate_item");
+    return;
+  }
+  const tx = normalizeEvent(parseJsonPayload(item), draft.normalizeContext("transaction"));
+  batch.transaction = {
+    row: eventRow(tx, tx.transaction ?? "<unlabeled transaction>", draft),
+    spans: spansFromTransaction(tx).map(boundSpan),
+  };
+  draft.addUnits(batch.transaction);
+}

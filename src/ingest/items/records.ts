@@ -1,0 +1,71 @@
+// Items that turn into records kept while the batch has room: spans, logs, sessions, check-ins and
+// user reports (each bounded first), and client reports (the SDK's own discards, counted as outcomes).
+import { MAX_SESSIONS_PER_ENVELOPE } from "../../limits.ts";
+import type { DataCategory } from "../../protocol/categories.ts";
+import { boundCheckIn, boundLog, boundSpan } from "../../protocol/items/bounds.ts";
+import {
+  parseCheckIn,
+  parseClientReport,
+  parseLogItem,
+  parseSessionItem,
+  parseSessionsItem,
+  parseSpanItem,
+  parseUserReport,
+} from "../../protocol/items/index.ts";
+import type { EnvelopeItem } from "../../protocol/types.ts";
+import type { EnvelopeDraft } from "./draft.ts";
+
+export function prepareSpanItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  const parsed = parseSpanItem(item.headers, item.payload, draft.itemContext);
+  draft.collect(item, parsed, draft.batch.spans, boundSpan);
+}
+
+export function prepareLogItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  draft.collect(
+    item,
+    parseLogItem(item.headers, item.payload, draft.itemContext),
+    draft.batch.logs,
+    boundLog,
+  );
+}
+
+export function prepareSessionItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  // Relay's `max_session_count`: updates past it in one envelope are dropped, not stored.
+  if (draft.batch.sessionUpdates.length >= MAX_SESSIONS_PER_ENVELOPE) {
+    draft.drop(item, "invalid", "too_many_sessions");
+    return;
+  }
+  const parsed = parseSessionItem(item.headers, item.payload, draft.itemContext);
+  draft.collect(item, parsed, draft.batch.sessionUpdates);
+}
+
+export function prepareSessionsItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  const parsed = parseSessionsItem(item.headers, item.payload, draft.itemContext);
+  draft.collect(item, parsed, draft.batch.sessionAggregates);
+}
+
+export function prepareCheckInItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  const parsed = parseCheckIn(item.headers, item.payload, draft.itemContext);
+  draft.collect(item, parsed, draft.batch.checkIns, boundCheckIn);
+}
+
+export function prepareUserReportItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  const parsed = parseUserReport(item.headers, item.payload, draft.itemContext);
+  draft.collect(item, parsed, draft.batch.userReports);
+}
+
+export function prepareClientReportItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+  const result = parseClientReport(item.headers, item.payload, draft.itemContext);
+  draft.batch.clientReports.push(...result.records);
+  for (const report of result.records) {
+    // Only `discarded` entries are the SDK's own drops; the other lists are what relays forward.
+    for (const d of report.discarded.filter((entry) => entry.kind === "discarded")) {
+      draft.batch.outcomes.push({
+        category: d.category as DataCategory,
+        outcome: "client_discard",
+        reason: d.reason,
+        quantity: d.quantity,
+      });
+    }
+  }
+}

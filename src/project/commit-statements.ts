@@ -1,0 +1,68 @@
+// Turns a planned group commit into the D1 statements that write it, in the order the batch needs:
+// issues and their hashes before the events that refer to them by hash, counters after their users.
+
+import { insertMissingImages } from "../db/event-debug-images.ts";
+import * as items from "../db/ingest-item-writes.ts";
+import * as writes from "../db/ingest-writes.ts";
+import type { AdmittedBatch, CommitPlan } from "./commit-plan.ts";
+
+export function commitStatements(
+  db: D1Database,
+  projectId: number,
+  admitted: AdmittedBatch[],
+  plan: CommitPlan,
+  ifExists: "ignore" | "fail",
+): D1PreparedStatement[] {
+  const now = Date.now() / 1000;
+  const s: D1PreparedStatement[] = [];
+  for (const issue of plan.newIssues) s.push(...writes.insertIssue(db, projectId, issue));
+  for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
+  for (const { event, issue } of plan.errorEvents) {
+    s.push(writes.insertEvent(db, projectId, event.row, issue, ifExists));
+    if (event.missingImages.length > 0) {
+      const ref = { event_id: event.row.eventId, timestamp: event.row.timestamp };
+      s.push(insertMissingImages(db, projectId, ref, event.missingImages));
+    }
+    for (const a of event.attachments)
+      s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
+  }
+  for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
+  for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));
+  for (const tx of plan.transactions) {
+    if (!tx) continue;
+    s.push(writes.insertEvent(db, projectId, tx.row, null, ifExists));
+    for (const span of tx.spans) s.push(items.insertSpan(db, projectId, span));
+  }
+  for (const { batch } of admitted) {
+    if (batch.looseAttachments) {
+      for (const a of batch.looseAttachments.rows) {
+        s.push(writes.insertAttachment(db, projectId, batch.looseAttachments.eventId, a, now));
+      }
+    }
+    for (const span of batch.spans) s.push(items.insertSpan(db, projectId, span));
+    for (const log of batch.logs) s.push(items.insertLog(db, projectId, log));
+    for (const u of batch.sessionUpdates) s.push(items.insertSessionUpdate(db, projectId, u));
+    for (const a of batch.sessionAggregates) s.push(items.insertSessionAggregate(db, projectId, a));
+    for (const c of batch.checkIns) s.push(items.insertCheckIn(db, projectId, c));
+    for (const f of batch.feedback) s.push(items.insertFeedback(db, projectId, f));
+    for (const r of batch.userReports) s.push(items.insertUserReport(db, projectId, r, now));
+    for (const r of batch.rawItems) s.push(items.insertRawItem(db, projectId, r, now));
+  }
+  const hour = Math.floor(now / 3600) * 3600;
+  for (const o of plan.outcomes) s.push(items.addOutcome(db, projectId, hour, o));
+  for (const d of plan.droppedEvents) s.push(items.recordDroppedEvent(db, projectId, d.eventId, d, now));
+  return s;
+}
+
+/** Statements that record releases events named (Sentry creates a release the first time an event names it). */
+export function releaseStatements(
+  db: D1Database,
+  organizationId: number,
+  projectId: number,
+  versions: Iterable<string>,
+): D1PreparedStatement[] {
+  const s: D1PreparedStatement[] = [];
+  for (const version of versions)
+    s.push(...writes.releaseSeenStatements(db, organizationId, projectId, version, Date.now() / 1000));
+  return s;
+}

@@ -1,0 +1,151 @@
+// One group commit of the project's Durable Object: reads what D1 knows that the caches do not, plans
+// (commit-plan.ts), writes everything in one D1 transaction, and only then teaches the caches the new
+// state. Answers, per envelope, what was stored.
+import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
+import type { IssueCache, SeenReleases } from "./caches.ts";
+import { errorText, storedBlobKeys } from "./commit-failures.ts";
+import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
+import { commitStatements, releaseStatements } from "./commit-statements.ts";
+import type { IngestResult } from "./ingest-batch.ts";
+import { compareReleasesBySemver } from "./issue-lifecycle.ts";
+
+/** What a group commit answers for one envelope (the rate limits are added by the queue). */
+export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
+
+/** Counters for the benchmark and the cost meter. */
+export interface ProjectStats {
+  commits: number;
+  batches: number;
+  eventsStored: number;
+  d1Queries: number;
+  d1RowsWritten: number;
+  d1RowsRead: number;
+}
+
+export class GroupCommit {
+  readonly stats: ProjectStats = {
+    commits: 0,
+    batches: 0,
+    eventsStored: 0,
+    d1Queries: 0,
+    d1RowsWritten: 0,
+    d1RowsRead: 0,
+  };
+
+  constructor(
+    private readonly db: D1Database,
+    private readonly issues: IssueCache,
+    private readonly releases: SeenReleases,
+  ) {}
+
+  async commit(admitted: AdmittedBatch[]): Promise<CommittedBatch[]> {
+    const projectId = admitted[0]?.batch.key.projectId;
+    if (projectId === undefined) return [];
+    // Bound memory between commits (never during one: the planner relies on what lookUp loaded).
+    if (this.issues.full) this.issues.clear();
+    // Fast path: when every hash is cached, assume no event id is stored yet and let a duplicate abort
+    // the batch (one D1 round trip instead of two); retries of stored events are rare.
+    if (this.allHashesKnown(admitted)) {
+      try {
+        return await this.attempt(projectId, admitted, new Set(), "fail");
+      } catch (error) {
+        if (!isConstraintError(error)) throw error;
+        this.stats.d1Queries += 1;
+      }
+    }
+    const existing = await this.lookUp(projectId, admitted);
+    return this.attempt(projectId, admitted, existing, "ignore");
+  }
+
+  private allHashesKnown(admitted: AdmittedBatch[]): boolean {
+    return admitted.every(
+      ({ batch, eventAdmitted }) =>
+        !batch.event || !eventAdmitted || batch.event.grouping.hashes.every((h) => this.issues.has(h)),
+    );
+  }
+
+  /** Plans and writes one group commit, given the event ids known to be stored already. */
+  private async attempt(
+    projectId: number,
+    admitted: AdmittedBatch[],
+    existing: Set<string>,
+    ifExists: "ignore" | "fail",
+  ): Promise<CommittedBatch[]> {
+    const plan = planCommit(admitted, existing, this.issues.knownIssues(admitted), compareReleasesBySemver);
+    const statements = commitStatements(this.db, projectId, admitted, plan, ifExists);
+    // Sentry creates a release (and links the project) the first time an event names it.
+    const releases = this.releases.unseen([
+      ...plan.errorEvents.map((e) => e.event.row),
+      ...plan.transactions.map((t) => t?.row),
+    ]);
+    const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
+    statements.push(...releaseStatements(this.db, organizationId, projectId, releases));
+    const newHashes = plan.newIssues.map((i) => i.primaryHash);
+    // An envelope with nothing to keep (only a header, or only skipped items) writes nothing.
+    const { createdIssues, cost } = await runGroupCommit(this.db, projectId, statements, newHashes);
+    this.stats.commits += 1;
+    this.stats.batches += admitted.length;
+    this.count(cost);
+    this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
+
+    // Only now that the transaction committed do the caches learn the new state.
+    this.releases.add(releases);
+    for (const state of plan.issueStates) this.issues.setState(state);
+    const createdIds = new Map<string, number>();
+    for (const row of createdIssues) {
+      createdIds.set(row.hash, row.id);
+      this.issues.rememberRow(row);
+    }
+    for (const issue of plan.newIssues) {
+      const id = createdIds.get(issue.primaryHash);
+      if (id === undefined) continue;
+      for (const hash of issue.otherHashes)
+        this.issues.remember(hash, { id, status: "unresolved", substatus: "new", resolution: null });
+    }
+    for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
+
+    const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
+    const insertedTransactions = new Set(plan.transactions);
+    return admitted.map((a, i) => {
+      const per = plan.perBatch[i];
+      const issue = per?.issue ?? null;
+      const issueId = issue === null ? null : "id" in issue ? issue.id : (createdIds.get(issue.hash) ?? null);
+      const hadEvent = a.batch.event !== null || a.batch.transaction !== null;
+      return {
+        eventStored: hadEvent && a.eventAdmitted,
+        duplicate: per?.duplicate ?? false,
+        issueId,
+        storedBlobKeys: storedBlobKeys(a.batch, insertedEvents, insertedTransactions),
+      };
+    });
+  }
+
+  /** Reads which event ids already exist and which issues own the batches' uncached hashes. */
+  private async lookUp(projectId: number, admitted: AdmittedBatch[]): Promise<Set<string>> {
+    const eventIds: string[] = [];
+    const unknownHashes = new Set<string>();
+    for (const { batch, eventAdmitted } of admitted) {
+      if (batch.event && eventAdmitted) {
+        eventIds.push(batch.event.row.eventId);
+        for (const h of batch.event.grouping.hashes) if (!this.issues.has(h)) unknownHashes.add(h);
+      }
+      if (batch.transaction) eventIds.push(batch.transaction.row.eventId);
+    }
+    const stored = await readStoredState(this.db, projectId, eventIds, [...unknownHashes]);
+    this.count(stored.cost);
+    for (const row of stored.issues) this.issues.rememberRow(row);
+    return stored.existingEventIds;
+  }
+
+  private count(cost: D1Cost): void {
+    this.stats.d1Queries += cost.queries;
+    this.stats.d1RowsWritten += cost.rowsWritten;
+    this.stats.d1RowsRead += cost.rowsRead;
+  }
+}
+
+/** A D1 error from a uniqueness conflict (a stored duplicate hit by the fast path's plain INSERT). */
+function isConstraintError(error: unknown): boolean {
+  const message = errorText(error);
+  return /UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(message);
+}

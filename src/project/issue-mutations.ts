@@ -1,0 +1,70 @@
+// Issue changes the REST API and the web UI both make. Status and deletes go through each project's
+// Durable Object, which owns the grouping cache and regression state that must agree with D1; plain
+// fields (assignee, bookmark, seen, ignore details) are D1 writes.
+
+import { type IssueFields, setIgnoreDetails, setIssueFields } from "../db/issues.ts";
+import type { IssueTarget } from "../db/rows.ts";
+import type { Env } from "../env.ts";
+import type { IssueStatus, Resolution } from "./issue-lifecycle.ts";
+
+export type { IssueFields, IssueTarget };
+
+const projectObject = (env: Env, projectId: number) =>
+  env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
+
+/** Runs `fn` over items with at most `limit` in flight. */
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Sets status and resolution of issues through their projects' objects (16 calls in flight at most). */
+export async function setIssuesStatus(
+  env: Env,
+  targets: readonly IssueTarget[],
+  status: IssueStatus,
+  resolution: Resolution | null,
+): Promise<void> {
+  await inParallel(targets, 16, (t) =>
+    projectObject(env, t.project_id).setIssueStatus(t.id, status, resolution),
+  );
+}
+
+/** Ignore details (or none, clearing a former ignore's) and the substatus when given. */
+export function setIssuesIgnoreDetails(
+  env: Env,
+  issueIds: readonly number[],
+  detailsJson: string | null,
+  substatus: string | null,
+): Promise<void> {
+  return setIgnoreDetails(env.DB, issueIds, detailsJson, substatus);
+}
+
+/** Assignee, bookmark and seen flags. */
+export function setIssuesFields(env: Env, issueIds: readonly number[], fields: IssueFields): Promise<void> {
+  return setIssueFields(env.DB, issueIds, fields);
+}
+
+/** Deletes issues with their events, payload and attachment bytes, hashes and users. */
+export async function deleteIssues(env: Env, targets: readonly IssueTarget[]): Promise<void> {
+  const byProject = new Map<number, number[]>();
+  for (const t of targets) byProject.set(t.project_id, [...(byProject.get(t.project_id) ?? []), t.id]);
+  await Promise.all(
+    [...byProject].map(([projectId, ids]) => projectObject(env, projectId).deleteIssues(ids)),
+  );
+}
+
+/** Drops the project's cached grouping state (its issues are gone: the project is being deleted). */
+export async function forgetProjectIssues(env: Env, projectId: number): Promise<void> {
+  await projectObject(env, projectId).forgetIssues();
+}
