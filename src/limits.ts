@@ -373,3 +373,77 @@ export const MAX_WORKER_LOOKUP_DWARF_BYTES = 128 * MiB;
  * late-file job. A crash rarely spans more; a Faultline bound on the rows one event costs.
  */
 export const MAX_RECORDED_IMAGES = 16;
+
+// --- API, web UI and search: field sizes, pages and bulk operations ---
+
+/** Characters; a DSN key's label. */
+export const MAX_KEY_LABEL_CHARS = 64;
+
+/** Characters; a project's platform. */
+export const MAX_PLATFORM_CHARS = 64;
+
+/** Minutes; the longest ignoreWindow/snooze window an issue update accepts (a week). */
+export const MAX_WINDOW_MINUTES = 7 * 24 * 60;
+
+/** Characters; an invited member's email (RFC 5321's path limit). */
+export const MAX_EMAIL_CHARS = 254;
+
+/** Characters; a deploy's name. */
+export const MAX_DEPLOY_NAME_CHARS = 64;
+
+/** Characters; a deploy's url. */
+export const MAX_DEPLOY_URL_CHARS = 200;
+
+/** Characters; an API token's name. */
+export const MAX_TOKEN_NAME_CHARS = 255;
+
+/** Seconds; the longest rate-limit window a key or project may set (a day). */
+export const MAX_RATE_LIMIT_WINDOW = 86_400;
+
+/** Characters; a release's url. */
+export const MAX_RELEASE_URL_CHARS = 200;
+
+/** Characters; a release's ref. */
+export const MAX_REF_CHARS = 250;
+
+/** Rows; a list page without per_page (Sentry's default is 100). */
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** Rows; the largest per_page (Sentry caps at 100). */
+export const MAX_PAGE_SIZE = 100;
+
+/** Characters; an organization, team or project slug. */
+export const MAX_SLUG_CHARS = 50;
+
+/** Characters; an organization, team or project name. */
+export const MAX_NAME_CHARS = 64;
+
+/** Issues; one bulk update or delete without ids (Sentry's BULK_MUTATION_LIMIT is 1000). */
+export const MAX_BULK_ISSUES = 1000;
+
+/** Events; recent events read to find each listed hash's latest event. */
+export const LATEST_EVENT_SCAN = 200;
+
+/** Hashes; one unmerge request may name. */
+export const MAX_UNMERGE_HASHES = 100;
+
+/** Bytes; multipart framing allowed beyond the advertised chunk bytes in one chunk upload. */
+export const MAX_FRAMING_BYTES = 1024 * 1024;
+
+/** Seconds; a web UI session lives two weeks after its last use. */
+export const SESSION_SECONDS = 14 * 24 * 3600;
+
+/** Issues; one page of the web UI's issue stream. */
+export const UI_ISSUES_PAGE_SIZE = 25;
+
+/** Events; read and regrouped per step of an unmerge (one D1 transaction each). */
+export const UNMERGE_PAGE_EVENTS = 100;
+
+/** Characters; a Sentry search query (longer ones are refused with 400). */
+export const MAX_QUERY_CHARS = 4096;
+
+/** Bytes; the headers of one multipart part. */
+export const MAX_PART_HEADER_BYTES = 16 * 1024;
+
+/** Events; an issue's tag counts (summary and per-key values) are taken over its most recent ones. */
+export const TAG_SAMPLE_EVENTS = 1000;

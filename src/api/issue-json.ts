@@ -16,9 +16,6 @@ import {
   summarizeTags,
 } from "./serializers/issue.ts";
 
-/** Events read for an issue's tag summary (the most recent ones). */
-const TAG_SAMPLE_EVENTS = 1000;
-
 const nowSeconds = () => Date.now() / 1000;
 
 /** Actor JSON for stored assignees (`user:1`, `team:2`). */
@@ -95,7 +92,7 @@ export async function serializeIssues(
 
 /** Top values of level/release/environment/transaction/user and the events' own tags, from recent events. */
 export async function tagSummary(db: D1Database, issueId: number) {
-  return summarizeTags(await issueTagCounts(db, issueId, TAG_SAMPLE_EVENTS));
+  return summarizeTags(await issueTagCounts(db, issueId));
 }
 
 async function releaseOrNull(env: Env, orgId: number, version: string | null) {

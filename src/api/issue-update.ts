@@ -1,11 +1,13 @@
 // Sentry's issue updates (`PUT …/issues/`): status with its resolution or ignore details, assignee,
 // seen and bookmark flags, on one issue or in bulk; the answer is Sentry's mutation result. The
 // changes go through the project service (status through each project's Durable Object).
+
 import type { IRequest } from "itty-router";
 import { issueTargets, issueTargetsByIds } from "../db/issues.ts";
 import { findRelease, newestReleaseFor } from "../db/releases.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
+import { MAX_BULK_ISSUES } from "../limits.ts";
 import {
   type IssueTarget,
   type Resolution,
@@ -23,9 +25,6 @@ import {
   searchCondition,
 } from "./issue-scope.ts";
 import { type IgnoreDetails, type IssueUpdate, statusDetailsJson } from "./serializers/issue.ts";
-
-/** At most this many issues change in one bulk request without explicit ids (Sentry's cap). */
-export const MAX_BULK_ISSUES = 1000;
 
 /** The resolution a status change asks for; releases are checked against the organization's. */
 async function resolutionOf(
@@ -136,3 +135,5 @@ export async function bulkTargets(
   const where = await searchCondition(request, env, scope, nowSeconds());
   return issueTargets(env.DB, where, MAX_BULK_ISSUES);
 }
+
+export { MAX_BULK_ISSUES };

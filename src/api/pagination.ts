@@ -4,10 +4,8 @@
 
 import type { Page } from "../db/page.ts";
 import { badRequest } from "../errors.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../limits.ts";
 import { isoFromSeconds } from "../protocol/items/json.ts";
-
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 100;
 
 export type { Page } from "../db/page.ts";
 
@@ -52,3 +50,5 @@ export function linkHeader(url: URL, page: Page, hasMore: boolean): string {
 }
 
 export const isoDate = (seconds: number | null | undefined): string | null => isoFromSeconds(seconds);
+
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };

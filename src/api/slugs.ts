@@ -1,10 +1,9 @@
 // Sentry's slugs: lowercase letters, digits, `-` and `_`, not all digits (so a slug never reads as an
 // id), at most 50 characters. Names without a slug are turned into one. Pure functions.
+
 import type { Ref } from "../db/access-reads.ts";
 import { badRequest } from "../errors.ts";
-
-export const MAX_SLUG_CHARS = 50;
-export const MAX_NAME_CHARS = 64;
+import { MAX_NAME_CHARS, MAX_SLUG_CHARS } from "../limits.ts";
 
 /**
  * How a path segment names an organization or project (Sentry's `{…_id_or_slug}`): all digits is an id,
@@ -59,3 +58,5 @@ export function objectBody(body: unknown): Record<string, unknown> {
     throw badRequest("The request body must be a JSON object");
   return body as Record<string, unknown>;
 }
+
+export { MAX_NAME_CHARS, MAX_SLUG_CHARS };

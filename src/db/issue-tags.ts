@@ -2,8 +2,7 @@
 // release, environment, transaction, user) from columns, the rest from the payload's `tags` pairs.
 // Bounded by the sample so an issue with millions of events costs the same as one with a thousand.
 
-/** Recent events an issue's tag counts are taken from. */
-export const TAG_SAMPLE_EVENTS = 1000;
+import { TAG_SAMPLE_EVENTS } from "../limits.ts";
 
 export interface TagValueCount {
   key: string;

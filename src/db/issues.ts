@@ -165,11 +165,7 @@ export async function eventCountsByBucket(
  * Values of level/release/environment/transaction/user and the events' own tags over the issue's most
  * recent `sample` events (Sentry's tag summary of the API).
  */
-export async function issueTagCounts(
-  db: D1Database,
-  issueId: number,
-  _sample: number,
-): Promise<TagCountRow[]> {
+export async function issueTagCounts(db: D1Database, issueId: number): Promise<TagCountRow[]> {
   // One statement for the summary and for one key's values: src/db/issue-tags.ts (the same sample size).
   return tagCountsOf(db, issueId);
 }

@@ -1,7 +1,9 @@
 // A streaming `multipart/form-data` reader: yields one part at a time while the body is still arriving,
 // so a 32 MiB chunk request never sits in memory whole (Request.formData() would buffer all of it).
 // Pure: works on any async iterable of bytes (a web ReadableStream in workerd and Node).
+
 import { badRequest, tooLarge } from "../errors.ts";
+import { MAX_PART_HEADER_BYTES } from "../limits.ts";
 
 export interface MultipartPart {
   /** Form field name (`file_gzip`, `file`, …). */
@@ -12,7 +14,6 @@ export interface MultipartPart {
   body: Uint8Array;
 }
 
-const MAX_PART_HEADER_BYTES = 16 * 1024;
 const CRLF = new Uint8Array([13, 10]);
 const HEADER_END = new Uint8Array([13, 10, 13, 10]);
 const encoder = new TextEncoder();

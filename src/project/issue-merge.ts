@@ -2,15 +2,14 @@
 // group commits. Merge moves the children's hashes, events and counters into the parent. Unmerge takes
 // hashes away from an issue and regroups the events carrying them, so they (and later look-alikes)
 // form a new issue; event hashes are recomputed from the stored payloads, with the grouping ingest uses.
+
 import { eventPayloadText } from "../blobs/event-payloads.ts";
 import { issueEventsAfter, mergeIssueRows, unhookHashes } from "../db/issue-hashes.ts";
 import type { Env } from "../env.ts";
+import { UNMERGE_PAGE_EVENTS } from "../limits.ts";
 import type { NormalizedEvent } from "../protocol/types.ts";
 import { issueGroupingOf } from "./ingest-batch.ts";
 import type { RegroupMove, RegroupResult } from "./regroup.ts";
-
-/** Events read and regrouped per step of an unmerge (one D1 transaction each). */
-const UNMERGE_PAGE_EVENTS = 100;
 
 export async function mergeIssues(
   db: D1Database,

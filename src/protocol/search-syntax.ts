@@ -2,7 +2,9 @@
 //   key:value  !key:value  key:"quoted value"  key:[a,b]  key:*wild*  key:>10  key:<=1.5s
 //   has:key  !has:key  free text  "quoted free text"  AND / OR  ( … )
 // Adjacent terms are AND-ed; AND binds tighter than OR, as in Sentry.
+
 import { badRequest } from "../errors.ts";
+import { MAX_QUERY_CHARS } from "../limits.ts";
 
 export type Comparison = "=" | "!=" | ">" | "<" | ">=" | "<=";
 
@@ -32,9 +34,6 @@ export type SearchNode =
   | TextTerm
   | { kind: "and"; nodes: SearchNode[] }
   | { kind: "or"; nodes: SearchNode[] };
-
-/** Bounds a query string so parsing and the SQL it becomes stay small. */
-export const MAX_QUERY_CHARS = 4096;
 
 type Token = { type: "term"; text: string } | { type: "(" | ")" | "AND" | "OR" };
 
@@ -237,3 +236,5 @@ export function parseDateValue(value: string, now: number): number | null {
 }
 
 export const PERIOD_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+export { MAX_QUERY_CHARS };

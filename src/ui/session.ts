@@ -1,12 +1,13 @@
 // Sign-in sessions for the web UI: a random token in an HttpOnly cookie (SameSite=Lax, Secure unless the
 // site is served from localhost), its SHA-256 in `ui_sessions`, an expiry, and a per-session CSRF secret
 // that every form POST must carry. Sign-in itself uses a short-lived double-submit cookie for CSRF.
+
 import { deleteSessionRow, insertSession, sessionByTokenHash, touchSession } from "../db/ui-auth.ts";
+import { SESSION_SECONDS } from "../limits.ts";
 import { sha256Hex } from "../protocol/sha256.ts";
 
 export const SESSION_COOKIE = "fl_session";
 export const LOGIN_CSRF_COOKIE = "fl_login_csrf";
-export const SESSION_SECONDS = 14 * 24 * 3600;
 /** Sessions are extended on use at most this often, to keep page views free of writes. */
 const TOUCH_SECONDS = 3600;
 
@@ -107,3 +108,5 @@ export function sameOrigin(request: Request): boolean {
     return false;
   }
 }
+
+export { SESSION_SECONDS };

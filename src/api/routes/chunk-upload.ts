@@ -2,6 +2,7 @@
 // and the multipart upload of chunks (`file_gzip`/`file` parts named by the SHA-1 of the uncompressed
 // chunk). Parts are read one at a time as the body streams in; each is verified and written to R2
 // under the organization before the next is read.
+
 import type { IRequest } from "itty-router";
 import type { Env } from "../../env.ts";
 import { badRequest, tooLarge } from "../../errors.ts";
@@ -15,15 +16,13 @@ import {
   MAX_CHUNK_PART_BYTES,
   MAX_CHUNK_REQUEST_BYTES,
   MAX_DEBUG_FILE_BYTES,
+  MAX_FRAMING_BYTES,
 } from "../../limits.ts";
 import { isChunkField, putChunk, recordChunks, verifyChunkPart } from "../../symbol-service/index.ts";
 import { authenticate, organizationFor } from "../access.ts";
 
 /** What a file upload may contain; sentry-cli 3.x ignores it, 2.x needs `debug_files` to use chunks. */
 const ACCEPT = ["debug_files", "release_files", "pdbs", "sources", "bcsymbolmaps", "il2cpp", "portablepdbs"];
-
-/** Multipart framing around the chunks: headers and boundaries of up to CHUNKS_PER_REQUEST parts. */
-const MAX_FRAMING_BYTES = 1024 * 1024;
 
 export function chunkUploadOptions(orgSlug: string) {
   return {

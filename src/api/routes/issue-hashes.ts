@@ -1,6 +1,7 @@
 // Sentry's issue hashes: `GET /issues/{id}/hashes/` lists the grouping hashes an issue owns (with the
 // latest event carrying each), `DELETE /issues/{id}/hashes/?id=…` unmerges them into a new issue.
 // The unmerge runs in the project's Durable Object, which owns grouping state.
+
 import type { IRequest } from "itty-router";
 import { eventPayloadText } from "../../blobs/event-payloads.ts";
 import { type IssueEventRow, issueEventsAfter, issueHashesPage, ownedHashes } from "../../db/issue-hashes.ts";
@@ -9,15 +10,11 @@ import { badRequest } from "../../errors.ts";
 import { computeGrouping } from "../../grouping/index.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
+import { LATEST_EVENT_SCAN, MAX_UNMERGE_HASHES } from "../../limits.ts";
 import type { NormalizedEvent } from "../../protocol/types.ts";
 import { issueFor } from "../issue-scope.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeEventListItem } from "../serializers/event.ts";
-
-/** Recent events read to find each listed hash's latest event (older hashes answer null). */
-const LATEST_EVENT_SCAN = 200;
-/** Hashes one unmerge request may name. */
-const MAX_UNMERGE_HASHES = 100;
 
 type JsonRecord = Parameters<typeof serializeEventListItem>[1];
 

@@ -1,14 +1,14 @@
 // API tokens as Sentry lists them (never the token itself, except once in the creation response) and
 // the bodies that create them. Pure functions.
+
 import { badRequest } from "../../errors.ts";
+import { MAX_TOKEN_NAME_CHARS } from "../../limits.ts";
 import { KNOWN_SCOPES, type Scope } from "../access.ts";
 import { isoDate } from "../pagination.ts";
 import { objectBody } from "../slugs.ts";
 
 /** What Sentry gives organization tokens: CI work (releases, chunk upload, assemble, source maps). */
 export const ORG_TOKEN_SCOPES: readonly Scope[] = ["org:ci"];
-
-const MAX_TOKEN_NAME_CHARS = 255;
 
 export interface ApiTokenRecord {
   id: number;

@@ -2,12 +2,11 @@
 // Sentry's deploy JSON (`environment` is required by sentry-cli; the rest may be null). Pure functions.
 
 import { badRequest } from "../../errors.ts";
+import { MAX_DEPLOY_NAME_CHARS, MAX_DEPLOY_URL_CHARS } from "../../limits.ts";
 import { EPOCH_ISO, isoFromSeconds } from "../../protocol/items/json.ts";
 
 /** Sentry's environment name rule: no newlines or slashes, at most 64 characters. */
 const ENVIRONMENT = /^[^\n\r\f/]{1,64}$/;
-const MAX_NAME_CHARS = 64;
-const MAX_URL_CHARS = 200;
 
 export interface DeployInput {
   environment: string;
@@ -60,8 +59,8 @@ export function parseDeploy(body: unknown, nowSeconds: number): DeployInput {
   }
   return {
     environment,
-    name: nullableString(body, "name", MAX_NAME_CHARS),
-    url: nullableString(body, "url", MAX_URL_CHARS),
+    name: nullableString(body, "name", MAX_DEPLOY_NAME_CHARS),
+    url: nullableString(body, "url", MAX_DEPLOY_URL_CHARS),
     dateStarted: nullableDate(body, "dateStarted"),
     dateFinished: nullableDate(body, "dateFinished") ?? nowSeconds,
   };

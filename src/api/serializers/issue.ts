@@ -3,6 +3,7 @@
 
 import type { IssueTableRow, TagCountRow } from "../../db/rows.ts";
 import { badRequest } from "../../errors.ts";
+import { MAX_WINDOW_MINUTES } from "../../limits.ts";
 import type { Resolution } from "../../project/index.ts";
 import { formatShortId } from "../../protocol/issue-search.ts";
 import { isoFromSeconds } from "../../protocol/items/json.ts";
@@ -225,9 +226,6 @@ export interface IssueUpdate {
   isPublic?: boolean;
   isSubscribed?: boolean;
 }
-
-/** A week, Sentry's cap for ignore windows (minutes). */
-const MAX_WINDOW_MINUTES = 7 * 24 * 60;
 
 function positiveInt(details: Record<string, unknown>, key: string): number | undefined {
   const value = details[key];

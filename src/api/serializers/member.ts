@@ -3,7 +3,9 @@
 // user); a pending invitation's id is the invitation's (ids from 10^12, see src/db/members.ts) and it
 // carries nothing about any account — `user` is null — so the list never tells whether the invited email
 // already has an account somewhere. Pure functions.
+
 import { badRequest } from "../../errors.ts";
+import { MAX_EMAIL_CHARS } from "../../limits.ts";
 import type { Role } from "../access.ts";
 import { isoDate } from "../pagination.ts";
 import { objectBody } from "../slugs.ts";
@@ -152,8 +154,6 @@ export function serializeInvite(
     teamRoles: teamSlugs.map((teamSlug) => ({ teamSlug, role: null })),
   };
 }
-
-const MAX_EMAIL_CHARS = 254;
 
 export function parseEmail(value: unknown): string {
   if (typeof value !== "string") throw badRequest("Enter a valid email address.");

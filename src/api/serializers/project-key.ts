@@ -1,6 +1,8 @@
 // DSN keys as Sentry's ProjectKey JSON (`id` is the public key; DSN URLs on the server's own origin)
 // and the bodies of `POST/PUT …/keys/`. Pure functions.
+
 import { badRequest } from "../../errors.ts";
+import { MAX_KEY_LABEL_CHARS } from "../../limits.ts";
 import { isoDate } from "../pagination.ts";
 import { objectBody } from "../slugs.ts";
 import {
@@ -9,8 +11,6 @@ import {
   type RateLimitJson,
   serializeRateLimit,
 } from "./rate-limit.ts";
-
-export const MAX_KEY_LABEL_CHARS = 64;
 
 export interface ProjectKeyRecord extends RateLimitColumns {
   id: number;
@@ -137,3 +137,5 @@ export function newKeyPair(): { publicKey: string; secretKey: string } {
     [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
   return { publicKey: hex(), secretKey: hex() };
 }
+
+export { MAX_KEY_LABEL_CHARS };

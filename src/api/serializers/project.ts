@@ -1,6 +1,8 @@
 // Projects as Sentry's JSON (list item and detail: sentry-cli needs id, slug, name; team optional) and
 // the bodies of `POST /teams/{org}/{team}/projects/` and `PUT /projects/{org}/{project}/`. Pure functions.
+
 import { badRequest } from "../../errors.ts";
+import { MAX_PLATFORM_CHARS } from "../../limits.ts";
 import { isoDate } from "../pagination.ts";
 import { isValidSlug, MAX_NAME_CHARS, nameAndSlug, objectBody } from "../slugs.ts";
 import {
@@ -94,8 +96,6 @@ export function serializeProject(project: ProjectRecord, context: ProjectContext
       : {}),
   };
 }
-
-const MAX_PLATFORM_CHARS = 64;
 
 function parsePlatform(value: unknown): string | null {
   if (value === undefined || value === null || value === "") return null;

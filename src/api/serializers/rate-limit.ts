@@ -1,9 +1,8 @@
 // `rateLimit` as the key and project APIs read and write it: `{"count": N, "window": seconds}` or null.
 // Pure functions.
-import { badRequest } from "../../errors.ts";
 
-/** Longest window Sentry offers for key rate limits (one day). */
-export const MAX_RATE_LIMIT_WINDOW = 86_400;
+import { badRequest } from "../../errors.ts";
+import { MAX_RATE_LIMIT_WINDOW } from "../../limits.ts";
 
 export interface RateLimitJson {
   window: number;
@@ -43,3 +42,5 @@ export function parseRateLimit(value: unknown): RateLimitColumns {
     throw badRequest(`rateLimit.window must be a number of seconds between 1 and ${MAX_RATE_LIMIT_WINDOW}`);
   return { rateLimitCount: count, rateLimitWindow: window };
 }
+
+export { MAX_RATE_LIMIT_WINDOW };

@@ -2,13 +2,12 @@
 // into plain values, release rows written as Sentry's release JSON, and release order. Pure functions.
 
 import { badRequest } from "../../errors.ts";
+import { MAX_REF_CHARS, MAX_RELEASE_URL_CHARS } from "../../limits.ts";
 import { isoFromSeconds } from "../../protocol/items/json.ts";
 import type { DeployJson } from "./deploy.ts";
 
 /** Sentry's `DB_VERSION_LENGTH`. */
 export const MAX_VERSION_CHARS = 250;
-const MAX_URL_CHARS = 200;
-const MAX_REF_CHARS = 250;
 
 /** Sentry's Release.is_valid_version: no control/path characters, not `.`/`..`/`latest`. */
 export function isValidVersion(version: string): boolean {
@@ -95,7 +94,7 @@ export function parseReleaseChanges(body: unknown): ReleaseChanges {
   const changes: ReleaseChanges = {};
   const ref = optionalString(body, "ref", MAX_REF_CHARS);
   if (ref !== undefined) changes.ref = ref;
-  const url = optionalString(body, "url", MAX_URL_CHARS);
+  const url = optionalString(body, "url", MAX_RELEASE_URL_CHARS);
   if (url !== undefined) changes.url = url;
   const dateStarted = optionalDate(body, "dateStarted");
   if (dateStarted !== undefined) changes.dateStarted = dateStarted;

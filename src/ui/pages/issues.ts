@@ -20,6 +20,7 @@ import { newestReleaseFor } from "../../db/releases.ts";
 import type { IssueReadRow, ProjectSummary } from "../../db/rows.ts";
 import { firstActiveKey, projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
+import { UI_ISSUES_PAGE_SIZE } from "../../limits.ts";
 import { parseIssueQuery } from "../../protocol/issue-search.ts";
 import { formString, type OrgCall } from "../call.ts";
 import { sparkline } from "../charts.ts";
@@ -34,7 +35,6 @@ import { dsnFor, emptyProject } from "../snippets.ts";
 /** An issue of the stream: its status is the one it reads back as (an expired ignore is unresolved). */
 export type IssueRow = Omit<IssueReadRow, "status"> & { status: string };
 
-export const PAGE_SIZE = 25;
 const DEFAULT_QUERY = "is:unresolved";
 
 export interface StreamState {
@@ -88,9 +88,9 @@ export function issueStreamView(ctx: PageContext, s: StreamState): SafeHtml {
   const to = Math.min(s.offset + s.rows.length, s.total);
   const pager = html`<div class="pager"><span class="muted">${from}–${to} of ${s.total}</span>${
     s.offset > 0
-      ? html`<a class="btn" href="${link({ cursor: Math.max(0, s.offset - PAGE_SIZE) })}" rel="prev">Previous</a>`
+      ? html`<a class="btn" href="${link({ cursor: Math.max(0, s.offset - UI_ISSUES_PAGE_SIZE) })}" rel="prev">Previous</a>`
       : html`<button disabled>Previous</button>`
-  }${s.offset + s.rows.length < s.total ? html`<a class="btn" href="${link({ cursor: s.offset + PAGE_SIZE })}" rel="next">Next</a>` : html`<button disabled>Next</button>`}</div>`;
+  }${s.offset + s.rows.length < s.total ? html`<a class="btn" href="${link({ cursor: s.offset + UI_ISSUES_PAGE_SIZE })}" rel="next">Next</a>` : html`<button disabled>Next</button>`}</div>`;
   const back = ctx.url.pathname + ctx.url.search;
   const list =
     s.empty ??
@@ -139,7 +139,7 @@ export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Respo
     ids.length === 0
       ? [[], 0]
       : await Promise.all([
-          issuePage(env.DB, where, sortSql(sort), { limit: PAGE_SIZE, offset }, ctx.now),
+          issuePage(env.DB, where, sortSql(sort), { limit: UI_ISSUES_PAGE_SIZE, offset }, ctx.now),
           countIssues(env.DB, where),
         ]);
   const rows: IssueRow[] = found.map((r) => ({ ...r, status: r.effective_status }));
@@ -213,3 +213,5 @@ export async function issueBulkSubmit({ env, form, org }: OrgCall): Promise<Resp
   // redirect() keeps `back` on this site (see redirect-target.ts).
   return redirect(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`);
 }
+
+export { UI_ISSUES_PAGE_SIZE };
