@@ -1,7 +1,6 @@
 // R2 reads and deletes of stored bytes: event payloads too large for a row, attachments, debug files.
 
-/** The bucket event bytes live in (the `BLOBS` binding). */
-export type BlobBucket = R2Bucket;
+export type { BlobBucket } from "./bucket.ts";
 
 /** The text of a stored object, or null when it is gone. */
 export async function readBlobText(bucket: R2Bucket, key: string): Promise<string | null> {

@@ -8,16 +8,6 @@ export async function readEventPayload(bucket: BlobBucket, key: string): Promise
   return object ? object.text() : null;
 }
 
-/** The stored payload JSON of an event row: inline, or from R2; null when neither holds it. */
-export async function eventPayloadText(
-  bucket: BlobBucket,
-  row: { payload?: string | null; payload_key?: string | null },
-): Promise<string | null> {
-  if (row.payload) return row.payload;
-  if (!row.payload_key) return null;
-  return readEventPayload(bucket, row.payload_key);
-}
-
 /** Stores a payload JSON under a fresh key. */
 export async function putEventPayload(bucket: BlobBucket, key: string, json: string): Promise<void> {
   await bucket.put(key, json, { httpMetadata: { contentType: "application/json" } });

@@ -3,9 +3,8 @@
 // hashes away from an issue and regroups the events carrying them, so they (and later look-alikes)
 // form a new issue; event hashes are recomputed from the stored payloads, with the grouping ingest uses.
 
-import { eventPayloadText } from "../blobs/event-payloads.ts";
+import { type BlobBucket, eventPayloadText } from "../blobs/event-blobs.ts";
 import { issueEventsAfter, mergeIssueRows, unhookHashes } from "../db/issue-hashes.ts";
-import type { Env } from "../env.ts";
 import { UNMERGE_PAGE_EVENTS } from "../limits.ts";
 import type { NormalizedEvent } from "../protocol/types.ts";
 import { issueGroupingOf } from "./ingest-batch.ts";
@@ -24,7 +23,7 @@ export async function mergeIssues(
 
 export interface UnmergeDeps {
   db: D1Database;
-  bucket: Env["BLOBS"];
+  bucket: BlobBucket;
   regroup: (projectId: number, moves: RegroupMove[]) => Promise<RegroupResult>;
 }
 

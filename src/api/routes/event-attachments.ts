@@ -1,7 +1,7 @@
 // Sentry's event-attachment endpoints: list an event's attachments, read one (JSON, or its bytes with
 // `?download`), delete one. Reading needs event:read; deleting event:admin, as deleting an issue does.
 import type { IRequest } from "itty-router";
-import { deleteAttachmentBytes, readAttachment } from "../../blobs/attachments.ts";
+import { deleteBlobs, readBlobStream } from "../../blobs/event-blobs.ts";
 import {
   deleteEventAttachment,
   eventAttachment,
@@ -64,7 +64,7 @@ export function registerEventAttachmentRoutes(router: AppRouter): void {
     const row = await eventAttachment(env.DB, projectId, eventId, attachmentId(req));
     if (!row) throw notFound();
     if (!new URL(req.url).searchParams.has("download")) return json(serializeEventAttachment(row));
-    const bytes = await readAttachment(env.BLOBS, row.blob_key);
+    const bytes = await readBlobStream(env.BLOBS, row.blob_key);
     if (!bytes) throw notFound();
     return download(bytes.body, bytes.size, row.name, row.content_type);
   });
@@ -72,7 +72,7 @@ export function registerEventAttachmentRoutes(router: AppRouter): void {
     const { projectId, eventId } = await eventScope(req, env, "event:admin");
     const key = await deleteEventAttachment(env.DB, projectId, eventId, attachmentId(req));
     if (!key) throw notFound();
-    await deleteAttachmentBytes(env.BLOBS, key);
+    await deleteBlobs(env.BLOBS, [key]);
     return new Response(null, { status: 204 });
   });
 }

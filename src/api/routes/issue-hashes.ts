@@ -3,7 +3,7 @@
 // The unmerge runs in the project's Durable Object, which owns grouping state.
 
 import type { IRequest } from "itty-router";
-import { eventPayloadText } from "../../blobs/event-payloads.ts";
+import { eventPayloadText } from "../../blobs/event-blobs.ts";
 import { type IssueEventRow, issueEventsAfter, issueHashesPage, ownedHashes } from "../../db/issue-hashes.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
