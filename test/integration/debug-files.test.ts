@@ -408,6 +408,37 @@ describe("assemble", () => {
     expect(((await list.json()) as unknown[]).length).toBe(2);
   });
 
+  it("filters the listing by query (substring, literal % and _), debug id, code id and format", async () => {
+    const t = await createTenant();
+    const one = randomBytes(20);
+    const two = randomBytes(20);
+    await uploadFile(t, buildElf({ buildId: one }), "lib%one_x.so");
+    await uploadFile(t, buildElf({ buildId: two }), "libtwo.so");
+    const names = async (query: string) => {
+      const res = await send(`/api/0/projects/${t.orgSlug}/${t.projectSlug}/files/dsyms/?${query}`, {
+        headers: bearer(t),
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { objectName: string }[]).map((f) => f.objectName).sort();
+    };
+    expect(await names("query=lib")).toEqual(["lib%one_x.so", "libtwo.so"]);
+    expect(await names(`query=${encodeURIComponent("%one_")}`)).toEqual(["lib%one_x.so"]);
+    // `%` and `_` match themselves, not any characters.
+    expect(await names(`query=${encodeURIComponent("b%t")}`)).toEqual([]);
+    expect(await names(`query=${encodeURIComponent("two_")}`)).toEqual([]);
+    expect(await names(`query=${expectedDebugId(two)}`)).toEqual(["libtwo.so"]);
+    expect(
+      await names(
+        `code_id=${[...one]
+          .map((b) => b.toString(16).padStart(2, "0"))
+          .join("")
+          .toUpperCase()}`,
+      ),
+    ).toEqual(["lib%one_x.so"]);
+    expect(await names("file_formats=elf")).toEqual(["lib%one_x.so", "libtwo.so"]);
+    expect(await names("file_formats=macho")).toEqual([]);
+  });
+
   it("assembles a file of several chunks uploaded out of order into equal R2 parts", async () => {
     const t = await createTenant();
     const buildId = randomBytes(20);
