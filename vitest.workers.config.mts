@@ -23,7 +23,8 @@ export default defineConfig(async () => {
   return {
     plugins: [
       cloudflareTest({
-        main: "./src/index.ts",
+        // The production Worker with the D1 fault seam filled (test/faults/worker.ts); no faults unless a test sets them.
+        main: "./test/faults/worker.ts",
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {

@@ -25,17 +25,20 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly commits: GroupCommit;
   private readonly queue: CommitQueue;
   private readonly late: LateSymbolicationAlarm;
+  /** The D1 database this object writes to (see database()). */
+  private readonly db: D1Database;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.db = this.database(env);
     this.admission = new RateLimitAdmission(ctx.storage);
-    this.commits = new GroupCommit(env.DB, this.issues, new SeenReleases());
+    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases());
     this.queue = new CommitQueue({
       commit: (admitted) => this.commits.commit(admitted),
       forgetCachedState: () => this.issues.clear(),
     });
     const lateDeps: LateDeps = {
-      db: env.DB,
+      db: this.db,
       bucket: env.BLOBS,
       // The late job returns re-symbolicated events; grouping them is this object's part.
       regroup: (projectId, events) =>
@@ -46,6 +49,14 @@ export class ProjectDO extends DurableObject<Env> {
     };
     this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, () => this.queue.settled());
     void ctx.blockConcurrencyWhile(() => this.admission.load());
+  }
+
+  /**
+   * The D1 binding, as this object uses it. The one seam of the fault tests: test/faults/worker.ts
+   * puts a D1 that fails on purpose in front of it; production returns the binding.
+   */
+  protected database(env: Env): D1Database {
+    return env.DB;
   }
 
   /** Admits one envelope's items against the rate limits and commits what passed. */
@@ -65,34 +76,31 @@ export class ProjectDO extends DurableObject<Env> {
     status: IssueState["status"],
     resolution: Resolution | null,
   ): Promise<void> {
-    await setIssueStatus(this.env.DB, this.issues, issueId, status, resolution);
+    await setIssueStatus(this.db, this.issues, issueId, status, resolution);
   }
 
   /** Moves re-symbolicated events to the issues their new grouping selects (between group commits). */
   async regroupEvents(projectId: number, moves: RegroupMove[]): Promise<RegroupResult> {
-    return regroupBetweenCommits(this.env.DB, this.queue, this.issues, projectId, moves);
+    return regroupBetweenCommits(this.db, this.queue, this.issues, projectId, moves);
   }
 
   /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
   async deleteIssues(issueIds: number[]): Promise<void> {
-    await deleteIssuesWithData(this.env, issueIds, async () => this.issues.clear());
+    await deleteIssuesWithData({ ...this.env, DB: this.db }, issueIds, async () => this.issues.clear());
   }
 
   /** Merges issues into `parent` (Sentry's bulk merge), between group commits. */
   async mergeIssues(projectId: number, parent: number, children: number[]): Promise<void> {
     const clear = () => this.issues.clear();
-    await this.queue.between(
-      () => mergeIssues(this.env.DB, projectId, parent, children).finally(clear),
-      clear,
-    );
+    await this.queue.between(() => mergeIssues(this.db, projectId, parent, children).finally(clear), clear);
   }
 
   /** Takes `hashes` from the issue; the events carrying them form a new issue. Events moved. */
   async unmergeHashes(projectId: number, issueId: number, hashes: string[]): Promise<number> {
     const deps = {
-      db: this.env.DB,
+      db: this.db,
       bucket: this.env.BLOBS,
-      regroup: (id: number, moves: RegroupMove[]) => applyRegroup(this.env.DB, id, moves),
+      regroup: (id: number, moves: RegroupMove[]) => applyRegroup(this.db, id, moves),
     };
     const clear = () => this.issues.clear();
     return this.queue.between(() => unmergeHashes(deps, projectId, issueId, hashes).finally(clear), clear);

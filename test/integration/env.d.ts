@@ -10,7 +10,7 @@ declare global {
       TEST_RUST_CAPTURES: Record<string, { body: string; headers: string[] }>;
     }
     interface GlobalProps {
-      mainModule: typeof import("../../src/index.ts");
+      mainModule: typeof import("../faults/worker.ts");
       durableNamespaces: "ProjectDO";
     }
   }

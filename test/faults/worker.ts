@@ -1,0 +1,32 @@
+// The Faultline Worker with D1 behind test/faults/faulty-d1.ts, for the integration tests and
+// `npm run bench:faults`: the same handlers and Durable Object, with every D1 call of the edge and of
+// the project objects going through the fault wrapper. `POST /__faults` (JSON D1Faults) sets the
+// faults; `GET /__faults` answers what the wrapper did. Production (src/index.ts) never loads this.
+
+import type { Env } from "../../src/env.ts";
+import app from "../../src/index.ts";
+import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
+import { type D1Faults, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
+
+export class ProjectDO extends RealProjectDO {
+  protected override database(env: Env): D1Database {
+    return faultyD1(env.DB);
+  }
+
+  /** Sets the faults in this object's isolate (the same module state as the Worker's when shared). */
+  async setD1Faults(faults: D1Faults): Promise<void> {
+    setD1Faults(faults);
+  }
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/__faults") {
+      if (request.method === "POST") setD1Faults((await request.json()) as D1Faults);
+      return Response.json(d1FaultCounts());
+    }
+    return app.fetch(request, { ...env, DB: faultyD1(env.DB) }, ctx);
+  },
+  scheduled: (controller, env, ctx) => app.scheduled(controller, { ...env, DB: faultyD1(env.DB) }, ctx),
+} satisfies ExportedHandler<Env>;
