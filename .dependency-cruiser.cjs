@@ -4,7 +4,7 @@
 // grouping, symbolication) → shared (env.ts, errors.ts, limits.ts). Imports point downward only.
 const CORE = "^src/(protocol|grouping|symbolication)/";
 const STORAGE = "^src/(db|blobs)/";
-const SHARED = "^src/(env|errors|limits)\\.ts$";
+const SHARED = "^src/((env|errors|limits)\\.ts$|limits/)";
 const SERVICES = "^src/(ingest|api|ui|project|symbol-service)/";
 const EDGE = "^src/(index\\.ts|http/router\\.ts)$";
 

@@ -13,6 +13,8 @@ const MAX_LINES = 450;
 const TEXT_RULES = [
   // `.exec(` is also RegExp's; D1's exec is only ever called on the binding or a D1Database.
   ["a D1 statement (.prepare/.batch/.exec)", /\.(prepare|batch)\(|\b(DB|db|d1)\.exec\(/, ["db/"]],
+  // Durable Object SQLite storage (the spool) is storage too.
+  ["a Durable Object SQL statement (sql.exec)", /\bsql\.exec\(/, ["db/"]],
   [
     "an R2 call",
     /\b(BLOBS|blobs|bucket|r2)\.(put|get|head|list|delete|createMultipartUpload|resumeMultipartUpload)\(/,

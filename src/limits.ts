@@ -4,6 +4,9 @@
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+// The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
+export * from "./limits/storage.ts";
+
 // Request bodies and decoding. Memory math for one 128 MB isolate (CF), which may serve other requests
 // at the same time: a request holds its wire body (≤ 20 MiB) while decoding it into the decoded body
 // (≤ 20 MiB); the decoder may hold one more transient copy of its output (≤ 20 MiB), and a stacked
@@ -215,48 +218,6 @@ export const MAX_RAW_METADATA_JSON_CHARS = 16 * KiB;
  * event payload kept inline in D1; a larger payload keeps only the feedback context.
  */
 export const MAX_FEEDBACK_PAYLOAD_CHARS = MAX_INLINE_PAYLOAD_BYTES;
-
-/**
- * Size of one prepared envelope sent to the project's Durable Object in one RPC, in UTF-16 code units
- * of its JSON form. Records (logs, spans…) that would go past it are dropped as `too_large`; bytes
- * (attachments, large payloads, raw items) are in R2 already and only their keys travel. Math: the DO
- * RPC message limit is 32 MiB (CF); V8's structured clone stores a string in 1 (Latin-1) or 2 (UTF-16)
- * bytes per code unit, and object framing is no larger than the JSON's own punctuation, so 4 Mi units
- * are at most ~8 MiB on the wire. The envelope's one event and one transaction come on top (each at
- * most ~1.3 Mi units: an inline payload ≤ MAX_INLINE_PAYLOAD_BYTES plus index columns and, for a
- * transaction, spans from a ≤ 1 MiB item), so one RPC stays under ~14 MiB, more than 2× below the
- * limit. It also bounds what one envelope adds to a D1 commit.
- */
-export const MAX_PREPARED_BATCH_UNITS = 4 * MiB;
-
-/**
- * Prepared data of one group commit of the Durable Object (same unit): the commit stops gathering
- * envelopes past it, so one D1 transaction and the object's memory stay bounded (128 MB isolate, CF).
- */
-export const MAX_COMMIT_BATCH_UNITS = 2 * MAX_PREPARED_BATCH_UNITS;
-
-/** Envelopes written by one group commit at most (count), to bound the size of one D1 transaction. */
-export const MAX_BATCHES_PER_COMMIT = 64;
-
-/**
- * Grouping hash → issue entries (count) the project's Durable Object keeps in memory, and releases it
- * remembers as recorded; past it the cache is cleared between commits and misses are read from D1.
- * Bounds the object's memory (128 MB isolate, CF) at a few MB of short strings.
- */
-export const MAX_CACHED_ISSUE_HASHES = 20_000;
-
-/**
- * Age after which an R2 object of ingested bytes that no D1 row references is deleted by the sweep.
- * Far longer than any request takes to commit (CF caps a request's wall time at minutes), so an object
- * whose request is still running is never taken.
- */
-export const BLOB_SWEEP_MIN_AGE_MS = 24 * 3600 * 1000;
-
-/**
- * R2 objects one sweep run looks at (a cron run has 15 min of wall time and 1,000 subrequests on
- * Paid, CF): 10 list pages of 1,000, about 350 D1 reads of 90 keys, deletes of 1,000 keys per call.
- */
-export const MAX_BLOB_SWEEP_OBJECTS_PER_RUN = 10_000;
 
 /** Seconds of the events API's default time range without `statsPeriod`/`start`/`end`: Sentry's 14 days. */
 export const DEFAULT_QUERY_PERIOD_SECONDS = 14 * 86400;

@@ -217,7 +217,6 @@ async function ingestEnvelope(
   const stored = new Set(result.storedBlobKeys);
   const orphans = prepared.writtenBlobKeys.filter((k) => !stored.has(k));
   if (orphans.length > 0) ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, orphans));
-  if (result.refused) throw new FaultlineError(result.refused.status, result.refused.detail);
 
   const headers: Record<string, string> = {};
   if (result.rateLimits.length > 0) {

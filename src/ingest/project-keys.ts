@@ -1,10 +1,13 @@
 // Resolves a DSN public key to its project and limits. Cached per isolate for a few seconds: ingest asks
-// for the same key on every request, and a disabled key must still stop working quickly.
+// for the same key on every request, and a disabled key must still stop working quickly. While D1 is
+// unavailable a cached key keeps its last known state, so ingest goes on into the spool.
 import { ingestKeyByPublicKey } from "../db/project-keys.ts";
 import { FaultlineError } from "../errors.ts";
 import type { KeyContext } from "../project/index.ts";
 
 const CACHE_TTL_MS = 10_000;
+/** After a failed refresh, how soon the next request tries D1 again (meanwhile the stale entry serves). */
+const STALE_RETRY_MS = 1_000;
 const MAX_CACHED_KEYS = 10_000;
 
 interface KeyRecord {
@@ -49,11 +52,31 @@ export async function resolveProjectKey(
   const now = Date.now();
   let entry = cache.get(publicKey);
   if (!entry || entry.expires < now) {
+    const stale = entry;
+    let record: KeyRecord | null;
+    try {
+      record = await loadKey(db, publicKey);
+    } catch (error) {
+      // D1 unavailable: a key seen before keeps working as it was (ingest must not fail with D1, the
+      // spool takes the events); an unknown key can only be asked to retry.
+      if (!stale) {
+        console.error("key lookup failed", error);
+        throw new FaultlineError(503, "the DSN key could not be checked, please retry", {
+          headers: { "retry-after": "5" },
+        });
+      }
+      record = stale.record;
+      stale.expires = now + STALE_RETRY_MS;
+      return contextOf(record, pathProjectId);
+    }
     if (cache.size >= MAX_CACHED_KEYS) cache.clear();
-    entry = { record: await loadKey(db, publicKey), expires: now + CACHE_TTL_MS };
+    entry = { record, expires: now + CACHE_TTL_MS };
     cache.set(publicKey, entry);
   }
-  const record = entry.record;
+  return contextOf(entry.record, pathProjectId);
+}
+
+function contextOf(record: KeyRecord | null, pathProjectId: number | null): KeyContext {
   if (!record) throw rejected("unknown DSN public key");
   if (pathProjectId !== null && record.projectId !== pathProjectId) {
     throw rejected(`the DSN key does not belong to project ${pathProjectId}`);

@@ -15,6 +15,11 @@ export class IssueCache {
     return this.hashToIssue.has(hash);
   }
 
+  /** The issue that owns a hash, when cached. */
+  issueOf(hash: string): number | null {
+    return this.hashToIssue.get(hash) ?? null;
+  }
+
   /** Whether memory is at its bound (the commit then clears the cache before it plans). */
   get full(): boolean {
     return this.hashToIssue.size >= MAX_CACHED_ISSUE_HASHES;

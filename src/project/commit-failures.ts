@@ -1,8 +1,7 @@
-// What the project's Durable Object tells a sender about its envelope after a group commit: the R2
-// keys its stored rows point to (the rest of what it wrote are orphans), and, when D1 refused the
-// envelope's own data, why. Pure: no storage here.
+// What a group commit tells about an envelope: the R2 keys its stored rows point to (the rest of what
+// was written for it are orphans), and, when D1 refused it, how it is counted. Pure: no storage here.
 import type { DataCategory } from "../protocol/categories.ts";
-import type { IngestBatch, IngestResult } from "./ingest-batch.ts";
+import type { IngestBatch } from "./ingest-batch.ts";
 
 /** R2 keys that rows written by this commit point to, for one envelope (the rest are orphans). */
 export function storedBlobKeys(
@@ -38,12 +37,4 @@ export function errorText(error: unknown): string {
 /** A D1 error caused by the data itself (it fails on every retry), not by D1's state. */
 export function isDataError(error: unknown): boolean {
   return /TOOBIG|too big|CONSTRAINT|MISMATCH|datatype mismatch|string or blob/i.test(errorText(error));
-}
-
-/** How an envelope D1 refused on its own is answered: 413 for a value over a D1 size limit, else 400. */
-export function refusalOf(error: unknown): NonNullable<IngestResult["refused"]> {
-  const tooBig = /TOOBIG|too big/i.test(errorText(error));
-  return tooBig
-    ? { status: 413, detail: "envelope could not be stored: a value exceeds the storage size limits" }
-    : { status: 400, detail: "envelope could not be stored: its data was refused by the database" };
 }

@@ -2,6 +2,7 @@
 // (commit-plan.ts), writes everything in one D1 transaction, and only then teaches the caches the new
 // state. Answers, per envelope, what was stored.
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
+import { spoolMarkStatement } from "../db/spool-marks.ts";
 import type { IssueCache, SeenReleases } from "./caches.ts";
 import { errorText, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
@@ -12,8 +13,14 @@ import { compareReleasesBySemver } from "./issue-lifecycle.ts";
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
 export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
 
-/** Counters for the benchmark and the cost meter. */
-export interface ProjectStats {
+/** The spool position a group commit writes with its rows (see db/spool-marks.ts). */
+export interface SpoolMark {
+  epoch: string;
+  seq: number;
+}
+
+/** Counters of the group commits, for the benchmark and the cost meter. */
+export interface CommitStats {
   commits: number;
   batches: number;
   eventsStored: number;
@@ -23,7 +30,7 @@ export interface ProjectStats {
 }
 
 export class GroupCommit {
-  readonly stats: ProjectStats = {
+  readonly stats: CommitStats = {
     commits: 0,
     batches: 0,
     eventsStored: 0,
@@ -38,7 +45,8 @@ export class GroupCommit {
     private readonly releases: SeenReleases,
   ) {}
 
-  async commit(admitted: AdmittedBatch[]): Promise<CommittedBatch[]> {
+  /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
+  async commit(admitted: AdmittedBatch[], mark: SpoolMark | null = null): Promise<CommittedBatch[]> {
     const projectId = admitted[0]?.batch.key.projectId;
     if (projectId === undefined) return [];
     // Bound memory between commits (never during one: the planner relies on what lookUp loaded).
@@ -47,14 +55,14 @@ export class GroupCommit {
     // the batch (one D1 round trip instead of two); retries of stored events are rare.
     if (this.allHashesKnown(admitted)) {
       try {
-        return await this.attempt(projectId, admitted, new Set(), "fail");
+        return await this.attempt(projectId, admitted, new Set(), "fail", mark);
       } catch (error) {
         if (!isConstraintError(error)) throw error;
         this.stats.d1Queries += 1;
       }
     }
     const existing = await this.lookUp(projectId, admitted);
-    return this.attempt(projectId, admitted, existing, "ignore");
+    return this.attempt(projectId, admitted, existing, "ignore", mark);
   }
 
   private allHashesKnown(admitted: AdmittedBatch[]): boolean {
@@ -70,6 +78,7 @@ export class GroupCommit {
     admitted: AdmittedBatch[],
     existing: Set<string>,
     ifExists: "ignore" | "fail",
+    mark: SpoolMark | null,
   ): Promise<CommittedBatch[]> {
     const plan = planCommit(admitted, existing, this.issues.knownIssues(admitted), compareReleasesBySemver);
     const statements = commitStatements(this.db, projectId, admitted, plan, ifExists);
@@ -80,6 +89,7 @@ export class GroupCommit {
     ]);
     const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
     statements.push(...releaseStatements(this.db, organizationId, projectId, releases));
+    if (mark) statements.push(spoolMarkStatement(this.db, projectId, mark.epoch, mark.seq));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     // An envelope with nothing to keep (only a header, or only skipped items) writes nothing.
     const { createdIssues, cost } = await runGroupCommit(this.db, projectId, statements, newHashes);

@@ -3,7 +3,7 @@
 // types and release order other services show and compare. The class itself is bound by the edge
 // (src/index.ts) and named by env.ts as a type, straight from project-do.ts, so importing this face
 // never loads the Durable Object runtime. Everything else in src/project/ is internal.
-export type { ProjectStats } from "./group-commit.ts";
+
 export {
   type ActiveRateLimit,
   type AttachmentRow,
@@ -38,3 +38,5 @@ export {
 } from "./issue-mutations.ts";
 export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";
+export { spooledEvent, spooledEventIn } from "./spool-reads.ts";
+export type { ProjectStats } from "./stats.ts";

@@ -97,11 +97,6 @@ export interface IngestResult {
   everythingRateLimited: boolean;
   /** R2 keys that rows written for this batch point to; the request's other keys are orphans. */
   storedBlobKeys: string[];
-  /**
-   * Set when D1 refused this envelope's data on its own (after the group commit failed and each
-   * envelope was retried alone): nothing of it was stored, and a retry would fail the same way.
-   */
-  refused?: { status: 400 | 413; detail: string };
 }
 
 /** A batch with nothing in it yet. */

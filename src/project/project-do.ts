@@ -1,15 +1,20 @@
-// One Durable Object per project: it admits items against rate limits and commits everything a project
-// receives to D1 in serialized group commits, so issue grouping and counters never race. This class is
-// its RPC face only; each method delegates to the part that does the work:
-//   admission.ts (rate limits) → commit-queue.ts (group commit queue) → group-commit.ts (one commit),
-//   caches.ts (what it remembers between commits), issue-status.ts, regroup-trigger.ts, late-alarm.ts.
+// One Durable Object per project: it admits items against rate limits, spools what it accepts in its
+// own storage (durable before the answer), and writes the spool to D1 in serialized group commits, so
+// issue grouping and counters never race and no answer waits for D1. This class is its RPC face only;
+// each method delegates to the part that does the work:
+//   admission.ts (rate limits) → spool.ts (durable queue) → spool-flusher.ts (to D1) → group-commit.ts
+//   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
+//   commits), issue-status.ts, regroup-trigger.ts, late-alarm.ts, spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
+import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
+import { SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
 import { IssueCache, SeenReleases } from "./caches.ts";
-import { CommitQueue } from "./commit-queue.ts";
-import { GroupCommit, type ProjectStats } from "./group-commit.ts";
+import { CommitLock } from "./commit-lock.ts";
+import { GroupCommit } from "./group-commit.ts";
+import { acceptedAnswer, spoolFullAnswer, spoolFullOutcome } from "./ingest-answers.ts";
 import { type IngestBatch, type IngestResult, issueGroupingOf } from "./ingest-batch.ts";
 import { deleteIssuesWithData } from "./issue-deletion.ts";
 import type { IssueState, Resolution } from "./issue-lifecycle.ts";
@@ -18,24 +23,39 @@ import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
+import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
+import { SpoolFlusher } from "./spool-flusher.ts";
+import { spooledEventRow } from "./spooled-event.ts";
+import type { ProjectStats } from "./stats.ts";
 
 export class ProjectDO extends DurableObject<Env> {
   private readonly issues = new IssueCache();
   private readonly admission: RateLimitAdmission;
   private readonly commits: GroupCommit;
-  private readonly queue: CommitQueue;
+  private readonly lock = new CommitLock();
+  private readonly spool: Spool;
+  private readonly flusher: SpoolFlusher;
   private readonly late: LateSymbolicationAlarm;
   /** The D1 database this object writes to (see database()). */
   private readonly db: D1Database;
+  /** The backstop alarm is armed for the envelopes spooled since it last fired. */
+  private backstopArmed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = this.database(env);
     this.admission = new RateLimitAdmission(ctx.storage);
     this.commits = new GroupCommit(this.db, this.issues, new SeenReleases());
-    this.queue = new CommitQueue({
-      commit: (admitted) => this.commits.commit(admitted),
+    this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
+    const wakeAt = (at: number) => this.wakeAt(at);
+    this.flusher = new SpoolFlusher({
+      spool: this.spool,
+      lock: this.lock,
+      commits: this.commits,
+      db: this.db,
+      bucket: env.BLOBS,
       forgetCachedState: () => this.issues.clear(),
+      wakeAt,
     });
     const lateDeps: LateDeps = {
       db: this.db,
@@ -47,8 +67,11 @@ export class ProjectDO extends DurableObject<Env> {
           events.map(({ event, ...e }) => ({ ...e, grouping: issueGroupingOf(event) })),
         ),
     };
-    this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, () => this.queue.settled());
+    const spoolFlushed = () => this.flusher.flushedThrough(this.spool.lastSeq);
+    this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, spoolFlushed, wakeAt);
     void ctx.blockConcurrencyWhile(() => this.admission.load());
+    // Envelopes spooled before a restart are flushed now.
+    this.flusher.kick();
   }
 
   /**
@@ -59,15 +82,58 @@ export class ProjectDO extends DurableObject<Env> {
     return env.DB;
   }
 
-  /** Admits one envelope's items against the rate limits and commits what passed. */
-  async ingest(batch: IngestBatch): Promise<IngestResult> {
-    const { admitted, limits } = this.admission.admit(batch);
-    return this.queue.enqueue(admitted, limits);
+  /** The spool's caps (src/limits.ts); a seam for the tests of a full spool. */
+  protected spoolCaps(): SpoolCaps {
+    return DEFAULT_SPOOL_CAPS;
   }
 
-  /** Counters for the benchmark and the cost meter. */
+  /**
+   * Admits one envelope's items against the rate limits and spools what passed. The answer leaves once
+   * the spool write is durable (the object's output gate); D1 gets it from the flush.
+   */
+  async ingest(batch: IngestBatch): Promise<IngestResult> {
+    if (!this.spool.hasRoom()) {
+      this.spool.countRefusal(batch.key, spoolFullOutcome(batch));
+      this.flusher.kick();
+      return spoolFullAnswer();
+    }
+    const { admitted, limits } = this.admission.admit(batch);
+    this.spool.append(admitted);
+    this.flusher.kick();
+    if (!this.backstopArmed) {
+      this.backstopArmed = true;
+      void this.wakeAt(Date.now() + SPOOL_BACKSTOP_ALARM_MS);
+    }
+    return acceptedAnswer(admitted, limits);
+  }
+
+  /** An error or transaction event still in the spool, as the row D1 will hold (issue id if known). */
+  async spooledEvent(eventId: string): Promise<EventTableRow | null> {
+    const admitted = this.spool.findEvent(eventId);
+    return admitted ? spooledEventRow(admitted, eventId, this.issues) : null;
+  }
+
+  /** Waits up to `timeoutMs` for the spool to reach D1; answers whether it did. */
+  async drainSpool(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.spool.empty) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      this.flusher.kick();
+      const flushed = this.flusher.flushedThrough(this.spool.lastSeq);
+      const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), left));
+      // A failed flush retries on its own (backoff); keep waiting until the deadline.
+      if (!(await Promise.race([flushed, timedOut]))) await new Promise((r) => setTimeout(r, 25));
+    }
+    await this.lock.settled();
+    await this.flusher.cleanupsSettled();
+    return true;
+  }
+
+  /** Counters for the benchmark and the cost meter, with the spool's state. */
   async getStats(): Promise<ProjectStats> {
-    return { ...this.commits.stats };
+    const { entries, bytes } = this.spool.size;
+    return { ...this.commits.stats, ...this.flusher.stats, spooled: entries, spoolBytes: bytes };
   }
 
   /** Changes an issue's status through the object that owns grouping state, keeping its cache true. */
@@ -81,7 +147,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** Moves re-symbolicated events to the issues their new grouping selects (between group commits). */
   async regroupEvents(projectId: number, moves: RegroupMove[]): Promise<RegroupResult> {
-    return regroupBetweenCommits(this.db, this.queue, this.issues, projectId, moves);
+    return regroupBetweenCommits(this.db, this.lock, this.issues, projectId, moves);
   }
 
   /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
@@ -92,7 +158,7 @@ export class ProjectDO extends DurableObject<Env> {
   /** Merges issues into `parent` (Sentry's bulk merge), between group commits. */
   async mergeIssues(projectId: number, parent: number, children: number[]): Promise<void> {
     const clear = () => this.issues.clear();
-    await this.queue.between(() => mergeIssues(this.db, projectId, parent, children).finally(clear), clear);
+    await this.lock.run(() => mergeIssues(this.db, projectId, parent, children).finally(clear), clear);
   }
 
   /** Takes `hashes` from the issue; the events carrying them form a new issue. Events moved. */
@@ -103,7 +169,7 @@ export class ProjectDO extends DurableObject<Env> {
       regroup: (id: number, moves: RegroupMove[]) => applyRegroup(this.db, id, moves),
     };
     const clear = () => this.issues.clear();
-    return this.queue.between(() => unmergeHashes(deps, projectId, issueId, hashes).finally(clear), clear);
+    return this.lock.run(() => unmergeHashes(deps, projectId, issueId, hashes).finally(clear), clear);
   }
 
   /** Runs the project's late re-symbolication jobs from this object's alarm, `delayMs` from now at the latest. */
@@ -111,13 +177,31 @@ export class ProjectDO extends DurableObject<Env> {
     await this.late.schedule(projectId, delayMs);
   }
 
-  /** Runs pending late-symbolication jobs within a budget, re-armed while some remain. */
+  /**
+   * The object's one alarm: flushes the spool (a retry after D1 failures, or the backstop after an
+   * eviction), then runs the late-symbolication jobs that are due.
+   */
   override async alarm(): Promise<void> {
-    await this.late.run();
+    this.backstopArmed = false;
+    this.flusher.kickNow();
+    await this.late.runIfDue();
+    // The next alarm, exactly: the late jobs' due time, or the backstop while envelopes are spooled.
+    const lateDue = await this.late.dueAt();
+    const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
+    const next = Math.min(lateDue ?? Number.POSITIVE_INFINITY, backstop ?? Number.POSITIVE_INFINITY);
+    this.backstopArmed = backstop !== null;
+    if (next === Number.POSITIVE_INFINITY) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(next);
   }
 
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */
   async forgetIssues(): Promise<void> {
     this.issues.clear();
+  }
+
+  /** Arms the alarm for `at` unless it is armed sooner already. */
+  private async wakeAt(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 }

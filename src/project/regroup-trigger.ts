@@ -2,17 +2,17 @@
 // from inside the project's Durable Object: between group commits, never during one, and with the
 // cached state of every issue it touched dropped before the next commit plans.
 import type { IssueCache } from "./caches.ts";
-import type { CommitQueue } from "./commit-queue.ts";
+import type { CommitLock } from "./commit-lock.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 
 export function regroupBetweenCommits(
   db: D1Database,
-  queue: CommitQueue,
+  lock: CommitLock,
   cache: IssueCache,
   projectId: number,
   moves: RegroupMove[],
 ): Promise<RegroupResult> {
-  return queue.between(
+  return lock.run(
     () =>
       applyRegroup(db, projectId, moves).then((result) => {
         cache.forget(result.touchedIssues);

@@ -43,7 +43,19 @@ export async function findCandidatesCached(
   for (const id of new Set(debugIds)) take("debug", id, missingDebug);
   for (const id of new Set(codeIds)) take("code", id, missingCode);
   if (missingDebug.length > 0 || missingCode.length > 0) {
-    const fresh = await findCandidates(db, projectId, missingDebug, missingCode);
+    let fresh: Candidate[];
+    try {
+      fresh = await findCandidates(db, projectId, missingDebug, missingCode);
+    } catch (error) {
+      // D1 unavailable: ingest goes on (into the spool) with what this isolate knew, even expired;
+      // an image it never looked up is recorded as missing, as when no debug file is known.
+      console.error("debug file lookup failed; using what this isolate knew", error);
+      for (const id of missingDebug)
+        for (const c of entries.get(keyOf(projectId, "debug", id))?.candidates ?? []) found.set(c.id, c);
+      for (const id of missingCode)
+        for (const c of entries.get(keyOf(projectId, "code", id))?.candidates ?? []) found.set(c.id, c);
+      return [...found.values()].sort((a, b) => b.id - a.id);
+    }
     const remember = (kind: "debug" | "code", id: string, candidates: Candidate[]) => {
       if (entries.size >= MAX_ENTRIES) {
         const oldest = entries.keys().next().value;

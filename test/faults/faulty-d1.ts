@@ -12,7 +12,15 @@ export interface D1Faults {
   latencyMs?: number;
   /** Fraction (0–1) of batches that are committed and then reported as failed. */
   commitThenFailRate?: number;
+  /**
+   * Where the faults apply: only to the D1 of the project objects (their flushes fail while the
+   * Worker's reads and the API work), or only to the Worker's. Both when unset.
+   */
+  only?: D1Site;
 }
+
+/** Who holds the wrapped D1: the Worker (ingest edge, API, UI) or a project's Durable Object. */
+export type D1Site = "edge" | "object";
 
 /** What the wrapper has done, for assertions. */
 export interface D1FaultCounts {
@@ -38,9 +46,10 @@ function unavailable(): Error {
   return new Error("D1_ERROR: Network connection lost. (injected fault)");
 }
 
-async function gate(): Promise<void> {
+async function gate(site: D1Site): Promise<void> {
   counts.calls += 1;
-  const { latencyMs = 0, downUntil = 0, failRate = 0 } = faults;
+  const { latencyMs = 0, downUntil = 0, failRate = 0, only } = faults;
+  if (only !== undefined && only !== site) return;
   if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
   if (Date.now() < downUntil || (failRate > 0 && Math.random() < failRate)) {
     counts.failed += 1;
@@ -51,48 +60,51 @@ async function gate(): Promise<void> {
 const inner = new WeakMap<object, D1PreparedStatement>();
 
 class FaultyStatement {
-  constructor(private readonly statement: D1PreparedStatement) {
+  constructor(
+    private readonly statement: D1PreparedStatement,
+    private readonly site: D1Site,
+  ) {
     inner.set(this, statement);
   }
   bind(...values: unknown[]): D1PreparedStatement {
-    return wrapStatement(this.statement.bind(...values));
+    return wrapStatement(this.statement.bind(...values), this.site);
   }
   async first<T>(column?: string): Promise<T | null> {
-    await gate();
+    await gate(this.site);
     return column === undefined ? this.statement.first<T>() : this.statement.first<T>(column);
   }
   async run<T>(): Promise<D1Result<T>> {
-    await gate();
+    await gate(this.site);
     return this.statement.run<T>();
   }
   async all<T>(): Promise<D1Result<T>> {
-    await gate();
+    await gate(this.site);
     return this.statement.all<T>();
   }
   async raw<T extends unknown[]>(options?: { columnNames?: boolean }): Promise<T[]> {
-    await gate();
+    await gate(this.site);
     // The real overloads differ only in whether the first row holds the column names.
     const real = this.statement as unknown as { raw(o?: { columnNames?: boolean }): Promise<T[]> };
     return real.raw(options);
   }
 }
 
-function wrapStatement(statement: D1PreparedStatement): D1PreparedStatement {
-  return new FaultyStatement(statement) as unknown as D1PreparedStatement;
+function wrapStatement(statement: D1PreparedStatement, site: D1Site): D1PreparedStatement {
+  return new FaultyStatement(statement, site) as unknown as D1PreparedStatement;
 }
 
 function unwrap(statement: D1PreparedStatement): D1PreparedStatement {
   return inner.get(statement) ?? statement;
 }
 
-/** `db` behind the faults set with setD1Faults. */
-export function faultyD1(db: D1Database): D1Database {
+/** `db` behind the faults set with setD1Faults, as held by `site`. */
+export function faultyD1(db: D1Database, site: D1Site): D1Database {
   const wrapped = {
-    prepare: (query: string) => wrapStatement(db.prepare(query)),
+    prepare: (query: string) => wrapStatement(db.prepare(query), site),
     async batch<T>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
-      await gate();
+      await gate(site);
       const results = await db.batch<T>(statements.map(unwrap));
-      const rate = faults.commitThenFailRate ?? 0;
+      const rate = faults.only !== undefined && faults.only !== site ? 0 : (faults.commitThenFailRate ?? 0);
       if (rate > 0 && Math.random() < rate) {
         counts.committedThenFailed += 1;
         throw unavailable();
@@ -100,7 +112,7 @@ export function faultyD1(db: D1Database): D1Database {
       return results;
     },
     async exec(query: string): Promise<D1ExecResult> {
-      await gate();
+      await gate(site);
       return db.exec(query);
     },
     dump: () => db.dump(),

@@ -6,11 +6,28 @@
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
+import type { SpoolCaps } from "../../src/project/spool.ts";
 import { type D1Faults, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
 
 export class ProjectDO extends RealProjectDO {
+  /** Caps set by a test for this object only (a small spool fills quickly). */
+  private testCaps: SpoolCaps | null = null;
+
   protected override database(env: Env): D1Database {
-    return faultyD1(env.DB);
+    return faultyD1(env.DB, "object");
+  }
+
+  protected override spoolCaps(): SpoolCaps {
+    return this.testCaps ?? super.spoolCaps();
+  }
+
+  async setSpoolCaps(caps: SpoolCaps | null): Promise<void> {
+    this.testCaps = caps;
+  }
+
+  /** Ends this object as a crash would: memory is gone, its storage stays; the next call starts anew. */
+  async crash(): Promise<void> {
+    this.ctx.abort("crash requested by a test");
   }
 
   /** Sets the faults in this object's isolate (the same module state as the Worker's when shared). */
@@ -26,7 +43,8 @@ export default {
       if (request.method === "POST") setD1Faults((await request.json()) as D1Faults);
       return Response.json(d1FaultCounts());
     }
-    return app.fetch(request, { ...env, DB: faultyD1(env.DB) }, ctx);
+    return app.fetch(request, { ...env, DB: faultyD1(env.DB, "edge") }, ctx);
   },
-  scheduled: (controller, env, ctx) => app.scheduled(controller, { ...env, DB: faultyD1(env.DB) }, ctx),
+  scheduled: (controller, env, ctx) =>
+    app.scheduled(controller, { ...env, DB: faultyD1(env.DB, "edge") }, ctx),
 } satisfies ExportedHandler<Env>;

@@ -72,9 +72,46 @@ export async function createTenant(
 export const authHeader = (t: Tenant, client = "sentry.rust/0.34.0") =>
   `Sentry sentry_key=${t.publicKey}, sentry_version=7, sentry_client=${client}`;
 
-/** Sends a request to the Worker under test (the real fetch handler, in this workerd). */
-export function send(path: string, init: RequestInit = {}): Promise<Response> {
-  return exports.default.fetch(new Request(`http://faultline.test${path}`, init));
+/**
+ * Sends a request to the Worker under test (the real fetch handler, in this workerd). Ingest answers
+ * once an envelope is spooled in its project's Durable Object; for tests that read D1 or the API next,
+ * this waits until the spool reached D1 too (`{ drain: false }` to see the spooled state).
+ */
+export async function send(
+  path: string,
+  init: RequestInit = {},
+  options: { drain?: boolean } = {},
+): Promise<Response> {
+  const response = await exports.default.fetch(new Request(`http://faultline.test${path}`, init));
+  if (options.drain !== false) {
+    const projectId = await ingestProjectOf(path, init);
+    if (projectId !== null) await drainSpool(projectId);
+  }
+  return response;
+}
+
+/** The project an ingest request is for: the path's, else its DSN key's (for `/api/store/`). */
+async function ingestProjectOf(path: string, init: RequestInit): Promise<number | null> {
+  const inPath = /^\/api\/(\d+)\/(envelope|store|security|minidump|unreal|otlp)\b/.exec(path);
+  if (inPath) return Number(inPath[1]);
+  if (!path.startsWith("/api/store")) return null;
+  const auth = new Headers(init.headers).get("x-sentry-auth") ?? path;
+  const body = init.body;
+  const text =
+    typeof body === "string" ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : "";
+  // The tunnel pattern: the key is in the envelope header's dsn.
+  const key = /sentry_key=([0-9a-f]+)/.exec(auth)?.[1] ?? /"dsn":"[a-z]+:\/\/([0-9a-f]+)@/.exec(text)?.[1];
+  if (!key) return null;
+  const row = await env.DB.prepare("SELECT project_id FROM project_keys WHERE public_key = ?")
+    .bind(key)
+    .first<{ project_id: number }>();
+  return row?.project_id ?? null;
+}
+
+/** Waits until the project's spool is written to D1 (fails the test after 10 s). */
+export async function drainSpool(projectId: number, timeoutMs = 10_000): Promise<void> {
+  const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
+  if (!(await stub.drainSpool(timeoutMs))) throw new Error(`spool of project ${projectId} did not drain`);
 }
 
 export function envelope(headers: object, ...items: [object, string | Uint8Array][]): Uint8Array {
@@ -104,12 +141,13 @@ export function postEnvelope(
   t: Tenant,
   body: Uint8Array | string,
   headers: Record<string, string> = {},
+  options: { drain?: boolean } = {},
 ): Promise<Response> {
-  return send(`/api/${t.projectId}/envelope/`, {
-    method: "POST",
-    body,
-    headers: { "x-sentry-auth": authHeader(t), ...headers },
-  });
+  return send(
+    `/api/${t.projectId}/envelope/`,
+    { method: "POST", body, headers: { "x-sentry-auth": authHeader(t), ...headers } },
+    options,
+  );
 }
 
 export async function eventRow(projectId: number, eventId: string) {

@@ -122,7 +122,7 @@ describe("event payloads in R2", () => {
     expect(entries).toContain("FIRST-BODY");
     expect(entries).not.toContain("RESENT-BODY");
   });
-  it("keeps the acknowledged body readable when a re-send's commit fails", async () => {
+  it("keeps the acknowledged body readable when a re-send's flush to D1 fails", async () => {
     const t = await createTenant();
     const id = newEventId();
     await acknowledgeFirstBody(t, id);
@@ -145,7 +145,8 @@ describe("event payloads in R2", () => {
           ],
         ),
       );
-      expect(resend.status).toBeGreaterThanOrEqual(400);
+      // Spooled (200); the flush finds D1 refusing it and drops only it, with its own bytes.
+      expect(resend.status).toBe(200);
       await settle();
     } finally {
       await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();

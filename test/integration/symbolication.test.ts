@@ -414,6 +414,7 @@ describe("late debug files from the project's alarm", () => {
     // The project's object commits the event (with its missing-image row) after the scan passed.
     const result = await projectObject(t).ingest(prepared.batch);
     expect(result.eventStored).toBe(true);
+    expect(await projectObject(t).drainSpool()).toBe(true);
     const before = await storedEvent(t, eventId);
     expect(before.frames.every((f) => f.symbolicator_status === "missing")).toBe(true);
 

@@ -6,6 +6,8 @@ import { orgProjectRefs } from "../../db/org-projects.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
+import { MAX_SPOOL_LOOKUP_PROJECTS } from "../../limits.ts";
+import { spooledEventIn } from "../../project/index.ts";
 import { authenticate, notFound, organizationFor } from "../access.ts";
 import { fullEvent, payloadText } from "../event-json.ts";
 
@@ -15,11 +17,12 @@ async function eventById(request: IRequest, env: Env): Promise<Response> {
   const eventId = param(request, "eventId").replace(/-/g, "").toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(eventId)) throw notFound();
   const projects = await orgProjectRefs(env.DB, org.id);
-  const row = await findEventInProjects(
+  const stored = await findEventInProjects(
     env.DB,
     projects.map((p) => p.id),
     eventId,
   );
+  const row = stored ?? (await spooledIn(env, projects, eventId));
   if (!row) throw notFound();
   const event = await fullEvent(env, row, await payloadText(env, row), null);
   return json({
@@ -29,6 +32,18 @@ async function eventById(request: IRequest, env: Env): Promise<Response> {
     eventId: row.event_id,
     event,
   });
+}
+
+/** An event accepted but not in D1 yet, from the spools of the organization's projects (bounded). */
+async function spooledIn(env: Env, projects: { id: number; slug: string }[], eventId: string) {
+  const asked = projects.slice(0, MAX_SPOOL_LOOKUP_PROJECTS);
+  const row = await spooledEventIn(
+    env,
+    asked.map((p) => p.id),
+    eventId,
+  );
+  const slug = row ? asked.find((p) => p.id === row.project_id)?.slug : undefined;
+  return row && slug ? { ...row, project_slug: slug } : null;
 }
 
 export function registerEventIdRoutes(router: AppRouter): void {

@@ -12,6 +12,7 @@ import type { EventTableRow } from "../../db/rows.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
+import { spooledEvent } from "../../project/index.ts";
 import { notFound, requestProject } from "../access.ts";
 import { fullEvent, parseRecord, payloadText } from "../event-json.ts";
 import { issueFor } from "../issue-scope.ts";
@@ -55,6 +56,11 @@ async function issueEvent(request: IRequest, env: Env): Promise<Response> {
     const eventId = normalizeEventId(which);
     if (!eventId) throw notFound();
     row = await issueEventRow(env.DB, ctx.issue.id, { eventId });
+    // Accepted but not yet in D1: the spool knows it, and its issue when the hash was seen before.
+    if (!row) {
+      const spooled = await spooledEvent(env, ctx.issue.project_id, eventId);
+      if (spooled?.issue_id === ctx.issue.id) row = spooled;
+    }
   }
   if (!row) throw notFound();
   const text = await payloadText(env, row);
@@ -71,7 +77,9 @@ async function projectEvent(request: IRequest, env: Env): Promise<Response> {
   const { project } = await requestProject(request, env, "event:read");
   const eventId = normalizeEventId(param(request, "eventId"));
   if (!eventId) throw notFound();
-  const row = await projectEventRow(env.DB, project.id, eventId);
+  // Accepted but not yet in D1: the project's spool has it ("did my event arrive?" at once).
+  const row =
+    (await projectEventRow(env.DB, project.id, eventId)) ?? (await spooledEvent(env, project.id, eventId));
   if (!row) throw notFound();
   return json(await fullEvent(env, row, await payloadText(env, row), null));
 }

@@ -1,5 +1,5 @@
-// Drizzle tables (migrations/*.sql mirrored): Outcome counters per hour, and the ids of dropped events (for
-// "why didn't my event show up?").
+// Drizzle tables (migrations/*.sql mirrored): Outcome counters per hour, the ids of dropped events (for
+// "why didn't my event show up?"), and how far each project's spool is written.
 import { integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const outcomes = sqliteTable(
@@ -26,4 +26,15 @@ export const droppedEvents = sqliteTable(
     at: real("at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.eventId, t.at] })],
+);
+
+/** How far each project's spool is written to D1 (migration 0017). */
+export const spoolMarks = sqliteTable(
+  "spool_marks",
+  {
+    projectId: integer("project_id").notNull(),
+    epoch: text("epoch").notNull(),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.epoch] })],
 );

@@ -1,0 +1,11 @@
+// What the project's Durable Object reports about itself (`getStats`, the ingest-stats API): its group
+// commits' D1 costs, its flushes, and what waits in its spool.
+import type { CommitStats } from "./group-commit.ts";
+import type { FlushStats } from "./spool-flusher.ts";
+
+export interface ProjectStats extends CommitStats, FlushStats {
+  /** Envelopes in the spool, not yet in D1 (0 once drained). */
+  spooled: number;
+  /** Bytes of those envelopes (UTF-8 of their prepared JSON). */
+  spoolBytes: number;
+}
