@@ -6,6 +6,7 @@ import { isIngestPath, withIngestCors } from "./http/cors.ts";
 import { collapseSlashes } from "./http/redirect-target.ts";
 import { errorResponse } from "./http/responses.ts";
 import { buildRouter } from "./http/router.ts";
+import { spooledBlobKeys } from "./project/index.ts";
 
 const router = buildRouter();
 
@@ -23,9 +24,9 @@ export default {
 
   async scheduled(_controller, env, ctx): Promise<void> {
     ctx.waitUntil(
-      sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now()).then((r) =>
-        console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`),
-      ),
+      sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now(), {
+        spoolHolds: (projectId, keys) => spooledBlobKeys(env, projectId, keys),
+      }).then((r) => console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`)),
     );
   },
 } satisfies ExportedHandler<Env>;

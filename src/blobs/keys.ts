@@ -31,3 +31,9 @@ export const projectPrefix = (projectId: number): string => `${PROJECTS_PREFIX}$
 export function isIngestBlobKey(key: string): boolean {
   return /^projects\/\d+\/(events|attachments|items)\//.test(key);
 }
+
+/** The project a `projects/{id}/…` key belongs to, or null. */
+export function projectIdOfKey(key: string): number | null {
+  const match = /^projects\/(\d+)\//.exec(key);
+  return match ? Number(match[1]) : null;
+}

@@ -1,11 +1,15 @@
 // The daily sweep of unreferenced ingest blobs: R2 objects under `projects/{id}/events|attachments|
 // items/` that no D1 row points to and that are older than a day (a request that wrote one and then
 // failed before it could clean up, a late re-symbolication that moved a payload to a new key). Young
-// objects are left alone: their request may still be committing. Each run looks at a bounded number
+// objects are left alone: their request may still be committing, and so are objects an envelope still
+// in its project's spool points to (D1 has no row for them yet). Each run looks at a bounded number
 // of objects and continues after the last key the previous run saw, wrapping around at the end.
 import { referencedBlobKeys, saveSweepPosition, sweepPosition } from "../db/blob-refs.ts";
 import { BLOB_SWEEP_MIN_AGE_MS, MAX_BLOB_SWEEP_OBJECTS_PER_RUN } from "../limits.ts";
-import { isIngestBlobKey, PROJECTS_PREFIX } from "./keys.ts";
+import { isIngestBlobKey, PROJECTS_PREFIX, projectIdOfKey } from "./keys.ts";
+
+/** Which of a project's keys envelopes still in its spool point to (they are not in D1 yet). */
+export type SpoolHolds = (projectId: number, keys: string[]) => Promise<Set<string>>;
 
 export interface SweepResult {
   listed: number;
@@ -18,7 +22,7 @@ export async function sweepUnreferencedBlobs(
   db: D1Database,
   bucket: R2Bucket,
   nowMs: number,
-  options: { maxObjects?: number; prefix?: string } = {},
+  options: { maxObjects?: number; prefix?: string; spoolHolds?: SpoolHolds } = {},
 ): Promise<SweepResult> {
   const maxObjects = options.maxObjects ?? MAX_BLOB_SWEEP_OBJECTS_PER_RUN;
   const prefix = options.prefix ?? PROJECTS_PREFIX;
@@ -44,9 +48,30 @@ export async function sweepUnreferencedBlobs(
     }
   }
   const referenced = await referencedBlobKeys(db, candidates);
-  const deleted = candidates.filter((k) => !referenced.has(k));
+  const unreferenced = candidates.filter((k) => !referenced.has(k));
+  const deleted = options.spoolHolds ? await notSpooled(unreferenced, options.spoolHolds) : unreferenced;
   for (let i = 0; i < deleted.length; i += 1000) await bucket.delete(deleted.slice(i, i + 1000));
   const nextAfter = exhausted ? "" : after;
   if (options.prefix === undefined) await saveSweepPosition(db, nextAfter, nowMs / 1000);
   return { listed, deleted, nextAfter };
+}
+
+/** The keys no spool holds; a project whose spool cannot be asked keeps all of its keys this run. */
+async function notSpooled(keys: string[], spoolHolds: SpoolHolds): Promise<string[]> {
+  const byProject = new Map<number, string[]>();
+  for (const key of keys) {
+    const projectId = projectIdOfKey(key);
+    if (projectId === null) continue;
+    byProject.set(projectId, [...(byProject.get(projectId) ?? []), key]);
+  }
+  const free: string[] = [];
+  for (const [projectId, projectKeys] of byProject) {
+    try {
+      const held = await spoolHolds(projectId, projectKeys);
+      free.push(...projectKeys.filter((k) => !held.has(k)));
+    } catch (error) {
+      console.error("blob sweep: could not ask the spool of project", projectId, error);
+    }
+  }
+  return free;
 }

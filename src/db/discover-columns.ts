@@ -3,6 +3,7 @@
 // `logs`. Fields outside these lists are tags (events) or attributes (spans, logs). Payload fields come
 // from `events.payload` and are null for the rare event whose payload was too large for a row (R2).
 import { badRequest } from "../errors.ts";
+import { decodeShortNumber, encodeShortNumber } from "../protocol/short-id.ts";
 
 export type Dataset = "errors" | "transactions" | "discover" | "spans" | "logs";
 export type ColumnType = "string" | "integer" | "number" | "date" | "duration" | "boolean";
@@ -46,20 +47,20 @@ function literalKey(key: string): string {
   return key;
 }
 
-const base36Issue = (value: unknown): unknown => {
+const base32Issue = (value: unknown): unknown => {
   if (typeof value !== "string") return value;
   const cut = value.lastIndexOf("-");
   const number = Number(value.slice(cut + 1));
-  return Number.isSafeInteger(number) ? `${value.slice(0, cut)}-${number.toString(36).toUpperCase()}` : value;
+  return Number.isSafeInteger(number) && number >= 0
+    ? `${value.slice(0, cut)}-${encodeShortNumber(number)}`
+    : value;
 };
 
-/** `PROJ-1A` → `PROJ-46`, the form the SQL of the `issue` column yields. */
+/** `PROJ-1A` → `PROJ-42` (base 32), the form the SQL of the `issue` column yields. */
 const decimalIssue = (value: string): string => {
   const cut = value.lastIndexOf("-");
-  const number = Number.parseInt(value.slice(cut + 1), 36);
-  return cut > 0 && Number.isSafeInteger(number)
-    ? `${value.slice(0, cut).toUpperCase()}-${number}`
-    : value.toUpperCase();
+  const number = decodeShortNumber(value.slice(cut + 1));
+  return cut > 0 && number !== null ? `${value.slice(0, cut).toUpperCase()}-${number}` : value.toUpperCase();
 };
 
 /** The file names of an exception JSON's frames (the `stack.filename` field). */
@@ -98,7 +99,7 @@ const EVENT_COLUMNS: Record<string, Column> = {
     sql: "CASE WHEN t.issue_id IS NULL THEN NULL ELSE upper(p.slug) || '-' || (SELECT short_id FROM issues WHERE id = t.issue_id) END",
     type: "string",
     filterValue: decimalIssue,
-    output: base36Issue,
+    output: base32Issue,
   },
   "issue.id": { sql: "t.issue_id", type: "integer" },
   culprit: {

@@ -31,6 +31,9 @@ export function createSpoolTables(sql: SqlStorage): void {
     PRIMARY KEY (seq, part)
   ) WITHOUT ROWID`);
   sql.exec("CREATE TABLE IF NOT EXISTS spool_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  // R2 keys spooled envelopes point to: the blob sweep must not take them before they are in D1.
+  sql.exec("CREATE TABLE IF NOT EXISTS spool_blobs (key TEXT PRIMARY KEY, seq INTEGER NOT NULL)");
+  sql.exec("CREATE INDEX IF NOT EXISTS spool_blobs_by_seq ON spool_blobs (seq)");
 }
 
 /** Entries and bytes spooled, and the newest sequence number (0 when empty). */
@@ -46,7 +49,7 @@ export function spoolTotals(sql: SqlStorage): { entries: number; bytes: number; 
 /** Appends one entry; answers its sequence number. */
 export function appendSpoolEntry(
   sql: SqlStorage,
-  entry: { eventId: string | null; units: number; bytes: number; parts: string[] },
+  entry: { eventId: string | null; units: number; bytes: number; parts: string[]; blobKeys: string[] },
 ): number {
   const { seq } = sql
     .exec<{ seq: number }>(
@@ -60,6 +63,8 @@ export function appendSpoolEntry(
   entry.parts.forEach((data, part) => {
     sql.exec("INSERT INTO spool_parts (seq, part, data) VALUES (?, ?, ?)", seq, part, data);
   });
+  for (const key of entry.blobKeys)
+    sql.exec("INSERT OR REPLACE INTO spool_blobs (key, seq) VALUES (?, ?)", key, seq);
   return seq;
 }
 
@@ -105,8 +110,25 @@ export function isEventSpooled(sql: SqlStorage, eventId: string): boolean {
 
 /** Removes the entries up to and including `seq` (they are in D1). */
 export function deleteSpoolThrough(sql: SqlStorage, seq: number): void {
+  sql.exec("DELETE FROM spool_blobs WHERE seq <= ?", seq);
   sql.exec("DELETE FROM spool_parts WHERE seq <= ?", seq);
   sql.exec("DELETE FROM spool WHERE seq <= ?", seq);
+}
+
+/** Which of these R2 keys spooled envelopes point to. */
+export function spooledBlobKeys(sql: SqlStorage, keys: readonly string[]): string[] {
+  const held: string[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    const chunk = keys.slice(i, i + 100);
+    const rows = sql
+      .exec<{ key: string }>(
+        `SELECT key FROM spool_blobs WHERE key IN (${chunk.map(() => "?").join(",")})`,
+        ...chunk,
+      )
+      .toArray();
+    held.push(...rows.map((r) => r.key));
+  }
+  return held;
 }
 
 export function spoolMeta(sql: SqlStorage, key: string): string | null {

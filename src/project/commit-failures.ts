@@ -21,6 +21,11 @@ export function storedBlobKeys(
   return keys;
 }
 
+/** Every R2 key the envelope's rows would point to (its bytes, written before the object was called). */
+export function writtenBlobKeys(batch: IngestBatch): string[] {
+  return storedBlobKeys(batch, new Set([batch.event]), new Set([batch.transaction]));
+}
+
 /** The data category an envelope refused at commit is counted under. */
 export function refusedCategory(batch: IngestBatch): DataCategory {
   if (batch.event) return batch.event.row.type === "default" ? "default" : "error";

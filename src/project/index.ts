@@ -38,5 +38,5 @@ export {
 } from "./issue-mutations.ts";
 export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";
-export { spooledEvent, spooledEventIn } from "./spool-reads.ts";
+export { spooledBlobKeys, spooledEvent, spooledEventIn } from "./spool-reads.ts";
 export type { ProjectStats } from "./stats.ts";

@@ -1,10 +1,9 @@
 // What the project's Durable Object answers for an envelope, decided when it is spooled (D1 comes
 // later): accepted, or refused because the spool is full. Pure.
 import { SPOOL_FULL_RETRY_AFTER_SECONDS } from "../limits.ts";
-import { refusedCategory } from "./commit-failures.ts";
+import { refusedCategory, writtenBlobKeys } from "./commit-failures.ts";
 import type { AdmittedBatch } from "./commit-plan.ts";
 import type { ActiveRateLimit, IngestBatch, IngestResult, OutcomeDelta } from "./ingest-batch.ts";
-import { writtenBlobKeys } from "./spool-flusher.ts";
 
 /** The envelope is spooled: durable now, in D1 after the flush (which also removes unneeded bytes). */
 export function acceptedAnswer(admitted: AdmittedBatch, limits: ActiveRateLimit[]): IngestResult {

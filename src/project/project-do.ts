@@ -113,6 +113,11 @@ export class ProjectDO extends DurableObject<Env> {
     return admitted ? spooledEventRow(admitted, eventId, this.issues) : null;
   }
 
+  /** Which of these R2 keys spooled envelopes point to (asked by the blob sweep). */
+  async spooledBlobKeys(keys: string[]): Promise<string[]> {
+    return this.spool.holdsBlobs(keys);
+  }
+
   /** Waits up to `timeoutMs` for the spool to reach D1; answers whether it did. */
   async drainSpool(timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;

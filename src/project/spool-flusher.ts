@@ -13,10 +13,10 @@ import {
   SPOOL_RETRY_FIRST_MS,
   SPOOL_RETRY_MAX_MS,
 } from "../limits.ts";
-import { isDataError, refusedCategory, storedBlobKeys } from "./commit-failures.ts";
+import { isDataError, refusedCategory, writtenBlobKeys } from "./commit-failures.ts";
 import type { CommitLock } from "./commit-lock.ts";
 import type { CommittedBatch, GroupCommit } from "./group-commit.ts";
-import { emptyBatch, type IngestBatch } from "./ingest-batch.ts";
+import { emptyBatch } from "./ingest-batch.ts";
 import { type Spool, type SpooledBatch, spooledEventId } from "./spool.ts";
 
 export interface FlushDeps {
@@ -235,9 +235,4 @@ export class SpoolFlusher {
     this.waiters = [];
     for (const w of waiting) w.resolve(flushed);
   }
-}
-
-/** Every R2 key the envelope's rows would point to. */
-export function writtenBlobKeys(batch: IngestBatch): string[] {
-  return storedBlobKeys(batch, new Set([batch.event]), new Set([batch.transaction]));
 }

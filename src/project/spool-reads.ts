@@ -22,3 +22,9 @@ export async function spooledEventIn(
   const found = await Promise.all(projectIds.map((id) => spooledEvent(env, id, eventId)));
   return found.find((row) => row !== null) ?? null;
 }
+
+/** Which of these R2 keys of the project its spooled envelopes point to. */
+export async function spooledBlobKeys(env: Env, projectId: number, keys: string[]): Promise<Set<string>> {
+  const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
+  return new Set(await stub.spooledBlobKeys(keys));
+}

@@ -8,12 +8,14 @@ import {
   deleteSpoolThrough,
   isEventSpooled,
   setSpoolMeta,
+  spooledBlobKeys,
   spooledEventText,
   spoolHead,
   spoolMeta,
   spoolTotals,
 } from "../db/spool.ts";
 import { SPOOL_MAX_BYTES, SPOOL_MAX_ENVELOPES, SPOOL_PART_UNITS } from "../limits.ts";
+import { writtenBlobKeys } from "./commit-failures.ts";
 import type { AdmittedBatch } from "./commit-plan.ts";
 import { emptyBatch, type KeyContext, type OutcomeDelta } from "./ingest-batch.ts";
 
@@ -98,6 +100,7 @@ export class Spool {
       units: admitted.batch.units,
       bytes,
       parts: splitText(text, SPOOL_PART_UNITS),
+      blobKeys: writtenBlobKeys(admitted.batch),
     });
     this.entries += 1;
     this.bytes += bytes;
@@ -137,6 +140,11 @@ export class Spool {
     if (!isEventSpooled(this.sql, eventId)) return null;
     const text = spooledEventText(this.sql, eventId);
     return text === null ? null : (JSON.parse(text) as AdmittedBatch);
+  }
+
+  /** Which of these R2 keys spooled envelopes point to (the blob sweep leaves them alone). */
+  holdsBlobs(keys: readonly string[]): string[] {
+    return spooledBlobKeys(this.sql, keys);
   }
 
   /** Counts an envelope refused because the spool was full; the flush writes the outcome to D1. */

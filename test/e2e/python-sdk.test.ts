@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
+import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
 const sql = (command: string) => sqlLocal(server.persistTo, command);
@@ -12,7 +13,7 @@ const PYTHON = "/usr/bin/python3";
 
 describe("python sentry_sdk", () => {
   let captured: Record<string, string>;
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!existsSync(PYTHON))
       throw new Error("python3-sentry-sdk is required: .ci/run installs it with apt-get");
     const out = execFileSync(PYTHON, [join(ROOT, "test/e2e/clients/python_app.py")], {
@@ -21,6 +22,7 @@ describe("python sentry_sdk", () => {
       timeout: 60_000,
     });
     captured = JSON.parse(out.trim().split("\n").pop() ?? "{}") as Record<string, string>;
+    await waitForSpool(server);
   });
 
   it("stores the exception sent gzip-compressed to /store/, grouped with a Python title", () => {

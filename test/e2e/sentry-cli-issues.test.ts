@@ -57,7 +57,7 @@ describe("sentry-cli issues and events", () => {
       /Issue ID\s*\|\s*Short ID\s*\|\s*Title\s*\|\s*Last seen\s*\|\s*Status\s*\|\s*Level/,
     );
     const row = rowOf(listed.stdout, issue.id);
-    expect(row?.[2]).toMatch(/^[A-Z0-9-]+-\d+$/);
+    expect(row?.[2]).toMatch(/^[A-Z0-9-]+-[0-9A-HJKMNP-TV-Z]+$/);
     expect(row?.slice(3)).toEqual([
       `cli listed ${marker}`,
       expect.stringMatching(/^\d{4}-/),

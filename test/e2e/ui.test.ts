@@ -9,6 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
 import { hashPassword } from "../../scripts/password.mjs";
+import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
 const sql = (command: string) => sqlLocal(server.persistTo, command);
@@ -66,6 +67,7 @@ describe("web UI in chromium", () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
     captured = runNodeApp();
+    await waitForSpool(server);
     page = await signIn(context, server.userEmail, server.password);
     page.on("dialog", (d) => {
       dialogs.push(d.message());
@@ -106,6 +108,7 @@ describe("web UI in chromium", () => {
     await page.waitForLoadState();
     expect(await mainText(page)).toContain("Resolved");
     runNodeApp();
+    await waitForSpool(server);
     await page.goto(`${server.url}${issuePath}`);
     expect(await mainText(page)).toContain("Regressed");
     await page.goto(

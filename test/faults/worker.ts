@@ -1,13 +1,15 @@
 // The Faultline Worker with D1 behind test/faults/faulty-d1.ts, for the integration tests and
 // `npm run bench:faults`: the same handlers and Durable Object, with every D1 call of the edge and of
 // the project objects going through the fault wrapper. `POST /__faults` (JSON D1Faults) sets the
-// faults; `GET /__faults` answers what the wrapper did. Production (src/index.ts) never loads this.
+// faults; `GET /__faults` answers what the wrapper did; `POST /__hot-project` measures one project's
+// object (hot-project.ts). Production (src/index.ts) never loads this.
 
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
 import type { SpoolCaps } from "../../src/project/spool.ts";
 import { type D1Faults, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
+import { hotProjectRun } from "./hot-project.ts";
 
 export class ProjectDO extends RealProjectDO {
   /** Caps set by a test for this object only (a small spool fills quickly). */
@@ -42,6 +44,9 @@ export default {
     if (url.pathname === "/__faults") {
       if (request.method === "POST") setD1Faults((await request.json()) as D1Faults);
       return Response.json(d1FaultCounts());
+    }
+    if (url.pathname === "/__hot-project" && request.method === "POST") {
+      return Response.json(await hotProjectRun(request, { ...env, DB: faultyD1(env.DB, "edge") }));
     }
     return app.fetch(request, { ...env, DB: faultyD1(env.DB, "edge") }, ctx);
   },

@@ -5,6 +5,8 @@
 // What is checked is what a user reads: the answers SDKs get and the REST API.
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { sweepUnreferencedBlobs } from "../../src/blobs/sweep.ts";
+import { spooledBlobKeys } from "../../src/project/index.ts";
 import type { D1Faults } from "../faults/faulty-d1.ts";
 import type { ProjectDO as FaultsProjectDO } from "../faults/worker.ts";
 import {
@@ -212,6 +214,41 @@ describe("ingest through the spool", () => {
     const refused = stats.body.groups.find((g) => g.by.reason === "spool_full");
     expect(refused?.by.outcome).toBe("rate_limited");
     expect(refused?.totals["sum(quantity)"]).toBe(2);
+  });
+});
+
+describe("the blob sweep and the spool", () => {
+  it("leaves the bytes of a spooled envelope alone, however old, until D1 has its row", async () => {
+    const { t } = await warmTenant();
+    await faults(t, { downUntil: Date.now() + 60_000, only: "object" });
+    const id = newEventId();
+    const withAttachment = envelope(
+      { event_id: id },
+      [{ type: "event" }, JSON.stringify({ message: "with an attachment" })],
+      [{ type: "attachment", filename: "state.txt", content_type: "text/plain" }, "spooled bytes"],
+    );
+    expect((await postEnvelope(t, withAttachment, {}, { drain: false })).status).toBe(200);
+    const prefix = `projects/${t.projectId}/attachments/`;
+    const twoDaysLater = Date.now() + 48 * 3600 * 1000;
+    const swept = await sweepUnreferencedBlobs(env.DB, env.BLOBS, twoDaysLater, {
+      prefix,
+      spoolHolds: (projectId, keys) => spooledBlobKeys(env, projectId, keys),
+    });
+    expect(swept.deleted).toEqual([]);
+    expect((await env.BLOBS.list({ prefix })).objects).toHaveLength(1);
+
+    await setFaults(t, {});
+    await drainSpool(t.projectId);
+    const listed = await api<{ name: string; id: string }[]>(
+      t,
+      `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/attachments/`,
+    );
+    expect(listed.body.map((a) => a.name)).toEqual(["state.txt"]);
+    const bytes = await send(
+      `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/attachments/${listed.body[0]?.id}/?download=1`,
+      { headers: { authorization: `Bearer ${t.token}` } },
+    );
+    expect(await bytes.text()).toBe("spooled bytes");
   });
 });
 

@@ -157,9 +157,15 @@ describe("stats periods", () => {
 describe("short ids", () => {
   it("formats and parses project-slug-number in base 36", () => {
     expect(formatShortId("my-api", 1)).toBe("MY-API-1");
-    expect(formatShortId("api", 36)).toBe("API-10");
+    // Sentry's base 32 (Crockford): no I, L, O or U.
+    expect(formatShortId("api", 32)).toBe("API-10");
+    expect(formatShortId("api", 18)).toBe("API-J");
+    expect(formatShortId("api", 31)).toBe("API-Z");
     expect(parseShortId("MY-API-1")).toEqual({ slug: "my-api", number: 1 });
-    expect(parseShortId("api-10")).toEqual({ slug: "api", number: 36 });
+    expect(parseShortId("api-10")).toEqual({ slug: "api", number: 32 });
+    expect(parseShortId("API-J")).toEqual({ slug: "api", number: 18 });
+    expect(parseShortId("api-1o")).toEqual({ slug: "api", number: 32 });
+    expect(parseShortId("api-U")).toBeNull();
     expect(parseShortId("nodash")).toBeNull();
     expect(parseShortId("api-0")).toBeNull();
   });

@@ -14,6 +14,7 @@ import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { MAX_TRACE_ERRORS, MAX_TRACE_SPANS } from "../../limits.ts";
+import { formatShortId } from "../../protocol/issue-search.ts";
 import { queryScope } from "../query-scope.ts";
 
 function traceIdParam(request: IRequest): string {
@@ -64,8 +65,7 @@ function serializeError(e: TraceErrorRow) {
     id: e.event_id,
     event_id: e.event_id,
     issue_id: e.issue_id,
-    issue:
-      e.short_id === null ? null : `${e.project_slug.toUpperCase()}-${e.short_id.toString(36).toUpperCase()}`,
+    issue: e.short_id === null ? null : formatShortId(e.project_slug, e.short_id),
     project_id: e.project_id,
     project_slug: e.project_slug,
     title: e.title,

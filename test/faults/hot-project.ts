@@ -1,0 +1,64 @@
+// The hot-project measurement of `npm run bench` (docs/hot-project.md): how many envelopes per second
+// one project's Durable Object takes when the Worker side is not the bottleneck. The envelope is
+// prepared once (as the ingest Worker does), then sent `count` times with fresh event ids straight to
+// the project's object, `concurrency` at a time; then the time until its spool is in D1.
+import type { Env } from "../../src/env.ts";
+import { prepareEnvelope } from "../../src/ingest/prepare.ts";
+import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
+import type { IngestBatch } from "../../src/project/index.ts";
+import { parseEnvelope } from "../../src/protocol/envelope.ts";
+
+export interface HotProjectRun {
+  count: number;
+  concurrency: number;
+  acceptSeconds: number;
+  acceptedPerSecond: number;
+  drainSeconds: number;
+  storedPerSecond: number;
+}
+
+const hex32 = () =>
+  [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+function withEventId(batch: IngestBatch, id: string): IngestBatch {
+  if (!batch.event) return batch;
+  return { ...batch, event: { ...batch.event, row: { ...batch.event.row, eventId: id } } };
+}
+
+export async function hotProjectRun(request: Request, env: Env): Promise<HotProjectRun> {
+  const url = new URL(request.url);
+  const count = Number(url.searchParams.get("count") ?? 5000);
+  const concurrency = Number(url.searchParams.get("concurrency") ?? 64);
+  const projectId = Number(url.searchParams.get("project"));
+  const key = await resolveProjectKey(env.DB, url.searchParams.get("sentry_key") ?? "", projectId);
+  const prepared = await prepareEnvelope(parseEnvelope(new Uint8Array(await request.arrayBuffer())), {
+    key,
+    receivedAt: Date.now() / 1000,
+    clientIp: undefined,
+    blobs: env.BLOBS,
+    db: env.DB,
+  });
+  const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        await stub.ingest(withEventId(prepared.batch, hex32()));
+      }
+    }),
+  );
+  const accepted = Date.now();
+  await stub.drainSpool(600_000);
+  const drained = Date.now();
+  const acceptSeconds = (accepted - started) / 1000;
+  return {
+    count,
+    concurrency,
+    acceptSeconds,
+    acceptedPerSecond: count / acceptSeconds,
+    drainSeconds: (drained - accepted) / 1000,
+    storedPerSecond: count / ((drained - started) / 1000),
+  };
+}
