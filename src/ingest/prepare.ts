@@ -1,10 +1,10 @@
 // Turns a parsed envelope into the batch the project's Durable Object commits: every item is validated,
 // normalized and (for errors) grouped here, in the stateless Worker, so the Durable Object only does
 // what needs serializing. Bytes that do not belong in D1 are written to R2 first: a 2xx is only sent
-// after the Durable Object's D1 commit, so nothing acknowledged can be missing. They are written only
-// once every item has been read, so an envelope refused as invalid stores nothing, and each write has
-// its own key, so a retry never replaces what an earlier request stored. Each item type is prepared by
-// its handler in ./items/.
+// once the Durable Object has the envelope in its durable spool, so nothing acknowledged can be
+// missing. They are written only once every item has been read, so an envelope refused as invalid
+// stores nothing, and each write has its own key, so a retry never replaces what an earlier request
+// stored. Each item type is prepared by its handler in ./items/.
 import { writeStagedBlobs } from "../blobs/payloads.ts";
 import { FaultlineError } from "../errors.ts";
 import type { IngestBatch } from "../project/index.ts";
