@@ -98,6 +98,24 @@ const PROTECT: [string, string][] = [
  * (`Trait::f` for blanket impls). Lambdas and closures lose their compiler-specific numbering.
  */
 export function trimNativeFunctionName(name: string): string {
+  // A plain path (`crate::module::function`, optionally hashed) has nothing else to trim.
+  if (PLAIN_NATIVE_NAME.test(name) && !name.includes("lambda_")) return name.replace(RUST_HASH, "");
+  const known = trimmedNames.get(name);
+  if (known !== undefined) return known;
+  const trimmed = trimNativeFunctionNameUncached(name);
+  // Grouping, culprits and titles ask for the same frames' names many times per event and across
+  // events; the bound keeps a flood of distinct names from growing the isolate's memory.
+  if (trimmedNames.size >= TRIMMED_NAMES_CAP) trimmedNames.clear();
+  trimmedNames.set(name, trimmed);
+  return trimmed;
+}
+
+const PLAIN_NATIVE_NAME = /^[A-Za-z_][A-Za-z0-9_:]*$/;
+const TRIMMED_NAMES_CAP = 20_000;
+const trimmedNames = new Map<string, string>();
+
+/** trimNativeFunctionName without its cache and fast path (exported for the tests that compare them). */
+export function trimNativeFunctionNameUncached(name: string): string {
   let fn = name.trim();
   if (fn.startsWith("[") || fn.startsWith("+[") || fn.startsWith("-[")) return fn; // Objective-C
   fn = fn.replace(/\s*\[clone [^\]]*\]/g, "");
@@ -238,7 +256,12 @@ function isNativeFrame(frame: Frame, eventPlatform: string): boolean {
   return platformFamily(frame.platform ?? eventPlatform) === "native";
 }
 
+// Every machinery prefix holds one of these words, and trimming a name never adds letters: a name
+// without them is not machinery, whatever its trimmed form (most frames, answered without trimming).
+const MACHINERY_WORDS = /panic|backtrace|unwind|error_chain/;
+
 function isMachinery(fn: string): boolean {
+  if (!MACHINERY_WORDS.test(fn)) return false;
   // Matched as sent and as shown: `<std::backtrace::Backtrace>::capture` is `std::backtrace::Backtrace::capture`.
   const names = [fn, trimNativeFunctionName(fn)];
   return names.some((name) => MACHINERY_PREFIXES.some((prefix) => name.startsWith(prefix)));

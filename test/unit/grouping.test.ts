@@ -3,7 +3,7 @@
 // and the titles/culprits Sentry shows for real SDK payloads.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { trimNativeFunctionName } from "../../src/grouping/frames.ts";
+import { trimNativeFunctionName, trimNativeFunctionNameUncached } from "../../src/grouping/frames.ts";
 import { computeGrouping, parameterizeMessage } from "../../src/grouping/index.ts";
 import type { ExceptionValue, Frame, NormalizedEvent } from "../../src/protocol/types.ts";
 
@@ -659,5 +659,29 @@ describe("native function names", () => {
   ];
   it.each(names)("trims %j", (input, expected) => {
     expect(trimNativeFunctionName(input)).toBe(expected);
+    expect(trimNativeFunctionName(input)).toBe(expected); // the second answer comes from the cache
+  });
+
+  it("answers plain paths by the fast path exactly as the full trim does", () => {
+    const plain = [
+      "api::main",
+      "api::main::h0123456789abcdef",
+      "tokio::runtime::task::poll_7",
+      "std::rt::lang_start_internal",
+      "main",
+      "_start",
+      "core::ops::function::FnOnce::call_once::h0123456789abcdef",
+      "api::lambda_0123456789abcdef0123456789abcdef",
+      "memcpy",
+    ];
+    for (const name of plain) expect(trimNativeFunctionName(name)).toBe(trimNativeFunctionNameUncached(name));
+  });
+
+  it("keeps answering right past the cache's bound", () => {
+    for (let i = 0; i < 25_000; i++) {
+      const name = `void ns::F${i}<int>::run(int) const`;
+      expect(trimNativeFunctionName(name)).toBe(`ns::F${i}<T>::run`);
+    }
+    expect(trimNativeFunctionName("void ns::F1<int>::run(int) const")).toBe("ns::F1<T>::run");
   });
 });
