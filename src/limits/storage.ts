@@ -60,6 +60,14 @@ export const SPOOL_RETRY_MAX_MS = 3_000;
  */
 export const MAX_SPOOL_LOOKUP_PROJECTS = 100;
 
+/**
+ * Milliseconds a flush waits for more envelopes when the spool holds less than one full group commit.
+ * Under load a commit then carries tens of envelopes instead of a handful: fewer D1 transactions, and
+ * one issue-counter update per issue per commit instead of per few events. Far below the 2 s within
+ * which a spooled event must be visible in the issue stream.
+ */
+export const SPOOL_FLUSH_LINGER_MS = 50;
+
 /** Retry-After (seconds) of the 429 a full spool answers: a few flushes' time. */
 export const SPOOL_FULL_RETRY_AFTER_SECONDS = 5;
 

@@ -10,6 +10,7 @@ import { readSpoolMark } from "../db/spool-marks.ts";
 import {
   MAX_BATCHES_PER_COMMIT,
   MAX_COMMIT_BATCH_UNITS,
+  SPOOL_FLUSH_LINGER_MS,
   SPOOL_RETRY_FIRST_MS,
   SPOOL_RETRY_MAX_MS,
 } from "../limits.ts";
@@ -87,6 +88,9 @@ export class SpoolFlusher {
   private async run(): Promise<void> {
     const { spool, lock } = this.deps;
     while (!spool.empty) {
+      if (spool.size.entries < MAX_BATCHES_PER_COMMIT) {
+        await new Promise((resolve) => setTimeout(resolve, SPOOL_FLUSH_LINGER_MS));
+      }
       const ok = await lock.run(() => this.flushOnce());
       if (!ok) {
         this.retryLater();
