@@ -75,7 +75,10 @@ export interface IngestBatch {
   clientReports: ClientReport[];
   /** Outcomes decided before the Durable Object (invalid or too large items). */
   outcomes: OutcomeDelta[];
-  /** Size of the prepared data, in UTF-16 code units of its JSON (bounded by MAX_PREPARED_BATCH_UNITS). */
+  /**
+   * Size of the prepared data, in UTF-16 code units of its JSON, an event's payload text counted by its
+   * own length (bounded by MAX_PREPARED_BATCH_UNITS).
+   */
   units: number;
 }
 

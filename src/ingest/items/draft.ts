@@ -23,6 +23,8 @@ export interface PrepareContext {
   blobs: BlobStore;
   /** D1, to find the project's debug files for native frames. */
   db: D1Database;
+  /** Work that may finish after the answer (a cache's reload), handed to the runtime's waitUntil. */
+  background?: (work: Promise<unknown>) => void;
 }
 
 export class EnvelopeDraft {
@@ -82,9 +84,15 @@ export class EnvelopeDraft {
     }
   }
 
-  /** Adds a value that always travels (the event, the transaction) to the batch's size. */
-  addUnits(value: unknown): void {
-    this.units += JSON.stringify(value).length;
+  /**
+   * Adds a prepared event or transaction (it always travels) to the batch's size. Its payload, already
+   * JSON text, counts by its own length: that is what it holds in memory, and it is not stringified a
+   * second time (escaped inside the rest) only to be measured.
+   */
+  addPreparedUnits(prepared: { row: { payload: string | null } }): void {
+    const payload = prepared.row.payload;
+    const rest = { ...prepared, row: { ...prepared.row, payload: null } };
+    this.units += JSON.stringify(rest).length + (payload?.length ?? 0);
   }
 
   /** Whether a record still fits in the batch; counts it when it does. */

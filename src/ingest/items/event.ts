@@ -19,7 +19,12 @@ export async function prepareEventItem(item: EnvelopeItem, draft: EnvelopeDraft)
   // Symbolicate first: grouping must see the function names of native frames.
   const { event, missingImages } = await symbolicateNativeEvent(
     normalizeEvent(parseJsonPayload(item), draft.normalizeContext("event")),
-    { db: draft.ctx.db, bucket: draft.ctx.blobs, projectId: draft.projectId, cachedCandidates: true },
+    {
+      db: draft.ctx.db,
+      bucket: draft.ctx.blobs,
+      projectId: draft.projectId,
+      cachedCandidates: { background: draft.ctx.background },
+    },
   );
   const grouping = issueGroupingOf(event);
   batch.event = {
@@ -28,7 +33,7 @@ export async function prepareEventItem(item: EnvelopeItem, draft: EnvelopeDraft)
     attachments: draft.attachments,
     missingImages,
   };
-  draft.addUnits(batch.event);
+  draft.addPreparedUnits(batch.event);
 }
 
 export function prepareTransactionItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
@@ -42,5 +47,5 @@ export function prepareTransactionItem(item: EnvelopeItem, draft: EnvelopeDraft)
     row: eventRow(tx, tx.transaction ?? "<unlabeled transaction>", draft),
     spans: spansFromTransaction(tx).map(boundSpan),
   };
-  draft.addUnits(batch.transaction);
+  draft.addPreparedUnits(batch.transaction);
 }
