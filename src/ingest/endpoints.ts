@@ -23,7 +23,7 @@ import { parseEnvelope, parseEnvelopeHeader } from "../protocol/envelope.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
 import type { Envelope } from "../protocol/types.ts";
 import { prepareEnvelope } from "./prepare.ts";
-import { resolveProjectKey } from "./project-keys.ts";
+import { type Background, resolveProjectKey } from "./project-keys.ts";
 
 function authFrom(request: Request, envelopeDsn: string | undefined): IngestAuth {
   const url = new URL(request.url);
@@ -53,9 +53,10 @@ async function authenticateRequest(
   request: Request,
   env: Env,
   projectId: number | null,
+  background: Background,
 ): Promise<Authenticated> {
   const auth = authFrom(request, undefined);
-  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId) };
+  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId, background) };
 }
 
 /**
@@ -67,6 +68,7 @@ async function authenticateTunnel(
   env: Env,
   raw: Uint8Array,
   projectId: number | null,
+  background: Background,
 ): Promise<Authenticated> {
   let headers: Envelope["headers"];
   try {
@@ -80,7 +82,7 @@ async function authenticateTunnel(
   const dsn = typeof headers.dsn === "string" ? headers.dsn : undefined;
   const auth = authFrom(request, dsn);
   checkDsnAgreement(auth, dsn, projectId === null ? null : String(projectId));
-  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId) };
+  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId, background) };
 }
 
 /**
@@ -91,12 +93,13 @@ async function readEnvelopeRequest(
   request: Request,
   env: Env,
   projectId: number | null,
+  background: Background,
 ): Promise<Authenticated & { body: Uint8Array }> {
   const fromRequest = hasRequestAuth(request);
-  const early = fromRequest ? await authenticateRequest(request, env, projectId) : null;
+  const early = fromRequest ? await authenticateRequest(request, env, projectId, background) : null;
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
   if (raw.byteLength === 0) throw new FaultlineError(400, "empty request body");
-  const who = early ?? (await authenticateTunnel(request, env, raw, projectId));
+  const who = early ?? (await authenticateTunnel(request, env, raw, projectId, background));
   const body = decodeBody(raw, request.headers.get("content-encoding"), MAX_ENVELOPE_BYTES);
   if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
   return { ...who, body };
@@ -123,7 +126,7 @@ export async function handleStore(
     return ingestEnvelopeRequest(request, env, ctx, projectId);
   }
   // A legacy store body has no envelope header: its credentials can only come from the request.
-  const { auth, key } = await authenticateRequest(request, env, projectId);
+  const { auth, key } = await authenticateRequest(request, env, projectId, (work) => ctx.waitUntil(work));
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
   const body = decodeLegacyStoreBody(
     decodeBody(raw, request.headers.get("content-encoding"), MAX_STORE_BODY_BYTES),
@@ -150,7 +153,9 @@ async function ingestEnvelopeRequest(
   ctx: ExecutionContext,
   projectId: number | null,
 ): Promise<Response> {
-  const { body, auth, key } = await readEnvelopeRequest(request, env, projectId);
+  const { body, auth, key } = await readEnvelopeRequest(request, env, projectId, (work) =>
+    ctx.waitUntil(work),
+  );
   let envelope: Envelope;
   try {
     envelope = parseEnvelope(body);
@@ -188,6 +193,7 @@ async function ingestEnvelope(
     clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
     blobs: env.BLOBS,
     db: env.DB,
+    background: (work) => ctx.waitUntil(work),
   }).catch(async (error: unknown) => {
     if (error instanceof FaultlineError && error.status < 500) {
       ctx.waitUntil(

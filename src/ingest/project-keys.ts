@@ -20,7 +20,15 @@ interface KeyRecord {
   projectLimit: { count: number; windowSeconds: number } | null;
 }
 
-const cache = new Map<string, { record: KeyRecord | null; expires: number }>();
+/**
+ * `refreshingUntil`: a background reload of the expired entry is under way (one per key, not one per
+ * request); past that time it is taken as lost (the runtime may cancel background work) and redone.
+ */
+const cache = new Map<string, { record: KeyRecord | null; expires: number; refreshingUntil?: number }>();
+const REFRESH_GIVE_UP_MS = 5_000;
+
+/** Hands work that must finish after the answer to the runtime (`ctx.waitUntil`). */
+export type Background = (work: Promise<unknown>) => void;
 
 async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | null> {
   const row = await ingestKeyByPublicKey(db, publicKey);
@@ -43,37 +51,64 @@ function rejected(cause: string): FaultlineError {
   return new FaultlineError(403, "event submission rejected with_reason: ProjectId", { causes: [cause] });
 }
 
-/** The key's project context, or 403 when the key is unknown, disabled, or belongs to another project. */
+function remember(publicKey: string, record: KeyRecord | null, now: number): void {
+  if (cache.size >= MAX_CACHED_KEYS) cache.clear();
+  cache.set(publicKey, { record, expires: now + CACHE_TTL_MS });
+}
+
+/** Reloads an expired entry; while D1 is unavailable the entry keeps serving and is retried soon. */
+async function refresh(db: D1Database, publicKey: string, now: number): Promise<void> {
+  const stale = cache.get(publicKey);
+  try {
+    remember(publicKey, await loadKey(db, publicKey), now);
+  } catch (error) {
+    // D1 unavailable: a key seen before keeps working as it was (ingest must not fail with D1, the
+    // spool takes the events).
+    console.error("key refresh failed; the cached key serves meanwhile", error);
+    if (stale) {
+      stale.expires = now + STALE_RETRY_MS;
+      stale.refreshingUntil = undefined;
+    }
+  }
+}
+
+/**
+ * The key's project context, or 403 when the key is unknown, disabled, or belongs to another project.
+ * An expired entry answers at once while one reload runs in `background` (when given): no answer waits
+ * on D1 for a key this isolate knows, and the reload is one query, not one per concurrent request. A
+ * disabled key stops working once that reload lands, within the TTL and one D1 round trip.
+ */
 export async function resolveProjectKey(
   db: D1Database,
   publicKey: string,
   pathProjectId: number | null,
+  background?: Background,
+  now = Date.now(),
 ): Promise<KeyContext> {
-  const now = Date.now();
-  let entry = cache.get(publicKey);
-  if (!entry || entry.expires < now) {
-    const stale = entry;
-    let record: KeyRecord | null;
-    try {
-      record = await loadKey(db, publicKey);
-    } catch (error) {
-      // D1 unavailable: a key seen before keeps working as it was (ingest must not fail with D1, the
-      // spool takes the events); an unknown key can only be asked to retry.
-      if (!stale) {
-        console.error("key lookup failed", error);
-        throw new FaultlineError(503, "the DSN key could not be checked, please retry", {
-          headers: { "retry-after": "5" },
-        });
-      }
-      record = stale.record;
-      stale.expires = now + STALE_RETRY_MS;
-      return contextOf(record, pathProjectId);
-    }
-    if (cache.size >= MAX_CACHED_KEYS) cache.clear();
-    entry = { record, expires: now + CACHE_TTL_MS };
-    cache.set(publicKey, entry);
+  const entry = cache.get(publicKey);
+  if (entry && entry.expires >= now) return contextOf(entry.record, pathProjectId);
+  if (entry && (entry.refreshingUntil ?? 0) > now) return contextOf(entry.record, pathProjectId);
+  if (entry && background) {
+    entry.refreshingUntil = now + REFRESH_GIVE_UP_MS;
+    background(refresh(db, publicKey, now));
+    return contextOf(entry.record, pathProjectId);
   }
-  return contextOf(entry.record, pathProjectId);
+  if (entry) {
+    await refresh(db, publicKey, now);
+    return contextOf(cache.get(publicKey)?.record ?? entry.record, pathProjectId);
+  }
+  let record: KeyRecord | null;
+  try {
+    record = await loadKey(db, publicKey);
+  } catch (error) {
+    // A key this isolate never saw cannot be checked while D1 is down: the SDK is asked to retry.
+    console.error("key lookup failed", error);
+    throw new FaultlineError(503, "the DSN key could not be checked, please retry", {
+      headers: { "retry-after": "5" },
+    });
+  }
+  remember(publicKey, record, now);
+  return contextOf(record, pathProjectId);
 }
 
 function contextOf(record: KeyRecord | null, pathProjectId: number | null): KeyContext {

@@ -19,8 +19,11 @@ export interface NativeContext {
   db: D1Database;
   bucket: BlobBucket;
   projectId: number;
-  /** Ingest may answer from the isolate's recent lookups (see candidate-cache.ts); late jobs read D1. */
-  cachedCandidates?: boolean;
+  /**
+   * Ingest answers from the isolate's recent lookups (see candidate-cache.ts), reloading expired ones
+   * in `background` when given; late jobs read D1.
+   */
+  cachedCandidates?: { background?: (work: Promise<unknown>) => void };
 }
 
 /** One image the event's frames pointed into: its debug id (or `code:<code id>`), and whether its file was missing. */
@@ -40,12 +43,13 @@ export async function symbolicateStored(
   if (!needsSymbolication(event)) return { event, references: [] };
   const images = (event.debug_meta?.images ?? []).filter((image) => NATIVE_IMAGE_TYPES.has(image.type));
   const identities = images.map(imageIdentity);
-  const candidates = await (ctx.cachedCandidates ? findCandidatesCached : findCandidates)(
-    ctx.db,
-    ctx.projectId,
-    identities.flatMap((i) => (i.debugId ? [i.debugId] : [])),
-    identities.flatMap((i) => (!i.debugId && i.codeId ? [i.codeId] : [])),
-  );
+  const debugIds = identities.flatMap((i) => (i.debugId ? [i.debugId] : []));
+  const codeIds = identities.flatMap((i) => (!i.debugId && i.codeId ? [i.codeId] : []));
+  const candidates = ctx.cachedCandidates
+    ? await findCandidatesCached(ctx.db, ctx.projectId, debugIds, codeIds, {
+        background: ctx.cachedCandidates.background,
+      })
+    : await findCandidates(ctx.db, ctx.projectId, debugIds, codeIds);
   const references = new Map<string, boolean>();
   const resolved = new Map<DebugImage, Promise<Lookup | undefined>>();
   const resolve = async (image: DebugImage): Promise<Lookup | undefined> => {

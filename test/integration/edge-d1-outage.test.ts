@@ -42,3 +42,71 @@ describe("the ingest Worker during a D1 outage", () => {
     expect(await findCandidatesCached(down, t.projectId, [newEventId()], [])).toEqual([]);
   });
 });
+
+/** A D1 whose queries wait until `open()` is called: what an answer waiting on D1 would hang on. */
+function gatedD1(): { db: D1Database; open: () => void; queries: () => number } {
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let queries = 0;
+  const db = new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop !== "prepare") return Reflect.get(target, prop);
+      return (sql: string) => {
+        queries += 1;
+        return new Proxy(target.prepare(sql), {
+          get(statement, name) {
+            const value = Reflect.get(statement, name);
+            if (typeof value !== "function") return value;
+            if (name === "bind")
+              return (...args: unknown[]) => {
+                const bound = (value as (...a: unknown[]) => D1PreparedStatement).apply(statement, args);
+                return new Proxy(bound, {
+                  get(b, m) {
+                    const fn = Reflect.get(b, m);
+                    if (typeof fn !== "function") return fn;
+                    return async (...a: unknown[]) => {
+                      await gate;
+                      return (fn as (...x: unknown[]) => unknown).apply(b, a);
+                    };
+                  },
+                });
+              };
+            return (value as (...a: unknown[]) => unknown).bind(statement);
+          },
+        });
+      };
+    },
+  });
+  return { db, open, queries: () => queries };
+}
+
+describe("the ingest Worker with a slow D1", () => {
+  it("answers a known DSN key whose cache entry expired without waiting, reloading it once in the background", async () => {
+    const t = await createTenant();
+    const before = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
+    // The key is disabled meanwhile; the cache learns it from the background reload.
+    await env.DB.prepare("UPDATE project_keys SET is_active = 0 WHERE public_key = ?")
+      .bind(t.publicKey)
+      .run();
+    const slow = gatedD1();
+    const reloads: Promise<unknown>[] = [];
+    const background = (work: Promise<unknown>) => reloads.push(work);
+    const later = Date.now() + 60_000;
+    // Three concurrent requests while the reload waits on D1: each answers from the cache at once.
+    const answers = await Promise.all(
+      [0, 1, 2].map(() => resolveProjectKey(slow.db, t.publicKey, t.projectId, background, later)),
+    );
+    for (const answer of answers) expect(answer).toEqual(before);
+    expect(reloads).toHaveLength(1);
+    expect(slow.queries()).toBe(1);
+    slow.open();
+    await Promise.all(reloads);
+    const disabled = await resolveProjectKey(slow.db, t.publicKey, t.projectId, background, later + 1).catch(
+      (e: unknown) => e,
+    );
+    expect(disabled).toBeInstanceOf(FaultlineError);
+    expect((disabled as FaultlineError).status).toBe(403);
+  });
+});
