@@ -77,6 +77,8 @@ export const MAX_HEADER_LINE_BYTES = 64 * KiB;
 
 /** Breadcrumbs kept per event. Sentry keeps the most recent 100 (SDK `max_breadcrumbs` default). */
 export const MAX_BREADCRUMBS = 100;
+/** Fields outside the breadcrumb schema kept per crumb (each trimmed like a databag). */
+export const MAX_BREADCRUMB_EXTRA_FIELDS = 20;
 
 /** Frames kept per stack trace: Relay trims to 250, keeping both ends. */
 export const MAX_FRAMES = 250;

@@ -86,6 +86,10 @@ export interface Breadcrumb {
   level: Level;
   message?: string;
   data?: JsonObject;
+  /** The event this crumb stands for (the SDK's `sentry.event` crumbs), 32 lower-case hex. */
+  event_id?: string;
+  /** Fields outside the schema, kept for forwards compatibility (as Relay keeps them). */
+  [key: string]: JsonValue | undefined;
 }
 
 export interface DebugImage {

@@ -272,7 +272,9 @@ export function renderBreadcrumbs(payload: Obj, eventTime: number | null): SafeH
       const level = asStr(c.level) ?? "info";
       const data = c.data !== undefined ? display(c.data) : "";
       const rel = ts !== null && eventTime !== null ? `${(ts - eventTime).toFixed(1)} s` : "";
-      return html`<tr><td class="mono">${ts !== null ? isoTime(ts).slice(11, 19) : ""}<br><span class="muted">${rel}</span></td><td><span class="lvl lvl-${level}"></span>${level}</td><td>${asStr(c.category) ?? asStr(c.type) ?? ""}</td><td class="msg">${asStr(c.message) ?? ""}${data ? html`<pre>${data}</pre>` : ""}</td></tr>`;
+      // A `sentry.event` crumb names the event it stands for.
+      const eventId = asStr(c.event_id);
+      return html`<tr><td class="mono">${ts !== null ? isoTime(ts).slice(11, 19) : ""}<br><span class="muted">${rel}</span></td><td><span class="lvl lvl-${level}"></span>${level}</td><td>${asStr(c.category) ?? asStr(c.type) ?? ""}</td><td class="msg">${asStr(c.message) ?? ""}${eventId ? html`<div class="muted mono">event ${eventId}</div>` : ""}${data ? html`<pre>${data}</pre>` : ""}</td></tr>`;
     });
   return html`<h2>Breadcrumbs</h2><div class="panel" style="padding:0;overflow:auto"><table class="crumbs stack"><thead><tr><th>Time</th><th>Level</th><th>Category</th><th>Message</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
@@ -284,7 +286,7 @@ function kv(entries: [string, unknown][]): SafeHtml {
 export function renderContexts(payload: Obj): SafeHtml | "" {
   const contexts = Object.entries(asObj(payload.contexts) ?? {}).filter(([, v]) => asObj(v) !== null);
   if (contexts.length === 0) return "";
-  const order = ["os", "runtime", "device", "browser", "app", "trace"];
+  const order = ["os", "client_os", "runtime", "device", "browser", "app", "trace"];
   contexts.sort(
     ([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b),
   );
