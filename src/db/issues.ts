@@ -172,7 +172,8 @@ export async function issueTagCounts(db: D1Database, issueId: number): Promise<T
 
 /**
  * Tag key/value counts over the issue's most recent events (the UI's distribution): the event's own tags
- * plus the ones Sentry derives (level, release, environment, os, runtime, browser, user).
+ * (which include the os, runtime, browser and device tags normalization derives from contexts) plus
+ * level, release, environment and user from columns and the payload.
  */
 export async function issueTagDistribution(
   db: D1Database,
@@ -185,9 +186,6 @@ export async function issueTagDistribution(
     ["level", "e.level"],
     ["release", "e.release"],
     ["environment", "e.environment"],
-    ["os", ctx("contexts.os.name")],
-    ["runtime", ctx("contexts.runtime.name")],
-    ["browser", ctx("contexts.browser.name")],
     [
       "user",
       `COALESCE(${ctx("user.id")}, ${ctx("user.email")}, ${ctx("user.username")}, ${ctx("user.ip_address")})`,

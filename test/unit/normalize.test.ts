@@ -116,7 +116,11 @@ describe("sentry-rust", () => {
       release: "api@1.4.0",
       environment: "production",
       server_name: "web-1",
-      tags: [],
+      // Derived from the os context, as Sentry tags it.
+      tags: [
+        ["os", "Linux 6.1.0"],
+        ["os.name", "Linux"],
+      ],
     });
     const [exception] = event.exception?.values ?? [];
     expect(exception?.mechanism).toEqual({ type: "panic", handled: false });
@@ -300,6 +304,8 @@ describe("sentry-python", () => {
       tags: [
         ["queue", "default"],
         ["attempt", "3"],
+        ["runtime", "CPython 3.12.1"],
+        ["runtime.name", "CPython"],
       ],
       extra: { "sys.argv": ["worker.py"] },
       user: { id: "42", email: "a@example.com", ip_address: "203.0.113.7" },
@@ -462,7 +468,13 @@ describe("@sentry/node 11.12 (captured)", () => {
     });
     expect(feedback.type).toBe("default");
     expect(feedback.level).toBe("info");
-    expect(feedback.tags).toEqual([["holdout_run", "r1"]]);
+    expect(feedback.tags).toEqual([
+      ["holdout_run", "r1"],
+      ["os", "Debian 12.11"],
+      ["os.name", "Debian"],
+      ["runtime", "node v20.20.2"],
+      ["runtime.name", "node"],
+    ]);
     expect(feedback.user).toEqual({ id: "u-42", email: "ops@example.com" });
     expect(feedback.breadcrumbs?.values).toEqual([
       { timestamp: 1795503053.303, type: "default", category: "db", message: "SELECT 1", level: "info" },

@@ -30,7 +30,8 @@ import { normalizeMessage } from "./message.ts";
 import { Notes } from "./notes.ts";
 import { normalizeSpans } from "./spans.ts";
 import { normalizeStacktrace, normalizeThreads } from "./stacktrace.ts";
-import { normalizeTags } from "./tags.ts";
+import { normalizeTags, withContextTags } from "./tags.ts";
+import { withUserAgentContexts } from "./user-agent.ts";
 import { normalizeRequest, normalizeUser } from "./user-request.ts";
 
 export { normalizeBreadcrumbs } from "./breadcrumbs.ts";
@@ -64,7 +65,8 @@ export {
   normalizeStacktrace,
   normalizeThreads,
 } from "./stacktrace.ts";
-export { normalizeTags } from "./tags.ts";
+export { normalizeTags, withContextTags } from "./tags.ts";
+export { contextsFromUserAgent, parseBrandList, userAgentInfo, withUserAgentContexts } from "./user-agent.ts";
 export { isIpAddress, normalizeRequest, normalizeUser, readPairs } from "./user-request.ts";
 
 export interface NormalizeContext {
@@ -138,10 +140,17 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizedE
   put(event, "stacktrace", normalizeStacktrace(payload.stacktrace, notes, "stacktrace"));
   put(event, "debug_meta", normalizeDebugMeta(payload.debug_meta, notes));
 
-  put(event, "contexts", normalizeContexts(payload.contexts, notes));
+  const request = normalizeRequest(payload.request, notes);
+  const contexts = withUserAgentContexts(
+    normalizeContexts(payload.contexts, notes),
+    request?.headers,
+    event.platform,
+  );
+  put(event, "contexts", contexts);
+  event.tags = withContextTags(event.tags, contexts);
   put(event, "extra", databagObject(payload.extra, notes, "extra"));
   put(event, "user", normalizeUser(payload.user, ctx.clientIp, notes));
-  put(event, "request", normalizeRequest(payload.request, notes));
+  put(event, "request", request);
   put(
     event,
     "breadcrumbs",

@@ -60,3 +60,52 @@ function tagText(value: unknown, maxChars: number, notes: Notes, path: string): 
   }
   return text;
 }
+
+/** Context → tag: `os` is "name version", `os.name` the name; `device` the model, `device.family` its family. */
+const CONTEXT_TAGS: readonly (readonly [
+  context: string,
+  tag: string,
+  format: "name version" | "name" | string,
+])[] = [
+  ["os", "os", "name version"],
+  ["os", "os.name", "name"],
+  ["client_os", "client_os", "name version"],
+  ["client_os", "client_os.name", "name"],
+  ["runtime", "runtime", "name version"],
+  ["runtime", "runtime.name", "name"],
+  ["browser", "browser", "name version"],
+  ["browser", "browser.name", "name"],
+  ["device", "device", "model"],
+  ["device", "device.family", "family"],
+];
+
+/**
+ * The tags Sentry derives from the os, client_os, runtime, browser and device contexts, appended to the
+ * event's tags so search and tag counts see them; a key the SDK sent as a tag keeps the SDK's value.
+ * At most ten extra pairs, so they are not held to MAX_TAGS.
+ */
+export function withContextTags(
+  tags: [string, string][],
+  contexts: Readonly<Record<string, unknown>> | undefined,
+): [string, string][] {
+  if (!contexts) return tags;
+  const seen = new Set(tags.map(([key]) => key));
+  const out = [...tags];
+  for (const [name, key, format] of CONTEXT_TAGS) {
+    if (seen.has(key)) continue;
+    const context = asObject(contexts[name]);
+    if (!context) continue;
+    const text = (field: string) => {
+      const value = context[field];
+      return typeof value === "string" || typeof value === "number" ? String(value).trim() : "";
+    };
+    const value =
+      format === "name version"
+        ? [text("name"), text("name") && text("version")].filter(Boolean).join(" ")
+        : text(format);
+    if (value === "") continue;
+    seen.add(key);
+    out.push([key, truncate(value.replace(/\s*[\r\n]+\s*/g, " "), MAX_TAG_VALUE_CHARS)]);
+  }
+  return out;
+}
