@@ -345,6 +345,10 @@ export const MAX_KEY_LABEL_CHARS = 64;
 /** Characters; a project's platform. */
 export const MAX_PLATFORM_CHARS = 64;
 
+/** Entries of a project's `sensitiveFields` / `safeFields` lists, and the longest entry. */
+export const MAX_SCRUB_FIELDS = 100;
+export const MAX_SCRUB_FIELD_CHARS = 200;
+
 /** Minutes; the longest ignoreWindow/snooze window an issue update accepts (a week). */
 export const MAX_WINDOW_MINUTES = 7 * 24 * 60;
 

@@ -12,7 +12,9 @@ export type ProjectKeyRow = typeof projectKeys.$inferSelect;
 // --- projects ---------------------------------------------------------------------------------------
 
 const PROJECT_COLUMNS = `id, organization_id AS organizationId, team_id AS teamId, slug, name, platform, status,
-  rate_limit_count AS rateLimitCount, rate_limit_window AS rateLimitWindow, created_at AS createdAt`;
+  rate_limit_count AS rateLimitCount, rate_limit_window AS rateLimitWindow, created_at AS createdAt,
+  data_scrubber AS dataScrubber, data_scrubber_defaults AS dataScrubberDefaults,
+  scrub_ip_addresses AS scrubIpAddresses, sensitive_fields AS sensitiveFields, safe_fields AS safeFields`;
 
 export async function listProjects(
   db: D1Database,
@@ -62,7 +64,19 @@ export async function createProject(
 }
 
 export type ProjectUpdate = Partial<
-  Pick<ProjectRow, "name" | "slug" | "platform" | "rateLimitCount" | "rateLimitWindow">
+  Pick<
+    ProjectRow,
+    | "name"
+    | "slug"
+    | "platform"
+    | "rateLimitCount"
+    | "rateLimitWindow"
+    | "dataScrubber"
+    | "dataScrubberDefaults"
+    | "scrubIpAddresses"
+    | "sensitiveFields"
+    | "safeFields"
+  >
 >;
 
 const PROJECT_UPDATE_COLUMNS: Record<keyof ProjectUpdate, string> = {
@@ -71,6 +85,11 @@ const PROJECT_UPDATE_COLUMNS: Record<keyof ProjectUpdate, string> = {
   platform: "platform",
   rateLimitCount: "rate_limit_count",
   rateLimitWindow: "rate_limit_window",
+  dataScrubber: "data_scrubber",
+  dataScrubberDefaults: "data_scrubber_defaults",
+  scrubIpAddresses: "scrub_ip_addresses",
+  sensitiveFields: "sensitive_fields",
+  safeFields: "safe_fields",
 };
 
 /** `SET a = ?, b = ?` for the fields present in `changes` (unknown keys never reach the SQL). */

@@ -21,9 +21,10 @@ import {
 import { decodeBody, decodeFirstLine, decodeLegacyStoreBody, readBodyCapped } from "../protocol/decode.ts";
 import { parseEnvelope, parseEnvelopeHeader } from "../protocol/envelope.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
+import type { ScrubbingSettings } from "../protocol/scrub/index.ts";
 import type { Envelope } from "../protocol/types.ts";
 import { prepareEnvelope } from "./prepare.ts";
-import { type Background, resolveProjectKey } from "./project-keys.ts";
+import { type Background, type ProjectKey, resolveProjectKey } from "./project-keys.ts";
 
 function authFrom(request: Request, envelopeDsn: string | undefined): IngestAuth {
   const url = new URL(request.url);
@@ -46,6 +47,14 @@ function hasRequestAuth(request: Request): boolean {
 interface Authenticated {
   auth: IngestAuth;
   key: KeyContext;
+  /** How the project's events are scrubbed before anything is stored. */
+  scrubbing: ScrubbingSettings;
+}
+
+/** The key's context for the Durable Object apart from the scrubbing settings only the Worker needs. */
+function authenticated(auth: IngestAuth, resolved: ProjectKey): Authenticated {
+  const { scrubbing, ...key } = resolved;
+  return { auth, key, scrubbing };
 }
 
 /** Credentials from headers or query, resolved to an active key before any body byte is read or decoded. */
@@ -56,7 +65,7 @@ async function authenticateRequest(
   background: Background,
 ): Promise<Authenticated> {
   const auth = authFrom(request, undefined);
-  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId, background) };
+  return authenticated(auth, await resolveProjectKey(env.DB, auth.publicKey, projectId, background));
 }
 
 /**
@@ -82,7 +91,7 @@ async function authenticateTunnel(
   const dsn = typeof headers.dsn === "string" ? headers.dsn : undefined;
   const auth = authFrom(request, dsn);
   checkDsnAgreement(auth, dsn, projectId === null ? null : String(projectId));
-  return { auth, key: await resolveProjectKey(env.DB, auth.publicKey, projectId, background) };
+  return authenticated(auth, await resolveProjectKey(env.DB, auth.publicKey, projectId, background));
 }
 
 /**
@@ -126,7 +135,9 @@ export async function handleStore(
     return ingestEnvelopeRequest(request, env, ctx, projectId);
   }
   // A legacy store body has no envelope header: its credentials can only come from the request.
-  const { auth, key } = await authenticateRequest(request, env, projectId, (work) => ctx.waitUntil(work));
+  const { auth, key, scrubbing } = await authenticateRequest(request, env, projectId, (work) =>
+    ctx.waitUntil(work),
+  );
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
   const body = decodeLegacyStoreBody(
     decodeBody(raw, request.headers.get("content-encoding"), MAX_STORE_BODY_BYTES),
@@ -144,7 +155,7 @@ export async function handleStore(
   // Old SDKs sent transactions to /store/ too; the payload's type says which item it is.
   const type = (parsed as { type?: unknown }).type === "transaction" ? "transaction" : "event";
   const envelope: Envelope = { headers: {}, items: [{ type, headers: { type }, payload: body }] };
-  return ingestEnvelope(request, env, ctx, envelope, auth, key);
+  return ingestEnvelope(request, env, ctx, envelope, { auth, key, scrubbing });
 }
 
 async function ingestEnvelopeRequest(
@@ -153,7 +164,7 @@ async function ingestEnvelopeRequest(
   ctx: ExecutionContext,
   projectId: number | null,
 ): Promise<Response> {
-  const { body, auth, key } = await readEnvelopeRequest(request, env, projectId, (work) =>
+  const { body, auth, key, scrubbing } = await readEnvelopeRequest(request, env, projectId, (work) =>
     ctx.waitUntil(work),
   );
   let envelope: Envelope;
@@ -171,7 +182,7 @@ async function ingestEnvelopeRequest(
     }
     throw error;
   }
-  return ingestEnvelope(request, env, ctx, envelope, auth, key);
+  return ingestEnvelope(request, env, ctx, envelope, { auth, key, scrubbing });
 }
 
 async function ingestEnvelope(
@@ -179,8 +190,7 @@ async function ingestEnvelope(
   env: Env,
   ctx: ExecutionContext,
   envelope: Envelope,
-  auth: IngestAuth,
-  key: KeyContext,
+  { auth, key, scrubbing }: Authenticated,
 ): Promise<Response> {
   // The key already belongs to the path's project when there is one; on `/api/store/` (no project in
   // the path) the key's own project is what a `dsn` in the envelope header must name.
@@ -189,6 +199,7 @@ async function ingestEnvelope(
   const receivedAt = Date.now() / 1000;
   const prepared = await prepareEnvelope(envelope, {
     key,
+    scrubbing,
     receivedAt,
     clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
     blobs: env.BLOBS,

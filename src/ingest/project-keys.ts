@@ -4,6 +4,12 @@
 import { ingestKeyByPublicKey } from "../db/project-keys.ts";
 import { FaultlineError } from "../errors.ts";
 import type { KeyContext } from "../project/index.ts";
+import { DEFAULT_SCRUBBING, type ScrubbingSettings } from "../protocol/scrub/index.ts";
+
+/** A resolved DSN key: what the project's Durable Object needs, and how the Worker scrubs its events. */
+export interface ProjectKey extends KeyContext {
+  scrubbing: ScrubbingSettings;
+}
 
 const CACHE_TTL_MS = 10_000;
 /** After a failed refresh, how soon the next request tries D1 again (meanwhile the stale entry serves). */
@@ -18,6 +24,7 @@ interface KeyRecord {
   projectActive: boolean;
   keyLimit: { count: number; windowSeconds: number } | null;
   projectLimit: { count: number; windowSeconds: number } | null;
+  scrubbing: ScrubbingSettings;
 }
 
 /**
@@ -43,7 +50,24 @@ async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | n
     projectActive: row.project_status === "active",
     keyLimit: limit(row.key_rate_count, row.key_rate_window),
     projectLimit: limit(row.project_rate_count, row.project_rate_window),
+    scrubbing: {
+      dataScrubber: row.data_scrubber !== 0,
+      dataScrubberDefaults: row.data_scrubber_defaults !== 0,
+      scrubIpAddresses: row.scrub_ip_addresses !== 0,
+      sensitiveFields: stringList(row.sensitive_fields),
+      safeFields: stringList(row.safe_fields),
+    },
   };
+}
+
+/** A stored JSON list of field names; anything unreadable is no list (the defaults still apply). */
+function stringList(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 function rejected(cause: string): FaultlineError {
@@ -84,7 +108,7 @@ export async function resolveProjectKey(
   pathProjectId: number | null,
   background?: Background,
   now = Date.now(),
-): Promise<KeyContext> {
+): Promise<ProjectKey> {
   const entry = cache.get(publicKey);
   if (entry && entry.expires >= now) return contextOf(entry.record, pathProjectId);
   if (entry && (entry.refreshingUntil ?? 0) > now) return contextOf(entry.record, pathProjectId);
@@ -111,7 +135,7 @@ export async function resolveProjectKey(
   return contextOf(record, pathProjectId);
 }
 
-function contextOf(record: KeyRecord | null, pathProjectId: number | null): KeyContext {
+function contextOf(record: KeyRecord | null, pathProjectId: number | null): ProjectKey {
   if (!record) throw rejected("unknown DSN public key");
   if (pathProjectId !== null && record.projectId !== pathProjectId) {
     throw rejected(`the DSN key does not belong to project ${pathProjectId}`);
@@ -124,6 +148,7 @@ function contextOf(record: KeyRecord | null, pathProjectId: number | null): KeyC
     keyId: record.keyId,
     keyLimit: record.keyLimit,
     projectLimit: record.projectLimit,
+    scrubbing: record.scrubbing ?? DEFAULT_SCRUBBING,
   };
 }
 

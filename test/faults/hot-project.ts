@@ -30,9 +30,14 @@ export async function hotProjectRun(request: Request, env: Env): Promise<HotProj
   const count = Number(url.searchParams.get("count") ?? 5000);
   const concurrency = Number(url.searchParams.get("concurrency") ?? 64);
   const projectId = Number(url.searchParams.get("project"));
-  const key = await resolveProjectKey(env.DB, url.searchParams.get("sentry_key") ?? "", projectId);
+  const { scrubbing, ...key } = await resolveProjectKey(
+    env.DB,
+    url.searchParams.get("sentry_key") ?? "",
+    projectId,
+  );
   const prepared = await prepareEnvelope(parseEnvelope(new Uint8Array(await request.arrayBuffer())), {
     key,
+    scrubbing,
     receivedAt: Date.now() / 1000,
     clientIp: undefined,
     blobs: env.BLOBS,

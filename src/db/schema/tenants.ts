@@ -83,6 +83,14 @@ export const projects = sqliteTable(
     rateLimitCount: integer("rate_limit_count"),
     rateLimitWindow: integer("rate_limit_window"),
     createdAt: real("created_at").notNull(),
+    // 0/1 as D1 returns them to the hand-written SQL of src/db/ (no drizzle mapping in between).
+    dataScrubber: integer("data_scrubber").notNull().default(1),
+    dataScrubberDefaults: integer("data_scrubber_defaults").notNull().default(1),
+    scrubIpAddresses: integer("scrub_ip_addresses").notNull().default(0),
+    /** JSON array of strings. */
+    sensitiveFields: text("sensitive_fields").notNull().default("[]"),
+    /** JSON array of strings. */
+    safeFields: text("safe_fields").notNull().default("[]"),
   },
   (t) => [unique().on(t.organizationId, t.slug)],
 );

@@ -14,10 +14,13 @@ import {
 import { itemQuantities } from "../../protocol/categories.ts";
 import { normalizeEventId } from "../../protocol/envelope.ts";
 import type { ItemParseResult } from "../../protocol/items/index.ts";
+import type { ScrubbingSettings } from "../../protocol/scrub/index.ts";
 import type { Envelope, EnvelopeItem, JsonObject } from "../../protocol/types.ts";
 
 export interface PrepareContext {
   key: KeyContext;
+  /** The project's data scrubbing, applied to every item before it is grouped or stored. */
+  scrubbing: ScrubbingSettings;
   receivedAt: number;
   clientIp: string | undefined;
   blobs: BlobStore;

@@ -5,6 +5,7 @@ import { issueGroupingOf } from "../../project/index.ts";
 import { boundSpan } from "../../protocol/items/bounds.ts";
 import { spansFromTransaction } from "../../protocol/items/index.ts";
 import { normalizeEvent } from "../../protocol/normalize/index.ts";
+import { scrubEvent } from "../../protocol/scrub/index.ts";
 import type { EnvelopeItem } from "../../protocol/types.ts";
 import { symbolicateNativeEvent } from "../../symbol-service/index.ts";
 import { type EnvelopeDraft, parseJsonPayload } from "./draft.ts";
@@ -16,9 +17,10 @@ export async function prepareEventItem(item: EnvelopeItem, draft: EnvelopeDraft)
     draft.drop(item, "invalid", "duplicate_item");
     return;
   }
-  // Symbolicate first: grouping must see the function names of native frames.
+  // Scrub before anything else sees the data; symbolicate next: grouping must see the function names of
+  // native frames.
   const { event, missingImages } = await symbolicateNativeEvent(
-    normalizeEvent(parseJsonPayload(item), draft.normalizeContext("event")),
+    scrubEvent(normalizeEvent(parseJsonPayload(item), draft.normalizeContext("event")), draft.ctx.scrubbing),
     {
       db: draft.ctx.db,
       bucket: draft.ctx.blobs,
@@ -42,7 +44,10 @@ export function prepareTransactionItem(item: EnvelopeItem, draft: EnvelopeDraft)
     draft.drop(item, "invalid", "duplicate_item");
     return;
   }
-  const tx = normalizeEvent(parseJsonPayload(item), draft.normalizeContext("transaction"));
+  const tx = scrubEvent(
+    normalizeEvent(parseJsonPayload(item), draft.normalizeContext("transaction")),
+    draft.ctx.scrubbing,
+  );
   batch.transaction = {
     row: eventRow(tx, tx.transaction ?? "<unlabeled transaction>", draft),
     spans: spansFromTransaction(tx).map(boundSpan),

@@ -3,11 +3,15 @@
 import { MAX_FEEDBACK_PAYLOAD_CHARS } from "../../limits.ts";
 import { normalizeEventId } from "../../protocol/envelope.ts";
 import { normalizeEvent } from "../../protocol/normalize/index.ts";
+import { scrubEvent } from "../../protocol/scrub/index.ts";
 import type { EnvelopeItem, JsonObject, NormalizedEvent } from "../../protocol/types.ts";
 import { asObject, type EnvelopeDraft, parseJsonPayload, stringOrNull } from "./draft.ts";
 
 export function prepareFeedbackItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
-  const fb = normalizeEvent(parseJsonPayload(item), draft.normalizeContext("feedback"));
+  const fb = scrubEvent(
+    normalizeEvent(parseJsonPayload(item), draft.normalizeContext("feedback")),
+    draft.ctx.scrubbing,
+  );
   const details = asObject(fb.contexts?.feedback);
   const message = typeof details?.message === "string" ? details.message : "";
   if (!message) {

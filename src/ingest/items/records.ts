@@ -12,21 +12,37 @@ import {
   parseSpanItem,
   parseUserReport,
 } from "../../protocol/items/index.ts";
+import type { LogRecord, SpanRecord } from "../../protocol/items/types.ts";
+import { type ScrubbingSettings, scrubAttributes, scrubText } from "../../protocol/scrub/index.ts";
 import type { EnvelopeItem } from "../../protocol/types.ts";
 import type { EnvelopeDraft } from "./draft.ts";
 
 export function prepareSpanItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
   const parsed = parseSpanItem(item.headers, item.payload, draft.itemContext);
-  draft.collect(item, parsed, draft.batch.spans, boundSpan);
+  const scrubbing = draft.ctx.scrubbing;
+  draft.collect(item, parsed, draft.batch.spans, (span) => boundSpan(scrubSpan(span, scrubbing)));
 }
 
 export function prepareLogItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
-  draft.collect(
-    item,
-    parseLogItem(item.headers, item.payload, draft.itemContext),
-    draft.batch.logs,
-    boundLog,
+  const scrubbing = draft.ctx.scrubbing;
+  draft.collect(item, parseLogItem(item.headers, item.payload, draft.itemContext), draft.batch.logs, (log) =>
+    boundLog(scrubLog(log, scrubbing)),
   );
+}
+
+/** A span's attributes and description, scrubbed as the project asks (before anything is stored). */
+export function scrubSpan(span: SpanRecord, scrubbing: ScrubbingSettings): SpanRecord {
+  const scrubbed = { ...span, ...scrubAttributes(span.attributes, span.typedAttributes, scrubbing) };
+  if (span.description !== undefined) scrubbed.description = scrubText(span.description, scrubbing);
+  return scrubbed;
+}
+
+function scrubLog(log: LogRecord, scrubbing: ScrubbingSettings): LogRecord {
+  return {
+    ...log,
+    ...scrubAttributes(log.attributes, log.typedAttributes, scrubbing),
+    body: scrubText(log.body, scrubbing),
+  };
 }
 
 export function prepareSessionItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
