@@ -3,6 +3,7 @@
 // untrusted JSON: every field is read defensively and every value is escaped by the template helper.
 import { bytes, isoTime } from "./format.ts";
 import { type HtmlValue, html, type SafeHtml, safeHref } from "./html.ts";
+import { renderScrubbed } from "./scrubbed-view.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -352,6 +353,7 @@ ${tags.length > 0 ? html`<h2>Tags</h2><div class="row">${tags.map(([k, v]) => ht
 ${renderBreadcrumbs(payload, eventTime)}
 ${options.traceHref ? html`<h2>Trace</h2><p><a href="${safeHref(options.traceHref)}">Open trace <code>${asStr(trace?.trace_id) ?? ""}</code></a>${asStr(trace?.op) ? html` <span class="muted">op ${asStr(trace?.op)}</span>` : ""}</p>` : ""}
 ${renderContexts(payload)}${renderUser(payload)}${renderRequest(payload)}
+${renderScrubbed(payload._meta)}
 ${options.attachments.length > 0 ? html`<h2>Attachments</h2><ul>${options.attachments.map((a) => html`<li><a href="${safeHref(a.href)}" download>${a.name}</a> <span class="muted">${bytes(a.size)} · ${a.contentType}</span></li>`)}</ul>` : ""}
 ${sdk ? html`<h2>SDK</h2><p>${asStr(sdk.name) ?? "unknown"} <span class="muted">${asStr(sdk.version) ?? ""}</span></p>` : ""}`;
 }

@@ -5,6 +5,7 @@ import type { EventTableRow } from "../../db/rows.ts";
 import { describeEvent } from "../../grouping/title.ts";
 import type { NormalizedEvent } from "../../protocol/types.ts";
 import { eventEntries, framesOf } from "./event-entries.ts";
+import { eventMeta } from "./event-meta.ts";
 import { isoDate } from "./issue.ts";
 import { bool, isRecord, type JsonRecord, list, num, rec, str } from "./payload-read.ts";
 import { transactionFields } from "./transaction.ts";
@@ -156,8 +157,10 @@ export function serializeEvent(row: EventRecord, payload: JsonRecord | null, ctx
   // The event's own culprit and metadata, derived from its payload as its issue's were: the issue
   // follows its latest event, so an older event must not show the issue's.
   const own = payload ? ownDescription(payload) : null;
+  const item = serializeEventListItem(row, payload);
+  const entries = eventEntries(p);
   return {
-    ...serializeEventListItem(row, payload),
+    ...item,
     projectSlug: ctx.projectSlug,
     type: row.type,
     dateReceived: isoDate(row.received),
@@ -172,7 +175,7 @@ export function serializeEvent(row: EventRecord, payload: JsonRecord | null, ctx
     fingerprints: ctx.fingerprints,
     groupingConfig: { id: "faultline", enhancements: null },
     errors,
-    entries: eventEntries(p),
+    entries,
     release: ctx.release ?? null,
     userReport: null,
     sdkUpdates: [],
@@ -181,6 +184,7 @@ export function serializeEvent(row: EventRecord, payload: JsonRecord | null, ctx
     nextEventID: ctx.nextEventID,
     previousEventID: ctx.previousEventID,
     ...transactionFields(p),
-    _meta: {},
+    // What data scrubbing removed, where the API shows it.
+    _meta: eventMeta(p, entries, item.tags),
   };
 }

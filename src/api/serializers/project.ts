@@ -2,7 +2,7 @@
 // the bodies of `POST /teams/{org}/{team}/projects/` and `PUT /projects/{org}/{project}/`. Pure functions.
 
 import { badRequest } from "../../errors.ts";
-import { MAX_PLATFORM_CHARS } from "../../limits.ts";
+import { MAX_PLATFORM_CHARS, MAX_SCRUB_FIELD_CHARS, MAX_SCRUB_FIELDS } from "../../limits.ts";
 import { isoDate } from "../pagination.ts";
 import { isValidSlug, MAX_NAME_CHARS, nameAndSlug, objectBody } from "../slugs.ts";
 import {
@@ -22,6 +22,12 @@ export interface ProjectRecord extends RateLimitColumns {
   platform: string | null;
   status: "active" | "disabled";
   createdAt: number;
+  dataScrubber: number;
+  dataScrubberDefaults: number;
+  scrubIpAddresses: number;
+  /** JSON arrays of strings. */
+  sensitiveFields: string;
+  safeFields: string;
 }
 
 export interface ProjectContext {
@@ -50,6 +56,11 @@ export interface ProjectJson {
   color: string;
   status: string;
   rateLimit: RateLimitJson | null;
+  dataScrubber: boolean;
+  dataScrubberDefaults: boolean;
+  scrubIPAddresses: boolean;
+  sensitiveFields: string[];
+  safeFields: string[];
   team: ReturnType<typeof teamSummary> | null;
   teams: ReturnType<typeof teamSummary>[];
   organization?: { id: string; slug: string; name: string };
@@ -83,6 +94,11 @@ export function serializeProject(project: ProjectRecord, context: ProjectContext
     color: colorFor(project.slug),
     status: project.status,
     rateLimit: serializeRateLimit(project),
+    dataScrubber: project.dataScrubber !== 0,
+    dataScrubberDefaults: project.dataScrubberDefaults !== 0,
+    scrubIPAddresses: project.scrubIpAddresses !== 0,
+    sensitiveFields: storedList(project.sensitiveFields),
+    safeFields: storedList(project.safeFields),
     team,
     teams: team ? [team] : [],
     ...(context.organization
@@ -120,6 +136,40 @@ export interface ProjectChanges extends Partial<RateLimitColumns> {
   name?: string;
   slug?: string;
   platform?: string | null;
+  dataScrubber?: number;
+  dataScrubberDefaults?: number;
+  scrubIpAddresses?: number;
+  /** JSON arrays of strings. */
+  sensitiveFields?: string;
+  safeFields?: string;
+}
+
+function storedList(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function flag(value: unknown, name: string): number {
+  if (typeof value !== "boolean") throw badRequest(`${name}: must be true or false`);
+  return value ? 1 : 0;
+}
+
+/** A field list as Sentry's settings send it: a list of strings (or one per line), stored as JSON. */
+function fieldList(value: unknown, name: string): string {
+  const items = typeof value === "string" ? value.split("\n") : value;
+  if (!Array.isArray(items) || items.some((v) => typeof v !== "string")) {
+    throw badRequest(`${name}: must be a list of strings`);
+  }
+  const fields = [...new Set(items.map((v: string) => v.trim()).filter((v) => v !== ""))];
+  if (fields.length > MAX_SCRUB_FIELDS) throw badRequest(`${name}: at most ${MAX_SCRUB_FIELDS} fields`);
+  if (fields.some((f) => f.length > MAX_SCRUB_FIELD_CHARS)) {
+    throw badRequest(`${name}: a field is at most ${MAX_SCRUB_FIELD_CHARS} characters`);
+  }
+  return JSON.stringify(fields);
 }
 
 export function parseProjectChanges(body: unknown): ProjectChanges {
@@ -139,5 +189,16 @@ export function parseProjectChanges(body: unknown): ProjectChanges {
   }
   if (input.platform !== undefined) changes.platform = parsePlatform(input.platform);
   if (input.rateLimit !== undefined) Object.assign(changes, parseRateLimit(input.rateLimit));
+  if (input.dataScrubber !== undefined) changes.dataScrubber = flag(input.dataScrubber, "dataScrubber");
+  if (input.dataScrubberDefaults !== undefined) {
+    changes.dataScrubberDefaults = flag(input.dataScrubberDefaults, "dataScrubberDefaults");
+  }
+  if (input.scrubIPAddresses !== undefined) {
+    changes.scrubIpAddresses = flag(input.scrubIPAddresses, "scrubIPAddresses");
+  }
+  if (input.sensitiveFields !== undefined) {
+    changes.sensitiveFields = fieldList(input.sensitiveFields, "sensitiveFields");
+  }
+  if (input.safeFields !== undefined) changes.safeFields = fieldList(input.safeFields, "safeFields");
   return changes;
 }
