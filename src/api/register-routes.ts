@@ -19,6 +19,7 @@ import { registerIssueTagValueRoutes } from "./routes/issue-tag-values.ts";
 import { registerIssueRoutes } from "./routes/issues.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
 import { registerOrganizationRoutes } from "./routes/organizations.ts";
+import { registerProjectFilterRoutes } from "./routes/project-filters.ts";
 import { registerProjectKeyRoutes } from "./routes/project-keys.ts";
 import { registerProjectStatsRoutes } from "./routes/project-stats.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
@@ -41,6 +42,7 @@ export function registerApiRoutes(router: AppRouter): void {
   registerTeamRoutes(router);
   registerProjectRoutes(router);
   registerProjectKeyRoutes(router);
+  registerProjectFilterRoutes(router);
   registerMemberRoutes(router);
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);

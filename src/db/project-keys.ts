@@ -18,6 +18,7 @@ export interface IngestKeyRow {
   /** JSON arrays of strings. */
   sensitive_fields: string;
   safe_fields: string;
+  inbound_filters: string;
 }
 
 export function ingestKeyByPublicKey(db: D1Database, publicKey: string): Promise<IngestKeyRow | null> {
@@ -26,7 +27,8 @@ export function ingestKeyByPublicKey(db: D1Database, publicKey: string): Promise
       `SELECT k.id AS key_id, k.project_id, p.organization_id, k.is_active, p.status AS project_status,
          k.rate_limit_count AS key_rate_count, k.rate_limit_window AS key_rate_window,
          p.rate_limit_count AS project_rate_count, p.rate_limit_window AS project_rate_window,
-         p.data_scrubber, p.data_scrubber_defaults, p.scrub_ip_addresses, p.sensitive_fields, p.safe_fields
+         p.data_scrubber, p.data_scrubber_defaults, p.scrub_ip_addresses, p.sensitive_fields, p.safe_fields,
+         p.inbound_filters
        FROM project_keys k JOIN projects p ON p.id = k.project_id WHERE k.public_key = ?`,
     )
     .bind(publicKey)

@@ -14,7 +14,8 @@ export type ProjectKeyRow = typeof projectKeys.$inferSelect;
 const PROJECT_COLUMNS = `id, organization_id AS organizationId, team_id AS teamId, slug, name, platform, status,
   rate_limit_count AS rateLimitCount, rate_limit_window AS rateLimitWindow, created_at AS createdAt,
   data_scrubber AS dataScrubber, data_scrubber_defaults AS dataScrubberDefaults,
-  scrub_ip_addresses AS scrubIpAddresses, sensitive_fields AS sensitiveFields, safe_fields AS safeFields`;
+  scrub_ip_addresses AS scrubIpAddresses, sensitive_fields AS sensitiveFields, safe_fields AS safeFields,
+  inbound_filters AS inboundFilters`;
 
 export async function listProjects(
   db: D1Database,
@@ -76,6 +77,7 @@ export type ProjectUpdate = Partial<
     | "scrubIpAddresses"
     | "sensitiveFields"
     | "safeFields"
+    | "inboundFilters"
   >
 >;
 
@@ -90,6 +92,7 @@ const PROJECT_UPDATE_COLUMNS: Record<keyof ProjectUpdate, string> = {
   scrubIpAddresses: "scrub_ip_addresses",
   sensitiveFields: "sensitive_fields",
   safeFields: "safe_fields",
+  inboundFilters: "inbound_filters",
 };
 
 /** `SET a = ?, b = ?` for the fields present in `changes` (unknown keys never reach the SQL). */

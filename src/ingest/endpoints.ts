@@ -20,6 +20,7 @@ import {
 } from "../protocol/auth.ts";
 import { decodeBody, decodeFirstLine, decodeLegacyStoreBody, readBodyCapped } from "../protocol/decode.ts";
 import { parseEnvelope, parseEnvelopeHeader } from "../protocol/envelope.ts";
+import type { InboundFilters } from "../protocol/filters/index.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
 import type { ScrubbingSettings } from "../protocol/scrub/index.ts";
 import type { Envelope } from "../protocol/types.ts";
@@ -49,12 +50,14 @@ interface Authenticated {
   key: KeyContext;
   /** How the project's events are scrubbed before anything is stored. */
   scrubbing: ScrubbingSettings;
+  /** Which of the project's events are dropped before anything is stored. */
+  filters: InboundFilters;
 }
 
 /** The key's context for the Durable Object apart from the scrubbing settings only the Worker needs. */
 function authenticated(auth: IngestAuth, resolved: ProjectKey): Authenticated {
-  const { scrubbing, ...key } = resolved;
-  return { auth, key, scrubbing };
+  const { scrubbing, filters, ...key } = resolved;
+  return { auth, key, scrubbing, filters };
 }
 
 /** Credentials from headers or query, resolved to an active key before any body byte is read or decoded. */
@@ -135,9 +138,7 @@ export async function handleStore(
     return ingestEnvelopeRequest(request, env, ctx, projectId);
   }
   // A legacy store body has no envelope header: its credentials can only come from the request.
-  const { auth, key, scrubbing } = await authenticateRequest(request, env, projectId, (work) =>
-    ctx.waitUntil(work),
-  );
+  const who = await authenticateRequest(request, env, projectId, (work) => ctx.waitUntil(work));
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
   const body = decodeLegacyStoreBody(
     decodeBody(raw, request.headers.get("content-encoding"), MAX_STORE_BODY_BYTES),
@@ -155,7 +156,7 @@ export async function handleStore(
   // Old SDKs sent transactions to /store/ too; the payload's type says which item it is.
   const type = (parsed as { type?: unknown }).type === "transaction" ? "transaction" : "event";
   const envelope: Envelope = { headers: {}, items: [{ type, headers: { type }, payload: body }] };
-  return ingestEnvelope(request, env, ctx, envelope, { auth, key, scrubbing });
+  return ingestEnvelope(request, env, ctx, envelope, who);
 }
 
 async function ingestEnvelopeRequest(
@@ -164,9 +165,8 @@ async function ingestEnvelopeRequest(
   ctx: ExecutionContext,
   projectId: number | null,
 ): Promise<Response> {
-  const { body, auth, key, scrubbing } = await readEnvelopeRequest(request, env, projectId, (work) =>
-    ctx.waitUntil(work),
-  );
+  const { body, ...who } = await readEnvelopeRequest(request, env, projectId, (work) => ctx.waitUntil(work));
+  const key = who.key;
   let envelope: Envelope;
   try {
     envelope = parseEnvelope(body);
@@ -182,7 +182,7 @@ async function ingestEnvelopeRequest(
     }
     throw error;
   }
-  return ingestEnvelope(request, env, ctx, envelope, { auth, key, scrubbing });
+  return ingestEnvelope(request, env, ctx, envelope, who);
 }
 
 async function ingestEnvelope(
@@ -190,7 +190,7 @@ async function ingestEnvelope(
   env: Env,
   ctx: ExecutionContext,
   envelope: Envelope,
-  { auth, key, scrubbing }: Authenticated,
+  { auth, key, scrubbing, filters }: Authenticated,
 ): Promise<Response> {
   // The key already belongs to the path's project when there is one; on `/api/store/` (no project in
   // the path) the key's own project is what a `dsn` in the envelope header must name.
@@ -200,6 +200,7 @@ async function ingestEnvelope(
   const prepared = await prepareEnvelope(envelope, {
     key,
     scrubbing,
+    filters,
     receivedAt,
     clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
     blobs: env.BLOBS,

@@ -4,11 +4,16 @@
 import { ingestKeyByPublicKey } from "../db/project-keys.ts";
 import { FaultlineError } from "../errors.ts";
 import type { KeyContext } from "../project/index.ts";
+import { type InboundFilters, NO_FILTERS, parseStoredFilters } from "../protocol/filters/index.ts";
 import { DEFAULT_SCRUBBING, type ScrubbingSettings } from "../protocol/scrub/index.ts";
 
-/** A resolved DSN key: what the project's Durable Object needs, and how the Worker scrubs its events. */
+/**
+ * A resolved DSN key: what the project's Durable Object needs, and what the Worker applies to the
+ * project's events first (its inbound filters and data scrubbing).
+ */
 export interface ProjectKey extends KeyContext {
   scrubbing: ScrubbingSettings;
+  filters: InboundFilters;
 }
 
 const CACHE_TTL_MS = 10_000;
@@ -25,6 +30,7 @@ interface KeyRecord {
   keyLimit: { count: number; windowSeconds: number } | null;
   projectLimit: { count: number; windowSeconds: number } | null;
   scrubbing: ScrubbingSettings;
+  filters: InboundFilters;
 }
 
 /**
@@ -57,6 +63,7 @@ async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | n
       sensitiveFields: stringList(row.sensitive_fields),
       safeFields: stringList(row.safe_fields),
     },
+    filters: parseStoredFilters(row.inbound_filters),
   };
 }
 
@@ -149,6 +156,7 @@ function contextOf(record: KeyRecord | null, pathProjectId: number | null): Proj
     keyLimit: record.keyLimit,
     projectLimit: record.projectLimit,
     scrubbing: record.scrubbing ?? DEFAULT_SCRUBBING,
+    filters: record.filters ?? NO_FILTERS,
   };
 }
 

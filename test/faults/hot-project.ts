@@ -30,7 +30,7 @@ export async function hotProjectRun(request: Request, env: Env): Promise<HotProj
   const count = Number(url.searchParams.get("count") ?? 5000);
   const concurrency = Number(url.searchParams.get("concurrency") ?? 64);
   const projectId = Number(url.searchParams.get("project"));
-  const { scrubbing, ...key } = await resolveProjectKey(
+  const { scrubbing, filters, ...key } = await resolveProjectKey(
     env.DB,
     url.searchParams.get("sentry_key") ?? "",
     projectId,
@@ -38,6 +38,7 @@ export async function hotProjectRun(request: Request, env: Env): Promise<HotProj
   const prepared = await prepareEnvelope(parseEnvelope(new Uint8Array(await request.arrayBuffer())), {
     key,
     scrubbing,
+    filters,
     receivedAt: Date.now() / 1000,
     clientIp: undefined,
     blobs: env.BLOBS,

@@ -79,6 +79,7 @@ beforeAll(async () => {
       attachmentId,
       key: "level",
       traceId: "0123456789abcdef0123456789abcdef",
+      filter: "localhost",
     },
     secretsOfA: [a.publicKey, a.projectSlug, a.orgSlug, ownerA.email, "isolation secret", "iso@1.0", "A ci"],
   };

@@ -65,6 +65,7 @@ beforeAll(async () => {
     eventId,
     attachmentId,
     key: "level",
+    filter: "localhost",
   };
 });
 

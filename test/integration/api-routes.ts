@@ -47,6 +47,12 @@ export const ROUTES: RouteCase[] = [
   { route: "GET /api/0/projects/:org/:project/" },
   { route: "PUT /api/0/projects/:org/:project/", body: { name: "hijacked" }, lacking: "project:read" },
   { route: "DELETE /api/0/projects/:org/:project/", lacking: "project:write" },
+  { route: "GET /api/0/projects/:org/:project/filters/" },
+  {
+    route: "PUT /api/0/projects/:org/:project/filters/:filter/",
+    body: { active: true },
+    lacking: "project:read",
+  },
   { route: "GET /api/0/projects/:org/:project/ingest-stats/" },
   // DSN keys
   { route: "GET /api/0/projects/:org/:project/keys/" },

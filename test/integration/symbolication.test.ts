@@ -395,12 +395,20 @@ describe("late debug files from the project's alarm", () => {
     const t = await createTenant();
     // The Worker half of ingest runs before the debug file exists: the event misses it.
     const eventId = newEventId();
-    const { scrubbing, ...key } = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
+    const { scrubbing, filters, ...key } = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
     const prepared = await prepareEnvelope(
       parseEnvelope(
         envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(panicEvent(eventId))]),
       ),
-      { key, scrubbing, receivedAt: Date.now() / 1000, clientIp: undefined, blobs: env.BLOBS, db: env.DB },
+      {
+        key,
+        scrubbing,
+        filters,
+        receivedAt: Date.now() / 1000,
+        clientIp: undefined,
+        blobs: env.BLOBS,
+        db: env.DB,
+      },
     );
     expect(prepared.batch.event?.missingImages).toEqual([DEBUG_ID]);
 

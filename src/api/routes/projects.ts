@@ -1,7 +1,7 @@
 // Projects: `GET /api/0/projects/` (every project the caller may read), `GET
 // /api/0/organizations/{org}/projects/`, `GET/POST /api/0/teams/{org}/{team}/projects/` (create: name,
 // slug, platform; with one DSN key), `GET/PUT/DELETE /api/0/projects/{org}/{project}/` (PUT: name, slug,
-// platform, rateLimit; DELETE removes its rows, R2 bytes and cached state).
+// platform, rateLimit, data scrubbing, the inbound filters' `options` lists; DELETE removes its rows, R2 bytes and cached state).
 
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
@@ -11,6 +11,7 @@ import {
   getProject,
   listProjects,
   type ProjectRow,
+  type ProjectUpdate,
   updateProject,
 } from "../../db/tenant-projects.ts";
 import { getOrganization, teamsById } from "../../db/tenants.ts";
@@ -22,6 +23,7 @@ import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { forgetProjectIssues } from "../../project/index.ts";
+import { parseStoredFilters, storeFilters } from "../../protocol/filters/index.ts";
 import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
@@ -126,8 +128,12 @@ export function registerProjectRoutes(router: AppRouter): void {
 
   router.put("/api/0/projects/:org/:project/", async (req, env) => {
     const { caller, org, project } = await routeProject(req, env, "project:write");
-    const changes = parseProjectChanges(await readJsonBody(req, MAX_API_JSON_BYTES));
-    const updated = await updateProject(env.DB, project, changes);
+    const { filterLists, ...changes } = parseProjectChanges(await readJsonBody(req, MAX_API_JSON_BYTES));
+    const update: ProjectUpdate = changes;
+    if (filterLists) {
+      update.inboundFilters = storeFilters({ ...parseStoredFilters(project.inboundFilters), ...filterLists });
+    }
+    const updated = await updateProject(env.DB, project, update);
     if (updated === "conflict") throw badRequest(`Another project is already using the slug ${changes.slug}`);
     // Limits and status are read through the per-isolate key cache: drop it so they apply at once here.
     forgetProjectKeys();

@@ -3,6 +3,7 @@
 
 import { badRequest } from "../../errors.ts";
 import { MAX_PLATFORM_CHARS, MAX_SCRUB_FIELD_CHARS, MAX_SCRUB_FIELDS } from "../../limits.ts";
+import { type InboundFilters, parseStoredFilters } from "../../protocol/filters/index.ts";
 import { isoDate } from "../pagination.ts";
 import { isValidSlug, MAX_NAME_CHARS, nameAndSlug, objectBody } from "../slugs.ts";
 import {
@@ -28,6 +29,8 @@ export interface ProjectRecord extends RateLimitColumns {
   /** JSON arrays of strings. */
   sensitiveFields: string;
   safeFields: string;
+  /** JSON object (src/protocol/filters/stored.ts). */
+  inboundFilters: string;
 }
 
 export interface ProjectContext {
@@ -61,6 +64,8 @@ export interface ProjectJson {
   scrubIPAddresses: boolean;
   sensitiveFields: string[];
   safeFields: string[];
+  /** Sentry's project options; the inbound filters' lists, one entry per line. */
+  options: Record<string, string>;
   team: ReturnType<typeof teamSummary> | null;
   teams: ReturnType<typeof teamSummary>[];
   organization?: { id: string; slug: string; name: string };
@@ -99,6 +104,7 @@ export function serializeProject(project: ProjectRecord, context: ProjectContext
     scrubIPAddresses: project.scrubIpAddresses !== 0,
     sensitiveFields: storedList(project.sensitiveFields),
     safeFields: storedList(project.safeFields),
+    options: filterOptions(parseStoredFilters(project.inboundFilters)),
     team,
     teams: team ? [team] : [],
     ...(context.organization
@@ -142,6 +148,23 @@ export interface ProjectChanges extends Partial<RateLimitColumns> {
   /** JSON arrays of strings. */
   sensitiveFields?: string;
   safeFields?: string;
+  /** New inbound filter lists (from `options`), merged into the stored filters by the route. */
+  filterLists?: Partial<Record<FilterList, string[]>>;
+}
+
+/** Project options that hold inbound filter lists, and the setting each is. */
+const FILTER_OPTIONS = {
+  "filters:error_messages": "errorMessages",
+  "filters:releases": "releases",
+  "filters:blacklisted_ips": "blockedIps",
+} as const;
+
+type FilterList = (typeof FILTER_OPTIONS)[keyof typeof FILTER_OPTIONS];
+
+function filterOptions(filters: InboundFilters): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(FILTER_OPTIONS).map(([option, setting]) => [option, filters[setting].join("\n")]),
+  );
 }
 
 function storedList(text: string): string[] {
@@ -200,5 +223,14 @@ export function parseProjectChanges(body: unknown): ProjectChanges {
     changes.sensitiveFields = fieldList(input.sensitiveFields, "sensitiveFields");
   }
   if (input.safeFields !== undefined) changes.safeFields = fieldList(input.safeFields, "safeFields");
+  if (input.options !== undefined) {
+    const options = objectBody(input.options);
+    const lists: Partial<Record<FilterList, string[]>> = {};
+    for (const [option, setting] of Object.entries(FILTER_OPTIONS)) {
+      if (options[option] !== undefined)
+        lists[setting] = JSON.parse(fieldList(options[option], option)) as string[];
+    }
+    changes.filterLists = lists;
+  }
   return changes;
 }

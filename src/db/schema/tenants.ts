@@ -91,6 +91,8 @@ export const projects = sqliteTable(
     sensitiveFields: text("sensitive_fields").notNull().default("[]"),
     /** JSON array of strings. */
     safeFields: text("safe_fields").notNull().default("[]"),
+    /** JSON object: the project's inbound filters (src/protocol/filters/stored.ts). */
+    inboundFilters: text("inbound_filters").notNull().default("{}"),
   },
   (t) => [unique().on(t.organizationId, t.slug)],
 );

@@ -13,6 +13,7 @@ import {
 } from "../../project/index.ts";
 import { itemQuantities } from "../../protocol/categories.ts";
 import { normalizeEventId } from "../../protocol/envelope.ts";
+import type { InboundFilters } from "../../protocol/filters/index.ts";
 import type { ItemParseResult } from "../../protocol/items/index.ts";
 import type { ScrubbingSettings } from "../../protocol/scrub/index.ts";
 import type { Envelope, EnvelopeItem, JsonObject } from "../../protocol/types.ts";
@@ -21,6 +22,8 @@ export interface PrepareContext {
   key: KeyContext;
   /** The project's data scrubbing, applied to every item before it is grouped or stored. */
   scrubbing: ScrubbingSettings;
+  /** The project's inbound filters: a matching event or transaction is dropped as `filtered`. */
+  filters: InboundFilters;
   receivedAt: number;
   clientIp: string | undefined;
   blobs: BlobStore;

@@ -93,6 +93,11 @@ export function withUserAgentContexts(
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Whether the User-Agent is a crawler's (search engines, AI and SEO bots, link previews). */
+export function isCrawler(userAgent: string): boolean {
+  return Bowser.parse(userAgent).platform.type === "bot";
+}
+
 interface ParsedAgent {
   browser?: { name: string; version?: string };
   os?: { name: string; version?: string };
