@@ -4,13 +4,9 @@
 // SDK's breadcrumbs with every field (ui.click, console, fetch, xhr, navigation, sentry.event); the spans
 // of the pageload and navigation, streamed (SDK 11's default) through the trace API and sent as
 // transactions (`traceLifecycle: "static"`) through the event API.
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join } from "node:path";
-import { build } from "esbuild";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ROOT } from "../../scripts/local-server.mjs";
+import { type ServedPage, servePage } from "./browser-page.ts";
 import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
@@ -59,37 +55,6 @@ async function api<T>(path: string): Promise<T> {
 const projectPath = `/projects/${server.orgSlug}/${server.projectSlug}`;
 const tagsOf = (event: ApiEvent) => Object.fromEntries(event.tags.map((t) => [t.key, t.value]));
 
-/** Serves the page and its bundled script on a free port: the second origin. */
-async function servePage(): Promise<{ origin: string; http: Server }> {
-  const bundle = await build({
-    entryPoints: [join(ROOT, "test/e2e/clients/browser-app.js")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    write: false,
-    logLevel: "silent",
-  });
-  const script = bundle.outputFiles[0]?.text ?? "";
-  const page = `<!doctype html><html><head><title>shop</title>
-<script>window.FAULTLINE_DSN = ${JSON.stringify(server.dsn)};</script>
-<script type="module" src="/app.js"></script></head>
-<body><button id="work">Load order</button><button id="boom">Check out</button></body></html>`;
-  const http = createServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://page").pathname;
-    if (path === "/app.js") {
-      res.writeHead(200, { "content-type": "text/javascript" }).end(script);
-    } else if (path.startsWith("/api/order")) {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"order":17}');
-    } else {
-      res.writeHead(200, { "content-type": "text/html" }).end(page);
-    }
-  });
-  await new Promise<void>((resolve) => http.listen(0, "localhost", resolve));
-  // `localhost` here and 127.0.0.1 for Faultline: two origins.
-  return { origin: `http://localhost:${(http.address() as AddressInfo).port}`, http };
-}
-
 /** What test/e2e/clients/browser-app.js puts on the page's window. */
 interface PageGlobals {
   navigator: { userAgent: string };
@@ -129,13 +94,13 @@ function flatten(nodes: TraceNode[]): TraceNode[] {
 
 describe("@sentry/browser 11 in chromium", () => {
   let browser: Browser;
-  let http: Server;
+  let served: ServedPage;
   let streamed: Awaited<ReturnType<typeof visit>>;
   let staticRun: Awaited<ReturnType<typeof visit>>;
 
   beforeAll(async () => {
-    const served = await servePage();
-    http = served.http;
+    // `localhost` here and 127.0.0.1 for Faultline: two origins.
+    served = await servePage(server.dsn);
     browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
     streamed = await visit(browser, served.origin, "stream");
     staticRun = await visit(browser, served.origin, "static");
@@ -144,7 +109,7 @@ describe("@sentry/browser 11 in chromium", () => {
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => http?.close(resolve));
+    await served?.close();
   });
 
   it("sent the message and the uncaught error cross-origin, and transactions when static", () => {

@@ -157,4 +157,54 @@ describe("inbound filters", () => {
       "filtered-transaction": 1,
     });
   });
+
+  it("drops the streamed spans of a health check (span v2, segment named like a probe)", async () => {
+    const t = await createTenant();
+    await call(
+      t.token,
+      "PUT",
+      `/api/0/projects/${t.orgSlug}/${t.projectSlug}/filters/filtered-transaction/`,
+      {
+        active: true,
+      },
+    );
+    const now = Date.now() / 1000;
+    const span = (id: string, segment: string, isSegment: boolean) => ({
+      trace_id: newEventId(),
+      span_id: id,
+      name: segment,
+      status: "ok",
+      is_segment: isSegment,
+      start_timestamp: now - 1,
+      end_timestamp: now,
+      attributes: {
+        "sentry.op": { type: "string", value: "http.server" },
+        "sentry.segment.name": { type: "string", value: segment },
+      },
+    });
+    const items = [span("a".repeat(16), "GET /healthz", true), span("b".repeat(16), "GET /orders", true)];
+    const res = await postEnvelope(
+      t,
+      envelope({}, [
+        { type: "span", item_count: 2, content_type: "application/vnd.sentry.items.span.v2+json" },
+        JSON.stringify({ version: 2, items }),
+      ]),
+    );
+    expect(res.status).toBe(200);
+    const q = new URLSearchParams({ dataset: "spans", project: String(t.projectId), field: "transaction" });
+    const found = await call<{ data: { transaction: string }[] }>(
+      t.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/events/?${q}`,
+    );
+    expect(found.body.data.map((d) => d.transaction)).toEqual(["GET /orders"]);
+    const stats = await call<StatsBody>(
+      t.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/stats_v2/?field=sum(quantity)&groupBy=reason&groupBy=category&outcome=filtered&statsPeriod=1d&interval=1d`,
+    );
+    expect(stats.body.groups.map((g) => [g.by.reason, g.by.category, g.totals["sum(quantity)"]])).toEqual([
+      ["filtered-transaction", "span", 1],
+    ]);
+  });
 });

@@ -42,7 +42,9 @@ describe("inbound filters", () => {
 
   it("localhost: the client's loopback address or a localhost URL", () => {
     expect(reason(event({ user: { ip_address: "127.0.0.1" } }), { localhost: true })).toBe("localhost");
-    expect(reason(event({}), { localhost: true }, "::1")).toBe("localhost");
+    expect(reason(event({ user: { ip_address: "::1" } }), { localhost: true })).toBe("localhost");
+    // The sender's own address is not the user's: a local Faultline sees every SDK as 127.0.0.1.
+    expect(reason(event({}), { localhost: true }, "127.0.0.1")).toBeNull();
     expect(reason(event({ request: { url: "http://localhost:3000/cart" } }), { localhost: true })).toBe(
       "localhost",
     );

@@ -11,7 +11,7 @@ import {
   type KeyContext,
   type OutcomeDelta,
 } from "../../project/index.ts";
-import { itemQuantities } from "../../protocol/categories.ts";
+import { type DataCategory, itemQuantities } from "../../protocol/categories.ts";
 import { normalizeEventId } from "../../protocol/envelope.ts";
 import type { InboundFilters } from "../../protocol/filters/index.ts";
 import type { ItemParseResult } from "../../protocol/items/index.ts";
@@ -77,11 +77,20 @@ export class EnvelopeDraft {
     return { ...this.itemContext, sentAt: this.sentAt, itemType };
   }
 
-  /** Counts every unit of an item as dropped with this outcome. */
-  drop(item: EnvelopeItem, outcome: OutcomeDelta["outcome"], reason: string, eventId?: string): void {
+  /**
+   * Counts every unit of an item as dropped with this outcome. `eventCategory` is the category of an
+   * event item once its payload is read (a message event is `default`, not `error`).
+   */
+  drop(
+    item: EnvelopeItem,
+    outcome: OutcomeDelta["outcome"],
+    reason: string,
+    eventId?: string,
+    eventCategory?: DataCategory,
+  ): void {
     for (const q of itemQuantities(item)) {
       this.batch.outcomes.push({
-        category: q.category,
+        category: eventCategory && q.category === "error" ? eventCategory : q.category,
         outcome,
         reason,
         quantity: q.quantity,

@@ -61,6 +61,6 @@ export function prepareTransactionItem(item: EnvelopeItem, draft: EnvelopeDraft)
 function filteredOut(item: EnvelopeItem, event: NormalizedEvent, draft: EnvelopeDraft): boolean {
   const reason = inboundFilterReason(event, draft.ctx.filters, draft.ctx.clientIp);
   if (reason === null) return false;
-  draft.drop(item, "filtered", reason, event.event_id);
+  draft.drop(item, "filtered", reason, event.event_id, event.type === "default" ? "default" : undefined);
   return true;
 }

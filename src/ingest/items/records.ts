@@ -2,6 +2,7 @@
 // user reports (each bounded first), and client reports (the SDK's own discards, counted as outcomes).
 import { MAX_SESSIONS_PER_ENVELOPE } from "../../limits.ts";
 import type { DataCategory } from "../../protocol/categories.ts";
+import { isHealthCheck } from "../../protocol/filters/index.ts";
 import { boundCheckIn, boundLog, boundSpan } from "../../protocol/items/bounds.ts";
 import {
   parseCheckIn,
@@ -19,6 +20,20 @@ import type { EnvelopeDraft } from "./draft.ts";
 
 export function prepareSpanItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
   const parsed = parseSpanItem(item.headers, item.payload, draft.itemContext);
+  if (draft.ctx.filters.healthChecks) {
+    // Streamed spans of a health check (SDKs that no longer send transactions): the segment's name says.
+    const kept = parsed.records.filter((span) => !(span.transaction && isHealthCheck(span.transaction)));
+    const dropped = parsed.records.length - kept.length;
+    if (dropped > 0) {
+      draft.batch.outcomes.push({
+        category: "span",
+        outcome: "filtered",
+        reason: "filtered-transaction",
+        quantity: dropped,
+      });
+      parsed.records = kept;
+    }
+  }
   const scrubbing = draft.ctx.scrubbing;
   draft.collect(item, parsed, draft.batch.spans, (span) => boundSpan(scrubSpan(span, scrubbing)));
 }

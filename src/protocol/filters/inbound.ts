@@ -113,8 +113,12 @@ export function inboundFilterReason(
   filters: InboundFilters,
   clientIp: string | undefined,
 ): string | null {
-  const ip = event.user?.ip_address ?? clientIp;
-  if (filters.blockedIps.length > 0 && ip && ipInRanges(ip, filters.blockedIps)) return "ip-address";
+  // The sender's address or the user's: either in a blocked range drops the event.
+  const userIp = event.user?.ip_address;
+  if (filters.blockedIps.length > 0) {
+    if ([clientIp, userIp].some((ip) => ip !== undefined && ipInRanges(ip, filters.blockedIps)))
+      return "ip-address";
+  }
   if (filters.releases.length > 0 && event.release && matchesAnyGlob(event.release, filters.releases)) {
     return "release-version";
   }
@@ -124,7 +128,8 @@ export function inboundFilterReason(
   ) {
     return "error-message";
   }
-  if (filters.localhost && isLocalhost(event, ip)) return "localhost";
+  // Only the user's address: a local Faultline sees every sender as 127.0.0.1.
+  if (filters.localhost && isLocalhost(event, userIp)) return "localhost";
   if (filters.browserExtensions && event.type !== "transaction" && fromBrowserExtension(event)) {
     return "browser-extensions";
   }
@@ -132,9 +137,14 @@ export function inboundFilterReason(
   if (filters.webCrawlers && ua && isCrawler(ua)) return "web-crawlers";
   if (ua && isLegacyBrowser(ua, filters.legacyBrowsers)) return "legacy-browsers";
   if (filters.healthChecks && event.type === "transaction" && event.transaction) {
-    if (matchesAnyGlob(event.transaction, HEALTH_CHECKS)) return "filtered-transaction";
+    if (isHealthCheck(event.transaction)) return "filtered-transaction";
   }
   return null;
+}
+
+/** Whether a transaction (or a streamed segment span) is named like a health check or probe. */
+export function isHealthCheck(name: string): boolean {
+  return matchesAnyGlob(name, HEALTH_CHECKS);
 }
 
 function errorTexts(event: NormalizedEvent): string[] {

@@ -3,6 +3,7 @@ export { globToRegExp, matchesAnyGlob } from "./glob.ts";
 export {
   type InboundFilters,
   inboundFilterReason,
+  isHealthCheck,
   LEGACY_BROWSER_SUBFILTERS,
   type LegacyBrowserSubfilter,
   NO_FILTERS,
