@@ -6,7 +6,8 @@ export function parseArgs(argv: string[]): {
 export function q(value: string | number | null | undefined): string;
 export function mintOrgToken(url: string, org: string, iat?: number): string;
 export function mintUserToken(): string;
-export function run(argv: string[]): void;
+/** Runs one command; the `receipt` command answers once the server has (a promise). */
+export function run(argv: string[]): void | Promise<void>;
 export function resetPassword(
   db: { sql: (command: string) => Record<string, unknown>[] },
   email: string,

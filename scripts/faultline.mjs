@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ALL_SCOPES, applyMigrations, ROOT, sha256Hex, sqlLocal } from "./local-server.mjs";
 import { generatePassword, hashPassword } from "./password.mjs";
+import { receipt } from "./receipt.mjs";
 
 const USAGE = `usage: npm run faultline -- <command> [options]
 
@@ -21,6 +22,9 @@ commands:
   token create --org SLUG [--scopes "org:ci ..."] [--name NAME] [--url PUBLIC_URL]
   project create <org> <slug> [--name NAME] [--team SLUG] [--platform PLATFORM]
   key list <org> <project> [--url PUBLIC_URL]
+  receipt <event_id> [--org SLUG] [--project SLUG] [--url URL] [--token TOKEN]
+                          (what became of an event: stored, on its way, dropped and why, or never
+                          seen; asks the running server, http://127.0.0.1:$PORT by default)
 
 options:
   --persist-to DIR   local state directory (default .wrangler/state, as npm start)
@@ -250,6 +254,7 @@ export function run(argv) {
     console.log(USAGE);
     return;
   }
+  if (noun === "receipt") return receipt(verb, options).then((text) => console.log(text));
   const command = `${noun} ${verb ?? ""}`.trim();
   const known = ["org create", "user create", "user password", "token create", "project create", "key list"];
   if (!known.includes(command)) throw new Error(`unknown command: ${command}\n\n${USAGE}`);
@@ -266,7 +271,7 @@ export function run(argv) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
-    run(process.argv.slice(2));
+    await run(process.argv.slice(2));
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

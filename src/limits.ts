@@ -75,6 +75,9 @@ export const MAX_ITEMS_PER_ENVELOPE = 1000;
 /** Bytes of one header line (envelope or item). Headers are small JSON objects; this bounds the parse. */
 export const MAX_HEADER_LINE_BYTES = 64 * KiB;
 
+/** Ids of events refused with a full spool kept until the next flush, for their receipts. */
+export const MAX_REFUSED_EVENT_IDS = 500;
+
 /** Breadcrumbs kept per event. Sentry keeps the most recent 100 (SDK `max_breadcrumbs` default). */
 export const MAX_BREADCRUMBS = 100;
 /** Fields outside the breadcrumb schema kept per crumb (each trimmed like a databag). */

@@ -1,4 +1,5 @@
 // The REST API service's face: what the edge and other services use of it.
 export { type InviteOutcome, inviteMember } from "./invitations.ts";
+export { buildReceipt, type Receipt } from "./receipt.ts";
 export { registerApiRoutes } from "./register-routes.ts";
 export { isValidSlug } from "./slugs.ts";

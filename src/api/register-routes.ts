@@ -12,6 +12,7 @@ import { registerDiscoverEventRoutes } from "./routes/discover-events.ts";
 import { registerEnvironmentRoutes } from "./routes/environments.ts";
 import { registerEventAttachmentRoutes } from "./routes/event-attachments.ts";
 import { registerEventIdRoutes } from "./routes/event-ids.ts";
+import { registerEventReceiptRoutes } from "./routes/event-receipts.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerEventsStatsRoutes } from "./routes/events-stats.ts";
 import { registerIssueHashRoutes } from "./routes/issue-hashes.ts";
@@ -46,6 +47,7 @@ export function registerApiRoutes(router: AppRouter): void {
   registerMemberRoutes(router);
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);
+  registerEventReceiptRoutes(router);
   registerEventRoutes(router);
   registerEventAttachmentRoutes(router);
   registerIssueHashRoutes(router);

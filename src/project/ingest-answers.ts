@@ -40,7 +40,15 @@ export function spoolFullAnswer(): IngestResult {
 
 /** The outcome counted for an envelope refused because the spool was full. */
 export function spoolFullOutcome(batch: IngestBatch): OutcomeDelta {
-  return { category: refusedCategory(batch), outcome: "rate_limited", reason: "spool_full", quantity: 1 };
+  // With the event's id, so its receipt can say it was refused.
+  const eventId = batch.event?.row.eventId ?? batch.transaction?.row.eventId;
+  return {
+    category: refusedCategory(batch),
+    outcome: "rate_limited",
+    reason: "spool_full",
+    quantity: 1,
+    ...(eventId ? { eventId } : {}),
+  };
 }
 
 /** True when every item that counts for rate limiting was dropped by a limit (answered 429). */

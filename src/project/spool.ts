@@ -14,7 +14,7 @@ import {
   spoolMeta,
   spoolTotals,
 } from "../db/spool.ts";
-import { SPOOL_MAX_BYTES, SPOOL_MAX_ENVELOPES, SPOOL_PART_UNITS } from "../limits.ts";
+import { MAX_REFUSED_EVENT_IDS, SPOOL_MAX_BYTES, SPOOL_MAX_ENVELOPES, SPOOL_PART_UNITS } from "../limits.ts";
 import { writtenBlobKeys } from "./commit-failures.ts";
 import type { AdmittedBatch } from "./commit-plan.ts";
 import { emptyBatch, type KeyContext, type OutcomeDelta } from "./ingest-batch.ts";
@@ -151,11 +151,20 @@ export class Spool {
   countRefusal(key: KeyContext, outcome: OutcomeDelta): void {
     const saved = this.refusals();
     const refusals: Refusals = saved ?? { key: { ...key, keyLimit: null, projectLimit: null }, outcomes: [] };
+    const { eventId, ...counted } = outcome;
     const same = refusals.outcomes.find(
-      (o) => o.category === outcome.category && o.outcome === outcome.outcome && o.reason === outcome.reason,
+      (o) =>
+        !o.eventId &&
+        o.category === counted.category &&
+        o.outcome === counted.outcome &&
+        o.reason === counted.reason,
     );
-    if (same) same.quantity += outcome.quantity;
-    else refusals.outcomes.push({ ...outcome });
+    if (same) same.quantity += counted.quantity;
+    else refusals.outcomes.push({ ...counted });
+    // The refused event's id (quantity 0: counted above), so its receipt says why; bounded per flush.
+    if (eventId && refusals.outcomes.length < MAX_REFUSED_EVENT_IDS) {
+      refusals.outcomes.push({ ...counted, quantity: 0, eventId });
+    }
     setSpoolMeta(this.sql, REFUSED_KEY, JSON.stringify(refusals));
   }
 

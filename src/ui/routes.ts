@@ -10,6 +10,7 @@ import { SCRIPT, STYLES } from "./assets.ts";
 import { formString, type OrgCall, type UiCall } from "./call.ts";
 import type { PageContext } from "./layout.ts";
 import { acceptInvitePage, acceptInviteSubmit } from "./pages/accept-invite.ts";
+import { findEventPage } from "./pages/event-receipt.ts";
 import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/issue-detail.ts";
 import { issueBulkSubmit, issueStreamPage } from "./pages/issues.ts";
 import { loginPage, loginSubmit, logout } from "./pages/login.ts";
@@ -123,6 +124,7 @@ export function registerUiRoutes(router: AppRouter): void {
   const post = (path: string, h: Handler<OrgCall>) => router.post(path, withSession(withOrg(h), "POST"));
   get("/organizations/:org/", orgHomePage);
   get("/organizations/:org/issues/", issueStreamPage);
+  get("/organizations/:org/events/find/", findEventPage);
   post("/organizations/:org/issues/bulk/", issueBulkSubmit);
   get("/organizations/:org/issues/:issueId/", issueDetailPage);
   post("/organizations/:org/issues/:issueId/actions/", issueActionSubmit);

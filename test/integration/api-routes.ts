@@ -48,6 +48,7 @@ export const ROUTES: RouteCase[] = [
   { route: "PUT /api/0/projects/:org/:project/", body: { name: "hijacked" }, lacking: "project:read" },
   { route: "DELETE /api/0/projects/:org/:project/", lacking: "project:write" },
   { route: "GET /api/0/projects/:org/:project/filters/" },
+  { route: "GET /api/0/projects/:org/:project/events/:eventId/receipt/" },
   {
     route: "PUT /api/0/projects/:org/:project/filters/:filter/",
     body: { active: true },

@@ -94,4 +94,46 @@ describe("privacy settings in the web UI", () => {
     );
     expect(list.body.find((f) => f.id === "localhost")?.active).toBe(false);
   });
+
+  it("finds an event by id: stored with a link, dropped with the reason, never seen", async () => {
+    const t = await createTenant();
+    const b = await signIn(await addUser(t, "member"));
+    const issues = await (await get(b, `/organizations/${t.orgSlug}/issues/`)).text();
+    expect(issues).toContain("Find an event");
+    const stored = newEventId();
+    await postEnvelope(
+      t,
+      envelope({ event_id: stored }, [
+        { type: "event" },
+        JSON.stringify({ event_id: stored, message: "found" }),
+      ]),
+    );
+    await call(t.token, "PUT", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`, {
+      options: { "filters:releases": "*-dev" },
+    });
+    const dropped = newEventId();
+    await postEnvelope(
+      t,
+      envelope({ event_id: dropped }, [
+        { type: "event" },
+        JSON.stringify({ event_id: dropped, message: "x", release: "a-dev" }),
+      ]),
+    );
+    const find = (id: string) => get(b, `/organizations/${t.orgSlug}/events/find/?id=${id}`);
+    const storedPage = await (await find(stored)).text();
+    expect(storedPage).toContain("Stored");
+    expect(storedPage).toContain(`/events/${stored}/`);
+    const droppedPage = await (await find(dropped)).text();
+    expect(droppedPage).toContain("Dropped");
+    expect(droppedPage).toContain("inbound filter on releases");
+    expect(droppedPage).toContain("release-version");
+    expect(await (await find(newEventId())).text()).toContain("Never received");
+    const settings = await (await get(b, `/settings/${t.orgSlug}/projects/${t.projectSlug}/`)).text();
+    expect(settings).toContain("Outcomes, last 24 hours");
+    expect(settings).toMatch(/<td>default<\/td><td>filtered<\/td><td><code>release-version<\/code><\/td><td class="num">1<\/td>/);
+    expect(settings).toMatch(/<td>default<\/td><td>accepted<\/td>/);
+    const bad = await find("nope");
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("not an event id");
+  });
 });

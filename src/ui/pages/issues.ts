@@ -31,6 +31,7 @@ import { type IssueSort, SORTS, STATUS_TABS, sortFrom } from "../issue-search.ts
 import { csrfField, type PageContext, page } from "../layout.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { dsnFor, emptyProject } from "../snippets.ts";
+import { findEventForm } from "./event-receipt.ts";
 
 /** An issue of the stream: its status is the one it reads back as (an expired ignore is unresolved). */
 export type IssueRow = Omit<IssueReadRow, "status"> & { status: string };
@@ -103,7 +104,7 @@ export function issueStreamView(ctx: PageContext, s: StreamState): SafeHtml {
     ctx,
     "issues",
     "Issues",
-    html`<h1>Issues${s.project ? html` <span class="muted">· ${s.project.name}</span>` : ""}</h1>${tabs}${search}${list}`,
+    html`<h1>Issues${s.project ? html` <span class="muted">· ${s.project.name}</span>` : ""}</h1>${tabs}${search}${list}${findEventForm(s.orgSlug)}`,
   );
 }
 

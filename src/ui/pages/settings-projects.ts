@@ -16,6 +16,7 @@ import { csrfField, flash, type PageContext, page } from "../layout.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 import { randomToken } from "../session.ts";
 import { settingsNav, slugify } from "../settings-nav.ts";
+import { outcomesPanel } from "./project-outcomes.ts";
 import { filtersChange, filtersForm } from "./settings-filters.ts";
 import { scrubbingChanges, scrubbingForm } from "./settings-scrubbing.ts";
 
@@ -82,6 +83,7 @@ export function projectSettingsView(
   message: string | null,
   error: string | null = null,
   settings: ProjectRow | null = null,
+  outcomes: SafeHtml | "" = "",
 ): SafeHtml {
   const base = `/settings/${encodeURIComponent(orgSlug)}/projects/${encodeURIComponent(project.slug)}/`;
   return page(
@@ -89,6 +91,7 @@ export function projectSettingsView(
     "settings",
     project.name,
     html`<h1>${project.name}</h1>${settingsNav(orgSlug, "project", project)}${flash(message)}${flash(error, "error")}
+${outcomes}
 ${
   admin
     ? html`<form method="post" action="${base}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="rename"><label for="rname">Name</label><input id="rname" name="name" value="${project.name}" required maxlength="64"><label for="rslug">Slug</label><input id="rslug" name="slug" value="${project.slug}" required maxlength="50" pattern="(?![0-9]+$)[a-z0-9][a-z0-9_\-]*"><p class="muted">Changing the slug changes API URLs and <code>SENTRY_PROJECT</code>; the DSN stays the same.</p><p><button class="primary" type="submit">Save</button></p></form>
@@ -117,6 +120,7 @@ export async function projectSettingsPage(call: OrgCall): Promise<Response> {
       doneMessage(call.ctx.url),
       null,
       settings,
+      await outcomesPanel(call.env.DB, project.id),
     ),
   );
 }
