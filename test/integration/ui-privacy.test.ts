@@ -130,7 +130,9 @@ describe("privacy settings in the web UI", () => {
     expect(await (await find(newEventId())).text()).toContain("Never received");
     const settings = await (await get(b, `/settings/${t.orgSlug}/projects/${t.projectSlug}/`)).text();
     expect(settings).toContain("Outcomes, last 24 hours");
-    expect(settings).toMatch(/<td>default<\/td><td>filtered<\/td><td><code>release-version<\/code><\/td><td class="num">1<\/td>/);
+    expect(settings).toMatch(
+      /<td>default<\/td><td>filtered<\/td><td><code>release-version<\/code><\/td><td class="num">1<\/td>/,
+    );
     expect(settings).toMatch(/<td>default<\/td><td>accepted<\/td>/);
     const bad = await find("nope");
     expect(bad.status).toBe(400);
