@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { ALL_SCOPES, applyMigrations, ROOT, sha256Hex, sqlLocal } from "./local-server.mjs";
 import { generatePassword, hashPassword } from "./password.mjs";
 import { receipt } from "./receipt.mjs";
+import { tail } from "./tail.mjs";
 
 const USAGE = `usage: npm run faultline -- <command> [options]
 
@@ -22,6 +23,9 @@ commands:
   token create --org SLUG [--scopes "org:ci ..."] [--name NAME] [--url PUBLIC_URL]
   project create <org> <slug> [--name NAME] [--team SLUG] [--platform PLATFORM]
   key list <org> <project> [--url PUBLIC_URL]
+  tail [--org SLUG] [--project SLUG] [--url URL] [--token TOKEN] [--count N] [--json]
+                          (what the project receives, live: accepted items and dropped ones with
+                          their reason)
   receipt <event_id> [--org SLUG] [--project SLUG] [--url URL] [--token TOKEN]
                           (what became of an event: stored, on its way, dropped and why, or never
                           seen; asks the running server, http://127.0.0.1:$PORT by default)
@@ -39,7 +43,7 @@ const ROLES = ["owner", "admin", "member"];
 export function parseArgs(argv) {
   const positionals = [];
   const options = {};
-  const booleans = new Set(["remote", "help", "keep-tokens"]);
+  const booleans = new Set(["remote", "help", "keep-tokens", "json"]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg.startsWith("--")) {
@@ -255,6 +259,7 @@ export function run(argv) {
     return;
   }
   if (noun === "receipt") return receipt(verb, options).then((text) => console.log(text));
+  if (noun === "tail") return tail(options);
   const command = `${noun} ${verb ?? ""}`.trim();
   const known = ["org create", "user create", "user password", "token create", "project create", "key list"];
   if (!known.includes(command)) throw new Error(`unknown command: ${command}\n\n${USAGE}`);

@@ -28,13 +28,19 @@ export function formatReceipt(r) {
   return lines.join("\n");
 }
 
-export async function receipt(eventId, options) {
-  if (!eventId) throw new Error("receipt needs <event_id>");
+/** Where the running server is and who asks: options, then the environment, then `npm start`'s. */
+export function connection(options) {
   const url = (options.url ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`).replace(/\/$/, "");
   const token = options.token ?? process.env.SENTRY_AUTH_TOKEN ?? localToken();
   if (!token) throw new Error("no API token: pass --token or set SENTRY_AUTH_TOKEN");
   const org = options.org ?? process.env.SENTRY_ORG ?? DEFAULTS.orgSlug;
   const project = options.project ?? process.env.SENTRY_PROJECT ?? DEFAULTS.projectSlug;
+  return { url, token, org, project };
+}
+
+export async function receipt(eventId, options) {
+  if (!eventId) throw new Error("receipt needs <event_id>");
+  const { url, token, org, project } = connection(options);
   const path = `/api/0/projects/${encodeURIComponent(org)}/${encodeURIComponent(project)}/events/${encodeURIComponent(eventId)}/receipt/`;
   const res = await fetch(url + path, { headers: { authorization: `Bearer ${token}` } });
   const body = await res.json().catch(() => ({}));

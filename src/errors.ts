@@ -1,7 +1,7 @@
 // The one error type every layer throws for a client-visible failure. The router turns it into
 // Sentry's error body `{"detail": "...", "causes": [...]}`; anything else becomes a logged 500.
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 426 | 429 | 500 | 503;
 
 export class FaultlineError extends Error {
   readonly status: ErrorStatus;

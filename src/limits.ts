@@ -75,6 +75,9 @@ export const MAX_ITEMS_PER_ENVELOPE = 1000;
 /** Bytes of one header line (envelope or item). Headers are small JSON objects; this bounds the parse. */
 export const MAX_HEADER_LINE_BYTES = 64 * KiB;
 
+/** Live tail: records sent per second to a project's watchers; the rest of the second is counted. */
+export const TAIL_ITEMS_PER_SECOND = 50;
+
 /** Ids of events refused with a full spool kept until the next flush, for their receipts. */
 export const MAX_REFUSED_EVENT_IDS = 500;
 

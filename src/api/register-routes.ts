@@ -18,6 +18,7 @@ import { registerEventsStatsRoutes } from "./routes/events-stats.ts";
 import { registerIssueHashRoutes } from "./routes/issue-hashes.ts";
 import { registerIssueTagValueRoutes } from "./routes/issue-tag-values.ts";
 import { registerIssueRoutes } from "./routes/issues.ts";
+import { registerLiveTailRoutes } from "./routes/live-tail.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
 import { registerOrganizationRoutes } from "./routes/organizations.ts";
 import { registerProjectFilterRoutes } from "./routes/project-filters.ts";
@@ -48,6 +49,7 @@ export function registerApiRoutes(router: AppRouter): void {
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);
   registerEventReceiptRoutes(router);
+  registerLiveTailRoutes(router);
   registerEventRoutes(router);
   registerEventAttachmentRoutes(router);
   registerIssueHashRoutes(router);

@@ -38,5 +38,6 @@ export {
 } from "./issue-mutations.ts";
 export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";
-export { spooledBlobKeys, spooledEvent, spooledEventIn } from "./spool-reads.ts";
+export { openLiveTail, spooledBlobKeys, spooledEvent, spooledEventIn } from "./spool-reads.ts";
 export type { ProjectStats } from "./stats.ts";
+export type { TailItem } from "./tail-items.ts";

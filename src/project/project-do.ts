@@ -21,12 +21,14 @@ import type { IssueState, Resolution } from "./issue-lifecycle.ts";
 import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
+import { LiveTail } from "./live-tail.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
 import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
 import { SpoolFlusher } from "./spool-flusher.ts";
 import { spooledEventRow } from "./spooled-event.ts";
 import type { ProjectStats } from "./stats.ts";
+import { refusedTailItem, tailItemsOf } from "./tail-items.ts";
 
 export class ProjectDO extends DurableObject<Env> {
   private readonly issues = new IssueCache();
@@ -40,10 +42,12 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly db: D1Database;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
   private backstopArmed = false;
+  private readonly tail: LiveTail;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.db = this.database(env);
+    this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
     this.commits = new GroupCommit(this.db, this.issues, new SeenReleases());
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
@@ -93,18 +97,42 @@ export class ProjectDO extends DurableObject<Env> {
    */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     if (!this.spool.hasRoom()) {
-      this.spool.countRefusal(batch.key, spoolFullOutcome(batch));
+      const refusal = spoolFullOutcome(batch);
+      this.spool.countRefusal(batch.key, refusal);
       this.flusher.kick();
+      this.tail.publish([refusedTailItem(batch, refusal)]);
       return spoolFullAnswer();
     }
     const { admitted, limits } = this.admission.admit(batch);
     this.spool.append(admitted);
+    this.tail.publish(tailItemsOf(admitted));
     this.flusher.kick();
     if (!this.backstopArmed) {
       this.backstopArmed = true;
       void this.wakeAt(Date.now() + SPOOL_BACKSTOP_ALARM_MS);
     }
     return acceptedAnswer(admitted, limits);
+  }
+
+  /** The live tail's WebSocket (the Worker checked who may watch before forwarding the upgrade). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    return this.tail.connect();
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.tail.closed();
+    try {
+      ws.close(code === 1005 ? 1000 : code, "bye");
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async webSocketError(): Promise<void> {
+    this.tail.closed();
   }
 
   /** An error or transaction event still in the spool, as the row D1 will hold (issue id if known). */

@@ -1,5 +1,5 @@
-// Reads other services make of a project's spool, through its Durable Object: an event that is
-// accepted but not yet in D1 is found by id at once.
+// What other services ask of a project's Durable Object outside ingest: an event that is accepted but
+// not yet in D1 (found by id at once), the R2 keys its spool holds, and its live tail.
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 
@@ -27,4 +27,10 @@ export async function spooledEventIn(
 export async function spooledBlobKeys(env: Env, projectId: number, keys: string[]): Promise<Set<string>> {
   const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
   return new Set(await stub.spooledBlobKeys(keys));
+}
+
+/** Opens a live tail of the project: the caller has checked who may watch; answers the 101 upgrade. */
+export function openLiveTail(env: Env, projectId: number): Promise<Response> {
+  const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
+  return stub.fetch(new Request("https://project.internal/tail", { headers: { upgrade: "websocket" } }));
 }

@@ -95,6 +95,9 @@ details.sys>summary{padding:5px 8px;color:var(--muted);cursor:pointer}
 .empty pre{text-align:left}
 .pager{display:flex;gap:8px;justify-content:flex-end;align-items:center;margin-top:8px}
 .auth{max-width:360px;margin:60px auto}
+ul.tail{list-style:none;padding:0;margin:0;font:12px/1.5 ui-monospace,monospace}
+ul.tail li{padding:2px 6px;border-bottom:1px solid var(--line);white-space:pre-wrap}
+ul.tail li.tail-dropped{color:#b42318}ul.tail li.tail-note{color:var(--muted);font-style:italic}
 @media (max-width:760px){
  .grid2{grid-template-columns:minmax(0,1fr)}
  ul.issues>li{grid-template-columns:24px minmax(0,1fr) 56px}
@@ -134,4 +137,26 @@ document.addEventListener("submit",function(e){
   if(msg&&!window.confirm(msg))e.preventDefault();
 });
 q("select[data-autosubmit]").forEach(function(s){s.addEventListener("change",function(){s.form.submit();});});
+q("[data-tail]").forEach(function(root){
+  var list=root.querySelector("[data-tail-list]"),state=root.querySelector("[data-tail-state]");
+  var pause=root.querySelector("[data-tail-pause]"),kind=root.querySelector("[data-tail-kind]"),level=root.querySelector("[data-tail-level]");
+  var paused=false,held=[];
+  function row(cls,text){var li=document.createElement("li");li.className=cls;li.textContent=text;list.insertBefore(li,list.firstChild);
+    while(list.children.length>200)list.removeChild(list.lastChild);}
+  function show(it){
+    if(kind.value&&it.kind!==kind.value)return;
+    if(level.value&&it.level!==level.value)return;
+    var t=new Date(it.at*1000).toISOString().slice(11,19);
+    row("tail-"+it.status,t+"  "+it.status+"  "+it.kind+(it.quantity>1?" ×"+it.quantity:"")+(it.level?"  "+it.level:"")+
+      (it.title?"  "+it.title:"")+(it.status==="dropped"?"  ("+it.outcome+(it.reason?": "+it.reason:"")+")":"")+(it.eventId?"  "+it.eventId:""));}
+  pause.addEventListener("click",function(){paused=!paused;pause.textContent=paused?"Resume":"Pause";
+    if(!paused){held.forEach(show);held=[];}});
+  var url=(location.protocol==="https:"?"wss://":"ws://")+location.host+root.getAttribute("data-tail");
+  var ws=new WebSocket(url);
+  ws.onopen=function(){state.textContent="Live";};
+  ws.onclose=function(){state.textContent="Disconnected (reload to reconnect)";};
+  ws.onmessage=function(e){var m=JSON.parse(e.data);
+    if(m.type==="items")m.items.forEach(function(it){if(paused)held.push(it);else show(it);});
+    else if(m.type==="sampled")row("tail-note",m.skipped+" more items in that second were not shown (sampled)");};
+});
 })();`;

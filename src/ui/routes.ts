@@ -13,6 +13,7 @@ import { acceptInvitePage, acceptInviteSubmit } from "./pages/accept-invite.ts";
 import { findEventPage } from "./pages/event-receipt.ts";
 import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/issue-detail.ts";
 import { issueBulkSubmit, issueStreamPage } from "./pages/issues.ts";
+import { liveTailPage, liveTailSocket } from "./pages/live-tail.ts";
 import { loginPage, loginSubmit, logout } from "./pages/login.ts";
 import { orgHomePage } from "./pages/org-home.ts";
 import { releaseDetailPage, releasesPage } from "./pages/releases.ts";
@@ -125,6 +126,8 @@ export function registerUiRoutes(router: AppRouter): void {
   get("/organizations/:org/", orgHomePage);
   get("/organizations/:org/issues/", issueStreamPage);
   get("/organizations/:org/events/find/", findEventPage);
+  get("/organizations/:org/projects/:project/tail/", liveTailPage);
+  get("/organizations/:org/projects/:project/tail/socket/", liveTailSocket);
   post("/organizations/:org/issues/bulk/", issueBulkSubmit);
   get("/organizations/:org/issues/:issueId/", issueDetailPage);
   post("/organizations/:org/issues/:issueId/actions/", issueActionSubmit);

@@ -49,6 +49,8 @@ export const ROUTES: RouteCase[] = [
   { route: "DELETE /api/0/projects/:org/:project/", lacking: "project:write" },
   { route: "GET /api/0/projects/:org/:project/filters/" },
   { route: "GET /api/0/projects/:org/:project/events/:eventId/receipt/" },
+  // Without `Upgrade: websocket` a member gets a 426 (with a detail), anyone else the usual refusal.
+  { route: "GET /api/0/projects/:org/:project/tail/" },
   {
     route: "PUT /api/0/projects/:org/:project/filters/:filter/",
     body: { active: true },

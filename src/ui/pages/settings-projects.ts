@@ -91,6 +91,7 @@ export function projectSettingsView(
     "settings",
     project.name,
     html`<h1>${project.name}</h1>${settingsNav(orgSlug, "project", project)}${flash(message)}${flash(error, "error")}
+<p><a href="/organizations/${encodeURIComponent(orgSlug)}/projects/${encodeURIComponent(project.slug)}/tail/">Live tail</a> · <a href="/organizations/${encodeURIComponent(orgSlug)}/events/find/">Find an event</a></p>
 ${outcomes}
 ${
   admin
