@@ -29,6 +29,11 @@ export class LiveTail {
     this.open = Math.max(0, this.ctx.getWebSockets().length - 1);
   }
 
+  /** Whether anyone watches: with no one, ingest does not even describe what it decided. */
+  get watching(): boolean {
+    return this.open > 0;
+  }
+
   publish(items: readonly TailItem[], now = Date.now()): void {
     if (this.open === 0 || items.length === 0) return;
     const second = Math.floor(now / 1000);

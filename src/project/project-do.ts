@@ -100,12 +100,12 @@ export class ProjectDO extends DurableObject<Env> {
       const refusal = spoolFullOutcome(batch);
       this.spool.countRefusal(batch.key, refusal);
       this.flusher.kick();
-      this.tail.publish([refusedTailItem(batch, refusal)]);
+      if (this.tail.watching) this.tail.publish([refusedTailItem(batch, refusal)]);
       return spoolFullAnswer();
     }
     const { admitted, limits } = this.admission.admit(batch);
     this.spool.append(admitted);
-    this.tail.publish(tailItemsOf(admitted));
+    if (this.tail.watching) this.tail.publish(tailItemsOf(admitted));
     this.flusher.kick();
     if (!this.backstopArmed) {
       this.backstopArmed = true;
