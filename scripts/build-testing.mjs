@@ -1,4 +1,4 @@
-// `npm run build` (also run by `prepare` and `prepack`): everything `faultline/testing` needs, in dist/,
+// `npm run build` (also run by `prepare`: on `npm install` in a checkout or from a git URL, and by `npm pack`): everything `faultline/testing` needs, in dist/,
 // so a project that installs Faultline (a packed tarball or a git URL) needs no build step and no
 // wrangler at runtime, only miniflare:
 //   dist/worker/   the sink Worker (testing/worker/sink-worker.ts) bundled by wrangler exactly as
@@ -94,4 +94,5 @@ async function buildLibrary() {
 
 buildWorker();
 await buildLibrary();
-console.log("faultline/testing built in dist/ (worker, testing)");
+// stderr: `npm pack --json` prints its answer on stdout.
+console.error("faultline/testing built in dist/ (worker, testing)");
