@@ -54,11 +54,15 @@ for (const file of sourceFiles(join(root, "src"))) {
 const cli = join(root, "node_modules", ".bin", "depcruise");
 let report;
 try {
-  report = execFileSync(cli, ["src", "testing", "--config", ".dependency-cruiser.cjs", "--output-type", "json"], {
-    cwd: root,
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  report = execFileSync(
+    cli,
+    ["src", "testing", "--config", ".dependency-cruiser.cjs", "--output-type", "json"],
+    {
+      cwd: root,
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
 } catch (error) {
   // depcruise exits non-zero when rules are violated; its JSON report is still on stdout.
   report = error.stdout;

@@ -37,7 +37,22 @@ function nextPage(link: string | null): string | null {
   return null;
 }
 
-async function failure(method: string, url: URL | string, response: Response): Promise<Error> {
+/** A non-2xx answer of the API; `status` tells a wait whether trying again can help. */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** Worth another try within a wait: a 5xx, a 429 or a connection that failed, not a wrong request. */
+export const isTransient = (error: unknown) =>
+  !(error instanceof ApiError) || error.status >= 500 || error.status === 429;
+
+async function failure(method: string, url: URL | string, response: Response): Promise<ApiError> {
   const text = await response.text();
   let detail = text;
   try {
@@ -46,7 +61,10 @@ async function failure(method: string, url: URL | string, response: Response): P
   const shown = new URL(url);
   shown.searchParams.delete("sentry_key");
   const path = `${shown.pathname}${shown.search}`;
-  return new Error(`Faultline answered ${response.status} to ${method} ${path}: ${detail}`);
+  return new ApiError(
+    `Faultline answered ${response.status} to ${method} ${path}: ${detail}`,
+    response.status,
+  );
 }
 
 /** The DSN's public key (`http://<key>@host/1`). */
@@ -103,12 +121,17 @@ export function restApi(connection: FaultlineConnection): RestApi {
       const path = `/api/0/projects/${connection.org}/${connection.project}/ingest-stats/`;
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const { spooled } = await api.get<{ spooled: number }>(path);
-        if (spooled === 0) return;
+        let state: string;
+        try {
+          const { spooled } = await api.get<{ spooled: number }>(path);
+          if (spooled === 0) return;
+          state = `${spooled} envelopes spooled`;
+        } catch (error) {
+          if (!isTransient(error)) throw error;
+          state = String(error);
+        }
         if (Date.now() > deadline)
-          throw new Error(
-            `Faultline did not store what it accepted within ${timeoutMs} ms (${spooled} envelopes spooled)`,
-          );
+          throw new Error(`Faultline did not store what it accepted within ${timeoutMs} ms (${state})`);
         await sleep(10);
       }
     },

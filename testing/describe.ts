@@ -59,6 +59,7 @@ export function issueLine(i: SinkIssue): string {
 export function transactionLine(t: SinkTransaction): string {
   return `${JSON.stringify(t.name ?? "")}${details([
     ["op", t.op],
+    ["url", t.url],
     ["status", t.status],
     ["trace", shortTrace(t.traceId)],
     ["release", t.release],

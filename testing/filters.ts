@@ -74,6 +74,7 @@ export function issueMatches(i: SinkIssue, f: IssueFilter, withEvents: Set<strin
 export function transactionMatches(t: SinkTransaction, f: TransactionFilter): boolean {
   return (
     (f.name === undefined || matchText(t.name, f.name)) &&
+    (f.url === undefined || matchText(t.url, f.url)) &&
     same(t.traceId, f.traceId) &&
     same(t.op, f.op) &&
     same(t.status, f.status) &&

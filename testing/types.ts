@@ -98,6 +98,8 @@ export interface SinkTransaction {
   op: string | null;
   status: string | null;
   durationMs: number | null;
+  /** The request's URL (`url.full`) when the SDK recorded one. */
+  url: string | null;
   release: string | null;
   environment: string | null;
   timestamp: string | null;
@@ -155,6 +157,7 @@ export interface IssueFilter {
 
 export interface TransactionFilter {
   name?: TextMatch;
+  url?: TextMatch;
   traceId?: string;
   op?: string;
   status?: string;

@@ -132,6 +132,7 @@ export const TRANSACTION_FIELDS = [
   "release",
   "environment",
   "timestamp",
+  "url.full",
 ];
 
 export function transactionView(row: Json): SinkTransaction {
@@ -143,6 +144,7 @@ export function transactionView(row: Json): SinkTransaction {
     op: text(row["span.op"]),
     status: text(row["span.status"]),
     durationMs: num(row["span.duration"]),
+    url: text(row["url.full"]),
     release: text(row.release),
     environment: text(row.environment),
     timestamp: text(row.timestamp),

@@ -1,7 +1,7 @@
 // Waiting for something to arrive: SDKs send asynchronously, and ingest stores a moment after it
 // answers. Polls the API (short intervals first) until an item matches; on timeout the error says what
 // arrived instead and what was dropped, the first thing a test author wants to know.
-import { sleep } from "./api.js";
+import { isTransient, sleep } from "./api.js";
 import { describePredicate } from "./filters.js";
 
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -20,8 +20,16 @@ export async function waitFor<T>(spec: WaitSpec<T>, timeout = DEFAULT_TIMEOUT_MS
   const started = Date.now();
   let items: T[] = [];
   let thrown: unknown;
+  let failedRead: unknown;
   for (let attempt = 0; ; attempt++) {
-    items = await spec.read();
+    try {
+      items = await spec.read();
+      failedRead = undefined;
+    } catch (error) {
+      // A wrong request fails at once; a 5xx or a dropped connection is tried again until the timeout.
+      if (!isTransient(error)) throw error;
+      failedRead = error;
+    }
     for (const item of items) {
       try {
         if (spec.test(item)) return item;
@@ -35,7 +43,9 @@ export async function waitFor<T>(spec: WaitSpec<T>, timeout = DEFAULT_TIMEOUT_MS
     await sleep(Math.min(attempt < 10 ? 20 : 50, left));
   }
   const threw = thrown === undefined ? "" : `; the predicate threw: ${String(thrown)}`;
+  const failed = failedRead === undefined ? "" : `; the last read failed: ${String(failedRead)}`;
+  const explained = await spec.explain(items).catch((error: unknown) => `(nothing more known: ${error})`);
   throw new Error(
-    `${spec.name} timed out after ${timeout} ms waiting for ${describePredicate(spec.predicate)}; ${await spec.explain(items)}${threw}`,
+    `${spec.name} timed out after ${timeout} ms waiting for ${describePredicate(spec.predicate)}; ${explained}${threw}${failed}`,
   );
 }
