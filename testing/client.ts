@@ -13,6 +13,7 @@ import {
   outcomeLine,
   transactionLine,
 } from "./describe.js";
+import { eventReads } from "./event-reads.js";
 import {
   eventMatches,
   issueEventFilter,
@@ -37,7 +38,6 @@ import type {
   TransactionFilter,
 } from "./types.js";
 import {
-  eventView,
   issueView,
   type Json,
   LOG_FIELDS,
@@ -58,6 +58,7 @@ const PERIOD = "90d";
 /** Raw reads (no settle): what D1 holds right now. */
 function reads(api: RestApi, connection: FaultlineConnection) {
   const projectPath = `/api/0/projects/${connection.org}/${connection.project}`;
+  const events = eventReads(api, projectPath);
   let projectId: Promise<string> | null = null;
   const idOfProject = () => {
     projectId ??= api.get<{ id: string }>(`${projectPath}/`).then((p) => String(p.id));
@@ -70,8 +71,9 @@ function reads(api: RestApi, connection: FaultlineConnection) {
       (body) => ((body as { data?: Json[] }).data ?? []) as Json[],
     );
   return {
-    events: async () =>
-      (await api.list<Json>(`${projectPath}/events/`, { full: "true" })).map(eventView).reverse(),
+    events: () => events.all(),
+    event: (id: string) => events.byId(id),
+    forgetEvents: () => events.forget(),
     issues: async () =>
       (await api.list<Json>(`${projectPath}/issues/`, { query: "", sort: "new" })).map(issueView).reverse(),
     transactions: async () =>
@@ -87,12 +89,6 @@ function reads(api: RestApi, connection: FaultlineConnection) {
           interval: "1d",
         }),
       ),
-    event: async (id: string) => {
-      const response = await api.fetch(`${projectPath}/events/${id.replace(/-/g, "").toLowerCase()}/`);
-      if (response.status === 404) return null;
-      if (!response.ok) throw new Error(`Faultline answered ${response.status} for event ${id}`);
-      return eventView((await response.json()) as Json);
-    },
   };
 }
 
@@ -140,17 +136,26 @@ export function connectFaultline(connection: FaultlineConnection): FaultlineClie
       await settled();
       return (await read.outcomes()).filter((o) => outcomeMatches(o, filter));
     },
-    waitForEvent: (predicate, options) =>
-      waitFor<SinkEvent>(
+    waitForEvent: (predicate, options) => {
+      const id = typeof predicate === "object" ? predicate.id : undefined;
+      return waitFor<SinkEvent>(
         {
           name: "waitForEvent",
           predicate,
-          read: read.events,
+          // By id the API answers from the project's spool too: no wait for the flush to D1, once the
+          // event's issue is known (a new issue is made by the flush).
+          read: id
+            ? async () => {
+                const event = await read.event(id);
+                return event?.issueId ? [event] : [];
+              }
+            : read.events,
           test: predicateOf(predicate, eventMatches),
-          explain: async (items) => `${arrived("event", items, eventLine)}${await drops()}`,
+          explain: async () => `${arrived("event", await read.events(), eventLine)}${await drops()}`,
         },
         options?.timeout ?? DEFAULT_TIMEOUT_MS,
-      ),
+      );
+    },
     waitForIssue: (predicate, options) => {
       // An issue filter may need the issue's events: the read applies it, and any issue it returns matches.
       const wanted = typeof predicate === "function" ? undefined : predicate;
@@ -191,6 +196,7 @@ export function connectFaultline(connection: FaultlineConnection): FaultlineClie
     async reset() {
       const response = await api.fetch(`/_faultline/reset/${conn.org}/${conn.project}/`, { method: "POST" });
       await response.arrayBuffer();
+      read.forgetEvents();
       if (response.status === 404)
         throw new Error(
           `reset() needs Faultline's test sink (startFaultline from faultline/testing); ${conn.url} answered 404`,

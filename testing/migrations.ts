@@ -1,19 +1,16 @@
-// D1 migrations applied through Miniflare's D1 binding, recorded in `d1_migrations` as wrangler records
-// them (same table, same names), so `wrangler d1 migrations apply` and `npm start` find a persisted
-// sink's state up to date. What is pending goes in one batch: one transaction, one round trip.
+// D1 migrations applied through the sink Worker (its `/_faultline/sql` route), recorded in
+// `d1_migrations` as wrangler records them (same table, same names), so `wrangler d1 migrations apply`
+// and `npm start` find a persisted sink's state up to date. What is pending goes in one batch: one
+// transaction, one round trip.
 import type { D1Migration } from "./worker-files.js";
 
-/** What the sink uses of a D1 binding (Miniflare's proxy of it). */
-export interface D1Statement {
-  bind(...values: unknown[]): D1Statement;
-  all(): Promise<{ results?: unknown[] }>;
-  run(): Promise<unknown>;
+export interface SqlStatement {
+  sql: string;
+  params?: (string | number | null)[];
 }
 
-export interface D1Binding {
-  prepare(sql: string): D1Statement;
-  batch(statements: D1Statement[]): Promise<{ results?: unknown[] }[]>;
-}
+/** Runs statements in one D1 batch; answers the rows of the last one. */
+export type SqlBatch = (statements: SqlStatement[]) => Promise<Record<string, unknown>[]>;
 
 const TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -22,23 +19,30 @@ const TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations (
 )`;
 
 /** Applies the migrations not recorded yet; answers their names. */
-export async function applyMigrations(db: D1Binding, migrations: readonly D1Migration[]): Promise<string[]> {
-  await db.prepare(TABLE).run();
-  const { results = [] } = await db.prepare("SELECT name FROM d1_migrations").all();
-  const applied = new Set(results.map((r) => String((r as { name: unknown }).name)));
+export async function applyMigrations(run: SqlBatch, migrations: readonly D1Migration[]): Promise<string[]> {
+  const rows = await run([{ sql: TABLE }, { sql: "SELECT name FROM d1_migrations" }]);
+  const applied = new Set(rows.map((r) => String(r.name)));
   const pending = migrations.filter((m) => !applied.has(m.name));
   if (pending.length === 0) return [];
-  await db.batch(
+  await run(
     pending.flatMap((m) => [
-      ...m.queries.map((q) => db.prepare(q)),
-      db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(m.name),
+      ...m.queries.map((sql) => ({ sql })),
+      { sql: "INSERT INTO d1_migrations (name) VALUES (?)", params: [m.name] },
     ]),
   );
   return pending.map((m) => m.name);
 }
 
-/** Runs SQL statements in one batch and answers the rows of the last one. */
-export async function runBatch(db: D1Binding, statements: string[]): Promise<Record<string, unknown>[]> {
-  const results = await db.batch(statements.map((s) => db.prepare(s)));
-  return (results[results.length - 1]?.results ?? []) as Record<string, unknown>[];
+/** A SqlBatch over the sink Worker's `/_faultline/sql` route. */
+export function sqlOverHttp(url: string, secret: string): SqlBatch {
+  return async (statements) => {
+    const response = await fetch(`${url}/_faultline/sql`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+      body: JSON.stringify({ statements }),
+    });
+    if (!response.ok)
+      throw new Error(`the sink's setup SQL failed (${response.status}): ${await response.text()}`);
+    return ((await response.json()) as { rows: Record<string, unknown>[] }).rows;
+  };
 }

@@ -3,13 +3,15 @@
 // memory unless `persist` names a directory, laid out as `npm start` lays out FAULTLINE_STATE_DIR
 // (`<dir>/state`, `<dir>/faultline-local.json`), so either can open what the other left. Migrations are
 // applied and the default organization, project, DSN key and token created by the same steps as
-// `npm start` (scripts/default-tenant.mjs). Returns the helpers of client.ts with `close()`.
+// `npm start` (scripts/default-tenant.mjs), through the sink Worker's setup route (worker/sink-worker.ts).
+// Returns the helpers of client.ts with `close()`.
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { Miniflare } from "miniflare";
 import { defaultTenantSteps, readStoredToken, runSteps, storeToken } from "../scripts/default-tenant.mjs";
 import { connectFaultline } from "./client.js";
-import { applyMigrations, type D1Binding, runBatch } from "./migrations.js";
+import { applyMigrations, sqlOverHttp } from "./migrations.js";
 import type { FaultlineClient, FaultlineConnection } from "./types.js";
 import { loadSinkWorker } from "./worker-files.js";
 
@@ -50,6 +52,7 @@ function runtimeOutput(log: boolean) {
 export async function startFaultline(options: StartOptions = {}): Promise<FaultlineSink> {
   const worker = loadSinkWorker();
   const host = options.host ?? "127.0.0.1";
+  const secret = randomBytes(24).toString("hex");
   const mf = new Miniflare({
     name: worker.name,
     // Listed, not discovered: Miniflare would otherwise parse the whole bundle for its imports (~0.7 s).
@@ -60,6 +63,7 @@ export async function startFaultline(options: StartOptions = {}): Promise<Faultl
     d1Databases: worker.d1Databases,
     r2Buckets: worker.r2Buckets,
     durableObjects: worker.durableObjects,
+    bindings: { FAULTLINE_SINK_SECRET: secret },
     host,
     port: options.port ?? 0,
     // wrangler dev's layout under --persist-to: <state>/v3/{d1,r2,do,…}.
@@ -68,15 +72,15 @@ export async function startFaultline(options: StartOptions = {}): Promise<Faultl
   });
   try {
     const ready = await mf.ready;
-    const db = (await mf.getD1Database("DB")) as unknown as D1Binding;
-    await applyMigrations(db, worker.migrations);
+    const run = sqlOverHttp(ready.origin, secret);
+    await applyMigrations(run, worker.migrations);
     const stateFile = options.persist ? join(options.persist, "faultline-local.json") : null;
     const steps = defaultTenantSteps({
       storedToken: stateFile ? readStoredToken(stateFile) : undefined,
       // The web UI password is npm start's to print; a later `npm start` on this state sets it.
       withPassword: false,
     });
-    const tenant = await runSteps(steps, (statements) => runBatch(db, statements));
+    const tenant = await runSteps(steps, (statements) => run(statements.map((sql) => ({ sql }))));
     if (stateFile && tenant.tokenCreated) storeToken(stateFile, tenant.token);
 
     const url = ready.origin;

@@ -1,13 +1,27 @@
 // The test sink's Worker (built into dist/worker/ by scripts/build-testing.mjs): Faultline's own Worker
-// and Durable Object, unchanged, plus one route only the sink has: `POST /_faultline/reset/{org}/{project}/`
-// clears the project's telemetry between tests (src/project/telemetry-reset.ts). It checks the caller
-// by asking the API itself, with the caller's credentials: the token must see the project and hold
-// `event:admin`, the scope Sentry asks for to delete events.
+// and Durable Object, unchanged, plus two routes only the sink has:
+//   POST /_faultline/reset/{org}/{project}/  clears the project's telemetry between tests
+//     (src/project/telemetry-reset.ts). The caller is checked by asking the API itself with the
+//     caller's credentials: the token must see the project and hold `event:admin`, the scope Sentry
+//     asks for to delete events.
+//   POST /_faultline/sql  runs statements in one D1 batch for startFaultline() (migrations, the default
+//     tenant), with the secret it bound for this start. Miniflare's own D1 proxy would do, but its
+//     synchronous machinery hangs a process started with `--input-type=module` (`node -e`).
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
 import { clearTelemetry } from "../../src/project/index.ts";
 
 export { ProjectDO } from "../../src/index.ts";
+
+interface SinkEnv extends Env {
+  /** Random per start, known only to the Node process that started the sink. */
+  FAULTLINE_SINK_SECRET?: string;
+}
+
+interface SqlStatement {
+  sql: string;
+  params?: (string | number | null)[];
+}
 
 const RESET = /^\/_faultline\/reset\/([^/]+)\/([^/]+)\/?$/;
 
@@ -35,12 +49,22 @@ async function reset(request: Request, env: Env, ctx: ExecutionContext, org: str
   return new Response(null, { status: 204 });
 }
 
+async function sql(request: Request, env: SinkEnv): Promise<Response> {
+  const secret = env.FAULTLINE_SINK_SECRET;
+  if (!secret || request.headers.get("authorization") !== `Bearer ${secret}`) return detail(404, "Not found");
+  const { statements } = (await request.json()) as { statements: SqlStatement[] };
+  const results = await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...(s.params ?? []))));
+  return Response.json({ rows: results[results.length - 1]?.results ?? [] });
+}
+
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    const match = RESET.exec(new URL(request.url).pathname);
+    const { pathname } = new URL(request.url);
+    const match = RESET.exec(pathname);
     // The slugs stay as the path has them (encoded): they go into the API's path as they came.
     if (match && request.method === "POST") return reset(request, env, ctx, match[1] ?? "", match[2] ?? "");
+    if (pathname === "/_faultline/sql" && request.method === "POST") return sql(request, env);
     return app.fetch(request, env, ctx);
   },
   scheduled: (controller, env, ctx) => app.scheduled(controller, env, ctx),
-} satisfies ExportedHandler<Env>;
+} satisfies ExportedHandler<SinkEnv>;
