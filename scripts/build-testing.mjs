@@ -37,6 +37,15 @@ function moduleType(file, rules) {
   return rule.type;
 }
 
+/** Nothing in it: undefined, [], {} or an object of empty values (`email: { send_email: [] }`). */
+const isEmpty = (value) =>
+  value === undefined ||
+  (Array.isArray(value) && value.length === 0) ||
+  (typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(isEmpty));
+
 function buildWorker() {
   rmSync(WORKER_DIR, { recursive: true, force: true });
   const bin = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -65,12 +74,12 @@ function buildWorker() {
     // The name wrangler dev uses: Durable Object storage is keyed by it, so a persisted directory is
     // the same state for the sink and `npm start`.
     name: JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).name,
-    compatibilityDate: w.compatibilityDate,
-    compatibilityFlags: w.compatibilityFlags,
     modules,
-    d1Databases: w.d1Databases,
-    r2Buckets: w.r2Buckets,
-    durableObjects: w.durableObjects,
+    // Every binding and setting wrangler derives from wrangler.toml for `wrangler dev` (empty ones
+    // left out), so a binding added there reaches the sink without a change here.
+    options: Object.fromEntries(
+      Object.entries(w).filter(([key, value]) => key !== "modulesRules" && !isEmpty(value)),
+    ),
     migrations,
   };
   writeFileSync(join(WORKER_DIR, "worker.json"), `${JSON.stringify(config, null, 2)}\n`);

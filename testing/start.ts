@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { Miniflare } from "miniflare";
+import { Miniflare, type MiniflareOptions } from "miniflare";
 import { defaultTenantSteps, readStoredToken, runSteps, storeToken } from "../scripts/default-tenant.mjs";
 import { connectFaultline } from "./client.js";
 import { applyMigrations, sqlOverHttp } from "./migrations.js";
@@ -53,17 +53,15 @@ export async function startFaultline(options: StartOptions = {}): Promise<Faultl
   const worker = loadSinkWorker();
   const host = options.host ?? "127.0.0.1";
   const secret = randomBytes(24).toString("hex");
+  const bindings = (worker.options.bindings ?? {}) as Record<string, unknown>;
   const mf = new Miniflare({
+    // The bindings of wrangler.toml, as wrangler dev has them (worker-files.ts); generated at build time.
+    ...(worker.options as Partial<MiniflareOptions>),
     name: worker.name,
     // Listed, not discovered: Miniflare would otherwise parse the whole bundle for its imports (~0.7 s).
     modules: worker.modules.map((m) => ({ type: m.type, path: join(worker.dir, m.path) })),
     modulesRoot: worker.dir,
-    compatibilityDate: worker.compatibilityDate,
-    compatibilityFlags: worker.compatibilityFlags,
-    d1Databases: worker.d1Databases,
-    r2Buckets: worker.r2Buckets,
-    durableObjects: worker.durableObjects,
-    bindings: { FAULTLINE_SINK_SECRET: secret },
+    bindings: { ...bindings, FAULTLINE_SINK_SECRET: secret },
     host,
     port: options.port ?? 0,
     // wrangler dev's layout under --persist-to: <state>/v3/{d1,r2,do,…}.

@@ -16,12 +16,12 @@ export interface D1Migration {
 export interface SinkWorker {
   dir: string;
   name: string;
-  compatibilityDate: string;
-  compatibilityFlags: string[];
   modules: { type: ModuleType; path: string }[];
-  d1Databases: Record<string, { id: string }>;
-  r2Buckets: Record<string, { id: string }>;
-  durableObjects: Record<string, { className: string; useSQLite?: boolean }>;
+  /**
+   * Miniflare worker options as wrangler derives them from wrangler.toml: compatibility date and flags,
+   * D1, R2, Durable Object and any other bindings.
+   */
+  options: Record<string, unknown>;
   migrations: D1Migration[];
 }
 
