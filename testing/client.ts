@@ -61,7 +61,14 @@ function reads(api: RestApi, connection: FaultlineConnection) {
   const events = eventReads(api, projectPath);
   let projectId: Promise<string> | null = null;
   const idOfProject = () => {
-    projectId ??= api.get<{ id: string }>(`${projectPath}/`).then((p) => String(p.id));
+    // Asked once; a failed answer is not kept (the next read asks again).
+    projectId ??= api
+      .get<{ id: string }>(`${projectPath}/`)
+      .then((p) => String(p.id))
+      .catch((error: unknown) => {
+        projectId = null;
+        throw error;
+      });
     return projectId;
   };
   const discover = async (dataset: string, fields: string[], query = "") =>
