@@ -7,6 +7,10 @@ const STORAGE = "^src/(db|blobs)/";
 const SHARED = "^src/((env|errors|limits)\\.ts$|limits/)";
 const SERVICES = "^src/(ingest|api|ui|project|symbol-service)/";
 const EDGE = "^src/(index\\.ts|http/router\\.ts)$";
+// faultline/testing (testing/): a Node library that talks to Faultline over HTTP only, and the sink
+// Worker (testing/worker/), which is Faultline's Worker plus the reset route.
+const SINK_WORKER = "^testing/worker/";
+const CLIENT = "^testing/(client|api|views|filters|describe|wait|types)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -94,6 +98,27 @@ module.exports = {
       severity: "error",
       from: { path: "^src/", pathNot: STORAGE },
       to: { path: "node_modules/drizzle-orm/" },
+    },
+    {
+      name: "testing-talks-http",
+      comment: "The testing library reads Faultline through its REST API, never through src/ internals.",
+      severity: "error",
+      from: { path: "^testing/", pathNot: SINK_WORKER },
+      to: { path: ["^src/", SINK_WORKER] },
+    },
+    {
+      name: "sink-worker-uses-the-edge-and-faces",
+      comment: "The sink Worker wraps the production Worker; it reaches services only through their faces.",
+      severity: "error",
+      from: { path: SINK_WORKER },
+      to: { path: "^src/", pathNot: ["^src/(index|env)\\.ts$", "^src/project/index\\.ts$"] },
+    },
+    {
+      name: "client-runs-anywhere",
+      comment: "faultline/testing/client runs in workerd and browsers too: fetch only, no Node modules.",
+      severity: "error",
+      from: { path: CLIENT },
+      to: { dependencyTypes: ["core", "npm", "npm-dev", "npm-no-pkg", "npm-unknown"] },
     },
     {
       name: "no-unresolvable",

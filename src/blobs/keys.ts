@@ -32,6 +32,9 @@ export function isIngestBlobKey(key: string): boolean {
   return /^projects\/\d+\/(events|attachments|items)\//.test(key);
 }
 
+/** The folders of a project's ingested bytes (the keys above), beside its debug files. */
+export const INGEST_KINDS = ["events", "attachments", "items"] as const;
+
 /** The project a `projects/{id}/…` key belongs to, or null. */
 export function projectIdOfKey(key: string): number | null {
   const match = /^projects\/(\d+)\//.exec(key);

@@ -27,6 +27,12 @@ export class RateLimitAdmission {
     for (const [key, counter] of Object.entries(saved ?? {})) this.counters.set(key, counter);
   }
 
+  /** Forgets every window (the project's telemetry was cleared: limits start over). */
+  async reset(): Promise<void> {
+    this.counters.clear();
+    await this.storage.delete(COUNTERS_KEY);
+  }
+
   /** Admits the batch's event when every limit allows it (consuming from each), else drops it. */
   admit(batch: IngestBatch): Admission {
     const { eventAdmitted, limits } = this.check(batch);

@@ -28,6 +28,7 @@ export {
   type Resolution,
 } from "./issue-lifecycle.ts";
 export {
+  clearTelemetry,
   deleteIssues,
   forgetProjectIssues,
   type IssueFields,

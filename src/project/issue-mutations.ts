@@ -68,3 +68,11 @@ export async function deleteIssues(env: Env, targets: readonly IssueTarget[]): P
 export async function forgetProjectIssues(env: Env, projectId: number): Promise<void> {
   await projectObject(env, projectId).forgetIssues();
 }
+
+/**
+ * Deletes the project's telemetry through its object (src/project/telemetry-reset.ts); false when its
+ * spool could not be written to D1 first.
+ */
+export function clearTelemetry(env: Env, projectId: number): Promise<boolean> {
+  return projectObject(env, projectId).clearTelemetry(projectId);
+}

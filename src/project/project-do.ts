@@ -29,6 +29,7 @@ import { SpoolFlusher } from "./spool-flusher.ts";
 import { spooledEventRow } from "./spooled-event.ts";
 import type { ProjectStats } from "./stats.ts";
 import { refusedTailItem, tailItemsOf } from "./tail-items.ts";
+import { clearProjectTelemetry } from "./telemetry-reset.ts";
 
 export class ProjectDO extends DurableObject<Env> {
   private readonly issues = new IssueCache();
@@ -225,6 +226,24 @@ export class ProjectDO extends DurableObject<Env> {
     this.backstopArmed = backstop !== null;
     if (next === Number.POSITIVE_INFINITY) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
+  }
+
+  /**
+   * Deletes what the project received and what this object remembers of it (telemetry-reset.ts): the
+   * test sink's reset. False when the spool could not reach D1 first (nothing was deleted).
+   */
+  async clearTelemetry(projectId: number): Promise<boolean> {
+    return clearProjectTelemetry(
+      {
+        db: this.db,
+        bucket: this.env.BLOBS,
+        lock: this.lock,
+        issues: this.issues,
+        admission: this.admission,
+        drainSpool: () => this.drainSpool(),
+      },
+      projectId,
+    );
   }
 
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */
