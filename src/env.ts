@@ -5,4 +5,6 @@ export interface Env {
   DB: D1Database;
   BLOBS: R2Bucket;
   PROJECTS: DurableObjectNamespace<ProjectDO>;
+  /** Alert deliveries (src/alerts/ DeliveryMessage): enqueued by the project objects and the API, consumed by queue(). */
+  ALERTS: Queue;
 }

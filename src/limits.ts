@@ -410,3 +410,32 @@ export const MAX_PART_HEADER_BYTES = 16 * 1024;
 
 /** Events; an issue's tag counts (summary and per-key values) are taken over its most recent ones. */
 export const TAG_SAMPLE_EVENTS = 1000;
+
+/** Rules; issue alert rules per project (Sentry allows far more, but each is evaluated in memory per event). */
+export const MAX_ALERT_RULES_PER_PROJECT = 100;
+
+/** Entries; conditions, filters or actions in one alert rule. */
+export const MAX_ALERT_RULE_NODES = 20;
+
+/** Minutes; a rule's `frequency` (Sentry's RuleSerializer: 5 minutes to 30 days). */
+export const ALERT_FREQUENCY_MIN_MINUTES = 5;
+export const ALERT_FREQUENCY_MAX_MINUTES = 43_200;
+
+/** Attempts; a delivery is dead-lettered after this many (the queue consumer's own count). */
+export const ALERT_DELIVERY_MAX_ATTEMPTS = 5;
+
+/** Milliseconds; one outbound delivery request (webhook, Slack, Discord) before it counts as a timeout. */
+export const ALERT_DELIVERY_TIMEOUT_MS = 5_000;
+
+/** Seconds; the first retry delay of a failed delivery, doubled per attempt up to the cap. */
+export const ALERT_RETRY_FIRST_SECONDS = 1;
+export const ALERT_RETRY_MAX_SECONDS = 300;
+
+/** Entries; the delivery log keeps the newest ones per project. */
+export const ALERT_DELIVERY_LOG_SIZE = 100;
+
+/** Webhook URLs; per project in the legacy webhooks plugin (one per line). */
+export const MAX_WEBHOOK_URLS = 10;
+
+/** Frames; the top in-app frames an alert message shows. */
+export const ALERT_MESSAGE_FRAMES = 5;

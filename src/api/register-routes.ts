@@ -3,6 +3,8 @@
 import type { AppRouter } from "../http/app-router.ts";
 import { param } from "../http/app-router.ts";
 import { handleIngestStats } from "./ingest-stats.ts";
+import { registerAlertRuleRoutes } from "./routes/alert-rules.ts";
+import { registerAlertSettingsRoutes } from "./routes/alert-settings.ts";
 import { registerApiTokenRoutes } from "./routes/api-tokens.ts";
 import { registerAuthIndexRoutes } from "./routes/auth-index.ts";
 import { registerChunkUploadRoutes } from "./routes/chunk-upload.ts";
@@ -41,6 +43,8 @@ export function registerApiRoutes(router: AppRouter): void {
   registerTeamRoutes(router);
   registerProjectRoutes(router);
   registerProjectKeyRoutes(router);
+  registerAlertRuleRoutes(router);
+  registerAlertSettingsRoutes(router);
   registerMemberRoutes(router);
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);

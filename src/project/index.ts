@@ -29,6 +29,7 @@ export {
 } from "./issue-lifecycle.ts";
 export {
   deleteIssues,
+  forgetProjectAlertRules,
   forgetProjectIssues,
   type IssueFields,
   type IssueTarget,

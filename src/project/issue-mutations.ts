@@ -68,3 +68,8 @@ export async function deleteIssues(env: Env, targets: readonly IssueTarget[]): P
 export async function forgetProjectIssues(env: Env, projectId: number): Promise<void> {
   await projectObject(env, projectId).forgetIssues();
 }
+
+/** Tells the project's object that its alert rules or settings changed (it caches them between commits). */
+export async function forgetProjectAlertRules(env: Env, projectId: number): Promise<void> {
+  await projectObject(env, projectId).forgetAlertRules();
+}

@@ -22,7 +22,7 @@ export interface RouteCase {
   anonymous?: number;
 }
 
-export const NOTHING = "alerts:read";
+export const NOTHING = "org:integrations";
 
 export const ROUTES: RouteCase[] = [
   // auth info, organizations
