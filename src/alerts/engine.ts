@@ -48,6 +48,8 @@ interface AlertConfig {
   rules: AlertRule[];
   settings: AlertSettingsRow | null;
   latestRelease: string | null;
+  /** Releases named by events since the config was read (bounded: cleared past 1000). */
+  seenReleases: Set<string>;
 }
 
 export interface AlertEngineDeps {
@@ -121,11 +123,19 @@ export class AlertEngine {
       },
       lastFired: (ruleId, issueId) => lastFired(sql, ruleId, issueId),
     };
+    if (config.seenReleases.size > 1000)
+      config.seenReleases = new Set(config.latestRelease ? [config.latestRelease] : []);
     const perIssue = new Map<number, number>();
     for (const e of events) perIssue.set(e.issueId, (perIssue.get(e.issueId) ?? 0) + 1);
     const messages: DeliveryMessage[] = [];
     for (const e of events) {
-      if (e.row.release && config.latestRelease === null) config.latestRelease = e.row.release;
+      // A release first named since the rules were read is newer than the one read then (Sentry's latest
+      // release is the most recently created, and an event's unknown release is created now).
+      if (e.row.release && !config.seenReleases.has(e.row.release)) {
+        config.seenReleases.add(e.row.release);
+        config.latestRelease = e.row.release;
+        ctx.latestRelease = e.row.release;
+      }
       const details = wantsTags ? payloadDetails(e.row.payload) : null;
       if (e.isNew) this.firstSeen.set(e.issueId, e.row.timestamp);
       const alertEvent: AlertEvent = {
@@ -204,6 +214,7 @@ export class AlertEngine {
       rules: loaded.rules.map(ruleOfRow),
       settings: loaded.settings,
       latestRelease: loaded.latestRelease,
+      seenReleases: new Set(loaded.latestRelease ? [loaded.latestRelease] : []),
     };
     if (generation === this.generation) this.config = config;
     return config;
