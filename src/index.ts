@@ -25,7 +25,11 @@ export default {
 
   /** Alert deliveries (src/alerts/deliver.ts): retries and dead letters are the consumer's own. */
   async queue(batch, env): Promise<void> {
-    await deliverBatch(batch as MessageBatch<DeliveryMessage>, env.DB);
+    await deliverBatch(batch as MessageBatch<DeliveryMessage>, {
+      db: env.DB,
+      email: env.EMAIL,
+      emailFrom: env.ALERTS_EMAIL_FROM,
+    });
   },
 
   async scheduled(_controller, env, ctx): Promise<void> {

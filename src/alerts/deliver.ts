@@ -2,7 +2,13 @@
 // delivered; a 5xx, 429, timeout or network error is retried with exponential backoff until the last
 // attempt, which leaves a dead-letter record ("dead") in the delivery log; any other answer, or a URL
 // that may not be called, fails at once. Every attempt updates the delivery's row in the log.
-import { type DeliveryRecord, projectSlugs, readAlertSettings, recordDelivery } from "../db/alert-rules.ts";
+import {
+  type DeliveryRecord,
+  memberEmails,
+  projectSlugs,
+  readAlertSettings,
+  recordDelivery,
+} from "../db/alert-rules.ts";
 import {
   ALERT_DELIVERY_LOG_SIZE,
   ALERT_DELIVERY_MAX_ATTEMPTS,
@@ -10,6 +16,7 @@ import {
   ALERT_RETRY_FIRST_SECONDS,
   ALERT_RETRY_MAX_SECONDS,
 } from "../limits.ts";
+import { renderAlertEmail } from "./email.ts";
 import { type DeliveryMessage, targetLabel } from "./messages.ts";
 import { discordBody, type LinkContext, legacyWebhookBody, signBody, slackBody } from "./payloads.ts";
 import { blockedReason } from "./url-guard.ts";
@@ -20,12 +27,20 @@ interface Attempt {
   error: string | null;
 }
 
-export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, db: D1Database): Promise<void> {
+/** What a delivery needs besides the message: D1, and the e-mail binding with its sender address. */
+export interface DeliveryDeps {
+  db: D1Database;
+  email: SendEmail | undefined;
+  emailFrom: string | undefined;
+}
+
+export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, deps: DeliveryDeps): Promise<void> {
+  const { db } = deps;
   for (const msg of batch.messages) {
     const m = msg.body;
     let attempt: Attempt;
     try {
-      attempt = await deliverOnce(m, db);
+      attempt = await deliverOnce(m, deps);
     } catch (error) {
       attempt = { outcome: "retry", statusCode: null, error: errorText(error) };
     }
@@ -64,15 +79,15 @@ export function retryDelay(attempts: number): number {
   return Math.min(ALERT_RETRY_MAX_SECONDS, ALERT_RETRY_FIRST_SECONDS * 2 ** Math.max(0, attempts - 1));
 }
 
-async function deliverOnce(m: DeliveryMessage, db: D1Database): Promise<Attempt> {
+async function deliverOnce(m: DeliveryMessage, deps: DeliveryDeps): Promise<Attempt> {
+  const { db } = deps;
   const [settings, slugs] = await Promise.all([
     readAlertSettings(db, m.projectId),
     projectSlugs(db, m.projectId),
   ]);
   if (!slugs) return { outcome: "failed", statusCode: null, error: "the project no longer exists" };
-  if (m.target.kind === "email")
-    return { outcome: "failed", statusCode: null, error: "e-mail delivery is not available on this server" };
   const link: LinkContext = { ...slugs, baseUrl: (settings?.baseUrl ?? "").replace(/\/+$/, "") };
+  if (m.target.kind === "email") return sendEmail(m, link, slugs.organizationId, deps);
   const blocked = blockedReason(m.target.url, (settings?.allowPrivateTargets ?? 0) === 1);
   if (blocked) return { outcome: "failed", statusCode: null, error: `refused: ${blocked}` };
   const headers: Record<string, string> = {
@@ -109,6 +124,44 @@ async function deliverOnce(m: DeliveryMessage, db: D1Database): Promise<Attempt>
   if (code >= 500 || code === 429 || code === 408)
     return { outcome: "retry", statusCode: code, error: `HTTP ${code}` };
   return { outcome: "failed", statusCode: code, error: `HTTP ${code}` };
+}
+
+/**
+ * Sentry's e-mail targets: a Member (one user, who must belong to the organization), or a Team and
+ * IssueOwners, which Faultline (no team membership, no ownership rules) sends to every member.
+ */
+async function sendEmail(
+  m: DeliveryMessage,
+  link: LinkContext,
+  organizationId: number,
+  deps: DeliveryDeps,
+): Promise<Attempt> {
+  if (m.target.kind !== "email") throw new Error("not an e-mail target");
+  if (!deps.email || !deps.emailFrom)
+    return {
+      outcome: "failed",
+      statusCode: null,
+      error: "e-mail is not configured (send_email binding EMAIL, ALERTS_EMAIL_FROM)",
+    };
+  const userId = m.target.targetType === "Member" ? m.target.targetIdentifier : null;
+  if (m.target.targetType === "Member" && userId === null)
+    return { outcome: "failed", statusCode: null, error: "no member named" };
+  const to = await memberEmails(deps.db, organizationId, userId);
+  if (to.length === 0)
+    return { outcome: "failed", statusCode: null, error: "no recipient is a member of the organization" };
+  const mail = renderAlertEmail(m, link);
+  try {
+    await deps.email.send({
+      from: deps.emailFrom,
+      to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+    });
+  } catch (error) {
+    return { outcome: "retry", statusCode: null, error: errorText(error) };
+  }
+  return { outcome: "delivered", statusCode: null, error: null };
 }
 
 function errorText(error: unknown): string {
