@@ -3,7 +3,13 @@
 
 export { deliverBatch, retryDelay } from "./deliver.ts";
 export { AlertEngine, type CommittedError, targetsOf, webhookUrls } from "./engine.ts";
-export { type DeliveryMessage, type DeliveryTarget, targetLabel } from "./messages.ts";
+export {
+  type DeliveryMessage,
+  type DeliveryTarget,
+  newWebhookSecret,
+  targetLabel,
+  testMessage,
+} from "./messages.ts";
 export { signBody } from "./payloads.ts";
 export {
   ACTION,

@@ -106,3 +106,41 @@ function inAppFrames(event: JsonObject): EventSummary["frames"] {
       lineno: typeof f.lineno === "number" ? f.lineno : null,
     }));
 }
+
+/** A fresh per-project webhook signing secret (256 bits, hex). */
+export const newWebhookSecret = (): string =>
+  [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
+/** A delivery of a sample event, marked as a test (Sentry sends one like it from "Send Test Notification"). */
+export function testMessage(
+  organizationId: number,
+  projectId: number,
+  target: DeliveryMessage["target"],
+  ruleName: string,
+): DeliveryMessage {
+  return {
+    key: crypto.randomUUID(),
+    projectId,
+    organizationId,
+    ruleId: null,
+    ruleName,
+    issueId: 0,
+    target,
+    test: true,
+    event: {
+      eventId: "0".repeat(32),
+      title: "This is an example Python exception",
+      culprit: "raven.scripts.runner in main",
+      level: "error",
+      message: "This is a test notification from Faultline",
+      platform: "python",
+      logger: null,
+      release: null,
+      environment: "prod",
+      timestamp: Date.now() / 1000,
+      tags: [["level", "error"]],
+      frames: [{ function: "main", filename: "raven/scripts/runner.py", lineno: 112 }],
+      count: 1,
+    },
+  };
+}

@@ -6,12 +6,13 @@
 // caches the rules between commits.
 import type { IRequest } from "itty-router";
 import {
-  type DeliveryMessage,
+  newWebhookSecret,
   parseRule,
   RuleValidationError,
   ruleOfRow,
   serializeRule,
   targetsOf,
+  testMessage,
 } from "../../alerts/index.ts";
 import {
   alertSettingsOf,
@@ -33,10 +34,6 @@ import { forgetProjectAlertRules } from "../../project/index.ts";
 import { notFound } from "../access.ts";
 import { originOf } from "../tenant-access.ts";
 import { routeProject } from "./projects.ts";
-
-/** A fresh per-project webhook signing secret (256 bits, hex). */
-export const newWebhookSecret = (): string =>
-  [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** Parses a rule body; Sentry answers validation errors as `{field: [messages]}` with 400. */
 function parseOr400(body: unknown, current: Parameters<typeof parseRule>[1]) {
@@ -141,38 +138,4 @@ export function registerAlertRuleRoutes(router: AppRouter): void {
 function ruleNameOf(body: unknown): string {
   const name = (body as { name?: unknown } | null)?.name;
   return typeof name === "string" && name !== "" ? name.slice(0, 256) : "Test Alert";
-}
-
-/** A delivery of a sample event, marked as a test (Sentry sends one like it from "Send Test Notification"). */
-export function testMessage(
-  organizationId: number,
-  projectId: number,
-  target: DeliveryMessage["target"],
-  ruleName: string,
-): DeliveryMessage {
-  return {
-    key: crypto.randomUUID(),
-    projectId,
-    organizationId,
-    ruleId: null,
-    ruleName,
-    issueId: 0,
-    target,
-    test: true,
-    event: {
-      eventId: "0".repeat(32),
-      title: "This is an example Python exception",
-      culprit: "raven.scripts.runner in main",
-      level: "error",
-      message: "This is a test notification from Faultline",
-      platform: "python",
-      logger: null,
-      release: null,
-      environment: "prod",
-      timestamp: Date.now() / 1000,
-      tags: [["level", "error"]],
-      frames: [{ function: "main", filename: "raven/scripts/runner.py", lineno: 112 }],
-      count: 1,
-    },
-  };
 }

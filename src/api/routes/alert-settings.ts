@@ -4,7 +4,7 @@
 //   `GET/PUT …/alert-settings/`    Faultline's: the webhook signing secret (rotate) and whether targets
 //                                  on private or loopback addresses are allowed (local development);
 //   `GET …/alert-deliveries/`      the newest 100 deliveries (`?issue=` for one issue's).
-import { blockedReason, webhookUrls } from "../../alerts/index.ts";
+import { blockedReason, newWebhookSecret, webhookUrls } from "../../alerts/index.ts";
 import type { AlertDeliveryRow, AlertSettingsRow } from "../../db/alert-rules.ts";
 import { alertSettingsOf, listDeliveries, updateAlertSettings } from "../../db/alert-rules.ts";
 import { badRequest } from "../../errors.ts";
@@ -14,7 +14,6 @@ import { json } from "../../http/responses.ts";
 import { ALERT_DELIVERY_LOG_SIZE, MAX_API_JSON_BYTES, MAX_WEBHOOK_URLS } from "../../limits.ts";
 import { forgetProjectAlertRules } from "../../project/index.ts";
 import { originOf } from "../tenant-access.ts";
-import { newWebhookSecret } from "./alert-rules.ts";
 import { routeProject } from "./projects.ts";
 
 /** The plugin as Sentry's plugin serializer shows it (the fields scripts read: enabled, config). */
