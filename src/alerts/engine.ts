@@ -21,7 +21,7 @@ import {
 } from "../db/alert-state.ts";
 import { type AlertContext, type AlertEvent, needsIssueAge, needsWindows, ruleFires } from "./evaluate.ts";
 import { type DeliveryMessage, type DeliveryTarget, payloadDetails } from "./messages.ts";
-import { ACTION, type AlertRule, FILTER, ruleOfRow } from "./rule-model.ts";
+import { ACTION, type AlertRule, ruleOfRow } from "./rule-model.ts";
 
 /** One error event a group commit stored, with what the commit learned about its issue. */
 export interface CommittedError {
@@ -68,6 +68,8 @@ export class AlertEngine {
   private readonly firstSeen = new Map<number, number>();
   private sending: Promise<boolean> = Promise.resolve(true);
   private lastPrune = 0;
+  /** When each rule last fired for each issue, as read from (and written to) storage. */
+  private readonly fired = new Map<string, number | null>();
 
   constructor(private readonly deps: AlertEngineDeps) {
     createAlertStateTables(deps.sql);
@@ -102,31 +104,42 @@ export class AlertEngine {
     if (active.length === 0) return true;
     const now = Date.now() / 1000;
     const { sql } = this.deps;
+    const perIssue = new Map<number, number>();
+    for (const e of events) perIssue.set(e.issueId, (perIssue.get(e.issueId) ?? 0) + 1);
     if (needsWindows(active)) {
-      for (const e of events) {
-        addEventCount(sql, e.issueId, now, 1);
-        if (e.row.userKey) addUser(sql, e.issueId, e.row.userKey, now);
-      }
+      // One upsert per issue and commit: the windows count the commit's events together, so a commit
+      // that crosses a threshold fires on its first event of that issue.
+      for (const [issueId, n] of perIssue) addEventCount(sql, issueId, now, n);
+      for (const e of events) if (e.row.userKey) addUser(sql, e.issueId, e.row.userKey, now);
       if (now - this.lastPrune > 60) {
         pruneAlertState(sql, now);
         this.lastPrune = now;
       }
     }
     const wantsAge = needsIssueAge(active);
-    const wantsTags = active.some((r) => r.filters.some((f) => f.id === FILTER.tagged));
+    // Window counts are read once per issue, interval and commit, whatever the number of rules.
+    const counts = new Map<string, number>();
+    const memo = (kind: string, issueId: number, seconds: number, read: () => number) => {
+      const key = `${kind}:${issueId}:${seconds}`;
+      let n = counts.get(key);
+      if (n === undefined) {
+        n = read();
+        counts.set(key, n);
+      }
+      return n;
+    };
     const ctx: AlertContext = {
       now,
       latestRelease: config.latestRelease,
       windows: {
-        events: (issueId, seconds) => eventCount(sql, issueId, now, seconds),
-        users: (issueId, seconds) => userCount(sql, issueId, now, seconds),
+        events: (issueId, seconds) =>
+          memo("e", issueId, seconds, () => eventCount(sql, issueId, now, seconds)),
+        users: (issueId, seconds) => memo("u", issueId, seconds, () => userCount(sql, issueId, now, seconds)),
       },
-      lastFired: (ruleId, issueId) => lastFired(sql, ruleId, issueId),
+      lastFired: (ruleId, issueId) => this.lastFiredAt(ruleId, issueId),
     };
     if (config.seenReleases.size > 1000)
       config.seenReleases = new Set(config.latestRelease ? [config.latestRelease] : []);
-    const perIssue = new Map<number, number>();
-    for (const e of events) perIssue.set(e.issueId, (perIssue.get(e.issueId) ?? 0) + 1);
     const messages: DeliveryMessage[] = [];
     for (const e of events) {
       // A release first named since the rules were read is newer than the one read then (Sentry's latest
@@ -136,7 +149,12 @@ export class AlertEngine {
         config.latestRelease = e.row.release;
         ctx.latestRelease = e.row.release;
       }
-      const details = wantsTags ? payloadDetails(e.row.payload) : null;
+      // The payload is parsed only when a rule's conditions held and a filter or a message needs it.
+      let details: ReturnType<typeof payloadDetails> | null = null;
+      const detailsOf = () => {
+        details ??= payloadDetails(e.row.payload);
+        return details;
+      };
       if (e.isNew) this.firstSeen.set(e.issueId, e.row.timestamp);
       const alertEvent: AlertEvent = {
         issueId: e.issueId,
@@ -150,13 +168,14 @@ export class AlertEngine {
         platform: e.row.platform,
         type: e.row.type,
         culprit: e.grouping.culprit,
-        tags: details?.tags ?? [],
+        tags: () => detailsOf().tags,
         issueFirstSeen: wantsAge ? await this.issueAge(projectId, e.issueId) : null,
       };
       for (const rule of active) {
         if (!ruleFires(rule, alertEvent, ctx)) continue;
         setFired(sql, rule.id, e.issueId, now);
-        const summary = summarize(e, details ?? payloadDetails(e.row.payload), perIssue.get(e.issueId) ?? 1);
+        this.fired.set(`${rule.id}:${e.issueId}`, now);
+        const summary = summarize(e, detailsOf(), perIssue.get(e.issueId) ?? 1);
         for (const target of targetsOf(rule, config.settings)) {
           messages.push({
             key: crypto.randomUUID(),
@@ -204,6 +223,16 @@ export class AlertEngine {
       }
       removeOutbox(sql, last.id);
     }
+  }
+
+  private lastFiredAt(ruleId: number, issueId: number): number | null {
+    const key = `${ruleId}:${issueId}`;
+    const cached = this.fired.get(key);
+    if (cached !== undefined) return cached;
+    if (this.fired.size > 50_000) this.fired.clear();
+    const at = lastFired(this.deps.sql, ruleId, issueId);
+    this.fired.set(key, at);
+    return at;
   }
 
   private async configFor(projectId: number): Promise<AlertConfig> {

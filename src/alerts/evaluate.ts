@@ -20,7 +20,8 @@ export interface AlertEvent {
   platform: string;
   type: string;
   culprit: string;
-  tags: [string, string][];
+  /** The event's tags, read from its payload only when a filter asks. */
+  tags: () => [string, string][];
   /** The issue's first-seen time (seconds), when an age filter needs it. */
   issueFirstSeen: number | null;
 }
@@ -93,7 +94,10 @@ function filterPasses(f: RuleNode, e: AlertEvent, ctx: AlertContext): boolean {
     }
     case FILTER.tagged: {
       const key = String(f.key ?? "");
-      const values = e.tags.filter(([k]) => k === key).map(([, v]) => v);
+      const values = e
+        .tags()
+        .filter(([k]) => k === key)
+        .map(([, v]) => v);
       return compare(String(f.match), values, String(f.value ?? ""));
     }
     case FILTER.attribute: {

@@ -30,7 +30,8 @@ export async function alertProject(webhookPath = "ok"): Promise<AlertProject> {
   const t = await createTenant();
   const owner = await createUser(t.orgId, "owner");
   counter += 1;
-  const name = `p${t.projectId}-${counter}`;
+  // The receiver outlives one test file (whose D1, and so its project ids, are its own): names must not repeat.
+  const name = `p${t.projectId}-${counter}-${crypto.randomUUID()}`;
   const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}`;
   expect(
     (await call(owner.token, "PUT", `${base}/alert-settings/`, { allowPrivateTargets: true })).status,

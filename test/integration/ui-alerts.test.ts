@@ -25,7 +25,7 @@ describe("alert rules page", () => {
       (
         await post(owner, page, {
           action: "webhooks",
-          urls: `${env.TEST_RECEIVER_URL}/ok/ui-${t.projectId}`,
+          urls: `${env.TEST_RECEIVER_URL}/ok/ui-${t.orgSlug}`,
           allowPrivate: "1",
         })
       ).status,
@@ -84,7 +84,7 @@ describe("alert rules page", () => {
     expect((await rulesOf(t.projectId))[2]).toMatchObject({ name: "Big spike", frequency: 120 });
 
     expect((await post(owner, page, { action: "test", rule: ids[0]! })).status).toBe(303);
-    const [hit] = await waitForReceived(`ui-${t.projectId}`);
+    const [hit] = await waitForReceived(`ui-${t.orgSlug}`);
     expect(JSON.parse(hit!.body)).toMatchObject({
       triggering_rules: ["A new issue is created"],
       event: { test: true },
@@ -100,12 +100,12 @@ describe("alert rules page", () => {
     const page = `/settings/${t.orgSlug}/projects/${t.projectSlug}/alerts/`;
     await post(owner, page, {
       action: "webhooks",
-      urls: `${env.TEST_RECEIVER_URL}/ok/ui2-${t.projectId}`,
+      urls: `${env.TEST_RECEIVER_URL}/ok/ui2-${t.orgSlug}`,
       allowPrivate: "1",
     });
     await post(owner, page, { action: "create", template: "new-issue", name: "Page me", target: "webhooks" });
     const eventId = await sendError(t, { message: "ui alert" });
-    await waitForReceived(`ui2-${t.projectId}`);
+    await waitForReceived(`ui2-${t.orgSlug}`);
     const issueId = await issueIdOf(t, eventId);
     let log = "";
     for (let i = 0; i < 50 && !log.includes("delivered"); i++) {

@@ -38,7 +38,7 @@ const event = (over: Partial<AlertEvent> = {}): AlertEvent => ({
   platform: "python",
   type: "error",
   culprit: "c",
-  tags: [],
+  tags: () => [],
   issueFirstSeen: null,
   ...over,
 });
