@@ -60,6 +60,8 @@ export interface AlertEngineDeps {
 
 /** Messages per queue `sendBatch` (the queue's batch limit is 100). */
 const SEND_BATCH = 100;
+/** Bytes of message bodies per `sendBatch` (the queue allows 256 KB per batch, 128 KB per message). */
+const SEND_BATCH_BYTES = 200_000;
 
 export class AlertEngine {
   private config: AlertConfig | null = null;
@@ -210,12 +212,19 @@ export class AlertEngine {
     const { sql, queue } = this.deps;
     if (!queue) return outboxSize(sql) === 0;
     for (;;) {
-      const head = outboxHead(sql, SEND_BATCH);
-      const last = head[head.length - 1];
+      // A batch stays under the queue's 256 KB per sendBatch (a message is at most ~40 KB, see summarize).
+      const chunk: { id: number; body: string }[] = [];
+      let bytes = 0;
+      for (const h of outboxHead(sql, SEND_BATCH)) {
+        if (chunk.length > 0 && bytes + h.body.length > SEND_BATCH_BYTES) break;
+        chunk.push(h);
+        bytes += h.body.length;
+      }
+      const last = chunk[chunk.length - 1];
       if (!last) return true;
       try {
         await queue.sendBatch(
-          head.map((h) => ({ body: JSON.parse(h.body) as DeliveryMessage, contentType: "json" })),
+          chunk.map((h) => ({ body: JSON.parse(h.body) as DeliveryMessage, contentType: "json" })),
         );
       } catch (error) {
         console.error("alerts: queue refused deliveries; kept in the outbox", error);
@@ -299,13 +308,14 @@ function summarize(
     title: e.grouping.title,
     culprit: e.grouping.culprit,
     level: e.row.level,
-    message: e.row.message ?? "",
+    // Bounded so one message stays far below the queue's 128 KB (tags and message are the open-ended parts).
+    message: (e.row.message ?? "").slice(0, 4096),
     platform: e.row.platform,
     logger: e.grouping.logger,
     release: e.row.release,
     environment: e.row.environment,
     timestamp: e.row.timestamp,
-    tags: details.tags,
+    tags: details.tags.slice(0, 50).map(([k, v]) => [k.slice(0, 200), v.slice(0, 200)]),
     frames: details.frames,
     count,
   };
