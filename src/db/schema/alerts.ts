@@ -1,5 +1,5 @@
-// Drizzle tables (migration 0018 mirrored): issue alert rules, per-project alert settings and the
-// delivery log.
+// Drizzle tables (migration 0020 mirrored; numbered after main's 0018 and 0019): issue alert rules,
+// per-project alert settings and the delivery log.
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const alertRules = sqliteTable(
