@@ -1,11 +1,11 @@
 // The layer rules of src/ (README "Layout"), checked by `npm run check:architecture` in `npm test`.
 // Layers, top to bottom: edge (src/index.ts, src/http/router.ts) → services (ingest, api, ui, project,
-// symbol-service) → http plumbing (src/http/) → storage (src/db/, src/blobs/) → pure core (protocol,
+// symbol-service, alerts) → http plumbing (src/http/) → storage (src/db/, src/blobs/) → pure core (protocol,
 // grouping, symbolication) → shared (env.ts, errors.ts, limits.ts). Imports point downward only.
 const CORE = "^src/(protocol|grouping|symbolication)/";
 const STORAGE = "^src/(db|blobs)/";
 const SHARED = "^src/((env|errors|limits)\\.ts$|limits/)";
-const SERVICES = "^src/(ingest|api|ui|project|symbol-service)/";
+const SERVICES = "^src/(ingest|api|ui|project|symbol-service|alerts)/";
 const EDGE = "^src/(index\\.ts|http/router\\.ts)$";
 // faultline/testing (testing/): a Node library that talks to Faultline over HTTP only, and the sink
 // Worker (testing/worker/), which is Faultline's Worker plus the reset route.
@@ -72,7 +72,7 @@ module.exports = {
       from: { path: SERVICES },
       to: {
         path: SERVICES,
-        pathNot: ["^src/$1/", "^src/(ingest|api|ui|project|symbol-service)/index\\.ts$"],
+        pathNot: ["^src/$1/", "^src/(ingest|api|ui|project|symbol-service|alerts)/index\\.ts$"],
       },
     },
     {
@@ -83,7 +83,10 @@ module.exports = {
       from: { path: EDGE },
       to: {
         path: SERVICES,
-        pathNot: ["^src/(ingest|api|ui|project|symbol-service)/index\\.ts$", "^src/project/project-do\\.ts$"],
+        pathNot: [
+          "^src/(ingest|api|ui|project|symbol-service|alerts)/index\\.ts$",
+          "^src/project/project-do\\.ts$",
+        ],
       },
     },
     {

@@ -3,6 +3,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { startReceiver } from "./test/support/receiver.mjs";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations");
@@ -20,6 +21,8 @@ export default defineConfig(async () => {
       headers: request.headers,
     };
   }
+  // A real HTTP receiver for alert deliveries (test/support/receiver.mjs), in this Node process.
+  const receiver = await startReceiver();
   return {
     plugins: [
       cloudflareTest({
@@ -31,6 +34,7 @@ export default defineConfig(async () => {
             TEST_MIGRATIONS: migrations,
             TEST_DEBUG_FILE_BASE64: debugFile,
             TEST_RUST_CAPTURES: rustCaptures,
+            TEST_RECEIVER_URL: receiver.url,
           },
         },
       }),

@@ -1,5 +1,6 @@
-// Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses, and the
-// cron that sweeps unreferenced blobs.
+// Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses, the
+// alerts queue's consumer, and the cron that sweeps unreferenced blobs.
+import { type DeliveryMessage, deliverBatch } from "./alerts/index.ts";
 import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
 import type { Env } from "./env.ts";
 import { isIngestPath, withIngestCors } from "./http/cors.ts";
@@ -20,6 +21,15 @@ export default {
       response = errorResponse(error);
     }
     return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
+  },
+
+  /** Alert deliveries (src/alerts/deliver.ts): retries and dead letters are the consumer's own. */
+  async queue(batch, env): Promise<void> {
+    await deliverBatch(batch as MessageBatch<DeliveryMessage>, {
+      db: env.DB,
+      email: env.EMAIL,
+      emailFrom: env.ALERTS_EMAIL_FROM,
+    });
   },
 
   async scheduled(_controller, env, ctx): Promise<void> {

@@ -5,6 +5,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 // The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
+export * from "./limits/privacy.ts";
 export * from "./limits/storage.ts";
 
 // Request bodies and decoding. Memory math for one 128 MB isolate (CF), which may serve other requests
@@ -74,12 +75,6 @@ export const MAX_ITEMS_PER_ENVELOPE = 1000;
 
 /** Bytes of one header line (envelope or item). Headers are small JSON objects; this bounds the parse. */
 export const MAX_HEADER_LINE_BYTES = 64 * KiB;
-
-/** Live tail: records sent per second to a project's watchers; the rest of the second is counted. */
-export const TAIL_ITEMS_PER_SECOND = 50;
-
-/** Ids of events refused with a full spool kept until the next flush, for their receipts. */
-export const MAX_REFUSED_EVENT_IDS = 500;
 
 /** Breadcrumbs kept per event. Sentry keeps the most recent 100 (SDK `max_breadcrumbs` default). */
 export const MAX_BREADCRUMBS = 100;
@@ -351,10 +346,6 @@ export const MAX_KEY_LABEL_CHARS = 64;
 /** Characters; a project's platform. */
 export const MAX_PLATFORM_CHARS = 64;
 
-/** Entries of a project's `sensitiveFields` / `safeFields` lists, and the longest entry. */
-export const MAX_SCRUB_FIELDS = 100;
-export const MAX_SCRUB_FIELD_CHARS = 200;
-
 /** Minutes; the longest ignoreWindow/snooze window an issue update accepts (a week). */
 export const MAX_WINDOW_MINUTES = 7 * 24 * 60;
 
@@ -420,3 +411,32 @@ export const MAX_PART_HEADER_BYTES = 16 * 1024;
 
 /** Events; an issue's tag counts (summary and per-key values) are taken over its most recent ones. */
 export const TAG_SAMPLE_EVENTS = 1000;
+
+/** Rules; issue alert rules per project (Sentry allows far more, but each is evaluated in memory per event). */
+export const MAX_ALERT_RULES_PER_PROJECT = 100;
+
+/** Entries; conditions, filters or actions in one alert rule. */
+export const MAX_ALERT_RULE_NODES = 20;
+
+/** Minutes; a rule's `frequency` (Sentry's RuleSerializer: 5 minutes to 30 days). */
+export const ALERT_FREQUENCY_MIN_MINUTES = 5;
+export const ALERT_FREQUENCY_MAX_MINUTES = 43_200;
+
+/** Attempts; a delivery is dead-lettered after this many (the queue consumer's own count). */
+export const ALERT_DELIVERY_MAX_ATTEMPTS = 5;
+
+/** Milliseconds; one outbound delivery request (webhook, Slack, Discord) before it counts as a timeout. */
+export const ALERT_DELIVERY_TIMEOUT_MS = 5_000;
+
+/** Seconds; the first retry delay of a failed delivery, doubled per attempt up to the cap. */
+export const ALERT_RETRY_FIRST_SECONDS = 1;
+export const ALERT_RETRY_MAX_SECONDS = 300;
+
+/** Entries; the delivery log keeps the newest ones per project. */
+export const ALERT_DELIVERY_LOG_SIZE = 100;
+
+/** Webhook URLs; per project in the legacy webhooks plugin (one per line). */
+export const MAX_WEBHOOK_URLS = 10;
+
+/** Frames; the top in-app frames an alert message shows. */
+export const ALERT_MESSAGE_FRAMES = 5;

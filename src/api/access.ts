@@ -35,7 +35,7 @@ export const KNOWN_SCOPES = [
 ] as const;
 
 /** Sentry scopes that no Faultline route checks and no role grants. */
-const UNUSED_SCOPES = ["org:integrations", "alerts:read", "alerts:write"] as const;
+const UNUSED_SCOPES = ["org:integrations"] as const;
 
 /** The scopes Faultline routes require. */
 export type Scope = Exclude<(typeof KNOWN_SCOPES)[number], (typeof UNUSED_SCOPES)[number]>;
@@ -65,6 +65,8 @@ const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
     "event:read",
     "event:write",
     "event:admin",
+    "alerts:read",
+    "alerts:write",
   ]),
   member: new Set([
     "org:read",
@@ -76,6 +78,9 @@ const ROLE_SCOPES: Record<Role, ReadonlySet<string>> = {
     "event:read",
     "event:write",
     "event:admin",
+    // Sentry's member role manages issue alerts (the organization's default "alerts_member_write").
+    "alerts:read",
+    "alerts:write",
   ]),
 };
 
@@ -93,6 +98,9 @@ const IMPLIED_BY: Record<string, string[]> = {
   "member:write": ["member:admin"],
   "event:read": ["event:write", "event:admin"],
   "event:write": ["event:admin"],
+  // Sentry's ProjectAlertRulePermission: project read/write/admin reach rules as alerts:read/alerts:write do.
+  "alerts:read": ["alerts:write", "project:read", "project:write", "project:admin"],
+  "alerts:write": ["project:write", "project:admin"],
 };
 
 export interface Caller {

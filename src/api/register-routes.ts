@@ -3,6 +3,8 @@
 import type { AppRouter } from "../http/app-router.ts";
 import { param } from "../http/app-router.ts";
 import { handleIngestStats } from "./ingest-stats.ts";
+import { registerAlertRuleRoutes } from "./routes/alert-rules.ts";
+import { registerAlertSettingsRoutes } from "./routes/alert-settings.ts";
 import { registerApiTokenRoutes } from "./routes/api-tokens.ts";
 import { registerAuthIndexRoutes } from "./routes/auth-index.ts";
 import { registerChunkUploadRoutes } from "./routes/chunk-upload.ts";
@@ -45,6 +47,8 @@ export function registerApiRoutes(router: AppRouter): void {
   registerProjectRoutes(router);
   registerProjectKeyRoutes(router);
   registerProjectFilterRoutes(router);
+  registerAlertRuleRoutes(router);
+  registerAlertSettingsRoutes(router);
   registerMemberRoutes(router);
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);

@@ -19,6 +19,7 @@ export const TELEMETRY_TABLES = [
   "raw_items",
   "outcomes",
   "dropped_events",
+  "alert_deliveries",
 ] as const;
 
 /** Rows that configure a project or track work on its uploads: a reset keeps them. */
@@ -30,6 +31,8 @@ export const KEPT_TABLES = [
   "debug_file_lookups",
   "symbolication_jobs",
   "spool_marks",
+  "alert_rules",
+  "alert_settings",
 ] as const;
 
 /**

@@ -1,6 +1,7 @@
 // One group commit of the project's Durable Object: reads what D1 knows that the caches do not, plans
 // (commit-plan.ts), writes everything in one D1 transaction, and only then teaches the caches the new
 // state. Answers, per envelope, what was stored.
+import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import type { IssueCache, SeenReleases } from "./caches.ts";
@@ -8,7 +9,7 @@ import { errorText, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
 import { commitStatements, releaseStatements } from "./commit-statements.ts";
 import type { IngestResult } from "./ingest-batch.ts";
-import { compareReleasesBySemver } from "./issue-lifecycle.ts";
+import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
 
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
 export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
@@ -43,6 +44,12 @@ export class GroupCommit {
     private readonly db: D1Database,
     private readonly issues: IssueCache,
     private readonly releases: SeenReleases,
+    /** Runs after a commit with the error events it stored (issue alerts); never fails the commit. */
+    private readonly afterCommit: (
+      projectId: number,
+      organizationId: number,
+      events: CommittedError[],
+    ) => Promise<void> = async () => {},
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -80,7 +87,8 @@ export class GroupCommit {
     ifExists: "ignore" | "fail",
     mark: SpoolMark | null,
   ): Promise<CommittedBatch[]> {
-    const plan = planCommit(admitted, existing, this.issues.knownIssues(admitted), compareReleasesBySemver);
+    const known = this.issues.knownIssues(admitted);
+    const plan = planCommit(admitted, existing, known, compareReleasesBySemver);
     const statements = commitStatements(this.db, projectId, admitted, plan, ifExists);
     // Sentry creates a release (and links the project) the first time an event names it.
     const releases = this.releases.unseen([
@@ -113,6 +121,8 @@ export class GroupCommit {
         this.issues.remember(hash, { id, status: "unresolved", substatus: "new", resolution: null });
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
+
+    await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds));
 
     const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
     const insertedTransactions = new Set(plan.transactions);
@@ -152,6 +162,37 @@ export class GroupCommit {
     this.stats.d1RowsWritten += cost.rowsWritten;
     this.stats.d1RowsRead += cost.rowsRead;
   }
+}
+
+/** The stored error events with what the commit changed of their issues (the first event of each carries it). */
+function committedErrors(
+  plan: ReturnType<typeof planCommit>,
+  known: ReadonlyMap<string, IssueState>,
+  createdIds: ReadonlyMap<string, number>,
+): CommittedError[] {
+  const regressed = new Set<number>();
+  for (const d of plan.issueDeltas)
+    if ("id" in d.issue && d.statusChange?.substatus === "regressed") regressed.add(d.issue.id);
+  const ignored = new Set<number>();
+  for (const state of known.values()) if (state.status === "ignored") ignored.add(state.id);
+  const seen = new Set<number>();
+  const out: CommittedError[] = [];
+  for (const { event, issue } of plan.errorEvents) {
+    const id = "id" in issue ? issue.id : createdIds.get(issue.hash);
+    if (id === undefined) continue;
+    const first = !seen.has(id);
+    seen.add(id);
+    const { title, culprit, logger } = event.grouping;
+    out.push({
+      issueId: id,
+      isNew: first && !("id" in issue),
+      regressed: first && regressed.has(id),
+      reappeared: first && ignored.has(id),
+      row: event.row,
+      grouping: { title, culprit, logger },
+    });
+  }
+  return out;
 }
 
 /** A D1 error from a uniqueness conflict (a stored duplicate hit by the fast path's plain INSERT). */

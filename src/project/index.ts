@@ -30,6 +30,7 @@ export {
 export {
   clearTelemetry,
   deleteIssues,
+  forgetProjectAlertRules,
   forgetProjectIssues,
   type IssueFields,
   type IssueTarget,

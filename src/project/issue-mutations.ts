@@ -76,3 +76,8 @@ export async function forgetProjectIssues(env: Env, projectId: number): Promise<
 export function clearTelemetry(env: Env, projectId: number): Promise<boolean> {
   return projectObject(env, projectId).clearTelemetry(projectId);
 }
+
+/** Tells the project's object that its alert rules or settings changed (it caches them between commits). */
+export async function forgetProjectAlertRules(env: Env, projectId: number): Promise<void> {
+  await projectObject(env, projectId).forgetAlertRules();
+}

@@ -6,9 +6,10 @@
 //   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
 //   commits), issue-status.ts, regroup-trigger.ts, late-alarm.ts, spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
+import { AlertEngine, type CommittedError } from "../alerts/index.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
-import { SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
+import { ALERT_RETRY_FIRST_SECONDS, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
 import { IssueCache, SeenReleases } from "./caches.ts";
@@ -39,6 +40,7 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly spool: Spool;
   private readonly flusher: SpoolFlusher;
   private readonly late: LateSymbolicationAlarm;
+  private readonly alerts: AlertEngine;
   /** The D1 database this object writes to (see database()). */
   private readonly db: D1Database;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
@@ -50,7 +52,10 @@ export class ProjectDO extends DurableObject<Env> {
     this.db = this.database(env);
     this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
-    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases());
+    this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue: env.ALERTS });
+    const afterCommit = (projectId: number, organizationId: number, events: CommittedError[]) =>
+      this.evaluateAlerts(projectId, organizationId, events);
+    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit);
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({
@@ -75,8 +80,9 @@ export class ProjectDO extends DurableObject<Env> {
     const spoolFlushed = () => this.flusher.flushedThrough(this.spool.lastSeq);
     this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, spoolFlushed, wakeAt);
     void ctx.blockConcurrencyWhile(() => this.admission.load());
-    // Envelopes spooled before a restart are flushed now.
+    // Envelopes spooled before a restart are flushed now, and deliveries the queue did not take yet sent.
     this.flusher.kick();
+    if (this.alerts.pendingDeliveries > 0) void this.sendAlerts();
   }
 
   /**
@@ -218,11 +224,17 @@ export class ProjectDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.backstopArmed = false;
     this.flusher.kickNow();
+    const alertsSent = await this.alerts.sendOutbox();
     await this.late.runIfDue();
     // The next alarm, exactly: the late jobs' due time, or the backstop while envelopes are spooled.
     const lateDue = await this.late.dueAt();
     const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
-    const next = Math.min(lateDue ?? Number.POSITIVE_INFINITY, backstop ?? Number.POSITIVE_INFINITY);
+    const alertRetry = alertsSent ? Number.POSITIVE_INFINITY : Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000;
+    const next = Math.min(
+      lateDue ?? Number.POSITIVE_INFINITY,
+      backstop ?? Number.POSITIVE_INFINITY,
+      alertRetry,
+    );
     this.backstopArmed = backstop !== null;
     if (next === Number.POSITIVE_INFINITY) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
@@ -244,6 +256,29 @@ export class ProjectDO extends DurableObject<Env> {
       },
       projectId,
     );
+  }
+
+  /** The API changed the project's alert rules or settings: the next commit reads them again. */
+  async forgetAlertRules(): Promise<void> {
+    this.alerts.forget();
+  }
+
+  /** Issue alerts for a commit's events; a delivery the queue refused waits in the outbox for the alarm. */
+  private async evaluateAlerts(
+    projectId: number,
+    organizationId: number,
+    events: CommittedError[],
+  ): Promise<void> {
+    try {
+      if (!(await this.alerts.afterCommit(projectId, organizationId, events)))
+        await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
+    } catch (error) {
+      console.error("alerts: evaluation failed", error);
+    }
+  }
+
+  private async sendAlerts(): Promise<void> {
+    if (!(await this.alerts.sendOutbox())) await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
   }
 
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */

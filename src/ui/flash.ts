@@ -5,6 +5,7 @@ const MESSAGES: Record<string, string> = {
   deleted: "Deleted.",
   revoked: "Revoked.",
   removed: "Removed.",
+  sent: "Sent.",
 };
 
 export function doneMessage(url: URL): string | null {

@@ -17,6 +17,7 @@ import { liveTailPage, liveTailSocket } from "./pages/live-tail.ts";
 import { loginPage, loginSubmit, logout } from "./pages/login.ts";
 import { orgHomePage } from "./pages/org-home.ts";
 import { releaseDetailPage, releasesPage } from "./pages/releases.ts";
+import { alertsPage, alertsSubmit } from "./pages/settings-alerts.ts";
 import { keysPage, keysSubmit } from "./pages/settings-keys.ts";
 import { membersPage, membersSubmit } from "./pages/settings-members.ts";
 import {
@@ -143,6 +144,8 @@ export function registerUiRoutes(router: AppRouter): void {
   post("/settings/:org/projects/:project/", projectSettingsSubmit);
   get("/settings/:org/projects/:project/keys/", keysPage);
   post("/settings/:org/projects/:project/keys/", keysSubmit);
+  get("/settings/:org/projects/:project/alerts/", alertsPage);
+  post("/settings/:org/projects/:project/alerts/", alertsSubmit);
   get("/settings/:org/members/", membersPage);
   post("/settings/:org/members/", membersSubmit);
 }

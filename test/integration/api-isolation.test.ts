@@ -8,7 +8,7 @@
 // checked instead to answer B with B's data only.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ingestOne, NOTHING, normalize, REGISTERED, ROUTES, routeRequest } from "./api-routes.ts";
+import { ALERT_RULE, ingestOne, NOTHING, normalize, REGISTERED, ROUTES, routeRequest } from "./api-routes.ts";
 import { createTenant, type Tenant } from "./helpers.ts";
 import { call, createUser, type TestUser } from "./tenant-helpers.ts";
 
@@ -59,6 +59,13 @@ beforeAll(async () => {
     scopes: ["org:read"],
   });
   const { eventId, issueId, attachmentId } = await ingestOne(a);
+  const rule = await call<{ id: string }>(
+    ownerA.token,
+    "POST",
+    `/api/0/projects/${a.orgSlug}/${a.projectSlug}/rules/`,
+    ALERT_RULE,
+  );
+  expect(rule.status).toBe(200);
   world = {
     a,
     b,
@@ -78,6 +85,7 @@ beforeAll(async () => {
       eventId,
       attachmentId,
       key: "level",
+      ruleId: rule.body.id,
       traceId: "0123456789abcdef0123456789abcdef",
       filter: "localhost",
     },
@@ -163,6 +171,19 @@ describe("after every refused call", () => {
         )
       ).status,
     ).toBe(200);
+    const rule = await call<{ name: string }>(
+      ownerA.token,
+      "GET",
+      `/api/0/projects/${a.orgSlug}/${a.projectSlug}/rules/${world.params.ruleId}/`,
+    );
+    expect(rule.status).toBe(200);
+    expect(rule.body.name).toBe("iso rule");
+    const hooks = await call<{ enabled: boolean }>(
+      ownerA.token,
+      "GET",
+      `/api/0/projects/${a.orgSlug}/${a.projectSlug}/plugins/webhooks/`,
+    );
+    expect(hooks.body.enabled).toBe(false);
     const issue = await env.DB.prepare("SELECT status FROM issues WHERE id = ?")
       .bind(Number(world.params.issueId))
       .first<{ status: string }>();

@@ -3,7 +3,7 @@
 // carries Sentry's `{"detail": ...}` body.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ingestOne, REGISTERED, ROUTES, type RouteCase, routeRequest } from "./api-routes.ts";
+import { ALERT_RULE, ingestOne, REGISTERED, ROUTES, type RouteCase, routeRequest } from "./api-routes.ts";
 import { createTenant } from "./helpers.ts";
 import { call, createUser } from "./tenant-helpers.ts";
 
@@ -52,6 +52,13 @@ beforeAll(async () => {
   );
   const userToken = await call<{ id: string }>(token, "POST", "/api/0/api-tokens/", { scopes: ["org:read"] });
   const { eventId, issueId, attachmentId } = await ingestOne(a);
+  const rule = await call<{ id: string }>(
+    token,
+    "POST",
+    `/api/0/projects/${a.orgSlug}/${a.projectSlug}/rules/`,
+    ALERT_RULE,
+  );
+  expect(rule.status).toBe(200);
   params = {
     org: a.orgSlug,
     project: a.projectSlug,
@@ -66,6 +73,7 @@ beforeAll(async () => {
     attachmentId,
     key: "level",
     filter: "localhost",
+    ruleId: rule.body.id,
   };
 });
 

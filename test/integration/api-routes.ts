@@ -22,7 +22,17 @@ export interface RouteCase {
   anonymous?: number;
 }
 
-export const NOTHING = "alerts:read";
+export const NOTHING = "org:integrations";
+
+/** A valid issue alert rule (new issue → the webhooks plugin). */
+export const ALERT_RULE = {
+  name: "iso rule",
+  frequency: 5,
+  conditions: [{ id: "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition" }],
+  actions: [
+    { id: "sentry.rules.actions.notify_event_service.NotifyEventServiceAction", service: "webhooks" },
+  ],
+};
 
 export const ROUTES: RouteCase[] = [
   // auth info, organizations
@@ -67,6 +77,38 @@ export const ROUTES: RouteCase[] = [
     lacking: "project:read",
   },
   { route: "DELETE /api/0/projects/:org/:project/keys/:keyId/", lacking: "project:write" },
+  // issue alert rules, webhooks plugin, alert settings and the delivery log
+  { route: "GET /api/0/projects/:org/:project/rules/" },
+  {
+    route: "POST /api/0/projects/:org/:project/rules/",
+    body: ALERT_RULE,
+    lacking: "alerts:read project:read",
+  },
+  { route: "GET /api/0/projects/:org/:project/rules/:ruleId/" },
+  {
+    route: "PUT /api/0/projects/:org/:project/rules/:ruleId/",
+    body: { name: "hijacked" },
+    lacking: "alerts:read project:read",
+  },
+  { route: "DELETE /api/0/projects/:org/:project/rules/:ruleId/", lacking: "alerts:read project:read" },
+  {
+    route: "POST /api/0/projects/:org/:project/rule-actions/",
+    body: { actions: ALERT_RULE.actions },
+    lacking: "alerts:read project:read",
+  },
+  { route: "GET /api/0/projects/:org/:project/plugins/webhooks/" },
+  {
+    route: "PUT /api/0/projects/:org/:project/plugins/webhooks/",
+    body: { urls: "https://hijack.example/" },
+    lacking: "project:read alerts:write",
+  },
+  { route: "GET /api/0/projects/:org/:project/alert-settings/", lacking: "project:read alerts:write" },
+  {
+    route: "PUT /api/0/projects/:org/:project/alert-settings/",
+    body: { allowPrivateTargets: true },
+    lacking: "project:write alerts:write",
+  },
+  { route: "GET /api/0/projects/:org/:project/alert-deliveries/" },
   // members
   { route: "GET /api/0/organizations/:org/members/" },
   {

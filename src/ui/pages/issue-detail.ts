@@ -1,6 +1,7 @@
 // Issue detail: title, culprit, status and actions, counts, first/last seen with releases, tag
 // distribution, event navigation and the selected event (see event-view.ts); attachment downloads.
 import { eventPayloadText, readBlobStream } from "../../blobs/event-blobs.ts";
+import { listDeliveries } from "../../db/alert-rules.ts";
 import {
   type EventNeighbours,
   type EventPick,
@@ -54,6 +55,8 @@ export interface IssueDetail {
   neighbours: EventNeighbours | null;
   eventBody: SafeHtml | null;
   canDelete: boolean;
+  /** Alert deliveries for this issue, newest first (which rules fired, and whether they got through). */
+  alerts?: { ruleName: string; target: string; status: string; at: number }[];
 }
 
 function statusBadge(issue: IssueRow): SafeHtml {
@@ -74,6 +77,15 @@ function statusBadge(issue: IssueRow): SafeHtml {
   return html`<span class="badge">${issue.status === "ignored" ? "Ignored" : issue.substatus === "new" ? "New" : "Unresolved"}</span>`;
 }
 
+function alertsFired(d: IssueDetail): SafeHtml | "" {
+  const alerts = d.alerts ?? [];
+  if (alerts.length === 0) return "";
+  return html`<div class="panel" aria-label="Alerts fired"><h2 style="margin-top:0">Alerts fired</h2><ul>${alerts.map(
+    (a) =>
+      html`<li><strong>${a.ruleName}</strong> → <code>${a.target}</code> <span class="badge${a.status === "delivered" ? " ok" : ""}">${a.status}</span> <span class="muted">${isoTime(a.at)}</span></li>`,
+  )}</ul><a href="/settings/${encodeURIComponent(d.orgSlug)}/projects/${encodeURIComponent(d.project.slug)}/alerts/">Alert rules</a></div>`;
+}
+
 export function issueDetailView(ctx: PageContext, d: IssueDetail): SafeHtml {
   const o = encodeURIComponent(d.orgSlug);
   const base = `/organizations/${o}/issues/${d.issue.id}/`;
@@ -92,7 +104,7 @@ export function issueDetailView(ctx: PageContext, d: IssueDetail): SafeHtml {
   const seen = (label: string, at: number, release: string | null) =>
     html`<dt>${label}</dt><dd><span title="${isoTime(at)}">${relativeTime(at, ctx.now)}</span>${release ? html`<br><a href="/organizations/${o}/releases/${encodeURIComponent(release)}/" class="badge">${release}</a>` : ""}</dd>`;
   const sidebar = html`<aside><div class="panel"><dl class="kv"><dt>Events</dt><dd><strong>${compactNumber(i.times_seen)}</strong></dd><dt>Users</dt><dd><strong>${compactNumber(i.user_count)}</strong></dd>${seen("First seen", i.first_seen, i.first_release)}${seen("Last seen", i.last_seen, i.last_release)}<dt>Project</dt><dd><a href="/organizations/${o}/issues/?project=${encodeURIComponent(d.project.slug)}">${d.project.name}</a></dd></dl></div>
-<div class="panel"><h2 style="margin-top:0">Tags</h2>${
+${alertsFired(d)}<div class="panel"><h2 style="margin-top:0">Tags</h2>${
     d.tags.length === 0
       ? html`<p class="muted">No tags.</p>`
       : d.tags.map(
@@ -165,11 +177,12 @@ export async function issueDetailPage(call: OrgCall): Promise<Response> {
   const event = await issueEvent(env.DB, issue.id, pickFrom(eventParam || "latest"));
   if (eventParam && !event && eventParam !== "latest" && eventParam !== "oldest")
     throw new FaultlineError(404, "not found");
-  const [tags, neighbours, payload, attachments] = await Promise.all([
+  const [tags, neighbours, payload, attachments, alerts] = await Promise.all([
     issueTagDistribution(env.DB, issue.id),
     event ? eventNeighbours(env.DB, event) : Promise.resolve(null),
     event ? eventPayload(env, event) : Promise.resolve(null),
     event ? eventAttachments(env.DB, project.id, event.event_id) : Promise.resolve([]),
+    listDeliveries(env.DB, project.id, issue.id, 10),
   ]);
   const eventBody = event
     ? renderEventBody(payload, {
@@ -194,6 +207,12 @@ export async function issueDetailPage(call: OrgCall): Promise<Response> {
       neighbours,
       eventBody,
       canDelete: true,
+      alerts: alerts.map((a) => ({
+        ruleName: a.ruleName,
+        target: a.target,
+        status: a.status,
+        at: a.updatedAt,
+      })),
     }),
   );
 }

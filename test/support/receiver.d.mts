@@ -1,0 +1,1 @@
+export function startReceiver(): Promise<{ url: string; close(): Promise<void> }>;
