@@ -5,7 +5,7 @@ import { ingestKeyByPublicKey } from "../db/project-keys.ts";
 import { FaultlineError } from "../errors.ts";
 import type { KeyContext } from "../project/index.ts";
 import { type InboundFilters, NO_FILTERS, parseStoredFilters } from "../protocol/filters/index.ts";
-import { DEFAULT_SCRUBBING, type ScrubbingSettings } from "../protocol/scrub/index.ts";
+import { DEFAULT_SCRUBBING, parseFieldList, type ScrubbingSettings } from "../protocol/scrub/index.ts";
 
 /**
  * A resolved DSN key: what the project's Durable Object needs, and what the Worker applies to the
@@ -60,21 +60,11 @@ async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | n
       dataScrubber: row.data_scrubber !== 0,
       dataScrubberDefaults: row.data_scrubber_defaults !== 0,
       scrubIpAddresses: row.scrub_ip_addresses !== 0,
-      sensitiveFields: stringList(row.sensitive_fields),
-      safeFields: stringList(row.safe_fields),
+      sensitiveFields: parseFieldList(row.sensitive_fields),
+      safeFields: parseFieldList(row.safe_fields),
     },
     filters: parseStoredFilters(row.inbound_filters),
   };
-}
-
-/** A stored JSON list of field names; anything unreadable is no list (the defaults still apply). */
-function stringList(text: string): string[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
 }
 
 function rejected(cause: string): FaultlineError {

@@ -4,6 +4,7 @@
 import { badRequest } from "../../errors.ts";
 import { MAX_PLATFORM_CHARS, MAX_SCRUB_FIELD_CHARS, MAX_SCRUB_FIELDS } from "../../limits.ts";
 import { type InboundFilters, parseStoredFilters } from "../../protocol/filters/index.ts";
+import { parseFieldList } from "../../protocol/scrub/index.ts";
 import { isoDate } from "../pagination.ts";
 import { isValidSlug, MAX_NAME_CHARS, nameAndSlug, objectBody } from "../slugs.ts";
 import {
@@ -102,8 +103,8 @@ export function serializeProject(project: ProjectRecord, context: ProjectContext
     dataScrubber: project.dataScrubber !== 0,
     dataScrubberDefaults: project.dataScrubberDefaults !== 0,
     scrubIPAddresses: project.scrubIpAddresses !== 0,
-    sensitiveFields: storedList(project.sensitiveFields),
-    safeFields: storedList(project.safeFields),
+    sensitiveFields: parseFieldList(project.sensitiveFields),
+    safeFields: parseFieldList(project.safeFields),
     options: filterOptions(parseStoredFilters(project.inboundFilters)),
     team,
     teams: team ? [team] : [],
@@ -165,15 +166,6 @@ function filterOptions(filters: InboundFilters): Record<string, string> {
   return Object.fromEntries(
     Object.entries(FILTER_OPTIONS).map(([option, setting]) => [option, filters[setting].join("\n")]),
   );
-}
-
-function storedList(text: string): string[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
 }
 
 function flag(value: unknown, name: string): number {

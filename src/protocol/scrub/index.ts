@@ -13,3 +13,4 @@ export {
 } from "./patterns.ts";
 export { scrubAttributes, scrubText } from "./records.ts";
 export { DEFAULT_SCRUBBING, MetaTree, type Remark, Scrubber, type ScrubbingSettings } from "./scrubber.ts";
+export { parseFieldList } from "./stored.ts";

@@ -2,18 +2,10 @@
 // scrubbers, scrub IP addresses, additional sensitive fields, safe fields), saved as the API saves them.
 import type { ProjectRow, ProjectUpdate } from "../../db/tenant-projects.ts";
 import { MAX_SCRUB_FIELD_CHARS, MAX_SCRUB_FIELDS } from "../../limits.ts";
+import { parseFieldList } from "../../protocol/scrub/index.ts";
 import { formString } from "../call.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { csrfField, type PageContext } from "../layout.ts";
-
-function storedList(text: string): string[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
-  } catch {
-    return [];
-  }
-}
 
 export function scrubbingForm(ctx: PageContext, action: string, project: ProjectRow): SafeHtml {
   const checked = (on: number) => (on !== 0 ? html` checked` : "");
@@ -22,8 +14,8 @@ export function scrubbingForm(ctx: PageContext, action: string, project: Project
 <p><label><input type="checkbox" name="dataScrubber" value="1"${checked(project.dataScrubber)}> Scrub data (secrets by key and value)</label></p>
 <p><label><input type="checkbox" name="dataScrubberDefaults" value="1"${checked(project.dataScrubberDefaults)}> Use the default scrubbers (passwords, tokens, credit cards, keys, session cookies…)</label></p>
 <p><label><input type="checkbox" name="scrubIPAddresses" value="1"${checked(project.scrubIpAddresses)}> Scrub IP addresses</label></p>
-<label for="sensitive">Additional sensitive fields (one per line)</label><textarea id="sensitive" name="sensitiveFields" rows="3">${storedList(project.sensitiveFields).join("\n")}</textarea>
-<label for="safe">Safe fields, never scrubbed (one per line)</label><textarea id="safe" name="safeFields" rows="3">${storedList(project.safeFields).join("\n")}</textarea>
+<label for="sensitive">Additional sensitive fields (one per line)</label><textarea id="sensitive" name="sensitiveFields" rows="3">${parseFieldList(project.sensitiveFields).join("\n")}</textarea>
+<label for="safe">Safe fields, never scrubbed (one per line)</label><textarea id="safe" name="safeFields" rows="3">${parseFieldList(project.safeFields).join("\n")}</textarea>
 <p><button class="primary" type="submit">Save data scrubbing</button></p></form>`;
 }
 
