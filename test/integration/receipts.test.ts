@@ -1,10 +1,8 @@
 // Event receipts through the API — "why didn't my event show up?" — for an event of every fate: stored,
 // still in the spool (D1 down), dropped by an inbound filter, by the key's rate limit (with when it
 // resets), for its size, refused with a full spool, likely discarded by the SDK, and never seen.
-import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import type { D1Faults } from "../faults/faulty-d1.ts";
-import type { ProjectDO as FaultsProjectDO } from "../faults/worker.ts";
+import { setFaults, stubOf } from "./fault-helpers.ts";
 import {
   createTenant,
   drainSpool,
@@ -26,18 +24,6 @@ interface Receipt {
   receivedAt: string | null;
   resetsAt: string | null;
   clientDiscards: { category: string; reason: string; quantity: number }[];
-}
-
-const stubOf = (t: Tenant) => {
-  const ns = env.PROJECTS as unknown as DurableObjectNamespace<FaultsProjectDO>;
-  return ns.get(ns.idFromName(String(t.projectId)));
-};
-
-async function setFaults(t: Tenant, faults: D1Faults): Promise<void> {
-  await exports.default.fetch(
-    new Request("http://faultline.test/__faults", { method: "POST", body: JSON.stringify(faults) }),
-  );
-  await stubOf(t).setD1Faults(faults);
 }
 
 let faulted: Tenant | null = null;

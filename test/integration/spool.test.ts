@@ -3,12 +3,12 @@
 // slowly, or by committing and then losing the answer. Under each, with envelopes arriving: nothing
 // acknowledged is lost, nothing is answered 5xx while the spool has room, and nothing is counted twice.
 // What is checked is what a user reads: the answers SDKs get and the REST API.
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { sweepUnreferencedBlobs } from "../../src/blobs/sweep.ts";
 import { spooledBlobKeys } from "../../src/project/index.ts";
 import type { D1Faults } from "../faults/faulty-d1.ts";
-import type { ProjectDO as FaultsProjectDO } from "../faults/worker.ts";
+import { setFaults, stubOf } from "./fault-helpers.ts";
 import {
   createTenant,
   drainSpool,
@@ -20,20 +20,6 @@ import {
 } from "./helpers.ts";
 
 type Json = Record<string, unknown>;
-
-/** The tenant's project object, with the test worker's extra methods (faults, caps, crash). */
-const stubOf = (t: Tenant) => {
-  const ns = env.PROJECTS as unknown as DurableObjectNamespace<FaultsProjectDO>;
-  return ns.get(ns.idFromName(String(t.projectId)));
-};
-
-/** Sets the faults for the Worker and for the tenant's object (the same module state when shared). */
-async function setFaults(t: Tenant, faults: D1Faults): Promise<void> {
-  await exports.default.fetch(
-    new Request("http://faultline.test/__faults", { method: "POST", body: JSON.stringify(faults) }),
-  );
-  await stubOf(t).setD1Faults(faults);
-}
 
 let faulted: Tenant | null = null;
 afterEach(async () => {
