@@ -43,11 +43,14 @@ export interface AlertContext {
 export function ruleFires(rule: AlertRule, event: AlertEvent, ctx: AlertContext): boolean {
   if (rule.status !== "active") return false;
   if (rule.environment !== null && rule.environment !== event.environment) return false;
-  if (!matches(rule.actionMatch, rule.conditions, (c) => conditionPasses(c, event, ctx))) return false;
-  if (rule.filters.length > 0 && !matches(rule.filterMatch, rule.filters, (f) => filterPasses(f, event, ctx)))
-    return false;
+  // The frequency first: it is a memoized lookup, and a rule that fired for the issue within its
+  // frequency needs neither the windows' counts nor the payload's tags (the answer is the same).
   const last = ctx.lastFired(rule.id, event.issueId);
-  return last === null || ctx.now - last >= rule.frequency * 60;
+  if (last !== null && ctx.now - last < rule.frequency * 60) return false;
+  if (!matches(rule.actionMatch, rule.conditions, (c) => conditionPasses(c, event, ctx))) return false;
+  return (
+    rule.filters.length === 0 || matches(rule.filterMatch, rule.filters, (f) => filterPasses(f, event, ctx))
+  );
 }
 
 function matches(

@@ -77,6 +77,34 @@ describe("rule evaluation", () => {
     expect(ruleFires(rule({ status: "disabled" }), event(), ctx(1, null))).toBe(false);
     expect(ruleFires(rule({ actionMatch: "none" }), event({ isNew: false }), ctx(1, null))).toBe(true);
   });
+  it("a rule that fired within its frequency reads neither the windows nor the payload's tags", () => {
+    const r = rule({
+      conditions: [{ id: CONDITION.frequency, value: 0, interval: "1m" }],
+      filters: [{ id: "sentry.rules.filters.tagged_event.TaggedEventFilter", key: "k", match: "is" }],
+    });
+    const reads = { windows: 0, tags: 0 };
+    const counted = (fired: number | null): AlertContext => ({
+      ...ctx(10_000, fired),
+      windows: {
+        events: () => {
+          reads.windows += 1;
+          return 5;
+        },
+        users: () => 0,
+      },
+    });
+    const tagged = event({
+      isNew: false,
+      tags: () => {
+        reads.tags += 1;
+        return [["k", "v"]];
+      },
+    });
+    expect(ruleFires(r, tagged, counted(10_000 - 60))).toBe(false);
+    expect(reads).toEqual({ windows: 0, tags: 0 });
+    expect(ruleFires(r, tagged, counted(null))).toBe(true);
+    expect(reads).toEqual({ windows: 1, tags: 1 });
+  });
 });
 
 describe("outbound URL guard", () => {
