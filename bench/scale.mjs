@@ -1,0 +1,283 @@
+// `npm run bench:scale`: Faultline with one big project. Ingests real templates (sentry-rust panics and
+// transactions) through `wrangler dev`, then clones their stored rows straight into the local D1 file
+// until it holds BENCH_SCALE_EVENTS error events in BENCH_SCALE_ISSUES issues over BENCH_SCALE_RELEASES
+// releases and 30 days (plus transactions with spans and logs), and measures at that size: ingest
+// (wrk, as `npm run bench`, beside the trivial Worker), the issue stream (default, by tag, by release),
+// event detail, the trace view, the releases list, and D1 bytes per stored event. Needs wrk.
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { applyMigrations, ensureDefaults, startDev, stopDev } from "../scripts/local-server.mjs";
+import { panicEvent, toEnvelope, transactionEvent } from "./envelopes.mjs";
+import { panicTemplates, waitForDrain } from "./ingest-check.mjs";
+import { requireWrk, runWrk } from "./wrk.mjs";
+
+const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 1_000_000);
+const ISSUES = Number(process.env.BENCH_SCALE_ISSUES ?? 50_000);
+const RELEASES = Number(process.env.BENCH_SCALE_RELEASES ?? 200);
+const TRANSACTIONS = Number(process.env.BENCH_SCALE_TRANSACTIONS ?? Math.round(EVENTS / 10));
+const LOGS = Number(process.env.BENCH_SCALE_LOGS ?? EVENTS);
+const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 30);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const PORTS = { faultline: 18791, trivial: 18792 };
+const DAY = 86_400;
+
+requireWrk();
+
+function d1File(persistTo) {
+  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
+  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
+  if (!file) throw new Error(`no local D1 database under ${dir}`);
+  return join(dir, file);
+}
+
+/** Real rows to clone: a few panics and transactions sent through the ingest path. */
+async function ingestTemplates(port, defaults) {
+  const url = `http://127.0.0.1:${port}/api/${defaults.projectId}/envelope/?sentry_key=${defaults.publicKey}&sentry_version=7`;
+  const sends = [
+    ...Array.from({ length: 5 }, (_, i) => panicEvent(i)),
+    ...Array.from({ length: 3 }, () => transactionEvent()),
+  ];
+  for (const e of sends) {
+    const res = await fetch(url, { method: "POST", body: toEnvelope(e) });
+    if (!res.ok) throw new Error(`template ingest: ${res.status} ${await res.text()}`);
+  }
+  await waitForDrain(port, defaults.token);
+}
+
+/** Clones the templates into EVENTS events, ISSUES issues, RELEASES releases, spans and logs. */
+function seed(file, projectId, organizationId, now) {
+  const db = new DatabaseSync(file);
+  const errors = db.prepare("SELECT * FROM events WHERE issue_id IS NOT NULL").all();
+  const transactions = db.prepare("SELECT * FROM events WHERE issue_id IS NULL").all();
+  const spans = db.prepare("SELECT * FROM spans").all();
+  const issue = db.prepare("SELECT * FROM issues LIMIT 1").get();
+  db.exec("BEGIN");
+  const release = db.prepare(
+    "INSERT OR IGNORE INTO releases (organization_id, version, date_added) VALUES (?, ?, ?)",
+  );
+  const releaseProject = db.prepare(
+    "INSERT OR IGNORE INTO release_projects (release_id, project_id) SELECT id, ? FROM releases WHERE organization_id = ? AND version = ?",
+  );
+  for (let r = 0; r < RELEASES; r++) {
+    const version = `api@1.${r}.0`;
+    release.run(organizationId, version, now - 90 * DAY + r * ((90 * DAY) / RELEASES));
+    releaseProject.run(projectId, organizationId, version);
+  }
+  const insertIssue = db.prepare(
+    `INSERT INTO issues (project_id, primary_hash, type, title, culprit, level, platform, logger, metadata, status,
+       substatus, first_seen, last_seen, times_seen, user_count, first_release, last_release)
+     VALUES (?, ?, 'error', ?, ?, ?, ?, ?, ?, ?, 'ongoing', ?, ?, ?, ?, ?, ?) RETURNING id`,
+  );
+  const insertHash = db.prepare("INSERT INTO issue_hashes (project_id, hash, issue_id) VALUES (?, ?, ?)");
+  const issueIds = [];
+  for (let i = 0; i < ISSUES; i++) {
+    const hash = `${i.toString(16).padStart(8, "0")}${"ab".repeat(12)}`;
+    const firstSeen = now - 30 * DAY + (i * 30 * DAY) / ISSUES;
+    const { id } = insertIssue.get(
+      projectId,
+      hash,
+      `${issue.title} #${i}`,
+      issue.culprit,
+      issue.level,
+      issue.platform,
+      issue.logger,
+      issue.metadata,
+      i % 9 === 0 ? "resolved" : "unresolved",
+      firstSeen,
+      now - (i % DAY),
+      Math.ceil(EVENTS / ISSUES),
+      i % 50,
+      `api@1.${i % RELEASES}.0`,
+      `api@1.${(i + 1) % RELEASES}.0`,
+    );
+    insertHash.run(projectId, hash, id);
+    issueIds.push(id);
+  }
+  const insertEvent = db.prepare(
+    `INSERT INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform, release,
+       environment, user_key, title, message, transaction_name, trace_id, payload, payload_key)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+  );
+  const eventId = (kind, i) => `${kind}${i.toString(16).padStart(31, "0")}`;
+  const clone = (t, id, issueId, ts, releaseIndex) => {
+    const payload = t.payload
+      .replaceAll(t.event_id, id)
+      .replace(/"server_name":"web-\d+"/, `"server_name":"web-${releaseIndex % 25}"`)
+      .replaceAll(t.release, `api@1.${releaseIndex}.0`);
+    insertEvent.run(
+      projectId,
+      id,
+      issueId,
+      t.type,
+      ts,
+      ts,
+      t.level,
+      t.platform,
+      `api@1.${releaseIndex}.0`,
+      t.environment,
+      t.user_key,
+      t.title,
+      t.message,
+      t.transaction_name,
+      t.trace_id,
+      payload,
+    );
+  };
+  for (let i = 0; i < EVENTS; i++) {
+    const ts = now - 30 * DAY + (i * 30 * DAY) / EVENTS;
+    clone(
+      errors[i % errors.length],
+      eventId("e", i),
+      issueIds[i % ISSUES],
+      ts,
+      Math.floor((i * RELEASES) / EVENTS),
+    );
+  }
+  const insertSpan = db.prepare(
+    `INSERT INTO spans (project_id, trace_id, span_id, parent_span_id, segment_id, event_id, is_segment, name, op,
+       description, status, start_timestamp, end_timestamp, duration_ms, transaction_name, release, environment,
+       attributes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const template = transactions[0];
+  const templateSpans = spans.filter((s) => s.event_id === template.event_id);
+  for (let i = 0; i < TRANSACTIONS; i++) {
+    const ts = now - 30 * DAY + (i * 30 * DAY) / TRANSACTIONS;
+    const id = eventId("f", i);
+    const traceId = `${i.toString(16).padStart(16, "0")}${"cd".repeat(8)}`;
+    clone({ ...template, trace_id: traceId }, id, null, ts, Math.floor((i * RELEASES) / TRANSACTIONS));
+    for (const [n, s] of templateSpans.entries()) {
+      insertSpan.run(
+        projectId,
+        traceId,
+        `${i.toString(16).padStart(12, "0")}${n.toString(16).padStart(4, "0")}`,
+        s.parent_span_id,
+        s.segment_id,
+        id,
+        s.is_segment,
+        s.name,
+        s.op,
+        s.description,
+        s.status,
+        ts + (s.start_timestamp - template.timestamp),
+        ts + (s.end_timestamp - template.timestamp),
+        s.duration_ms,
+        s.transaction_name,
+        s.release,
+        s.environment,
+        s.attributes,
+      );
+    }
+  }
+  const insertLog = db.prepare(
+    `INSERT INTO logs (project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
+       attributes) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 'production', '{}')`,
+  );
+  for (let i = 0; i < LOGS; i++) {
+    const level = ["info", "info", "info", "warn", "error"][i % 5];
+    insertLog.run(
+      projectId,
+      now - 30 * DAY + (i * 30 * DAY) / LOGS,
+      `${(i % TRANSACTIONS).toString(16).padStart(16, "0")}${"cd".repeat(8)}`,
+      level,
+      { info: 9, warn: 13, error: 17 }[level],
+      `handled request ${i} in ${i % 97} ms`,
+      `api@1.${Math.floor((i * RELEASES) / LOGS)}.0`,
+    );
+  }
+  db.exec("COMMIT");
+  const traceId = db
+    .prepare("SELECT trace_id FROM events WHERE issue_id IS NULL AND trace_id LIKE '%cdcd' LIMIT 1")
+    .get();
+  db.close();
+  return { sampleTrace: traceId.trace_id, sampleEvent: eventId("e", Math.floor(EVENTS / 2)) };
+}
+
+/** D1 bytes held per stored error event (the database file's pages over the events it holds). */
+function bytesPerEvent(file) {
+  const db = new DatabaseSync(file);
+  const { pages, size } = db
+    .prepare("SELECT page_count AS pages, page_size AS size FROM pragma_page_count, pragma_page_size")
+    .get();
+  const { n } = db.prepare("SELECT COUNT(*) AS n FROM events WHERE issue_id IS NOT NULL").get();
+  db.close();
+  return { bytes: pages * size, perEvent: (pages * size) / n };
+}
+
+async function latency(url, token) {
+  const times = [];
+  for (let i = 0; i < RUNS + 3; i++) {
+    const started = performance.now();
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`${url}: ${res.status}`);
+    if (i >= 3) times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const pct = (p) => times[Math.min(times.length - 1, Math.floor((p / 100) * times.length))];
+  return { "p50 ms": pct(50).toFixed(1), "p99 ms": pct(99).toFixed(1) };
+}
+
+const persistTo = mkdtempSync(join(tmpdir(), "faultline-bench-scale-"));
+let server;
+let trivial;
+try {
+  applyMigrations(persistTo);
+  const defaults = ensureDefaults(persistTo, join(persistTo, "local.json"));
+  server = await startDev({ port: PORTS.faultline, persistTo });
+  await ingestTemplates(PORTS.faultline, defaults);
+  stopDev(server);
+  await new Promise((r) => server.child.once("exit", r));
+  const file = d1File(persistTo);
+  const org = new DatabaseSync(file)
+    .prepare("SELECT organization_id AS id FROM projects WHERE id = ?")
+    .get(defaults.projectId);
+  const seededAt = performance.now();
+  const now = Date.now() / 1000;
+  const samples = seed(file, defaults.projectId, org.id, now);
+  const seedSeconds = (performance.now() - seededAt) / 1000;
+  const size = bytesPerEvent(file);
+  console.log(
+    `seeded ${EVENTS} events in ${ISSUES} issues, ${RELEASES} releases, ${TRANSACTIONS} transactions, ${LOGS} logs in ${seedSeconds.toFixed(0)} s; D1 ${(size.bytes / 1e9).toFixed(2)} GB, ${size.perEvent.toFixed(0)} bytes per error event`,
+  );
+
+  server = await startDev({ port: PORTS.faultline, persistTo });
+  trivial = await startDev({ port: PORTS.trivial, config: "bench/trivial/wrangler.toml" });
+  const base = `http://127.0.0.1:${PORTS.faultline}/api/0`;
+  const project = `${base}/projects/${defaults.orgSlug}/${defaults.projectSlug}`;
+  const reads = {
+    "issue stream (default)": `${project}/issues/?statsPeriod=14d`,
+    "issue stream, by tag": `${project}/issues/?query=${encodeURIComponent("is:unresolved server_name:web-7")}`,
+    "issue stream, by release": `${project}/issues/?query=${encodeURIComponent("release:api@1.150.0")}`,
+    "event detail": `${project}/events/${samples.sampleEvent}/`,
+    "trace view": `${base}/organizations/${defaults.orgSlug}/trace/${samples.sampleTrace}/`,
+    "releases list": `${base}/organizations/${defaults.orgSlug}/releases/?project=${defaults.projectId}`,
+  };
+  const rows = [];
+  for (const [name, url] of Object.entries(reads))
+    rows.push({ read: name, ...(await latency(url, defaults.token)) });
+  console.table(rows);
+
+  const path = `/api/${defaults.projectId}/envelope/?sentry_key=${defaults.publicKey}&sentry_version=7`;
+  const envelopes = panicTemplates(20);
+  const base16 = await runWrk({ port: PORTS.trivial, path, connections: 16, seconds: SECONDS, envelopes });
+  const run = await runWrk({ port: PORTS.faultline, path, connections: 16, seconds: SECONDS, envelopes });
+  await waitForDrain(PORTS.faultline, defaults.token);
+  console.table([
+    { run: "trivial Worker", "req/s": base16.rps.toFixed(0), "p99 ms": base16.p99.toFixed(1) },
+    {
+      run: `faultline at ${EVENTS} events`,
+      "req/s": run.rps.toFixed(0),
+      "p99 ms": run.p99.toFixed(1),
+      ratio: (run.rps / base16.rps).toFixed(2),
+    },
+  ]);
+  console.log("retention sweep: not built yet (no retention)");
+} finally {
+  if (server) stopDev(server);
+  if (trivial) stopDev(trivial);
+  if (!process.env.BENCH_SCALE_KEEP) rmSync(persistTo, { recursive: true, force: true });
+  else console.log(`state kept in ${persistTo} (${statSync(persistTo).isDirectory()})`);
+}
