@@ -9,7 +9,7 @@ import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./
 export type { NewIssue } from "./ingest-rows.ts";
 
 /** SQL expression and its bound values for an issue reference. */
-function issueIdExpr(projectId: number, ref: IssueRef): { sql: string; params: (string | number)[] } {
+export function issueIdExpr(projectId: number, ref: IssueRef): { sql: string; params: (string | number)[] } {
   if ("id" in ref) return { sql: "?", params: [ref.id] };
   return {
     sql: "(SELECT issue_id FROM issue_hashes WHERE project_id = ? AND hash = ?)",

@@ -1,6 +1,6 @@
 // Deleting issues with everything stored for them, in steps small enough for D1: the hashes are
 // unhooked first (new events then start a new issue), then events and their attachments in pages,
-// then the issues' users, hashes and rows. The R2 bytes of each page are returned to the caller.
+// then the issues' users, tag values, hashes and rows. The R2 bytes of each page are returned to the caller.
 import { all, chunks, marks } from "./sql.ts";
 
 /** Events deleted per round; their payload and attachment keys are returned for R2 deletion. */
@@ -56,6 +56,7 @@ export async function deleteIssueRows(db: D1Database, issueIds: readonly number[
   const m = marks(issueIds.length);
   await db.batch([
     db.prepare(`DELETE FROM issue_users WHERE issue_id IN (${m})`).bind(...issueIds),
+    db.prepare(`DELETE FROM issue_tag_values WHERE issue_id IN (${m})`).bind(...issueIds),
     db.prepare(`DELETE FROM issue_hashes WHERE issue_id IN (${m})`).bind(...issueIds),
     db.prepare(`DELETE FROM issues WHERE id IN (${m})`).bind(...issueIds),
   ]);

@@ -112,6 +112,12 @@ export async function mergeIssueRows(
       .bind(parent, ...children),
     db
       .prepare(
+        `INSERT OR IGNORE INTO issue_tag_values (issue_id, key, value)
+         SELECT ?, key, value FROM issue_tag_values WHERE issue_id IN (${c})`,
+      )
+      .bind(parent, ...children),
+    db
+      .prepare(
         `UPDATE issues SET
            times_seen = times_seen + (SELECT COALESCE(SUM(times_seen), 0) FROM issues WHERE project_id = ? AND id IN (${c})),
            first_seen = MIN(first_seen, (SELECT MIN(first_seen) FROM issues WHERE project_id = ? AND id IN (${c}))),

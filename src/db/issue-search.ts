@@ -119,12 +119,14 @@ const eventExists = (inner: SqlFragment): SqlFragment => ({
   params: inner.params,
 });
 
-/** A custom tag sent on events: `tags` in the stored payload is a list of [key, value] pairs. */
+/**
+ * Issues whose events carried the tag (any value when `values` is null): a probe of the issue's rows in
+ * issue_tag_values (its events' tags, release, environment and server name), never the payloads.
+ */
 function tagSql(key: string, values: string[] | null): SqlFragment {
-  const value = values ? valuesSql("json_extract(t.value, '$[1]')", values) : { sql: "1", params: [] };
+  const value = values ? valuesSql("v.value", values) : { sql: "1", params: [] };
   return {
-    sql: `EXISTS (SELECT 1 FROM events e, json_each(e.payload, '$.tags') t
-      WHERE e.issue_id = i.id AND json_extract(t.value, '$[0]') = ? AND ${value.sql})`,
+    sql: `EXISTS (SELECT 1 FROM issue_tag_values v WHERE v.issue_id = i.id AND v.key = ? AND ${value.sql})`,
     params: [key, ...value.params],
   };
 }
@@ -135,13 +137,14 @@ const PRIORITY_LEVELS: Record<string, string[]> = {
   low: ["info", "debug"],
 };
 
-/** Event columns (or payload paths) a key searches, for keys that are not issue columns. */
+/**
+ * Event columns (or payload paths) a key searches, for keys that are neither issue columns nor kept in
+ * issue_tag_values (release, environment and server_name are: see tagSql).
+ */
 const EVENT_FIELDS: Record<string, string> = {
-  environment: "e.environment",
   transaction: "e.transaction_name",
   dist: "json_extract(e.payload, '$.dist')",
   url: "json_extract(e.payload, '$.request.url')",
-  server_name: "json_extract(e.payload, '$.server_name')",
   "user.id": "json_extract(e.payload, '$.user.id')",
   "user.email": "json_extract(e.payload, '$.user.email')",
   "user.username": "json_extract(e.payload, '$.user.username')",
@@ -164,7 +167,7 @@ function keySql(key: string, op: CompareOp, values: string[], ctx: QueryContext)
       return valuesSql("i.level", values);
     case "release": {
       const versions = values.map((v) => (v === "latest" ? (ctx.latestRelease ?? "") : v));
-      return eventExists(valuesSql("e.release", versions));
+      return tagSql("release", versions);
     }
     case "firstrelease":
     case "first_release":
@@ -217,7 +220,7 @@ function keySql(key: string, op: CompareOp, values: string[], ctx: QueryContext)
 }
 
 function hasSql(key: string): SqlFragment {
-  const field = EVENT_FIELDS[key] ?? (key === "release" ? "e.release" : null);
+  const field = EVENT_FIELDS[key];
   if (field) return eventExists({ sql: `${field} IS NOT NULL`, params: [] });
   return tagSql(key, null);
 }
@@ -270,10 +273,7 @@ export function projectsCondition(projectIds: readonly number[], orgId: number):
 
 /** Issues with at least one event in one of the environments. */
 export function environmentsCondition(environments: readonly string[]): SqlFragment {
-  return {
-    sql: `EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id AND e.environment IN (${marks(environments.length)}))`,
-    params: [...environments],
-  };
+  return tagSql("environment", [...environments]);
 }
 
 /** The conjunction of fragments. */

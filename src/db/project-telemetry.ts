@@ -2,7 +2,7 @@
 // between tests (testing/worker/), through the project's Durable Object. Every table with a
 // `project_id` column is named in one of the two lists (test/integration/telemetry-reset.test.ts
 // checks it against the schema), so a table added later must be classified before it can be missed.
-/** Rows ingest writes for a project (issue_users is reached through issues). */
+/** Rows ingest writes for a project (issue_users and issue_tag_values are reached through issues). */
 export const TELEMETRY_TABLES = [
   "attachments",
   "event_debug_images",
@@ -41,9 +41,11 @@ export const KEPT_TABLES = [
  */
 export async function deleteProjectTelemetry(db: D1Database, projectId: number): Promise<void> {
   const statements = [
-    db
-      .prepare("DELETE FROM issue_users WHERE issue_id IN (SELECT id FROM issues WHERE project_id = ?)")
-      .bind(projectId),
+    ...["issue_users", "issue_tag_values"].map((table) =>
+      db
+        .prepare(`DELETE FROM ${table} WHERE issue_id IN (SELECT id FROM issues WHERE project_id = ?)`)
+        .bind(projectId),
+    ),
     ...TELEMETRY_TABLES.map((table) =>
       db.prepare(`DELETE FROM ${table} WHERE project_id = ?`).bind(projectId),
     ),

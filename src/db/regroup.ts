@@ -1,6 +1,7 @@
 // The statements of a regroup (see src/project/regroup.ts): events move to their new issues, counters and
 // user counts follow them, and an issue left without events merges into the issue its events went to.
 import { insertIssue, type NewIssue } from "./ingest-writes.ts";
+import { insertStoredEventTagValues } from "./issue-tag-values.ts";
 import type { EventTableRow } from "./rows.ts";
 import { all, marks } from "./sql.ts";
 
@@ -81,6 +82,9 @@ export function regroupStatements(
         .bind(...ref.params, move.grouping.title, move.payload, move.payloadKey, projectId, move.eventId),
     );
     if (!changed) continue;
+    // The values the event brings to its new issue (those it leaves behind stay: a search may still
+    // match the old issue by them, as its past events did).
+    s.push(insertStoredEventTagValues(db, projectId, move.eventId));
     if ("id" in target) {
       const j = joined.get(target.id) ?? { count: 0, first: event.timestamp, last: event.timestamp };
       j.count += 1;

@@ -20,6 +20,8 @@ export interface CommitPlan {
   transactions: IngestBatch["transaction"][];
   hashMappings: { hash: string; issue: IssueRef }[];
   issueUsers: { issue: IssueRef; userKey: string }[];
+  /** Tag values per issue, without repeats within the commit. */
+  issueTagValues: { issue: IssueRef; pairs: [string, string][] }[];
   issueDeltas: IssueDelta[];
   outcomes: Omit<OutcomeDelta, "eventId">[];
   droppedEvents: Required<Pick<OutcomeDelta, "eventId" | "category" | "outcome" | "reason">>[];
@@ -53,6 +55,7 @@ export function planCommit(
   const deltas = new Map<string, IssueDelta>();
   const hashMappings: CommitPlan["hashMappings"] = [];
   const issueUsers: CommitPlan["issueUsers"] = [];
+  const tagValues = new Map<string, { issue: IssueRef; pairs: Map<string, [string, string]> }>();
   const errorEvents: CommitPlan["errorEvents"] = [];
   const transactions: CommitPlan["transactions"] = [];
   const perBatch: CommitPlan["perBatch"] = [];
@@ -103,6 +106,11 @@ export function planCommit(
           if (delta) delta.countUsers = true;
           else deltas.set(deltaKey, { ...emptyDelta(issueRef, event), count: 0, countUsers: true });
         }
+        if (event.tagValues && event.tagValues.length > 0) {
+          const entry = tagValues.get(deltaKey) ?? { issue: issueRef, pairs: new Map() };
+          for (const pair of event.tagValues) entry.pairs.set(`${pair[0]}\u0000${pair[1]}`, pair);
+          tagValues.set(deltaKey, entry);
+        }
         errorEvents.push({ event, issue: issueRef });
         addOutcome({
           category: event.row.type === "default" ? "default" : "error",
@@ -135,6 +143,7 @@ export function planCommit(
     transactions,
     hashMappings,
     issueUsers,
+    issueTagValues: [...tagValues.values()].map((t) => ({ issue: t.issue, pairs: [...t.pairs.values()] })),
     issueDeltas: [...deltas.values()],
     outcomes: [...outcomes.values()],
     droppedEvents,

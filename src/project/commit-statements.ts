@@ -4,6 +4,7 @@
 import { insertMissingImages } from "../db/event-debug-images.ts";
 import * as items from "../db/ingest-item-writes.ts";
 import * as writes from "../db/ingest-writes.ts";
+import { insertIssueTagValues } from "../db/issue-tag-values.ts";
 import type { AdmittedBatch, CommitPlan } from "./commit-plan.ts";
 
 export function commitStatements(
@@ -27,6 +28,7 @@ export function commitStatements(
       s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
   }
   for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
+  for (const t of plan.issueTagValues) s.push(insertIssueTagValues(db, projectId, t.issue, t.pairs));
   for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));
   for (const tx of plan.transactions) {
     if (!tx) continue;

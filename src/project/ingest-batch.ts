@@ -50,6 +50,11 @@ export interface PreparedErrorEvent {
   attachments: AttachmentRow[];
   /** Debug ids (or `code:<id>`) of images whose frames found no debug file, for late re-symbolication. */
   missingImages: string[];
+  /**
+   * The pairs its issue's tag search matches it by (searchableTagValues). Absent in envelopes spooled
+   * before the field existed: they add no values.
+   */
+  tagValues?: [string, string][];
 }
 
 export interface PreparedTransaction {

@@ -24,6 +24,7 @@ import {
 import { hex, IMAGE_ADDR, rustPanicEvent, strippedFrames } from "../fixtures/rust-panic.ts";
 import { APP, sha1, uploadChunk, uploadDebugFile } from "./debug-file-helpers.ts";
 import { createTenant, envelope, eventRow, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import { call } from "./tenant-helpers.ts";
 
 /** Deps of a late-file run outside the project's object: it regroups through the object, as the alarm does. */
 function lateDepsFor(e: typeof env): LateDeps {
@@ -46,10 +47,15 @@ const CODE_ID = "1eb7a14e1a9cdceaa6758918563690cd5f2c8023";
 const panicEvent = (eventId: string, options: { user?: string; message?: string } = {}) =>
   rustPanicEvent(eventId, { debugId: DEBUG_ID, codeId: CODE_ID, ...options });
 
-async function sendPanic(t: Tenant, eventId: string, options: { user?: string; message?: string } = {}) {
+async function sendPanic(
+  t: Tenant,
+  eventId: string,
+  { tags, ...options }: { user?: string; message?: string; tags?: Record<string, string> } = {},
+) {
+  const event = { ...panicEvent(eventId, options), ...(tags ? { tags } : {}) };
   const res = await postEnvelope(
     t,
-    envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(panicEvent(eventId, options))]),
+    envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(event)]),
   );
   expect(res.status).toBe(200);
 }
@@ -244,7 +250,7 @@ describe("late debug files", () => {
   it("moves events into an issue a directly symbolicated twin created, and the empty issue merges into it", async () => {
     const t = await createTenant();
     const early = [newEventId(), newEventId()];
-    await sendPanic(t, early[0] ?? "", { user: "u1" });
+    await sendPanic(t, early[0] ?? "", { user: "u1", tags: { batch: "early" } });
     await sendPanic(t, early[1] ?? "", { user: "u1" });
     const unsymbolicatedIssue = (await storedEvent(t, early[0] ?? "")).issueId;
     const primaryHash = await env.DB.prepare("SELECT primary_hash FROM issues WHERE id = ?")
@@ -271,6 +277,13 @@ describe("late debug files", () => {
       expectSymbolicated(stored.frames);
     }
     expect(await issueIds(t)).toEqual([{ id: twinIssue, times_seen: 3, user_count: 2 }]);
+    // The moved events' tags came with them: the issue search finds the twin's issue by them.
+    const found = await call<{ id: string }[]>(
+      t.token,
+      "GET",
+      `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/?query=${encodeURIComponent("batch:early")}`,
+    );
+    expect(found.body.map((i) => Number(i.id))).toEqual([twinIssue]);
     // The merged issue's hash now leads to the twin's issue.
     const owner = await env.DB.prepare("SELECT issue_id FROM issue_hashes WHERE project_id = ? AND hash = ?")
       .bind(t.projectId, primaryHash)

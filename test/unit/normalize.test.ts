@@ -24,6 +24,7 @@ import {
   normalizeAddress,
   normalizeEvent,
   normalizeLevel,
+  searchableTagValues,
 } from "../../src/protocol/normalize/index.ts";
 import type { JsonObject, JsonValue, NormalizedEvent } from "../../src/protocol/types.ts";
 
@@ -718,6 +719,20 @@ describe("tags", () => {
 
   it("release and environment are not turned into tags", () => {
     expect(normalizeEvent({ release: "r@1", environment: "prod" }, ctx()).tags).toEqual([]);
+  });
+
+  it("search values: the tags, then release, environment and server name, each pair once", () => {
+    const event = normalizeEvent(
+      { tags: { a: "1", server_name: "web-1" }, release: "r@1", environment: "prod", server_name: "web-1" },
+      ctx(),
+    );
+    expect(searchableTagValues(event)).toEqual([
+      ["a", "1"],
+      ["server_name", "web-1"],
+      ["release", "r@1"],
+      ["environment", "prod"],
+    ]);
+    expect(searchableTagValues(normalizeEvent({}, ctx()))).toEqual([]);
   });
 });
 

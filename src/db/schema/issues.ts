@@ -57,3 +57,14 @@ export const issueUsers = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.issueId, t.userKey] })],
 );
+
+/** Tag values an issue's events carried, for search (migration 0027). */
+export const issueTagValues = sqliteTable(
+  "issue_tag_values",
+  {
+    issueId: integer("issue_id").notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.key, t.value] })],
+);

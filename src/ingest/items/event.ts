@@ -5,7 +5,7 @@ import { issueGroupingOf } from "../../project/index.ts";
 import { inboundFilterReason } from "../../protocol/filters/index.ts";
 import { boundSpan } from "../../protocol/items/bounds.ts";
 import { spansFromTransaction } from "../../protocol/items/index.ts";
-import { normalizeEvent } from "../../protocol/normalize/index.ts";
+import { normalizeEvent, searchableTagValues } from "../../protocol/normalize/index.ts";
 import { scrubEvent } from "../../protocol/scrub/index.ts";
 import type { EnvelopeItem, NormalizedEvent } from "../../protocol/types.ts";
 import { symbolicateNativeEvent } from "../../symbol-service/index.ts";
@@ -34,6 +34,7 @@ export async function prepareEventItem(item: EnvelopeItem, draft: EnvelopeDraft)
     grouping,
     attachments: draft.attachments,
     missingImages,
+    tagValues: searchableTagValues(event),
   };
   draft.addPreparedUnits(batch.event);
 }

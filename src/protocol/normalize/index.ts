@@ -65,7 +65,7 @@ export {
   normalizeStacktrace,
   normalizeThreads,
 } from "./stacktrace.ts";
-export { normalizeTags, withContextTags } from "./tags.ts";
+export { normalizeTags, searchableTagValues, withContextTags } from "./tags.ts";
 export { contextsFromUserAgent, parseBrandList, userAgentInfo, withUserAgentContexts } from "./user-agent.ts";
 export { isIpAddress, normalizeRequest, normalizeUser, readPairs } from "./user-request.ts";
 

@@ -3,6 +3,7 @@
 // at most MAX_TAGS are kept.
 import { MAX_TAG_KEY_CHARS, MAX_TAG_VALUE_CHARS, MAX_TAGS } from "../../limits.ts";
 import { truncate } from "../items/json.ts";
+import type { NormalizedEvent } from "../types.ts";
 import { asObject, isAbsent } from "./fields.ts";
 import type { Notes } from "./notes.ts";
 
@@ -106,6 +107,30 @@ export function withContextTags(
     if (value === "") continue;
     seen.add(key);
     out.push([key, truncate(value.replace(/\s*[\r\n]+\s*/g, " "), MAX_TAG_VALUE_CHARS)]);
+  }
+  return out;
+}
+
+/**
+ * The (key, value) pairs an issue's tag search matches this event by: its tags, and the release,
+ * environment and server name Sentry also searches as tags. Without repeats.
+ */
+export function searchableTagValues(
+  event: Pick<NormalizedEvent, "tags" | "release" | "environment" | "server_name">,
+): [string, string][] {
+  const derived: [string, string | undefined][] = [
+    ["release", event.release],
+    ["environment", event.environment],
+    ["server_name", event.server_name],
+  ];
+  const seen = new Set<string>();
+  const out: [string, string][] = [];
+  for (const [key, value] of [...event.tags, ...derived]) {
+    if (value === undefined || value === "") continue;
+    const id = `${key}\u0000${value}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push([key, value]);
   }
   return out;
 }
