@@ -187,6 +187,16 @@ function seed(file, projectId, organizationId, now) {
       `api@1.${Math.floor((i * RELEASES) / LOGS)}.0`,
     );
   }
+  // What the group commit would have written for the cloned events: the issues' tag values (the
+  // migration's backfill reads them from the rows the same way).
+  const hasTagValues = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'issue_tag_values'").get();
+  if (hasTagValues) {
+    const backfill = readFileSync(
+      new URL("../migrations/0027_issue_tag_values.sql", import.meta.url),
+      "utf8",
+    );
+    db.exec(backfill.slice(backfill.indexOf("INSERT OR IGNORE")));
+  }
   db.exec("COMMIT");
   const traceId = db
     .prepare("SELECT trace_id FROM events WHERE issue_id IS NULL AND trace_id LIKE '%cdcd' LIMIT 1")
