@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { applyMigrations, ensureDefaults, startDev, stopDev } from "../scripts/local-server.mjs";
+import { applyMigrations, ensureDefaults, freePort, startDev, stopDev } from "../scripts/local-server.mjs";
 import { panicEvent, toEnvelope, transactionEvent } from "./envelopes.mjs";
 import { panicTemplates, waitForDrain } from "./ingest-check.mjs";
 import { requireWrk, runWrk } from "./wrk.mjs";
@@ -20,7 +20,8 @@ const TRANSACTIONS = Number(process.env.BENCH_SCALE_TRANSACTIONS ?? Math.round(E
 const LOGS = Number(process.env.BENCH_SCALE_LOGS ?? EVENTS);
 const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 30);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const PORTS = { faultline: 18791, trivial: 18792 };
+// Other benches and test servers may hold the usual ports: take free ones.
+const PORTS = { faultline: await freePort(18791), trivial: await freePort(18792) };
 const DAY = 86_400;
 
 requireWrk();
