@@ -4,7 +4,7 @@
 // releases and 30 days (plus transactions with spans and logs), and measures at that size: ingest
 // (wrk, as `npm run bench`, beside the trivial Worker), the issue stream (default, by tag, by release),
 // event detail, the trace view, the releases list, and D1 bytes per stored event. Needs wrk.
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
