@@ -197,7 +197,7 @@ function seed(file, projectId, organizationId, now) {
       new URL("../migrations/0027_issue_tag_values.sql", import.meta.url),
       "utf8",
     );
-    db.exec(backfill.slice(backfill.indexOf("INSERT OR IGNORE")));
+    db.exec(backfill.slice(backfill.indexOf("\nINSERT OR IGNORE")));
   }
   db.exec("COMMIT");
   const traceId = db
