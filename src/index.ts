@@ -2,6 +2,7 @@
 // alerts queue's consumer, and the cron that sweeps unreferenced blobs.
 import { type DeliveryMessage, deliverBatch } from "./alerts/index.ts";
 import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
+import { flushWorkerUsage, meteredEnv, settleRequest, workerUsageDue } from "./db/worker-usage.ts";
 import type { Env } from "./env.ts";
 import { isIngestPath, withIngestCors } from "./http/cors.ts";
 import { collapseSlashes } from "./http/redirect-target.ts";
@@ -14,12 +15,16 @@ const router = buildRouter();
 export default {
   async fetch(incoming, env, ctx): Promise<Response> {
     const request = withCollapsedSlashes(incoming);
+    // The cost meter (docs/costs.md): this request's D1 and R2 calls are counted through its env.
+    const { env: metered, meter } = meteredEnv(env);
     let response: Response;
     try {
-      response = (await router.fetch(request, env, ctx)) as Response;
+      response = (await router.fetch(request, metered, ctx)) as Response;
     } catch (error) {
       response = errorResponse(error);
     }
+    settleRequest(meter);
+    if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
     return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
   },
 
