@@ -16,7 +16,7 @@ import {
   updateProject,
 } from "../../db/tenant-projects.ts";
 import { getOrganization, teamsById } from "../../db/tenants.ts";
-import { getBudget, setBudget } from "../../db/usage.ts";
+import { getBudget } from "../../db/usage.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -24,7 +24,7 @@ import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { forgetProjectKeys } from "../../ingest/index.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
-import { forgetProjectBudget, forgetProjectIssues } from "../../project/index.ts";
+import { forgetProjectIssues } from "../../project/index.ts";
 import { parseStoredFilters, storeFilters } from "../../protocol/filters/index.ts";
 import {
   authenticate,
@@ -40,6 +40,7 @@ import { BUDGET_OPTION, parseBudget } from "../serializers/budget.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
 import { newKeyPair } from "../serializers/project-key.ts";
 import { effectiveScopes, isUserMember, organizationWithAny } from "../tenant-access.ts";
+import { changeProjectBudget } from "../usage-load.ts";
 import { routeTeam } from "./teams.ts";
 
 type OrgSummary = { id: number; slug: string; name: string };
@@ -155,8 +156,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const budget = budgetOption(body);
     if (budget !== undefined) {
       if (!hasScope(caller, org.id, "project:admin")) throw forbidden();
-      await setBudget(env.DB, org.id, project.id, budget);
-      await forgetProjectBudget(env, org.id, project.id);
+      await changeProjectBudget(env, org.id, project.id, budget);
     }
     const update: ProjectUpdate = changes;
     if (filterLists) {

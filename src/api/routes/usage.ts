@@ -4,8 +4,8 @@
 // and admins only). The project budget is also the project option `faultline:monthlyBudgetUsd`.
 import type { IRequest } from "itty-router";
 import { listProjects } from "../../db/tenant-projects.ts";
-import { getBudget, readBudgetState, setBudget, usageRows } from "../../db/usage.ts";
-import { hourOf, monthStartOf, UNATTRIBUTED_PROJECT } from "../../db/usage-ledger.ts";
+import { getBudget, setBudget, usageRows } from "../../db/usage.ts";
+import { UNATTRIBUTED_PROJECT } from "../../db/usage-ledger.ts";
 import { flushWorkerUsage } from "../../db/worker-usage.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
@@ -14,11 +14,12 @@ import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { addUsage, type PlatformUsage, usageCost, zeroUsage } from "../../limits/prices.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
-import { forgetProjectBudget, pendingProjectUsage } from "../../project/index.ts";
+import { forgetProjectBudget } from "../../project/index.ts";
 import { authenticate } from "../access.ts";
 import { parseBudget } from "../serializers/budget.ts";
 import { objectBody } from "../slugs.ts";
 import { organizationWithAny } from "../tenant-access.ts";
+import { changeProjectBudget, loadProjectUsage, reportWindow } from "../usage-load.ts";
 import { type ReportWindow, usageReport } from "../usage-report.ts";
 import { routeProject } from "./projects.ts";
 
@@ -26,13 +27,12 @@ import { routeProject } from "./projects.ts";
 const MAX_SERIES_HOURS = 32 * 24;
 const DEFAULT_SERIES_HOURS = 24;
 
-function windowOf(req: IRequest, nowMs = Date.now()): ReportWindow {
+function windowOf(req: IRequest): ReportWindow {
   const raw = new URL(req.url).searchParams.get("hours");
   const hours = raw === null ? DEFAULT_SERIES_HOURS : Number(raw);
   if (!Number.isInteger(hours) || hours < 1 || hours > MAX_SERIES_HOURS)
     throw badRequest(`hours: must be an integer from 1 to ${MAX_SERIES_HOURS}`);
-  const nowHour = hourOf(nowMs);
-  return { monthStart: monthStartOf(nowMs), fromHour: nowHour - (hours - 1) * 3600, nowHour };
+  return reportWindow(hours);
 }
 
 async function budgetBody(req: IRequest): Promise<number | null> {
@@ -55,20 +55,7 @@ export async function forgetOrganizationBudget(env: Env, organizationId: number)
 
 async function projectUsage(req: IRequest, env: Env): Promise<Response> {
   const { org, project } = await routeProject(req, env, "project:read");
-  const window = windowOf(req);
-  // This isolate's unwritten Worker usage first, so the answer includes it.
-  await flushWorkerUsage(env.DB);
-  const from = Math.min(window.monthStart, window.fromHour);
-  const [rows, pending, budgets] = await Promise.all([
-    usageRows(env.DB, { projectId: project.id }, from),
-    pendingProjectUsage(env, project.id).catch(() => []),
-    readBudgetState(env.DB, org.id, project.id, window.monthStart),
-  ]);
-  const report = usageReport(rows, pending, window, {
-    monthlyBudgetUsd: budgets.projectBudgetUsd,
-    organizationMonthlyBudgetUsd: budgets.organizationBudgetUsd,
-    organizationSpendUsd: usageCost(budgets.organizationUsage).totalUsd,
-  });
+  const report = await loadProjectUsage(env, org.id, project.id, windowOf(req));
   return json({ project: { id: String(project.id), slug: project.slug }, ...report });
 }
 
@@ -108,8 +95,7 @@ export function registerUsageRoutes(router: AppRouter): void {
   router.get("/api/0/projects/:org/:project/usage/", projectUsage);
   router.put("/api/0/projects/:org/:project/usage/", async (req, env) => {
     const { org, project } = await routeProject(req, env, "project:admin");
-    await setBudget(env.DB, org.id, project.id, await budgetBody(req));
-    await forgetProjectBudget(env, org.id, project.id);
+    await changeProjectBudget(env, org.id, project.id, await budgetBody(req));
     return projectUsage(req, env);
   });
   router.get("/api/0/organizations/:org/usage/", organizationUsage);
