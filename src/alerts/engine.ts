@@ -103,7 +103,9 @@ export class AlertEngine {
       console.error("alerts: could not load the project's rules", error);
       return true;
     }
-    const active = config.rules.filter((r) => r.status === "active");
+    // Budget rules fire when shedding starts (budgetReached), never for an event (whatever actionMatch says).
+    const budget = new Set(budgetRules(config.rules));
+    const active = config.rules.filter((r) => r.status === "active" && !budget.has(r));
     if (active.length === 0) return true;
     const now = Date.now() / 1000;
     const { sql } = this.deps;

@@ -4,7 +4,7 @@
 // endpoint: the project object's group-commit counters). Budgets through the API shed ingest with a
 // 429 every SDK parses, an outcome the receipt explains, and an alert through the rules.
 import { describe, expect, it } from "vitest";
-import { alertProject, createRule, received, sendError, waitForReceived } from "./alert-helpers.ts";
+import { alertProject, createRule, received, sendError, settle, waitForReceived } from "./alert-helpers.ts";
 import { createTenant, drainSpool, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
 import { call, createUser, orgToken } from "./tenant-helpers.ts";
 
@@ -164,6 +164,14 @@ describe("cost meter", () => {
     ).toBe(200);
     expect((await postEnvelope(p.t, errorEnvelope("back in"))).status).toBe(200);
     expect(await received(p.name)).toHaveLength(1);
+  });
+
+  it("a budget rule never fires for an event, whatever its actionMatch", async () => {
+    const p = await alertProject();
+    await createRule(p, { name: "Budget (none)", actionMatch: "none", conditions: [{ id: BUDGET }] });
+    await sendError(p.t, { message: "under budget" });
+    await settle();
+    expect(await received(p.name)).toHaveLength(0);
   });
 
   it("an organization budget sheds every project of the organization; the org usage lists them", async () => {
