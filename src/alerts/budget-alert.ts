@@ -44,7 +44,7 @@ export function budgetMessage(
       title,
       culprit: "faultline cost meter",
       level: "warning",
-      message: `${title}. Error events are refused (429, reason cost_budget) until the budget is raised or the month ends.`,
+      message: `${title}. Ingest is refused (429, reason cost_budget) until the budget is raised or the month ends.`,
       platform: "other",
       logger: null,
       release: null,

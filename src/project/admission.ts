@@ -33,13 +33,9 @@ export class RateLimitAdmission {
     await this.storage.delete(COUNTERS_KEY);
   }
 
-  /**
-   * Admits the batch's event when every limit allows it (consuming from each), else drops it. `shed`:
-   * a limit already reached for the whole project (its cost budget), which drops the event first.
-   */
-  admit(batch: IngestBatch, shed: ActiveRateLimit | null = null): Admission {
-    const { eventAdmitted, limits } =
-      shed && batch.event ? { eventAdmitted: false, limits: [shed] } : this.check(batch);
+  /** Admits the batch's event when every limit allows it (consuming from each), else drops it. */
+  admit(batch: IngestBatch): Admission {
+    const { eventAdmitted, limits } = this.check(batch);
     const limitReason = limits[0]?.reasonCode;
     return { admitted: { batch, eventAdmitted, ...(limitReason ? { limitReason } : {}) }, limits };
   }

@@ -1,8 +1,8 @@
 // Monthly cost budgets at admission, inside the project's Durable Object: the month-to-date spend of the
 // project and of its organization is read from D1 at most every BUDGET_REFRESH_SECONDS (in the
 // background, never awaited by an envelope), and what the object meters itself is added as it happens.
-// An envelope is shed once a spend reaches its budget less BUDGET_SHED_MARGIN; the first shed after
-// being under budget is announced (the budget alert).
+// An envelope is refused whole once a spend reaches its budget less BUDGET_SHED_MARGIN; the first
+// refusal after being under budget is announced (the budget alert).
 import { type BudgetState, readBudgetState } from "../db/usage.ts";
 import { monthStartOf } from "../db/usage-ledger.ts";
 import { addUsage, type PlatformUsage, usageCost, zeroUsage } from "../limits/prices.ts";
@@ -59,7 +59,8 @@ export class BudgetGuard {
     }
     return {
       retryAfterSeconds: BUDGET_RETRY_AFTER_SECONDS,
-      categories: ["default", "error", "security"],
+      // Every category: everything the project receives costs.
+      categories: [],
       scope: notice.scope,
       reasonCode: BUDGET_REASON,
     };

@@ -19,7 +19,7 @@ import { BudgetGuard, type BudgetNotice } from "./budget-guard.ts";
 import { IssueCache, SeenReleases } from "./caches.ts";
 import { CommitLock } from "./commit-lock.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { acceptedAnswer, spoolFullAnswer, spoolFullOutcome } from "./ingest-answers.ts";
+import { acceptedAnswer, refusedAnswer, refusedOutcome } from "./ingest-answers.ts";
 import { type IngestBatch, type IngestResult, issueGroupingOf, type KeyContext } from "./ingest-batch.ts";
 import { deleteIssuesWithData } from "./issue-deletion.ts";
 import type { IssueState, Resolution } from "./issue-lifecycle.ts";
@@ -120,14 +120,18 @@ export class ProjectDO extends DurableObject<Env> {
    */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     this.meter.request();
-    if (!this.spool.hasRoom()) {
-      const refusal = spoolFullOutcome(batch);
+    // A reached cost budget refuses the whole envelope, as a full spool does: counted, never written.
+    const overBudget = this.budget.check(batch.key);
+    if (overBudget || !this.spool.hasRoom()) {
+      const refusal = refusedOutcome(batch, overBudget ? overBudget.reasonCode : "spool_full");
       this.spool.countRefusal(batch.key, refusal);
+      // A full spool is flushed anyway; a shedding project's spool may be empty: the refusals go in it.
+      if (this.spool.empty) this.spool.spoolRefusals(batch.receivedAt);
       this.flusher.kick();
       if (this.tail.watching) this.tail.publish([refusedTailItem(batch, refusal)]);
-      return spoolFullAnswer();
+      return overBudget ? refusedAnswer(overBudget) : refusedAnswer();
     }
-    const { admitted, limits } = this.admission.admit(batch, this.budget.check(batch.key));
+    const { admitted, limits } = this.admission.admit(batch);
     this.spool.append(admitted);
     if (this.tail.watching) this.tail.publish(tailItemsOf(admitted));
     this.flusher.kick();

@@ -5,7 +5,15 @@
 // 429 every SDK parses, an outcome the receipt explains, and an alert through the rules.
 import { describe, expect, it } from "vitest";
 import { alertProject, createRule, received, sendError, settle, waitForReceived } from "./alert-helpers.ts";
-import { createTenant, drainSpool, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import {
+  createTenant,
+  drainSpool,
+  envelope,
+  newEventId,
+  postEnvelope,
+  type Tenant,
+  transactionWithOneSpan,
+} from "./helpers.ts";
 import { call, createUser, orgToken } from "./tenant-helpers.ts";
 
 const BUDGET = "faultline.rules.conditions.budget.BudgetExceededCondition";
@@ -118,7 +126,7 @@ describe("cost meter", () => {
     expect(body.budget).toMatchObject({ monthlyBudgetUsd: null, state: "ok" });
   });
 
-  it("sheds error events with 429 and a quota header once the budget is reached, explains it, alerts", async () => {
+  it("sheds ingest with 429 and a quota header once the budget is reached, explains it, alerts", async () => {
     const p = await alertProject();
     await createRule(p, { name: "Budget", conditions: [{ id: BUDGET }] });
     await sendError(p.t, { message: "paid for" });
@@ -140,9 +148,7 @@ describe("cost meter", () => {
     );
     expect(refused.status).toBe(429);
     expect(refused.headers.get("retry-after")).toBe("300");
-    expect(refused.headers.get("x-sentry-rate-limits")).toBe(
-      "300:default;error;security:project:cost_budget",
-    );
+    expect(refused.headers.get("x-sentry-rate-limits")).toBe("300::project:cost_budget");
 
     const receipt = await call<{ status: string; outcome: string; reason: string; explanation: string }>(
       p.owner.token,
@@ -151,6 +157,10 @@ describe("cost meter", () => {
     );
     expect(receipt.body).toMatchObject({ status: "dropped", outcome: "rate_limited", reason: "cost_budget" });
     expect(receipt.body.explanation).toMatch(/monthly budget/);
+
+    // Everything the project receives is refused, not only errors: a transaction too.
+    const tx = await postEnvelope(p.t, transactionWithOneSpan(newEventId(), newEventId(), Date.now() / 1000));
+    expect(tx.status).toBe(429);
 
     const [hit] = await waitForReceived(p.name);
     const alert = JSON.parse(hit!.body) as { message: string; triggering_rules: string[] };
@@ -184,9 +194,7 @@ describe("cost meter", () => {
     expect(put.body.budget).toMatchObject({ monthlyBudgetUsd: 0.0000001, state: "shedding" });
     const refused = await postEnvelope(t, errorEnvelope("org over budget"));
     expect(refused.status).toBe(429);
-    expect(refused.headers.get("x-sentry-rate-limits")).toBe(
-      "300:default;error;security:organization:cost_budget",
-    );
+    expect(refused.headers.get("x-sentry-rate-limits")).toBe("300::organization:cost_budget");
     const org = await call<UsageJson & { projects: { id: string | null; cost: { totalUsd: number } }[] }>(
       owner.token,
       "GET",

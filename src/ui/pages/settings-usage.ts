@@ -62,7 +62,7 @@ export function usageView(
   const dollars = r.hours.map((h) => ({ label: label(h), value: Number(h.cost.totalUsd.toPrecision(3)) }));
   const written = r.hours.map((h) => ({ label: label(h), value: h.usage.d1RowsWritten }));
   const state = shedding
-    ? html`<p><span class="badge regressed" data-state="shedding">Shedding</span> The month's spend reached the budget less ${String(r.budget.shedMargin * 100)} %: error events are refused with 429 (<code>cost_budget</code>).</p>`
+    ? html`<p><span class="badge regressed" data-state="shedding">Shedding</span> The month's spend reached the budget less ${String(r.budget.shedMargin * 100)} %: ingest is refused with 429 (<code>cost_budget</code>).</p>`
     : html`<p><span class="badge ok" data-state="ok">${r.budget.monthlyBudgetUsd === null ? "No budget" : "Under budget"}</span></p>`;
   const current = r.budget.monthlyBudgetUsd === null ? "" : String(r.budget.monthlyBudgetUsd);
   const form = p.admin
