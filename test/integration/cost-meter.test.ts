@@ -166,12 +166,17 @@ describe("cost meter", () => {
     const alert = JSON.parse(hit!.body) as { message: string; triggering_rules: string[] };
     expect(alert.triggering_rules).toEqual(["Budget"]);
     expect(alert.message).toMatch(/^Monthly cost budget reached: \$\d/);
-    expect((await usage(p.t, p.owner.token)).budget.state).toBe("shedding");
+    const after = await usage(p.t, p.owner.token);
+    expect(after.budget.state).toBe("shedding");
+    // The alert went through the project object's queue producer: metered as a queue message.
+    expect(after.monthToDate.bySource.project_object.usage.queueMessages).toBeGreaterThanOrEqual(1);
 
-    // Removing the budget lets events in again, and shedding again later would alert again (once).
-    expect(
-      (await call(p.owner.token, "PUT", base, { options: { "faultline:monthlyBudgetUsd": "" } })).status,
-    ).toBe(200);
+    // Removing the budget lets events in again; the alert was sent once.
+    const removed = await call<{ options: Record<string, string> }>(p.owner.token, "PUT", base, {
+      options: { "faultline:monthlyBudgetUsd": "" },
+    });
+    expect(removed.status).toBe(200);
+    expect(removed.body.options).not.toHaveProperty("faultline:monthlyBudgetUsd");
     expect((await postEnvelope(p.t, errorEnvelope("back in"))).status).toBe(200);
     expect(await received(p.name)).toHaveLength(1);
   });

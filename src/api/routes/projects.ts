@@ -70,8 +70,9 @@ export async function projectJson(
 async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org: OrgSummary) {
   const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
   if (!body) return body;
+  // The monthly cost budget is an option only while the project has one.
   const budget = await getBudget(env.DB, org.id, project.id);
-  return { ...body, options: { ...body.options, [BUDGET_OPTION]: budget === null ? "" : String(budget) } };
+  return budget === null ? body : { ...body, options: { ...body.options, [BUDGET_OPTION]: String(budget) } };
 }
 
 /** The budget option of a PUT body: undefined when absent, null to remove, dollars otherwise. */
