@@ -8,6 +8,12 @@
  */
 export const USAGE_FLUSH_INTERVAL_MS = 10_000;
 
+/**
+ * The project object writes the usage no group commit carried (from its next alarm) once no commit took
+ * it for this long and nothing is spooled: long enough that under load only commits write it.
+ */
+export const IDLE_USAGE_WRITE_AFTER_MS = 2_000;
+
 /** Projects and hours one isolate keeps unflushed at most (a flush is forced past it). */
 export const MAX_PENDING_USAGE_KEYS = 200;
 

@@ -35,7 +35,7 @@ import { spooledEventRow } from "./spooled-event.ts";
 import type { ProjectStats } from "./stats.ts";
 import { refusedTailItem, tailItemsOf } from "./tail-items.ts";
 import { clearProjectTelemetry } from "./telemetry-reset.ts";
-import { meteredQueue, ProjectUsageMeter } from "./usage-meter.ts";
+import { IdleUsageWriter, meteredQueue, ProjectUsageMeter } from "./usage-meter.ts";
 
 export class ProjectDO extends DurableObject<Env> {
   private readonly issues = new IssueCache();
@@ -53,6 +53,7 @@ export class ProjectDO extends DurableObject<Env> {
   /** What this object uses, written with each group commit (usage-meter.ts). */
   private readonly meter: ProjectUsageMeter;
   private readonly budget: BudgetGuard;
+  private readonly idleUsage: IdleUsageWriter;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
   private backstopArmed = false;
   private readonly tail: LiveTail;
@@ -65,6 +66,8 @@ export class ProjectDO extends DurableObject<Env> {
     this.bucket = meteredBucket(env.BLOBS, this.meter.countR2);
     guard = new BudgetGuard(this.db, (key, notice) => void this.budgetReached(key, notice));
     this.budget = guard;
+    // The spool (assigned below) is only read when the idle write is due.
+    this.idleUsage = new IdleUsageWriter(this.meter, this.db, () => this.spool.empty);
     this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
     const queue = meteredQueue(env.ALERTS, (n) => this.meter.add({ queueMessages: n }));
@@ -119,7 +122,8 @@ export class ProjectDO extends DurableObject<Env> {
    * the spool write is durable (the object's output gate); D1 gets it from the flush.
    */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
-    this.meter.request();
+    this.touch();
+    this.idleUsage.learn(batch.key);
     // A reached cost budget refuses the whole envelope, as a full spool does: counted, never written.
     const overBudget = this.budget.check(batch.key);
     if (overBudget || !this.spool.hasRoom()) {
@@ -144,7 +148,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** The live tail's WebSocket (the Worker checked who may watch before forwarding the upgrade). */
   override async fetch(request: Request): Promise<Response> {
-    this.meter.request();
+    this.touch();
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
@@ -166,20 +170,20 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** An error or transaction event still in the spool, as the row D1 will hold (issue id if known). */
   async spooledEvent(eventId: string): Promise<EventTableRow | null> {
-    this.meter.request();
+    this.touch();
     const admitted = this.spool.findEvent(eventId);
     return admitted ? spooledEventRow(admitted, eventId, this.issues) : null;
   }
 
   /** Which of these R2 keys spooled envelopes point to (asked by the blob sweep). */
   async spooledBlobKeys(keys: string[]): Promise<string[]> {
-    this.meter.request();
+    this.touch();
     return this.spool.holdsBlobs(keys);
   }
 
   /** Waits up to `timeoutMs` for the spool to reach D1; answers whether it did. */
   async drainSpool(timeoutMs = 10_000): Promise<boolean> {
-    this.meter.request();
+    this.touch();
     const deadline = Date.now() + timeoutMs;
     while (!this.spool.empty) {
       const left = deadline - Date.now();
@@ -197,7 +201,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** Counters for the benchmark and the cost meter, with the spool's state. */
   async getStats(): Promise<ProjectStats> {
-    this.meter.request();
+    this.touch();
     const { entries, bytes } = this.spool.size;
     return { ...this.commits.stats, ...this.flusher.stats, spooled: entries, spoolBytes: bytes };
   }
@@ -208,19 +212,19 @@ export class ProjectDO extends DurableObject<Env> {
     status: IssueState["status"],
     resolution: Resolution | null,
   ): Promise<void> {
-    this.meter.request();
+    this.touch();
     await setIssueStatus(this.db, this.issues, issueId, status, resolution);
   }
 
   /** Moves re-symbolicated events to the issues their new grouping selects (between group commits). */
   async regroupEvents(projectId: number, moves: RegroupMove[]): Promise<RegroupResult> {
-    this.meter.request();
+    this.touch();
     return regroupBetweenCommits(this.db, this.lock, this.issues, projectId, moves);
   }
 
   /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
   async deleteIssues(issueIds: number[]): Promise<void> {
-    this.meter.request();
+    this.touch();
     await deleteIssuesWithData({ DB: this.db, BLOBS: this.bucket }, issueIds, async () =>
       this.issues.clear(),
     );
@@ -228,14 +232,14 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** Merges issues into `parent` (Sentry's bulk merge), between group commits. */
   async mergeIssues(projectId: number, parent: number, children: number[]): Promise<void> {
-    this.meter.request();
+    this.touch();
     const clear = () => this.issues.clear();
     await this.lock.run(() => mergeIssues(this.db, projectId, parent, children).finally(clear), clear);
   }
 
   /** Takes `hashes` from the issue; the events carrying them form a new issue. Events moved. */
   async unmergeHashes(projectId: number, issueId: number, hashes: string[]): Promise<number> {
-    this.meter.request();
+    this.touch();
     const deps = {
       db: this.db,
       bucket: this.bucket,
@@ -247,7 +251,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** Runs the project's late re-symbolication jobs from this object's alarm, `delayMs` from now at the latest. */
   async scheduleLateSymbolication(projectId: number, delayMs = 0): Promise<void> {
-    this.meter.request();
+    this.touch();
     await this.late.schedule(projectId, delayMs);
   }
 
@@ -256,8 +260,10 @@ export class ProjectDO extends DurableObject<Env> {
    * eviction), then runs the late-symbolication jobs that are due.
    */
   override async alarm(): Promise<void> {
-    this.meter.request();
+    this.touch();
     this.backstopArmed = false;
+    // What no commit carried since the last one (usage-meter.ts); the alarm is never armed for it.
+    await this.idleUsage.writeIfIdle();
     this.flusher.kickNow();
     const alertsSent = await this.alerts.sendOutbox();
     await this.late.runIfDue();
@@ -280,7 +286,7 @@ export class ProjectDO extends DurableObject<Env> {
    * test sink's reset. False when the spool could not reach D1 first (nothing was deleted).
    */
   async clearTelemetry(projectId: number): Promise<boolean> {
-    this.meter.request();
+    this.touch();
     return clearProjectTelemetry(
       {
         db: this.db,
@@ -296,7 +302,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** The API changed the project's alert rules or settings: the next commit reads them again. */
   async forgetAlertRules(): Promise<void> {
-    this.meter.request();
+    this.touch();
     this.alerts.forget();
   }
 
@@ -320,13 +326,14 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** What this object metered since its last group commit (the usage API adds it to D1's rows). */
   async pendingUsage(): Promise<ReturnType<ProjectUsageMeter["pending"]>> {
-    this.meter.request();
+    this.touch();
     return this.meter.pending();
   }
 
   /** The API changed a budget of this project or its organization: read the budgets and spend again. */
   async forgetBudget(organizationId: number, projectId: number): Promise<void> {
-    this.meter.request();
+    this.touch();
+    this.idleUsage.learn({ organizationId, projectId });
     await this.budget.forget({ organizationId, projectId });
   }
 
@@ -340,9 +347,14 @@ export class ProjectDO extends DurableObject<Env> {
     }
   }
 
+  /** One request to this object: metered, and the idle write of the meter moved past it. */
+  private touch(): void {
+    this.meter.request();
+  }
+
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */
   async forgetIssues(): Promise<void> {
-    this.meter.request();
+    this.touch();
     this.issues.clear();
   }
 

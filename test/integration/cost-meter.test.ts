@@ -3,7 +3,10 @@
 // units and dollars, and checked against the D1 result metadata the benchmark reads (the ingest-stats
 // endpoint: the project object's group-commit counters). Budgets through the API shed ingest with a
 // 429 every SDK parses, an outcome the receipt explains, and an alert through the rules.
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { IDLE_USAGE_WRITE_AFTER_MS } from "../../src/limits.ts";
 import { alertProject, createRule, received, sendError, settle, waitForReceived } from "./alert-helpers.ts";
 import {
   createTenant,
@@ -100,6 +103,26 @@ describe("cost meter", () => {
     expect(meterAfter.d1RowsRead - meterBefore.d1RowsRead).toBe(benchRead);
     // Each envelope is one request to the project's object.
     expect(meterAfter.doRequests - meterBefore.doRequests).toBeGreaterThanOrEqual(40);
+  });
+
+  it("writes what the project object metered when no group commit comes to carry it", async () => {
+    const t = await createTenant();
+    expect((await postEnvelope(t, errorEnvelope("then idle"))).status).toBe(200);
+    const stored = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT COALESCE(SUM(do_requests), 0) AS n FROM usage_hourly WHERE project_id = ? AND source = 'project_object'",
+        )
+          .bind(t.projectId)
+          .first<{ n: number }>()
+      )?.n ?? 0;
+    const before = await stored();
+    await ingestStats(t); // a request to the object, and no envelope after it
+    await new Promise((r) => setTimeout(r, IDLE_USAGE_WRITE_AFTER_MS + 500));
+    // The spool's backstop alarm (armed by the envelope) runs; workerd may run it late, the test runs it now.
+    const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(t.projectId)));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stored()).toBeGreaterThan(before);
   });
 
   it("shows usage of real envelopes per hour, in platform units and dollars, by source", async () => {
