@@ -1,7 +1,14 @@
 // Worker entry: one router for ingest and API, one error boundary, CORS on ingest responses, the
-// alerts queue's consumer, and the cron that sweeps unreferenced blobs.
+// alerts queue's consumer, and the cron that sweeps unreferenced blobs; each metered (docs/costs.md).
 import { type DeliveryMessage, deliverBatch } from "./alerts/index.ts";
 import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
+import {
+  attributeUsage,
+  flushWorkerUsage,
+  meteredEnv,
+  settleRequest,
+  workerUsageDue,
+} from "./db/worker-usage.ts";
 import type { Env } from "./env.ts";
 import { isIngestPath, withIngestCors } from "./http/cors.ts";
 import { collapseSlashes } from "./http/redirect-target.ts";
@@ -14,29 +21,52 @@ const router = buildRouter();
 export default {
   async fetch(incoming, env, ctx): Promise<Response> {
     const request = withCollapsedSlashes(incoming);
+    // The cost meter (docs/costs.md): this request's D1 and R2 calls are counted through its env.
+    const { env: metered, meter } = meteredEnv(env);
     let response: Response;
     try {
-      response = (await router.fetch(request, env, ctx)) as Response;
+      response = (await router.fetch(request, metered, ctx)) as Response;
     } catch (error) {
       response = errorResponse(error);
     }
+    settleRequest(meter);
+    if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
     return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
   },
 
   /** Alert deliveries (src/alerts/deliver.ts): retries and dead letters are the consumer's own. */
-  async queue(batch, env): Promise<void> {
-    await deliverBatch(batch as MessageBatch<DeliveryMessage>, {
-      db: env.DB,
-      email: env.EMAIL,
-      emailFrom: env.ALERTS_EMAIL_FROM,
-    });
+  async queue(batch, env, ctx): Promise<void> {
+    const deliveries = batch as MessageBatch<DeliveryMessage>;
+    // Metered for the project when the whole batch is one project's deliveries, else unattributed.
+    const { env: metered, meter } = meteredEnv(env);
+    const projects = new Set(deliveries.messages.map((m) => m.body.projectId));
+    const first = deliveries.messages[0]?.body;
+    if (projects.size === 1 && first)
+      attributeUsage(metered, { projectId: first.projectId, organizationId: first.organizationId });
+    try {
+      await deliverBatch(deliveries, {
+        db: metered.DB,
+        email: env.EMAIL,
+        emailFrom: env.ALERTS_EMAIL_FROM,
+      });
+    } finally {
+      settleRequest(meter);
+      if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
+    }
   },
 
   async scheduled(_controller, env, ctx): Promise<void> {
+    // The sweep works for no one project: its usage goes to the unattributed bucket.
+    const { env: metered, meter } = meteredEnv(env);
     ctx.waitUntil(
-      sweepUnreferencedBlobs(env.DB, env.BLOBS, Date.now(), {
+      sweepUnreferencedBlobs(metered.DB, metered.BLOBS, Date.now(), {
         spoolHolds: (projectId, keys) => spooledBlobKeys(env, projectId, keys),
-      }).then((r) => console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`)),
+      })
+        .then((r) => console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`))
+        .finally(() => {
+          settleRequest(meter);
+          return flushWorkerUsage(env.DB);
+        }),
     );
   },
 } satisfies ExportedHandler<Env>;

@@ -19,6 +19,7 @@ import {
   setFired,
   userCount,
 } from "../db/alert-state.ts";
+import { type BudgetAlert, budgetMessage, budgetRules } from "./budget-alert.ts";
 import { type AlertContext, type AlertEvent, needsIssueAge, needsWindows, ruleFires } from "./evaluate.ts";
 import { type DeliveryMessage, type DeliveryTarget, payloadDetails } from "./messages.ts";
 import { ACTION, type AlertRule, ruleOfRow } from "./rule-model.ts";
@@ -102,7 +103,9 @@ export class AlertEngine {
       console.error("alerts: could not load the project's rules", error);
       return true;
     }
-    const active = config.rules.filter((r) => r.status === "active");
+    // Budget rules fire when shedding starts (budgetReached), never for an event (whatever actionMatch says).
+    const budget = new Set(budgetRules(config.rules));
+    const active = config.rules.filter((r) => r.status === "active" && !budget.has(r));
     if (active.length === 0) return true;
     const now = Date.now() / 1000;
     const { sql } = this.deps;
@@ -197,6 +200,30 @@ export class AlertEngine {
     // Durable before anything is sent: the outbox is the record of what must be delivered.
     appendOutbox(
       sql,
+      messages.map((m) => JSON.stringify(m)),
+    );
+    return this.sendOutbox();
+  }
+
+  /**
+   * Shedding for a cost budget started: delivers the rules with the budget condition (each at most once
+   * per its frequency; issue 0 stands for "no issue" in the fire times). False when deliveries wait.
+   */
+  async budgetReached(projectId: number, organizationId: number, alert: BudgetAlert): Promise<boolean> {
+    const config = await this.configFor(projectId);
+    const now = Date.now() / 1000;
+    const messages: DeliveryMessage[] = [];
+    for (const rule of budgetRules(config.rules)) {
+      const last = this.lastFiredAt(rule.id, 0);
+      if (last !== null && now - last < rule.frequency * 60) continue;
+      setFired(this.deps.sql, rule.id, 0, now);
+      this.fired.set(`${rule.id}:0`, now);
+      for (const target of targetsOf(rule, config.settings))
+        messages.push(budgetMessage(rule, target, organizationId, alert, now));
+    }
+    if (messages.length === 0) return true;
+    appendOutbox(
+      this.deps.sql,
       messages.map((m) => JSON.stringify(m)),
     );
     return this.sendOutbox();

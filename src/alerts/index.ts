@@ -1,6 +1,7 @@
 // The face of the alerts service: the engine the project's Durable Object runs after each group
 // commit, the queue consumer the Worker's `queue()` handler calls, and the rule model the API uses.
 
+export type { BudgetAlert } from "./budget-alert.ts";
 export { deliverBatch, retryDelay } from "./deliver.ts";
 export { AlertEngine, type CommittedError, targetsOf, webhookUrls } from "./engine.ts";
 export {

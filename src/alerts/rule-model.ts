@@ -13,6 +13,8 @@ export const CONDITION = {
   reappeared: "sentry.rules.conditions.reappeared_event.ReappearedEventCondition",
   frequency: "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
   uniqueUsers: "sentry.rules.conditions.event_frequency.EventUniqueUserFrequencyCondition",
+  /** Faultline's own: a monthly cost budget of the project or its organization is reached (docs/costs.md). */
+  budgetExceeded: "faultline.rules.conditions.budget.BudgetExceededCondition",
 } as const;
 
 export const FILTER = {
@@ -101,6 +103,8 @@ function label(node: RuleNode): string {
       return `The issue is seen more than ${f("value")} times in ${f("interval")}`;
     case CONDITION.uniqueUsers:
       return `The issue is seen by more than ${f("value")} users in ${f("interval")}`;
+    case CONDITION.budgetExceeded:
+      return "The monthly cost budget is reached (ingest is shed)";
     case FILTER.level:
       return `The event's level is ${f("match")} ${f("level")}`;
     case FILTER.tagged:

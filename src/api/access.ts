@@ -1,9 +1,12 @@
 // Authorization for the REST API, in one place: every route names the scope it needs and resolves the
 // organization/project from the URL through these functions, which only ever find objects of the
 // caller's own organizations. A foreign object is a 404, so its existence is not revealed.
+
 import type { IRequest } from "itty-router";
 import { membershipsOfUser, organizationByRef, projectInOrgByRef } from "../db/access-reads.ts";
 import type { MemberRole, OrgRow, ProjectRow } from "../db/rows.ts";
+import { UNATTRIBUTED_PROJECT } from "../db/usage-ledger.ts";
+import { attributeUsage } from "../db/worker-usage.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { param } from "../http/app-router.ts";
@@ -154,6 +157,7 @@ export async function organizationFor(
   const org = await organizationByRef(env.DB, segmentRef(orgRef));
   if (!org || !caller.orgScopes.has(org.id)) throw notFound();
   requireScope(caller, org.id, scope);
+  attributeUsage(env, { projectId: UNATTRIBUTED_PROJECT, organizationId: org.id });
   return org;
 }
 
@@ -175,6 +179,8 @@ export async function projectFor(
   const project = await projectInOrgByRef(env.DB, orgRow.id, segmentRef(projectRef));
   if (!project) throw notFound();
   requireScope(caller, orgRow.id, scope);
+  // The cost meter: the request's work is for this project.
+  attributeUsage(env, { projectId: project.id, organizationId: orgRow.id });
   return { org: orgRow, project };
 }
 

@@ -160,6 +160,9 @@ export function explainDrop(
     if (reason === "spool_full") {
       return "Refused with 429: the project's spool was full while the database caught up; the SDK was asked to retry later.";
     }
+    if (reason === "cost_budget") {
+      return "Refused with 429: the month-to-date cost of the project or its organization reached its monthly budget (less the shedding margin); the project's envelopes are refused until the budget is raised or the month ends (see the project's usage settings).";
+    }
     const which =
       reason === "key_quota"
         ? "the DSN key's rate limit"

@@ -31,6 +31,7 @@ import { registerReleaseRoutes } from "./routes/releases.ts";
 import { registerStatsV2Routes } from "./routes/stats-v2.ts";
 import { registerTeamRoutes } from "./routes/teams.ts";
 import { registerTraceRoutes } from "./routes/traces.ts";
+import { registerUsageRoutes } from "./routes/usage.ts";
 import { registerUserFeedbackRoutes } from "./routes/user-feedback.ts";
 
 export function registerApiRoutes(router: AppRouter): void {
@@ -66,4 +67,5 @@ export function registerApiRoutes(router: AppRouter): void {
   registerUserFeedbackRoutes(router);
   registerStatsV2Routes(router);
   registerProjectStatsRoutes(router);
+  registerUsageRoutes(router);
 }

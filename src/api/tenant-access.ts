@@ -1,6 +1,9 @@
 // Small additions to access.ts for the tenant routes: resolving an organization with any of several
 // scopes, the scopes a caller effectively holds (with implied ones), and routes that need a user.
+
 import { organizationByRef } from "../db/access-reads.ts";
+import { UNATTRIBUTED_PROJECT } from "../db/usage-ledger.ts";
+import { attributeUsage } from "../db/worker-usage.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import {
@@ -30,6 +33,7 @@ export async function organizationWithAny(
   const org = await organizationByRef(env.DB, segmentRef(orgRef));
   if (!org || !caller.orgScopes.has(org.id)) throw notFound();
   requireAnyScope(caller, org.id, scopes);
+  attributeUsage(env, { projectId: UNATTRIBUTED_PROJECT, organizationId: org.id });
   return org;
 }
 

@@ -20,6 +20,7 @@ export const TELEMETRY_TABLES = [
   "outcomes",
   "dropped_events",
   "alert_deliveries",
+  "usage_hourly",
 ] as const;
 
 /** Rows that configure a project or track work on its uploads: a reset keeps them. */
@@ -33,6 +34,7 @@ export const KEPT_TABLES = [
   "spool_marks",
   "alert_rules",
   "alert_settings",
+  "usage_budgets",
 ] as const;
 
 /**

@@ -10,3 +10,4 @@ export * from "./schema/releases.ts";
 export * from "./schema/telemetry.ts";
 export * from "./schema/tenants.ts";
 export * from "./schema/ui-auth.ts";
+export * from "./schema/usage.ts";

@@ -2,6 +2,7 @@
 // Thin: authenticate (before decompressing anything), read and decode the body, hand the envelope to prepare + the project's Durable
 // Object, and answer the way SDKs expect (ids, 413, 429 with rate-limit headers).
 import { deleteUnreferencedBlobs } from "../blobs/cleanup.ts";
+import { attributeUsage } from "../db/worker-usage.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { json } from "../http/responses.ts";
@@ -112,6 +113,8 @@ async function readEnvelopeRequest(
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
   if (raw.byteLength === 0) throw new FaultlineError(400, "empty request body");
   const who = early ?? (await authenticateTunnel(request, env, raw, projectId, background));
+  // The cost meter: from here on the request works for the key's project.
+  attributeUsage(env, who.key);
   const body = decodeBody(raw, request.headers.get("content-encoding"), MAX_ENVELOPE_BYTES);
   if (body.byteLength === 0) throw new FaultlineError(400, "empty request body");
   return { ...who, body };
@@ -139,6 +142,7 @@ export async function handleStore(
   }
   // A legacy store body has no envelope header: its credentials can only come from the request.
   const who = await authenticateRequest(request, env, projectId, (work) => ctx.waitUntil(work));
+  attributeUsage(env, who.key);
   const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
   const body = decodeLegacyStoreBody(
     decodeBody(raw, request.headers.get("content-encoding"), MAX_STORE_BODY_BYTES),

@@ -4,6 +4,8 @@
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
+import { usageUpsertStatements } from "../db/usage.ts";
+import type { UsageEntry, UsageOwner } from "../db/usage-ledger.ts";
 import type { IssueCache, SeenReleases } from "./caches.ts";
 import { errorText, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
@@ -30,6 +32,13 @@ export interface CommitStats {
   d1RowsRead: number;
 }
 
+/** The cost meter's usage gathered since the last commit, written in the commit's own batch. */
+export interface CommitUsage {
+  take(owner: UsageOwner): UsageEntry[];
+  /** The commit failed: the taken usage is gathered again for the next one. */
+  restore(entries: readonly UsageEntry[]): void;
+}
+
 export class GroupCommit {
   readonly stats: CommitStats = {
     commits: 0,
@@ -50,6 +59,7 @@ export class GroupCommit {
       organizationId: number,
       events: CommittedError[],
     ) => Promise<void> = async () => {},
+    private readonly usage: CommitUsage | null = null,
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -98,9 +108,18 @@ export class GroupCommit {
     const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
     statements.push(...releaseStatements(this.db, organizationId, projectId, releases));
     if (mark) statements.push(spoolMarkStatement(this.db, projectId, mark.epoch, mark.seq));
+    // The meter's usage rides in the same transaction: written exactly when the commit is.
+    const usage = this.usage?.take({ projectId, organizationId }) ?? [];
+    statements.push(...usageUpsertStatements(this.db, usage));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
-    // An envelope with nothing to keep (only a header, or only skipped items) writes nothing.
-    const { createdIssues, cost } = await runGroupCommit(this.db, projectId, statements, newHashes);
+    let committed: Awaited<ReturnType<typeof runGroupCommit>>;
+    try {
+      committed = await runGroupCommit(this.db, projectId, statements, newHashes);
+    } catch (error) {
+      this.usage?.restore(usage);
+      throw error;
+    }
+    const { createdIssues, cost } = committed;
     this.stats.commits += 1;
     this.stats.batches += admitted.length;
     this.count(cost);

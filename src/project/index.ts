@@ -43,3 +43,4 @@ export type { RegroupMove, RegroupResult } from "./regroup.ts";
 export { openLiveTail, spooledBlobKeys, spooledEvent, spooledEventIn } from "./spool-reads.ts";
 export type { ProjectStats } from "./stats.ts";
 export type { TailItem } from "./tail-items.ts";
+export { forgetProjectBudget, pendingProjectUsage } from "./usage-reads.ts";

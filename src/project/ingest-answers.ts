@@ -1,5 +1,5 @@
 // What the project's Durable Object answers for an envelope, decided when it is spooled (D1 comes
-// later): accepted, or refused because the spool is full. Pure.
+// later): accepted, or refused whole because the spool is full or a cost budget is reached. Pure.
 import { SPOOL_FULL_RETRY_AFTER_SECONDS } from "../limits.ts";
 import { refusedCategory, writtenBlobKeys } from "./commit-failures.ts";
 import type { AdmittedBatch } from "./commit-plan.ts";
@@ -26,26 +26,29 @@ export const SPOOL_FULL_LIMIT: ActiveRateLimit = {
   reasonCode: "spool_full",
 };
 
-/** The spool is full: nothing of the envelope is kept, and the sender is told when to retry (429). */
-export function spoolFullAnswer(): IngestResult {
+/**
+ * The whole envelope is refused by a project-wide limit (a full spool, a reached cost budget): nothing
+ * of it is kept, and the sender is told when to retry (429).
+ */
+export function refusedAnswer(limit: ActiveRateLimit = SPOOL_FULL_LIMIT): IngestResult {
   return {
     eventStored: false,
     duplicate: false,
     issueId: null,
-    rateLimits: [SPOOL_FULL_LIMIT],
+    rateLimits: [limit],
     everythingRateLimited: true,
     storedBlobKeys: [],
   };
 }
 
-/** The outcome counted for an envelope refused because the spool was full. */
-export function spoolFullOutcome(batch: IngestBatch): OutcomeDelta {
+/** The outcome counted for an envelope refused whole (`spool_full`, `cost_budget`). */
+export function refusedOutcome(batch: IngestBatch, reason = "spool_full"): OutcomeDelta {
   // With the event's id, so its receipt can say it was refused.
   const eventId = batch.event?.row.eventId ?? batch.transaction?.row.eventId;
   return {
     category: refusedCategory(batch),
     outcome: "rate_limited",
-    reason: "spool_full",
+    reason,
     quantity: 1,
     ...(eventId ? { eventId } : {}),
   };

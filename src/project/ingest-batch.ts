@@ -90,7 +90,7 @@ export interface IngestBatch {
 export interface ActiveRateLimit {
   retryAfterSeconds: number;
   categories: DataCategory[];
-  scope: "project" | "key";
+  scope: "organization" | "project" | "key";
   reasonCode: string;
 }
 

@@ -7,16 +7,20 @@
 //   commits), issue-status.ts, regroup-trigger.ts, late-alarm.ts, spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
 import { AlertEngine, type CommittedError } from "../alerts/index.ts";
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { meteredBucket } from "../blobs/metered-bucket.ts";
+import { meteredD1 } from "../db/metered-d1.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import { ALERT_RETRY_FIRST_SECONDS, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
+import { BudgetGuard, type BudgetNotice } from "./budget-guard.ts";
 import { IssueCache, SeenReleases } from "./caches.ts";
 import { CommitLock } from "./commit-lock.ts";
 import { GroupCommit } from "./group-commit.ts";
-import { acceptedAnswer, spoolFullAnswer, spoolFullOutcome } from "./ingest-answers.ts";
-import { type IngestBatch, type IngestResult, issueGroupingOf } from "./ingest-batch.ts";
+import { acceptedAnswer, refusedAnswer, refusedOutcome } from "./ingest-answers.ts";
+import { type IngestBatch, type IngestResult, issueGroupingOf, type KeyContext } from "./ingest-batch.ts";
 import { deleteIssuesWithData } from "./issue-deletion.ts";
 import type { IssueState, Resolution } from "./issue-lifecycle.ts";
 import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
@@ -31,6 +35,7 @@ import { spooledEventRow } from "./spooled-event.ts";
 import type { ProjectStats } from "./stats.ts";
 import { refusedTailItem, tailItemsOf } from "./tail-items.ts";
 import { clearProjectTelemetry } from "./telemetry-reset.ts";
+import { IdleUsageWriter, meteredQueue, ProjectUsageMeter } from "./usage-meter.ts";
 
 export class ProjectDO extends DurableObject<Env> {
   private readonly issues = new IssueCache();
@@ -41,21 +46,35 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly flusher: SpoolFlusher;
   private readonly late: LateSymbolicationAlarm;
   private readonly alerts: AlertEngine;
-  /** The D1 database this object writes to (see database()). */
+  /** The D1 database this object writes to (see database()), metered. */
   private readonly db: D1Database;
+  /** The R2 bucket, metered. */
+  private readonly bucket: BlobBucket;
+  /** What this object uses, written with each group commit (usage-meter.ts). */
+  private readonly meter: ProjectUsageMeter;
+  private readonly budget: BudgetGuard;
+  private readonly idleUsage: IdleUsageWriter;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
   private backstopArmed = false;
   private readonly tail: LiveTail;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.db = this.database(env);
+    let guard: BudgetGuard | null = null;
+    this.meter = new ProjectUsageMeter((usage) => guard?.observe(usage));
+    this.db = meteredD1(this.database(env), this.meter.countD1);
+    this.bucket = meteredBucket(env.BLOBS, this.meter.countR2);
+    guard = new BudgetGuard(this.db, (key, notice) => void this.budgetReached(key, notice));
+    this.budget = guard;
+    // The spool (assigned below) is only read when the idle write is due.
+    this.idleUsage = new IdleUsageWriter(this.meter, this.db, () => this.spool.empty);
     this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
-    this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue: env.ALERTS });
+    const queue = meteredQueue(env.ALERTS, (n) => this.meter.add({ queueMessages: n }));
+    this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue });
     const afterCommit = (projectId: number, organizationId: number, events: CommittedError[]) =>
       this.evaluateAlerts(projectId, organizationId, events);
-    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit);
+    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, this.meter);
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({
@@ -63,13 +82,13 @@ export class ProjectDO extends DurableObject<Env> {
       lock: this.lock,
       commits: this.commits,
       db: this.db,
-      bucket: env.BLOBS,
+      bucket: this.bucket,
       forgetCachedState: () => this.issues.clear(),
       wakeAt,
     });
     const lateDeps: LateDeps = {
       db: this.db,
-      bucket: env.BLOBS,
+      bucket: this.bucket,
       // The late job returns re-symbolicated events; grouping them is this object's part.
       regroup: (projectId, events) =>
         this.regroupEvents(
@@ -103,12 +122,18 @@ export class ProjectDO extends DurableObject<Env> {
    * the spool write is durable (the object's output gate); D1 gets it from the flush.
    */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
-    if (!this.spool.hasRoom()) {
-      const refusal = spoolFullOutcome(batch);
+    this.touch();
+    this.idleUsage.learn(batch.key);
+    // A reached cost budget refuses the whole envelope, as a full spool does: counted, never written.
+    const overBudget = this.budget.check(batch.key);
+    if (overBudget || !this.spool.hasRoom()) {
+      const refusal = refusedOutcome(batch, overBudget ? overBudget.reasonCode : "spool_full");
       this.spool.countRefusal(batch.key, refusal);
+      // A full spool is flushed anyway; a shedding project's spool may be empty: the refusals go in it.
+      if (this.spool.empty) this.spool.spoolRefusals(batch.receivedAt);
       this.flusher.kick();
       if (this.tail.watching) this.tail.publish([refusedTailItem(batch, refusal)]);
-      return spoolFullAnswer();
+      return overBudget ? refusedAnswer(overBudget) : refusedAnswer();
     }
     const { admitted, limits } = this.admission.admit(batch);
     this.spool.append(admitted);
@@ -123,6 +148,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** The live tail's WebSocket (the Worker checked who may watch before forwarding the upgrade). */
   override async fetch(request: Request): Promise<Response> {
+    this.touch();
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
@@ -144,17 +170,20 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** An error or transaction event still in the spool, as the row D1 will hold (issue id if known). */
   async spooledEvent(eventId: string): Promise<EventTableRow | null> {
+    this.touch();
     const admitted = this.spool.findEvent(eventId);
     return admitted ? spooledEventRow(admitted, eventId, this.issues) : null;
   }
 
   /** Which of these R2 keys spooled envelopes point to (asked by the blob sweep). */
   async spooledBlobKeys(keys: string[]): Promise<string[]> {
+    this.touch();
     return this.spool.holdsBlobs(keys);
   }
 
   /** Waits up to `timeoutMs` for the spool to reach D1; answers whether it did. */
   async drainSpool(timeoutMs = 10_000): Promise<boolean> {
+    this.touch();
     const deadline = Date.now() + timeoutMs;
     while (!this.spool.empty) {
       const left = deadline - Date.now();
@@ -172,6 +201,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** Counters for the benchmark and the cost meter, with the spool's state. */
   async getStats(): Promise<ProjectStats> {
+    this.touch();
     const { entries, bytes } = this.spool.size;
     return { ...this.commits.stats, ...this.flusher.stats, spooled: entries, spoolBytes: bytes };
   }
@@ -182,30 +212,37 @@ export class ProjectDO extends DurableObject<Env> {
     status: IssueState["status"],
     resolution: Resolution | null,
   ): Promise<void> {
+    this.touch();
     await setIssueStatus(this.db, this.issues, issueId, status, resolution);
   }
 
   /** Moves re-symbolicated events to the issues their new grouping selects (between group commits). */
   async regroupEvents(projectId: number, moves: RegroupMove[]): Promise<RegroupResult> {
+    this.touch();
     return regroupBetweenCommits(this.db, this.lock, this.issues, projectId, moves);
   }
 
   /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
   async deleteIssues(issueIds: number[]): Promise<void> {
-    await deleteIssuesWithData({ ...this.env, DB: this.db }, issueIds, async () => this.issues.clear());
+    this.touch();
+    await deleteIssuesWithData({ DB: this.db, BLOBS: this.bucket }, issueIds, async () =>
+      this.issues.clear(),
+    );
   }
 
   /** Merges issues into `parent` (Sentry's bulk merge), between group commits. */
   async mergeIssues(projectId: number, parent: number, children: number[]): Promise<void> {
+    this.touch();
     const clear = () => this.issues.clear();
     await this.lock.run(() => mergeIssues(this.db, projectId, parent, children).finally(clear), clear);
   }
 
   /** Takes `hashes` from the issue; the events carrying them form a new issue. Events moved. */
   async unmergeHashes(projectId: number, issueId: number, hashes: string[]): Promise<number> {
+    this.touch();
     const deps = {
       db: this.db,
-      bucket: this.env.BLOBS,
+      bucket: this.bucket,
       regroup: (id: number, moves: RegroupMove[]) => applyRegroup(this.db, id, moves),
     };
     const clear = () => this.issues.clear();
@@ -214,6 +251,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** Runs the project's late re-symbolication jobs from this object's alarm, `delayMs` from now at the latest. */
   async scheduleLateSymbolication(projectId: number, delayMs = 0): Promise<void> {
+    this.touch();
     await this.late.schedule(projectId, delayMs);
   }
 
@@ -222,7 +260,10 @@ export class ProjectDO extends DurableObject<Env> {
    * eviction), then runs the late-symbolication jobs that are due.
    */
   override async alarm(): Promise<void> {
+    this.touch();
     this.backstopArmed = false;
+    // What no commit carried since the last one (usage-meter.ts); the alarm is never armed for it.
+    await this.idleUsage.writeIfIdle();
     this.flusher.kickNow();
     const alertsSent = await this.alerts.sendOutbox();
     await this.late.runIfDue();
@@ -245,10 +286,11 @@ export class ProjectDO extends DurableObject<Env> {
    * test sink's reset. False when the spool could not reach D1 first (nothing was deleted).
    */
   async clearTelemetry(projectId: number): Promise<boolean> {
+    this.touch();
     return clearProjectTelemetry(
       {
         db: this.db,
-        bucket: this.env.BLOBS,
+        bucket: this.bucket,
         lock: this.lock,
         issues: this.issues,
         admission: this.admission,
@@ -260,6 +302,7 @@ export class ProjectDO extends DurableObject<Env> {
 
   /** The API changed the project's alert rules or settings: the next commit reads them again. */
   async forgetAlertRules(): Promise<void> {
+    this.touch();
     this.alerts.forget();
   }
 
@@ -281,8 +324,37 @@ export class ProjectDO extends DurableObject<Env> {
     if (!(await this.alerts.sendOutbox())) await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
   }
 
+  /** What this object metered since its last group commit (the usage API adds it to D1's rows). */
+  async pendingUsage(): Promise<ReturnType<ProjectUsageMeter["pending"]>> {
+    this.touch();
+    return this.meter.pending();
+  }
+
+  /** The API changed a budget of this project or its organization: read the budgets and spend again. */
+  async forgetBudget(organizationId: number, projectId: number): Promise<void> {
+    this.touch();
+    this.idleUsage.learn({ organizationId, projectId });
+    await this.budget.forget({ organizationId, projectId });
+  }
+
+  /** Shedding for the budget started: the rules with the budget condition are delivered. */
+  private async budgetReached(key: KeyContext, notice: BudgetNotice): Promise<void> {
+    try {
+      if (!(await this.alerts.budgetReached(key.projectId, key.organizationId, notice)))
+        await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
+    } catch (error) {
+      console.error("alerts: budget alert failed", error);
+    }
+  }
+
+  /** One request to this object: metered, and the idle write of the meter moved past it. */
+  private touch(): void {
+    this.meter.request();
+  }
+
   /** Forgets cached grouping state (after merges or deletes done elsewhere). */
   async forgetIssues(): Promise<void> {
+    this.touch();
     this.issues.clear();
   }
 

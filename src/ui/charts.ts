@@ -19,7 +19,7 @@ export interface Bar {
 }
 
 /** A bar chart with a title per bar (hover) and the peak value on the axis. */
-export function barChart(bars: readonly Bar[], width = 320, height = 64): SafeHtml {
+export function barChart(bars: readonly Bar[], width = 320, height = 64, unit = "events"): SafeHtml {
   const max = Math.max(1, ...bars.map((b) => b.value));
   const total = bars.reduce((n, b) => n + b.value, 0);
   const w = bars.length > 0 ? width / bars.length : width;
@@ -27,7 +27,7 @@ export function barChart(bars: readonly Bar[], width = 320, height = 64): SafeHt
     const h = b.value === 0 ? 1 : Math.max(2, (b.value / max) * (height - 12));
     return html`<rect x="${(i * w).toFixed(2)}" y="${(height - h).toFixed(2)}" width="${Math.max(1, w - 1.5).toFixed(2)}" height="${h.toFixed(2)}"${b.value === 0 ? html` class="zero"` : ""}><title>${b.label}: ${b.value}</title></rect>`;
   });
-  return html`<svg class="bars" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${total} events; peak ${max}">${rects}<text x="2" y="10">${max}</text></svg>`;
+  return html`<svg class="bars" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${total} ${unit}; peak ${max}">${rects}<text x="2" y="10">${max}</text></svg>`;
 }
 
 /** Buckets (start, count) rows into `n` consecutive buckets of `size` seconds ending with the bucket of `now`. */

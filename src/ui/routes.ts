@@ -27,6 +27,7 @@ import {
   projectsSubmit,
 } from "./pages/settings-projects.ts";
 import { tokensPage, tokensSubmit } from "./pages/settings-tokens.ts";
+import { usagePage, usageSubmit } from "./pages/settings-usage.ts";
 import { tracePage } from "./pages/trace.ts";
 import { errorPage, redirect } from "./respond.ts";
 import { sameOrigin, sessionFrom, tokensEqual } from "./session.ts";
@@ -146,6 +147,8 @@ export function registerUiRoutes(router: AppRouter): void {
   post("/settings/:org/projects/:project/keys/", keysSubmit);
   get("/settings/:org/projects/:project/alerts/", alertsPage);
   post("/settings/:org/projects/:project/alerts/", alertsSubmit);
+  get("/settings/:org/projects/:project/usage/", usagePage);
+  post("/settings/:org/projects/:project/usage/", usageSubmit);
   get("/settings/:org/members/", membersPage);
   post("/settings/:org/members/", membersSubmit);
 }

@@ -3,7 +3,7 @@ import { html, type SafeHtml } from "./html.ts";
 
 export function settingsNav(
   orgSlug: string,
-  current: "projects" | "members" | "keys" | "project" | "alerts",
+  current: "projects" | "members" | "keys" | "project" | "alerts" | "usage",
   project?: { slug: string; name: string },
 ): SafeHtml {
   const o = encodeURIComponent(orgSlug);
@@ -11,7 +11,7 @@ export function settingsNav(
     html`<a href="${href}"${on ? html` aria-current="page"` : ""}>${label}</a>`;
   return html`<nav class="tabs" aria-label="Settings">${a(`/settings/${o}/projects/`, "Projects", current === "projects")}${a(`/settings/${o}/members/`, "Members", current === "members")}${
     project
-      ? html`${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/`, `${project.name}: general`, current === "project")}${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/keys/`, `${project.name}: client keys`, current === "keys")}${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/alerts/`, `${project.name}: alerts`, current === "alerts")}`
+      ? html`${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/`, `${project.name}: general`, current === "project")}${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/keys/`, `${project.name}: client keys`, current === "keys")}${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/alerts/`, `${project.name}: alerts`, current === "alerts")}${a(`/settings/${o}/projects/${encodeURIComponent(project.slug)}/usage/`, `${project.name}: usage`, current === "usage")}`
       : ""
   }</nav>`;
 }

@@ -50,7 +50,7 @@ export default {
     }
     return app.fetch(request, { ...env, DB: faultyD1(env.DB, "edge") }, ctx);
   },
-  queue: (batch, env) => app.queue(batch, { ...env, DB: faultyD1(env.DB, "edge") }),
+  queue: (batch, env, ctx) => app.queue(batch, { ...env, DB: faultyD1(env.DB, "edge") }, ctx),
   scheduled: (controller, env, ctx) =>
     app.scheduled(controller, { ...env, DB: faultyD1(env.DB, "edge") }, ctx),
 } satisfies ExportedHandler<Env>;

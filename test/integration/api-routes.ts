@@ -67,6 +67,15 @@ export const ROUTES: RouteCase[] = [
     lacking: "project:read",
   },
   { route: "GET /api/0/projects/:org/:project/ingest-stats/" },
+  // the cost meter: usage and monthly budgets (owners and admins change budgets)
+  { route: "GET /api/0/projects/:org/:project/usage/" },
+  {
+    route: "PUT /api/0/projects/:org/:project/usage/",
+    body: { monthlyBudgetUsd: 1 },
+    lacking: "project:write",
+  },
+  { route: "GET /api/0/organizations/:org/usage/" },
+  { route: "PUT /api/0/organizations/:org/usage/", body: { monthlyBudgetUsd: 1 }, lacking: "org:read" },
   // DSN keys
   { route: "GET /api/0/projects/:org/:project/keys/" },
   { route: "POST /api/0/projects/:org/:project/keys/", body: { name: "iso" }, lacking: "project:read" },

@@ -1,7 +1,8 @@
 // Projects: `GET /api/0/projects/` (every project the caller may read), `GET
 // /api/0/organizations/{org}/projects/`, `GET/POST /api/0/teams/{org}/{team}/projects/` (create: name,
 // slug, platform; with one DSN key), `GET/PUT/DELETE /api/0/projects/{org}/{project}/` (PUT: name, slug,
-// platform, rateLimit, data scrubbing, the inbound filters' `options` lists; DELETE removes its rows, R2 bytes and cached state).
+// platform, rateLimit, data scrubbing, the inbound filters' `options` lists, the monthly cost budget
+// option `faultline:monthlyBudgetUsd`; DELETE removes its rows, R2 bytes and cached state).
 
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
@@ -15,6 +16,7 @@ import {
   updateProject,
 } from "../../db/tenant-projects.ts";
 import { getOrganization, teamsById } from "../../db/tenants.ts";
+import { getBudget } from "../../db/usage.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -24,11 +26,21 @@ import { forgetProjectKeys } from "../../ingest/index.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { forgetProjectIssues } from "../../project/index.ts";
 import { parseStoredFilters, storeFilters } from "../../protocol/filters/index.ts";
-import { authenticate, type Caller, hasScope, notFound, requestProject, type Scope } from "../access.ts";
+import {
+  authenticate,
+  type Caller,
+  forbidden,
+  hasScope,
+  notFound,
+  requestProject,
+  type Scope,
+} from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
+import { BUDGET_OPTION, parseBudget } from "../serializers/budget.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
 import { newKeyPair } from "../serializers/project-key.ts";
 import { effectiveScopes, isUserMember, organizationWithAny } from "../tenant-access.ts";
+import { changeProjectBudget } from "../usage-load.ts";
 import { routeTeam } from "./teams.ts";
 
 type OrgSummary = { id: number; slug: string; name: string };
@@ -57,7 +69,18 @@ export async function projectJson(
 
 async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org: OrgSummary) {
   const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
-  return body;
+  if (!body) return body;
+  // The monthly cost budget is an option only while the project has one.
+  const budget = await getBudget(env.DB, org.id, project.id);
+  return budget === null ? body : { ...body, options: { ...body.options, [BUDGET_OPTION]: String(budget) } };
+}
+
+/** The budget option of a PUT body: undefined when absent, null to remove, dollars otherwise. */
+function budgetOption(body: unknown): number | null | undefined {
+  if (typeof body !== "object" || body === null || !("options" in body)) return undefined;
+  const options = (body as { options: unknown }).options;
+  if (typeof options !== "object" || options === null || !(BUDGET_OPTION in options)) return undefined;
+  return parseBudget((options as Record<string, unknown>)[BUDGET_OPTION], BUDGET_OPTION);
 }
 
 /** The project of a `/projects/{org}/{project}/` route as a typed row, among the caller's organizations. */
@@ -128,7 +151,14 @@ export function registerProjectRoutes(router: AppRouter): void {
 
   router.put("/api/0/projects/:org/:project/", async (req, env) => {
     const { caller, org, project } = await routeProject(req, env, "project:write");
-    const { filterLists, ...changes } = parseProjectChanges(await readJsonBody(req, MAX_API_JSON_BYTES));
+    const body = await readJsonBody(req, MAX_API_JSON_BYTES);
+    const { filterLists, ...changes } = parseProjectChanges(body);
+    // The monthly cost budget (docs/costs.md): an owner's or admin's change, applied by the project's object.
+    const budget = budgetOption(body);
+    if (budget !== undefined) {
+      if (!hasScope(caller, org.id, "project:admin")) throw forbidden();
+      await changeProjectBudget(env, org.id, project.id, budget);
+    }
     const update: ProjectUpdate = changes;
     if (filterLists) {
       update.inboundFilters = storeFilters({ ...parseStoredFilters(project.inboundFilters), ...filterLists });

@@ -49,6 +49,11 @@ export const TEMPLATES: Record<string, { label: string; conditions: object[]; fr
     conditions: [{ id: CONDITION.frequency, value: 100, interval: "5m" }],
     frequency: 60,
   },
+  budget: {
+    label: "The monthly cost budget is reached",
+    conditions: [{ id: CONDITION.budgetExceeded }],
+    frequency: 1440,
+  },
 };
 
 export interface AlertsPage {
