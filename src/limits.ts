@@ -4,6 +4,7 @@
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
+export * from "./limits/minidump.ts";
 // The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
 export * from "./limits/privacy.ts";
 export * from "./limits/storage.ts";
