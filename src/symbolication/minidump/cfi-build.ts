@@ -2,7 +2,7 @@
 // covers a function wins, as in Breakpad's dump_syms), addresses made relative to the load address.
 // Only the two sections are read, with ranged reads, never the whole file.
 import type { ByteSource } from "../byte-source.ts";
-import { findElfSection, hasFileData, isElf, readElfLayout } from "../elf.ts";
+import { findElfSection, hasFileData, isElf, readElfLayout, SHF_EXECINSTR } from "../elf.ts";
 import { runPlan } from "../read-plan.ts";
 import { type CfiRange, type CfiTable, finishTable } from "./cfi-table.ts";
 import { readDwarfCfi } from "./dwarf-cfi.ts";
@@ -35,5 +35,8 @@ export async function buildElfCfiTable(
     }
   }
   if (ranges.length === 0) return undefined;
-  return finishTable(ra, ranges);
+  const code = layout.sections
+    .filter((section) => section.flags & SHF_EXECINSTR && section.size > 0)
+    .reduce((lowest, section) => Math.min(lowest, section.addr), Number.POSITIVE_INFINITY);
+  return finishTable(ra, ranges, Number.isFinite(code) ? code - layout.loadAddress : undefined);
 }

@@ -34,6 +34,8 @@ export interface CfiTable {
   ra: number;
   /** Ranges sorted by start, not overlapping. */
   ranges: CfiRange[];
+  /** Where the object's code starts (its first executable section), relative like the ranges. */
+  code?: number;
 }
 
 export interface CfiRules {
@@ -74,7 +76,7 @@ export function rulesAt(table: CfiTable, address: number): CfiRules | undefined 
 }
 
 /** Sorts ranges and drops the later of two overlapping ones (duplicate FDEs from merged sections). */
-export function finishTable(ra: number, ranges: CfiRange[]): CfiTable {
+export function finishTable(ra: number, ranges: CfiRange[], code?: number): CfiTable {
   ranges.sort((a, b) => a[0] - b[0]);
   const out: CfiRange[] = [];
   for (const range of ranges) {
@@ -83,7 +85,7 @@ export function finishTable(ra: number, ranges: CfiRange[]): CfiTable {
     if (last && range[0] < last[1]) continue;
     out.push(range);
   }
-  return { v: 1, ra, ranges: out };
+  return code === undefined ? { v: 1, ra, ranges: out } : { v: 1, ra, ranges: out, code };
 }
 
 export function parseCfiTable(text: string): CfiTable | undefined {

@@ -104,21 +104,26 @@ class Walker {
     let returnAddress: number | undefined;
     for (const [reg, { rule, value }] of rules.rules) {
       let recovered: number | undefined;
+      if (rule === RULE.undefined || rule === RULE.unsupported) {
+        if (reg === table.ra) return undefined;
+        const name = names[reg];
+        if (name) registers.delete(name);
+        continue;
+      }
       if (rule === RULE.offset) recovered = this.memory.word(cfa + value);
       else if (rule === RULE.valOffset) recovered = cfa + value;
       else if (rule === RULE.register) recovered = callee.registers.get(names[value] ?? "");
       else if (rule === RULE.sameValue) recovered = callee.registers.get(names[reg] ?? "");
+      // As Breakpad: a rule that cannot be evaluated (unreadable memory, unknown register) fails the frame.
+      if (recovered === undefined) return undefined;
       const name = names[reg];
       if (reg === table.ra) returnAddress = recovered;
-      else if (name) {
-        if (recovered === undefined) registers.delete(name);
-        else registers.set(name, recovered);
-      }
+      else if (name) registers.set(name, recovered);
     }
     if (returnAddress === undefined && this.arch === "arm64" && !rules.rules.has(table.ra)) {
       returnAddress = callee.registers.get("lr");
     }
-    if (returnAddress === undefined) return undefined;
+    if (!returnAddress || !cfa) return undefined;
     registers.set(SP[this.arch], cfa);
     registers.set(PC[this.arch], returnAddress);
     return { pc: returnAddress, trust: "cfi", registers };
@@ -147,8 +152,11 @@ class Walker {
     if (index < 0) return false;
     const table = this.map.tables.get(index);
     const module = this.map.modules[index] as MinidumpModule;
-    // With unwind info for the module, the address must lie in a described function.
-    return !table || findRange(table, value - 1 - module.base) !== undefined;
+    // With the module's debug file, the address must lie at or after its first function (Breakpad:
+    // a FUNC or the nearest PUBLIC symbol below it names the address); without one, any module address.
+    if (!table) return true;
+    const relative = value - 1 - module.base;
+    return relative >= (table.code ?? table.ranges[0]?.[0] ?? 0) || findRange(table, relative) !== undefined;
   }
 
   byScan(callee: WalkedFrame, isContext: boolean): WalkedFrame | undefined {
