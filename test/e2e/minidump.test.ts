@@ -1,0 +1,145 @@
+// End to end: a native crash as Breakpad writes it (crasher.cc built at test time, see
+// test/fixtures/minidump/corpus.ts), its binary uploaded with the real sentry-cli (`debug-files
+// upload --wait`, which builds the unwind table next to the symbol lookup), the dump posted to
+// `/api/{id}/minidump/` as a multipart form the way Crashpad/Breakpad upload it (the dump in
+// `upload_file_minidump`, the event in `sentry` + `sentry[tags][…]` fields, another file), once plain
+// and once with the whole body gzip-encoded. Read back through the REST API: the crash reason, the
+// crashing thread walked by CFI and symbolicated, grouped into one issue, the dump downloadable.
+
+import { readFileSync, rmSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { buildCorpus, type Corpus, type CorpusDump } from "../fixtures/minidump/corpus.ts";
+import { apiClient } from "./api-client.ts";
+import { cliHome, runCli, serverEnv } from "./sentry-cli.ts";
+
+const server = inject("faultline");
+const api = apiClient(server);
+const home = cliHome();
+let corpus: Corpus;
+
+beforeAll(() => {
+  corpus = buildCorpus();
+}, 180_000);
+afterAll(() => rmSync(corpus.dir, { recursive: true, force: true }));
+
+interface ApiFrame {
+  function: string | null;
+  filename: string | null;
+  lineNo: number | null;
+  trust?: string | null;
+}
+interface ApiEvent {
+  groupID: string;
+  tags: { key: string; value: string }[];
+  entries: {
+    type: string;
+    data: { values?: { type: string; stacktrace: { frames: ApiFrame[] } | null }[] };
+  }[];
+}
+
+function dumpOf(mode: string): CorpusDump {
+  const dump = corpus.dumps.find((d) => d.variant === "O2" && d.mode === mode);
+  if (!dump) throw new Error(`no ${mode} dump`);
+  return dump;
+}
+
+function crashForm(dump: CorpusDump, kind: string): FormData {
+  const form = new FormData();
+  form.append("sentry", JSON.stringify({ release: "crasher@1.0.0", environment: "e2e" }));
+  form.append("sentry[tags][crash_kind]", kind);
+  form.append("upload_file_minidump", new Blob([readFileSync(dump.path)]), "crash.dmp");
+  form.append("log", new Blob(["last words\n"], { type: "text/plain" }), "crash.log");
+  return form;
+}
+
+async function postForm(form: FormData, gzip: boolean): Promise<Response> {
+  const url = `${server.url}/api/${server.projectId}/minidump/?sentry_key=${server.publicKey}`;
+  if (!gzip) return fetch(url, { method: "POST", body: form });
+  const encoded = new Response(form);
+  const body = gzipSync(Buffer.from(await encoded.arrayBuffer()));
+  return fetch(url, {
+    method: "POST",
+    body,
+    headers: { "content-type": encoded.headers.get("content-type") ?? "", "content-encoding": "gzip" },
+  });
+}
+
+async function eventually<T>(read: () => Promise<T | undefined>, attempts = 40): Promise<T | undefined> {
+  for (let i = 0; i < attempts; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return undefined;
+}
+
+async function readEvent(eventId: string): Promise<ApiEvent | undefined> {
+  return eventually(async () => {
+    const res = await api<ApiEvent>(
+      "GET",
+      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/`,
+    );
+    return res.status === 200 ? res.body : undefined;
+  });
+}
+
+describe("minidump endpoint", () => {
+  it("walks and symbolicates a Breakpad crash after sentry-cli uploaded its binary", async () => {
+    const upload = runCli(["debug-files", "upload", "--wait", dumpOf("null").binary], home, serverEnv());
+    expect(upload.code, upload.all).toBe(0);
+
+    const plain = await postForm(crashForm(dumpOf("null"), "null"), false);
+    expect(plain.status).toBe(200);
+    const eventId = (await plain.text()).trim();
+    expect(eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+    const event = await readEvent(eventId);
+    const exception = event?.entries.find((e) => e.type === "exception")?.data.values?.[0];
+    expect(exception?.type).toBe("SIGSEGV / SEGV_MAPERR");
+    const frames = (exception?.stacktrace?.frames ?? []).slice().reverse();
+    // -O2 turned descend's recursion into a loop: one frame, at the call in the loop's exit path.
+    expect(frames.slice(0, 4).map((f) => [f.function, f.filename, f.lineNo])).toEqual([
+      ["read_next(Node*)", "crasher.cc", 25],
+      ["descend(Node*, int)", "crasher.cc", 29],
+      ["null_deref()", "crasher.cc", 34],
+      ["main", "crasher.cc", 73],
+    ]);
+    expect(event?.tags).toEqual(expect.arrayContaining([{ key: "crash_kind", value: "null" }]));
+
+    // The dump and the other file are the event's attachments; the dump downloads byte for byte.
+    const attachments = await api<{ id: string; name: string; type: string }[]>(
+      "GET",
+      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/attachments/`,
+    );
+    const dump = attachments.body.find((a) => a.type === "event.minidump");
+    expect(dump?.name).toBe("crash.dmp");
+    expect(attachments.body.map((a) => a.name)).toContain("crash.log");
+    const download = await fetch(
+      `${server.url}/api/0/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/attachments/${dump?.id}/?download=1`,
+      { headers: { authorization: `Bearer ${server.token}` } },
+    );
+    expect(Buffer.from(await download.arrayBuffer()).equals(readFileSync(dumpOf("null").path))).toBe(true);
+
+    // The same crash again, gzip-encoded as Crashpad sends it: the same issue.
+    const gzipped = await postForm(crashForm(dumpOf("null"), "null-gzip"), true);
+    expect(gzipped.status).toBe(200);
+    const second = await readEvent((await gzipped.text()).trim());
+    expect(second?.groupID).toBe(event?.groupID);
+
+    const issues = await api<{ id: string; title: string; count: string }[]>(
+      "GET",
+      `/projects/${server.orgSlug}/${server.projectSlug}/issues/?query=`,
+    );
+    const issue = issues.body.find((i) => i.id === event?.groupID);
+    expect(issue?.title).toContain("SIGSEGV / SEGV_MAPERR");
+  });
+
+  it("answers a body that is not a minidump with 400 and a detail", async () => {
+    const form = new FormData();
+    form.append("upload_file_minidump", new Blob(["definitely not a dump"]), "crash.dmp");
+    const res = await postForm(form, false);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/minidump/);
+  });
+});
