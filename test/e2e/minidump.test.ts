@@ -80,7 +80,8 @@ async function readEvent(eventId: string): Promise<ApiEvent | undefined> {
       "GET",
       `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/`,
     );
-    return res.status === 200 ? res.body : undefined;
+    // Served from the spool before its group commit, an event has no group yet: wait for it.
+    return res.status === 200 && res.body.groupID ? res.body : undefined;
   });
 }
 
@@ -133,6 +134,38 @@ describe("minidump endpoint", () => {
     );
     const issue = issues.body.find((i) => i.id === event?.groupID);
     expect(issue?.title).toContain("SIGSEGV / SEGV_MAPERR");
+  });
+
+  it("walks a dump that came before its debug file again when the file arrives", async () => {
+    const dump = corpus.dumps.find((d) => d.variant === "O0" && d.mode === "qsort");
+    if (!dump) throw new Error("no O0 qsort dump");
+    const sent = await postForm(crashForm(dump, "late"), false);
+    expect(sent.status).toBe(200);
+    const eventId = (await sent.text()).trim();
+    const before = await readEvent(eventId);
+    const framesOf = (event: ApiEvent | undefined) =>
+      (event?.entries.find((e) => e.type === "exception")?.data.values?.[0]?.stacktrace?.frames ?? [])
+        .slice()
+        .reverse();
+    // No file yet: frame pointers and scanning, no names.
+    expect(framesOf(before)[0]?.function ?? null).toBeNull();
+    expect(framesOf(before).map((f) => f.trust)).not.toContain("cfi");
+
+    const upload = runCli(["debug-files", "upload", "--wait", dump.binary], home, serverEnv());
+    expect(upload.code, upload.all).toBe(0);
+    const after = await eventually(async () => {
+      const event = await readEvent(eventId);
+      return framesOf(event)[0]?.function ? event : undefined;
+    }, 60);
+    const frames = framesOf(after);
+    expect(frames[0]).toMatchObject({
+      function: "compare_ints(void const*, void const*)",
+      filename: "crasher.cc",
+      lineNo: 39,
+    });
+    // Walked again, not only re-symbolicated: the frames above the crash now come from CFI.
+    expect(frames.map((f) => f.function)).toEqual(expect.arrayContaining(["sort_crash()", "main"]));
+    expect(frames.map((f) => f.trust)).toContain("cfi");
   });
 
   it("answers a body that is not a minidump with 400 and a detail", async () => {
