@@ -4,12 +4,12 @@
 // merged with the event item that came with it (the SDK's tags, release, user, contexts win; the
 // crash, threads and modules come from the dump). The dump itself stays an attachment of the event.
 import { FaultlineError } from "../errors.ts";
-import { MAX_ATTACHMENT_BYTES } from "../limits.ts";
+import { MAX_ATTACHMENT_BYTES, MAX_EVENT_BYTES } from "../limits.ts";
 import { decodeBody } from "../protocol/decode.ts";
 import { normalizeEventId } from "../protocol/envelope.ts";
 import type { Envelope, EnvelopeItem, JsonObject } from "../protocol/types.ts";
 import { walkMinidump } from "../symbol-service/index.ts";
-import { looksLikeMinidump } from "../symbolication/minidump/index.ts";
+import { boundMinidumpEvent, looksLikeMinidump } from "../symbolication/minidump/index.ts";
 import { asObject, parseJsonPayload } from "./items/draft.ts";
 import type { PrepareContext } from "./items/index.ts";
 
@@ -50,6 +50,8 @@ export async function expandMinidump(envelope: Envelope, ctx: PrepareContext): P
   if (!dumpItem) return envelope;
   const bytes = minidumpBytes(dumpItem.payload);
   const eventItem = envelope.items.find((item) => item.type === "event");
+  // The SDK's part is bound like any event item; the dump's part is bound below, after the walk.
+  if (eventItem && eventItem.payload.byteLength > MAX_EVENT_BYTES) return envelope;
   const sent = eventItem ? asObject(parseJsonPayload(eventItem)) : undefined;
   const walked = await walkMinidump(bytes, {
     db: ctx.db,
@@ -62,6 +64,7 @@ export async function expandMinidump(envelope: Envelope, ctx: PrepareContext): P
     normalizeEventId(sent?.event_id) ??
     crypto.randomUUID().replaceAll("-", "");
   const event = { ...mergeEvent(walked.event, sent), event_id: eventId };
+  boundMinidumpEvent(event, MAX_EVENT_BYTES);
   const item: EnvelopeItem = {
     type: "event",
     headers: { type: "event" },

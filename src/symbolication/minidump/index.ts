@@ -3,6 +3,7 @@
 export { buildElfCfiTable } from "./cfi-build.ts";
 export { type CfiTable, parseCfiTable } from "./cfi-table.ts";
 export { minidumpEvent, type WalkSummary } from "./event.ts";
+export { boundMinidumpEvent } from "./event-bounds.ts";
 export {
   invalidMinidump,
   looksLikeMinidump,
