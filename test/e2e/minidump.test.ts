@@ -6,6 +6,7 @@
 // and once with the whole body gzip-encoded. Read back through the REST API: the crash reason, the
 // crashing thread walked by CFI and symbolicated, grouped into one issue, the dump downloadable.
 
+import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -166,6 +167,50 @@ describe("minidump endpoint", () => {
     // Walked again, not only re-symbolicated: the frames above the crash now come from CFI.
     expect(frames.map((f) => f.function)).toEqual(expect.arrayContaining(["sort_crash()", "main"]));
     expect(frames.map((f) => f.trust)).toContain("cfi");
+  });
+
+  it("takes sentry-native's envelope: an event.minidump attachment with or without an event item", async () => {
+    const dump = readFileSync(dumpOf("qsort").path);
+    const envelope = (eventId: string, withEvent: boolean) => {
+      const parts: Buffer[] = [Buffer.from(`${JSON.stringify({ event_id: eventId })}\n`)];
+      if (withEvent) {
+        const event = JSON.stringify({
+          event_id: eventId,
+          level: "fatal",
+          release: "crasher@2.0.0",
+          tags: { via: "envelope" },
+        });
+        parts.push(
+          Buffer.from(`${JSON.stringify({ type: "event", length: Buffer.byteLength(event) })}\n${event}\n`),
+        );
+      }
+      const header = {
+        type: "attachment",
+        length: dump.byteLength,
+        filename: "minidump.dmp",
+        attachment_type: "event.minidump",
+      };
+      parts.push(Buffer.from(`${JSON.stringify(header)}\n`), dump, Buffer.from("\n"));
+      return Buffer.concat(parts);
+    };
+    for (const withEvent of [true, false]) {
+      const eventId = randomUUID().replaceAll("-", "");
+      const res = await fetch(`${server.url}/api/${server.projectId}/envelope/`, {
+        method: "POST",
+        body: envelope(eventId, withEvent),
+        headers: {
+          "x-sentry-auth": `Sentry sentry_key=${server.publicKey}, sentry_version=7, sentry_client=sentry.native/0.7.0`,
+        },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { id: string }).id).toBe(eventId);
+      const event = await readEvent(eventId);
+      const exception = event?.entries.find((e) => e.type === "exception")?.data.values?.[0];
+      expect(exception?.type).toBe("SIGSEGV / SEGV_MAPERR");
+      const frames = (exception?.stacktrace?.frames ?? []).slice().reverse();
+      expect(frames[0]?.function).toBe("compare_ints(void const*, void const*)");
+      if (withEvent) expect(event?.tags).toEqual(expect.arrayContaining([{ key: "via", value: "envelope" }]));
+    }
   });
 
   it("answers a body that is not a minidump with 400 and a detail", async () => {
