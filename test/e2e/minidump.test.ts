@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildCorpus, type Corpus, type CorpusDump } from "../fixtures/minidump/corpus.ts";
 import { apiClient } from "./api-client.ts";
@@ -210,6 +211,44 @@ describe("minidump endpoint", () => {
       const frames = (exception?.stacktrace?.frames ?? []).slice().reverse();
       expect(frames[0]?.function).toBe("compare_ints(void const*, void const*)");
       if (withEvent) expect(event?.tags).toEqual(expect.arrayContaining([{ key: "via", value: "envelope" }]));
+    }
+  });
+
+  it("shows the crash in the web UI: reason, trust, registers, other threads folded, modules, dump download", async () => {
+    const dump = dumpOf("thread");
+    const sent = await postForm(crashForm(dump, "ui"), false);
+    const event = await readEvent((await sent.text()).trim());
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      headless: true,
+      args: ["--no-sandbox", "--disable-gpu"],
+    });
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${server.url}/`);
+      await page.getByLabel("Email").fill(server.userEmail);
+      await page.getByLabel("Password").fill(server.password ?? "");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL((u) => !u.pathname.startsWith("/auth/"));
+      await page.goto(`${server.url}/organizations/${server.orgSlug}/issues/${event?.groupID}/`);
+      const main = (await page.locator("main").textContent()) ?? "";
+      expect(main).toContain("Crash reason");
+      expect(main).toContain("SIGSEGV / SEGV_MAPERR");
+      expect(main).toContain("read_next(Node*)");
+      expect(main).toContain("Registers of the crashing frame");
+      expect(main).toMatch(/rip\s*0x[0-9a-f]+/);
+      expect(main).toContain("debug file found");
+      expect(main).toContain("debug file missing");
+      // The main thread waits in pthread_join: listed, folded.
+      expect(await page.locator("details.thread").count()).toBeGreaterThanOrEqual(1);
+      expect(await page.locator("details.thread[open]").count()).toBe(0);
+      expect(await page.locator(".badge", { hasText: /^cfi$/ }).count()).toBeGreaterThan(0);
+      const download = page.getByRole("link", { name: "Download crash.dmp" });
+      const href = await download.getAttribute("href");
+      const res = await page.request.get(`${server.url}${href}`);
+      expect(Buffer.from(await res.body()).equals(readFileSync(dump.path))).toBe(true);
+    } finally {
+      await browser.close();
     }
   });
 
