@@ -21,3 +21,10 @@ export const MAX_MINIDUMP_SCANNED_FRAMES = 1 << 14;
 export const MAX_MINIDUMP_THREADS = 256;
 /** Modules whose unwind table is read per dump: a Faultline bound on R2 reads and memory. */
 export const MAX_MINIDUMP_CFI_MODULES = 64;
+
+/**
+ * Bytes of a Breakpad .sym file accepted as a debug file: it is text read whole (identified, then
+ * indexed into a lookup and an unwind table) inside a 128 MB Worker. A Faultline bound; Chromium-sized
+ * .sym files (hundreds of MiB) are out of reach here.
+ */
+export const MAX_BREAKPAD_SYM_BYTES = 32 * MiB;

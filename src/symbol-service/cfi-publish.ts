@@ -6,7 +6,9 @@ import { debugFileCfiKey, putCfiTable } from "../blobs/cfi-tables.ts";
 import { r2ByteSource } from "../blobs/r2-byte-source.ts";
 import { FaultlineError } from "../errors.ts";
 import { MAX_CFI_SECTION_BYTES } from "../limits.ts";
+import { breakpadCfiTable } from "../symbolication/breakpad-sym.ts";
 import { buildElfCfiTable } from "../symbolication/minidump/index.ts";
+import { readBreakpadText } from "./lookup-publish.ts";
 
 export interface CfiTarget {
   projectId: number;
@@ -18,16 +20,18 @@ export interface CfiTarget {
 }
 
 export function wantsCfi(target: Pick<CfiTarget, "symbolType" | "features">): boolean {
-  return target.symbolType === "elf" && target.features.includes("unwind");
+  return (
+    (target.symbolType === "elf" || target.symbolType === "breakpad") && target.features.includes("unwind")
+  );
 }
 
 /** Builds and stores the table; returns its size in bytes, or undefined when the file has none. */
 export async function buildAndStoreCfi(bucket: BlobBucket, target: CfiTarget): Promise<number | undefined> {
   try {
-    const table = await buildElfCfiTable(
-      r2ByteSource(bucket, target.key, target.size),
-      MAX_CFI_SECTION_BYTES,
-    );
+    const table =
+      target.symbolType === "breakpad"
+        ? breakpadCfiTable(await readBreakpadText(bucket, target))
+        : await buildElfCfiTable(r2ByteSource(bucket, target.key, target.size), MAX_CFI_SECTION_BYTES);
     if (!table) return undefined;
     return await putCfiTable(
       bucket,

@@ -7,7 +7,8 @@
 // crashing thread walked by CFI and symbolicated, grouped into one issue, the dump downloadable.
 
 import { randomUUID } from "node:crypto";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -38,6 +39,13 @@ interface ApiEvent {
     type: string;
     data: { values?: { type: string; stacktrace: { frames: ApiFrame[] } | null }[] };
   }[];
+}
+
+/** Breakpad's module id of a binary: its debug id's GUID in hex, uppercase, age 0 appended. */
+function breakpadId(binary: string): string {
+  const out = runCli(["debug-files", "check", binary], home, {});
+  const id = /Debug ID:\s*([0-9a-f-]{36})/i.exec(out.all)?.[1] ?? "";
+  return `${id.replaceAll("-", "").toUpperCase()}0`;
 }
 
 function dumpOf(mode: string): CorpusDump {
@@ -250,6 +258,31 @@ describe("minidump endpoint", () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it("uses a Breakpad .sym file uploaded with sentry-cli for both the walk and the names", async () => {
+    const dump = corpus.dumps.find((d) => d.variant === "O1" && d.mode === "qsort");
+    if (!dump) throw new Error("no O1 qsort dump");
+    const symbols = join(corpus.symbols, "crasher");
+    const sym = readdirSync(symbols)
+      .map((id) => join(symbols, id, "crasher.sym"))
+      .find((path) =>
+        readFileSync(path, "utf8").startsWith(`MODULE Linux x86_64 ${breakpadId(dump.binary)} `),
+      );
+    if (!sym) throw new Error("no .sym for the O1 crasher");
+    const upload = runCli(["debug-files", "upload", "--wait", sym], home, serverEnv());
+    expect(upload.code, upload.all).toBe(0);
+    expect(upload.all).toMatch(/OK [0-9a-f-]{36} \(crasher.sym; x86_64/);
+    const sent = await postForm(crashForm(dump, "sym"), false);
+    const event = await readEvent((await sent.text()).trim());
+    const frames = (
+      event?.entries.find((e) => e.type === "exception")?.data.values?.[0]?.stacktrace?.frames ?? []
+    )
+      .slice()
+      .reverse();
+    expect(frames[0]).toMatchObject({ function: "compare_ints", filename: "crasher.cc", lineNo: 39 });
+    expect(frames.map((f) => f.function)).toEqual(expect.arrayContaining(["sort_crash()", "main"]));
+    expect(frames.map((f) => f.trust)).toContain("cfi");
   });
 
   it("answers a body that is not a minidump with 400 and a detail", async () => {

@@ -4,9 +4,15 @@
 // frame of the crashing thread is (module + offset), with the unwind table built from the ELF's
 // .eh_frame the way an upload builds it.
 import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
+import {
+  breakpadCfiTable,
+  readBreakpadHeader,
+  writeBreakpadLookup,
+} from "../../src/symbolication/breakpad-sym.ts";
 import { memorySource } from "../../src/symbolication/byte-source.ts";
 import { initDemangler } from "../../src/symbolication/demangle.ts";
 import { buildLookup } from "../../src/symbolication/lookup-build.ts";
@@ -21,6 +27,13 @@ import { symbolicateEvent } from "../../src/symbolication/symbolicate.ts";
 import { buildCorpus, type Corpus, referenceWalk, type Variant } from "../fixtures/minidump/corpus.ts";
 
 let corpus: Corpus;
+
+/** The .sym file dump_syms wrote for a binary, in the Breakpad symbol store. */
+function symFile(binary: string): string {
+  const info = identifyObject(new Uint8Array(readFileSync(binary)));
+  const id = `${info.debugId.replaceAll("-", "").toUpperCase()}0`;
+  return join(corpus.symbols, "crasher", id, "crasher.sym");
+}
 const tables = new Map<Variant, CfiTable>();
 const lookups = new Map<Variant, Lookup>();
 const wasm = new URL("../../node_modules/gecko-profiler-demangle/index_bg.wasm", import.meta.url);
@@ -95,10 +108,9 @@ interface WalkFrame {
   trust: string;
 }
 
-function walk(dumpPath: string, variant: Variant) {
+function walk(dumpPath: string, variant: Variant, table = tables.get(variant)) {
   const dump = parseMinidump(new Uint8Array(readFileSync(dumpPath)));
   const index = dump.modules.findIndex((m) => m.name.endsWith(`/${variant}/crasher`));
-  const table = tables.get(variant);
   const found = new Map<number, CfiTable>(table && index >= 0 ? [[index, table]] : []);
   const { event, summary } = minidumpEvent(dump, found, LIMITS);
   const exception = (event.exception as { values: Record<string, unknown>[] }).values[0] ?? {};
@@ -116,10 +128,8 @@ describe("minidump parsing", () => {
       const info = identifyObject(new Uint8Array(readFileSync(entry.binary)));
       expect(crasher?.debugId).toBe(info.debugId);
       expect(crasher?.codeId).toBe(info.codeId);
-      // Breakpad's module id: the same GUID, uppercase without hyphens, with age 0 appended.
-      const sym =
-        readFileSync(entry.binary).length > 0 ? referenceWalk(entry.path, corpus.symbols) : undefined;
-      expect(sym?.frames.length).toBeGreaterThan(0);
+      // Breakpad's module id (dump_syms' MODULE line): the same GUID, with age 0 appended.
+      expect(readBreakpadHeader(readFileSync(symFile(entry.binary), "utf8")).debugId).toBe(info.debugId);
       expect(dump.exception).toBeDefined();
       expect(dump.linux.maps).toContain("crasher");
     }
@@ -178,14 +188,17 @@ describe("unwind tables from .eh_frame", () => {
 });
 
 describe("stack walking", () => {
-  it("gives the crashing thread's frames minidump_stackwalk gives, function, file and line (≥ 99%)", async () => {
+  async function compareWithStackwalk(
+    label: string,
+    from: Map<Variant, { table: CfiTable; lookup: Lookup }>,
+  ) {
     let equal = 0;
     let total = 0;
     let extraLines = 0;
     const mismatches: string[] = [];
     for (const entry of corpus.dumps) {
-      const { dump, event } = walk(entry.path, entry.variant);
-      const lookup = lookups.get(entry.variant) as Lookup;
+      const { table, lookup } = from.get(entry.variant) as { table: CfiTable; lookup: Lookup };
+      const { dump, event } = walk(entry.path, entry.variant, table);
       const symbolicated = await symbolicateEvent(event as unknown as NormalizedEvent, (image) =>
         image.code_file === entry.binary ? lookup : undefined,
       );
@@ -233,10 +246,35 @@ describe("stack walking", () => {
     }
     const rate = equal / total;
     console.log(
-      `minidump walk + symbolication: ${equal}/${total} crashing-thread frames equal to minidump_stackwalk's (${(rate * 100).toFixed(2)}%); ${extraLines} of them with a line where Breakpad's records have none`,
+      `minidump walk + symbolication (${label}): ${equal}/${total} crashing-thread frames equal to minidump_stackwalk's (${(rate * 100).toFixed(2)}%); ${extraLines} of them with a line where Breakpad's records have none`,
     );
     if (mismatches.length > 0) console.log(mismatches.slice(0, 20).join("\n"));
     expect(rate).toBeGreaterThanOrEqual(0.99);
+  }
+
+  it("gives the crashing thread's frames minidump_stackwalk gives, function, file and line (≥ 99%), from the ELF", async () => {
+    const from = new Map<Variant, { table: CfiTable; lookup: Lookup }>();
+    for (const variant of tables.keys())
+      from.set(variant, { table: tables.get(variant) as CfiTable, lookup: lookups.get(variant) as Lookup });
+    await compareWithStackwalk("ELF .eh_frame + DWARF", from);
+  });
+
+  it("and from the Breakpad .sym files dump_syms wrote (STACK CFI, FUNC, line and PUBLIC records)", async () => {
+    const from = new Map<Variant, { table: CfiTable; lookup: Lookup }>();
+    for (const [variant, binary] of Object.entries(corpus.binaries) as [Variant, string][]) {
+      const text = readFileSync(symFile(binary), "utf8");
+      const table = breakpadCfiTable(text) as CfiTable;
+      const chunks: Uint8Array[] = [];
+      await writeBreakpadLookup(text, (chunk) => void chunks.push(chunk), 64 * 1024);
+      const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.byteLength;
+      }
+      from.set(variant, { table, lookup: await openLookupBytes(bytes) });
+    }
+    await compareWithStackwalk("Breakpad .sym", from);
   });
 
   it("marks trust: the context frame, then CFI inside the crasher, scanning through libc without tables", () => {
