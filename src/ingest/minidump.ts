@@ -53,17 +53,12 @@ export async function expandMinidump(envelope: Envelope, ctx: PrepareContext): P
   // The SDK's part is bound like any event item; the dump's part is bound below, after the walk.
   if (eventItem && eventItem.payload.byteLength > MAX_EVENT_BYTES) return envelope;
   const sent = eventItem ? asObject(parseJsonPayload(eventItem)) : undefined;
-  const walked = await walkMinidump(bytes, {
-    db: ctx.db,
-    bucket: ctx.blobs,
-    projectId: ctx.key.projectId,
-    cachedCandidates: { background: ctx.background },
-  });
+  const fromDump = await walkOrReport(bytes, ctx);
   const eventId =
     normalizeEventId(envelope.headers.event_id) ??
     normalizeEventId(sent?.event_id) ??
     crypto.randomUUID().replaceAll("-", "");
-  const event = { ...mergeEvent(walked.event, sent), event_id: eventId };
+  const event = { ...mergeEvent(fromDump, sent), event_id: eventId };
   boundMinidumpEvent(event, MAX_EVENT_BYTES);
   const item: EnvelopeItem = {
     type: "event",
@@ -73,4 +68,37 @@ export async function expandMinidump(envelope: Envelope, ctx: PrepareContext): P
   const items = envelope.items.filter((i) => i !== eventItem);
   // The event first: attachments after it belong to it.
   return { headers: { ...envelope.headers, event_id: eventId }, items: [item, ...items] };
+}
+
+/**
+ * The event the dump describes. A dump that starts like one but cannot be read (truncated, corrupt
+ * streams) still makes an event, as Sentry's does: a `native_bad_dump` processing error and the
+ * crash marked unreadable, so the event, its other attachments and the dump itself are kept.
+ */
+async function walkOrReport(bytes: Uint8Array, ctx: PrepareContext): Promise<JsonObject> {
+  try {
+    const walked = await walkMinidump(bytes, {
+      db: ctx.db,
+      bucket: ctx.blobs,
+      projectId: ctx.key.projectId,
+      cachedCandidates: { background: ctx.background },
+    });
+    return walked.event;
+  } catch (error) {
+    if (!(error instanceof FaultlineError) || error.status !== 400) throw error;
+    return {
+      platform: "native",
+      level: "fatal",
+      errors: [{ type: "native_bad_dump", name: "minidump", value: error.detail }],
+      exception: {
+        values: [
+          {
+            type: "Minidump",
+            value: `Unreadable minidump: ${error.detail}`,
+            mechanism: { type: "minidump", handled: false, synthetic: true },
+          },
+        ],
+      },
+    };
+  }
 }

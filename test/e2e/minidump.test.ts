@@ -34,6 +34,7 @@ interface ApiFrame {
 }
 interface ApiEvent {
   groupID: string;
+  errors: { type: string }[];
   tags: { key: string; value: string }[];
   entries: {
     type: string;
@@ -283,6 +284,25 @@ describe("minidump endpoint", () => {
     expect(frames[0]).toMatchObject({ function: "compare_ints", filename: "crasher.cc", lineNo: 39 });
     expect(frames.map((f) => f.function)).toEqual(expect.arrayContaining(["sort_crash()", "main"]));
     expect(frames.map((f) => f.trust)).toContain("cfi");
+  });
+
+  it("keeps a dump that starts like one but is cut short: an event with a processing error, the dump stored", async () => {
+    const whole = readFileSync(dumpOf("abort").path);
+    const form = new FormData();
+    form.append("sentry", JSON.stringify({ release: "crasher@1.0.0" }));
+    form.append("upload_file_minidump", new Blob([whole.subarray(0, 600)]), "cut.dmp");
+    const res = await postForm(form, false);
+    expect(res.status).toBe(200);
+    const eventId = (await res.text()).trim().replaceAll("-", "");
+    const event = await readEvent(eventId);
+    const exception = event?.entries.find((e) => e.type === "exception")?.data.values?.[0];
+    expect(exception?.type).toBe("Minidump");
+    const attachments = await api<{ name: string; type: string }[]>(
+      "GET",
+      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId}/attachments/`,
+    );
+    expect(attachments.body).toEqual([expect.objectContaining({ name: "cut.dmp", type: "event.minidump" })]);
+    expect(event?.errors.map((e) => e.type)).toContain("native_bad_dump");
   });
 
   it("answers a body that is not a minidump with 400 and a detail", async () => {
