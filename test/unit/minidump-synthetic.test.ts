@@ -6,6 +6,7 @@ import type { JsonObject } from "../../src/protocol/types.ts";
 import { rulesAt } from "../../src/symbolication/minidump/cfi-table.ts";
 import { readContext } from "../../src/symbolication/minidump/context.ts";
 import { readDwarfCfi } from "../../src/symbolication/minidump/dwarf-cfi.ts";
+import { evaluateExpression } from "../../src/symbolication/minidump/dwarf-expression.ts";
 import { boundMinidumpEvent } from "../../src/symbolication/minidump/event-bounds.ts";
 import { walkThread } from "../../src/symbolication/minidump/walk.ts";
 
@@ -135,6 +136,64 @@ describe("DWARF CFA programs", () => {
     expect(restored).toMatchObject({ cfaRegister: 7, cfaOffset: 16 });
     expect([...(restored?.rules.keys() ?? [])].sort((a, b) => a - b)).toEqual([6, 16]);
     expect(rulesAt(table, 0x1020)).toBeUndefined();
+  });
+});
+
+describe("DWARF expressions in CFI", () => {
+  // The CFA of a PLT entry as binutils describes it: rsp + 8, plus 8 once past the stub's push
+  // (DW_OP_breg7 8; DW_OP_breg16 0; lit15; and; lit11; ge; lit3; shl; plus).
+  const PLT_CFA = [0x77, 0x08, 0x80, 0x00, 0x3f, 0x1a, 0x3b, 0x2a, 0x33, 0x24, 0x22];
+
+  it("evaluates a PLT entry's CFA expression", () => {
+    const at = (rip: number) =>
+      evaluateExpression(PLT_CFA, {
+        register: (n) => (n === 7 ? 0x7000 : n === 16 ? rip : undefined),
+        word: () => undefined,
+      });
+    expect(at(0x1025)).toBe(0x7008);
+    expect(at(0x102c)).toBe(0x7010);
+    expect(evaluateExpression(PLT_CFA, { register: () => undefined, word: () => undefined })).toBeUndefined();
+    // DW_OP_deref reads memory; DW_OP_bra/skip branch.
+    const inputs = { register: () => 0x100, word: (a: number) => (a === 0x108 ? 0xabc : undefined) };
+    expect(evaluateExpression([0x70, 0x08, 0x06], inputs)).toBe(0xabc);
+    expect(evaluateExpression([0x30, 0x28, 0x02, 0x00, 0x31, 0x2f, 0x01, 0x00, 0x32], inputs)).toBe(1);
+  });
+
+  it("walks through a frame whose CFA is an expression (def_cfa_expression in an FDE)", () => {
+    const cie = [0x01, ...Buffer.from("zR\0"), 0x01, 0x78, 0x10, 0x01, 0x1b, 0x0c, 0x07, 0x08, 0x90, 0x01];
+    const program = [0x0f, PLT_CFA.length, ...PLT_CFA];
+    const bytes: number[] = [];
+    const pushU32 = (v: number) => bytes.push(v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >>> 24) & 0xff);
+    pushU32(cie.length + 4);
+    bytes.push(0, 0, 0, 0, ...cie);
+    const fdeStart = bytes.length;
+    pushU32(4 + 4 + 4 + 1 + program.length);
+    pushU32(fdeStart + 4);
+    pushU32(0x1020 - bytes.length);
+    pushU32(0x10);
+    bytes.push(0x00, ...program);
+    const { ranges, ra } = readDwarfCfi({ bytes: new Uint8Array(bytes), address: 0, kind: "eh_frame" });
+    const table = { v: 1 as const, ra, ranges };
+    expect(rulesAt(table, 0x1026)?.cfaExpression).toEqual(PLT_CFA);
+    // Inside the stub, past its push: the return address is at rsp + 8.
+    const stack = new Uint8Array(0x100);
+    const view = new DataView(stack.buffer);
+    u64(view, 0x08, 0x2345);
+    const registers = new Map<string, number>([
+      ["rip", 0x0100_102c],
+      ["rsp", 0x7000],
+    ]);
+    const modules = [
+      { base: 0x0100_0000, size: 0x10000, name: "/app", debugId: undefined, codeId: undefined },
+    ];
+    const frames = walkThread(
+      { arch: "x86_64", registers },
+      { start: 0x7000, bytes: stack },
+      { modules, tables: new Map([[0, table]]) },
+      { maxFrames: 2, maxScannedFrames: 0 },
+    );
+    expect(frames[1]).toMatchObject({ pc: 0x2345, trust: "cfi" });
+    expect(frames[1]?.registers.get("rsp")).toBe(0x7010);
   });
 });
 

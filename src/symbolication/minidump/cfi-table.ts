@@ -14,18 +14,23 @@ export const RULE = {
   valOffset: 3,
   /** The value is in (callee) register `value`. */
   register: 4,
-  /** A DWARF expression we do not evaluate: the register is unknown. */
+  /** A form we do not evaluate: the register is unknown. */
   unsupported: 5,
+  /** Saved in memory at the address DWARF expression `value` (an index into the range's expressions) gives. */
+  expression: 6,
+  /** The value is what DWARF expression `value` gives. */
+  valExpression: 7,
 } as const;
 
 /**
  * One row: `[address, cfaRegister, cfaOffset, reg, rule, value, reg, rule, value, …]`; cfaRegister
- * -1 when the CFA is a DWARF expression (the row cannot be used). Registers are DWARF numbers.
+ * -1 when the CFA is unknown (the row cannot be used), -2 when it is the DWARF expression at index
+ * cfaOffset of the range's expressions. Registers are DWARF numbers.
  */
 export type CfiRow = number[];
 
-/** `[start, end, rows]` with rows sorted by address, the first at `start`. */
-export type CfiRange = [number, number, CfiRow[]];
+/** `[start, end, rows, expressions?]` with rows sorted by address, the first at `start`. */
+export type CfiRange = [number, number, CfiRow[]] | [number, number, CfiRow[], number[][]];
 
 export interface CfiTable {
   /** Format version of the stored JSON. */
@@ -41,7 +46,9 @@ export interface CfiTable {
 export interface CfiRules {
   cfaRegister: number;
   cfaOffset: number;
-  rules: Map<number, { rule: number; value: number }>;
+  /** The CFA's DWARF expression when cfaRegister is -2. */
+  cfaExpression?: number[];
+  rules: Map<number, { rule: number; value: number; expression?: number[] }>;
 }
 
 /** The range covering a (relative) address, by binary search. */
@@ -67,12 +74,24 @@ export function rulesAt(table: CfiTable, address: number): CfiRules | undefined 
     if ((candidate[0] ?? 0) > address) break;
     row = candidate;
   }
-  if (!row || (row[1] ?? -1) < 0) return undefined;
-  const rules = new Map<number, { rule: number; value: number }>();
+  const cfaRegister = row?.[1] ?? -1;
+  if (!row || cfaRegister === -1 || cfaRegister < -2) return undefined;
+  const expressions = range[3] ?? [];
+  const rules = new Map<number, { rule: number; value: number; expression?: number[] }>();
   for (let i = 3; i + 2 < row.length; i += 3) {
-    rules.set(row[i] as number, { rule: row[i + 1] as number, value: row[i + 2] as number });
+    const rule = row[i + 1] as number;
+    const value = row[i + 2] as number;
+    const expression =
+      rule === RULE.expression || rule === RULE.valExpression ? expressions[value] : undefined;
+    rules.set(row[i] as number, expression ? { rule, value, expression } : { rule, value });
   }
-  return { cfaRegister: row[1] as number, cfaOffset: row[2] as number, rules };
+  const out: CfiRules = { cfaRegister, cfaOffset: row[2] as number, rules };
+  if (cfaRegister === -2) {
+    const expression = expressions[out.cfaOffset];
+    if (!expression) return undefined;
+    out.cfaExpression = expression;
+  }
+  return out;
 }
 
 /** Sorts ranges and drops the later of two overlapping ones (duplicate FDEs from merged sections). */

@@ -2,7 +2,8 @@
 // and FDEs with their pointer encodings and augmentations, and each FDE's CFA program run into rows
 // (every common instruction: advance/set_loc, def_cfa*, offset*, val_offset*, register, same_value,
 // undefined, restore*, remember/restore_state, GNU_args_size, GNU_negative_offset_extended).
-// Expressions are recorded as unsupported (the walker then falls back to frame pointers/scanning).
+// Expressions (def_cfa_expression, expression, val_expression) are kept as bytes and evaluated by the
+// walker (dwarf-expression.ts).
 import { ByteReader } from "../byte-reader.ts";
 import { malformedFile } from "../errors.ts";
 import { type CfiRange, type CfiRow, RULE } from "./cfi-table.ts";
@@ -120,6 +121,7 @@ function runProgram(
   start: number,
   rows: CfiRow[] | undefined,
   initial: Map<number, [number, number]>,
+  expressions: number[][],
 ): number {
   const r = new ByteReader(program, true);
   const stack: State[] = [];
@@ -195,14 +197,13 @@ function runProgram(
           state.cfaOffset = r.uleb();
           break;
         case 0x0f:
-          r.skip(r.uleb());
-          state.cfaRegister = -1;
+          state.cfaRegister = -2;
+          state.cfaOffset = expressions.push(block(r)) - 1;
           break;
         case 0x10:
         case 0x16: {
           const reg = r.uleb();
-          r.skip(r.uleb());
-          set(reg, RULE.unsupported, 0);
+          set(reg, op === 0x10 ? RULE.expression : RULE.valExpression, expressions.push(block(r)) - 1);
           break;
         }
         case 0x11:
@@ -233,6 +234,15 @@ function runProgram(
     }
   }
   return loc;
+}
+
+/** A ULEB128-sized block (a DWARF expression) as plain bytes. */
+function block(r: ByteReader): number[] {
+  const length = r.uleb();
+  r.need(length, "a CFI expression");
+  const start = r.pos - r.base;
+  r.pos += length;
+  return [...r.bytes.subarray(start, start + length)];
 }
 
 function restore(state: State, initial: Map<number, [number, number]>, reg: number): void {
@@ -290,13 +300,19 @@ export function readDwarfCfi(section: CfiSection): { ranges: CfiRange[]; ra: num
         if (cie.hasAugmentationData) r.skip(r.uleb());
         const program = r.bytes.subarray(r.pos - r.base, end - r.base);
         const state: State = { cfaRegister: -1, cfaOffset: 0, rules: new Map() };
-        runProgram(cie.initial, cie, section, state, start, undefined, new Map());
+        const expressions: number[][] = [];
+        runProgram(cie.initial, cie, section, state, start, undefined, new Map(), expressions);
         const initial = new Map(state.rules);
         const rows: CfiRow[] = [];
-        const last = runProgram(program, cie, section, state, start, rows, initial);
+        const last = runProgram(program, cie, section, state, start, rows, initial, expressions);
         rows.push(snapshot(last, state));
         const finalRows = collapse(rows.filter((row) => (row[0] as number) < start + size));
-        if (size > 0 && start > 0) ranges.push([start, start + size, finalRows]);
+        if (size > 0 && start > 0)
+          ranges.push(
+            expressions.length > 0
+              ? [start, start + size, finalRows, expressions]
+              : [start, start + size, finalRows],
+          );
       }
     } catch {
       // skip the entry

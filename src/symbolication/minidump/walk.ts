@@ -5,6 +5,7 @@
 // thread's own stack, as Breakpad does, so a walk never wanders into unrelated memory.
 import { type CfiTable, findRange, RULE, rulesAt } from "./cfi-table.ts";
 import { CALLEE_SAVED, type CpuArch, type CpuContext, DWARF_REGISTERS, FP, PC, SP } from "./context.ts";
+import { evaluateExpression } from "./dwarf-expression.ts";
 import type { MemoryRegion, MinidumpModule } from "./reader.ts";
 
 export type FrameTrust = "context" | "cfi" | "fp" | "scan";
@@ -93,16 +94,24 @@ class Walker {
     const rules = rulesAt(table, address - module.base);
     if (!rules) return undefined;
     const names = DWARF_REGISTERS[this.arch];
-    const cfaBase = callee.registers.get(names[rules.cfaRegister] ?? "");
-    if (cfaBase === undefined) return undefined;
-    const cfa = cfaBase + rules.cfaOffset;
+    const inputs = {
+      register: (n: number) => callee.registers.get(names[n] ?? ""),
+      word: (address: number) => this.memory.word(address),
+    };
+    let cfa: number | undefined;
+    if (rules.cfaExpression) cfa = evaluateExpression(rules.cfaExpression, inputs);
+    else {
+      const cfaBase = callee.registers.get(names[rules.cfaRegister] ?? "");
+      cfa = cfaBase === undefined ? undefined : cfaBase + rules.cfaOffset;
+    }
+    if (cfa === undefined) return undefined;
     const registers = new Map<string, number>();
     for (const name of CALLEE_SAVED[this.arch]) {
       const value = callee.registers.get(name);
       if (value !== undefined) registers.set(name, value);
     }
     let returnAddress: number | undefined;
-    for (const [reg, { rule, value }] of rules.rules) {
+    for (const [reg, { rule, value, expression }] of rules.rules) {
       let recovered: number | undefined;
       if (rule === RULE.undefined || rule === RULE.unsupported) {
         if (reg === table.ra) return undefined;
@@ -114,6 +123,11 @@ class Walker {
       else if (rule === RULE.valOffset) recovered = cfa + value;
       else if (rule === RULE.register) recovered = callee.registers.get(names[value] ?? "");
       else if (rule === RULE.sameValue) recovered = callee.registers.get(names[reg] ?? "");
+      else if (rule === RULE.expression && expression) {
+        const address = evaluateExpression(expression, inputs, [cfa]);
+        recovered = address === undefined ? undefined : this.memory.word(address);
+      } else if (rule === RULE.valExpression && expression)
+        recovered = evaluateExpression(expression, inputs, [cfa]);
       // As Breakpad: a rule that cannot be evaluated (unreadable memory, unknown register) fails the frame.
       if (recovered === undefined) return undefined;
       const name = names[reg];
