@@ -3,7 +3,9 @@
 // dump_syms symbols of the same binaries, is the reference for the crash reason and for where every
 // frame of the crashing thread is (module + offset), with the unwind table built from the ELF's
 // .eh_frame the way an upload builds it.
-import { readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FaultlineError } from "../../src/errors.ts";
@@ -184,6 +186,43 @@ describe("unwind tables from .eh_frame", () => {
     expect(table.ranges.some((range) => range[2].some((row) => (row[2] ?? 0) >= 16 || row[1] === 6))).toBe(
       true,
     );
+  });
+});
+
+describe("unwind tables from .debug_frame", () => {
+  it("read the same rows whether the section is compressed or not", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "faultline-debug-frame-"));
+    try {
+      const c = join(dir, "lib.c");
+      writeFileSync(c, "int f(int x) { return x * 3; }\nint g(int x) { return f(x) + 1; }\n");
+      const plain = join(dir, "libplain.so");
+      const packed = join(dir, "libpacked.so");
+      // No .eh_frame program for the functions: their CFI is in .debug_frame only.
+      execFileSync("gcc", [
+        "-shared",
+        "-fPIC",
+        "-g",
+        "-O0",
+        "-fno-asynchronous-unwind-tables",
+        "-fno-unwind-tables",
+        "-nostdlib",
+        c,
+        "-o",
+        plain,
+      ]);
+      execFileSync("objcopy", ["--compress-debug-sections=zlib", plain, packed]);
+      const read = async (path: string) =>
+        buildElfCfiTable(memorySource(new Uint8Array(readFileSync(path))), 1 << 20);
+      const fromPlain = await read(plain);
+      expect(fromPlain?.ranges.length).toBe(2);
+      expect(rulesAt(fromPlain as CfiTable, fromPlain?.ranges[0]?.[0] ?? 0)).toMatchObject({
+        cfaRegister: 7,
+        cfaOffset: 8,
+      });
+      expect(await read(packed)).toEqual(fromPlain);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

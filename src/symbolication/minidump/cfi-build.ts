@@ -1,7 +1,8 @@
-// Builds a debug file's CFI table at upload: the ELF's .debug_frame and .eh_frame (the first that
+// Builds a debug file's CFI table at upload: the ELF's .debug_frame (compressed or not) and .eh_frame (the first that
 // covers a function wins, as in Breakpad's dump_syms), addresses made relative to the load address.
 // Only the two sections are read, with ranged reads, never the whole file.
 import type { ByteSource } from "../byte-source.ts";
+import { decompressElfSection, decompressGnuSection } from "../decompress.ts";
 import { findElfSection, hasFileData, isElf, readElfLayout, SHF_EXECINSTR } from "../elf.ts";
 import { runPlan } from "../read-plan.ts";
 import { type CfiRange, type CfiTable, finishTable } from "./cfi-table.ts";
@@ -22,9 +23,17 @@ export async function buildElfCfiTable(
     ["eh_frame", "eh_frame"],
   ] as const) {
     const found = findElfSection(layout, name);
-    if (found?.compression !== "none" || !hasFileData(layout, found.section)) continue;
+    if (!found || !hasFileData(layout, found.section)) continue;
     if (found.section.size > maxSectionBytes) continue;
-    const bytes = await source.read(found.section.offset, found.section.size);
+    const raw = await source.read(found.section.offset, found.section.size);
+    // .debug_frame may be compressed like the other DWARF sections (.eh_frame never is: it is loaded).
+    const bytes =
+      found.compression === "elf"
+        ? decompressElfSection(raw, layout.is64, layout.littleEndian, `.${name}`)
+        : found.compression === "zlib-gnu"
+          ? decompressGnuSection(raw, `.${name}`)
+          : raw;
+    if (bytes.byteLength > maxSectionBytes) continue;
     const read = readDwarfCfi({ bytes, address: found.section.addr, kind });
     ra = read.ra;
     for (const range of read.ranges) {
