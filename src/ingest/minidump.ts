@@ -41,7 +41,8 @@ function pick(object: JsonObject, keys: readonly string[]): JsonObject {
 
 /**
  * Replaces the envelope's event item by the event its minidump describes (adding one when there is
- * none). Envelopes without a minidump are returned as they are. An unreadable dump is a 400.
+ * none). Envelopes without a minidump are returned as they are. A dump that does not start with
+ * MDMP is a 400; one that does is always kept, gunzipped, as the event's attachment.
  */
 export async function expandMinidump(envelope: Envelope, ctx: PrepareContext): Promise<Envelope> {
   const dumpItem = envelope.items.find(
@@ -65,7 +66,10 @@ export async function expandMinidump(envelope: Envelope, ctx: PrepareContext): P
     headers: { type: "event" },
     payload: encoder.encode(JSON.stringify(event)),
   };
-  const items = envelope.items.filter((i) => i !== eventItem);
+  // The dump is stored as it is read (gunzipped), so a later re-walk reads a dump.
+  const items = envelope.items
+    .filter((i) => i !== eventItem)
+    .map((i) => (i === dumpItem ? { ...i, payload: bytes } : i));
   // The event first: attachments after it belong to it.
   return { headers: { ...envelope.headers, event_id: eventId }, items: [item, ...items] };
 }
