@@ -4,13 +4,15 @@
 // as `sentry[tags][key]`-style bracket fields; other files are kept as attachments and other fields
 // as the event's `extra`. The request becomes an envelope (event + minidump attachment + the other
 // files) and takes the envelope path; the answer is the event id as text, as Crashpad expects.
+// sentry-native's Crashpad backend adds its event and breadcrumbs as MessagePack files, merged here.
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { type MultipartPart, multipartBoundary, readMultipart } from "../http/multipart.ts";
 import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_BYTES, MAX_REQUEST_BODY_BYTES } from "../limits.ts";
 import { parseProjectIdPath } from "../protocol/auth.ts";
 import { decodeBody, readBodyCapped } from "../protocol/decode.ts";
-import type { Envelope, EnvelopeItem, JsonObject } from "../protocol/types.ts";
+import { decodeMsgpackSequence } from "../protocol/msgpack.ts";
+import type { Envelope, EnvelopeItem, JsonObject, JsonValue } from "../protocol/types.ts";
 import { authenticateRequest, ingestEnvelope, recordRejected } from "./endpoints.ts";
 import { MINIDUMP_ATTACHMENT_TYPE, minidumpBytes } from "./minidump.ts";
 
@@ -51,16 +53,44 @@ function parseSentryJson(text: string): JsonObject {
   throw new FaultlineError(400, "invalid minidump upload: the `sentry` field is not a JSON object");
 }
 
+/** sentry-native's Crashpad backend: the event and breadcrumbs as MessagePack files. */
+const NATIVE_EVENT = "__sentry-event";
+const NATIVE_BREADCRUMBS = ["__sentry-breadcrumb1", "__sentry-breadcrumb2"];
+/** Breadcrumbs kept from the two ring buffers (sentry-native's default maximum). */
+const MAX_NATIVE_BREADCRUMBS = 100;
+
+function asEventObject(value: JsonValue | undefined): JsonObject {
+  return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+}
+
+/** The event sentry-native wrote, with its breadcrumbs (both buffers, oldest first). */
+function nativeEvent(parts: readonly MultipartPart[]): JsonObject {
+  const eventPart = parts.find((p) => p.name === NATIVE_EVENT);
+  const event = eventPart ? asEventObject(decodeMsgpackSequence(eventPart.body, 1)[0]) : {};
+  const crumbs = parts
+    .filter((p) => NATIVE_BREADCRUMBS.includes(p.name))
+    .flatMap((p) => decodeMsgpackSequence(p.body, MAX_NATIVE_BREADCRUMBS))
+    .filter((c): c is JsonObject => c !== null && typeof c === "object" && !Array.isArray(c));
+  if (crumbs.length > 0) {
+    const time = (c: JsonObject) => String(c.timestamp ?? "");
+    crumbs.sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0));
+    event.breadcrumbs = { values: crumbs.slice(-MAX_NATIVE_BREADCRUMBS) };
+  }
+  return event;
+}
+
 /** The multipart upload as an envelope: event item, the dump, the other files. */
 export function minidumpEnvelope(parts: readonly MultipartPart[]): Envelope {
   const dump = parts.find((p) => p.name === MINIDUMP_FIELD);
   if (!dump) throw new FaultlineError(400, `invalid minidump upload: no ${MINIDUMP_FIELD} file`);
-  let event: JsonObject = {};
+  // sentry-native's MessagePack event first, the `sentry` JSON field over it.
+  let event: JsonObject = nativeEvent(parts);
   const json = parts.find((p) => p.name === "sentry" && p.filename === null);
-  if (json) event = parseSentryJson(decoder.decode(json.body));
+  if (json) event = { ...event, ...parseSentryJson(decoder.decode(json.body)) };
   const items: EnvelopeItem[] = [];
   for (const part of parts) {
     if (part === dump || part === json) continue;
+    if (part.name === NATIVE_EVENT || NATIVE_BREADCRUMBS.includes(part.name)) continue;
     if (part.filename !== null) {
       items.push({
         type: "attachment",

@@ -13,6 +13,7 @@ import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildCorpus, type Corpus, type CorpusDump } from "../fixtures/minidump/corpus.ts";
+import { encodeMsgpack } from "../fixtures/msgpack-encode.ts";
 import { apiClient } from "./api-client.ts";
 import { cliHome, runCli, serverEnv } from "./sentry-cli.ts";
 
@@ -316,6 +317,42 @@ describe("minidump endpoint", () => {
     );
     expect(attachments.body).toEqual([expect.objectContaining({ name: "cut.dmp", type: "event.minidump" })]);
     expect(event?.errors.map((e) => e.type)).toContain("native_bad_dump");
+  });
+
+  it("merges what sentry-native's Crashpad backend uploads beside the dump: its MessagePack event and breadcrumbs", async () => {
+    const form = new FormData();
+    const event = { release: "native@3.1.4", tags: { backend: "crashpad" }, user: { id: "u-1" } };
+    form.append("__sentry-event", new Blob([encodeMsgpack(event)]), "__sentry-event");
+    const crumb = (message: string, timestamp: string) =>
+      encodeMsgpack({ message, timestamp, category: "log" });
+    form.append(
+      "__sentry-breadcrumb1",
+      new Blob([crumb("second", "2026-01-01T00:00:02Z")]),
+      "__sentry-breadcrumb1",
+    );
+    form.append(
+      "__sentry-breadcrumb2",
+      new Blob([crumb("first", "2026-01-01T00:00:01Z")]),
+      "__sentry-breadcrumb2",
+    );
+    form.append("upload_file_minidump", new Blob([readFileSync(dumpOf("abort").path)]), "crash.dmp");
+    const res = await postForm(form, false);
+    expect(res.status).toBe(200);
+    const eventId = (await res.text()).trim().replaceAll("-", "");
+    const stored = await readEvent(eventId);
+    expect(stored?.tags).toEqual(expect.arrayContaining([{ key: "backend", value: "crashpad" }]));
+    const crumbs = stored?.entries.find((e) => e.type === "breadcrumbs")?.data.values as unknown as {
+      message: string;
+    }[];
+    expect(crumbs?.map((c) => c.message)).toEqual(["first", "second"]);
+    const exception = stored?.entries.find((e) => e.type === "exception")?.data.values?.[0];
+    expect(exception?.type).toBe("SIGABRT");
+    // The MessagePack files are merged, not kept as attachments; the dump is.
+    const attachments = await api<{ name: string }[]>(
+      "GET",
+      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId}/attachments/`,
+    );
+    expect(attachments.body.map((a) => a.name)).toEqual(["crash.dmp"]);
   });
 
   it("answers a body that is not a minidump with 400 and a detail", async () => {
