@@ -33,3 +33,9 @@ export async function deleteBlobs(bucket: R2Bucket, keys: readonly string[]): Pr
     if (part.length > 0) await bucket.delete(part);
   }
 }
+
+/** A stored object's bytes, or null when it is gone. */
+export async function readBlobBytes(bucket: R2Bucket, key: string): Promise<Uint8Array | null> {
+  const object = await bucket.get(key);
+  return object ? new Uint8Array(await object.arrayBuffer()) : null;
+}

@@ -4,17 +4,20 @@
 import { FaultlineError } from "../errors.ts";
 import { type ByteSource, checkRange } from "../symbolication/byte-source.ts";
 import type { BlobBucket } from "./bucket.ts";
+import { debugFileCfiKey } from "./cfi-tables.ts";
 
 export const debugFileLookupKey = (projectId: number, checksum: string): string =>
   `projects/${projectId}/debug-files/${checksum}.lookup`;
 
-/** Deletes the lookups of these debug files of a project. */
+/** Deletes the lookups (and unwind tables) of these debug files of a project. */
 export async function deleteLookupBlobs(
   bucket: BlobBucket,
   projectId: number,
   checksums: readonly string[],
 ): Promise<void> {
-  if (checksums.length > 0) await bucket.delete(checksums.map((c) => debugFileLookupKey(projectId, c)));
+  if (checksums.length === 0) return;
+  await bucket.delete(checksums.map((c) => debugFileLookupKey(projectId, c)));
+  await bucket.delete(checksums.map((c) => debugFileCfiKey(projectId, c)));
 }
 
 /**

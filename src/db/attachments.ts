@@ -66,3 +66,19 @@ export async function eventExists(db: D1Database, projectId: number, eventId: st
     .first<{ found: number }>();
   return row !== null;
 }
+
+/** The R2 key of an event's minidump (its first `event.minidump` attachment), or null. */
+export async function eventMinidumpKey(
+  db: D1Database,
+  projectId: number,
+  eventId: string,
+): Promise<string | null> {
+  const row = await db
+    .prepare(
+      `SELECT blob_key FROM attachments WHERE project_id = ? AND event_id = ? AND attachment_type = 'event.minidump'
+       ORDER BY id LIMIT 1`,
+    )
+    .bind(projectId, eventId)
+    .first<{ blob_key: string }>();
+  return row?.blob_key ?? null;
+}

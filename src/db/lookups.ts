@@ -45,6 +45,7 @@ export async function deleteLookupRows(
 /** A debug file that may serve an image joined with its lookup (lookup columns null: none was built). */
 export interface CandidateRow {
   id: DebugFileRow["id"];
+  checksum: DebugFileRow["checksum"];
   debug_id: DebugFileRow["debugId"];
   code_id: DebugFileRow["codeId"];
   features: DebugFileRow["features"];
@@ -66,7 +67,7 @@ export async function findCandidateRows(
   if (codeIds.length > 0) conditions.push(`f.code_id IN (${placeholders(codeIds)})`);
   const { results } = await db
     .prepare(
-      `SELECT f.id, f.debug_id, f.code_id, f.features, l.state, l.blob_key, l.size
+      `SELECT f.id, f.checksum, f.debug_id, f.code_id, f.features, l.state, l.blob_key, l.size
        FROM debug_files f
        LEFT JOIN debug_file_lookups l ON l.project_id = f.project_id AND l.checksum = f.checksum
        WHERE f.project_id = ? AND f.symbol_type != 'sourcebundle' AND (${conditions.join(" OR ")})

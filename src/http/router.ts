@@ -3,7 +3,7 @@ import { type IRequest, Router } from "itty-router";
 import { registerApiRoutes } from "../api/index.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
-import { handleEnvelope, handleStore } from "../ingest/index.ts";
+import { handleEnvelope, handleMinidump, handleStore } from "../ingest/index.ts";
 import { registerUiRoutes, uiNotFound } from "../ui/index.ts";
 import { type AppRouter, param } from "./app-router.ts";
 import { preflight } from "./cors.ts";
@@ -19,6 +19,9 @@ export function buildRouter(): AppRouter {
     );
     router.post(`/api/:projectId/store${slash}`, (req, env, ctx) =>
       handleStore(req, env, ctx, param(req, "projectId")),
+    );
+    router.post(`/api/:projectId/minidump${slash}`, (req, env, ctx) =>
+      handleMinidump(req, env, ctx, param(req, "projectId")),
     );
   }
   router.post("/api/store/", (req, env, ctx) => handleStore(req, env, ctx, null));

@@ -46,7 +46,7 @@ function hasRequestAuth(request: Request): boolean {
   );
 }
 
-interface Authenticated {
+export interface Authenticated {
   auth: IngestAuth;
   key: KeyContext;
   /** How the project's events are scrubbed before anything is stored. */
@@ -62,7 +62,7 @@ function authenticated(auth: IngestAuth, resolved: ProjectKey): Authenticated {
 }
 
 /** Credentials from headers or query, resolved to an active key before any body byte is read or decoded. */
-async function authenticateRequest(
+export async function authenticateRequest(
   request: Request,
   env: Env,
   projectId: number | null,
@@ -189,7 +189,7 @@ async function ingestEnvelopeRequest(
   return ingestEnvelope(request, env, ctx, envelope, who);
 }
 
-async function ingestEnvelope(
+export async function ingestEnvelope(
   request: Request,
   env: Env,
   ctx: ExecutionContext,
@@ -265,7 +265,7 @@ function projectStub(env: Env, projectId: number) {
   return env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
 }
 
-async function recordRejected(
+export async function recordRejected(
   env: Env,
   projectId: number,
   outcome: OutcomeDelta,

@@ -1,3 +1,4 @@
 // The ingest service's face: what the edge and other services use of it.
 export { handleEnvelope, handleStore } from "./endpoints.ts";
+export { handleMinidump } from "./minidump-endpoint.ts";
 export { forgetProjectKeys } from "./project-keys.ts";

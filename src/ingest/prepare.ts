@@ -11,6 +11,7 @@ import type { IngestBatch } from "../project/index.ts";
 import { itemSizeLimit } from "../protocol/categories.ts";
 import type { Envelope } from "../protocol/types.ts";
 import { EnvelopeDraft, itemHandler, type PrepareContext } from "./items/index.ts";
+import { expandMinidump } from "./minidump.ts";
 
 export type { PrepareContext };
 
@@ -24,7 +25,9 @@ export interface PreparedEnvelope {
   writtenBlobKeys: string[];
 }
 
-export async function prepareEnvelope(envelope: Envelope, ctx: PrepareContext): Promise<PreparedEnvelope> {
+export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Promise<PreparedEnvelope> {
+  // A minidump becomes the event it describes before any item is read.
+  const envelope = await expandMinidump(sent, ctx);
   const draft = new EnvelopeDraft(envelope, ctx);
   const headerEventId = draft.headerEventId;
   for (const item of envelope.items) {

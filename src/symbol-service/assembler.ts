@@ -20,6 +20,7 @@ import { ownedChunkSizes } from "../db/chunks.ts";
 import { concatBytes, streamBytes } from "../http/multipart.ts";
 import { ASSEMBLY_PART_BYTES, MAX_DEBUG_FILE_BYTES } from "../limits.ts";
 import { DifError, identifyDebugFile } from "../symbolication/identify.ts";
+import { buildAndStoreCfi, wantsCfi } from "./cfi-publish.ts";
 import { ASSEMBLY_LEASE_MS, ASSEMBLY_RUN_BUDGET_MS } from "./config.ts";
 import { cleanRedundantDebugFiles, insertDebugFile } from "./debug-files.ts";
 import { enqueueLateSymbolication, LATE_LEASE_MS, lateKeys } from "./late-jobs.ts";
@@ -179,6 +180,8 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
     // The lookup exists before the file is visible, so a file answered `ok` already symbolicates.
     const target = { ...meta, projectId: ctx.projectId, checksum, key, size };
     const lookup = wantsLookup(target) ? await buildAndStoreLookup(ctx.db, ctx.bucket, target, now()) : null;
+    // The unwind table too: a minidump walked after the file is visible must find it.
+    if (wantsCfi(target)) await buildAndStoreCfi(ctx.bucket, target);
     const row = await insertDebugFile(ctx.db, ctx.projectId, checksum, size, meta, now());
     await cleanRedundantDebugFiles(ctx.db, ctx.bucket, ctx.projectId, row.debugId);
     if (lookup?.state === "ok") {

@@ -5,6 +5,8 @@ import { findCandidateRows } from "../db/lookups.ts";
 /** A debug file that may serve an image, with the state of its lookup (null: none was built). */
 export interface Candidate {
   id: number;
+  /** The file's SHA-1: its R2 objects (file, lookup, unwind table) are keyed by it. */
+  checksum: string;
   debugId: string;
   codeId: string | null;
   features: string[];
@@ -37,6 +39,7 @@ export async function findCandidates(
   const rows = await findCandidateRows(db, projectId, ids, codes);
   return rows.map((r) => ({
     id: r.id,
+    checksum: r.checksum,
     debugId: r.debug_id,
     codeId: r.code_id,
     features: parseFeatures(r.features),

@@ -15,4 +15,5 @@ export { isChunkField, verifyChunkPart } from "./chunk-verify.ts";
 export { deleteDebugFiles } from "./debug-files.ts";
 export { LATE_LEASE_MS, type LateDeps, runLateAlarm } from "./late-jobs.ts";
 export { scheduleLateSymbolication } from "./late-schedule.ts";
+export { type MinidumpContext, type WalkedMinidump, walkMinidump } from "./minidump.ts";
 export { symbolicateNativeEvent } from "./symbolicate-event.ts";

@@ -10,6 +10,7 @@ import { type StoredPayload, storedPayloads } from "../db/event-payloads.ts";
 import { MAX_INLINE_PAYLOAD_BYTES } from "../limits.ts";
 import type { NormalizedEvent } from "../protocol/types.ts";
 import { unsymbolicated } from "../symbolication/native-event.ts";
+import { isMinidumpEvent, rewalkMinidumpEvent } from "./minidump-rewalk.ts";
 import { recordReferences, symbolicateStored } from "./symbolicate-event.ts";
 
 /** A re-symbolicated event, for the project's object to regroup. */
@@ -44,7 +45,11 @@ export async function resymbolicateEvents(
   for (const row of rows) {
     const stored = await loadPayload(deps.bucket, row);
     if (!stored) continue;
-    const { event, references } = await symbolicateStored(unsymbolicated(stored), {
+    // A minidump's frames come from a walk that depended on the files: walk it again first.
+    const base = isMinidumpEvent(stored)
+      ? await rewalkMinidumpEvent(deps, projectId, stored)
+      : unsymbolicated(stored);
+    const { event, references } = await symbolicateStored(base, {
       db: deps.db,
       bucket: deps.bucket,
       projectId,

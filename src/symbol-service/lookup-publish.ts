@@ -16,7 +16,9 @@ import {
   MAX_WORKER_LOOKUP_DWARF_BYTES,
   MAX_WORKER_LOOKUP_HELD_BYTES,
   MAX_WORKER_LOOKUP_UNIT_BYTES,
+  SYMBOL_LOOKUP_PAGE_BYTES,
 } from "../limits.ts";
+import { writeBreakpadLookup } from "../symbolication/breakpad-sym.ts";
 import { initDemangler } from "../symbolication/demangle.ts";
 import { writeLookupFromObject } from "../symbolication/lookup-build.ts";
 import { loadObject } from "../symbolication/object-loader.ts";
@@ -35,7 +37,7 @@ export interface BuildTarget {
 /** Whether a file can carry symbols: ELF/Mach-O with DWARF or a symbol table. */
 export function wantsLookup(target: Pick<BuildTarget, "symbolType" | "features">): boolean {
   return (
-    (target.symbolType === "elf" || target.symbolType === "macho") &&
+    (target.symbolType === "elf" || target.symbolType === "macho" || target.symbolType === "breakpad") &&
     (target.features.includes("debug") || target.features.includes("symtab"))
   );
 }
@@ -65,6 +67,22 @@ export async function buildAndStoreLookup(
     createdAt: nowMs / 1000,
   };
   try {
+    if (target.symbolType === "breakpad") {
+      const key = debugFileLookupKey(target.projectId, target.checksum);
+      const upload = lookupUpload(bucket, key);
+      try {
+        const text = await readBreakpadText(bucket, target);
+        await writeBreakpadLookup(text, upload.write, SYMBOL_LOOKUP_PAGE_BYTES);
+        record.size = await upload.finish();
+      } catch (error) {
+        await upload.abort();
+        throw error;
+      }
+      record.blobKey = key;
+      record.buildMs = Date.now() - started;
+      await recordLookup(db, record);
+      return record;
+    }
     const object = await loadObject(r2ByteSource(bucket, target.key, target.size), 0, { lazyDwarf: true });
     if (object.dwarfBytes > MAX_WORKER_LOOKUP_DWARF_BYTES) {
       throw new FaultlineError(
@@ -97,4 +115,13 @@ export async function buildAndStoreLookup(
   record.buildMs = Date.now() - started;
   await recordLookup(db, record);
   return record;
+}
+
+/** A Breakpad .sym file's text (its size was bounded when it was identified). */
+export async function readBreakpadText(
+  bucket: BlobBucket,
+  target: Pick<BuildTarget, "key" | "size">,
+): Promise<string> {
+  const bytes = await r2ByteSource(bucket, target.key, target.size).read(0, target.size);
+  return new TextDecoder().decode(bytes);
 }

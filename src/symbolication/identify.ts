@@ -2,13 +2,15 @@
 // Mach-O through the symbolication core, or a source bundle. The server's debug id wins over the
 // client's; a file we cannot identify becomes an `error` with a detail sentry-cli prints.
 import { FaultlineError } from "../errors.ts";
+import { MAX_BREAKPAD_SYM_BYTES } from "../limits.ts";
+import { isBreakpadSym, readBreakpadHeader } from "./breakpad-sym.ts";
 import type { ByteSource } from "./byte-source.ts";
 import { NIL_DEBUG_ID, normalizeDebugId } from "./debug-id.ts";
 import { identifyObjectsFrom } from "./object.ts";
 import { isSourceBundle, readSourceBundle, SourceBundleError } from "./source-bundle.ts";
 import type { ObjectInfo, ObjectKind } from "./types.ts";
 
-export type SymbolType = "elf" | "macho" | "sourcebundle";
+export type SymbolType = "elf" | "macho" | "breakpad" | "sourcebundle";
 
 /** What Faultline records about a debug file (Sentry's DifMeta). */
 export interface DifMeta {
@@ -41,6 +43,7 @@ const KIND_NAMES: Record<ObjectKind, string> = {
 export const CONTENT_TYPES: Record<SymbolType, string> = {
   elf: "application/x-elf-binary",
   macho: "application/x-mach-binary",
+  breakpad: "text/x-breakpad",
   sourcebundle: "application/x-sentry-bundle+zip",
 };
 
@@ -102,6 +105,40 @@ async function fromSourceBundle(
   };
 }
 
+async function fromBreakpad(
+  source: ByteSource,
+  name: string,
+  clientDebugId: string | null,
+): Promise<DifMeta> {
+  // The whole text (bounded by MAX_BREAKPAD_SYM_BYTES): its record kinds are its features.
+  const text = new TextDecoder().decode(await source.read(0, source.size));
+  let header: ReturnType<typeof readBreakpadHeader>;
+  try {
+    header = readBreakpadHeader(text);
+  } catch (error) {
+    if (error instanceof FaultlineError) throw new DifError(`Invalid Breakpad symbol file: ${error.detail}`);
+    throw error;
+  }
+  const features = [
+    ...(header.hasPublics ? ["symtab"] : []),
+    ...(header.hasFunctions ? ["debug"] : []),
+    ...(header.hasCfi ? ["unwind"] : []),
+  ];
+  if (features.length === 0) {
+    throw new DifError("Invalid debug information file: no symbols, debug information or unwind information");
+  }
+  return {
+    debugId: chooseDebugId(header.debugId, clientDebugId),
+    codeId: header.codeId ?? null,
+    objectName: basename(name),
+    cpuName: header.arch,
+    symbolType: "breakpad",
+    kind: "dbg",
+    features,
+    contentType: CONTENT_TYPES.breakpad,
+  };
+}
+
 /** Identifies the debug file in `source`, or throws DifError with the reason. */
 export async function identifyDebugFile(
   source: ByteSource,
@@ -110,6 +147,14 @@ export async function identifyDebugFile(
 ): Promise<DifMeta> {
   if (source.size >= 8 && isSourceBundle(await source.read(0, 4))) {
     return fromSourceBundle(source, name, clientDebugId);
+  }
+  if (source.size >= 8 && isBreakpadSym(await source.read(0, 7))) {
+    if (source.size > MAX_BREAKPAD_SYM_BYTES) {
+      throw new DifError(
+        `Breakpad symbol file of ${source.size} bytes is over the limit of ${MAX_BREAKPAD_SYM_BYTES}`,
+      );
+    }
+    return fromBreakpad(source, name, clientDebugId);
   }
   let objects: ObjectInfo[];
   try {

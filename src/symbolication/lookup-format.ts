@@ -34,7 +34,7 @@ export interface LookupMeta {
   debugId: string;
   codeId?: string;
   arch: string;
-  format: "elf" | "macho";
+  format: "elf" | "macho" | "breakpad";
   /** Load address the addresses are relative to, as `0x…`. */
   loadAddress: string;
   /** Number of address ranges and of ranges resolved from DWARF vs the symbol table, for diagnostics. */

@@ -137,6 +137,8 @@ function expandFrame(
   return levels.map((level) => {
     const frame: Frame = { instruction_addr: hex(address) };
     if (raw.platform) frame.platform = raw.platform;
+    // How a stack walker found the frame (minidumps) stays with every level of it.
+    if (raw.trust !== undefined) frame.trust = raw.trust;
     if (level.function !== undefined) frame.function = level.function;
     if (level.rawFunction !== undefined) {
       frame.raw_function = level.rawFunction;

@@ -34,6 +34,8 @@ export interface ViewFrame {
   address: string | null;
   image: string | null;
   status: string | null;
+  /** How a stack walker found the frame (minidumps): context, cfi, fp, scan. */
+  trust: string | null;
   lineno: number | null;
   context: { lineno: number; line: string; current: boolean }[];
   vars: [string, string][];
@@ -122,6 +124,7 @@ export function viewFrames(stacktrace: unknown, images: ImageRange[]): ViewFrame
       address,
       image,
       status: asStr(f.symbolicator_status),
+      trust: asStr(f.trust),
       lineno,
       context,
       vars,
@@ -139,7 +142,7 @@ function frameLine(f: ViewFrame): SafeHtml {
     f.status && f.status !== "symbolicated"
       ? html` <span class="badge">${f.status.replaceAll("_", " ")}</span>`
       : ""
-  }${symbolicated && f.address && !f.location ? html` <span class="muted mono">${f.address}${f.image ? html` ${f.image}` : ""}</span>` : ""}`;
+  }${f.trust ? html` <span class="badge" title="how the stack walker found this frame">${f.trust}</span>` : ""}${symbolicated && f.address && !f.location ? html` <span class="muted mono">${f.address}${f.image ? html` ${f.image}` : ""}</span>` : ""}`;
 }
 
 function frameBody(f: ViewFrame): SafeHtml {
@@ -333,6 +336,8 @@ export interface AttachmentView {
 export interface EventViewOptions {
   attachments: AttachmentView[];
   traceHref: string | null;
+  /** Sections shown right after the exception (a native crash's threads, registers, modules). */
+  afterException?: SafeHtml | "";
 }
 
 /** Everything below the event navigation for one event. */
@@ -349,6 +354,7 @@ export function renderEventBody(payloadValue: unknown, options: EventViewOptions
   const trace = asObj(asObj(payload.contexts)?.trace);
   return html`${message && exceptions.length === 0 ? html`<h2>Message</h2><pre>${message}</pre>` : ""}
 ${exceptions.length > 0 ? html`<h2>Exception${exceptions.length > 1 ? html` chain <span class="muted" style="font-weight:400">(root cause first)</span>` : ""}</h2>${renderExceptions(exceptions)}` : threadStacks(payload)}
+${options.afterException ?? ""}
 ${tags.length > 0 ? html`<h2>Tags</h2><div class="row">${tags.map(([k, v]) => html`<span class="badge" title="${k}=${v}">${k}: ${v}</span>`)}</div>` : ""}
 ${renderBreadcrumbs(payload, eventTime)}
 ${options.traceHref ? html`<h2>Trace</h2><p><a href="${safeHref(options.traceHref)}">Open trace <code>${asStr(trace?.trace_id) ?? ""}</code></a>${asStr(trace?.op) ? html` <span class="muted">op ${asStr(trace?.op)}</span>` : ""}</p>` : ""}

@@ -35,6 +35,7 @@ function fakeDb(rows: Row[]) {
 
 const row = (id: number, debugId: string): Row => ({
   id,
+  checksum: `sha1-${id}`,
   debug_id: debugId,
   code_id: null,
   features: '["symtab","debug"]',

@@ -105,6 +105,7 @@ describe("unsymbolicated", () => {
 describe("bestCandidate", () => {
   const c = (id: number, features: string[], state: Candidate["lookupState"] = "ok"): Candidate => ({
     id,
+    checksum: `sha1-${id}`,
     debugId: "d",
     codeId: null,
     features,

@@ -81,6 +81,26 @@ export interface NormalizeContext {
   itemType: "event" | "transaction" | "feedback";
 }
 
+/**
+ * Errors of the server's own processing before normalization (an unreadable minidump becomes an event
+ * with `native_bad_dump`), kept; other `errors` a payload carries are the SDK's and are not.
+ */
+const PROCESSING_ERRORS = new Set(["native_bad_dump"]);
+
+function processingErrors(value: unknown): { type: string; name?: string; value?: string }[] {
+  if (!Array.isArray(value)) return [];
+  const out: { type: string; name?: string; value?: string }[] = [];
+  for (const entry of value.slice(0, 4)) {
+    const error = asObject(entry);
+    if (!error || typeof error.type !== "string" || !PROCESSING_ERRORS.has(error.type)) continue;
+    const kept: { type: string; name?: string; value?: string } = { type: error.type };
+    if (typeof error.name === "string") kept.name = error.name.slice(0, 200);
+    if (typeof error.value === "string") kept.value = error.value.slice(0, 1000);
+    out.push(kept);
+  }
+  return out;
+}
+
 export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizedEvent {
   const payload = asObject(raw);
   if (!payload) throw new FaultlineError(400, "invalid event payload: expected a JSON object");
@@ -165,7 +185,7 @@ export function normalizeEvent(raw: unknown, ctx: NormalizeContext): NormalizedE
     put(event, "transaction_info", databagObject(payload.transaction_info, notes, "transaction_info"));
   }
 
-  const errors = notes.result();
+  const errors = [...processingErrors(payload.errors), ...notes.result()];
   if (errors.length > 0) event.errors = errors;
   // The server, not the SDK, decides which native frames are the application's.
   return applyInAppRules(event);

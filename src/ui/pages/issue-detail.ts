@@ -20,11 +20,12 @@ import { projectById } from "../../db/tenant-reads.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { formString, type OrgCall } from "../call.ts";
-import { renderEventBody } from "../event-view.ts";
+import { asObj, renderEventBody } from "../event-view.ts";
 import { compactNumber, isoTime, percent, relativeTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { applyIssueAction, ISSUE_ACTIONS, type IssueAction } from "../issue-actions.ts";
 import { csrfField, type PageContext, page } from "../layout.ts";
+import { renderNativeCrash } from "../native-crash-view.ts";
 import { htmlResponse, redirect } from "../respond.ts";
 
 export interface TagSummary {
@@ -184,14 +185,19 @@ export async function issueDetailPage(call: OrgCall): Promise<Response> {
     event ? eventAttachments(env.DB, project.id, event.event_id) : Promise.resolve([]),
     listDeliveries(env.DB, project.id, issue.id, 10),
   ]);
+  const attachmentViews = event
+    ? attachments.map((a) => ({
+        name: a.name,
+        size: a.size,
+        contentType: a.content_type,
+        attachmentType: a.attachment_type,
+        href: `${base}events/${event.event_id}/attachments/${a.id}/`,
+      }))
+    : [];
   const eventBody = event
     ? renderEventBody(payload, {
-        attachments: attachments.map((a) => ({
-          name: a.name,
-          size: a.size,
-          contentType: a.content_type,
-          href: `${base}events/${event.event_id}/attachments/${a.id}/`,
-        })),
+        attachments: attachmentViews,
+        afterException: renderNativeCrash(asObj(payload) ?? {}, attachmentViews),
         traceHref: event.trace_id
           ? `/organizations/${encodeURIComponent(org.slug)}/performance/trace/${encodeURIComponent(event.trace_id)}/`
           : null,
