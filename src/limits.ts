@@ -5,6 +5,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 // The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
+export * from "./limits/health.ts";
 export * from "./limits/privacy.ts";
 export * from "./limits/storage.ts";
 

@@ -28,6 +28,7 @@ import { registerProjectKeyRoutes } from "./routes/project-keys.ts";
 import { registerProjectStatsRoutes } from "./routes/project-stats.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
 import { registerReleaseRoutes } from "./routes/releases.ts";
+import { registerSessionRoutes } from "./routes/sessions.ts";
 import { registerStatsV2Routes } from "./routes/stats-v2.ts";
 import { registerTeamRoutes } from "./routes/teams.ts";
 import { registerTraceRoutes } from "./routes/traces.ts";
@@ -65,5 +66,6 @@ export function registerApiRoutes(router: AppRouter): void {
   registerEnvironmentRoutes(router);
   registerUserFeedbackRoutes(router);
   registerStatsV2Routes(router);
+  registerSessionRoutes(router);
   registerProjectStatsRoutes(router);
 }

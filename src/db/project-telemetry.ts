@@ -20,6 +20,10 @@ export const TELEMETRY_TABLES = [
   "outcomes",
   "dropped_events",
   "alert_deliveries",
+  "release_health_hours",
+  "release_health_users",
+  "monitor_environments",
+  "monitor_check_ins",
 ] as const;
 
 /** Rows that configure a project or track work on its uploads: a reset keeps them. */
@@ -33,6 +37,9 @@ export const KEPT_TABLES = [
   "spool_marks",
   "alert_rules",
   "alert_settings",
+  // A monitor is configuration (made through the API or by a check-in's monitor_config); its state and
+  // runs are telemetry.
+  "monitors",
 ] as const;
 
 /**

@@ -10,6 +10,7 @@ import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
 import { commitStatements, releaseStatements } from "./commit-statements.ts";
 import type { IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
+import type { SessionHealth } from "./session-health.ts";
 
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
 export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
@@ -50,6 +51,8 @@ export class GroupCommit {
       organizationId: number,
       events: CommittedError[],
     ) => Promise<void> = async () => {},
+    /** Release health counters of the sessions each commit carries (none: counters are not kept). */
+    private readonly health: SessionHealth | null = null,
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -94,9 +97,13 @@ export class GroupCommit {
     const releases = this.releases.unseen([
       ...plan.errorEvents.map((e) => e.event.row),
       ...plan.transactions.map((t) => t?.row),
+      // Sessions name releases too: a release only sessions know still shows its health.
+      ...admitted.flatMap(({ batch }) => [...batch.sessionUpdates, ...batch.sessionAggregates]),
     ]);
     const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
     statements.push(...releaseStatements(this.db, organizationId, projectId, releases));
+    const health = this.health?.plan(admitted) ?? null;
+    if (this.health) statements.push(...this.health.statements(this.db, projectId, health));
     if (mark) statements.push(spoolMarkStatement(this.db, projectId, mark.epoch, mark.seq));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     // An envelope with nothing to keep (only a header, or only skipped items) writes nothing.
@@ -108,6 +115,7 @@ export class GroupCommit {
 
     // Only now that the transaction committed do the caches learn the new state.
     this.releases.add(releases);
+    this.health?.committed(health);
     for (const state of plan.issueStates) this.issues.setState(state);
     const createdIds = new Map<string, number>();
     for (const row of createdIssues) {

@@ -25,6 +25,7 @@ import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
+import { SessionHealth } from "./session-health.ts";
 import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
 import { SpoolFlusher } from "./spool-flusher.ts";
 import { spooledEventRow } from "./spooled-event.ts";
@@ -55,7 +56,8 @@ export class ProjectDO extends DurableObject<Env> {
     this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue: env.ALERTS });
     const afterCommit = (projectId: number, organizationId: number, events: CommittedError[]) =>
       this.evaluateAlerts(projectId, organizationId, events);
-    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit);
+    const health = new SessionHealth(ctx.storage.sql);
+    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, health);
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({

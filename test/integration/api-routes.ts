@@ -210,6 +210,7 @@ export const ROUTES: RouteCase[] = [
     lacking: "project:read",
   },
   { route: "GET /api/0/organizations/:org/stats_v2/", query: "?field=sum(quantity)&groupBy=outcome" },
+  { route: "GET /api/0/organizations/:org/sessions/", query: "?field=sum(session)&groupBy=release" },
   { route: "GET /api/0/projects/:org/:project/stats/" },
 ];
 

@@ -1,0 +1,30 @@
+// Sentry's release health query API, `GET /api/0/organizations/{org}/sessions/`: `field`
+// (sum(session), count_unique(user), crash_free_rate(session|user), crash_rate(session|user)),
+// `groupBy` (project, release, environment, session.status), `interval` (whole hours: the counters
+// are hourly), `statsPeriod` or `start`/`end`, `project`, `environment`, `query=release:…`. Answers
+// from the hourly counters the project Durable Object keeps, never from session rows.
+import { healthCountRows, healthUserRows } from "../../db/release-health-reads.ts";
+import type { AppRouter } from "../../http/app-router.ts";
+import { json } from "../../http/responses.ts";
+import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../protocol/health/sessions-query.ts";
+import { queryScope } from "../query-scope.ts";
+
+export function registerSessionRoutes(router: AppRouter): void {
+  router.get("/api/0/organizations/:org/sessions/", async (req, env) => {
+    const scope = await queryScope(req, env, "org:read");
+    const query = parseSessionsQuery(new URL(req.url).searchParams);
+    const range = alignRange(scope.start, scope.end, query.interval);
+    const needsUsers = query.fields.some((f) => f.includes("(user)"));
+    const environments = [...scope.environments, ...query.environments];
+    const filter = {
+      projectIds: scope.projects.map((p) => p.id),
+      start: range.start,
+      end: range.end,
+      releases: query.releases,
+      environments,
+    };
+    const counts = await healthCountRows(env.DB, filter);
+    const users = needsUsers ? await healthUserRows(env.DB, filter) : [];
+    return json(sessionsAnswer(query, range, counts, users));
+  });
+}

@@ -1,0 +1,168 @@
+// Release health counting: how session updates and aggregates become hourly counters per release ×
+// environment, with Sentry's semantics — a session is counted once, in the hour it started, under the
+// worst status it reached (healthy < errored < abnormal < unhandled < crashed); an update that makes it
+// worse moves it from one column to the other, a better or equal one changes nothing. Aggregates
+// (request mode) are counts already and add to the columns directly. Users are counted per hour by a
+// hash of the distinct id, with the worst status of their sessions in that hour. Pure: the caller
+// supplies what it remembers of the sessions seen before (their counted status) and stores the result.
+import { md5Hex } from "../../grouping/hash.ts";
+import type { SessionAggregate, SessionUpdate } from "../items/types.ts";
+
+/** The columns of the counters, in rank order (index = rank). */
+export const HEALTH_STATUSES = ["healthy", "errored", "abnormal", "unhandled", "crashed"] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
+
+export const CRASHED_RANK = HEALTH_STATUSES.indexOf("crashed");
+
+/** What is remembered of a session between commits: where and how it was counted. */
+export interface TrackedSession {
+  sid: string;
+  hour: number;
+  release: string;
+  environment: string;
+  rank: number;
+  userHash: string | null;
+}
+
+export type StatusCounts = Record<HealthStatus, number>;
+
+/** A change to one hourly counter row (values may be negative when a session moved to a worse column). */
+export interface CounterDelta extends StatusCounts {
+  hour: number;
+  release: string;
+  environment: string;
+}
+
+/** A user seen in an hour with the worst status their sessions reached there. */
+export interface UserStatus {
+  hour: number;
+  release: string;
+  environment: string;
+  userHash: string;
+  rank: number;
+}
+
+export interface HealthPlan {
+  counters: CounterDelta[];
+  users: UserStatus[];
+  /** Sessions whose counted status is new or changed: the caller remembers these after storing. */
+  sessions: TrackedSession[];
+}
+
+export const hourOf = (seconds: number): number => Math.floor(seconds / 3600) * 3600;
+
+/** A short stable hash of a distinct id: users are counted without storing who they are. */
+export function userHashOf(did: string): string {
+  return md5Hex(did).slice(0, 16);
+}
+
+/** The rank a single update shows: its status, or errored when it counted errors. */
+export function rankOfUpdate(update: Pick<SessionUpdate, "status" | "errors">): number {
+  switch (update.status) {
+    case "crashed":
+      return CRASHED_RANK;
+    case "unhandled":
+      return HEALTH_STATUSES.indexOf("unhandled");
+    case "abnormal":
+      return HEALTH_STATUSES.indexOf("abnormal");
+    case "errored":
+      return HEALTH_STATUSES.indexOf("errored");
+    default:
+      return update.errors > 0 ? HEALTH_STATUSES.indexOf("errored") : 0;
+  }
+}
+
+export function emptyCounts(): StatusCounts {
+  return { healthy: 0, errored: 0, abnormal: 0, unhandled: 0, crashed: 0 };
+}
+
+const statusAt = (rank: number): HealthStatus => HEALTH_STATUSES[rank] ?? "healthy";
+
+export function planHealth(
+  updates: readonly SessionUpdate[],
+  aggregates: readonly SessionAggregate[],
+  known: ReadonlyMap<string, TrackedSession>,
+): HealthPlan {
+  const counters = new Map<string, CounterDelta>();
+  const users = new Map<string, UserStatus>();
+  const changed = new Map<string, TrackedSession>();
+  const counter = (hour: number, release: string, environment: string): CounterDelta => {
+    const key = `${hour}\u0000${release}\u0000${environment}`;
+    let row = counters.get(key);
+    if (!row) {
+      row = { hour, release, environment, ...emptyCounts() };
+      counters.set(key, row);
+    }
+    return row;
+  };
+  const raiseUser = (user: UserStatus) => {
+    const key = `${user.hour}\u0000${user.release}\u0000${user.environment}\u0000${user.userHash}`;
+    const prev = users.get(key);
+    if (!prev || prev.rank < user.rank) users.set(key, user);
+  };
+
+  for (const update of updates) {
+    const before = changed.get(update.sid) ?? known.get(update.sid);
+    const rank = rankOfUpdate(update);
+    if (before && rank <= before.rank) continue;
+    const session: TrackedSession = before
+      ? { ...before, rank }
+      : {
+          sid: update.sid,
+          hour: hourOf(update.started),
+          release: update.release,
+          environment: update.environment ?? "",
+          rank,
+          userHash: update.did ? userHashOf(update.did) : null,
+        };
+    const row = counter(session.hour, session.release, session.environment);
+    if (before) row[statusAt(before.rank)] -= 1;
+    row[statusAt(rank)] += 1;
+    changed.set(session.sid, session);
+    if (session.userHash) {
+      const { hour, release, environment, userHash } = session;
+      raiseUser({ hour, release, environment, userHash, rank });
+    }
+  }
+
+  for (const a of aggregates) {
+    const environment = a.environment ?? "";
+    const hour = hourOf(a.started);
+    const row = counter(hour, a.release, environment);
+    row.healthy += a.exited;
+    row.errored += a.errored;
+    row.abnormal += a.abnormal;
+    row.unhandled += a.unhandled;
+    row.crashed += a.crashed;
+    if (!a.did) continue;
+    const counts: StatusCounts = {
+      healthy: a.exited,
+      errored: a.errored,
+      abnormal: a.abnormal,
+      unhandled: a.unhandled,
+      crashed: a.crashed,
+    };
+    let rank = -1;
+    HEALTH_STATUSES.forEach((status, i) => {
+      if (counts[status] > 0) rank = i;
+    });
+    if (rank >= 0) raiseUser({ hour, release: a.release, environment, userHash: userHashOf(a.did), rank });
+  }
+
+  const nonZero = (c: CounterDelta) => HEALTH_STATUSES.some((s) => c[s] !== 0);
+  return {
+    counters: [...counters.values()].filter(nonZero),
+    users: [...users.values()],
+    sessions: [...changed.values()],
+  };
+}
+
+/** Sessions in total of a set of counts. */
+export function totalOf(counts: StatusCounts): number {
+  return HEALTH_STATUSES.reduce((n, s) => n + counts[s], 0);
+}
+
+/** Sentry's crash_free_rate: 1 − crashed / total, as a fraction; null without sessions. */
+export function crashFreeRate(total: number, crashed: number): number | null {
+  return total > 0 ? 1 - crashed / total : null;
+}
