@@ -127,3 +127,13 @@ export async function sessionHours(
   ).all<{ projectId: number; release: string; hour: number; sessions: number }>();
   return results;
 }
+
+/** Which (project, release) pairs have any counted session in [start, end): Sentry's `hasHealthData`. */
+export async function releasesWithHealth(db: D1Database, f: HealthFilter): Promise<Set<string>> {
+  if (f.projectIds.length === 0 || f.releases.length === 0) return new Set();
+  const { results } = await bindFilter(
+    db.prepare(`SELECT DISTINCT project_id AS projectId, release FROM release_health_hours WHERE ${WHERE}`),
+    f,
+  ).all<{ projectId: number; release: string }>();
+  return new Set(results.map((r) => `${r.projectId}\u0000${r.release}`));
+}

@@ -174,6 +174,70 @@ describe("release health", () => {
     expect(totals["crash_free_rate(user)"]).toBeCloseTo(0.5, 10);
   });
 
+  it("adds healthData to the releases list and detail with health=1", async () => {
+    const t = await createTenant();
+    const now = Math.floor(Date.now() / 1000) - 60;
+    // 1.0: 3 sessions of 3 users, one crashed; 2.0: 1 healthy session of a 4th user.
+    await postEnvelope(
+      t,
+      sessionEnvelope(
+        { sid: sid(), did: "u1", status: "exited", init: true, started: now, release: "web@1.0" },
+        { sid: sid(), did: "u2", status: "exited", init: true, started: now, release: "web@1.0" },
+        { sid: sid(), did: "u3", status: "crashed", init: true, started: now, release: "web@1.0" },
+        { sid: sid(), did: "u4", status: "exited", init: true, started: now, release: "web@2.0" },
+      ),
+    );
+    const list = await send(`/api/0/organizations/${t.orgSlug}/releases/?health=1&project=${t.projectId}`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    expect(list.status).toBe(200);
+    type Health = Record<string, number | null | boolean | Record<string, [number, number][]>>;
+    const releases = (await list.json()) as {
+      version: string;
+      projects: { hasHealthData: boolean; healthData: Health }[];
+    }[];
+    const one = releases.find((r) => r.version === "web@1.0")?.projects[0];
+    expect(one?.hasHealthData).toBe(true);
+    expect(one?.healthData).toMatchObject({
+      totalSessions: 3,
+      totalUsers: 3,
+      sessionsCrashed: 1,
+      totalProjectSessions24h: 4,
+      totalProjectUsers24h: 4,
+    });
+    expect(one?.healthData.crashFreeSessions).toBeCloseTo(100 * (2 / 3), 8);
+    expect(one?.healthData.crashFreeUsers).toBeCloseTo(100 * (2 / 3), 8);
+    expect(one?.healthData.sessionsAdoption).toBeCloseTo(75, 8);
+    expect(one?.healthData.adoption).toBeCloseTo(75, 8);
+    const points = (one?.healthData.stats as Record<string, [number, number][]>)["24h"] ?? [];
+    expect(points.length).toBeGreaterThanOrEqual(24);
+    expect(points.reduce((n, [, v]) => n + v, 0)).toBe(3);
+
+    const detail = await send(
+      `/api/0/organizations/${t.orgSlug}/releases/web@2.0/?health=1&healthStatsPeriod=14d`,
+      { headers: { authorization: `Bearer ${t.token}` } },
+    );
+    const body = (await detail.json()) as { projects: { healthData: Health }[] };
+    expect(body.projects[0]?.healthData).toMatchObject({
+      totalSessions: 1,
+      crashFreeSessions: 100,
+      crashFreeUsers: 100,
+    });
+    expect(Object.keys(body.projects[0]?.healthData.stats ?? {})).toEqual(["14d"]);
+    // Without health=1 the list still says which releases have sessions, without healthData.
+    const plain = await send(`/api/0/projects/${t.orgSlug}/${t.projectSlug}/releases/`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    const plainBody = (await plain.json()) as {
+      projects: { hasHealthData: boolean; healthData?: unknown }[];
+    }[];
+    expect(
+      plainBody.every(
+        (r) => r.projects[0]?.hasHealthData === true && r.projects[0]?.healthData === undefined,
+      ),
+    ).toBe(true);
+  });
+
   it("answers bad parameters with a 400 and a detail", async () => {
     const t = await createTenant();
     const base = `/api/0/organizations/${t.orgSlug}/sessions/`;
