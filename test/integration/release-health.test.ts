@@ -209,7 +209,8 @@ describe("release health", () => {
     expect(one?.healthData.crashFreeUsers).toBeCloseTo(100 * (2 / 3), 8);
     expect(one?.healthData.sessionsAdoption).toBeCloseTo(75, 8);
     expect(one?.healthData.adoption).toBeCloseTo(75, 8);
-    const points = (one?.healthData.stats as Record<string, [number, number][]>)["24h"] ?? [];
+    const stats = (one?.healthData.stats ?? {}) as Record<string, [number, number][]>;
+    const points = stats["24h"] ?? [];
     expect(points.length).toBeGreaterThanOrEqual(24);
     expect(points.reduce((n, [, v]) => n + v, 0)).toBe(3);
 
