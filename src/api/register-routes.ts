@@ -22,6 +22,7 @@ import { registerIssueTagValueRoutes } from "./routes/issue-tag-values.ts";
 import { registerIssueRoutes } from "./routes/issues.ts";
 import { registerLiveTailRoutes } from "./routes/live-tail.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
+import { registerMonitorRoutes } from "./routes/monitors.ts";
 import { registerOrganizationRoutes } from "./routes/organizations.ts";
 import { registerProjectFilterRoutes } from "./routes/project-filters.ts";
 import { registerProjectKeyRoutes } from "./routes/project-keys.ts";
@@ -67,5 +68,6 @@ export function registerApiRoutes(router: AppRouter): void {
   registerUserFeedbackRoutes(router);
   registerStatsV2Routes(router);
   registerSessionRoutes(router);
+  registerMonitorRoutes(router);
   registerProjectStatsRoutes(router);
 }

@@ -4,6 +4,7 @@
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
+import type { CheckIn } from "../protocol/items/index.ts";
 import type { IssueCache, SeenReleases } from "./caches.ts";
 import { errorText, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
@@ -45,11 +46,15 @@ export class GroupCommit {
     private readonly db: D1Database,
     private readonly issues: IssueCache,
     private readonly releases: SeenReleases,
-    /** Runs after a commit with the error events it stored (issue alerts); never fails the commit. */
+    /**
+     * Runs after a commit with the error events (issue alerts) and check-ins (cron monitors) it stored;
+     * never fails the commit.
+     */
     private readonly afterCommit: (
       projectId: number,
       organizationId: number,
       events: CommittedError[],
+      checkIns: CheckIn[],
     ) => Promise<void> = async () => {},
     /** Release health counters of the sessions each commit carries (none: counters are not kept). */
     private readonly health: SessionHealth | null = null,
@@ -130,7 +135,8 @@ export class GroupCommit {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
 
-    await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds));
+    const checkIns = admitted.flatMap(({ batch }) => batch.checkIns);
+    await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
 
     const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
     const insertedTransactions = new Set(plan.transactions);

@@ -34,6 +34,7 @@ export {
   forgetProjectIssues,
   type IssueFields,
   type IssueTarget,
+  monitorsChanged,
   setIssuesFields,
   setIssuesIgnoreDetails,
   setIssuesStatus,

@@ -10,6 +10,7 @@ import { AlertEngine, type CommittedError } from "../alerts/index.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import { ALERT_RETRY_FIRST_SECONDS, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
+import type { CheckIn } from "../protocol/items/index.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
 import { IssueCache, SeenReleases } from "./caches.ts";
@@ -23,6 +24,7 @@ import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
+import { MonitorClock } from "./monitor-clock.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
 import { SessionHealth } from "./session-health.ts";
@@ -42,6 +44,8 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly flusher: SpoolFlusher;
   private readonly late: LateSymbolicationAlarm;
   private readonly alerts: AlertEngine;
+  private readonly monitors: MonitorClock;
+  private readonly health: SessionHealth;
   /** The D1 database this object writes to (see database()). */
   private readonly db: D1Database;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
@@ -54,9 +58,17 @@ export class ProjectDO extends DurableObject<Env> {
     this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
     this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue: env.ALERTS });
-    const afterCommit = (projectId: number, organizationId: number, events: CommittedError[]) =>
-      this.evaluateAlerts(projectId, organizationId, events);
+    const afterCommit = async (
+      projectId: number,
+      organizationId: number,
+      events: CommittedError[],
+      checkIns: CheckIn[],
+    ) => {
+      await this.evaluateAlerts(projectId, organizationId, events);
+      await this.monitors.apply({ projectId, organizationId }, checkIns);
+    };
     const health = new SessionHealth(ctx.storage.sql);
+    this.health = health;
     this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, health);
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
@@ -79,6 +91,16 @@ export class ProjectDO extends DurableObject<Env> {
           events.map(({ event, ...e }) => ({ ...e, grouping: issueGroupingOf(event) })),
         ),
     };
+    this.monitors = new MonitorClock({
+      db: this.db,
+      storage: ctx.storage,
+      spoolBatch: (batch) => {
+        this.spool.append({ batch, eventAdmitted: true });
+        this.flusher.kick();
+      },
+      resolveIssue: (issueId) => setIssueStatus(this.db, this.issues, issueId, "resolved", null),
+      wakeAt,
+    });
     const spoolFlushed = () => this.flusher.flushedThrough(this.spool.lastSeq);
     this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, spoolFlushed, wakeAt);
     void ctx.blockConcurrencyWhile(() => this.admission.load());
@@ -228,12 +250,18 @@ export class ProjectDO extends DurableObject<Env> {
     this.flusher.kickNow();
     const alertsSent = await this.alerts.sendOutbox();
     await this.late.runIfDue();
-    // The next alarm, exactly: the late jobs' due time, or the backstop while envelopes are spooled.
+    // Missed runs and timeouts, between group commits (they read and write monitor state).
+    await this.lock
+      .run(() => this.monitors.runIfDue())
+      .catch((error) => console.error("monitors: alarm run failed", error));
+    // The next alarm, exactly: the late jobs' or monitors' due time, or the backstop while envelopes are spooled.
     const lateDue = await this.late.dueAt();
+    const monitorDue = await this.monitors.dueAt();
     const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
     const alertRetry = alertsSent ? Number.POSITIVE_INFINITY : Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000;
     const next = Math.min(
       lateDue ?? Number.POSITIVE_INFINITY,
+      monitorDue ?? Number.POSITIVE_INFINITY,
       backstop ?? Number.POSITIVE_INFINITY,
       alertRetry,
     );
@@ -254,10 +282,16 @@ export class ProjectDO extends DurableObject<Env> {
         lock: this.lock,
         issues: this.issues,
         admission: this.admission,
+        forgetSessions: () => this.health.clear(),
         drainSpool: () => this.drainSpool(),
       },
       projectId,
     );
+  }
+
+  /** The monitor API changed one of the project's monitors: the alarm follows its deadlines. */
+  async monitorsChanged(projectId: number, organizationId: number): Promise<void> {
+    await this.lock.run(() => this.monitors.changed({ projectId, organizationId }));
   }
 
   /** The API changed the project's alert rules or settings: the next commit reads them again. */

@@ -5,6 +5,7 @@
 
 import { addHealthCounters, raiseHealthUser } from "../db/release-health-writes.ts";
 import {
+  clearSessionStates,
   createSessionStateTable,
   expireSessionStates,
   readSessionStates,
@@ -50,5 +51,10 @@ export class SessionHealth {
       // A session can be updated for MAX_SESSION_AGE_SECONDS after it started; an hour more for clocks.
       expireSessionStates(this.sql, now - MAX_SESSION_AGE_SECONDS - 3600);
     }
+  }
+
+  /** Forgets every session (the telemetry reset deleted the counters they were counted in). */
+  clear(): void {
+    clearSessionStates(this.sql);
   }
 }
