@@ -2,4 +2,5 @@
 export { type InviteOutcome, inviteMember } from "./invitations.ts";
 export { buildReceipt, type Receipt } from "./receipt.ts";
 export { registerApiRoutes } from "./register-routes.ts";
+export { type HealthData, type HealthOptions, releaseHealthData } from "./release-health.ts";
 export { isValidSlug } from "./slugs.ts";

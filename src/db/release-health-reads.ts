@@ -137,3 +137,21 @@ export async function releasesWithHealth(db: D1Database, f: HealthFilter): Promi
   ).all<{ projectId: number; release: string }>();
   return new Set(results.map((r) => `${r.projectId}\u0000${r.release}`));
 }
+
+/** Releases with sessions since `since` per project, the most recently active first. */
+export async function recentHealthReleases(
+  db: D1Database,
+  projectIds: readonly number[],
+  since: number,
+): Promise<{ projectId: number; release: string; lastHour: number }[]> {
+  if (projectIds.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT project_id AS projectId, release, MAX(hour) AS lastHour FROM release_health_hours
+       WHERE project_id IN (SELECT value FROM json_each(?)) AND hour >= ?
+       GROUP BY project_id, release ORDER BY lastHour DESC, release DESC LIMIT 500`,
+    )
+    .bind(JSON.stringify(projectIds), since)
+    .all<{ projectId: number; release: string; lastHour: number }>();
+  return results;
+}
