@@ -112,7 +112,14 @@ describe("release health and crons in chromium", () => {
     ).toEqual(["ok", "error"]);
     const colors = await row
       .locator(".tick")
-      .evaluateAll((ticks) => ticks.map((t) => getComputedStyle(t).backgroundColor));
+      .evaluateAll((ticks) =>
+        ticks.map(
+          (t) =>
+            (
+              globalThis as unknown as { getComputedStyle(e: Element): { backgroundColor: string } }
+            ).getComputedStyle(t).backgroundColor,
+        ),
+      );
     expect(colors[0]).not.toBe(colors[1]);
     expect(await row.textContent()).toContain("production: error");
     await page.screenshot({ path: join(ARTIFACTS, "monitors.png"), fullPage: true });
