@@ -5,6 +5,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { alertProject, createRule, FIRST_SEEN, waitForReceived } from "./alert-helpers.ts";
 import { createTenant, drainSpool, envelope, issuesOf, postEnvelope, send, type Tenant } from "./helpers.ts";
 
 const hex = () =>
@@ -176,6 +177,23 @@ describe("cron monitors", () => {
     const issues = await monitorIssues(t);
     expect(issues).toHaveLength(1);
     expect(issues[0]?.culprit).toBe("An error check-in was detected");
+  });
+
+  it("fires the project's issue alerts on the monitor's issue, which regresses when the job fails after recovering", async () => {
+    const p = await alertProject();
+    await createRule(p, { name: "New issue", conditions: [{ id: FIRST_SEEN }] });
+    const config = { schedule: { type: "crontab", value: "0 * * * *" } };
+    await postEnvelope(p.t, checkIn("alerted-job", "error", { monitor_config: config }).bytes);
+    await drainSpool(p.t.projectId);
+    const [first] = await waitForReceived(p.name, 1);
+    expect(JSON.stringify(first?.body)).toContain("Cron failure: alerted-job");
+    await postEnvelope(p.t, checkIn("alerted-job", "ok").bytes);
+    expect((await monitorIssues(p.t))[0]?.status).toBe("resolved");
+    await postEnvelope(p.t, checkIn("alerted-job", "error").bytes);
+    await drainSpool(p.t.projectId);
+    // The same issue, unresolved again as a regression (the rule's 5-minute frequency holds its next alert).
+    const [again] = await monitorIssues(p.t);
+    expect(again).toMatchObject({ status: "unresolved", substatus: "regressed", times_seen: 2 });
   });
 
   it("creates, updates, lists and deletes monitors through the API, with Sentry's field errors", async () => {
