@@ -65,7 +65,10 @@ export class ProjectDO extends DurableObject<Env> {
       checkIns: CheckIn[],
     ) => {
       await this.evaluateAlerts(projectId, organizationId, events);
-      await this.monitors.apply({ projectId, organizationId }, checkIns);
+      // The commit stands whatever happens here: a monitor not updated is logged, never retried as a commit.
+      await this.monitors
+        .apply({ projectId, organizationId }, checkIns)
+        .catch((error) => console.error("monitors: check-ins not applied", error));
     };
     const health = new SessionHealth(ctx.storage.sql);
     this.health = health;

@@ -1,9 +1,12 @@
-// Cron monitors from the real sentry-cli 3.8: `sentry-cli monitors run --schedule …` wraps a command,
+// Cron monitors from the real sentry-cli 3.8 and @sentry/node 11's withMonitor: `sentry-cli monitors run --schedule …` wraps a command,
 // sends its in-progress and final check-ins with the monitor's config, and Faultline creates the
 // monitor, records the runs, opens the monitor's issue when a command fails and resolves it when the
 // next run succeeds — read back through Sentry's monitor and issue APIs.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { ROOT } from "../../scripts/local-server.mjs";
 import { apiClient } from "./api-client.ts";
 import { cliHome, runCli, serverEnv } from "./sentry-cli.ts";
 import { waitForSpool } from "./spool-wait.ts";
@@ -107,5 +110,37 @@ describe("sentry-cli monitors run", () => {
     const resolved = await eventually(monitorIssue, (i) => i?.status === "resolved");
     expect(resolved).toMatchObject({ id: issue?.id, status: "resolved" });
     expect((await checkIns()).body.map((c) => c.status)).toEqual(["ok", "error", "ok"]);
+  });
+});
+
+describe("@sentry/node withMonitor", () => {
+  const nodeSlug = `export-${randomBytes(3).toString("hex")}`;
+  const runJob = (fail: boolean) =>
+    spawnSync(process.execPath, [join(ROOT, "test/e2e/clients/node-monitor-app.mjs")], {
+      env: { ...process.env, SENTRY_DSN: server.dsn, MONITOR_SLUG: nodeSlug, ...(fail ? { FAIL: "1" } : {}) },
+      timeout: 60_000,
+    });
+
+  it("upserts the monitor from the SDK's monitor_config and records its ok and error runs", async () => {
+    expect(runJob(false).status).toBe(0);
+    expect(runJob(true).status).toBe(0);
+    await waitForSpool(server);
+    const m = await eventually(
+      () => api<MonitorJson>("GET", `/organizations/${server.orgSlug}/monitors/${nodeSlug}/`),
+      (r) => r.body?.environments?.[0]?.status === "error",
+    );
+    expect(m.body.config).toMatchObject({
+      schedule_type: "interval",
+      schedule: [2, "hour"],
+      checkin_margin: 5,
+      max_runtime: 15,
+    });
+    expect(m.body.environments[0]).toMatchObject({ name: "e2e", status: "error" });
+    const runs = await api<CheckInJson[]>(
+      "GET",
+      `/organizations/${server.orgSlug}/monitors/${nodeSlug}/checkins/`,
+    );
+    expect(runs.body.map((c) => c.status)).toEqual(["error", "ok"]);
+    for (const run of runs.body) expect(run.duration).toBeGreaterThanOrEqual(40);
   });
 });
