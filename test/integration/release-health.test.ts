@@ -225,6 +225,17 @@ describe("release health", () => {
       crashFreeUsers: 100,
     });
     expect(Object.keys(body.projects[0]?.healthData.stats ?? {})).toEqual(["14d"]);
+    // healthStat=users: the points count distinct users (web@1.0's three) instead of sessions.
+    const byUsers = await send(
+      `/api/0/organizations/${t.orgSlug}/releases/web@1.0/?health=1&healthStat=users`,
+      {
+        headers: { authorization: `Bearer ${t.token}` },
+      },
+    );
+    const userStats = ((await byUsers.json()) as { projects: { healthData: Health }[] }).projects[0]
+      ?.healthData.stats;
+    const userPoints = (userStats ?? {}) as Record<string, [number, number][]>;
+    expect((userPoints["24h"] ?? []).reduce((n, [, v]) => n + v, 0)).toBe(3);
     // Without health=1 the list still says which releases have sessions, without healthData.
     const plain = await send(`/api/0/projects/${t.orgSlug}/${t.projectSlug}/releases/`, {
       headers: { authorization: `Bearer ${t.token}` },
