@@ -1,10 +1,11 @@
 // Sentry's `healthData` of a release's projects (`health=1` on the releases list and detail): crash-free
-// sessions and users and totals over `summaryStatsPeriod` (default 14d), adoption — the release's share
+// sessions and users, totals and duration percentiles over `summaryStatsPeriod` (default 14d), adoption — the release's share
 // of the project's sessions/users in the last 24 h — and `stats` over `healthStatsPeriod` (24h: hourly
 // points, longer: daily) of sessions or users (`healthStat`). Read from the hourly counters in a few
 // grouped queries for the whole page of releases.
 import {
   type HealthFilter,
+  healthDurationRows,
   healthUserRows,
   type SessionTotals,
   sessionHours,
@@ -13,7 +14,7 @@ import {
   userTotals,
 } from "../db/release-health-reads.ts";
 import { badRequest } from "../errors.ts";
-import { CRASHED_RANK } from "../protocol/health/session-counting.ts";
+import { CRASHED_RANK, durationQuantile } from "../protocol/health/session-counting.ts";
 import { periodSeconds } from "./query-scope.ts";
 
 const DAY = 86400;
@@ -27,8 +28,9 @@ export interface HealthOptions {
 }
 
 export interface HealthData {
-  durationP50: null;
-  durationP90: null;
+  /** Seconds, of healthy exited sessions over the summary period (null: none with a duration). */
+  durationP50: number | null;
+  durationP90: number | null;
   crashFreeUsers: number | null;
   crashFreeSessions: number | null;
   sessionsCrashed: number;
@@ -91,6 +93,13 @@ export async function releaseHealthData(
   const project24 = index(await sessionTotals(db, range(DAY, []), "project"));
   const projectUsers24 = index(await userTotals(db, range(DAY, []), "project", CRASHED_RANK));
   const series = await statsSeries(db, range(options.statsSeconds), options);
+  const histograms = new Map<string, Map<number, number>>();
+  for (const row of await healthDurationRows(db, summary)) {
+    const k = key(row.projectId, row.release);
+    const h = histograms.get(k) ?? new Map<number, number>();
+    h.set(row.bucket, (h.get(row.bucket) ?? 0) + row.n);
+    histograms.set(k, h);
+  }
 
   for (const projectId of projectIds) {
     for (const version of versions) {
@@ -103,9 +112,10 @@ export async function releaseHealthData(
       const totalProjectUsers24h = projectUsers24.get(key(projectId, ""))?.users ?? 0;
       const totalSessions = s?.sessions ?? 0;
       const totalUsers = u?.users ?? 0;
+      const histogram = histograms.get(k) ?? new Map<number, number>();
       out.set(k, {
-        durationP50: null,
-        durationP90: null,
+        durationP50: durationQuantile(histogram, 0.5),
+        durationP90: durationQuantile(histogram, 0.9),
         crashFreeUsers: totalUsers > 0 ? 100 - (100 * (u?.crashedUsers ?? 0)) / totalUsers : null,
         crashFreeSessions: totalSessions > 0 ? 100 - (100 * (s?.crashed ?? 0)) / totalSessions : null,
         sessionsCrashed: s?.crashed ?? 0,

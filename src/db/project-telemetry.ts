@@ -22,6 +22,7 @@ export const TELEMETRY_TABLES = [
   "alert_deliveries",
   "release_health_hours",
   "release_health_users",
+  "release_health_durations",
   "monitor_environments",
   "monitor_check_ins",
 ] as const;

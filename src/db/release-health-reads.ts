@@ -1,7 +1,7 @@
 // Reads of the release health counters (release_health_hours / release_health_users) over a time
 // range: the rows the sessions API and the releases' healthData sum. Hours are unix seconds of the
 // hour; [start, end) in seconds.
-import type { HealthCountRow, HealthUserRow } from "../protocol/health/sessions-query.ts";
+import type { HealthCountRow, HealthDurationRow, HealthUserRow } from "../protocol/health/sessions-query.ts";
 
 export interface HealthFilter {
   projectIds: readonly number[];
@@ -153,5 +153,16 @@ export async function recentHealthReleases(
     )
     .bind(JSON.stringify(projectIds), since)
     .all<{ projectId: number; release: string; lastHour: number }>();
+  return results;
+}
+
+export async function healthDurationRows(db: D1Database, f: HealthFilter): Promise<HealthDurationRow[]> {
+  if (f.projectIds.length === 0) return [];
+  const { results } = await bindFilter(
+    db.prepare(
+      `SELECT project_id AS projectId, hour, release, environment, bucket, n FROM release_health_durations WHERE ${WHERE}`,
+    ),
+    f,
+  ).all<HealthDurationRow>();
   return results;
 }

@@ -1,7 +1,7 @@
 // D1 statements of a group commit for release health: the hourly counters by status (added to, so
 // concurrent hours and releases never read-modify-write), and users per hour with their worst status
 // (only ever raised; an unchanged user writes no row).
-import type { CounterDelta, UserStatus } from "../protocol/health/session-counting.ts";
+import type { CounterDelta, DurationDelta, UserStatus } from "../protocol/health/session-counting.ts";
 
 export function addHealthCounters(db: D1Database, projectId: number, d: CounterDelta): D1PreparedStatement {
   return db
@@ -35,4 +35,13 @@ export function raiseHealthUser(db: D1Database, projectId: number, u: UserStatus
        WHERE excluded.status > status`,
     )
     .bind(projectId, u.hour, u.release, u.environment, u.userHash, u.rank);
+}
+
+export function addHealthDurations(db: D1Database, projectId: number, d: DurationDelta): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO release_health_durations (project_id, hour, release, environment, bucket, n) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (project_id, hour, release, environment, bucket) DO UPDATE SET n = n + excluded.n`,
+    )
+    .bind(projectId, d.hour, d.release, d.environment, d.bucket, d.n);
 }

@@ -1,13 +1,14 @@
 // Release health state in the project Durable Object's own SQLite storage (not D1): per session id,
-// where the session was counted (hour, release, environment) and the status it was counted under, so
-// a later update moves it instead of counting it again. Rows expire once no update can arrive for them
-// any more (ingest drops sessions older than MAX_SESSION_AGE_SECONDS), which bounds the table.
+// where the session was counted (hour, release, environment), the status it was counted under and
+// whether its exit (and duration) was counted, so a later update moves it instead of counting it
+// again. Rows expire once no update can arrive for them any more (ingest drops sessions older than
+// MAX_SESSION_AGE_SECONDS), which bounds the table.
 import type { TrackedSession } from "../protocol/health/session-counting.ts";
 
 export function createSessionStateTable(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS health_sessions (
     sid TEXT PRIMARY KEY, hour INTEGER NOT NULL, release TEXT NOT NULL, environment TEXT NOT NULL,
-    rank INTEGER NOT NULL, user_hash TEXT, seen_at REAL NOT NULL) WITHOUT ROWID`);
+    rank INTEGER NOT NULL, user_hash TEXT, ended INTEGER NOT NULL DEFAULT 0, seen_at REAL NOT NULL) WITHOUT ROWID`);
   sql.exec("CREATE INDEX IF NOT EXISTS health_sessions_seen ON health_sessions (seen_at)");
 }
 
@@ -18,6 +19,7 @@ interface StateRow extends Record<string, SqlStorageValue> {
   environment: string;
   rank: number;
   user_hash: string | null;
+  ended: number;
 }
 
 /** The remembered sessions among `sids`. */
@@ -25,7 +27,7 @@ export function readSessionStates(sql: SqlStorage, sids: readonly string[]): Map
   const out = new Map<string, TrackedSession>();
   if (sids.length === 0) return out;
   const rows = sql.exec<StateRow>(
-    `SELECT sid, hour, release, environment, rank, user_hash FROM health_sessions
+    `SELECT sid, hour, release, environment, rank, user_hash, ended FROM health_sessions
      WHERE sid IN (SELECT value FROM json_each(?))`,
     JSON.stringify([...new Set(sids)]),
   );
@@ -37,6 +39,7 @@ export function readSessionStates(sql: SqlStorage, sids: readonly string[]): Map
       environment: r.environment,
       rank: r.rank,
       userHash: r.user_hash,
+      ended: r.ended === 1,
     });
   }
   return out;
@@ -45,15 +48,16 @@ export function readSessionStates(sql: SqlStorage, sids: readonly string[]): Map
 export function writeSessionStates(sql: SqlStorage, sessions: readonly TrackedSession[], now: number): void {
   for (const s of sessions) {
     sql.exec(
-      `INSERT INTO health_sessions (sid, hour, release, environment, rank, user_hash, seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (sid) DO UPDATE SET rank = excluded.rank, seen_at = excluded.seen_at`,
+      `INSERT INTO health_sessions (sid, hour, release, environment, rank, user_hash, ended, seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (sid) DO UPDATE SET rank = excluded.rank, ended = excluded.ended, seen_at = excluded.seen_at`,
       s.sid,
       s.hour,
       s.release,
       s.environment,
       s.rank,
       s.userHash,
+      s.ended ? 1 : 0,
       now,
     );
   }

@@ -3,7 +3,7 @@
 // to add to in D1 (session-counting.ts), writes them in the commit's transaction, and only once it
 // committed remembers the sessions' new statuses (like the issue cache: a failed commit changes nothing).
 
-import { addHealthCounters, raiseHealthUser } from "../db/release-health-writes.ts";
+import { addHealthCounters, addHealthDurations, raiseHealthUser } from "../db/release-health-writes.ts";
 import {
   clearSessionStates,
   createSessionStateTable,
@@ -39,6 +39,7 @@ export class SessionHealth {
     return [
       ...plan.counters.map((c) => addHealthCounters(db, projectId, c)),
       ...plan.users.map((u) => raiseHealthUser(db, projectId, u)),
+      ...plan.durations.map((d) => addHealthDurations(db, projectId, d)),
     ];
   }
 

@@ -11,6 +11,7 @@ const iso = (s: number) => new Date(s * 1000).toISOString();
 
 interface Session {
   sid: string;
+  duration?: number;
   did?: string;
   status: string;
   errors?: number;
@@ -33,6 +34,7 @@ function sessionEnvelope(...sessions: Session[]) {
         timestamp: iso(s.started + 5),
         status: s.status,
         errors: s.errors ?? 0,
+        duration: s.duration,
         attrs: { release: s.release, environment: s.environment ?? "production" },
       }),
     ]),
@@ -248,6 +250,41 @@ describe("release health", () => {
         (r) => r.projects[0]?.hasHealthData === true && r.projects[0]?.healthData === undefined,
       ),
     ).toBe(true);
+  });
+
+  it("answers duration percentiles of healthy exited sessions (ms) and healthData's (seconds)", async () => {
+    const t = await createTenant();
+    const now = Math.floor(Date.now() / 1000) - 60;
+    // Nine healthy sessions of 10 s and one of 200 s; a crashed one of 1000 s does not count.
+    const exits: Session[] = [
+      ...Array.from({ length: 9 }, () => ({
+        sid: sid(),
+        status: "exited",
+        duration: 10,
+        started: now,
+        release: "dur@1",
+      })),
+      { sid: sid(), status: "exited", duration: 200, started: now, release: "dur@1" },
+      { sid: sid(), status: "crashed", duration: 1000, started: now, release: "dur@1" },
+    ];
+    await postEnvelope(t, sessionEnvelope(...exits));
+    const res = await api(
+      t,
+      `/api/0/organizations/${t.orgSlug}/sessions/?field=p50(session.duration)&field=p99(session.duration)&field=sum(session)&statsPeriod=24h`,
+    );
+    const totals = res.body.groups[0]?.totals ?? {};
+    expect(totals["sum(session)"]).toBe(11);
+    // Within the histogram's ±9% of the true values.
+    expect(Math.abs((totals["p50(session.duration)"] ?? 0) - 10_000)).toBeLessThan(900);
+    expect(Math.abs((totals["p99(session.duration)"] ?? 0) - 200_000)).toBeLessThan(18_000);
+    const detail = await send(`/api/0/organizations/${t.orgSlug}/releases/dur@1/?health=1`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    const health = (
+      (await detail.json()) as { projects: { healthData: { durationP50: number; durationP90: number } }[] }
+    ).projects[0]?.healthData;
+    expect(Math.abs((health?.durationP50 ?? 0) - 10)).toBeLessThan(0.9);
+    expect(Math.abs((health?.durationP90 ?? 0) - 10)).toBeLessThan(0.9);
   });
 
   it("answers bad parameters with a 400 and a detail", async () => {

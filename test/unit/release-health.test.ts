@@ -1,7 +1,13 @@
 // The pure release health core: how updates and aggregates become hourly counters (a session counted
 // once under its worst status), and Sentry's sessions API answer over counter rows.
 import { describe, expect, it } from "vitest";
-import { planHealth, type TrackedSession } from "../../src/protocol/health/session-counting.ts";
+import {
+  bucketSeconds,
+  durationBucket,
+  durationQuantile,
+  planHealth,
+  type TrackedSession,
+} from "../../src/protocol/health/session-counting.ts";
 import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../src/protocol/health/sessions-query.ts";
 import type { SessionUpdate } from "../../src/protocol/items/types.ts";
 
@@ -91,6 +97,37 @@ describe("planHealth", () => {
     );
     expect(plan.counters[0]).toMatchObject({ healthy: 3, errored: 1, environment: "prod" });
     expect(plan.users).toEqual([expect.objectContaining({ rank: 1, release: "r2" })]);
+  });
+});
+
+describe("session durations", () => {
+  it("counts the duration of a healthy session once, when it exits, and never an unhealthy one's", () => {
+    const first = planHealth(
+      [update("d", "ok", { init: true }), update("d", "exited", { duration: 30 })],
+      [],
+      new Map(),
+    );
+    expect(first.durations).toEqual([
+      { hour: HOUR, release: "r1", environment: "", bucket: durationBucket(30), n: 1 },
+    ]);
+    const known = new Map(first.sessions.map((s) => [s.sid, s]));
+    // The same exit sent again adds nothing; a crashed session's duration is never counted.
+    expect(planHealth([update("d", "exited", { duration: 30 })], [], known).durations).toEqual([]);
+    expect(planHealth([update("e", "crashed", { duration: 5 })], [], new Map()).durations).toEqual([]);
+  });
+
+  it("reads quantiles from the histogram within the bucket's width", () => {
+    for (const seconds of [0.05, 1, 30, 3600]) {
+      const middle = bucketSeconds(durationBucket(seconds));
+      expect(Math.abs(middle - seconds) / seconds).toBeLessThan(0.1);
+    }
+    const histogram = new Map([
+      [durationBucket(10), 8],
+      [durationBucket(100), 2],
+    ]);
+    expect(durationQuantile(histogram, 0.5)).toBeCloseTo(bucketSeconds(durationBucket(10)), 10);
+    expect(durationQuantile(histogram, 0.9)).toBeCloseTo(bucketSeconds(durationBucket(100)), 10);
+    expect(durationQuantile(new Map(), 0.5)).toBeNull();
   });
 });
 

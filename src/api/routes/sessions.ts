@@ -1,9 +1,10 @@
 // Sentry's release health query API, `GET /api/0/organizations/{org}/sessions/`: `field`
-// (sum(session), count_unique(user), crash_free_rate(session|user), crash_rate(session|user)),
+// (sum(session), count_unique(user), crash_free_rate(session|user), crash_rate(session|user),
+// p50…p99/avg/max(session.duration) in ms),
 // `groupBy` (project, release, environment, session.status), `interval` (whole hours: the counters
 // are hourly), `statsPeriod` or `start`/`end`, `project`, `environment`, `query=release:…`. Answers
 // from the hourly counters the project Durable Object keeps, never from session rows.
-import { healthCountRows, healthUserRows } from "../../db/release-health-reads.ts";
+import { healthCountRows, healthDurationRows, healthUserRows } from "../../db/release-health-reads.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../protocol/health/sessions-query.ts";
@@ -25,6 +26,8 @@ export function registerSessionRoutes(router: AppRouter): void {
     };
     const counts = await healthCountRows(env.DB, filter);
     const users = needsUsers ? await healthUserRows(env.DB, filter) : [];
-    return json(sessionsAnswer(query, range, counts, users));
+    const needsDurations = query.fields.some((f) => f.endsWith("(session.duration)"));
+    const durations = needsDurations ? await healthDurationRows(env.DB, filter) : [];
+    return json(sessionsAnswer(query, range, counts, users, durations));
   });
 }

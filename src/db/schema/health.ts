@@ -1,4 +1,5 @@
-// Drizzle tables (migrations/*.sql mirrored): release health counters and cron monitors (0021).
+// Drizzle tables (migrations/*.sql mirrored): release health counters and cron monitors (0021),
+// session durations (0025).
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // WITHOUT ROWID in the migration: the key is the table.
@@ -29,6 +30,20 @@ export const releaseHealthUsers = sqliteTable(
     status: integer("status").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.hour, t.release, t.environment, t.userHash] })],
+);
+
+// 0025, WITHOUT ROWID.
+export const releaseHealthDurations = sqliteTable(
+  "release_health_durations",
+  {
+    projectId: integer("project_id").notNull(),
+    hour: integer("hour").notNull(),
+    release: text("release").notNull(),
+    environment: text("environment").notNull(),
+    bucket: integer("bucket").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hour, t.release, t.environment, t.bucket] })],
 );
 
 export const monitors = sqliteTable(

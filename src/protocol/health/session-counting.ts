@@ -1,7 +1,9 @@
 // Release health counting: how session updates and aggregates become hourly counters per release ×
 // environment, with Sentry's semantics — a session is counted once, in the hour it started, under the
 // worst status it reached (healthy < errored < abnormal < unhandled < crashed); an update that makes it
-// worse moves it from one column to the other, a better or equal one changes nothing. Aggregates
+// worse moves it from one column to the other, a better or equal one changes nothing. A healthy session
+// that exits with a duration adds it, once, to a histogram of durations (Sentry keeps durations of
+// healthy exited sessions only). Aggregates
 // (request mode) are counts already and add to the columns directly. Users are counted per hour by a
 // hash of the distinct id, with the worst status of their sessions in that hour. Pure: the caller
 // supplies what it remembers of the sessions seen before (their counted status) and stores the result.
@@ -22,6 +24,8 @@ export interface TrackedSession {
   environment: string;
   rank: number;
   userHash: string | null;
+  /** Its duration was counted (it exited): a repeated exit adds nothing. */
+  ended: boolean;
 }
 
 export type StatusCounts = Record<HealthStatus, number>;
@@ -42,14 +46,52 @@ export interface UserStatus {
   rank: number;
 }
 
+/** Healthy exited sessions added to a duration bucket (see durationBucket). */
+export interface DurationDelta {
+  hour: number;
+  release: string;
+  environment: string;
+  bucket: number;
+  n: number;
+}
+
 export interface HealthPlan {
   counters: CounterDelta[];
   users: UserStatus[];
+  durations: DurationDelta[];
   /** Sessions whose counted status is new or changed: the caller remembers these after storing. */
   sessions: TrackedSession[];
 }
 
 export const hourOf = (seconds: number): number => Math.floor(seconds / 3600) * 3600;
+
+/** Duration buckets per doubling: a bucket's bounds are 2^(b/4) and 2^((b+1)/4) seconds (±9% around its middle). */
+const BUCKETS_PER_DOUBLING = 4;
+const MIN_DURATION_SECONDS = 0.001;
+
+/** The histogram bucket of a duration in seconds. */
+export function durationBucket(seconds: number): number {
+  return Math.floor(Math.log2(Math.max(seconds, MIN_DURATION_SECONDS)) * BUCKETS_PER_DOUBLING);
+}
+
+/** The duration (seconds) a bucket stands for: the geometric middle of its bounds. */
+export function bucketSeconds(bucket: number): number {
+  return 2 ** ((bucket + 0.5) / BUCKETS_PER_DOUBLING);
+}
+
+/** The `q` quantile (0–1) of a histogram `bucket → count`, in seconds; null when empty. */
+export function durationQuantile(histogram: ReadonlyMap<number, number>, q: number): number | null {
+  const buckets = [...histogram.entries()].filter(([, n]) => n > 0).sort(([a], [b]) => a - b);
+  const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const target = q * total;
+  let seen = 0;
+  for (const [bucket, n] of buckets) {
+    seen += n;
+    if (seen >= target) return bucketSeconds(bucket);
+  }
+  return bucketSeconds(buckets[buckets.length - 1]?.[0] ?? 0);
+}
 
 /** A short stable hash of a distinct id: users are counted without storing who they are. */
 export function userHashOf(did: string): string {
@@ -101,12 +143,23 @@ export function planHealth(
     if (!prev || prev.rank < user.rank) users.set(key, user);
   };
 
+  const durations = new Map<string, DurationDelta>();
+  const addDuration = (s: TrackedSession, seconds: number) => {
+    const bucket = durationBucket(seconds);
+    const key = `${s.hour}\u0000${s.release}\u0000${s.environment}\u0000${bucket}`;
+    const d = durations.get(key);
+    if (d) d.n += 1;
+    else durations.set(key, { hour: s.hour, release: s.release, environment: s.environment, bucket, n: 1 });
+  };
+
   for (const update of updates) {
     const before = changed.get(update.sid) ?? known.get(update.sid);
-    const rank = rankOfUpdate(update);
-    if (before && rank <= before.rank) continue;
+    const updateRank = rankOfUpdate(update);
+    const rank = Math.max(updateRank, before?.rank ?? 0);
+    const exits = update.status === "exited" && !(before?.ended ?? false);
+    if (before && rank === before.rank && !exits) continue;
     const session: TrackedSession = before
-      ? { ...before, rank }
+      ? { ...before, rank, ended: before.ended || exits }
       : {
           sid: update.sid,
           hour: hourOf(update.started),
@@ -114,15 +167,19 @@ export function planHealth(
           environment: update.environment ?? "",
           rank,
           userHash: update.did ? userHashOf(update.did) : null,
+          ended: exits,
         };
-    const row = counter(session.hour, session.release, session.environment);
-    if (before) row[statusAt(before.rank)] -= 1;
-    row[statusAt(rank)] += 1;
-    changed.set(session.sid, session);
-    if (session.userHash) {
-      const { hour, release, environment, userHash } = session;
-      raiseUser({ hour, release, environment, userHash, rank });
+    if (!before || rank !== before.rank) {
+      const row = counter(session.hour, session.release, session.environment);
+      if (before) row[statusAt(before.rank)] -= 1;
+      row[statusAt(rank)] += 1;
+      if (session.userHash) {
+        const { hour, release, environment, userHash } = session;
+        raiseUser({ hour, release, environment, userHash, rank });
+      }
     }
+    if (exits && rank === 0 && update.duration !== undefined) addDuration(session, update.duration);
+    changed.set(session.sid, session);
   }
 
   for (const a of aggregates) {
@@ -153,6 +210,7 @@ export function planHealth(
   return {
     counters: [...counters.values()].filter(nonZero),
     users: [...users.values()],
+    durations: [...durations.values()],
     sessions: [...changed.values()],
   };
 }

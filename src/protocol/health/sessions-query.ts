@@ -6,8 +6,10 @@ import { badRequest } from "../../errors.ts";
 import { HEALTH_INTERVAL_SECONDS, MAX_HEALTH_GROUPS, MAX_HEALTH_INTERVALS } from "../../limits.ts";
 import { parseSearchQuery, type SearchNode } from "../search-syntax.ts";
 import {
+  bucketSeconds,
   CRASHED_RANK,
   crashFreeRate,
+  durationQuantile,
   emptyCounts,
   HEALTH_STATUSES,
   type StatusCounts,
@@ -21,6 +23,13 @@ export const SESSION_FIELDS = [
   "crash_free_rate(user)",
   "crash_rate(session)",
   "crash_rate(user)",
+  "p50(session.duration)",
+  "p75(session.duration)",
+  "p90(session.duration)",
+  "p95(session.duration)",
+  "p99(session.duration)",
+  "avg(session.duration)",
+  "max(session.duration)",
 ] as const;
 export type SessionField = (typeof SESSION_FIELDS)[number];
 export const SESSION_GROUPS = ["project", "release", "environment", "session.status"] as const;
@@ -40,6 +49,15 @@ export interface HealthUserRow {
   environment: string;
   userHash: string;
   status: number;
+}
+
+export interface HealthDurationRow {
+  projectId: number;
+  hour: number;
+  release: string;
+  environment: string;
+  bucket: number;
+  n: number;
 }
 
 export interface SessionsQuery {
@@ -76,7 +94,8 @@ export function parseSessionsQuery(params: URLSearchParams): SessionsQuery {
   for (const g of groupBy)
     if (!(SESSION_GROUPS as readonly string[]).includes(g)) throw badRequest(`Invalid groupBy: "${g}"`);
   if (groupBy.includes("session.status")) {
-    const rate = fields.find((f) => f.includes("_rate("));
+    // Rates and durations are of all sessions (durations: of healthy ones), not of one status.
+    const rate = fields.find((f) => f.includes("_rate(") || f.includes("(session.duration)"));
     if (rate) throw badRequest(`Cannot group field ${rate} by session.status`);
   }
   const queryText = params.get("query") ?? "";
@@ -151,9 +170,34 @@ export function alignRange(start: number, end: number, interval: number): { star
 interface Bucketed {
   counts: StatusCounts;
   users: Map<string, number>;
+  /** Duration histogram bucket → healthy exited sessions. */
+  durations: Map<number, number>;
 }
 
-const emptyBucket = (): Bucketed => ({ counts: emptyCounts(), users: new Map() });
+const emptyBucket = (): Bucketed => ({ counts: emptyCounts(), users: new Map(), durations: new Map() });
+
+const QUANTILES: Record<string, number> = { p50: 0.5, p75: 0.75, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+/** A duration field in milliseconds (Sentry's unit for session.duration), from the histogram. */
+function durationValue(field: SessionField, histogram: ReadonlyMap<number, number>): number | null {
+  const fn = field.slice(0, field.indexOf("("));
+  let seconds: number | null;
+  if (fn === "avg") {
+    let n = 0;
+    let sum = 0;
+    for (const [bucket, count] of histogram) {
+      n += count;
+      sum += count * bucketSeconds(bucket);
+    }
+    seconds = n > 0 ? sum / n : null;
+  } else if (fn === "max") {
+    const buckets = [...histogram.entries()].filter(([, count]) => count > 0).map(([b]) => b);
+    seconds = buckets.length ? bucketSeconds(Math.max(...buckets)) : null;
+  } else {
+    seconds = durationQuantile(histogram, QUANTILES[fn] ?? 0.5);
+  }
+  return seconds === null ? null : Math.round(seconds * 1000);
+}
 
 /** The group key of a row for the dimensions other than session.status. */
 function byOf(
@@ -186,6 +230,8 @@ function fieldValue(field: SessionField, b: Bucketed, status: number | null): nu
       return total > 0 ? b.counts.crashed / total : null;
     case "crash_rate(user)":
       return users.length > 0 ? crashedUsers / users.length : null;
+    default:
+      return durationValue(field, b.durations);
   }
 }
 
@@ -195,6 +241,7 @@ export function sessionsAnswer(
   range: { start: number; end: number },
   counts: readonly HealthCountRow[],
   users: readonly HealthUserRow[],
+  durations: readonly HealthDurationRow[] = [],
 ) {
   const n = Math.round((range.end - range.start) / q.interval);
   const intervals = Array.from({ length: n }, (_, i) => iso(range.start + i * q.interval));
@@ -202,7 +249,7 @@ export function sessionsAnswer(
     string,
     { by: Record<string, string | number | null>; total: Bucketed; series: Bucketed[] }
   >();
-  const groupOf = (row: HealthCountRow | HealthUserRow) => {
+  const groupOf = (row: HealthCountRow | HealthUserRow | HealthDurationRow) => {
     const by = byOf(q.groupBy, row);
     const key = JSON.stringify(by);
     let g = groups.get(key);
@@ -232,6 +279,16 @@ export function sessionsAnswer(
     raise(g.total.users, row.userHash, row.status);
     const bucket = g.series[i];
     if (bucket) raise(bucket.users, row.userHash, row.status);
+  }
+  const addTo = (map: Map<number, number>, bucket: number, n: number) =>
+    map.set(bucket, (map.get(bucket) ?? 0) + n);
+  for (const row of durations) {
+    const i = indexOf(row.hour);
+    if (i < 0 || i >= n) continue;
+    const g = groupOf(row);
+    addTo(g.total.durations, row.bucket, row.n);
+    const bucket = g.series[i];
+    if (bucket) addTo(bucket.durations, row.bucket, row.n);
   }
   const statuses: (number | null)[] = q.groupBy.includes("session.status")
     ? HEALTH_STATUSES.map((_, i) => i)
