@@ -9,6 +9,8 @@ export interface ReleaseHealth {
   crashFreeSessions: number | null;
   crashFreeUsers: number | null;
   adoption: number | null;
+  /** Seconds: the median duration of healthy sessions (of the project with most sessions). */
+  durationP50: number | null;
   /** Sessions per hour of the last 24 h. */
   hourly: number[];
 }
@@ -29,6 +31,7 @@ export function combineHealth(parts: readonly HealthData[]): ReleaseHealth | nul
   const users = sum((p) => p.totalUsers);
   const crashedUsers = sum((p) => (p.totalUsers * (100 - (p.crashFreeUsers ?? 100))) / 100);
   const projectSessions = sum((p) => p.totalProjectSessions24h);
+  const busiest = [...shown].sort((a, b) => b.totalSessions - a.totalSessions)[0];
   const hourly: number[] = [];
   for (const p of shown)
     (p.stats["24h"] ?? []).forEach(([, n], i) => {
@@ -39,6 +42,7 @@ export function combineHealth(parts: readonly HealthData[]): ReleaseHealth | nul
     crashFreeSessions: sessions > 0 ? 100 - (100 * crashed) / sessions : null,
     crashFreeUsers: users > 0 ? 100 - (100 * crashedUsers) / users : null,
     adoption: projectSessions > 0 ? (100 * sum((p) => p.totalSessions24h)) / projectSessions : null,
+    durationP50: busiest?.durationP50 ?? null,
     hourly,
   };
 }

@@ -90,6 +90,8 @@ describe("release health and crons in chromium", () => {
     expect(text).toContain(`Crash-free sessions${CRASH_FREE}`);
     expect(text).toContain(`Crash-free users${CRASH_FREE}`);
     expect(text).toContain(`Sessions (14 d)${RUNS.length}`);
+    // The healthy runs exited with their process's duration.
+    expect(text).toMatch(/Median duration\d/);
     expect(await health.locator("svg.bars").count()).toBe(2);
     // The crashing run's error is an issue first seen in this release.
     expect(await mainText(page)).toContain(

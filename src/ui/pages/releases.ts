@@ -15,7 +15,7 @@ import { FaultlineError } from "../../errors.ts";
 import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../protocol/health/sessions-query.ts";
 import type { OrgCall } from "../call.ts";
 import { barChart, sparkline } from "../charts.ts";
-import { compactNumber, isoDay, isoTime, relativeTime } from "../format.ts";
+import { compactNumber, duration, isoDay, isoTime, relativeTime } from "../format.ts";
 import { healthByVersion, type ReleaseHealth, rate } from "../health-view.ts";
 import { html, type SafeHtml, safeHref } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
@@ -111,7 +111,7 @@ function healthPanel(summary: ReleaseHealth | null, days: DayHealth[]): SafeHtml
     label: `${d.day} crash-free %`,
     value: d.crashFree === null ? 0 : Math.round(d.crashFree * 10) / 10,
   }));
-  return html`<h2>Health</h2><div class="panel health"><div class="row"><div class="stat"><span class="muted">Crash-free sessions</span><strong>${rate(summary.crashFreeSessions)}</strong></div><div class="stat"><span class="muted">Crash-free users</span><strong>${rate(summary.crashFreeUsers)}</strong></div><div class="stat"><span class="muted">Adoption (24 h)</span><strong>${adoption}</strong></div><div class="stat"><span class="muted">Sessions (14 d)</span><strong>${compactNumber(summary.sessions)}</strong></div></div>
+  return html`<h2>Health</h2><div class="panel health"><div class="row"><div class="stat"><span class="muted">Crash-free sessions</span><strong>${rate(summary.crashFreeSessions)}</strong></div><div class="stat"><span class="muted">Crash-free users</span><strong>${rate(summary.crashFreeUsers)}</strong></div><div class="stat"><span class="muted">Adoption (24 h)</span><strong>${adoption}</strong></div><div class="stat"><span class="muted">Sessions (14 d)</span><strong>${compactNumber(summary.sessions)}</strong></div><div class="stat"><span class="muted">Median duration</span><strong>${summary.durationP50 === null ? "—" : duration(summary.durationP50 * 1000)}</strong></div></div>
 <p class="muted" style="margin:10px 0 2px">Sessions per day</p>${barChart(sessionBars)}<p class="muted" style="margin:10px 0 2px">Crash-free sessions per day (%)</p>${barChart(rateBars)}</div>`;
 }
 
