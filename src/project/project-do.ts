@@ -4,7 +4,9 @@
 // each method delegates to the part that does the work:
 //   admission.ts (rate limits) → spool.ts (durable queue) → spool-flusher.ts (to D1) → group-commit.ts
 //   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
-//   commits), issue-status.ts, regroup-trigger.ts, late-alarm.ts, spooled-event.ts.
+//   commits), session-health.ts (release health counters), monitor-clock.ts (cron monitors: check-ins,
+//   missed runs and timeouts from the alarm), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
+//   spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
 import { AlertEngine, type CommittedError } from "../alerts/index.ts";
 import type { EventTableRow } from "../db/rows.ts";
@@ -246,7 +248,8 @@ export class ProjectDO extends DurableObject<Env> {
 
   /**
    * The object's one alarm: flushes the spool (a retry after D1 failures, or the backstop after an
-   * eviction), then runs the late-symbolication jobs that are due.
+   * eviction), then runs the late-symbolication jobs that are due and records the monitors' missed
+   * runs and timeouts.
    */
   override async alarm(): Promise<void> {
     this.backstopArmed = false;

@@ -287,6 +287,30 @@ describe("release health", () => {
     expect(Math.abs((health?.durationP90 ?? 0) - 10)).toBeLessThan(0.9);
   });
 
+  it("groups by environment and project, and filters by the environment parameter and the query together", async () => {
+    const t = await createTenant();
+    const now = Math.floor(Date.now() / 1000) - 60;
+    await postEnvelope(
+      t,
+      sessionEnvelope(
+        { sid: sid(), status: "exited", started: now, release: "env@1", environment: "production" },
+        { sid: sid(), status: "crashed", started: now, release: "env@1", environment: "production" },
+        { sid: sid(), status: "exited", started: now, release: "env@1", environment: "staging" },
+      ),
+    );
+    const base = `/api/0/organizations/${t.orgSlug}/sessions/?field=sum(session)&statsPeriod=24h`;
+    const grouped = await api(t, `${base}&groupBy=environment&groupBy=project`);
+    const byEnv = Object.fromEntries(grouped.body.groups.map((g) => [String(g.by.environment), g]));
+    expect(byEnv.production?.totals["sum(session)"]).toBe(2);
+    expect(byEnv.staging?.totals["sum(session)"]).toBe(1);
+    expect(byEnv.production?.by.project).toBe(t.projectId);
+    const total = async (q: string) => (await api(t, `${base}${q}`)).body.groups[0]?.totals["sum(session)"];
+    expect(await total("&environment=production")).toBe(2);
+    expect(await total("&query=environment:staging")).toBe(1);
+    // Both apply: production and staging at once match nothing.
+    expect(await total("&environment=production&query=environment:staging")).toBe(0);
+  });
+
   it("answers bad parameters with a 400 and a detail", async () => {
     const t = await createTenant();
     const base = `/api/0/organizations/${t.orgSlug}/sessions/`;

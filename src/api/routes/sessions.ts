@@ -10,13 +10,24 @@ import { json } from "../../http/responses.ts";
 import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../protocol/health/sessions-query.ts";
 import { queryScope } from "../query-scope.ts";
 
+/**
+ * The `environment` parameters and the query's `environment:` filter both apply: their intersection
+ * (an impossible name when it is empty, since an empty list means any environment).
+ */
+function bothEnvironments(params: string[], query: string[]): string[] {
+  if (params.length === 0) return query;
+  if (query.length === 0) return params;
+  const both = params.filter((e) => query.includes(e));
+  return both.length > 0 ? both : ["\u0000none"];
+}
+
 export function registerSessionRoutes(router: AppRouter): void {
   router.get("/api/0/organizations/:org/sessions/", async (req, env) => {
     const scope = await queryScope(req, env, "org:read");
     const query = parseSessionsQuery(new URL(req.url).searchParams);
     const range = alignRange(scope.start, scope.end, query.interval);
     const needsUsers = query.fields.some((f) => f.includes("(user)"));
-    const environments = [...scope.environments, ...query.environments];
+    const environments = bothEnvironments(scope.environments, query.environments);
     const filter = {
       projectIds: scope.projects.map((p) => p.id),
       start: range.start,
