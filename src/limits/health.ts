@@ -31,3 +31,10 @@ export const MONITOR_CHECKINS_PAGE = 100;
 
 /** Characters of a monitor's name. Sentry's Monitor.name max_length (128). */
 export const MAX_MONITOR_NAME_CHARS = 128;
+
+/**
+ * A recovery whose failure's event was still in the spool retries its issue's resolution from the
+ * alarm this often (ms), for at most this long (seconds) — a spool flush takes well under a minute.
+ */
+export const MONITOR_RESOLVE_RETRY_MS = 5_000;
+export const MONITOR_RESOLVE_PENDING_SECONDS = 3600;

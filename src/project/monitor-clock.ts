@@ -22,7 +22,11 @@ import {
   writeEnvironmentState,
   writeMonitorRun,
 } from "../db/monitors.ts";
-import { MAX_MISSED_PER_ALARM } from "../limits.ts";
+import {
+  MAX_MISSED_PER_ALARM,
+  MONITOR_RESOLVE_PENDING_SECONDS,
+  MONITOR_RESOLVE_RETRY_MS,
+} from "../limits.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
 import {
   configFromCheckIn,
@@ -35,9 +39,21 @@ import { afterCheckIn, afterRun, missedRuns, type Transition } from "../protocol
 import type { IngestBatch, KeyContext } from "./ingest-batch.ts";
 import { type FailedMonitor, failureBatch, monitorIssueHash } from "./monitor-failure.ts";
 
-/** Storage keys: the project (and organization) monitors run for, and the next deadline (ms). */
+/**
+ * Storage keys: the project (and organization) monitors run for, the next deadline (ms), and the
+ * resolutions still waiting for their issue (a recovery committed while the failure's event was spooled).
+ */
 const PROJECT_KEY = "monitors-project";
 const DUE_KEY = "monitors-due-at";
+const PENDING_KEY = "monitors-pending-resolutions";
+
+interface PendingResolution {
+  monitor: FailedMonitor;
+  /** Unix seconds it was asked for; dropped after MONITOR_RESOLVE_PENDING_SECONDS. */
+  since: number;
+}
+
+const sameMonitor = (a: FailedMonitor, b: FailedMonitor) => a.id === b.id && a.environment === b.environment;
 
 export interface MonitorClockDeps {
   db: D1Database;
@@ -84,6 +100,7 @@ export class MonitorClock {
     const scope = await this.deps.storage.get<Scope>(PROJECT_KEY);
     if ((await this.dueAt()) === null || !scope) return;
     const { db } = this.deps;
+    await this.retryResolutions(scope, now);
     for (const row of await overdueEnvironments(db, scope.projectId, now)) {
       const config = configFromStored(row.config);
       const monitor = { id: row.monitorId, slug: row.slug, name: row.name, environment: row.environment };
@@ -204,20 +221,53 @@ export class MonitorClock {
     if (t.issueEvent) {
       const key: KeyContext = { ...scope, keyId: 0, projectLimit: null, keyLimit: null };
       this.deps.spoolBatch(failureBatch(key, monitor, t.issueEvent, now));
+      // A new failure: an older recovery no longer applies.
+      await this.setPending((await this.pending()).filter((p) => !sameMonitor(p.monitor, monitor)));
     }
-    if (t.resolveIssue) {
-      const issue = await issueOfHash(this.deps.db, scope.projectId, monitorIssueHash(monitor));
-      if (issue && issue.status !== "resolved") await this.deps.resolveIssue(issue.id);
+    if (t.resolveIssue && !(await this.resolve(scope, monitor))) {
+      // The failure's event is still in the spool: resolve once it is committed (from the alarm).
+      await this.setPending([...(await this.pending()), { monitor, since: now }]);
     }
   }
 
+  /** Resolves the monitor's issue; false when the issue does not exist (yet). */
+  private async resolve(scope: Scope, monitor: FailedMonitor): Promise<boolean> {
+    const issue = await issueOfHash(this.deps.db, scope.projectId, monitorIssueHash(monitor));
+    if (!issue) return false;
+    if (issue.status !== "resolved") await this.deps.resolveIssue(issue.id);
+    return true;
+  }
+
+  private async retryResolutions(scope: Scope, now: number): Promise<void> {
+    const left: PendingResolution[] = [];
+    for (const p of await this.pending()) {
+      if (await this.resolve(scope, p.monitor)) continue;
+      if (now - p.since < MONITOR_RESOLVE_PENDING_SECONDS) left.push(p);
+    }
+    await this.setPending(left);
+  }
+
+  private async pending(): Promise<PendingResolution[]> {
+    return (await this.deps.storage.get<PendingResolution[]>(PENDING_KEY)) ?? [];
+  }
+
+  private async setPending(list: PendingResolution[]): Promise<void> {
+    if (list.length === 0) await this.deps.storage.delete(PENDING_KEY);
+    else await this.deps.storage.put(PENDING_KEY, list);
+  }
+
+  /** Arms the alarm for the next deadline, or soon while a resolution waits for its issue. */
   private async rearm(projectId: number): Promise<void> {
     const next = await nextMonitorDeadline(this.deps.db, projectId);
-    if (next === null) {
+    const retry = (await this.pending()).length > 0 ? Date.now() + MONITOR_RESOLVE_RETRY_MS : null;
+    const at = Math.min(
+      next === null ? Number.POSITIVE_INFINITY : Math.ceil(next * 1000),
+      retry ?? Number.POSITIVE_INFINITY,
+    );
+    if (at === Number.POSITIVE_INFINITY) {
       await this.deps.storage.delete(DUE_KEY);
       return;
     }
-    const at = Math.ceil(next * 1000);
     await this.deps.storage.put(DUE_KEY, at);
     await this.deps.wakeAt(at);
   }

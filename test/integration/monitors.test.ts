@@ -196,6 +196,25 @@ describe("cron monitors", () => {
     expect(again).toMatchObject({ status: "unresolved", substatus: "regressed", times_seen: 2 });
   });
 
+  it("resolves the issue of a failure whose recovery arrived in the same commit, once the failure's event is stored", async () => {
+    const t = await createTenant();
+    const config = { schedule: { type: "crontab", value: "0 * * * *" } };
+    const error = { check_in_id: hex(), monitor_slug: "burst", status: "error", monitor_config: config };
+    const ok = { check_in_id: hex(), monitor_slug: "burst", status: "ok" };
+    // Both in one envelope: one group commit applies the failure (its event goes to the spool) and the
+    // recovery, which finds no issue to resolve yet.
+    await postEnvelope(
+      t,
+      envelope({}, [{ type: "check_in" }, JSON.stringify(error)], [{ type: "check_in" }, JSON.stringify(ok)]),
+    );
+    await drainSpool(t.projectId);
+    expect((await monitorIssues(t))[0]?.status).toBe("unresolved");
+    // The alarm (armed a few seconds out for it) resolves the issue now that it exists.
+    expect(await alarmAt(t)).not.toBeNull();
+    expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
+    expect((await monitorIssues(t))[0]?.status).toBe("resolved");
+  });
+
   it("creates, updates, lists and deletes monitors through the API, with Sentry's field errors", async () => {
     const t = await createTenant();
     const base = `/api/0/organizations/${t.orgSlug}/monitors/`;
