@@ -6,6 +6,7 @@ const MiB = 1024 * KiB;
 
 // The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
 export * from "./limits/costs.ts";
+export * from "./limits/health.ts";
 export * from "./limits/minidump.ts";
 export * from "./limits/privacy.ts";
 export * from "./limits/storage.ts";

@@ -2,6 +2,7 @@
 export { type InviteOutcome, inviteMember } from "./invitations.ts";
 export { buildReceipt, type Receipt } from "./receipt.ts";
 export { registerApiRoutes } from "./register-routes.ts";
+export { type HealthData, type HealthOptions, releaseHealthData } from "./release-health.ts";
 export { parseBudget } from "./serializers/budget.ts";
 export { isValidSlug } from "./slugs.ts";
 export { changeProjectBudget, loadProjectUsage, reportWindow } from "./usage-load.ts";

@@ -22,12 +22,14 @@ import { registerIssueTagValueRoutes } from "./routes/issue-tag-values.ts";
 import { registerIssueRoutes } from "./routes/issues.ts";
 import { registerLiveTailRoutes } from "./routes/live-tail.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
+import { registerMonitorRoutes } from "./routes/monitors.ts";
 import { registerOrganizationRoutes } from "./routes/organizations.ts";
 import { registerProjectFilterRoutes } from "./routes/project-filters.ts";
 import { registerProjectKeyRoutes } from "./routes/project-keys.ts";
 import { registerProjectStatsRoutes } from "./routes/project-stats.ts";
 import { registerProjectRoutes } from "./routes/projects.ts";
 import { registerReleaseRoutes } from "./routes/releases.ts";
+import { registerSessionRoutes } from "./routes/sessions.ts";
 import { registerStatsV2Routes } from "./routes/stats-v2.ts";
 import { registerTeamRoutes } from "./routes/teams.ts";
 import { registerTraceRoutes } from "./routes/traces.ts";
@@ -66,6 +68,8 @@ export function registerApiRoutes(router: AppRouter): void {
   registerEnvironmentRoutes(router);
   registerUserFeedbackRoutes(router);
   registerStatsV2Routes(router);
+  registerSessionRoutes(router);
+  registerMonitorRoutes(router);
   registerProjectStatsRoutes(router);
   registerUsageRoutes(router);
 }

@@ -1,5 +1,7 @@
 // Releases as Sentry's JSON: each release with its projects (and their new issues), deploy count, last
 // deploy and first/last event, read in a few batched queries.
+
+import { releasesWithHealth } from "../db/release-health-reads.ts";
 import {
   deployCounts,
   deploysByIds,
@@ -9,8 +11,15 @@ import {
 } from "../db/release-reads.ts";
 import type { ReleaseRow } from "../db/rows.ts";
 import { chunks } from "../db/sql.ts";
+import { MAX_QUERY_PERIOD_SECONDS } from "../limits.ts";
+import { type HealthOptions, releaseHealthData } from "./release-health.ts";
 import { serializeDeploy } from "./serializers/deploy.ts";
-import { type ReleaseProjectSummary, type ReleaseStats, serializeRelease } from "./serializers/release.ts";
+import {
+  type ReleaseHealthView,
+  type ReleaseProjectSummary,
+  type ReleaseStats,
+  serializeRelease,
+} from "./serializers/release.ts";
 
 /** Projects, new-issue counts, deploys and first/last event of each release. */
 export async function releaseStats(
@@ -61,8 +70,45 @@ export async function releaseStats(
   return stats;
 }
 
-export async function releaseJson(db: D1Database, release: ReleaseRow) {
-  const stats = (await releaseStats(db, [release])).get(release.id);
+/**
+ * Per release: which of its projects have sessions (Sentry's `hasHealthData`, over the retention
+ * period), and their healthData when `options` asks for it (`health=1`).
+ */
+export async function releaseHealthViews(
+  db: D1Database,
+  rows: readonly ReleaseRow[],
+  stats: ReadonlyMap<number, ReleaseStats>,
+  options: HealthOptions | null,
+): Promise<Map<number, ReleaseHealthView>> {
+  const projectIds = [...new Set([...stats.values()].flatMap((s) => s.projects.map((p) => p.id)))];
+  const versions = rows.map((r) => r.version);
+  const now = Date.now() / 1000;
+  const data = options ? await releaseHealthData(db, projectIds, versions, options, now) : null;
+  const has = data
+    ? null
+    : await releasesWithHealth(db, {
+        projectIds,
+        start: now - MAX_QUERY_PERIOD_SECONDS,
+        end: now + 3600,
+        releases: versions,
+        environments: [],
+      });
+  const views = new Map<number, ReleaseHealthView>();
+  for (const row of rows) {
+    const k = (projectId: number) => `${projectId}\u0000${row.version}`;
+    views.set(row.id, {
+      has: (projectId) =>
+        data ? (data.get(k(projectId))?.hasHealthData ?? false) : (has?.has(k(projectId)) ?? false),
+      data: (projectId) => data?.get(k(projectId)),
+    });
+  }
+  return views;
+}
+
+export async function releaseJson(db: D1Database, release: ReleaseRow, health: HealthOptions | null = null) {
+  const all = await releaseStats(db, [release]);
+  const stats = all.get(release.id);
   if (!stats) throw new Error("release stats missing");
-  return serializeRelease(release, stats);
+  const views = await releaseHealthViews(db, [release], all, health);
+  return serializeRelease(release, stats, views.get(release.id));
 }

@@ -21,6 +21,11 @@ export const TELEMETRY_TABLES = [
   "dropped_events",
   "alert_deliveries",
   "usage_hourly",
+  "release_health_hours",
+  "release_health_users",
+  "release_health_durations",
+  "monitor_environments",
+  "monitor_check_ins",
 ] as const;
 
 /** Rows that configure a project or track work on its uploads: a reset keeps them. */
@@ -35,6 +40,9 @@ export const KEPT_TABLES = [
   "alert_rules",
   "alert_settings",
   "usage_budgets",
+  // A monitor is configuration (made through the API or by a check-in's monitor_config); its state and
+  // runs are telemetry.
+  "monitors",
 ] as const;
 
 /**

@@ -4,6 +4,7 @@
 export * from "./schema/alerts.ts";
 export * from "./schema/debug-files.ts";
 export * from "./schema/events.ts";
+export * from "./schema/health.ts";
 export * from "./schema/issues.ts";
 export * from "./schema/outcomes.ts";
 export * from "./schema/releases.ts";

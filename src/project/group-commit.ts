@@ -6,12 +6,14 @@ import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commi
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
 import type { UsageEntry, UsageOwner } from "../db/usage-ledger.ts";
+import type { CheckIn } from "../protocol/items/index.ts";
 import type { IssueCache, SeenReleases } from "./caches.ts";
 import { errorText, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
 import { commitStatements, releaseStatements } from "./commit-statements.ts";
 import type { IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
+import type { SessionHealth } from "./session-health.ts";
 
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
 export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
@@ -53,13 +55,19 @@ export class GroupCommit {
     private readonly db: D1Database,
     private readonly issues: IssueCache,
     private readonly releases: SeenReleases,
-    /** Runs after a commit with the error events it stored (issue alerts); never fails the commit. */
+    /**
+     * Runs after a commit with the error events (issue alerts) and check-ins (cron monitors) it stored;
+     * never fails the commit.
+     */
     private readonly afterCommit: (
       projectId: number,
       organizationId: number,
       events: CommittedError[],
+      checkIns: CheckIn[],
     ) => Promise<void> = async () => {},
     private readonly usage: CommitUsage | null = null,
+    /** Release health counters of the sessions each commit carries (none: counters are not kept). */
+    private readonly health: SessionHealth | null = null,
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -104,9 +112,13 @@ export class GroupCommit {
     const releases = this.releases.unseen([
       ...plan.errorEvents.map((e) => e.event.row),
       ...plan.transactions.map((t) => t?.row),
+      // Sessions name releases too: a release only sessions know still shows its health.
+      ...admitted.flatMap(({ batch }) => [...batch.sessionUpdates, ...batch.sessionAggregates]),
     ]);
     const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
     statements.push(...releaseStatements(this.db, organizationId, projectId, releases));
+    const health = this.health?.plan(admitted) ?? null;
+    if (this.health) statements.push(...this.health.statements(this.db, projectId, health));
     if (mark) statements.push(spoolMarkStatement(this.db, projectId, mark.epoch, mark.seq));
     // The meter's usage rides in the same transaction: written exactly when the commit is.
     const usage = this.usage?.take({ projectId, organizationId }) ?? [];
@@ -127,6 +139,7 @@ export class GroupCommit {
 
     // Only now that the transaction committed do the caches learn the new state.
     this.releases.add(releases);
+    this.health?.committed(health);
     for (const state of plan.issueStates) this.issues.setState(state);
     const createdIds = new Map<string, number>();
     for (const row of createdIssues) {
@@ -141,7 +154,8 @@ export class GroupCommit {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
 
-    await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds));
+    const checkIns = admitted.flatMap(({ batch }) => batch.checkIns);
+    await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
 
     const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
     const insertedTransactions = new Set(plan.transactions);

@@ -34,10 +34,12 @@ export {
   forgetProjectIssues,
   type IssueFields,
   type IssueTarget,
+  monitorsChanged,
   setIssuesFields,
   setIssuesIgnoreDetails,
   setIssuesStatus,
 } from "./issue-mutations.ts";
+export { type FailedMonitor, monitorIssueHash } from "./monitor-failure.ts";
 export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";
 export { openLiveTail, spooledBlobKeys, spooledEvent, spooledEventIn } from "./spool-reads.ts";

@@ -81,3 +81,8 @@ export function clearTelemetry(env: Env, projectId: number): Promise<boolean> {
 export async function forgetProjectAlertRules(env: Env, projectId: number): Promise<void> {
   await projectObject(env, projectId).forgetAlertRules();
 }
+
+/** Tells the project's object that a monitor of the project changed (its alarm follows the deadlines). */
+export async function monitorsChanged(env: Env, projectId: number, organizationId: number): Promise<void> {
+  await projectObject(env, projectId).monitorsChanged(projectId, organizationId);
+}

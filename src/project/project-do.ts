@@ -4,7 +4,9 @@
 // each method delegates to the part that does the work:
 //   admission.ts (rate limits) → spool.ts (durable queue) → spool-flusher.ts (to D1) → group-commit.ts
 //   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
-//   commits), issue-status.ts, regroup-trigger.ts, late-alarm.ts, spooled-event.ts.
+//   commits), session-health.ts (release health counters), monitor-clock.ts (cron monitors: check-ins,
+//   missed runs and timeouts from the alarm), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
+//   spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
 import { AlertEngine, type CommittedError } from "../alerts/index.ts";
 import type { BlobBucket } from "../blobs/bucket.ts";
@@ -13,6 +15,7 @@ import { meteredD1 } from "../db/metered-d1.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 import { ALERT_RETRY_FIRST_SECONDS, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
+import type { CheckIn } from "../protocol/items/index.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
 import { BudgetGuard, type BudgetNotice } from "./budget-guard.ts";
@@ -27,8 +30,10 @@ import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
+import { MonitorClock } from "./monitor-clock.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
+import { SessionHealth } from "./session-health.ts";
 import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
 import { SpoolFlusher } from "./spool-flusher.ts";
 import { spooledEventRow } from "./spooled-event.ts";
@@ -46,6 +51,8 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly flusher: SpoolFlusher;
   private readonly late: LateSymbolicationAlarm;
   private readonly alerts: AlertEngine;
+  private readonly monitors: MonitorClock;
+  private readonly health: SessionHealth;
   /** The D1 database this object writes to (see database()), metered. */
   private readonly db: D1Database;
   /** The R2 bucket, metered. */
@@ -72,9 +79,21 @@ export class ProjectDO extends DurableObject<Env> {
     this.admission = new RateLimitAdmission(ctx.storage);
     const queue = meteredQueue(env.ALERTS, (n) => this.meter.add({ queueMessages: n }));
     this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue });
-    const afterCommit = (projectId: number, organizationId: number, events: CommittedError[]) =>
-      this.evaluateAlerts(projectId, organizationId, events);
-    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, this.meter);
+    const afterCommit = async (
+      projectId: number,
+      organizationId: number,
+      events: CommittedError[],
+      checkIns: CheckIn[],
+    ) => {
+      await this.evaluateAlerts(projectId, organizationId, events);
+      // The commit stands whatever happens here: a monitor not updated is logged, never retried as a commit.
+      await this.monitors
+        .apply({ projectId, organizationId }, checkIns)
+        .catch((error) => console.error("monitors: check-ins not applied", error));
+    };
+    const health = new SessionHealth(ctx.storage.sql);
+    this.health = health;
+    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, this.meter, health);
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({
@@ -96,6 +115,16 @@ export class ProjectDO extends DurableObject<Env> {
           events.map(({ event, ...e }) => ({ ...e, grouping: issueGroupingOf(event) })),
         ),
     };
+    this.monitors = new MonitorClock({
+      db: this.db,
+      storage: ctx.storage,
+      spoolBatch: (batch) => {
+        this.spool.append({ batch, eventAdmitted: true });
+        this.flusher.kick();
+      },
+      resolveIssue: (issueId) => setIssueStatus(this.db, this.issues, issueId, "resolved", null),
+      wakeAt,
+    });
     const spoolFlushed = () => this.flusher.flushedThrough(this.spool.lastSeq);
     this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, spoolFlushed, wakeAt);
     void ctx.blockConcurrencyWhile(() => this.admission.load());
@@ -257,7 +286,8 @@ export class ProjectDO extends DurableObject<Env> {
 
   /**
    * The object's one alarm: flushes the spool (a retry after D1 failures, or the backstop after an
-   * eviction), then runs the late-symbolication jobs that are due.
+   * eviction), then runs the late-symbolication jobs that are due and records the monitors' missed
+   * runs and timeouts.
    */
   override async alarm(): Promise<void> {
     this.touch();
@@ -267,12 +297,18 @@ export class ProjectDO extends DurableObject<Env> {
     this.flusher.kickNow();
     const alertsSent = await this.alerts.sendOutbox();
     await this.late.runIfDue();
-    // The next alarm, exactly: the late jobs' due time, or the backstop while envelopes are spooled.
+    // Missed runs and timeouts, between group commits (they read and write monitor state).
+    await this.lock
+      .run(() => this.monitors.runIfDue())
+      .catch((error) => console.error("monitors: alarm run failed", error));
+    // The next alarm, exactly: the late jobs' or monitors' due time, or the backstop while envelopes are spooled.
     const lateDue = await this.late.dueAt();
+    const monitorDue = await this.monitors.dueAt();
     const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
     const alertRetry = alertsSent ? Number.POSITIVE_INFINITY : Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000;
     const next = Math.min(
       lateDue ?? Number.POSITIVE_INFINITY,
+      monitorDue ?? Number.POSITIVE_INFINITY,
       backstop ?? Number.POSITIVE_INFINITY,
       alertRetry,
     );
@@ -294,10 +330,16 @@ export class ProjectDO extends DurableObject<Env> {
         lock: this.lock,
         issues: this.issues,
         admission: this.admission,
+        forgetSessions: () => this.health.clear(),
         drainSpool: () => this.drainSpool(),
       },
       projectId,
     );
+  }
+
+  /** The monitor API changed one of the project's monitors: the alarm follows its deadlines. */
+  async monitorsChanged(projectId: number, organizationId: number): Promise<void> {
+    await this.lock.run(() => this.monitors.changed({ projectId, organizationId }));
   }
 
   /** The API changed the project's alert rules or settings: the next commit reads them again. */

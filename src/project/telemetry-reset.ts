@@ -16,6 +16,8 @@ export interface TelemetryResetDeps {
   lock: CommitLock;
   issues: IssueCache;
   admission: RateLimitAdmission;
+  /** Forgets the sessions release health counted (their counters are deleted with the rest). */
+  forgetSessions(): void;
   /** Writes the spool to D1; false when it could not within its time. */
   drainSpool(): Promise<boolean>;
 }
@@ -30,6 +32,7 @@ export async function clearProjectTelemetry(deps: TelemetryResetDeps, projectId:
   // Between group commits: a commit plans from the issue cache, which must not outlive the rows.
   await deps.lock.run(async () => {
     await deleteProjectTelemetry(deps.db, projectId);
+    deps.forgetSessions();
     forget();
   }, forget);
   await deps.admission.reset();

@@ -61,6 +61,11 @@ ul.issues>li.head{font-size:12px;color:var(--muted);font-weight:600}
 .culprit{word-break:break-all}
 svg.spark rect{fill:var(--accent)}svg.spark rect.zero,svg.bars rect.zero{fill:var(--line)}
 svg.bars{width:100%;height:64px}svg.bars rect{fill:var(--accent)}svg.bars text{font-size:9px;fill:var(--muted)}
+.rate-good{color:#1a7f37}.rate-fair{color:#9a6700}.rate-poor{color:var(--err)}
+.health .stat{display:flex;flex-direction:column;margin-right:24px}.health .stat strong{font-size:20px}
+.ticks{display:inline-flex;gap:2px;vertical-align:middle}.tick{display:inline-block;width:6px;height:16px;border-radius:2px;background:var(--line)}
+.tick-ok{background:#2da44e}.tick-error{background:var(--err)}.tick-missed{background:#9a6700}.tick-timeout{background:#bc4c00}.tick-in_progress{background:var(--info)}
+.status-ok{color:#1a7f37}.status-error,.status-timeout{color:var(--err)}.status-missed{color:#9a6700}
 .grid2{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:16px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 dl.kv{display:grid;grid-template-columns:minmax(90px,max-content) minmax(0,1fr);gap:2px 12px;margin:0}

@@ -17,6 +17,15 @@ export function relativeTime(seconds: number, now: number): string {
   return isoDay(seconds);
 }
 
+/** A time to come: "in 5 min", "in 3 h", "in 2 d"; "now" once it is here or past. */
+export function timeUntil(seconds: number, now: number): string {
+  const d = seconds - now;
+  if (d < 60) return d <= 0 ? "now" : "in under a minute";
+  if (d < 3600) return `in ${Math.floor(d / 60)} min`;
+  if (d < 86400) return `in ${Math.floor(d / 3600)} h`;
+  return `in ${Math.floor(d / 86400)} d`;
+}
+
 /** Dates of stored values: an out-of-range value shows as "unknown time" rather than breaking the page. */
 export const isoDay = (seconds: number): string => isoFromSeconds(seconds)?.slice(0, 10) ?? "unknown time";
 

@@ -15,6 +15,7 @@ import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/
 import { issueBulkSubmit, issueStreamPage } from "./pages/issues.ts";
 import { liveTailPage, liveTailSocket } from "./pages/live-tail.ts";
 import { loginPage, loginSubmit, logout } from "./pages/login.ts";
+import { monitorDetailPage, monitorsPage } from "./pages/monitors.ts";
 import { orgHomePage } from "./pages/org-home.ts";
 import { releaseDetailPage, releasesPage } from "./pages/releases.ts";
 import { alertsPage, alertsSubmit } from "./pages/settings-alerts.ts";
@@ -138,6 +139,8 @@ export function registerUiRoutes(router: AppRouter): void {
   get("/organizations/:org/performance/trace/:traceId/", tracePage);
   get("/organizations/:org/releases/", releasesPage);
   get("/organizations/:org/releases/:version/", releaseDetailPage);
+  get("/organizations/:org/monitors/", monitorsPage);
+  get("/organizations/:org/monitors/:slug/", monitorDetailPage);
   get("/settings/:org/", projectsPage);
   get("/settings/:org/projects/", projectsPage);
   post("/settings/:org/projects/", projectsSubmit);

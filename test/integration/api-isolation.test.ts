@@ -66,6 +66,17 @@ beforeAll(async () => {
     ALERT_RULE,
   );
   expect(rule.status).toBe(200);
+  const monitor = await call<{ slug: string }>(
+    ownerA.token,
+    "POST",
+    `/api/0/organizations/${a.orgSlug}/monitors/`,
+    {
+      name: "Nightly iso",
+      project: a.projectSlug,
+      config: { schedule_type: "crontab", schedule: "0 3 * * *" },
+    },
+  );
+  expect(monitor.status).toBe(201);
   world = {
     a,
     b,
@@ -86,6 +97,7 @@ beforeAll(async () => {
       attachmentId,
       key: "level",
       ruleId: rule.body.id,
+      slug: monitor.body.slug,
       traceId: "0123456789abcdef0123456789abcdef",
       filter: "localhost",
     },

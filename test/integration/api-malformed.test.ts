@@ -59,6 +59,12 @@ beforeAll(async () => {
     ALERT_RULE,
   );
   expect(rule.status).toBe(200);
+  const monitor = await call<{ slug: string }>(token, "POST", `/api/0/organizations/${a.orgSlug}/monitors/`, {
+    name: "Nightly iso",
+    project: a.projectSlug,
+    config: { schedule_type: "crontab", schedule: "0 3 * * *" },
+  });
+  expect(monitor.status).toBe(201);
   params = {
     org: a.orgSlug,
     project: a.projectSlug,
@@ -74,6 +80,7 @@ beforeAll(async () => {
     key: "level",
     filter: "localhost",
     ruleId: rule.body.id,
+    slug: monitor.body.slug,
   };
 });
 

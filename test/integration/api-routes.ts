@@ -219,6 +219,25 @@ export const ROUTES: RouteCase[] = [
     lacking: "project:read",
   },
   { route: "GET /api/0/organizations/:org/stats_v2/", query: "?field=sum(quantity)&groupBy=outcome" },
+  { route: "GET /api/0/organizations/:org/sessions/", query: "?field=sum(session)&groupBy=release" },
+  { route: "GET /api/0/organizations/:org/monitors/" },
+  {
+    route: "POST /api/0/organizations/:org/monitors/",
+    body: {
+      name: "iso monitor",
+      project: ":project",
+      config: { schedule_type: "crontab", schedule: "0 * * * *" },
+    },
+    lacking: "org:read project:read",
+  },
+  { route: "GET /api/0/organizations/:org/monitors/:slug/" },
+  {
+    route: "PUT /api/0/organizations/:org/monitors/:slug/",
+    body: { name: "renamed" },
+    lacking: "org:read project:read",
+  },
+  { route: "DELETE /api/0/organizations/:org/monitors/:slug/", lacking: "org:read project:read" },
+  { route: "GET /api/0/organizations/:org/monitors/:slug/checkins/" },
   { route: "GET /api/0/projects/:org/:project/stats/" },
 ];
 

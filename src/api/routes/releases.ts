@@ -23,7 +23,8 @@ import { json } from "../../http/responses.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import type { OrgRow } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
-import { releaseJson, releaseStats } from "../release-json.ts";
+import { healthOptions } from "../release-health.ts";
+import { releaseHealthViews, releaseJson, releaseStats } from "../release-json.ts";
 import { releaseScopeOf, routeRelease } from "../release-scope.ts";
 import {
   type ProjectRef,
@@ -82,9 +83,10 @@ async function listReleases(request: IRequest, env: Env, projectId: number | nul
   );
   const shown = rows.slice(0, page.limit);
   const stats = await releaseStats(env.DB, shown);
+  const health = await releaseHealthViews(env.DB, shown, stats, healthOptions(url.searchParams));
   const body = shown.flatMap((r) => {
     const s = stats.get(r.id);
-    return s ? [serializeRelease(r, s)] : [];
+    return s ? [serializeRelease(r, s, health.get(r.id))] : [];
   });
   return json(body, 200, { link: linkHeader(url, page, rows.length > page.limit) });
 }
@@ -148,7 +150,7 @@ export function registerReleaseRoutes(router: AppRouter): void {
     });
     router.get(`${base}/:version/`, async (req, env) => {
       const { release } = await routeRelease(req, env, false);
-      return json(await releaseJson(env.DB, release));
+      return json(await releaseJson(env.DB, release, healthOptions(new URL(req.url).searchParams)));
     });
     router.put(`${base}/:version/`, async (req, env) => {
       const { release } = await routeRelease(req, env, true);

@@ -196,7 +196,19 @@ function lastCommit(release: ReleaseRecord): Record<string, unknown> | null {
   };
 }
 
-export function serializeRelease(release: ReleaseRecord, stats: ReleaseStats) {
+/** What the releases' health reads found for one release: per project, whether it has sessions and its healthData. */
+export interface ReleaseHealthView {
+  has(projectId: number): boolean;
+  data(projectId: number): object | undefined;
+}
+
+const NO_HEALTH: ReleaseHealthView = { has: () => false, data: () => undefined };
+
+export function serializeRelease(
+  release: ReleaseRecord,
+  stats: ReleaseStats,
+  health: ReleaseHealthView = NO_HEALTH,
+) {
   return {
     id: release.id,
     version: release.version,
@@ -226,7 +238,8 @@ export function serializeRelease(release: ReleaseRecord, stats: ReleaseStats) {
       newGroups: p.newGroups,
       platform: p.platform,
       platforms: p.platform ? [p.platform] : [],
-      hasHealthData: false,
+      hasHealthData: health.has(p.id),
+      ...(health.data(p.id) ? { healthData: health.data(p.id) } : {}),
     })),
   };
 }
