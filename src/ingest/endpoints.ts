@@ -45,7 +45,7 @@ function hasRequestAuth(request: Request): boolean {
   );
 }
 
-interface Authenticated {
+export interface Authenticated {
   auth: IngestAuth;
   key: KeyContext;
   /** How the project's events are scrubbed before anything is stored. */
@@ -61,7 +61,7 @@ function authenticated(auth: IngestAuth, resolved: ProjectKey): Authenticated {
 }
 
 /** Credentials from headers or query, resolved to an active key before any body byte is read or decoded. */
-async function authenticateRequest(
+export async function authenticateRequest(
   request: Request,
   env: Env,
   projectId: number | null,
@@ -257,11 +257,11 @@ async function ingestEnvelope(
   return json(prepared.eventId ? { id: prepared.eventId } : {}, 200, headers);
 }
 
-function projectStub(env: Env, projectId: number) {
+export function projectStub(env: Env, projectId: number) {
   return env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
 }
 
-async function recordRejected(
+export async function recordRejected(
   env: Env,
   projectId: number,
   outcome: OutcomeDelta,

@@ -1,3 +1,4 @@
 // The ingest service's face: what the edge and other services use of it.
 export { handleEnvelope, handleStore } from "./endpoints.ts";
+export { handleOtlp } from "./otlp.ts";
 export { forgetProjectKeys } from "./project-keys.ts";
