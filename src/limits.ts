@@ -7,6 +7,7 @@ const MiB = 1024 * KiB;
 // The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
 export * from "./limits/privacy.ts";
 export * from "./limits/storage.ts";
+export * from "./limits/telemetry.ts";
 
 // Request bodies and decoding. Memory math for one 128 MB isolate (CF), which may serve other requests
 // at the same time: a request holds its wire body (≤ 20 MiB) while decoding it into the decoded body
@@ -124,13 +125,6 @@ export const DEFAULT_KEY_RATE_LIMIT_WINDOW_SECONDS = 60;
 
 /** Entries per container item (span v2, log, trace_metric). Sentry's span v2 protocol: "up to 1000". */
 export const MAX_CONTAINER_ENTRIES = 1000;
-
-/**
- * Spans or log records in one OTLP/HTTP export request. Not an OTLP limit (the spec sets none): ten
- * envelope containers' worth, so a batch exporter's largest flush (`maxExportBatchSize`, 512 by default)
- * fits many times over; records past it are answered as rejected in the partial success.
- */
-export const MAX_OTLP_RECORDS_PER_REQUEST = 10 * MAX_CONTAINER_ENTRIES;
 
 /** Characters of a monitor slug; longer slugs are cut. Relay `relay-monitors` `SLUG_LENGTH` (50). */
 export const MAX_MONITOR_SLUG_CHARS = 50;

@@ -30,6 +30,7 @@ import { registerProjectRoutes } from "./routes/projects.ts";
 import { registerReleaseRoutes } from "./routes/releases.ts";
 import { registerStatsV2Routes } from "./routes/stats-v2.ts";
 import { registerTeamRoutes } from "./routes/teams.ts";
+import { registerTraceSearchRoutes } from "./routes/trace-search.ts";
 import { registerTraceRoutes } from "./routes/traces.ts";
 import { registerUserFeedbackRoutes } from "./routes/user-feedback.ts";
 
@@ -61,6 +62,7 @@ export function registerApiRoutes(router: AppRouter): void {
   registerDiscoverEventRoutes(router);
   registerEventsStatsRoutes(router);
   registerTraceRoutes(router);
+  registerTraceSearchRoutes(router);
   registerEventIdRoutes(router);
   registerEnvironmentRoutes(router);
   registerUserFeedbackRoutes(router);

@@ -61,6 +61,8 @@ ul.issues>li.head{font-size:12px;color:var(--muted);font-weight:600}
 .culprit{word-break:break-all}
 svg.spark rect{fill:var(--accent)}svg.spark rect.zero,svg.bars rect.zero{fill:var(--line)}
 svg.bars{width:100%;height:64px}svg.bars rect{fill:var(--accent)}svg.bars text{font-size:9px;fill:var(--muted)}
+svg.stacked rect.s-trace,svg.stacked rect.s-debug{fill:var(--muted)}svg.stacked rect.s-info{fill:var(--info)}svg.stacked rect.s-warn{fill:var(--warn)}svg.stacked rect.s-error{fill:var(--err)}svg.stacked rect.s-fatal{fill:var(--fatal)}
+.lvl-warn{background:var(--warn)}.lvl-trace{background:var(--muted)}table.logs td{vertical-align:top}table.logs details summary{cursor:pointer}form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}form.filters label{display:flex;flex-direction:column;font-size:.85em}
 .grid2{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:16px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 dl.kv{display:grid;grid-template-columns:minmax(90px,max-content) minmax(0,1fr);gap:2px 12px;margin:0}

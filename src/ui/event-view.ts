@@ -333,6 +333,8 @@ export interface AttachmentView {
 export interface EventViewOptions {
   attachments: AttachmentView[];
   traceHref: string | null;
+  /** The logs explorer narrowed to the event's trace. */
+  traceLogsHref?: string | null;
 }
 
 /** Everything below the event navigation for one event. */
@@ -351,7 +353,7 @@ export function renderEventBody(payloadValue: unknown, options: EventViewOptions
 ${exceptions.length > 0 ? html`<h2>Exception${exceptions.length > 1 ? html` chain <span class="muted" style="font-weight:400">(root cause first)</span>` : ""}</h2>${renderExceptions(exceptions)}` : threadStacks(payload)}
 ${tags.length > 0 ? html`<h2>Tags</h2><div class="row">${tags.map(([k, v]) => html`<span class="badge" title="${k}=${v}">${k}: ${v}</span>`)}</div>` : ""}
 ${renderBreadcrumbs(payload, eventTime)}
-${options.traceHref ? html`<h2>Trace</h2><p><a href="${safeHref(options.traceHref)}">Open trace <code>${asStr(trace?.trace_id) ?? ""}</code></a>${asStr(trace?.op) ? html` <span class="muted">op ${asStr(trace?.op)}</span>` : ""}</p>` : ""}
+${options.traceHref ? html`<h2>Trace</h2><p><a href="${safeHref(options.traceHref)}">This trace <code>${asStr(trace?.trace_id) ?? ""}</code></a>${options.traceLogsHref ? html` · <a href="${safeHref(options.traceLogsHref)}">Logs of this trace</a>` : ""}${asStr(trace?.op) ? html` <span class="muted">op ${asStr(trace?.op)}</span>` : ""}</p>` : ""}
 ${renderContexts(payload)}${renderUser(payload)}${renderRequest(payload)}
 ${renderScrubbed(payload._meta)}
 ${options.attachments.length > 0 ? html`<h2>Attachments</h2><ul>${options.attachments.map((a) => html`<li><a href="${safeHref(a.href)}" download>${a.name}</a> <span class="muted">${bytes(a.size)} · ${a.contentType}</span></li>`)}</ul>` : ""}

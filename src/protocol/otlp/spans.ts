@@ -66,7 +66,12 @@ export function spanFromOtlp(entry: unknown, context: OtlpScopeContext): SpanRec
 
   const own = readKeyValues(span.attributes);
   const kind = KIND_NAMES[readEnum(span.kind, SPAN_KINDS)] ?? "unspecified";
-  const attributes: JsonObject = { ...context.attributes, ...own, "otel.kind": kind };
+  const attributes: JsonObject = {
+    "sentry.origin": "otlp",
+    ...context.attributes,
+    ...own,
+    "otel.kind": kind,
+  };
   const status = asObject(span.status);
   const statusCode = STATUS_CODES[readEnum(status?.code, STATUS_CODES)] ?? "STATUS_CODE_UNSET";
   const statusMessage = asText(status?.message, MAX_MESSAGE_CHARS);

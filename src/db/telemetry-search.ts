@@ -1,0 +1,161 @@
+// Reads behind the logs explorer and trace search: newest-first log records and trace roots of a set of
+// projects, filtered, paged by a (timestamp, id) cursor, and the log volume by level for the histogram.
+// Every query starts from an index on (project_id, …) — see migrations/0022.
+import type { LogSearch, TraceSearch } from "../protocol/telemetry-query.ts";
+import { all, marks, type SqlParam } from "./sql.ts";
+
+export interface LogFilters extends LogSearch {
+  projectIds: number[];
+  from: number;
+  to: number;
+}
+
+export interface LogRow {
+  id: number;
+  project_id: number;
+  timestamp: number;
+  trace_id: string | null;
+  span_id: string | null;
+  level: string;
+  severity_number: number | null;
+  body: string;
+  release: string | null;
+  environment: string | null;
+  attributes: string;
+}
+
+/** Position after the last row of a page: older rows only. */
+export interface LogCursor {
+  timestamp: number;
+  id: number;
+}
+
+function attributePath(key: string): string {
+  return `$."${key.replaceAll('"', "")}"`;
+}
+
+function logConditions(f: LogFilters): { where: string; params: SqlParam[] } {
+  const parts = [`project_id IN (${marks(f.projectIds.length)})`, "timestamp >= ?", "timestamp < ?"];
+  const params: SqlParam[] = [...f.projectIds, f.from, f.to];
+  if (f.levels.length > 0) {
+    parts.push(`level IN (${marks(f.levels.length)})`);
+    params.push(...f.levels);
+  }
+  if (f.environment) {
+    parts.push("environment = ?");
+    params.push(f.environment);
+  }
+  if (f.release) {
+    parts.push("release = ?");
+    params.push(f.release);
+  }
+  if (f.traceId) {
+    parts.push("trace_id = ?");
+    params.push(f.traceId);
+  }
+  if (f.text) {
+    parts.push("instr(lower(body), lower(?)) > 0");
+    params.push(f.text);
+  }
+  for (const [key, value] of f.attributes) {
+    parts.push("CAST(json_extract(attributes, ?) AS TEXT) = ?");
+    params.push(attributePath(key), value);
+  }
+  return { where: parts.join(" AND "), params };
+}
+
+export async function searchLogs(
+  db: D1Database,
+  filters: LogFilters,
+  cursor: LogCursor | null,
+  limit: number,
+): Promise<LogRow[]> {
+  if (filters.projectIds.length === 0) return [];
+  const { where, params } = logConditions(filters);
+  const after = cursor ? " AND (timestamp < ? OR (timestamp = ? AND id < ?))" : "";
+  const afterParams = cursor ? [cursor.timestamp, cursor.timestamp, cursor.id] : [];
+  return all<LogRow>(
+    db,
+    `SELECT id, project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
+       attributes FROM logs WHERE ${where}${after} ORDER BY timestamp DESC, id DESC LIMIT ?`,
+    [...params, ...afterParams, limit],
+  );
+}
+
+/** Log counts per (bucket start, level) over the filters' time range, buckets of `bucketSeconds`. */
+export async function logVolume(
+  db: D1Database,
+  filters: LogFilters,
+  bucketSeconds: number,
+): Promise<{ at: number; level: string; n: number }[]> {
+  if (filters.projectIds.length === 0) return [];
+  const { where, params } = logConditions(filters);
+  return all(
+    db,
+    `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM logs WHERE ${where}
+     GROUP BY at, level`,
+    [bucketSeconds, bucketSeconds, ...params],
+  );
+}
+
+export interface TraceFilters extends TraceSearch {
+  projectIds: number[];
+  from: number;
+  to: number;
+}
+
+export interface TraceRootRow {
+  project_id: number;
+  trace_id: string;
+  span_id: string;
+  name: string;
+  op: string | null;
+  status: string | null;
+  start_timestamp: number;
+  duration_ms: number;
+  release: string | null;
+  environment: string | null;
+  origin: string | null;
+  span_count: number;
+  error_count: number;
+}
+
+/** Segments (transactions, OTLP root spans) matching the filters, newest first, with their trace's size. */
+export async function searchTraceRoots(
+  db: D1Database,
+  f: TraceFilters,
+  limit: number,
+): Promise<TraceRootRow[]> {
+  if (f.projectIds.length === 0) return [];
+  const m = marks(f.projectIds.length);
+  const parts = [
+    `s.project_id IN (${m})`,
+    "s.is_segment = 1",
+    "s.start_timestamp >= ?",
+    "s.start_timestamp < ?",
+  ];
+  const params: SqlParam[] = [...f.projectIds, f.from, f.to];
+  const add = (sql: string, value: SqlParam | undefined) => {
+    if (value === undefined || value === "") return;
+    parts.push(sql);
+    params.push(value);
+  };
+  add("s.trace_id = ?", f.traceId);
+  add("instr(lower(s.name), lower(?)) > 0", f.name);
+  add("s.op = ?", f.op);
+  add("s.status = ?", f.status);
+  add("s.release = ?", f.release);
+  add("s.environment = ?", f.environment);
+  add("s.duration_ms >= ?", f.minDurationMs);
+  add("s.duration_ms <= ?", f.maxDurationMs);
+  return all<TraceRootRow>(
+    db,
+    `SELECT s.project_id, s.trace_id, s.span_id, s.name, s.op, s.status, s.start_timestamp, s.duration_ms,
+       s.release, s.environment, json_extract(s.attributes, '$."sentry.origin"') AS origin,
+       (SELECT COUNT(*) FROM spans c WHERE c.project_id IN (${m}) AND c.trace_id = s.trace_id) AS span_count,
+       (SELECT COUNT(*) FROM events e WHERE e.project_id IN (${m}) AND e.trace_id = s.trace_id
+          AND e.type <> 'transaction') AS error_count
+     FROM spans s WHERE ${parts.join(" AND ")} ORDER BY s.start_timestamp DESC LIMIT ?`,
+    [...f.projectIds, ...f.projectIds, ...params, limit],
+  );
+}

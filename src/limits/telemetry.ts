@@ -1,0 +1,20 @@
+// Bounds of OTLP ingest and of the logs explorer / trace search reads.
+
+/**
+ * Spans or log records in one OTLP/HTTP export request. Not an OTLP limit (the spec sets none): ten
+ * envelope containers' worth (MAX_CONTAINER_ENTRIES is 1000), so a batch exporter's largest flush (`maxExportBatchSize`, 512 by default)
+ * fits many times over; records past it are answered as rejected in the partial success.
+ */
+export const MAX_OTLP_RECORDS_PER_REQUEST = 10_000;
+
+/** Traces one trace search answers (newest first); narrow the query or the time range for older ones. */
+export const MAX_TRACE_SEARCH_RESULTS = 100;
+
+/**
+ * Projects one trace search or logs explorer query covers: its project ids are bound three times per
+ * statement and D1 binds at most 100 parameters (CF), with room left for the filters.
+ */
+export const MAX_TRACE_SEARCH_PROJECTS = 25;
+
+/** Log rows per page of the logs explorer. */
+export const LOGS_PAGE_SIZE = 50;
