@@ -77,7 +77,8 @@ export function logsView(
   const get = (name: string) => q.get(name) ?? "";
   const slugs = new Map(projects.map((p) => [p.id, p.slug]));
   const first = Math.floor(range.from / range.bucket);
-  const bars = Array.from({ length: Math.ceil((range.to - range.from) / range.bucket) }, (_, i) => ({
+  // From the bucket holding `from` through the one holding `to`, both partial.
+  const bars = Array.from({ length: Math.floor(range.to / range.bucket) - first + 1 }, (_, i) => ({
     label: isoTime((first + i) * range.bucket),
     values: {} as Record<string, number>,
   }));
