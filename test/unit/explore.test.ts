@@ -21,7 +21,17 @@ const ctx = (path: string): PageContext => ({
   now: 1_700_000_000,
   url: new URL(`http://x${path}`),
 });
-const projects = [{ id: 7, slug: "api", name: "api" }] as Parameters<typeof logsView>[2];
+const projects: Parameters<typeof logsView>[2] = [
+  {
+    id: 7,
+    slug: "api",
+    name: "api",
+    platform: null,
+    organization_id: 1,
+    rate_limit_count: null,
+    rate_limit_window: null,
+  },
+];
 
 describe("search box syntax", () => {
   it("splits key:value terms (quoted values too) from free text", () => {
