@@ -13,6 +13,7 @@ import { decodeBody, readBodyCapped } from "../protocol/decode.ts";
 import {
   decodeOtlpRequest,
   encodeOtlpResponse,
+  exceptionEventsOf,
   logsFromOtlp,
   type OtlpEncoding,
   type OtlpSignal,
@@ -21,8 +22,11 @@ import {
   spansFromOtlp,
 } from "../protocol/otlp/index.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
+import type { Envelope, JsonObject } from "../protocol/types.ts";
 import { type Authenticated, authenticateRequest, projectStub, recordRejected } from "./endpoints.ts";
+import type { PrepareContext } from "./items/index.ts";
 import { logBatches, type OtlpBatches, spanBatches } from "./otlp-batches.ts";
+import { prepareEnvelope } from "./prepare.ts";
 
 export async function handleOtlp(
   request: Request,
@@ -68,11 +72,42 @@ export async function handleOtlp(
     db: env.DB,
     background,
   };
-  const prepared =
-    signal === "traces"
-      ? spanBatches(spansFromOtlp(decoded), prepare)
-      : logBatches(logsFromOtlp(decoded, prepare.receivedAt), prepare);
-  return admit(env, who, prepared, signal, encoding);
+  if (signal === "logs")
+    return admit(env, who, logBatches(logsFromOtlp(decoded, prepare.receivedAt), prepare), signal, encoding);
+  const spans = spansFromOtlp(decoded);
+  const response = await admit(env, who, spanBatches(spans, prepare), signal, encoding);
+  // Spans first: an exception's issue links to a span that is already stored.
+  await admitExceptions(env, who, await exceptionEventsOf(spans.records), prepare);
+  return response;
+}
+
+/** Each exception span event as an error event of its own envelope, through the usual event path. */
+async function admitExceptions(
+  env: Env,
+  who: Authenticated,
+  events: JsonObject[],
+  prepare: PrepareContext,
+): Promise<void> {
+  for (const event of events) {
+    const payload = new TextEncoder().encode(JSON.stringify(event));
+    const envelope: Envelope = {
+      headers: { event_id: event.event_id ?? null },
+      items: [{ type: "event", headers: { type: "event", length: payload.byteLength }, payload }],
+    };
+    const prepared = await prepareEnvelope(envelope, prepare);
+    try {
+      await projectStub(env, who.key.projectId).ingest(prepared.batch);
+    } catch (error) {
+      console.error("OTLP exception commit failed", error);
+      retryLater();
+    }
+  }
+}
+
+function retryLater(): never {
+  throw new FaultlineError(503, "data could not be stored, please retry", {
+    headers: { "retry-after": "5" },
+  });
 }
 
 /** Each batch to the project's Durable Object in turn; a failure is a 503 the exporter retries. */

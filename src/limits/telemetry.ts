@@ -18,3 +18,9 @@ export const MAX_TRACE_SEARCH_PROJECTS = 25;
 
 /** Log rows per page of the logs explorer. */
 export const LOGS_PAGE_SIZE = 50;
+
+/**
+ * OTLP `exception` span events turned into error events per export request. Each is one more commit of
+ * the project's Durable Object; past this many the rest stay on their spans (`otel.events`) only.
+ */
+export const MAX_OTLP_EXCEPTIONS_PER_REQUEST = 20;

@@ -67,6 +67,7 @@ const auth = () => ({ "x-sentry-auth": `sentry sentry_key=${new URL(server.dsn).
 function manySpans(
   count: number,
   attributes: Record<string, string> = {},
+  withException = false,
 ): { spans: ReadableSpan[]; traceId: string } {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
@@ -80,6 +81,7 @@ function manySpans(
   // The parent passed explicitly: no context manager is registered in the test process.
   const parentContext = trace.setSpanContext(context.active(), parent);
   for (let i = 1; i < count; i += 1) tracer.startSpan(`bulk child ${i}`, { attributes }, parentContext).end();
+  if (withException) root.recordException(new RangeError("bulk index out of range"));
   root.end();
   return { spans: exporter.getFinishedSpans(), traceId };
 }
@@ -190,7 +192,8 @@ describe("OTLP/HTTP from the OpenTelemetry JS exporters", () => {
       "GET",
       `/organizations/${org}/trace-meta/${run.traceId}/`,
     );
-    expect(meta.body).toMatchObject({ errors: 1, span_count: 3, transactions: 2 });
+    // The Sentry SDK's error and the OTLP span's exception event.
+    expect(meta.body).toMatchObject({ errors: 2, span_count: 3, transactions: 2 });
     const spans = await api<{ data: { "span.name": string; parent_span: string | null }[] }>(
       "GET",
       `/organizations/${org}/events/?dataset=spans&field=span.name&field=parent_span&query=trace:${run.traceId}&sort=span.name`,
@@ -199,6 +202,27 @@ describe("OTLP/HTTP from the OpenTelemetry JS exporters", () => {
     expect(sentrySpan?.parent_span).toBe(run.rootSpanId);
     const [error] = sql(`SELECT trace_id FROM events WHERE event_id = '${run.errorEventId}'`);
     expect(error?.trace_id).toBe(run.traceId);
+  });
+
+  it("turns an OTLP exception span event into an issue linked to its trace and span, once per retry", async () => {
+    const run = runs.protoPlain as Run;
+    const rows = sql(
+      `SELECT e.event_id, e.trace_id, i.title, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.trace_id = '${run.traceId}' AND e.type <> 'transaction'`,
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ trace_id: run.traceId, title: `PaymentDeclined: card declined ${run.tag}` }),
+    ]);
+    const { body } = await api<{ contexts: { trace: { span_id: string } } }>(
+      "GET",
+      `/projects/${org}/${server.projectSlug}/events/${String(rows[0]?.event_id)}/`,
+    );
+    expect(body.contexts.trace.span_id).toBe(run.dbSpanId);
+
+    const { spans, traceId } = manySpans(2, {}, true);
+    for (let attempt = 0; attempt < 2; attempt += 1) expect((await postSpans(spans)).status).toBe(200);
+    await waitForSpool(server);
+    expect(sql(`SELECT COUNT(*) AS n FROM events WHERE trace_id = '${traceId}'`)).toEqual([{ n: 1 }]);
+    expect(sql(`SELECT COUNT(*) AS n FROM spans WHERE trace_id = '${traceId}'`)).toEqual([{ n: 2 }]);
   });
 
   it("finds traces by name, op, duration, status, release and environment", async () => {

@@ -26,6 +26,7 @@ import { FaultlineError } from "../../src/errors.ts";
 import {
   decodeOtlpRequest,
   encodeOtlpResponse,
+  exceptionEventsOf,
   logsFromOtlp,
   otlpEncodingOf,
   spansFromOtlp,
@@ -130,6 +131,21 @@ describe.each(["protobuf", "json"] as const)("OTLP traces as %s", (encoding) => 
       name: "exception",
       attributes: { "exception.type": "Declined", "exception.message": "card declined" },
     });
+  });
+
+  it("turns the exception span event into an error event of the span's trace, with a stable id", async () => {
+    const child = records.find((s) => s.name === "INSERT payments");
+    const [event, ...rest] = await exceptionEventsOf(records);
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({
+      level: "error",
+      release: "checkout@2.4.0",
+      environment: "staging",
+      exception: { values: [{ type: "Declined", value: "card declined" }] },
+      contexts: { trace: { trace_id: child?.traceId, span_id: child?.spanId, op: "db" } },
+    });
+    expect(event?.event_id).toMatch(/^[0-9a-f]{32}$/);
+    expect((await exceptionEventsOf(records))[0]?.event_id).toBe(event?.event_id);
   });
 
   it("answers a partial success the exporter's own response shape reads", () => {

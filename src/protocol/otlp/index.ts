@@ -8,5 +8,6 @@ export {
   otlpContentType,
   otlpEncodingOf,
 } from "./codec.ts";
+export { exceptionEventsOf } from "./exceptions.ts";
 export { logsFromOtlp } from "./logs.ts";
 export { spansFromOtlp } from "./spans.ts";
