@@ -74,6 +74,7 @@ export async function postAll({ url, headers, bodies, connections, seconds }) {
   let next = 0;
   let ok = 0;
   let failed = 0;
+  let socketErrors = 0;
   const latencies = [];
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
@@ -82,11 +83,16 @@ export async function postAll({ url, headers, bodies, connections, seconds }) {
       const body = bodies[next];
       next += 1;
       const t0 = performance.now();
-      const res = await fetch(url, { method: "POST", headers, body });
-      await res.arrayBuffer();
-      latencies.push(performance.now() - t0);
-      if (res.ok) ok += 1;
-      else failed += 1;
+      try {
+        const res = await fetch(url, { method: "POST", headers, body });
+        await res.arrayBuffer();
+        latencies.push(performance.now() - t0);
+        if (res.ok) ok += 1;
+        else failed += 1;
+      } catch {
+        // A kept-alive connection the dev server closed: counted, the loop goes on with a new one.
+        socketErrors += 1;
+      }
     }
   };
   await Promise.all(Array.from({ length: connections }, loop));
@@ -97,6 +103,7 @@ export async function postAll({ url, headers, bodies, connections, seconds }) {
     requests: latencies.length,
     ok,
     failed,
+    socketErrors,
     rps: latencies.length / elapsed,
     p50: pct(50),
     p99: pct(99),

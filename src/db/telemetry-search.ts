@@ -64,13 +64,34 @@ function logConditions(f: LogFilters): { where: string; params: SqlParam[] } {
   return { where: parts.join(" AND "), params };
 }
 
+/**
+ * One page of log records, newest first. Queried per project and merged: each query then walks its
+ * project's (project_id, timestamp, level) index backwards and stops at the page size, where an
+ * `IN (…)` over several projects would have to sort every row of the range.
+ */
 export async function searchLogs(
   db: D1Database,
   filters: LogFilters,
   cursor: LogCursor | null,
   limit: number,
 ): Promise<LogRow[]> {
-  if (filters.projectIds.length === 0) return [];
+  const pages = await Promise.all(
+    filters.projectIds.map((projectId) =>
+      searchProjectLogs(db, { ...filters, projectIds: [projectId] }, cursor, limit),
+    ),
+  );
+  return pages
+    .flat()
+    .sort((a, b) => b.timestamp - a.timestamp || b.id - a.id)
+    .slice(0, limit);
+}
+
+function searchProjectLogs(
+  db: D1Database,
+  filters: LogFilters,
+  cursor: LogCursor | null,
+  limit: number,
+): Promise<LogRow[]> {
   const { where, params } = logConditions(filters);
   const after = cursor ? " AND (timestamp < ? OR (timestamp = ? AND id < ?))" : "";
   const afterParams = cursor ? [cursor.timestamp, cursor.timestamp, cursor.id] : [];

@@ -75,7 +75,10 @@ export const logs = sqliteTable(
     environment: text("environment"),
     attributes: text("attributes").notNull(),
   },
-  (t) => [index("logs_project_timestamp").on(t.projectId, t.timestamp)],
+  (t) => [
+    index("logs_project_timestamp_level").on(t.projectId, t.timestamp, t.level),
+    index("logs_project_trace").on(t.projectId, t.traceId),
+  ],
 );
 
 export const feedback = sqliteTable("feedback", {
