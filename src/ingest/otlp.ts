@@ -136,11 +136,14 @@ async function admit(
       });
     }
     const category = signal === "traces" ? "span" : "log_item";
-    const limited = result.rateLimits.filter((limit) => limit.categories.includes(category));
-    if (limited.length > 0) {
+    // A limit without categories (a full spool) covers everything.
+    const limited = result.rateLimits.filter(
+      (limit) => limit.categories.length === 0 || limit.categories.includes(category),
+    );
+    if (limited.length > 0 || result.everythingRateLimited) {
       rejected += count;
       headers["x-sentry-rate-limits"] = formatRateLimitHeader(result.rateLimits);
-      headers["retry-after"] = String(Math.max(...limited.map((l) => l.retryAfterSeconds)));
+      headers["retry-after"] = String(Math.max(1, ...limited.map((l) => l.retryAfterSeconds)));
     } else if (count > 0) {
       limitedAll = false;
     }
