@@ -7,7 +7,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyMigrations, ensureDefaults, sqlLocal, startDev, stopDev } from "../scripts/local-server.mjs";
+import {
+  applyMigrations,
+  ensureDefaults,
+  freePort,
+  sqlLocal,
+  startDev,
+  stopDev,
+} from "../scripts/local-server.mjs";
 import { ingestStats, waitForDrain } from "./ingest-check.mjs";
 import { logBodies, postAll, traceBodies } from "./otlp-load.mjs";
 
@@ -16,7 +23,6 @@ const CONNECTIONS = Number(process.env.BENCH_OTLP_CONNECTIONS ?? 16);
 const REQUESTS = Number(process.env.BENCH_OTLP_REQUESTS ?? 1500);
 const LOGS = Number(process.env.BENCH_OTLP_LOGS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_OTLP_RUNS ?? 40);
-const PORTS = { faultline: 18791, trivial: 18792 };
 
 async function faultlineServer(port) {
   const persistTo = mkdtempSync(join(tmpdir(), "faultline-bench-otlp-"));
@@ -170,18 +176,20 @@ async function explorerRun(target) {
 
 const servers = [];
 try {
-  const faultline = await faultlineServer(PORTS.faultline);
+  // Free ports, picked now: fixed ones may be taken by another bench on the same machine.
+  const ports = { faultline: await freePort(0), trivial: await freePort(0) };
+  const faultline = await faultlineServer(ports.faultline);
   servers.push(faultline);
-  const trivial = { server: await startDev({ port: PORTS.trivial, config: "bench/trivial/wrangler.toml" }) };
+  const trivial = { server: await startDev({ port: ports.trivial, config: "bench/trivial/wrangler.toml" }) };
   servers.push(trivial);
   console.log(`building ${REQUESTS} trace and ${REQUESTS} log export requests (100 each)…`);
   const traces = traceBodies(REQUESTS);
   const logs = logBodies(REQUESTS);
   // Warm both runtimes (module load, first D1 and object touch).
-  await ingestRun(faultline, PORTS.trivial, "traces", traceBodies(40));
+  await ingestRun(faultline, ports.trivial, "traces", traceBodies(40));
   const ingest = [
-    await ingestRun(faultline, PORTS.trivial, "traces", traces),
-    await ingestRun(faultline, PORTS.trivial, "logs", logs),
+    await ingestRun(faultline, ports.trivial, "traces", traces),
+    await ingestRun(faultline, ports.trivial, "logs", logs),
   ];
   console.log(
     `\nOTLP/HTTP ingest: protobuf, 100 spans / log records per request, ${CONNECTIONS} concurrent requests from node's fetch, at most ${SECONDS} s per run`,
