@@ -4,6 +4,7 @@
 // for records it must not resend, and the credentials an ingest key needs.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { type LogCursor, logVolume, searchLogs } from "../../src/db/telemetry-search.ts";
 import type { D1Faults } from "../faults/faulty-d1.ts";
 import logsFixture from "../fixtures/otlp/logs.json";
 import tracesFixture from "../fixtures/otlp/traces.json";
@@ -122,5 +123,50 @@ describe("OTLP/HTTP ingest", () => {
     });
     expect(form.status).toBe(415);
     expect(await count("spans", t)).toBe(0);
+  });
+});
+
+describe("logs explorer reads", () => {
+  it("pages newest first by cursor through equal timestamps, each record once, and narrows by trace", async () => {
+    const t = await createTenant();
+    const now = Math.floor(Date.now() / 1000);
+    const trace = "0af7651916cd43dd8448eb211c80319c";
+    // 120 records, two per timestamp; every tenth in one trace.
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
+       INSERT INTO logs (project_id, timestamp, trace_id, level, body, attributes)
+       SELECT ?, ? - (i / 2), CASE WHEN i % 10 = 0 THEN ? END, 'info', 'r' || i, '{}' FROM n`,
+    )
+      .bind(t.projectId, now, trace)
+      .run();
+    const filters = { projectIds: [t.projectId], from: now - 3600, to: now + 60, levels: [], attributes: [] };
+    const seen: number[] = [];
+    let cursor: LogCursor | null = null;
+    for (let page = 0; page < 5; page += 1) {
+      const rows = await searchLogs(env.DB, filters, cursor, 50);
+      seen.push(...rows.map((r) => r.id));
+      const last = rows[rows.length - 1];
+      if (rows.length < 50 || !last) break;
+      cursor = { timestamp: last.timestamp, id: last.id };
+    }
+    expect(seen).toHaveLength(120);
+    expect(new Set(seen).size).toBe(120);
+    const inTrace = await searchLogs(env.DB, { ...filters, traceId: trace }, null, 50);
+    expect(inTrace.map((r) => r.body)).toEqual([
+      "r10",
+      "r20",
+      "r30",
+      "r40",
+      "r50",
+      "r60",
+      "r70",
+      "r80",
+      "r90",
+      "r100",
+      "r110",
+      "r120",
+    ]);
+    const volume = await logVolume(env.DB, { ...filters, traceId: trace }, 3600);
+    expect(volume.reduce((n, v) => n + v.n, 0)).toBe(12);
   });
 });
