@@ -40,8 +40,13 @@ function attributePath(key: string): string {
  */
 const logsSource = (f: LogFilters): string => (f.traceId ? "logs INDEXED BY logs_project_trace" : "logs");
 
-function logConditions(f: LogFilters): { where: string; params: SqlParam[] } {
-  const parts = [`project_id IN (${marks(f.projectIds.length)})`, "timestamp >= ?", "timestamp < ?"];
+/** `toInclusive`: the range ends at `to` itself (a cursor's own timestamp may hold more records). */
+function logConditions(f: LogFilters, toInclusive = false): { where: string; params: SqlParam[] } {
+  const parts = [
+    `project_id IN (${marks(f.projectIds.length)})`,
+    "timestamp >= ?",
+    toInclusive ? "timestamp <= ?" : "timestamp < ?",
+  ];
   const params: SqlParam[] = [...f.projectIds, f.from, f.to];
   if (f.levels.length > 0) {
     parts.push(`level IN (${marks(f.levels.length)})`);
@@ -98,10 +103,14 @@ function searchProjectLogs(
   cursor: LogCursor | null,
   limit: number,
 ): Promise<LogRow[]> {
-  const { where, params } = logConditions(filters);
-  // The upper bound stands alone so the index range starts at the cursor (an OR would scan from the newest).
-  const after = cursor ? " AND timestamp <= ? AND (timestamp < ? OR id < ?)" : "";
-  const afterParams = cursor ? [cursor.timestamp, cursor.timestamp, cursor.id] : [];
+  // After a cursor the range ends at the cursor's timestamp (one upper bound, so the index walk starts
+  // there: a second bound or an OR would make it start at the newest record and skip forward).
+  const { where, params } = logConditions(
+    cursor ? { ...filters, to: Math.min(filters.to, cursor.timestamp) } : filters,
+    cursor !== null && cursor.timestamp <= filters.to,
+  );
+  const after = cursor ? " AND (timestamp < ? OR id < ?)" : "";
+  const afterParams = cursor ? [cursor.timestamp, cursor.id] : [];
   return all<LogRow>(
     db,
     `SELECT id, project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
