@@ -10,6 +10,7 @@ import {
 } from "../../src/protocol/telemetry-query.ts";
 import { stackedBarChart } from "../../src/ui/charts.ts";
 import type { PageContext } from "../../src/ui/layout.ts";
+import { pickedProjects, truncatedNote } from "../../src/ui/pages/explore-filters.ts";
 import { logSearchFrom, logsView } from "../../src/ui/pages/logs.ts";
 import { traceSearchFrom, tracesView } from "../../src/ui/pages/traces.ts";
 
@@ -205,5 +206,23 @@ describe("trace search view", () => {
     expect(body).toContain("POST /checkout");
     expect(body).toContain('class="badge regressed">error');
     expect(body).toContain("Unsupported search terms ignored: colour");
+  });
+});
+
+describe("project picking", () => {
+  const many = Array.from({ length: 30 }, (_, i) => ({
+    ...(projects[0] as (typeof projects)[number]),
+    id: i + 1,
+    slug: `p${i + 1}`,
+  }));
+
+  it("queries the organization's first projects up to the bound and says so, or the one picked", () => {
+    const all = pickedProjects(new URL("http://x/"), many, 25);
+    expect(all.projects).toHaveLength(25);
+    expect(all.truncated).toBe(true);
+    expect(truncatedNote(all.truncated, 25)).not.toBe("");
+    const one = pickedProjects(new URL("http://x/?project=p30"), many, 25);
+    expect(one.projects.map((p) => p.slug)).toEqual(["p30"]);
+    expect(one.truncated).toBe(false);
   });
 });

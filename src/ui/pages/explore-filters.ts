@@ -18,10 +18,24 @@ export function periodOf(url: URL, fallback = "24h"): { name: string; seconds: n
   return { name: found?.[0] ?? "24h", seconds: found?.[1] ?? 86400 };
 }
 
-/** The projects a page queries: the one picked (by slug), else all of the organization's. */
-export function pickedProjects(url: URL, projects: readonly ProjectSummary[]): ProjectSummary[] {
+/**
+ * The projects a page queries: the one picked (by slug), else the organization's first `max` (the
+ * bound of one query); `truncated` says when more were left out, for the page to tell.
+ */
+export function pickedProjects(
+  url: URL,
+  projects: readonly ProjectSummary[],
+  max: number,
+): { projects: ProjectSummary[]; truncated: boolean } {
   const slug = url.searchParams.get("project") ?? "";
-  return slug === "" ? [...projects] : projects.filter((p) => p.slug === slug);
+  const picked = slug === "" ? [...projects] : projects.filter((p) => p.slug === slug);
+  return { projects: picked.slice(0, max), truncated: picked.length > max };
+}
+
+export function truncatedNote(truncated: boolean, max: number): SafeHtml | "" {
+  return truncated
+    ? html`<p class="muted" role="status">Showing the first ${max} projects only: pick a project to see another.</p>`
+    : "";
 }
 
 export function select(

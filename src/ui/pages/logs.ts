@@ -20,6 +20,7 @@ import {
   projectSelect,
   select,
   textField,
+  truncatedNote,
 } from "./explore-filters.ts";
 
 const HISTOGRAM_BUCKETS = 48;
@@ -71,6 +72,7 @@ export function logsView(
   rows: LogRow[],
   volume: { at: number; level: string; n: number }[],
   range: { from: number; to: number; bucket: number },
+  notice: SafeHtml | "" = "",
 ): SafeHtml {
   const o = encodeURIComponent(orgSlug);
   const q = ctx.url.searchParams;
@@ -100,13 +102,13 @@ export function logsView(
     ctx,
     "logs",
     "Logs",
-    html`<h1>Logs</h1>${form}<div class="panel" aria-label="Log volume by level">${stackedBarChart(bars, LOG_LEVELS)}</div>${table}<div class="pager">${q.get("cursor") ? html`<a class="btn" href="${qs({ ...Object.fromEntries(q), cursor: null })}">Newest</a>` : ""}${older}</div>`,
+    html`<h1>Logs</h1>${form}${notice}<div class="panel" aria-label="Log volume by level">${stackedBarChart(bars, LOG_LEVELS)}</div>${table}<div class="pager">${q.get("cursor") ? html`<a class="btn" href="${qs({ ...Object.fromEntries(q), cursor: null })}">Newest</a>` : ""}${older}</div>`,
   );
 }
 
 export async function logsPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const all = await projectsOf(env.DB, org.id);
-  const projects = pickedProjects(ctx.url, all).slice(0, MAX_TRACE_SEARCH_PROJECTS);
+  const { projects, truncated } = pickedProjects(ctx.url, all, MAX_TRACE_SEARCH_PROJECTS);
   const period = periodOf(ctx.url);
   // A minute ahead: records dated by a client clock slightly ahead of ours still show.
   const to = ctx.now + 60;
@@ -117,5 +119,15 @@ export async function logsPage({ env, ctx, org }: OrgCall): Promise<Response> {
     searchLogs(env.DB, filters, cursorOf(ctx.url.searchParams.get("cursor")), LOGS_PAGE_SIZE),
     logVolume(env.DB, filters, bucket),
   ]);
-  return htmlResponse(logsView(ctx, org.slug, all, rows, volume, { from, to, bucket }));
+  return htmlResponse(
+    logsView(
+      ctx,
+      org.slug,
+      all,
+      rows,
+      volume,
+      { from, to, bucket },
+      truncatedNote(truncated, MAX_TRACE_SEARCH_PROJECTS),
+    ),
+  );
 }

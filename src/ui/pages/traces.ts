@@ -11,7 +11,14 @@ import { duration, isoTime } from "../format.ts";
 import { html, type SafeHtml } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
 import { htmlResponse } from "../respond.ts";
-import { periodOf, periodSelect, pickedProjects, projectSelect, textField } from "./explore-filters.ts";
+import {
+  periodOf,
+  periodSelect,
+  pickedProjects,
+  projectSelect,
+  textField,
+  truncatedNote,
+} from "./explore-filters.ts";
 
 /** The search box's terms, with the explicit fields on top; unknown keys are shown, not guessed. */
 export function traceSearchFrom(url: URL): { search: TraceSearch; unknown: string[] } {
@@ -42,6 +49,7 @@ export function tracesView(
   projects: readonly ProjectSummary[],
   rows: TraceRootRow[],
   unknown: string[],
+  notice: SafeHtml | "" = "",
 ): SafeHtml {
   const o = encodeURIComponent(orgSlug);
   const get = (name: string) => ctx.url.searchParams.get(name) ?? "";
@@ -55,12 +63,12 @@ export function tracesView(
     rows.length === 0
       ? html`<div class="panel empty"><p>No traces match.</p><p>Traces come from Sentry SDK transactions and spans and from OpenTelemetry exporters sending to <code>/api/{project_id}/integration/otlp/v1/traces</code>.</p></div>`
       : html`<div class="panel" style="padding:0;overflow:auto"><table class="stack" aria-label="Traces"><thead><tr><th>Root</th><th>Op</th><th>Status</th><th class="num">Duration</th><th class="num">Spans</th><th class="num">Errors</th><th>Project</th><th>Release</th><th>Environment</th><th class="num">Started</th></tr></thead><tbody>${rows.map((r) => resultRow(o, r, slugs))}</tbody></table></div>`;
-  return page(ctx, "traces", "Traces", html`<h1>Traces</h1>${form}${warning}${body}`);
+  return page(ctx, "traces", "Traces", html`<h1>Traces</h1>${form}${warning}${notice}${body}`);
 }
 
 export async function tracesPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const all = await projectsOf(env.DB, org.id);
-  const projects = pickedProjects(ctx.url, all).slice(0, MAX_TRACE_SEARCH_PROJECTS);
+  const { projects, truncated } = pickedProjects(ctx.url, all, MAX_TRACE_SEARCH_PROJECTS);
   const { search, unknown } = traceSearchFrom(ctx.url);
   const period = periodOf(ctx.url);
   const rows = await searchTraceRoots(
@@ -68,5 +76,7 @@ export async function tracesPage({ env, ctx, org }: OrgCall): Promise<Response> 
     { ...search, projectIds: projects.map((p) => p.id), from: ctx.now - period.seconds, to: ctx.now + 60 },
     MAX_TRACE_SEARCH_RESULTS,
   );
-  return htmlResponse(tracesView(ctx, org.slug, all, rows, unknown));
+  return htmlResponse(
+    tracesView(ctx, org.slug, all, rows, unknown, truncatedNote(truncated, MAX_TRACE_SEARCH_PROJECTS)),
+  );
 }
