@@ -83,6 +83,7 @@ async function ingestRun(target, trivialPort, signal, bodies) {
 
 /** LOGS log records over the last 24 h, levels and bodies varied, 1 in 1,000 with a trace id. */
 function seedLogs(persistTo, projectId, now) {
+  const before = Number(sqlLocal(persistTo, "SELECT COALESCE(MAX(id), 0) AS id FROM logs")[0]?.id ?? 0);
   const chunk = 250_000;
   for (let offset = 0; offset < LOGS; offset += chunk) {
     const n = Math.min(chunk, LOGS - offset);
@@ -100,6 +101,13 @@ function seedLogs(persistTo, projectId, now) {
        FROM n`,
     );
   }
+  // The histogram's counters, as the group commits that store records keep them.
+  sqlLocal(
+    persistTo,
+    `INSERT INTO log_volume (project_id, slot, level, n)
+     SELECT project_id, CAST(timestamp / 600 AS INTEGER) * 600, level, COUNT(*) FROM logs WHERE id > ${before}
+     GROUP BY 1, 2, 3 ON CONFLICT (project_id, slot, level) DO UPDATE SET n = n + excluded.n`,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // Reads behind the logs explorer and trace search: newest-first log records and trace roots of a set of
 // projects, filtered, paged by a (timestamp, id) cursor, and the log volume by level for the histogram.
 // Every query starts from an index on (project_id, …) — see migrations/0022.
+import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { LogSearch, TraceSearch } from "../protocol/telemetry-query.ts";
 import { all, marks, type SqlParam } from "./sql.ts";
 
@@ -119,17 +120,47 @@ function searchProjectLogs(
   );
 }
 
-/** Log counts per (bucket start, level) over the filters' time range, buckets of `bucketSeconds`. */
+/**
+ * Log counts per (bucket start, level) over the filters' time range, buckets of `bucketSeconds`. With
+ * no filter but level, and buckets made of whole counter slots, they come from the `log_volume`
+ * counters (slots that start in the range, whole); otherwise every matching record is counted.
+ */
 export async function logVolume(
   db: D1Database,
   filters: LogFilters,
   bucketSeconds: number,
 ): Promise<{ at: number; level: string; n: number }[]> {
   if (filters.projectIds.length === 0) return [];
+  if (countersServe(filters, bucketSeconds)) return countedVolume(db, filters, bucketSeconds);
   const { where, params } = logConditions(filters);
   return all(
     db,
     `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM ${logsSource(filters)} WHERE ${where}
+     GROUP BY at, level`,
+    [bucketSeconds, bucketSeconds, ...params],
+  );
+}
+
+function countersServe(f: LogFilters, bucketSeconds: number): boolean {
+  const narrowed = f.text || f.traceId || f.environment || f.release || f.attributes.length > 0;
+  return !narrowed && bucketSeconds % LOG_VOLUME_SLOT_SECONDS === 0;
+}
+
+function countedVolume(
+  db: D1Database,
+  f: LogFilters,
+  bucketSeconds: number,
+): Promise<{ at: number; level: string; n: number }[]> {
+  const parts = [`project_id IN (${marks(f.projectIds.length)})`, "slot >= ?", "slot < ?"];
+  const firstSlot = Math.ceil(f.from / LOG_VOLUME_SLOT_SECONDS) * LOG_VOLUME_SLOT_SECONDS;
+  const params: SqlParam[] = [...f.projectIds, firstSlot, f.to];
+  if (f.levels.length > 0) {
+    parts.push(`level IN (${marks(f.levels.length)})`);
+    params.push(...f.levels);
+  }
+  return all(
+    db,
+    `SELECT CAST(slot / ? AS INTEGER) * ? AS at, level, SUM(n) AS n FROM log_volume WHERE ${parts.join(" AND ")}
      GROUP BY at, level`,
     [bucketSeconds, bucketSeconds, ...params],
   );

@@ -24,3 +24,9 @@ export const LOGS_PAGE_SIZE = 50;
  * the project's Durable Object; past this many the rest stay on their spans (`otel.events`) only.
  */
 export const MAX_OTLP_EXCEPTIONS_PER_REQUEST = 20;
+
+/**
+ * Seconds of one slot of the log volume counters (`log_volume`): the histogram's finest grain when it
+ * reads counters. Every bucket the explorer draws for 24 h or more is a multiple of it.
+ */
+export const LOG_VOLUME_SLOT_SECONDS = 600;
