@@ -10,6 +10,7 @@ export * from "./limits/health.ts";
 export * from "./limits/minidump.ts";
 export * from "./limits/privacy.ts";
 export * from "./limits/storage.ts";
+export * from "./limits/telemetry.ts";
 
 // Request bodies and decoding. Memory math for one 128 MB isolate (CF), which may serve other requests
 // at the same time: a request holds its wire body (≤ 20 MiB) while decoding it into the decoded body

@@ -32,6 +32,7 @@ import { registerReleaseRoutes } from "./routes/releases.ts";
 import { registerSessionRoutes } from "./routes/sessions.ts";
 import { registerStatsV2Routes } from "./routes/stats-v2.ts";
 import { registerTeamRoutes } from "./routes/teams.ts";
+import { registerTraceSearchRoutes } from "./routes/trace-search.ts";
 import { registerTraceRoutes } from "./routes/traces.ts";
 import { registerUsageRoutes } from "./routes/usage.ts";
 import { registerUserFeedbackRoutes } from "./routes/user-feedback.ts";
@@ -64,6 +65,7 @@ export function registerApiRoutes(router: AppRouter): void {
   registerDiscoverEventRoutes(router);
   registerEventsStatsRoutes(router);
   registerTraceRoutes(router);
+  registerTraceSearchRoutes(router);
   registerEventIdRoutes(router);
   registerEnvironmentRoutes(router);
   registerUserFeedbackRoutes(router);

@@ -164,7 +164,7 @@ export async function traceOf(
     db
       .prepare(
         `SELECT project_id, span_id, parent_span_id, event_id, is_segment, name, op, description, status,
-           start_timestamp, end_timestamp, duration_ms, transaction_name
+           start_timestamp, end_timestamp, duration_ms, transaction_name, attributes
          FROM spans WHERE project_id IN (${m}) AND trace_id = ? ORDER BY start_timestamp LIMIT 2000`,
       )
       .bind(...projectIds, traceId),

@@ -62,6 +62,22 @@ export function insertLog(db: D1Database, projectId: number, log: LogRecord): D1
     );
 }
 
+/** Adds `n` log records of `level` to the project's count for one LOG_VOLUME_SLOT_SECONDS slot. */
+export function addLogVolume(
+  db: D1Database,
+  projectId: number,
+  slot: number,
+  level: string,
+  n: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO log_volume (project_id, slot, level, n) VALUES (?, ?, ?, ?)
+       ON CONFLICT (project_id, slot, level) DO UPDATE SET n = n + excluded.n`,
+    )
+    .bind(projectId, slot, level, n);
+}
+
 export function insertSessionUpdate(
   db: D1Database,
   projectId: number,

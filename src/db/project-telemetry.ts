@@ -14,6 +14,7 @@ export const TELEMETRY_TABLES = [
   "session_aggregates",
   "check_ins",
   "logs",
+  "log_volume",
   "feedback",
   "user_reports",
   "raw_items",

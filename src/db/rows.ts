@@ -96,7 +96,10 @@ export interface TraceSpanRow {
 export type SpanRow = Omit<
   TraceSpanRow,
   "project_slug" | "segment_id" | "release" | "environment" | "attributes"
->;
+> & {
+  /** The span's attributes as stored (JSON text); OTLP span events are its `otel.events`. */
+  attributes?: string;
+};
 
 /** A `releases` row, with drizzle's (camel-case) field names: queries alias their columns to these. */
 export type ReleaseRow = typeof releases.$inferSelect;

@@ -3,7 +3,7 @@ import { type IRequest, Router } from "itty-router";
 import { registerApiRoutes } from "../api/index.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
-import { handleEnvelope, handleMinidump, handleStore } from "../ingest/index.ts";
+import { handleEnvelope, handleMinidump, handleOtlp, handleStore } from "../ingest/index.ts";
 import { registerUiRoutes, uiNotFound } from "../ui/index.ts";
 import { type AppRouter, param } from "./app-router.ts";
 import { preflight } from "./cors.ts";
@@ -22,6 +22,12 @@ export function buildRouter(): AppRouter {
     );
     router.post(`/api/:projectId/minidump${slash}`, (req, env, ctx) =>
       handleMinidump(req, env, ctx, param(req, "projectId")),
+    );
+  }
+  // OTLP/HTTP, at Sentry's paths (exporters append `/v1/traces` / `/v1/logs` to the base endpoint).
+  for (const signal of ["traces", "logs"] as const) {
+    router.post(`/api/:projectId/integration/otlp/v1/${signal}`, (req, env, ctx) =>
+      handleOtlp(req, env, ctx, param(req, "projectId"), signal),
     );
   }
   router.post("/api/store/", (req, env, ctx) => handleStore(req, env, ctx, null));

@@ -261,7 +261,7 @@ export async function ingestEnvelope(
   return json(prepared.eventId ? { id: prepared.eventId } : {}, 200, headers);
 }
 
-function projectStub(env: Env, projectId: number) {
+export function projectStub(env: Env, projectId: number) {
   return env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
 }
 

@@ -5,6 +5,7 @@ import { insertMissingImages } from "../db/event-debug-images.ts";
 import * as items from "../db/ingest-item-writes.ts";
 import * as writes from "../db/ingest-writes.ts";
 import { insertIssueTagValues } from "../db/issue-tag-values.ts";
+import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { AdmittedBatch, CommitPlan } from "./commit-plan.ts";
 
 export function commitStatements(
@@ -50,10 +51,26 @@ export function commitStatements(
     for (const r of batch.userReports) s.push(items.insertUserReport(db, projectId, r, now));
     for (const r of batch.rawItems) s.push(items.insertRawItem(db, projectId, r, now));
   }
+  for (const v of logVolumes(admitted)) s.push(items.addLogVolume(db, projectId, v.slot, v.level, v.n));
   const hour = Math.floor(now / 3600) * 3600;
   for (const o of plan.outcomes) s.push(items.addOutcome(db, projectId, hour, o));
   for (const d of plan.droppedEvents) s.push(items.recordDroppedEvent(db, projectId, d.eventId, d, now));
   return s;
+}
+
+/** The commit's log records counted per (slot, level), for the explorer's histogram. */
+export function logVolumes(admitted: AdmittedBatch[]): { slot: number; level: string; n: number }[] {
+  const counts = new Map<string, { slot: number; level: string; n: number }>();
+  for (const { batch } of admitted) {
+    for (const log of batch.logs) {
+      const slot = Math.floor(log.timestamp / LOG_VOLUME_SLOT_SECONDS) * LOG_VOLUME_SLOT_SECONDS;
+      const key = `${slot}:${log.level}`;
+      const entry = counts.get(key);
+      if (entry) entry.n += 1;
+      else counts.set(key, { slot, level: log.level, n: 1 });
+    }
+  }
+  return [...counts.values()];
 }
 
 /** Statements that record releases events named (Sentry creates a release the first time an event names it). */

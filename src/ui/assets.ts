@@ -66,6 +66,8 @@ svg.bars{width:100%;height:64px}svg.bars rect{fill:var(--accent)}svg.bars text{f
 .ticks{display:inline-flex;gap:2px;vertical-align:middle}.tick{display:inline-block;width:6px;height:16px;border-radius:2px;background:var(--line)}
 .tick-ok{background:#2da44e}.tick-error{background:var(--err)}.tick-missed{background:#9a6700}.tick-timeout{background:#bc4c00}.tick-in_progress{background:var(--info)}
 .status-ok{color:#1a7f37}.status-error,.status-timeout{color:var(--err)}.status-missed{color:#9a6700}
+svg.stacked rect.s-trace,svg.stacked rect.s-debug{fill:var(--muted)}svg.stacked rect.s-info{fill:var(--info)}svg.stacked rect.s-warn{fill:var(--warn)}svg.stacked rect.s-error{fill:var(--err)}svg.stacked rect.s-fatal{fill:var(--fatal)}
+.lvl-warn{background:var(--warn)}.lvl-trace{background:var(--muted)}table.logs td{vertical-align:top}table.logs details summary{cursor:pointer}form.filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}form.filters label{display:flex;flex-direction:column;font-size:.85em}
 .grid2{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:16px}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}
 dl.kv{display:grid;grid-template-columns:minmax(90px,max-content) minmax(0,1fr);gap:2px 12px;margin:0}

@@ -45,3 +45,38 @@ export function bucketize(
   }
   return out;
 }
+
+/** One bucket of a stacked chart: its label and a count per series (e.g. per log level). */
+export interface StackedBar {
+  label: string;
+  values: Record<string, number>;
+}
+
+/** Bars stacked by series, bottom to top in `series` order, each segment classed `s-<series>`. */
+export function stackedBarChart(
+  bars: readonly StackedBar[],
+  series: readonly string[],
+  width = 480,
+  height = 72,
+): SafeHtml {
+  const totals = bars.map((b) => series.reduce((n, s) => n + (b.values[s] ?? 0), 0));
+  const max = Math.max(1, ...totals);
+  const w = bars.length > 0 ? width / bars.length : width;
+  const rects = bars.map((b, i) => {
+    let y = height;
+    const parts = series.flatMap((s) => {
+      const v = b.values[s] ?? 0;
+      if (v === 0) return [];
+      const h = Math.max(1, (v / max) * (height - 12));
+      y -= h;
+      return [
+        html`<rect class="s-${s}" x="${(i * w).toFixed(2)}" y="${y.toFixed(2)}" width="${Math.max(1, w - 1.5).toFixed(2)}" height="${h.toFixed(2)}"><title>${b.label} · ${s}: ${v}</title></rect>`,
+      ];
+    });
+    return parts.length > 0
+      ? parts
+      : html`<rect class="zero" x="${(i * w).toFixed(2)}" y="${height - 1}" width="${Math.max(1, w - 1.5).toFixed(2)}" height="1"><title>${b.label}: 0</title></rect>`;
+  });
+  const total = totals.reduce((a, b) => a + b, 0);
+  return html`<svg class="bars stacked" viewBox="0 0 ${width} ${height}" preserveAspectRatio="none" role="img" aria-label="${total} log records; peak ${max} per bucket">${rects}<text x="2" y="10">${max}</text></svg>`;
+}

@@ -338,6 +338,8 @@ export interface EventViewOptions {
   traceHref: string | null;
   /** Sections shown right after the exception (a native crash's threads, registers, modules). */
   afterException?: SafeHtml | "";
+  /** The logs explorer narrowed to the event's trace. */
+  traceLogsHref?: string | null;
 }
 
 /** Everything below the event navigation for one event. */
@@ -357,7 +359,7 @@ ${exceptions.length > 0 ? html`<h2>Exception${exceptions.length > 1 ? html` chai
 ${options.afterException ?? ""}
 ${tags.length > 0 ? html`<h2>Tags</h2><div class="row">${tags.map(([k, v]) => html`<span class="badge" title="${k}=${v}">${k}: ${v}</span>`)}</div>` : ""}
 ${renderBreadcrumbs(payload, eventTime)}
-${options.traceHref ? html`<h2>Trace</h2><p><a href="${safeHref(options.traceHref)}">Open trace <code>${asStr(trace?.trace_id) ?? ""}</code></a>${asStr(trace?.op) ? html` <span class="muted">op ${asStr(trace?.op)}</span>` : ""}</p>` : ""}
+${options.traceHref ? html`<h2>Trace</h2><p><a href="${safeHref(options.traceHref)}">This trace <code>${asStr(trace?.trace_id) ?? ""}</code></a>${options.traceLogsHref ? html` · <a href="${safeHref(options.traceLogsHref)}">Logs of this trace</a>` : ""}${asStr(trace?.op) ? html` <span class="muted">op ${asStr(trace?.op)}</span>` : ""}</p>` : ""}
 ${renderContexts(payload)}${renderUser(payload)}${renderRequest(payload)}
 ${renderScrubbed(payload._meta)}
 ${options.attachments.length > 0 ? html`<h2>Attachments</h2><ul>${options.attachments.map((a) => html`<li><a href="${safeHref(a.href)}" download>${a.name}</a> <span class="muted">${bytes(a.size)} · ${a.contentType}</span></li>`)}</ul>` : ""}

@@ -4,7 +4,16 @@ import type { OrgSummary } from "../db/rows.ts";
 import { type HtmlValue, html, type SafeHtml } from "./html.ts";
 import type { UiUser } from "./session.ts";
 
-export type Section = "issues" | "releases" | "monitors" | "settings" | "home" | "account" | "none";
+export type Section =
+  | "issues"
+  | "releases"
+  | "monitors"
+  | "logs"
+  | "traces"
+  | "settings"
+  | "home"
+  | "account"
+  | "none";
 
 export interface PageContext {
   user: UiUser;
@@ -36,7 +45,7 @@ export function page(ctx: PageContext, section: Section, title: string, content:
         )}</select><noscript><button>Go</button></noscript></form>`
       : "";
   const nav = org
-    ? html`${link(`/organizations/${org.slug}/`, "Projects", "home")}${link(`/organizations/${org.slug}/issues/`, "Issues", "issues")}${link(`/organizations/${org.slug}/releases/`, "Releases", "releases")}${link(`/organizations/${org.slug}/monitors/`, "Crons", "monitors")}${link(`/settings/${org.slug}/`, "Settings", "settings")}`
+    ? html`${link(`/organizations/${org.slug}/`, "Projects", "home")}${link(`/organizations/${org.slug}/issues/`, "Issues", "issues")}${link(`/organizations/${org.slug}/explore/traces/`, "Traces", "traces")}${link(`/organizations/${org.slug}/explore/logs/`, "Logs", "logs")}${link(`/organizations/${org.slug}/releases/`, "Releases", "releases")}${link(`/organizations/${org.slug}/monitors/`, "Crons", "monitors")}${link(`/settings/${org.slug}/`, "Settings", "settings")}`
     : "";
   return document(
     title,

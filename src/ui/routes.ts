@@ -15,6 +15,7 @@ import { attachmentDownload, issueActionSubmit, issueDetailPage } from "./pages/
 import { issueBulkSubmit, issueStreamPage } from "./pages/issues.ts";
 import { liveTailPage, liveTailSocket } from "./pages/live-tail.ts";
 import { loginPage, loginSubmit, logout } from "./pages/login.ts";
+import { logsPage } from "./pages/logs.ts";
 import { monitorDetailPage, monitorsPage } from "./pages/monitors.ts";
 import { orgHomePage } from "./pages/org-home.ts";
 import { releaseDetailPage, releasesPage } from "./pages/releases.ts";
@@ -30,6 +31,7 @@ import {
 import { tokensPage, tokensSubmit } from "./pages/settings-tokens.ts";
 import { usagePage, usageSubmit } from "./pages/settings-usage.ts";
 import { tracePage } from "./pages/trace.ts";
+import { tracesPage } from "./pages/traces.ts";
 import { errorPage, redirect } from "./respond.ts";
 import { sameOrigin, sessionFrom, tokensEqual } from "./session.ts";
 
@@ -137,6 +139,8 @@ export function registerUiRoutes(router: AppRouter): void {
   get("/organizations/:org/issues/:issueId/events/:eventId/", issueDetailPage);
   get("/organizations/:org/issues/:issueId/events/:eventId/attachments/:attachmentId/", attachmentDownload);
   get("/organizations/:org/performance/trace/:traceId/", tracePage);
+  get("/organizations/:org/explore/traces/", tracesPage);
+  get("/organizations/:org/explore/logs/", logsPage);
   get("/organizations/:org/releases/", releasesPage);
   get("/organizations/:org/releases/:version/", releaseDetailPage);
   get("/organizations/:org/monitors/", monitorsPage);

@@ -92,7 +92,7 @@ export async function send(
 
 /** The project an ingest request is for: the path's, else its DSN key's (for `/api/store/`). */
 async function ingestProjectOf(path: string, init: RequestInit): Promise<number | null> {
-  const inPath = /^\/api\/(\d+)\/(envelope|store|security|minidump|unreal|otlp)\b/.exec(path);
+  const inPath = /^\/api\/(\d+)\/(envelope|store|security|minidump|unreal|otlp|integration)\b/.exec(path);
   if (inPath) return Number(inPath[1]);
   if (!path.startsWith("/api/store")) return null;
   const auth = new Headers(init.headers).get("x-sentry-auth") ?? path;

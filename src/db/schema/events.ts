@@ -29,6 +29,7 @@ export const events = sqliteTable(
     index("events_issue_timestamp").on(t.issueId, t.timestamp),
     // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
     index("events_payload_key").on(t.payloadKey),
+    index("events_project_trace").on(t.projectId, t.traceId),
   ],
 );
 
@@ -54,7 +55,11 @@ export const spans = sqliteTable(
     environment: text("environment"),
     attributes: text("attributes").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.traceId, t.spanId] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.traceId, t.spanId] }),
+    // Partial in the migration (WHERE is_segment = 1): trace search reads segments only.
+    index("spans_project_segment_start").on(t.projectId, t.startTimestamp),
+  ],
 );
 
 export const attachments = sqliteTable(

@@ -1,6 +1,6 @@
 // Drizzle tables (migrations/*.sql mirrored): Other ingested data: sessions, cron check-ins, logs, user
 // feedback and user reports.
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const sessionUpdates = sqliteTable(
   "session_updates",
@@ -75,7 +75,22 @@ export const logs = sqliteTable(
     environment: text("environment"),
     attributes: text("attributes").notNull(),
   },
-  (t) => [index("logs_project_timestamp").on(t.projectId, t.timestamp)],
+  (t) => [
+    index("logs_project_timestamp_level").on(t.projectId, t.timestamp, t.level),
+    index("logs_project_trace").on(t.projectId, t.traceId),
+  ],
+);
+
+// WITHOUT ROWID in the migration: the key is the table.
+export const logVolume = sqliteTable(
+  "log_volume",
+  {
+    projectId: integer("project_id").notNull(),
+    slot: integer("slot").notNull(),
+    level: text("level").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.slot, t.level] })],
 );
 
 export const feedback = sqliteTable("feedback", {

@@ -52,7 +52,7 @@ export function scrubSpan(span: SpanRecord, scrubbing: ScrubbingSettings): SpanR
   return scrubbed;
 }
 
-function scrubLog(log: LogRecord, scrubbing: ScrubbingSettings): LogRecord {
+export function scrubLog(log: LogRecord, scrubbing: ScrubbingSettings): LogRecord {
   return {
     ...log,
     ...scrubAttributes(log.attributes, log.typedAttributes, scrubbing),

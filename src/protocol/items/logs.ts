@@ -71,7 +71,7 @@ export function logFromEntry(entry: JsonValue): LogRead {
   if (!span.ok) return { ok: false, reason: "invalid_span_id" };
   if (typeof log.body !== "string") return { ok: false, reason: "missing_body" };
   const severityNumber = readSeverityNumber(log.severity_number);
-  const level = readLevel(log.level, severityNumber);
+  const level = levelOf(log.level, severityNumber);
   if (!level) return { ok: false, reason: "invalid_level" };
 
   const { plain, typed } = readTypedAttributes(log.attributes);
@@ -100,7 +100,7 @@ function readSeverityNumber(value: unknown): number | undefined {
 }
 
 /** The named level wins; without a known name the severity number decides. */
-function readLevel(value: unknown, severityNumber: number | undefined): LogLevel | undefined {
+export function levelOf(value: unknown, severityNumber: number | undefined): LogLevel | undefined {
   const named = typeof value === "string" ? LEVELS.get(value.trim().toLowerCase()) : undefined;
   if (named) return named;
   return severityNumber === undefined ? undefined : SEVERITY_LEVELS[Math.floor((severityNumber - 1) / 4)];

@@ -201,6 +201,9 @@ export async function issueDetailPage(call: OrgCall): Promise<Response> {
         traceHref: event.trace_id
           ? `/organizations/${encodeURIComponent(org.slug)}/performance/trace/${encodeURIComponent(event.trace_id)}/`
           : null,
+        traceLogsHref: event.trace_id
+          ? `/organizations/${encodeURIComponent(org.slug)}/explore/logs/?trace=${encodeURIComponent(event.trace_id)}&period=30d`
+          : null,
       })
     : null;
   return htmlResponse(

@@ -54,6 +54,28 @@ export function waterfall(spans: readonly SpanRow[]): { rows: WaterfallRow[]; st
 const isError = (status: string | null) =>
   status !== null && status !== "ok" && status !== "unset" && status !== "";
 
+interface SpanEvent {
+  name?: string;
+  timestamp?: number | null;
+  attributes?: Record<string, unknown>;
+}
+
+const shown = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+
+/** A span's attributes, and its OTLP span events (exceptions first-class), behind a disclosure. */
+function spanDetails(span: SpanRow): SafeHtml {
+  let attributes: Record<string, unknown> = {};
+  try {
+    attributes = JSON.parse(span.attributes ?? "{}") as Record<string, unknown>;
+  } catch {
+    attributes = {};
+  }
+  const { "otel.events": rawEvents, ...rest } = attributes;
+  const events = Array.isArray(rawEvents) ? (rawEvents as SpanEvent[]) : [];
+  const entries = Object.entries(rest);
+  return html`<details class="panel span-details" data-span-id="${span.span_id}"><summary>${span.name} <span class="muted">${span.op ?? ""} · <code>${span.span_id}</code>${events.length > 0 ? ` · ${events.length} event${events.length === 1 ? "" : "s"}` : ""}</span></summary>${entries.length > 0 ? html`<dl class="kv">${entries.map(([k, v]) => html`<dt>${k}</dt><dd><code>${shown(v)}</code></dd>`)}</dl>` : html`<p class="muted">No attributes.</p>`}${events.length > 0 ? html`<h3>Span events</h3><ul>${events.map((e) => html`<li><strong>${e.name ?? "event"}</strong>${typeof e.timestamp === "number" ? html` <span class="muted">${isoTime(e.timestamp)}</span>` : ""}${e.attributes && Object.keys(e.attributes).length > 0 ? html`<dl class="kv">${Object.entries(e.attributes).map(([k, v]) => html`<dt>${k}</dt><dd><code>${shown(v)}</code></dd>`)}</dl>` : ""}</li>`)}</ul>` : ""}</details>`;
+}
+
 export function traceView(
   ctx: PageContext,
   orgSlug: string,
@@ -68,12 +90,14 @@ export function traceView(
     spans.length === 0 && errors.length === 0
       ? html`<div class="panel empty"><p>No spans or errors with this trace id yet.</p><p>Set <code>tracesSampleRate</code> in the SDK to send transactions; errors captured inside a transaction link here.</p></div>`
       : html`<p class="muted">${spans.length} span${spans.length === 1 ? "" : "s"} · ${duration(total)}${spans.length > 0 ? html` · started ${isoTime(w.start)}` : ""}</p>
-${errors.length > 0 ? html`<h2>Errors in this trace</h2><ul>${errors.map((e) => html`<li><span class="lvl lvl-${e.level}"></span>${e.issue_id ? html`<a href="/organizations/${o}/issues/${e.issue_id}/events/${e.event_id}/">${e.title}</a>` : e.title} <span class="muted">${isoTime(e.timestamp)}</span></li>`)}</ul>` : ""}
+<p><a href="/organizations/${o}/explore/logs/?trace=${traceId}&amp;period=30d">Logs of this trace</a></p>
+${errors.length > 0 ? html`<h2 id="errors">Errors in this trace</h2><ul>${errors.map((e) => html`<li><span class="lvl lvl-${e.level}"></span>${e.issue_id ? html`<a href="/organizations/${o}/issues/${e.issue_id}/events/${e.event_id}/">${e.title}</a>` : e.title} <span class="muted">${isoTime(e.timestamp)}</span></li>`)}</ul>` : ""}
 <h2>Spans</h2><div class="panel waterfall" role="table" aria-label="Span waterfall">${w.rows.map(
           (r) =>
             html`<div class="span-row" role="row"><div class="span-name" role="cell" style="padding-left:${Math.min(r.depth, 12) * 14}px" title="${r.span.description ?? r.span.name}">${r.span.is_segment ? html`<strong>${r.span.name}</strong>` : r.span.name} <span class="muted">${r.span.op ?? ""}</span>${isError(r.span.status) ? html` <span class="badge regressed">${r.span.status}</span>` : ""}</div><div class="span-track" role="cell"><div class="span-bar${isError(r.span.status) ? " err" : ""}" style="left:${r.left.toFixed(3)}%;width:${r.width.toFixed(3)}%"></div></div><div class="span-dur" role="cell">${duration(r.span.duration_ms)}</div></div>`,
-        )}</div>`;
-  return page(ctx, "issues", `Trace ${traceId}`, html`<h1>Trace <code>${traceId}</code></h1>${body}`);
+        )}</div>
+<h2>Span details</h2>${w.rows.map((r) => spanDetails(r.span))}`;
+  return page(ctx, "traces", `Trace ${traceId}`, html`<h1>Trace <code>${traceId}</code></h1>${body}`);
 }
 
 export async function tracePage({ env, ctx, org, param }: OrgCall): Promise<Response> {
