@@ -91,18 +91,19 @@ describe("issueQuerySql", () => {
     expect(sql).toBe("(NOT (i.level IN (?)))");
     expect(params).toEqual(["error"]);
   });
-  it("searches releases and environments through the issue's events", () => {
+  it("searches releases and environments through the issue's tag values", () => {
     const release = sqlOf("release:1.0");
     expect(release.sql).toContain(
-      "EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id AND e.release IN (?))",
+      "EXISTS (SELECT 1 FROM issue_tag_values v WHERE v.issue_id = i.id AND v.key = ? AND v.value IN (?))",
     );
-    expect(release.params).toEqual(["1.0"]);
-    expect(sqlOf("release:latest", { latestRelease: "2.0" }).params).toEqual(["2.0"]);
-    expect(sqlOf("environment:[prod, staging]").params).toEqual(["prod", "staging"]);
+    expect(release.params).toEqual(["release", "1.0"]);
+    expect(sqlOf("release:latest", { latestRelease: "2.0" }).params).toEqual(["release", "2.0"]);
+    expect(sqlOf("environment:[prod, staging]").params).toEqual(["environment", "prod", "staging"]);
   });
-  it("searches other keys as event tags, with * wildcards", () => {
+  it("searches other keys as tag values, with * wildcards, never the payloads", () => {
     const { sql, params } = sqlOf("browser.name:Chr*");
-    expect(sql).toContain("json_each(e.payload, '$.tags')");
+    expect(sql).toContain("FROM issue_tag_values v");
+    expect(sql).not.toContain("payload");
     expect(sql).toContain("LIKE ? ESCAPE");
     expect(params).toEqual(["browser.name", "Chr%"]);
   });
