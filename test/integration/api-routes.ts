@@ -208,6 +208,7 @@ export const ROUTES: RouteCase[] = [
   { route: "GET /api/0/organizations/:org/events-stats/", query: "?dataset=errors&interval=1h" },
   { route: "GET /api/0/organizations/:org/trace-meta/:traceId/" },
   { route: "GET /api/0/organizations/:org/trace/:traceId/" },
+  { route: "GET /api/0/organizations/:org/traces/" },
   { route: "GET /api/0/organizations/:org/eventids/:eventId/" },
   // environments, user feedback, usage stats
   { route: "GET /api/0/organizations/:org/environments/" },
