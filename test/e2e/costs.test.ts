@@ -3,13 +3,13 @@
 // units and dollars, an owner sets a monthly budget the month's spend is already past through the page's
 // form, the page says "Shedding", and the SDK's next error is refused: its receipt says `cost_budget`.
 import { execFileSync } from "node:child_process";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { apiClient } from "./api-client.ts";
+import { launchChromium, signedInPage } from "./chromium.ts";
 
 const server = inject("faultline");
 const api = apiClient(server);
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 
 /** @sentry/node in a child process: one exception, flushed; prints its event id. */
 function captureWithNode(dsn: string, message: string): string {
@@ -54,14 +54,8 @@ describe("cost meter in the browser, with @sentry/node", () => {
     slug = created.body.slug;
     const keys = await api<{ public: string }[]>("GET", `/projects/${server.orgSlug}/${slug}/keys/`);
     dsn = `http://${keys.body[0]?.public}@127.0.0.1:${server.port}/${created.body.id}`;
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
-    const context = await browser.newContext();
-    page = await context.newPage();
-    await page.goto(`${server.url}/`);
-    await page.getByLabel("Email").fill(server.userEmail);
-    await page.getByLabel("Password").fill(server.password ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith("/auth/"));
+    browser = await launchChromium();
+    page = await signedInPage(browser, server);
   });
 
   afterAll(async () => {

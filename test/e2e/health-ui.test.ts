@@ -5,21 +5,15 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT } from "../../scripts/local-server.mjs";
+import { launchChromium, signedInPage } from "./chromium.ts";
 import { cliHome, runCli, serverEnv } from "./sentry-cli.ts";
 import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
 const ARTIFACTS = join(ROOT, "test/e2e/artifacts");
-const FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-];
 const run = randomBytes(3).toString("hex");
 const RELEASE = `health-ui@${run}`;
 const SLUG = `ui-cron-${run}`;
@@ -57,14 +51,8 @@ describe("release health and crons in chromium", () => {
     expect(cron(["true"]).code).toBe(0);
     expect(cron(["false"]).code).toBe(1);
     await waitForSpool(server);
-    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: FLAGS });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    page = await context.newPage();
-    await page.goto(`${server.url}/auth/login/`);
-    await page.getByLabel("Email").fill(server.userEmail);
-    await page.getByLabel("Password").fill(server.password ?? "");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith("/auth/"));
+    browser = await launchChromium();
+    page = await signedInPage(browser, server);
   });
 
   afterAll(async () => {

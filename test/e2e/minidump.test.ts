@@ -10,11 +10,11 @@ import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildCorpus, type Corpus, type CorpusDump } from "../fixtures/minidump/corpus.ts";
 import { encodeMsgpack } from "../fixtures/msgpack-encode.ts";
 import { apiClient } from "./api-client.ts";
+import { launchChromium, signedInPage } from "./chromium.ts";
 import { cliHome, runCli, serverEnv } from "./sentry-cli.ts";
 
 const server = inject("faultline");
@@ -237,18 +237,9 @@ describe("minidump endpoint", () => {
     const dump = dumpOf("thread");
     const sent = await postForm(crashForm(dump, "ui"), false);
     const event = await readEvent((await sent.text()).trim());
-    const browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu"],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await (await browser.newContext()).newPage();
-      await page.goto(`${server.url}/`);
-      await page.getByLabel("Email").fill(server.userEmail);
-      await page.getByLabel("Password").fill(server.password ?? "");
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith("/auth/"));
+      const page = await signedInPage(browser, server);
       await page.goto(`${server.url}/organizations/${server.orgSlug}/issues/${event?.groupID}/`);
       const main = (await page.locator("main").textContent()) ?? "";
       expect(main).toContain("Crash reason");

@@ -15,10 +15,11 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
 import { apiClient } from "./api-client.ts";
+import { launchChromium, signedInPage } from "./chromium.ts";
 import { waitForSpool } from "./spool-wait.ts";
 
 const server = inject("faultline");
@@ -315,20 +316,8 @@ describe("OTLP/HTTP from the OpenTelemetry JS exporters", () => {
 
     beforeAll(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
-      if (!server.password)
-        throw new Error("the e2e global setup must provide the bootstrap user's password");
-      browser = await chromium.launch({
-        executablePath: "/usr/bin/chromium",
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu"],
-      });
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      page = await context.newPage();
-      await page.goto(`${server.url}/`);
-      await page.getByLabel("Email").fill(server.userEmail);
-      await page.getByLabel("Password").fill(server.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith("/auth/"));
+      browser = await launchChromium();
+      page = await signedInPage(browser, server);
     });
 
     afterAll(async () => {
