@@ -33,9 +33,28 @@ export function applyMigrations(persistTo) {
   wrangler(["d1", "migrations", "apply", "DB", "--local"], { persistTo });
 }
 
+/**
+ * A second process on the local D1 file while `wrangler dev` writes to it sometimes gets SQLite's busy
+ * answer, which wrangler reports as an "internal error": such a failure is tried again — the callers run
+ * reads and the default tenant's idempotent steps — and any other is thrown at once.
+ */
+function withBusyRetries(run, attempts = 4) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return run();
+    } catch (error) {
+      const busy = /internal error|SQLITE_BUSY|database is locked/.test(String(error));
+      if (!busy || attempt >= attempts) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250 * attempt);
+    }
+  }
+}
+
 /** Runs SQL against the local D1 and returns the rows of the last statement. */
 export function sqlLocal(persistTo, command) {
-  const out = wrangler(["d1", "execute", "DB", "--local", "--json", "--command", command], { persistTo });
+  const out = withBusyRetries(() =>
+    wrangler(["d1", "execute", "DB", "--local", "--json", "--command", command], { persistTo }),
+  );
   const start = out.indexOf("[");
   const parsed = JSON.parse(out.slice(start));
   return parsed[parsed.length - 1]?.results ?? [];

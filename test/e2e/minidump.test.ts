@@ -22,8 +22,22 @@ const api = apiClient(server);
 const home = cliHome();
 let corpus: Corpus;
 
-beforeAll(() => {
+/** A project of its own: the debug files uploaded here must not show in other files' listings. */
+const project = { id: "", slug: "", key: "" };
+
+beforeAll(async () => {
   corpus = buildCorpus();
+  const created = await api<{ id: string; slug: string }>(
+    "POST",
+    `/teams/${server.orgSlug}/default/projects/`,
+    { name: "Native crasher" },
+  );
+  expect(created.status).toBe(201);
+  const keys = await api<{ public: string }[]>(
+    "GET",
+    `/projects/${server.orgSlug}/${created.body.slug}/keys/`,
+  );
+  Object.assign(project, { id: created.body.id, slug: created.body.slug, key: keys.body[0]?.public ?? "" });
 }, 180_000);
 afterAll(() => rmSync(corpus.dir, { recursive: true, force: true }));
 
@@ -75,7 +89,7 @@ function crashForm(dump: CorpusDump, kind: string): FormData {
 }
 
 async function postForm(form: FormData, gzip: boolean): Promise<Response> {
-  const url = `${server.url}/api/${server.projectId}/minidump/?sentry_key=${server.publicKey}`;
+  const url = `${server.url}/api/${project.id}/minidump/?sentry_key=${project.key}`;
   if (!gzip) return fetch(url, { method: "POST", body: form });
   const encoded = new Response(form);
   const body = gzipSync(Buffer.from(await encoded.arrayBuffer()));
@@ -99,7 +113,7 @@ async function readEvent(eventId: string): Promise<ApiEvent | undefined> {
   return eventually(async () => {
     const res = await api<ApiEvent>(
       "GET",
-      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/`,
+      `/projects/${server.orgSlug}/${project.slug}/events/${eventId.replaceAll("-", "")}/`,
     );
     // Served from the spool before its group commit, an event has no group yet: wait for it.
     return res.status === 200 && res.body.groupID ? res.body : undefined;
@@ -108,7 +122,10 @@ async function readEvent(eventId: string): Promise<ApiEvent | undefined> {
 
 describe("minidump endpoint", () => {
   it("walks and symbolicates a Breakpad crash after sentry-cli uploaded its binary", async () => {
-    const upload = runCli(["debug-files", "upload", "--wait", dumpOf("null").binary], home, serverEnv());
+    const upload = runCli(["debug-files", "upload", "--wait", dumpOf("null").binary], home, {
+      ...serverEnv(),
+      SENTRY_PROJECT: project.slug,
+    });
     expect(upload.code, upload.all).toBe(0);
 
     const plain = await postForm(crashForm(dumpOf("null"), "null"), false);
@@ -132,13 +149,13 @@ describe("minidump endpoint", () => {
     // The dump and the other file are the event's attachments; the dump downloads byte for byte.
     const attachments = await api<{ id: string; name: string; type: string }[]>(
       "GET",
-      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/attachments/`,
+      `/projects/${server.orgSlug}/${project.slug}/events/${eventId.replaceAll("-", "")}/attachments/`,
     );
     const dump = attachments.body.find((a) => a.type === "event.minidump");
     expect(dump?.name).toBe("crash.dmp");
     expect(attachments.body.map((a) => a.name)).toContain("crash.log");
     const download = await fetch(
-      `${server.url}/api/0/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId.replaceAll("-", "")}/attachments/${dump?.id}/?download=1`,
+      `${server.url}/api/0/projects/${server.orgSlug}/${project.slug}/events/${eventId.replaceAll("-", "")}/attachments/${dump?.id}/?download=1`,
       { headers: { authorization: `Bearer ${server.token}` } },
     );
     expect(Buffer.from(await download.arrayBuffer()).equals(readFileSync(dumpOf("null").path))).toBe(true);
@@ -151,7 +168,7 @@ describe("minidump endpoint", () => {
 
     const issues = await api<{ id: string; title: string; count: string }[]>(
       "GET",
-      `/projects/${server.orgSlug}/${server.projectSlug}/issues/?query=`,
+      `/projects/${server.orgSlug}/${project.slug}/issues/?query=`,
     );
     const issue = issues.body.find((i) => i.id === event?.groupID);
     expect(issue?.title).toContain("SIGSEGV / SEGV_MAPERR");
@@ -172,7 +189,10 @@ describe("minidump endpoint", () => {
     expect(framesOf(before)[0]?.function ?? null).toBeNull();
     expect(framesOf(before).map((f) => f.trust)).not.toContain("cfi");
 
-    const upload = runCli(["debug-files", "upload", "--wait", dump.binary], home, serverEnv());
+    const upload = runCli(["debug-files", "upload", "--wait", dump.binary], home, {
+      ...serverEnv(),
+      SENTRY_PROJECT: project.slug,
+    });
     expect(upload.code, upload.all).toBe(0);
     const after = await eventually(async () => {
       const event = await readEvent(eventId);
@@ -215,11 +235,11 @@ describe("minidump endpoint", () => {
     };
     for (const withEvent of [true, false]) {
       const eventId = randomUUID().replaceAll("-", "");
-      const res = await fetch(`${server.url}/api/${server.projectId}/envelope/`, {
+      const res = await fetch(`${server.url}/api/${project.id}/envelope/`, {
         method: "POST",
         body: envelope(eventId, withEvent),
         headers: {
-          "x-sentry-auth": `Sentry sentry_key=${server.publicKey}, sentry_version=7, sentry_client=sentry.native/0.7.0`,
+          "x-sentry-auth": `Sentry sentry_key=${project.key}, sentry_version=7, sentry_client=sentry.native/0.7.0`,
         },
       });
       expect(res.status).toBe(200);
@@ -272,7 +292,10 @@ describe("minidump endpoint", () => {
         readFileSync(path, "utf8").startsWith(`MODULE Linux x86_64 ${breakpadId(dump.binary)} `),
       );
     if (!sym) throw new Error("no .sym for the O1 crasher");
-    const upload = runCli(["debug-files", "upload", "--wait", sym], home, serverEnv());
+    const upload = runCli(["debug-files", "upload", "--wait", sym], home, {
+      ...serverEnv(),
+      SENTRY_PROJECT: project.slug,
+    });
     expect(upload.code, upload.all).toBe(0);
     expect(upload.all).toMatch(/OK [0-9a-f-]{36} \(crasher.sym; x86_64/);
     const sent = await postForm(crashForm(dump, "sym"), false);
@@ -304,7 +327,7 @@ describe("minidump endpoint", () => {
     expect(exception?.type).toBe("Minidump");
     const attachments = await api<{ name: string; type: string }[]>(
       "GET",
-      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId}/attachments/`,
+      `/projects/${server.orgSlug}/${project.slug}/events/${eventId}/attachments/`,
     );
     expect(attachments.body).toEqual([expect.objectContaining({ name: "cut.dmp", type: "event.minidump" })]);
     expect(event?.errors.map((e) => e.type)).toContain("native_bad_dump");
@@ -341,7 +364,7 @@ describe("minidump endpoint", () => {
     // The MessagePack files are merged, not kept as attachments; the dump is.
     const attachments = await api<{ name: string }[]>(
       "GET",
-      `/projects/${server.orgSlug}/${server.projectSlug}/events/${eventId}/attachments/`,
+      `/projects/${server.orgSlug}/${project.slug}/events/${eventId}/attachments/`,
     );
     expect(attachments.body.map((a) => a.name)).toEqual(["crash.dmp"]);
   });
