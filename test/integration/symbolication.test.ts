@@ -31,6 +31,8 @@ function lateDepsFor(e: typeof env): LateDeps {
   return {
     db: e.DB,
     bucket: e.BLOBS,
+    openSegment: (projectId, locator) =>
+      e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).payloadSegmentBytes(locator),
     regroup: (projectId, events) =>
       e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).regroupEvents(
         projectId,
