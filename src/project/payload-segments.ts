@@ -49,6 +49,13 @@ export const DEFAULT_SEGMENT_LIMITS: SegmentLimits = {
   maxAgeSeconds: PAYLOAD_SEGMENT_MAX_AGE_SECONDS,
 };
 
+/** Where sealed segments are written, when one closes, and the clock (seams of the tests). */
+export interface SegmentSetup {
+  bucket: BlobBucket;
+  limits: () => SegmentLimits;
+  now: () => number;
+}
+
 /** Counters for the benchmark: segments sealed and R2 writes that failed. */
 export interface SegmentStats {
   segmentsSealed: number;
@@ -61,14 +68,19 @@ export class PayloadSegments {
   private readonly placed = new WeakMap<EventRow, EventRow>();
   private sealing: Promise<boolean> | null = null;
 
+  private readonly bucket: BlobBucket;
+  private readonly limits: () => SegmentLimits;
+  private readonly now: () => number;
+
   constructor(
     private readonly sql: SqlStorage,
-    private readonly bucket: BlobBucket,
     /** Arms the object's alarm for `at` (ms) at the latest. */
     private readonly wakeAt: (at: number) => Promise<void>,
-    private readonly limits: () => SegmentLimits = () => DEFAULT_SEGMENT_LIMITS,
-    private readonly now: () => number = Date.now,
+    setup: SegmentSetup,
   ) {
+    this.bucket = setup.bucket;
+    this.limits = setup.limits;
+    this.now = setup.now;
     createPayloadSegmentTables(sql);
   }
 
@@ -141,6 +153,11 @@ export class PayloadSegments {
         this.sealing = null;
       });
     return this.sealing;
+  }
+
+  /** Resolves once a seal under way has ended (a drain waits for it). */
+  async settled(): Promise<void> {
+    await this.sealing;
   }
 
   private async sealClosed(): Promise<boolean> {

@@ -31,7 +31,7 @@ import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
 import { MonitorClock } from "./monitor-clock.ts";
-import { DEFAULT_SEGMENT_LIMITS, PayloadSegments, type SegmentLimits } from "./payload-segments.ts";
+import { DEFAULT_SEGMENT_LIMITS, PayloadSegments, type SegmentSetup } from "./payload-segments.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
 import { SessionHealth } from "./session-health.ts";
@@ -97,12 +97,10 @@ export class ProjectDO extends DurableObject<Env> {
     };
     const health = new SessionHealth(ctx.storage.sql);
     this.health = health;
-    const segments = this.segmentSetup(this.bucket);
     this.segments = new PayloadSegments(
       ctx.storage.sql,
-      segments.bucket,
       (at) => this.wakeAt(at),
-      segments.limits,
+      this.segmentSetup(this.bucket),
     );
     this.commits = new GroupCommit(
       this.db,
@@ -162,8 +160,8 @@ export class ProjectDO extends DurableObject<Env> {
   }
 
   /** Where sealed payload segments go and when one closes: a seam for the tests of sealing and R2 failures. */
-  protected segmentSetup(bucket: BlobBucket): { bucket: BlobBucket; limits: () => SegmentLimits } {
-    return { bucket, limits: () => DEFAULT_SEGMENT_LIMITS };
+  protected segmentSetup(bucket: BlobBucket): SegmentSetup {
+    return { bucket, limits: () => DEFAULT_SEGMENT_LIMITS, now: Date.now };
   }
 
   /** The spool's caps (src/limits.ts); a seam for the tests of a full spool. */
@@ -256,6 +254,7 @@ export class ProjectDO extends DurableObject<Env> {
     }
     await this.lock.settled();
     await this.flusher.cleanupsSettled();
+    await this.segments.settled();
     return true;
   }
 
