@@ -251,6 +251,18 @@ describe("late debug files", () => {
     expectSymbolicated(after.frames);
     expect(after.raw?.[0]?.function).toBe("<unknown>");
     expect(after.issueId).not.toBe(unsymbolicatedIssue);
+    // The rewritten payload left its segment for an object of its own; the row keeps the projection.
+    const row = await eventRow(t.projectId, early);
+    expect(row?.payload_ref).toBeNull();
+    expect(String(row?.payload_key)).toMatch(new RegExp(`^projects/${t.projectId}/events/${early}/`));
+    expect(JSON.parse(String(row?.payload)).debug_meta).toBeUndefined();
+    // The event detail shows the symbolicated frames.
+    const detail = await call<{
+      entries: { type: string; data: { values: { stacktrace: { frames: Frame[] } }[] } }[];
+    }>(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${early}/`);
+    const frames =
+      detail.body.entries.find((e) => e.type === "exception")?.data.values[0]?.stacktrace.frames ?? [];
+    expect(frames.some((f) => f.function === "main::main")).toBe(true);
 
     const twin = newEventId();
     await sendPanic(t, twin, { user: "u2" });
