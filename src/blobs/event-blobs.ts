@@ -59,7 +59,7 @@ async function segmentPayloadText(
     (await readPayloadRange(reader.bucket, projectId, locator));
   if (!bytes) return null;
   try {
-    return await decompressPayload(bytes);
+    return decompressPayload(bytes);
   } catch {
     return null;
   }

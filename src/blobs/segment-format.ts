@@ -2,6 +2,7 @@
 // and appended to its project's open segment; a segment's bytes are its payloads one after the other,
 // so one payload is read back with a ranged read of [offset, offset + length). An event row names its
 // payload with a locator: the segment id, the offset and the length. Pure: no storage here.
+import { deflateRawSync, inflateRawSync } from "node:zlib";
 
 /** Where one payload is: its segment and its byte range in it. */
 export interface PayloadLocator {
@@ -45,30 +46,22 @@ export function parseLocator(text: string): PayloadLocator | null {
   return { segment: match[1] as string, offset, length };
 }
 
-async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  const reader = stream.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-  }
-  return concatBytes(chunks);
-}
+/** Bytes one payload may inflate to when read back (well over the inline limit it was written under). */
+const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 
-function through(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  const source = new Blob([bytes]).stream().pipeThrough(transform);
-  return collect(source as ReadableStream<Uint8Array>);
-}
-
-/** One payload's stored bytes: its JSON text, UTF-8, deflate-raw. */
-export function compressPayload(json: string): Promise<Uint8Array> {
-  return through(new TextEncoder().encode(json), new CompressionStream("deflate-raw"));
+/**
+ * One payload's stored bytes: its JSON text, UTF-8, deflate-raw. Synchronous zlib (node:zlib, workerd's
+ * nodejs_compat): the project's object compresses every payload it commits, and a stream per payload
+ * costs several times the CPU (measured in docs/payloads.md).
+ */
+export function compressPayload(json: string): Uint8Array {
+  const out = deflateRawSync(json);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** The JSON text of one payload's stored bytes. Throws when they are not a deflate-raw stream. */
-export async function decompressPayload(bytes: Uint8Array): Promise<string> {
-  return new TextDecoder().decode(await through(bytes, new DecompressionStream("deflate-raw")));
+export function decompressPayload(bytes: Uint8Array): string {
+  return new TextDecoder().decode(inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }));
 }
 
 /** The parts one after the other (a segment's bytes from its payloads in offset order). */

@@ -16,13 +16,22 @@ function pick(source: JsonValue | undefined, keys: readonly string[]): JsonObjec
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** A frame as the queries read it: where it is (file, line) and whether it is the app's. */
-function frame(value: JsonValue): JsonValue {
-  if (!isObject(value)) return {};
-  const out = pick(value, ["filename", "lineno", "in_app"]) ?? {};
+/**
+ * Frames as the queries read them: each file name of the stack once (discover's `stack.filename`), then,
+ * last, the frame a list item's location comes from (the last in-app frame, else the last frame) with
+ * its file, line and in-app flag; so "the last in-app frame, else the last" still finds that one.
+ */
+function frames(list: readonly JsonValue[]): JsonValue[] {
+  const all = list.filter(isObject);
+  const location = [...all].reverse().find((f) => f.in_app === true) ?? all[all.length - 1];
+  const names = new Set<string>();
+  for (const f of all) if (f !== location && typeof f.filename === "string") names.add(f.filename);
+  if (!location) return [];
+  const where = pick(location, ["filename", "lineno", "in_app"]) ?? {};
   // The location falls back to abs_path, then module, only when there is no filename.
-  if (out.filename === undefined) Object.assign(out, pick(value, ["abs_path", "module"]) ?? {});
-  return out;
+  if (where.filename === undefined) Object.assign(where, pick(location, ["abs_path", "module"]) ?? {});
+  if (typeof where.filename === "string") names.delete(where.filename);
+  return [...[...names].map((filename) => ({ filename })), where];
 }
 
 function exception(value: JsonValue | undefined): JsonObject | undefined {
@@ -34,7 +43,7 @@ function exception(value: JsonValue | undefined): JsonObject | undefined {
       const mechanism = pick(v.mechanism, ["type", "handled"]);
       if (mechanism) out.mechanism = mechanism;
       const stack = isObject(v.stacktrace) ? v.stacktrace.frames : undefined;
-      if (Array.isArray(stack)) out.stacktrace = { frames: stack.map(frame) };
+      if (Array.isArray(stack)) out.stacktrace = { frames: frames(stack) };
       return out;
     }),
   };

@@ -116,7 +116,7 @@ export class GroupCommit {
       ...plan.errorEvents.map((e) => e.event.row),
       ...plan.transactions.flatMap((t) => (t ? [t.row] : [])),
     ];
-    const stored = this.payloads ? await this.payloads.place(projectId, rows) : new Map<EventRow, EventRow>();
+    const stored = this.payloads ? this.payloads.place(projectId, rows) : new Map<EventRow, EventRow>();
     const statements = commitStatements(this.db, projectId, admitted, plan, ifExists, stored);
     // Sentry creates a release (and links the project) the first time an event names it.
     const releases = this.releases.unseen([

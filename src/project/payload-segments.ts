@@ -88,7 +88,7 @@ export class PayloadSegments {
    * The rows as D1 is to store them: each inline payload appended to the open segment, the row with
    * its locator and projection. Rows without an inline payload (in R2 already) are left as they are.
    */
-  async place(projectId: number, rows: readonly EventRow[]): Promise<Map<EventRow, EventRow>> {
+  place(projectId: number, rows: readonly EventRow[]): Map<EventRow, EventRow> {
     const out = new Map<EventRow, EventRow>();
     const todo: { row: EventRow; json: string }[] = [];
     for (const row of rows) {
@@ -96,14 +96,12 @@ export class PayloadSegments {
       if (done) out.set(row, done);
       else if (row.payload !== null && !row.payloadKey) todo.push({ row, json: row.payload });
     }
-    const prepared = await Promise.all(
-      todo.map(async ({ row, json }) => ({
-        row,
-        projection: payloadProjection(JSON.parse(json) as JsonObject),
-        bytes: await compressPayload(json),
-      })),
-    );
-    // From here on synchronous: no other request of the object appends in between.
+    // Synchronous throughout: no other request of the object appends in between.
+    const prepared = todo.map(({ row, json }) => ({
+      row,
+      projection: payloadProjection(JSON.parse(json) as JsonObject),
+      bytes: compressPayload(json),
+    }));
     let closed = false;
     let open = this.openSegment(projectId);
     for (const { row, projection, bytes } of prepared) {

@@ -48,12 +48,12 @@ describe("payload bytes", () => {
       JSON.stringify({ event_id: "b".repeat(32), message: "ünïcödé ✓", tags: [["k", "v"]] }),
       JSON.stringify({ event_id: "c".repeat(32), frames: Array.from({ length: 200 }, (_, i) => ({ i })) }),
     ];
-    const parts = await Promise.all(payloads.map(compressPayload));
+    const parts = payloads.map(compressPayload);
     const segment = concatBytes(parts);
     let offset = 0;
     for (const [i, part] of parts.entries()) {
       const range = segment.slice(offset, offset + part.byteLength);
-      expect(await decompressPayload(range)).toBe(payloads[i]);
+      expect(decompressPayload(range)).toBe(payloads[i]);
       offset += part.byteLength;
     }
     expect(segment.byteLength).toBe(offset);
@@ -61,8 +61,8 @@ describe("payload bytes", () => {
     expect((parts[2] as Uint8Array).byteLength).toBeLessThan((payloads[2] as string).length / 3);
   });
 
-  it("fails on bytes that are not a deflate-raw stream", async () => {
-    await expect(decompressPayload(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).rejects.toThrow();
+  it("fails on bytes that are not a deflate-raw stream", () => {
+    expect(() => decompressPayload(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow();
   });
 });
 
@@ -129,8 +129,9 @@ describe("payloadProjection", () => {
     const [value] = projected.exception.values;
     expect(value.type).toBe("Error");
     expect(value.mechanism).toEqual({ type: "panic", handled: false });
+    // Every file name once, then the frame the location comes from (the last in-app one).
     expect(value.stacktrace.frames).toEqual([
-      { filename: "rt.rs", lineno: 10, in_app: false },
+      { filename: "rt.rs" },
       { lineno: 3, in_app: true, module: "app" },
     ]);
     expect(projected.timestamp).toBe(event.timestamp);
@@ -144,6 +145,28 @@ describe("payloadProjection", () => {
     expect(payloadProjection(event as unknown as JsonObject).length).toBeLessThan(
       JSON.stringify(event).length / 2,
     );
+  });
+
+  it("keeps each file name once and the location frame last, in-app or else the last", () => {
+    const stack = (frames: object[]) => ({ exception: { values: [{ type: "E", stacktrace: { frames } }] } });
+    const framesOf = (event: object) =>
+      JSON.parse(payloadProjection(event as JsonObject)).exception.values[0].stacktrace.frames;
+    const many = [
+      { filename: "a.rs", lineno: 1, in_app: true, vars: { x: 1 } },
+      { filename: "b.rs", lineno: 2, in_app: false },
+      { filename: "a.rs", lineno: 5, in_app: true },
+      { function: "std", in_app: false },
+    ];
+    expect(framesOf(stack(many))).toEqual([
+      { filename: "b.rs" },
+      { filename: "a.rs", lineno: 5, in_app: true },
+    ]);
+    const none = [
+      { filename: "x.js", lineno: 1 },
+      { filename: "y.js", lineno: 9, abs_path: "/y.js" },
+    ];
+    expect(framesOf(stack(none))).toEqual([{ filename: "x.js" }, { filename: "y.js", lineno: 9 }]);
+    expect(framesOf(stack([]))).toEqual([]);
   });
 
   it("projects a bare event to an empty object", () => {
