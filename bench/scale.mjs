@@ -226,6 +226,28 @@ function bytesPerEvent(file) {
   return { bytes: pages * size, events: n, perEvent: (pages * size) / n, classA };
 }
 
+/**
+ * Bytes of the `events` table and its indexes (SQLite's dbstat: pages as stored, free space in them
+ * included) per row, and the average payload column of error events written after `since`.
+ */
+function eventsTableBytes(file, since) {
+  const db = new DatabaseSync(file, { readOnly: true });
+  const { bytes } = db
+    .prepare(
+      `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = 'events'
+         OR name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'events' AND type = 'index')`,
+    )
+    .get();
+  const { rows } = db.prepare("SELECT COUNT(*) AS rows FROM events").get();
+  const ingested = db
+    .prepare(
+      "SELECT AVG(LENGTH(CAST(payload AS BLOB))) AS payload, COUNT(*) AS n FROM events WHERE issue_id IS NOT NULL AND received > ?",
+    )
+    .get(since);
+  db.close();
+  return { perRow: bytes / rows, payload: ingested.payload ?? 0 };
+}
+
 /** A stored error event written after `since` (s) whose payload is in a segment, or null. */
 function segmentedEventSince(file, since) {
   const db = new DatabaseSync(file, { readOnly: true });
@@ -333,6 +355,7 @@ try {
   await new Promise((r) => server.child.once("exit", r));
   server = null;
   const grown = bytesPerEvent(file);
+  const table = eventsTableBytes(file, now);
   const added = grown.events - size.events;
   const sealed = (statsAfter.segmentsSealed ?? 0) - (statsBefore.segmentsSealed ?? 0);
   const stored = statsAfter.eventsStored - statsBefore.eventsStored;
@@ -341,6 +364,8 @@ try {
       "error events ingested": added,
       "D1 growth bytes": grown.bytes - size.bytes,
       "D1 bytes per error event": ((grown.bytes - size.bytes) / added).toFixed(0),
+      "events table + indexes bytes per row": table.perRow.toFixed(0),
+      "payload column bytes (ingested)": table.payload.toFixed(0),
       "segments sealed": sealed,
       "payload R2 Class A per 1,000 events": ((sealed / stored) * 1000).toFixed(2),
       "all R2 Class A per 1,000 events (cost meter)": (
