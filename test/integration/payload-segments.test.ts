@@ -159,6 +159,21 @@ describe("payload segments", () => {
     expect(await Promise.all(ids.map((id) => detail(t, id)))).toEqual(before);
   });
 
+  it("keeps an open segment through a crash of the project's object, and seals it after", async () => {
+    const id = await sendEvent(t, "survives");
+    await drainSpool(t.projectId);
+    const before = await detail(t, id);
+    await stubOf(t)
+      .crash()
+      .catch(() => undefined);
+    // A new instance reads the open segment from the object's storage.
+    expect(await detail(t, id)).toEqual(before);
+    await setSegments(t, { clockOffsetMs: (PAYLOAD_SEGMENT_MAX_AGE_SECONDS + 1) * 1000 });
+    expect(await runDurableObjectAlarm(objectOf(t))).toBe(true);
+    expect(await sealedKeys(t)).toHaveLength(1);
+    expect(await detail(t, id)).toEqual(before);
+  });
+
   it("serves the same event JSON after its issue is merged into another", async () => {
     await setSegments(t, { limits: limits(2) });
     const a = await sendEvent(t, "merge a", "merge-a");
