@@ -3,6 +3,7 @@
 // state. Answers, per envelope, what was stored.
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
+import type { EventRow } from "../db/ingest-rows.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
 import type { UsageEntry, UsageOwner } from "../db/usage-ledger.ts";
@@ -13,6 +14,7 @@ import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
 import { commitStatements, releaseStatements } from "./commit-statements.ts";
 import type { IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
+import type { PayloadSegments } from "./payload-segments.ts";
 import type { SessionHealth } from "./session-health.ts";
 
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
@@ -68,6 +70,8 @@ export class GroupCommit {
     private readonly usage: CommitUsage | null = null,
     /** Release health counters of the sessions each commit carries (none: counters are not kept). */
     private readonly health: SessionHealth | null = null,
+    /** Where the events' payloads go (none: they stay in their rows). */
+    private readonly payloads: PayloadSegments | null = null,
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -107,7 +111,13 @@ export class GroupCommit {
   ): Promise<CommittedBatch[]> {
     const known = this.issues.knownIssues(admitted);
     const plan = planCommit(admitted, existing, known, compareReleasesBySemver);
-    const statements = commitStatements(this.db, projectId, admitted, plan, ifExists);
+    // The payloads go to the open segment first: in storage before D1 holds rows pointing at them.
+    const rows = [
+      ...plan.errorEvents.map((e) => e.event.row),
+      ...plan.transactions.flatMap((t) => (t ? [t.row] : [])),
+    ];
+    const stored = this.payloads ? this.payloads.place(projectId, rows) : new Map<EventRow, EventRow>();
+    const statements = commitStatements(this.db, projectId, admitted, plan, ifExists, stored);
     // Sentry creates a release (and links the project) the first time an event names it.
     const releases = this.releases.unseen([
       ...plan.errorEvents.map((e) => e.event.row),

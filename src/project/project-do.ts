@@ -31,6 +31,7 @@ import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
 import { MonitorClock } from "./monitor-clock.ts";
+import { DEFAULT_SEGMENT_LIMITS, PayloadSegments, type SegmentSetup } from "./payload-segments.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
 import { SessionHealth } from "./session-health.ts";
@@ -53,6 +54,9 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly alerts: AlertEngine;
   private readonly monitors: MonitorClock;
   private readonly health: SessionHealth;
+  /** Payloads of committed events, in segments (payload-segments.ts), and their reader in this object. */
+  private readonly segments: PayloadSegments;
+  private readonly readSegment = async (_projectId: number, locator: string) => this.segments.read(locator);
   /** The D1 database this object writes to (see database()), metered. */
   private readonly db: D1Database;
   /** The R2 bucket, metered. */
@@ -93,7 +97,20 @@ export class ProjectDO extends DurableObject<Env> {
     };
     const health = new SessionHealth(ctx.storage.sql);
     this.health = health;
-    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, this.meter, health);
+    this.segments = new PayloadSegments(
+      ctx.storage.sql,
+      (at) => this.wakeAt(at),
+      this.segmentSetup(this.bucket),
+    );
+    this.commits = new GroupCommit(
+      this.db,
+      this.issues,
+      new SeenReleases(),
+      afterCommit,
+      this.meter,
+      health,
+      this.segments,
+    );
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({
@@ -108,6 +125,7 @@ export class ProjectDO extends DurableObject<Env> {
     const lateDeps: LateDeps = {
       db: this.db,
       bucket: this.bucket,
+      openSegment: this.readSegment,
       // The late job returns re-symbolicated events; grouping them is this object's part.
       regroup: (projectId, events) =>
         this.regroupEvents(
@@ -139,6 +157,11 @@ export class ProjectDO extends DurableObject<Env> {
    */
   protected database(env: Env): D1Database {
     return env.DB;
+  }
+
+  /** Where sealed payload segments go and when one closes: a seam for the tests of sealing and R2 failures. */
+  protected segmentSetup(bucket: BlobBucket): SegmentSetup {
+    return { bucket, limits: () => DEFAULT_SEGMENT_LIMITS, now: Date.now };
   }
 
   /** The spool's caps (src/limits.ts); a seam for the tests of a full spool. */
@@ -204,6 +227,12 @@ export class ProjectDO extends DurableObject<Env> {
     return admitted ? spooledEventRow(admitted, eventId, this.issues) : null;
   }
 
+  /** One payload's compressed bytes of a segment this object has not sealed into R2 yet, or null. */
+  async payloadSegmentBytes(locator: string): Promise<Uint8Array | null> {
+    this.touch();
+    return this.segments.read(locator);
+  }
+
   /** Which of these R2 keys spooled envelopes point to (asked by the blob sweep). */
   async spooledBlobKeys(keys: string[]): Promise<string[]> {
     this.touch();
@@ -225,6 +254,7 @@ export class ProjectDO extends DurableObject<Env> {
     }
     await this.lock.settled();
     await this.flusher.cleanupsSettled();
+    await this.segments.settled();
     return true;
   }
 
@@ -232,7 +262,13 @@ export class ProjectDO extends DurableObject<Env> {
   async getStats(): Promise<ProjectStats> {
     this.touch();
     const { entries, bytes } = this.spool.size;
-    return { ...this.commits.stats, ...this.flusher.stats, spooled: entries, spoolBytes: bytes };
+    return {
+      ...this.commits.stats,
+      ...this.flusher.stats,
+      ...this.segments.stats,
+      spooled: entries,
+      spoolBytes: bytes,
+    };
   }
 
   /** Changes an issue's status through the object that owns grouping state, keeping its cache true. */
@@ -271,7 +307,7 @@ export class ProjectDO extends DurableObject<Env> {
     this.touch();
     const deps = {
       db: this.db,
-      bucket: this.bucket,
+      payloads: { bucket: this.bucket, openSegment: this.readSegment },
       regroup: (id: number, moves: RegroupMove[]) => applyRegroup(this.db, id, moves),
     };
     const clear = () => this.issues.clear();
@@ -296,6 +332,8 @@ export class ProjectDO extends DurableObject<Env> {
     await this.idleUsage.writeIfIdle();
     this.flusher.kickNow();
     const alertsSent = await this.alerts.sendOutbox();
+    // Payload segments past their age are sealed; one whose R2 write fails stays and is retried.
+    await this.segments.sealDue();
     await this.late.runIfDue();
     // Missed runs and timeouts, between group commits (they read and write monitor state).
     await this.lock
@@ -307,6 +345,7 @@ export class ProjectDO extends DurableObject<Env> {
     const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
     const alertRetry = alertsSent ? Number.POSITIVE_INFINITY : Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000;
     const next = Math.min(
+      this.segments.dueAt() ?? Number.POSITIVE_INFINITY,
       lateDue ?? Number.POSITIVE_INFINITY,
       monitorDue ?? Number.POSITIVE_INFINITY,
       backstop ?? Number.POSITIVE_INFINITY,
