@@ -1,14 +1,27 @@
 // Reads behind the logs explorer and trace search: newest-first log records and trace roots of a set of
 // projects, filtered, paged by a (timestamp, id) cursor, and the log volume by level for the histogram.
-// Every query starts from an index on (project_id, …) — see migrations/0022.
+// Every query starts from an index on (project_id, …) — see migrations/0022 — or from the full-text
+// prefilter of migrations/0030 (log-prefilter.ts), whose candidates are then checked exactly.
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { LogSearch, TraceSearch } from "../protocol/telemetry-query.ts";
+import {
+  choosePrefilter,
+  PAGE_PREFILTER_CAP,
+  PREFILTER_CAP,
+  type Prefilter,
+  type Probe,
+  pairMatch,
+  pairTokenServes,
+  textProbes,
+} from "./log-prefilter.ts";
 import { all, marks, type SqlParam } from "./sql.ts";
 
 export interface LogFilters extends LogSearch {
   projectIds: number[];
   from: number;
   to: number;
+  /** The full-text prefilter (withPrefilter); undefined: not decided yet, null: none serves. */
+  prefilter?: Prefilter | null;
 }
 
 export interface LogRow {
@@ -36,10 +49,66 @@ function attributePath(key: string): string {
 }
 
 /**
- * The trace's records are few: read them through the trace index and sort them, rather than let the
- * planner walk the whole time range on the timestamp index (which it prefers for the ORDER BY).
+ * Probes the full-text terms of the filters (one D1 round trip) and answers the filters with the
+ * prefilter that serves them, if any. Without free text or attributes nothing is probed.
  */
-const logsSource = (f: LogFilters): string => (f.traceId ? "logs INDEXED BY logs_project_trace" : "logs");
+export async function withPrefilter(db: D1Database, f: LogFilters): Promise<LogFilters> {
+  if (f.prefilter !== undefined) return f;
+  const text = f.traceId || !f.text ? [] : textProbes(f.text);
+  const served = f.attributes.every(([key]) => pairTokenServes(key));
+  const pairs: Probe | null =
+    f.traceId || f.attributes.length === 0 || !served
+      ? null
+      : { table: "logs_attrs", ...sqlOf(pairMatch(f.attributes)) };
+  const probes = pairs ? [...text, pairs] : text;
+  if (probes.length === 0) return { ...f, prefilter: null };
+  const counts = await db.batch<{ n: number }>(
+    probes.map((p) =>
+      db
+        .prepare(
+          `SELECT COUNT(*) AS n FROM (SELECT rowid FROM ${p.table} WHERE ${p.table} MATCH (${p.match}) LIMIT ${PREFILTER_CAP})`,
+        )
+        .bind(...p.params),
+    ),
+  );
+  const n = (i: number) => counts[i]?.results[0]?.n ?? PREFILTER_CAP;
+  const prefilter = choosePrefilter(
+    text.map((probe, i) => ({ probe, n: n(i) })),
+    pairs ? { probe: pairs, n: n(text.length) } : null,
+  );
+  return { ...f, prefilter };
+}
+
+const sqlOf = (m: { sql: string; params: SqlParam[] }) => ({ match: m.sql, params: m.params });
+
+/** Where a query reads records from, with the parameters of that part (they come first). */
+interface Source {
+  from: string;
+  where: string[];
+  params: SqlParam[];
+}
+
+/**
+ * The trace's records are few: read them through the trace index and sort them, rather than let the
+ * planner walk the whole time range on the timestamp index (which it prefers for the ORDER BY). A
+ * prefilter's candidates are read by id (CROSS JOIN keeps that order: the FTS table drives). Both
+ * environment and release: their index, newest first.
+ */
+function logsSource(f: LogFilters, use: "page" | "volume"): Source {
+  if (f.traceId) return { from: "logs INDEXED BY logs_project_trace", where: [], params: [] };
+  const p = f.prefilter;
+  const cap = use === "page" ? PAGE_PREFILTER_CAP : PREFILTER_CAP;
+  if (p && p.estimate < cap) {
+    return {
+      from: `${p.table} CROSS JOIN logs ON logs.id = ${p.table}.rowid`,
+      where: [`${p.table} MATCH (${p.match})`],
+      params: p.params,
+    };
+  }
+  if (f.environment && f.release)
+    return { from: "logs INDEXED BY logs_project_env_release", where: [], params: [] };
+  return { from: "logs", where: [], params: [] };
+}
 
 /** `toInclusive`: the range ends at `to` itself (a cursor's own timestamp may hold more records). */
 function logConditions(f: LogFilters, toInclusive = false): { where: string; params: SqlParam[] } {
@@ -87,9 +156,10 @@ export async function searchLogs(
   cursor: LogCursor | null,
   limit: number,
 ): Promise<LogRow[]> {
+  const planned = await withPrefilter(db, filters);
   const pages = await Promise.all(
-    filters.projectIds.map((projectId) =>
-      searchProjectLogs(db, { ...filters, projectIds: [projectId] }, cursor, limit),
+    planned.projectIds.map((projectId) =>
+      searchProjectLogs(db, { ...planned, projectIds: [projectId] }, cursor, limit),
     ),
   );
   return pages
@@ -112,11 +182,13 @@ function searchProjectLogs(
   );
   const after = cursor ? " AND (timestamp < ? OR id < ?)" : "";
   const afterParams = cursor ? [cursor.timestamp, cursor.id] : [];
+  const source = logsSource(filters, "page");
   return all<LogRow>(
     db,
     `SELECT id, project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
-       attributes FROM ${logsSource(filters)} WHERE ${where}${after} ORDER BY timestamp DESC, id DESC LIMIT ?`,
-    [...params, ...afterParams, limit],
+       attributes FROM ${source.from} WHERE ${[...source.where, where].join(" AND ")}${after}
+     ORDER BY timestamp DESC, id DESC LIMIT ?`,
+    [...source.params, ...params, ...afterParams, limit],
   );
 }
 
@@ -132,12 +204,14 @@ export async function logVolume(
 ): Promise<{ at: number; level: string; n: number }[]> {
   if (filters.projectIds.length === 0) return [];
   if (countersServe(filters, bucketSeconds)) return countedVolume(db, filters, bucketSeconds);
-  const { where, params } = logConditions(filters);
+  const planned = await withPrefilter(db, filters);
+  const { where, params } = logConditions(planned);
+  const source = logsSource(planned, "volume");
   return all(
     db,
-    `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM ${logsSource(filters)} WHERE ${where}
-     GROUP BY at, level`,
-    [bucketSeconds, bucketSeconds, ...params],
+    `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM ${source.from}
+     WHERE ${[...source.where, where].join(" AND ")} GROUP BY at, level`,
+    [bucketSeconds, bucketSeconds, ...source.params, ...params],
   );
 }
 
