@@ -62,21 +62,28 @@ export async function withPrefilter(db: D1Database, f: LogFilters): Promise<LogF
       : { table: "logs_attrs", ...sqlOf(pairMatch(f.attributes)) };
   const probes = pairs ? [...text, pairs] : text;
   if (probes.length === 0) return { ...f, prefilter: null };
-  const counts = await db.batch<{ n: number }>(
-    probes.map((p) =>
-      db
-        .prepare(
-          `SELECT COUNT(*) AS n FROM (SELECT rowid FROM ${p.table} WHERE ${p.table} MATCH (${p.match}) LIMIT ${PREFILTER_CAP})`,
-        )
-        .bind(...p.params),
-    ),
-  );
+  const counts = await db.batch<{ n: number }>(probes.map((p) => countStatement(db, p)));
   const n = (i: number) => counts[i]?.results[0]?.n ?? PREFILTER_CAP;
   const prefilter = choosePrefilter(
     text.map((probe, i) => ({ probe, n: n(i) })),
     pairs ? { probe: pairs, n: n(text.length) } : null,
   );
+  // Several trigrams together match far fewer records than the rarest alone: count them together, so
+  // the page reads the few candidates instead of walking the range.
+  if (prefilter && prefilter.params.length > 1 && prefilter.table === "logs_text") {
+    const together = await countStatement(db, prefilter).first<{ n: number }>();
+    prefilter.estimate = Math.min(prefilter.estimate, together?.n ?? PREFILTER_CAP);
+  }
   return { ...f, prefilter };
+}
+
+/** How many records an FTS term (or expression) matches, counted up to PREFILTER_CAP. */
+function countStatement(db: D1Database, p: Probe): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM (SELECT rowid FROM ${p.table} WHERE ${p.table} MATCH (${p.match}) LIMIT ${PREFILTER_CAP})`,
+    )
+    .bind(...p.params);
 }
 
 const sqlOf = (m: { sql: string; params: SqlParam[] }) => ({ match: m.sql, params: m.params });
