@@ -269,11 +269,31 @@ export interface TraceRootRow {
   error_count: number;
 }
 
-/** Segments (transactions, OTLP root spans) matching the filters, newest first, with their trace's size. */
+/** Position after the last trace of a page: roots that started earlier (or at once, lower trace id). */
+export interface TraceCursor {
+  startTimestamp: number;
+  traceId: string;
+}
+
+/**
+ * A segment `b` that is a better root of its trace than `s`: parentless before parented, then the
+ * earliest, then the lowest span id (and project id), so each trace has exactly one root.
+ */
+const BETTER_ROOT = `(b.parent_span_id IS NULL) > (s.parent_span_id IS NULL)
+  OR ((b.parent_span_id IS NULL) = (s.parent_span_id IS NULL) AND (b.start_timestamp < s.start_timestamp
+    OR (b.start_timestamp = s.start_timestamp AND (b.span_id < s.span_id
+      OR (b.span_id = s.span_id AND b.project_id < s.project_id)))))`;
+
+/**
+ * One row per trace, newest first: the trace's root segment (transactions and OTLP root spans are both
+ * segments; the parentless one is the root, else the earliest) with the whole trace's span and error
+ * counts. The filters and the time range apply to the root; paged by (root start, trace id).
+ */
 export async function searchTraceRoots(
   db: D1Database,
   f: TraceFilters,
   limit: number,
+  cursor: TraceCursor | null = null,
 ): Promise<TraceRootRow[]> {
   if (f.projectIds.length === 0) return [];
   const m = marks(f.projectIds.length);
@@ -284,10 +304,10 @@ export async function searchTraceRoots(
     "s.start_timestamp < ?",
   ];
   const params: SqlParam[] = [...f.projectIds, f.from, f.to];
-  const add = (sql: string, value: SqlParam | undefined) => {
-    if (value === undefined || value === "") return;
+  const add = (sql: string, ...values: (SqlParam | undefined)[]) => {
+    if (values.some((v) => v === undefined || v === "")) return;
     parts.push(sql);
-    params.push(value);
+    params.push(...(values as SqlParam[]));
   };
   add("s.trace_id = ?", f.traceId);
   add("instr(lower(s.name), lower(?)) > 0", f.name);
@@ -297,6 +317,14 @@ export async function searchTraceRoots(
   add("s.environment = ?", f.environment);
   add("s.duration_ms >= ?", f.minDurationMs);
   add("s.duration_ms <= ?", f.maxDurationMs);
+  if (cursor) {
+    add(
+      "s.start_timestamp <= ? AND (s.start_timestamp < ? OR s.trace_id < ?)",
+      cursor.startTimestamp,
+      cursor.startTimestamp,
+      cursor.traceId,
+    );
+  }
   return all<TraceRootRow>(
     db,
     `SELECT s.project_id, s.trace_id, s.span_id, s.name, s.op, s.status, s.start_timestamp, s.duration_ms,
@@ -304,7 +332,10 @@ export async function searchTraceRoots(
        (SELECT COUNT(*) FROM spans c WHERE c.project_id IN (${m}) AND c.trace_id = s.trace_id) AS span_count,
        (SELECT COUNT(*) FROM events e WHERE e.project_id IN (${m}) AND e.trace_id = s.trace_id
           AND e.type <> 'transaction') AS error_count
-     FROM spans s WHERE ${parts.join(" AND ")} ORDER BY s.start_timestamp DESC LIMIT ?`,
-    [...f.projectIds, ...f.projectIds, ...params, limit],
+     FROM spans s WHERE ${parts.join(" AND ")}
+       AND NOT EXISTS (SELECT 1 FROM spans b WHERE b.project_id IN (${m}) AND b.trace_id = s.trace_id
+         AND b.is_segment = 1 AND (${BETTER_ROOT}))
+     ORDER BY s.start_timestamp DESC, s.trace_id DESC LIMIT ?`,
+    [...f.projectIds, ...f.projectIds, ...params, ...f.projectIds, limit],
   );
 }
