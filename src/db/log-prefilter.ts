@@ -10,8 +10,6 @@ import type { SqlParam } from "./sql.ts";
 
 /** Probe bound: a term with this many matches or more is too common to drive the histogram. */
 export const PREFILTER_CAP = 20_000;
-/** Below this many candidates the page reads them all and sorts; above, it walks the time index. */
-export const PAGE_PREFILTER_CAP = 2_000;
 /** Distinct trigrams probed at most (any subset keeps the prefilter a superset). */
 const MAX_PROBED_TRIGRAMS = 16;
 /** Trigrams ANDed into the text prefilter at most (the rarest ones). */
@@ -69,6 +67,18 @@ export interface Probe {
 /** What the explorer's queries narrow by first: the FTS table, its MATCH expression, candidates (bounded). */
 export interface Prefilter extends Probe {
   estimate: number;
+  /** Records of the projects in the time range (the volume counters' whole slots), 0 when unknown. */
+  rangeRecords?: number;
+}
+
+/**
+ * Whether a page reads the prefilter's candidates (and sorts them) rather than walk the time index
+ * newest first checking each record: the walk reads about rangeRecords × limit / matches records before
+ * it has a page, the candidates are read once each. The candidates stand in for the matches (there are
+ * no more matches than candidates, so the walk is estimated at its cheapest).
+ */
+export function pageReadsCandidates(p: Prefilter, limit: number): boolean {
+  return p.estimate * p.estimate <= (p.rangeRecords ?? 0) * limit;
 }
 
 export function textProbes(text: string): Probe[] {

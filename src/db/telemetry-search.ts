@@ -6,10 +6,10 @@ import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { LogSearch, TraceSearch } from "../protocol/telemetry-query.ts";
 import {
   choosePrefilter,
-  PAGE_PREFILTER_CAP,
   PREFILTER_CAP,
   type Prefilter,
   type Probe,
+  pageReadsCandidates,
   pairMatch,
   pairTokenServes,
   textProbes,
@@ -62,8 +62,12 @@ export async function withPrefilter(db: D1Database, f: LogFilters): Promise<LogF
       : { table: "logs_attrs", ...sqlOf(pairMatch(f.attributes)) };
   const probes = pairs ? [...text, pairs] : text;
   if (probes.length === 0) return { ...f, prefilter: null };
-  const counts = await db.batch<{ n: number }>(probes.map((p) => countStatement(db, p)));
+  const counts = await db.batch<{ n: number }>([
+    ...probes.map((p) => countStatement(db, p)),
+    rangeRecordsStatement(db, f),
+  ]);
   const n = (i: number) => counts[i]?.results[0]?.n ?? PREFILTER_CAP;
+  const rangeRecords = counts[probes.length]?.results[0]?.n ?? 0;
   const prefilter = choosePrefilter(
     text.map((probe, i) => ({ probe, n: n(i) })),
     pairs ? { probe: pairs, n: n(text.length) } : null,
@@ -74,7 +78,18 @@ export async function withPrefilter(db: D1Database, f: LogFilters): Promise<LogF
     const together = await countStatement(db, prefilter).first<{ n: number }>();
     prefilter.estimate = Math.min(prefilter.estimate, together?.n ?? PREFILTER_CAP);
   }
-  return { ...f, prefilter };
+  return { ...f, prefilter: prefilter ? { ...prefilter, rangeRecords } : null };
+}
+
+/** The records of the filters' projects and range, from the volume counters (whole slots). */
+function rangeRecordsStatement(db: D1Database, f: LogFilters): D1PreparedStatement {
+  const firstSlot = Math.ceil(f.from / LOG_VOLUME_SLOT_SECONDS) * LOG_VOLUME_SLOT_SECONDS;
+  return db
+    .prepare(
+      `SELECT COALESCE(SUM(n), 0) AS n FROM log_volume WHERE project_id IN (${marks(f.projectIds.length)})
+         AND slot >= ? AND slot < ?`,
+    )
+    .bind(...f.projectIds, firstSlot, f.to);
 }
 
 /** How many records an FTS term (or expression) matches, counted up to PREFILTER_CAP. */
@@ -101,11 +116,10 @@ interface Source {
  * prefilter's candidates are read by id (CROSS JOIN keeps that order: the FTS table drives). Both
  * environment and release: their index, newest first.
  */
-function logsSource(f: LogFilters, use: "page" | "volume"): Source {
+function logsSource(f: LogFilters, use: { page: number } | "volume"): Source {
   if (f.traceId) return { from: "logs INDEXED BY logs_project_trace", where: [], params: [] };
   const p = f.prefilter;
-  const cap = use === "page" ? PAGE_PREFILTER_CAP : PREFILTER_CAP;
-  if (p && p.estimate < cap) {
+  if (p && (use === "volume" ? p.estimate < PREFILTER_CAP : pageReadsCandidates(p, use.page))) {
     return {
       from: `${p.table} CROSS JOIN logs ON logs.id = ${p.table}.rowid`,
       where: [`${p.table} MATCH (${p.match})`],
@@ -189,7 +203,7 @@ function searchProjectLogs(
   );
   const after = cursor ? " AND (timestamp < ? OR id < ?)" : "";
   const afterParams = cursor ? [cursor.timestamp, cursor.id] : [];
-  const source = logsSource(filters, "page");
+  const source = logsSource(filters, { page: limit });
   return all<LogRow>(
     db,
     `SELECT id, project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,

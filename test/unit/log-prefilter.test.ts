@@ -5,6 +5,7 @@ import {
   choosePrefilter,
   ftsString,
   PREFILTER_CAP,
+  pageReadsCandidates,
   pairMatch,
   pairTokenServes,
   textProbes,
@@ -68,5 +69,24 @@ describe("choosePrefilter", () => {
     expect(choosePrefilter(text([10]), pairs)?.table).toBe("logs_attrs");
     expect(choosePrefilter(text([2]), pairs)?.table).toBe("logs_text");
     expect(choosePrefilter([], { ...pairs, n: PREFILTER_CAP })).toBeNull();
+  });
+});
+
+describe("pageReadsCandidates", () => {
+  const p = (estimate: number, rangeRecords?: number) => ({
+    table: "logs_text" as const,
+    match: "?",
+    params: [],
+    estimate,
+    ...(rangeRecords === undefined ? {} : { rangeRecords }),
+  });
+
+  it("reads few candidates of many records, walks when the candidates are dense", () => {
+    // 1,000,000 records, pages of 50: the walk reads ~50M / candidates records.
+    expect(pageReadsCandidates(p(2246, 1_000_000), 50)).toBe(true);
+    expect(pageReadsCandidates(p(7071, 1_000_000), 50)).toBe(true);
+    expect(pageReadsCandidates(p(15_625, 1_000_000), 50)).toBe(false);
+    expect(pageReadsCandidates(p(0, 0), 50)).toBe(true);
+    expect(pageReadsCandidates(p(3), 50)).toBe(false);
   });
 });
