@@ -1,8 +1,8 @@
 // Log retries stored once: an SDK or exporter that resends a log item or an OTLP logs request (the
 // same bytes, after a timeout or a 503) gets its answer, but the records are not spooled again, whether
-// the first copy is still in the spool or already in D1. The digests are remembered when the batch is
-// spooled (db/log-digests.ts), for LOG_RETRY_WINDOW_SECONDS and at most MAX_LOG_RETRY_DIGESTS. Records
-// repeated inside one item stay: they are one item's, under one digest.
+// the first copy is still in the spool or already in D1. The spool (spool.ts) remembers the digests of
+// each batch it appends (db/log-digests.ts), for LOG_RETRY_WINDOW_SECONDS and at most
+// MAX_LOG_RETRY_DIGESTS. Records repeated inside one item stay: they are one item's, under one digest.
 import {
   createLogDigestTable,
   forgetAllDigests,
@@ -23,27 +23,28 @@ export class LogRetries {
     createLogDigestTable(sql);
   }
 
-  /** The batch without the records of items already spooled, and the digests to remember once it is. */
-  withoutRetries(batch: IngestBatch, now: number): { batch: IngestBatch; digests: string[] } {
+  /** The batch without the records of log items already spooled (their digests are remembered). */
+  withoutRetries(batch: IngestBatch): IngestBatch {
     const sources = batch.logSources ?? [];
-    if (sources.length === 0) return { batch, digests: [] };
+    if (sources.length === 0) return batch;
+    const since = batch.receivedAt - LOG_RETRY_WINDOW_SECONDS;
     const seen = rememberedDigests(
       this.sql,
       sources.map((s) => s.digest),
-      now - LOG_RETRY_WINDOW_SECONDS,
+      since,
     );
-    const fresh = withoutSources(batch, seen);
-    return { batch: fresh, digests: (fresh.logSources ?? []).map((s) => s.digest) };
+    return withoutSources(batch, seen);
   }
 
-  /** Remembers the digests of a spooled batch (call in the same synchronous block as the spool write). */
-  remember(digests: readonly string[], now: number): void {
+  /** Remembers the digests of a batch being spooled (in the same synchronous block as the spool write). */
+  remember(batch: IngestBatch): void {
+    const digests = (batch.logSources ?? []).map((s) => s.digest);
     if (digests.length === 0) return;
-    rememberDigests(this.sql, digests, now);
+    rememberDigests(this.sql, digests, batch.receivedAt);
     this.sinceSweep += digests.length;
     if (this.sinceSweep < SWEEP_EVERY) return;
     this.sinceSweep = 0;
-    forgetDigests(this.sql, now - LOG_RETRY_WINDOW_SECONDS, MAX_LOG_RETRY_DIGESTS);
+    forgetDigests(this.sql, batch.receivedAt - LOG_RETRY_WINDOW_SECONDS, MAX_LOG_RETRY_DIGESTS);
   }
 
   /** The project's telemetry was cleared: what is sent next is new. */

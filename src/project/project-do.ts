@@ -30,7 +30,6 @@ import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { setIssueStatus } from "./issue-status.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
-import { LogRetries } from "./log-retries.ts";
 import { MonitorClock } from "./monitor-clock.ts";
 import { DEFAULT_SEGMENT_LIMITS, PayloadSegments, type SegmentSetup } from "./payload-segments.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
@@ -69,7 +68,6 @@ export class ProjectDO extends DurableObject<Env> {
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
   private backstopArmed = false;
   private readonly tail: LiveTail;
-  private readonly logRetries: LogRetries;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -114,7 +112,6 @@ export class ProjectDO extends DurableObject<Env> {
       this.segments,
     );
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
-    this.logRetries = new LogRetries(ctx.storage.sql);
     const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({
       spool: this.spool,
@@ -190,12 +187,8 @@ export class ProjectDO extends DurableObject<Env> {
       if (this.tail.watching) this.tail.publish([refusedTailItem(batch, refusal)]);
       return overBudget ? refusedAnswer(overBudget) : refusedAnswer();
     }
-    // A retried log item's records are answered as accepted and spooled once (log-retries.ts).
-    const now = Date.now() / 1000;
-    const fresh = this.logRetries.withoutRetries(batch, now);
-    const { admitted, limits } = this.admission.admit(fresh.batch);
+    const { admitted, limits } = this.admission.admit(this.spool.withoutRetries(batch));
     this.spool.append(admitted);
-    this.logRetries.remember(fresh.digests, now);
     if (this.tail.watching) this.tail.publish(tailItemsOf(admitted));
     this.flusher.kick();
     if (!this.backstopArmed) {
@@ -377,7 +370,7 @@ export class ProjectDO extends DurableObject<Env> {
         issues: this.issues,
         admission: this.admission,
         forgetSessions: () => this.health.clear(),
-        forgetLogDigests: () => this.logRetries.clear(),
+        forgetLogDigests: () => this.spool.forgetLogDigests(),
         drainSpool: () => this.drainSpool(),
       },
       projectId,
