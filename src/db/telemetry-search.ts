@@ -1,14 +1,27 @@
 // Reads behind the logs explorer and trace search: newest-first log records and trace roots of a set of
 // projects, filtered, paged by a (timestamp, id) cursor, and the log volume by level for the histogram.
-// Every query starts from an index on (project_id, …) — see migrations/0022.
+// Every query starts from an index on (project_id, …) — see migrations/0022 — or from the full-text
+// prefilter of migrations/0030 (log-prefilter.ts), whose candidates are then checked exactly.
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { LogSearch, TraceSearch } from "../protocol/telemetry-query.ts";
+import {
+  choosePrefilter,
+  PREFILTER_CAP,
+  type Prefilter,
+  type Probe,
+  pageReadsCandidates,
+  pairMatch,
+  pairTokenServes,
+  textProbes,
+} from "./log-prefilter.ts";
 import { all, marks, type SqlParam } from "./sql.ts";
 
 export interface LogFilters extends LogSearch {
   projectIds: number[];
   from: number;
   to: number;
+  /** The full-text prefilter (withPrefilter); undefined: not decided yet, null: none serves. */
+  prefilter?: Prefilter | null;
 }
 
 export interface LogRow {
@@ -36,10 +49,87 @@ function attributePath(key: string): string {
 }
 
 /**
- * The trace's records are few: read them through the trace index and sort them, rather than let the
- * planner walk the whole time range on the timestamp index (which it prefers for the ORDER BY).
+ * Probes the full-text terms of the filters (one D1 round trip) and answers the filters with the
+ * prefilter that serves them, if any. Without free text or attributes nothing is probed.
  */
-const logsSource = (f: LogFilters): string => (f.traceId ? "logs INDEXED BY logs_project_trace" : "logs");
+export async function withPrefilter(db: D1Database, f: LogFilters): Promise<LogFilters> {
+  if (f.prefilter !== undefined) return f;
+  const text = f.traceId || !f.text ? [] : textProbes(f.text);
+  const served = f.attributes.every(([key]) => pairTokenServes(key));
+  const pairs: Probe | null =
+    f.traceId || f.attributes.length === 0 || !served
+      ? null
+      : { table: "logs_attrs", ...sqlOf(pairMatch(f.attributes)) };
+  const probes = pairs ? [...text, pairs] : text;
+  if (probes.length === 0) return { ...f, prefilter: null };
+  const counts = await db.batch<{ n: number }>([
+    ...probes.map((p) => countStatement(db, p)),
+    rangeRecordsStatement(db, f),
+  ]);
+  const n = (i: number) => counts[i]?.results[0]?.n ?? PREFILTER_CAP;
+  const rangeRecords = counts[probes.length]?.results[0]?.n ?? 0;
+  const prefilter = choosePrefilter(
+    text.map((probe, i) => ({ probe, n: n(i) })),
+    pairs ? { probe: pairs, n: n(text.length) } : null,
+  );
+  // Several trigrams together match far fewer records than the rarest alone: count them together, so
+  // the page reads the few candidates instead of walking the range.
+  if (prefilter && prefilter.params.length > 1 && prefilter.table === "logs_text") {
+    const together = await countStatement(db, prefilter).first<{ n: number }>();
+    prefilter.estimate = Math.min(prefilter.estimate, together?.n ?? PREFILTER_CAP);
+  }
+  return { ...f, prefilter: prefilter ? { ...prefilter, rangeRecords } : null };
+}
+
+/** The records of the filters' projects and range, from the volume counters (whole slots). */
+function rangeRecordsStatement(db: D1Database, f: LogFilters): D1PreparedStatement {
+  const firstSlot = Math.ceil(f.from / LOG_VOLUME_SLOT_SECONDS) * LOG_VOLUME_SLOT_SECONDS;
+  return db
+    .prepare(
+      `SELECT COALESCE(SUM(n), 0) AS n FROM log_volume WHERE project_id IN (${marks(f.projectIds.length)})
+         AND slot >= ? AND slot < ?`,
+    )
+    .bind(...f.projectIds, firstSlot, f.to);
+}
+
+/** How many records an FTS term (or expression) matches, counted up to PREFILTER_CAP. */
+function countStatement(db: D1Database, p: Probe): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM (SELECT rowid FROM ${p.table} WHERE ${p.table} MATCH (${p.match}) LIMIT ${PREFILTER_CAP})`,
+    )
+    .bind(...p.params);
+}
+
+const sqlOf = (m: { sql: string; params: SqlParam[] }) => ({ match: m.sql, params: m.params });
+
+/** Where a query reads records from, with the parameters of that part (they come first). */
+interface Source {
+  from: string;
+  where: string[];
+  params: SqlParam[];
+}
+
+/**
+ * The trace's records are few: read them through the trace index and sort them, rather than let the
+ * planner walk the whole time range on the timestamp index (which it prefers for the ORDER BY). A
+ * prefilter's candidates are read by id (CROSS JOIN keeps that order: the FTS table drives). Both
+ * environment and release: their index, newest first.
+ */
+function logsSource(f: LogFilters, use: { page: number } | "volume"): Source {
+  if (f.traceId) return { from: "logs INDEXED BY logs_project_trace", where: [], params: [] };
+  const p = f.prefilter;
+  if (p && (use === "volume" ? p.estimate < PREFILTER_CAP : pageReadsCandidates(p, use.page))) {
+    return {
+      from: `${p.table} CROSS JOIN logs ON logs.id = ${p.table}.rowid`,
+      where: [`${p.table} MATCH (${p.match})`],
+      params: p.params,
+    };
+  }
+  if (f.environment && f.release)
+    return { from: "logs INDEXED BY logs_project_env_release", where: [], params: [] };
+  return { from: "logs", where: [], params: [] };
+}
 
 /** `toInclusive`: the range ends at `to` itself (a cursor's own timestamp may hold more records). */
 function logConditions(f: LogFilters, toInclusive = false): { where: string; params: SqlParam[] } {
@@ -87,9 +177,10 @@ export async function searchLogs(
   cursor: LogCursor | null,
   limit: number,
 ): Promise<LogRow[]> {
+  const planned = await withPrefilter(db, filters);
   const pages = await Promise.all(
-    filters.projectIds.map((projectId) =>
-      searchProjectLogs(db, { ...filters, projectIds: [projectId] }, cursor, limit),
+    planned.projectIds.map((projectId) =>
+      searchProjectLogs(db, { ...planned, projectIds: [projectId] }, cursor, limit),
     ),
   );
   return pages
@@ -112,11 +203,13 @@ function searchProjectLogs(
   );
   const after = cursor ? " AND (timestamp < ? OR id < ?)" : "";
   const afterParams = cursor ? [cursor.timestamp, cursor.id] : [];
+  const source = logsSource(filters, { page: limit });
   return all<LogRow>(
     db,
     `SELECT id, project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
-       attributes FROM ${logsSource(filters)} WHERE ${where}${after} ORDER BY timestamp DESC, id DESC LIMIT ?`,
-    [...params, ...afterParams, limit],
+       attributes FROM ${source.from} WHERE ${[...source.where, where].join(" AND ")}${after}
+     ORDER BY timestamp DESC, id DESC LIMIT ?`,
+    [...source.params, ...params, ...afterParams, limit],
   );
 }
 
@@ -132,12 +225,14 @@ export async function logVolume(
 ): Promise<{ at: number; level: string; n: number }[]> {
   if (filters.projectIds.length === 0) return [];
   if (countersServe(filters, bucketSeconds)) return countedVolume(db, filters, bucketSeconds);
-  const { where, params } = logConditions(filters);
+  const planned = await withPrefilter(db, filters);
+  const { where, params } = logConditions(planned);
+  const source = logsSource(planned, "volume");
   return all(
     db,
-    `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM ${logsSource(filters)} WHERE ${where}
-     GROUP BY at, level`,
-    [bucketSeconds, bucketSeconds, ...params],
+    `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM ${source.from}
+     WHERE ${[...source.where, where].join(" AND ")} GROUP BY at, level`,
+    [bucketSeconds, bucketSeconds, ...source.params, ...params],
   );
 }
 
@@ -188,11 +283,31 @@ export interface TraceRootRow {
   error_count: number;
 }
 
-/** Segments (transactions, OTLP root spans) matching the filters, newest first, with their trace's size. */
+/** Position after the last trace of a page: roots that started earlier (or at once, lower trace id). */
+export interface TraceCursor {
+  startTimestamp: number;
+  traceId: string;
+}
+
+/**
+ * A segment `b` that is a better root of its trace than `s`: parentless before parented, then the
+ * earliest, then the lowest span id (and project id), so each trace has exactly one root.
+ */
+const BETTER_ROOT = `(b.parent_span_id IS NULL) > (s.parent_span_id IS NULL)
+  OR ((b.parent_span_id IS NULL) = (s.parent_span_id IS NULL) AND (b.start_timestamp < s.start_timestamp
+    OR (b.start_timestamp = s.start_timestamp AND (b.span_id < s.span_id
+      OR (b.span_id = s.span_id AND b.project_id < s.project_id)))))`;
+
+/**
+ * One row per trace, newest first: the trace's root segment (transactions and OTLP root spans are both
+ * segments; the parentless one is the root, else the earliest) with the whole trace's span and error
+ * counts. The filters and the time range apply to the root; paged by (root start, trace id).
+ */
 export async function searchTraceRoots(
   db: D1Database,
   f: TraceFilters,
   limit: number,
+  cursor: TraceCursor | null = null,
 ): Promise<TraceRootRow[]> {
   if (f.projectIds.length === 0) return [];
   const m = marks(f.projectIds.length);
@@ -203,10 +318,10 @@ export async function searchTraceRoots(
     "s.start_timestamp < ?",
   ];
   const params: SqlParam[] = [...f.projectIds, f.from, f.to];
-  const add = (sql: string, value: SqlParam | undefined) => {
-    if (value === undefined || value === "") return;
+  const add = (sql: string, ...values: (SqlParam | undefined)[]) => {
+    if (values.some((v) => v === undefined || v === "")) return;
     parts.push(sql);
-    params.push(value);
+    params.push(...(values as SqlParam[]));
   };
   add("s.trace_id = ?", f.traceId);
   add("instr(lower(s.name), lower(?)) > 0", f.name);
@@ -216,6 +331,14 @@ export async function searchTraceRoots(
   add("s.environment = ?", f.environment);
   add("s.duration_ms >= ?", f.minDurationMs);
   add("s.duration_ms <= ?", f.maxDurationMs);
+  if (cursor) {
+    add(
+      "s.start_timestamp <= ? AND (s.start_timestamp < ? OR s.trace_id < ?)",
+      cursor.startTimestamp,
+      cursor.startTimestamp,
+      cursor.traceId,
+    );
+  }
   return all<TraceRootRow>(
     db,
     `SELECT s.project_id, s.trace_id, s.span_id, s.name, s.op, s.status, s.start_timestamp, s.duration_ms,
@@ -223,7 +346,10 @@ export async function searchTraceRoots(
        (SELECT COUNT(*) FROM spans c WHERE c.project_id IN (${m}) AND c.trace_id = s.trace_id) AS span_count,
        (SELECT COUNT(*) FROM events e WHERE e.project_id IN (${m}) AND e.trace_id = s.trace_id
           AND e.type <> 'transaction') AS error_count
-     FROM spans s WHERE ${parts.join(" AND ")} ORDER BY s.start_timestamp DESC LIMIT ?`,
-    [...f.projectIds, ...f.projectIds, ...params, limit],
+     FROM spans s WHERE ${parts.join(" AND ")}
+       AND NOT EXISTS (SELECT 1 FROM spans b WHERE b.project_id IN (${m}) AND b.trace_id = s.trace_id
+         AND b.is_segment = 1 AND (${BETTER_ROOT}))
+     ORDER BY s.start_timestamp DESC, s.trace_id DESC LIMIT ?`,
+    [...f.projectIds, ...f.projectIds, ...params, ...f.projectIds, limit],
   );
 }

@@ -7,6 +7,7 @@ import type { DataCategory } from "../protocol/categories.ts";
 import { isHealthCheck } from "../protocol/filters/index.ts";
 import { boundLog, boundSpan } from "../protocol/items/bounds.ts";
 import type { ItemParseResult, LogRecord, SpanRecord } from "../protocol/items/index.ts";
+import { sha256OfBytes } from "../protocol/sha256.ts";
 import { EnvelopeDraft, type PrepareContext } from "./items/index.ts";
 import { scrubLog, scrubSpan } from "./items/records.ts";
 
@@ -50,6 +51,18 @@ export function logBatches(parsed: ItemParseResult<LogRecord>, ctx: PrepareConte
     (batch) => batch.logs,
   );
   return withInvalid(out, parsed, "log_item", 0);
+}
+
+/**
+ * Names each batch's records by the request's bytes and the batch's place in it, so the exporter's
+ * retry of the request (the same bytes) is stored once, also when only some batches got in before.
+ */
+export async function withLogDigests(out: OtlpBatches, body: Uint8Array): Promise<OtlpBatches> {
+  const digest = await sha256OfBytes("otlp-logs", body);
+  out.batches.forEach((batch, i) => {
+    if (batch.logs.length > 0) batch.logSources = [{ digest: `${digest}.${i}`, count: batch.logs.length }];
+  });
+  return out;
 }
 
 function build<T>(

@@ -25,7 +25,7 @@ import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
 import type { Envelope, JsonObject } from "../protocol/types.ts";
 import { type Authenticated, authenticateRequest, projectStub, recordRejected } from "./endpoints.ts";
 import type { PrepareContext } from "./items/index.ts";
-import { logBatches, type OtlpBatches, spanBatches } from "./otlp-batches.ts";
+import { logBatches, type OtlpBatches, spanBatches, withLogDigests } from "./otlp-batches.ts";
 import { prepareEnvelope } from "./prepare.ts";
 
 export async function handleOtlp(
@@ -72,8 +72,10 @@ export async function handleOtlp(
     db: env.DB,
     background,
   };
-  if (signal === "logs")
-    return admit(env, who, logBatches(logsFromOtlp(decoded, prepare.receivedAt), prepare), signal, encoding);
+  if (signal === "logs") {
+    const batches = logBatches(logsFromOtlp(decoded, prepare.receivedAt), prepare);
+    return admit(env, who, await withLogDigests(batches, body), signal, encoding);
+  }
   const spans = spansFromOtlp(decoded);
   const response = await admit(env, who, spanBatches(spans, prepare), signal, encoding);
   // Spans first: an exception's issue links to a span that is already stored.

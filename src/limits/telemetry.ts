@@ -30,3 +30,12 @@ export const MAX_OTLP_EXCEPTIONS_PER_REQUEST = 20;
  * reads counters. Every bucket the explorer draws for 24 h or more is a multiple of it.
  */
 export const LOG_VOLUME_SLOT_SECONDS = 600;
+
+/**
+ * How long the project's object remembers the digest of a log item or OTLP logs request it spooled,
+ * so that an SDK's or exporter's retry of the same bytes is stored once (retries come within minutes).
+ */
+export const LOG_RETRY_WINDOW_SECONDS = 24 * 3600;
+
+/** Digests remembered at most (the oldest are forgotten first), about 60 bytes each. */
+export const MAX_LOG_RETRY_DIGESTS = 200_000;

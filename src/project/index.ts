@@ -15,6 +15,7 @@ export {
   type IssueGrouping,
   issueGroupingOf,
   type KeyContext,
+  type LogSource,
   type OutcomeDelta,
   type PreparedErrorEvent,
   type PreparedTransaction,

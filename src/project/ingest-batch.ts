@@ -71,6 +71,12 @@ export interface IngestBatch {
   looseAttachments: { eventId: string; rows: AttachmentRow[] } | null;
   spans: SpanRecord[];
   logs: LogRecord[];
+  /**
+   * Where `logs` came from, in order: each log item (or OTLP request part) as the digest of its bytes
+   * and how many of the records it gave. A retry of the same bytes is stored once. Absent in batches
+   * spooled before the field existed.
+   */
+  logSources?: LogSource[];
   sessionUpdates: SessionUpdate[];
   sessionAggregates: SessionAggregate[];
   checkIns: CheckIn[];
@@ -85,6 +91,12 @@ export interface IngestBatch {
    * own length (bounded by MAX_PREPARED_BATCH_UNITS).
    */
   units: number;
+}
+
+/** One log item's (or OTLP logs request part's) share of a batch's records. */
+export interface LogSource {
+  digest: string;
+  count: number;
 }
 
 export interface ActiveRateLimit {
@@ -117,6 +129,7 @@ export function emptyBatch(key: KeyContext, receivedAt: number): IngestBatch {
     looseAttachments: null,
     spans: [],
     logs: [],
+    logSources: [],
     sessionUpdates: [],
     sessionAggregates: [],
     checkIns: [],

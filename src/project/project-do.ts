@@ -187,7 +187,7 @@ export class ProjectDO extends DurableObject<Env> {
       if (this.tail.watching) this.tail.publish([refusedTailItem(batch, refusal)]);
       return overBudget ? refusedAnswer(overBudget) : refusedAnswer();
     }
-    const { admitted, limits } = this.admission.admit(batch);
+    const { admitted, limits } = this.admission.admit(this.spool.withoutRetries(batch));
     this.spool.append(admitted);
     if (this.tail.watching) this.tail.publish(tailItemsOf(admitted));
     this.flusher.kick();
@@ -370,6 +370,7 @@ export class ProjectDO extends DurableObject<Env> {
         issues: this.issues,
         admission: this.admission,
         forgetSessions: () => this.health.clear(),
+        forgetLogDigests: () => this.spool.forgetLogDigests(),
         drainSpool: () => this.drainSpool(),
       },
       projectId,

@@ -1,7 +1,9 @@
 // The project's spool: what its Durable Object accepted and has not written to D1 yet, kept in the
 // object's own SQLite storage. A write there is durable once it resolves (the object's output gate
 // holds the answer until then), so an envelope is acknowledged as soon as it is spooled; the flush
-// (spool-flusher.ts) writes it to D1 later. Bounded by count and bytes (src/limits.ts).
+// (spool-flusher.ts) writes it to D1 later. Bounded by count and bytes (src/limits.ts). It also keeps
+// the digests of the log items it spooled, so that a retry of one is answered but not spooled again
+// (log-retries.ts).
 import {
   appendSpoolEntry,
   createSpoolTables,
@@ -17,7 +19,8 @@ import {
 import { MAX_REFUSED_EVENT_IDS, SPOOL_MAX_BYTES, SPOOL_MAX_ENVELOPES, SPOOL_PART_UNITS } from "../limits.ts";
 import { writtenBlobKeys } from "./commit-failures.ts";
 import type { AdmittedBatch } from "./commit-plan.ts";
-import { emptyBatch, type KeyContext, type OutcomeDelta } from "./ingest-batch.ts";
+import { emptyBatch, type IngestBatch, type KeyContext, type OutcomeDelta } from "./ingest-batch.ts";
+import { LogRetries } from "./log-retries.ts";
 
 /** A spooled envelope, read back for a flush. */
 export interface SpooledBatch {
@@ -51,6 +54,8 @@ export class Spool {
   private entries: number;
   private bytes: number;
   private newest: number;
+  /** The digests of the log items spooled: a retry of one is not spooled again. */
+  private readonly logRetries: LogRetries;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -58,6 +63,7 @@ export class Spool {
     private readonly caps: () => SpoolCaps = () => DEFAULT_SPOOL_CAPS,
   ) {
     createSpoolTables(sql);
+    this.logRetries = new LogRetries(sql);
     const totals = spoolTotals(sql);
     this.entries = totals.entries;
     this.bytes = totals.bytes;
@@ -91,7 +97,17 @@ export class Spool {
     return this.entries < caps.maxEnvelopes && this.bytes < caps.maxBytes;
   }
 
-  /** Spools one admitted envelope; answers its sequence number. */
+  /** The batch without the records of log items spooled before (an SDK's retry of the same bytes). */
+  withoutRetries(batch: IngestBatch): IngestBatch {
+    return this.logRetries.withoutRetries(batch);
+  }
+
+  /** Forgets the log items spooled before: the same bytes sent next are stored again. */
+  forgetLogDigests(): void {
+    this.logRetries.clear();
+  }
+
+  /** Spools one admitted envelope (and its log items' digests); answers its sequence number. */
   append(admitted: AdmittedBatch): number {
     const text = JSON.stringify(admitted);
     const bytes = encoder.encode(text).byteLength;
@@ -102,6 +118,7 @@ export class Spool {
       parts: splitText(text, SPOOL_PART_UNITS),
       blobKeys: writtenBlobKeys(admitted.batch),
     });
+    this.logRetries.remember(admitted.batch);
     this.entries += 1;
     this.bytes += bytes;
     this.newest = seq;

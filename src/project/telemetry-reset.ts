@@ -18,6 +18,8 @@ export interface TelemetryResetDeps {
   admission: RateLimitAdmission;
   /** Forgets the sessions release health counted (their counters are deleted with the rest). */
   forgetSessions(): void;
+  /** Forgets the digests of spooled log items: the same bytes sent after the reset are stored again. */
+  forgetLogDigests(): void;
   /** Writes the spool to D1; false when it could not within its time. */
   drainSpool(): Promise<boolean>;
 }
@@ -33,6 +35,7 @@ export async function clearProjectTelemetry(deps: TelemetryResetDeps, projectId:
   await deps.lock.run(async () => {
     await deleteProjectTelemetry(deps.db, projectId);
     deps.forgetSessions();
+    deps.forgetLogDigests();
     forget();
   }, forget);
   await deps.admission.reset();

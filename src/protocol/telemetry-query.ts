@@ -111,3 +111,15 @@ export function traceSearchOf(query: string): { search: TraceSearch; unknown: st
   if (parsed.text) search.name = search.name ? `${search.name} ${parsed.text}` : parsed.text;
   return { search, unknown };
 }
+
+/** Where a page of trace search ends: the last root's start and trace id, as `<start>:<trace id>`. */
+export function traceCursorText(row: { start_timestamp: number; trace_id: string }): string {
+  return `${row.start_timestamp}:${row.trace_id}`;
+}
+
+/** Reads a trace search cursor; undefined when malformed. */
+export function traceCursorOf(value: string): { startTimestamp: number; traceId: string } | undefined {
+  const match = /^(\d{1,12}(?:\.\d{1,9})?):([0-9a-f]{1,64})$/.exec(value);
+  if (!match?.[1] || !match[2]) return undefined;
+  return { startTimestamp: Number(match[1]), traceId: match[2] };
+}

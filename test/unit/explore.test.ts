@@ -6,6 +6,8 @@ import {
   logSearchOf,
   parseDurationBound,
   parseTelemetryQuery,
+  traceCursorOf,
+  traceCursorText,
   traceSearchOf,
 } from "../../src/protocol/telemetry-query.ts";
 import { stackedBarChart } from "../../src/ui/charts.ts";
@@ -224,5 +226,21 @@ describe("project picking", () => {
     const one = pickedProjects(new URL("http://x/?project=p30"), many, 25);
     expect(one.projects.map((p) => p.slug)).toEqual(["p30"]);
     expect(one.truncated).toBe(false);
+  });
+});
+
+describe("trace search cursor", () => {
+  it("reads back what it writes, and nothing malformed", () => {
+    const text = traceCursorText({
+      start_timestamp: 1796597336.25,
+      trace_id: "0af7651916cd43dd8448eb211c80319c",
+    });
+    expect(text).toBe("1796597336.25:0af7651916cd43dd8448eb211c80319c");
+    expect(traceCursorOf(text)).toEqual({
+      startTimestamp: 1796597336.25,
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+    });
+    for (const bad of ["", "nope", "1:", ":abc", "1:XYZ", "1e9:abc", "-1:abc", "1:abc:0"])
+      expect(traceCursorOf(bad)).toBeUndefined();
   });
 });

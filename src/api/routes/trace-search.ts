@@ -1,7 +1,8 @@
-// Trace search, in the shape of Sentry's `GET /organizations/{org}/traces/`: the traces whose segment
-// (transaction or OTLP root span) matches `query` (see protocol/telemetry-query.ts) in the time range
-// and projects asked for, newest first, each with its root's name, op, duration, status, release and
-// environment and the trace's span and error counts.
+// Trace search, in the shape of Sentry's `GET /organizations/{org}/traces/`: the traces whose root
+// segment (the parentless transaction or OTLP root span, else the earliest) matches `query` (see
+// protocol/telemetry-query.ts) in the time range and projects asked for, each trace once, newest
+// first and paged by the `Link` header's cursor, each with its root's name, op, duration, status,
+// release and environment and the whole trace's span and error counts.
 import type { IRequest } from "itty-router";
 import { searchTraceRoots, type TraceRootRow } from "../../db/telemetry-search.ts";
 import type { Env } from "../../env.ts";
@@ -9,7 +10,7 @@ import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { MAX_TRACE_SEARCH_PROJECTS, MAX_TRACE_SEARCH_RESULTS } from "../../limits.ts";
-import { traceSearchOf } from "../../protocol/telemetry-query.ts";
+import { traceCursorOf, traceCursorText, traceSearchOf } from "../../protocol/telemetry-query.ts";
 import { queryScope } from "../query-scope.ts";
 
 function serialize(row: TraceRootRow, slugs: Map<number, string>) {
@@ -42,6 +43,10 @@ async function searchTraces(request: IRequest, env: Env): Promise<Response> {
     MAX_TRACE_SEARCH_RESULTS,
   );
   const environment = search.environment ?? scope.environments[0];
+  const cursor = url.searchParams.get("cursor");
+  const after = cursor ? traceCursorOf(cursor) : null;
+  if (cursor && !after) throw badRequest("Invalid cursor parameter.");
+  // One row more than the page: whether a next page exists.
   const rows = await searchTraceRoots(
     env.DB,
     {
@@ -51,10 +56,27 @@ async function searchTraces(request: IRequest, env: Env): Promise<Response> {
       from: scope.start,
       to: scope.end,
     },
-    perPage,
+    perPage + 1,
+    after,
   );
+  const page = rows.slice(0, perPage);
   const slugs = new Map(scope.projects.map((p) => [p.id, p.slug]));
-  return json({ data: rows.map((row) => serialize(row, slugs)), meta: { dataset: "spans" } });
+  const last = page[page.length - 1];
+  const next = rows.length > perPage && last ? traceCursorText(last) : null;
+  return json({ data: page.map((row) => serialize(row, slugs)), meta: { dataset: "spans" } }, 200, {
+    link: traceLinks(url, next),
+  });
+}
+
+/** Sentry's `Link` header: no previous page (the cursor only goes older), the next one when there is. */
+function traceLinks(url: URL, next: string | null): string {
+  const link = (rel: string, cursor: string | null) => {
+    const target = new URL(url);
+    if (cursor) target.searchParams.set("cursor", cursor);
+    else target.searchParams.delete("cursor");
+    return `<${target}>; rel="${rel}"; results="${cursor !== null}"; cursor="${cursor ?? ""}"`;
+  };
+  return `${link("previous", null)}, ${link("next", next)}`;
 }
 
 export function registerTraceSearchRoutes(router: AppRouter): void {

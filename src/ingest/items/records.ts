@@ -15,6 +15,7 @@ import {
 } from "../../protocol/items/index.ts";
 import type { LogRecord, SpanRecord } from "../../protocol/items/types.ts";
 import { type ScrubbingSettings, scrubAttributes, scrubText } from "../../protocol/scrub/index.ts";
+import { sha256OfBytes } from "../../protocol/sha256.ts";
 import type { EnvelopeItem } from "../../protocol/types.ts";
 import type { EnvelopeDraft } from "./draft.ts";
 
@@ -38,11 +39,19 @@ export function prepareSpanItem(item: EnvelopeItem, draft: EnvelopeDraft): void 
   draft.collect(item, parsed, draft.batch.spans, (span) => boundSpan(scrubSpan(span, scrubbing)));
 }
 
-export function prepareLogItem(item: EnvelopeItem, draft: EnvelopeDraft): void {
+/** A log item's records, with the digest of its bytes (an SDK's retry of the item is stored once). */
+export async function prepareLogItem(item: EnvelopeItem, draft: EnvelopeDraft): Promise<void> {
   const scrubbing = draft.ctx.scrubbing;
-  draft.collect(item, parseLogItem(item.headers, item.payload, draft.itemContext), draft.batch.logs, (log) =>
+  const logs = draft.batch.logs;
+  const before = logs.length;
+  draft.collect(item, parseLogItem(item.headers, item.payload, draft.itemContext), logs, (log) =>
     boundLog(scrubLog(log, scrubbing)),
   );
+  if (logs.length === before) return;
+  const digest = await sha256OfBytes("log", item.payload);
+  const sources = draft.batch.logSources ?? [];
+  sources.push({ digest, count: logs.length - before });
+  draft.batch.logSources = sources;
 }
 
 /** A span's attributes and description, scrubbed as the project asks (before anything is stored). */

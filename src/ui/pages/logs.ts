@@ -3,7 +3,13 @@
 // id in a time range, with the volume by level as a histogram above. A row opens to its attributes and
 // links to its trace (and that trace's errors). Paged by a (timestamp, id) cursor.
 import type { ProjectSummary } from "../../db/rows.ts";
-import { type LogCursor, type LogRow, logVolume, searchLogs } from "../../db/telemetry-search.ts";
+import {
+  type LogCursor,
+  type LogRow,
+  logVolume,
+  searchLogs,
+  withPrefilter,
+} from "../../db/telemetry-search.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { LOGS_PAGE_SIZE, MAX_TRACE_SEARCH_PROJECTS } from "../../limits.ts";
 import { LOG_LEVELS, type LogSearch, logSearchOf } from "../../protocol/telemetry-query.ts";
@@ -114,7 +120,9 @@ export async function logsPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const to = ctx.now + 60;
   const from = to - period.seconds;
   const bucket = Math.max(60, Math.ceil(period.seconds / HISTOGRAM_BUCKETS));
-  const filters = { ...logSearchFrom(ctx.url), projectIds: projects.map((p) => p.id), from, to };
+  const asked = { ...logSearchFrom(ctx.url), projectIds: projects.map((p) => p.id), from, to };
+  // The full-text terms are probed once, for both the page and the histogram.
+  const filters = await withPrefilter(env.DB, asked);
   const [rows, volume] = await Promise.all([
     searchLogs(env.DB, filters, cursorOf(ctx.url.searchParams.get("cursor")), LOGS_PAGE_SIZE),
     logVolume(env.DB, filters, bucket),

@@ -1,14 +1,21 @@
-// Trace search: the traces whose segment (a Sentry transaction or an OTLP root span) matches the search
-// box (`key:value` terms, see protocol/telemetry-query.ts) and the fields beside it, newest first; each
-// result opens the trace's waterfall.
+// Trace search: the traces whose root segment (a Sentry transaction or an OTLP root span: the
+// parentless one, else the earliest) matches the search box (`key:value` terms, see
+// protocol/telemetry-query.ts) and the fields beside it, each trace once, newest first, paged by
+// cursor; each result opens the trace's waterfall.
 import type { ProjectSummary } from "../../db/rows.ts";
 import { searchTraceRoots, type TraceRootRow } from "../../db/telemetry-search.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { MAX_TRACE_SEARCH_PROJECTS, MAX_TRACE_SEARCH_RESULTS } from "../../limits.ts";
-import { parseDurationBound, type TraceSearch, traceSearchOf } from "../../protocol/telemetry-query.ts";
+import {
+  parseDurationBound,
+  type TraceSearch,
+  traceCursorOf,
+  traceCursorText,
+  traceSearchOf,
+} from "../../protocol/telemetry-query.ts";
 import type { OrgCall } from "../call.ts";
 import { duration, isoTime } from "../format.ts";
-import { html, type SafeHtml } from "../html.ts";
+import { html, qs, type SafeHtml } from "../html.ts";
 import { type PageContext, page } from "../layout.ts";
 import { htmlResponse } from "../respond.ts";
 import {
@@ -50,6 +57,8 @@ export function tracesView(
   rows: TraceRootRow[],
   unknown: string[],
   notice: SafeHtml | "" = "",
+  /** The cursor of the next (older) page, when there is one. */
+  older: string | null = null,
 ): SafeHtml {
   const o = encodeURIComponent(orgSlug);
   const get = (name: string) => ctx.url.searchParams.get(name) ?? "";
@@ -63,7 +72,9 @@ export function tracesView(
     rows.length === 0
       ? html`<div class="panel empty"><p>No traces match.</p><p>Traces come from Sentry SDK transactions and spans and from OpenTelemetry exporters sending to <code>/api/{project_id}/integration/otlp/v1/traces</code>.</p></div>`
       : html`<div class="panel" style="padding:0;overflow:auto"><table class="stack" aria-label="Traces"><thead><tr><th>Root</th><th>Op</th><th>Status</th><th class="num">Duration</th><th class="num">Spans</th><th class="num">Errors</th><th>Project</th><th>Release</th><th>Environment</th><th class="num">Started</th></tr></thead><tbody>${rows.map((r) => resultRow(o, r, slugs))}</tbody></table></div>`;
-  return page(ctx, "traces", "Traces", html`<h1>Traces</h1>${form}${warning}${notice}${body}`);
+  const q = ctx.url.searchParams;
+  const pager = html`<div class="pager">${q.get("cursor") ? html`<a class="btn" href="${qs({ ...Object.fromEntries(q), cursor: null })}">Newest</a>` : ""}${older ? html`<a class="btn" rel="next" href="${qs({ ...Object.fromEntries(q), cursor: older })}">Older</a>` : ""}</div>`;
+  return page(ctx, "traces", "Traces", html`<h1>Traces</h1>${form}${warning}${notice}${body}${pager}`);
 }
 
 export async function tracesPage({ env, ctx, org }: OrgCall): Promise<Response> {
@@ -71,12 +82,26 @@ export async function tracesPage({ env, ctx, org }: OrgCall): Promise<Response> 
   const { projects, truncated } = pickedProjects(ctx.url, all, MAX_TRACE_SEARCH_PROJECTS);
   const { search, unknown } = traceSearchFrom(ctx.url);
   const period = periodOf(ctx.url);
+  const cursor = traceCursorOf(ctx.url.searchParams.get("cursor") ?? "") ?? null;
+  // One row more than the page: whether an older page exists.
   const rows = await searchTraceRoots(
     env.DB,
     { ...search, projectIds: projects.map((p) => p.id), from: ctx.now - period.seconds, to: ctx.now + 60 },
-    MAX_TRACE_SEARCH_RESULTS,
+    MAX_TRACE_SEARCH_RESULTS + 1,
+    cursor,
   );
+  const shown = rows.slice(0, MAX_TRACE_SEARCH_RESULTS);
+  const last = shown[shown.length - 1];
+  const older = rows.length > MAX_TRACE_SEARCH_RESULTS && last ? traceCursorText(last) : null;
   return htmlResponse(
-    tracesView(ctx, org.slug, all, rows, unknown, truncatedNote(truncated, MAX_TRACE_SEARCH_PROJECTS)),
+    tracesView(
+      ctx,
+      org.slug,
+      all,
+      shown,
+      unknown,
+      truncatedNote(truncated, MAX_TRACE_SEARCH_PROJECTS),
+      older,
+    ),
   );
 }
