@@ -1,7 +1,7 @@
 // Integration tests inside workerd (Cloudflare's vitest integration): the real Worker with local D1,
 // R2 and Durable Objects. Migrations are read here (Node) and applied by the setup file (workerd).
 import { readdir, readFile } from "node:fs/promises";
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { startReceiver } from "./test/support/receiver.mjs";
 

@@ -1,5 +1,5 @@
 // `faultline/testing/client`: the helpers over a running Faultline's REST API, with nothing but
-// `fetch` — so they run in Node, in a browser and inside workerd (a `@cloudflare/vitest-pool-workers`
+// `fetch` — so they run in Node, in a browser and inside workerd (a `@cloudflare/vitest-plugin`
 // test reaching the sink that its global setup started). `startFaultline` (start.ts) returns the same
 // helpers with `close()`.
 import { type RestApi, restApi } from "./api.js";

@@ -1,6 +1,6 @@
 // The Worker's tests in workerd. The sink's DSN is bound as SENTRY_DSN from what the global setup
 // provides, so the Worker reads its DSN exactly as in production.
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

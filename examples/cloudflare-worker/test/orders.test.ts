@@ -1,4 +1,4 @@
-// Runs inside workerd (@cloudflare/vitest-pool-workers): requests go to the Worker under test, whose
+// Runs inside workerd (@cloudflare/vitest-plugin): requests go to the Worker under test, whose
 // Sentry SDK sends to the sink's DSN by URL; the assertions read the sink through its REST API.
 import { exports } from "cloudflare:workers";
 import { connectFaultline } from "faultline/testing/client";
