@@ -4,6 +4,7 @@
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
+import { addStoredBytesStatement } from "../db/storage-usage.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
 import type { UsageEntry, UsageOwner } from "../db/usage-ledger.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
@@ -14,6 +15,7 @@ import { commitStatements, releaseStatements } from "./commit-statements.ts";
 import type { IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
 import type { SessionHealth } from "./session-health.ts";
+import { committedBytes } from "./stored-bytes.ts";
 
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
 export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
@@ -68,6 +70,8 @@ export class GroupCommit {
     private readonly usage: CommitUsage | null = null,
     /** Release health counters of the sessions each commit carries (none: counters are not kept). */
     private readonly health: SessionHealth | null = null,
+    /** Told the bytes each commit stored (the storage quota's guard). */
+    private readonly stored: (bytes: number) => void = () => {},
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -123,6 +127,9 @@ export class GroupCommit {
     // The meter's usage rides in the same transaction: written exactly when the commit is.
     const usage = this.usage?.take({ projectId, organizationId }) ?? [];
     statements.push(...usageUpsertStatements(this.db, usage));
+    // The stored-bytes counter (docs/retention.md) moves with the rows it counts.
+    const bytes = committedBytes(admitted, plan);
+    if (bytes > 0) statements.push(addStoredBytesStatement(this.db, organizationId, projectId, bytes));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     let committed: Awaited<ReturnType<typeof runGroupCommit>>;
     try {
@@ -136,6 +143,7 @@ export class GroupCommit {
     this.stats.batches += admitted.length;
     this.count(cost);
     this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
+    this.stored(bytes);
 
     // Only now that the transaction committed do the caches learn the new state.
     this.releases.add(releases);

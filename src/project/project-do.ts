@@ -5,16 +5,22 @@
 //   admission.ts (rate limits) → spool.ts (durable queue) → spool-flusher.ts (to D1) → group-commit.ts
 //   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
 //   commits), session-health.ts (release health counters), monitor-clock.ts (cron monitors: check-ins,
-//   missed runs and timeouts from the alarm), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
+//   missed runs and timeouts from the alarm), retention.ts (expired data, from the alarm),
+//   storage-guard.ts and budget-guard.ts (refusals), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
 //   spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
 import { AlertEngine, type CommittedError } from "../alerts/index.ts";
 import type { BlobBucket } from "../blobs/bucket.ts";
+import { rowObjects } from "../blobs/expired-bytes.ts";
 import { meteredBucket } from "../blobs/metered-bucket.ts";
 import { meteredD1 } from "../db/metered-d1.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
-import { ALERT_RETRY_FIRST_SECONDS, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
+import {
+  ALERT_RETRY_FIRST_SECONDS,
+  RETENTION_ROW_BUDGET_PER_HOUR,
+  SPOOL_BACKSTOP_ALARM_MS,
+} from "../limits.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
@@ -33,11 +39,13 @@ import { LiveTail } from "./live-tail.ts";
 import { MonitorClock } from "./monitor-clock.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
+import { type RetentionSeams, RetentionSweep } from "./retention.ts";
 import { SessionHealth } from "./session-health.ts";
 import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
 import { SpoolFlusher } from "./spool-flusher.ts";
 import { spooledEventRow } from "./spooled-event.ts";
 import type { ProjectStats } from "./stats.ts";
+import { StorageGuard } from "./storage-guard.ts";
 import { refusedTailItem, tailItemsOf } from "./tail-items.ts";
 import { clearProjectTelemetry } from "./telemetry-reset.ts";
 import { IdleUsageWriter, meteredQueue, ProjectUsageMeter } from "./usage-meter.ts";
@@ -60,6 +68,8 @@ export class ProjectDO extends DurableObject<Env> {
   /** What this object uses, written with each group commit (usage-meter.ts). */
   private readonly meter: ProjectUsageMeter;
   private readonly budget: BudgetGuard;
+  private readonly quota: StorageGuard;
+  private readonly retention: RetentionSweep;
   private readonly idleUsage: IdleUsageWriter;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
   private backstopArmed = false;
@@ -93,9 +103,29 @@ export class ProjectDO extends DurableObject<Env> {
     };
     const health = new SessionHealth(ctx.storage.sql);
     this.health = health;
-    this.commits = new GroupCommit(this.db, this.issues, new SeenReleases(), afterCommit, this.meter, health);
+    const quota = new StorageGuard(this.db);
+    this.quota = quota;
+    const stored = (bytes: number) => quota.stored(bytes);
+    this.commits = new GroupCommit(
+      this.db,
+      this.issues,
+      new SeenReleases(),
+      afterCommit,
+      this.meter,
+      health,
+      stored,
+    );
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
     const wakeAt = (at: number) => this.wakeAt(at);
+    this.retention = new RetentionSweep({
+      db: this.db,
+      storage: ctx.storage,
+      lock: this.lock,
+      bytes: rowObjects(this.bucket),
+      forgetIssues: () => this.issues.clear(),
+      seams: () => this.retentionSeams(),
+      wakeAt,
+    });
     this.flusher = new SpoolFlusher({
       spool: this.spool,
       lock: this.lock,
@@ -141,6 +171,11 @@ export class ProjectDO extends DurableObject<Env> {
     return env.DB;
   }
 
+  /** The retention sweep's hourly row budget and clock (ms): a seam for the tests. */
+  protected retentionSeams(): RetentionSeams {
+    return { budgetPerHour: RETENTION_ROW_BUDGET_PER_HOUR, now: Date.now() };
+  }
+
   /** The spool's caps (src/limits.ts); a seam for the tests of a full spool. */
   protected spoolCaps(): SpoolCaps {
     return DEFAULT_SPOOL_CAPS;
@@ -153,8 +188,10 @@ export class ProjectDO extends DurableObject<Env> {
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     this.touch();
     this.idleUsage.learn(batch.key);
-    // A reached cost budget refuses the whole envelope, as a full spool does: counted, never written.
-    const overBudget = this.budget.check(batch.key);
+    void this.retention.learn(batch.key);
+    // A reached cost budget or storage quota refuses the whole envelope, as a full spool does: counted,
+    // never written.
+    const overBudget = this.budget.check(batch.key) ?? this.quota.check(batch.key);
     if (overBudget || !this.spool.hasRoom()) {
       const refusal = refusedOutcome(batch, overBudget ? overBudget.reasonCode : "spool_full");
       this.spool.countRefusal(batch.key, refusal);
@@ -297,6 +334,8 @@ export class ProjectDO extends DurableObject<Env> {
     this.flusher.kickNow();
     const alertsSent = await this.alerts.sendOutbox();
     await this.late.runIfDue();
+    const swept = await this.retention.runIfDue();
+    if (swept && swept.bytes > 0) await this.quota.forget(swept.organizationId);
     // Missed runs and timeouts, between group commits (they read and write monitor state).
     await this.lock
       .run(() => this.monitors.runIfDue())
@@ -304,11 +343,13 @@ export class ProjectDO extends DurableObject<Env> {
     // The next alarm, exactly: the late jobs' or monitors' due time, or the backstop while envelopes are spooled.
     const lateDue = await this.late.dueAt();
     const monitorDue = await this.monitors.dueAt();
+    const retentionDue = await this.retention.dueAt();
     const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
     const alertRetry = alertsSent ? Number.POSITIVE_INFINITY : Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000;
     const next = Math.min(
       lateDue ?? Number.POSITIVE_INFINITY,
       monitorDue ?? Number.POSITIVE_INFINITY,
+      retentionDue ?? Number.POSITIVE_INFINITY,
       backstop ?? Number.POSITIVE_INFINITY,
       alertRetry,
     );
@@ -372,11 +413,11 @@ export class ProjectDO extends DurableObject<Env> {
     return this.meter.pending();
   }
 
-  /** The API changed a budget of this project or its organization: read the budgets and spend again. */
+  /** The API changed a budget or the storage quota: read the budgets, spend and stored bytes again. */
   async forgetBudget(organizationId: number, projectId: number): Promise<void> {
     this.touch();
     this.idleUsage.learn({ organizationId, projectId });
-    await this.budget.forget({ organizationId, projectId });
+    await Promise.all([this.budget.forget({ organizationId, projectId }), this.quota.forget(organizationId)]);
   }
 
   /** Shedding for the budget started: the rules with the budget condition are delivered. */
