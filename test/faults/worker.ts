@@ -7,6 +7,7 @@
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
+import type { RetentionSeams } from "../../src/project/retention.ts";
 import type { SpoolCaps } from "../../src/project/spool.ts";
 import { type D1Faults, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
 import { hotProjectRun } from "./hot-project.ts";
@@ -14,6 +15,8 @@ import { hotProjectRun } from "./hot-project.ts";
 export class ProjectDO extends RealProjectDO {
   /** Caps set by a test for this object only (a small spool fills quickly). */
   private testCaps: SpoolCaps | null = null;
+  /** A test's retention budget, and how far its retention clock runs ahead of the real one (ms). */
+  private testRetention: { budgetPerHour?: number; aheadMs?: number } = {};
 
   protected override database(env: Env): D1Database {
     return faultyD1(env.DB, "object");
@@ -25,6 +28,23 @@ export class ProjectDO extends RealProjectDO {
 
   async setSpoolCaps(caps: SpoolCaps | null): Promise<void> {
     this.testCaps = caps;
+  }
+
+  protected override retentionSeams(): RetentionSeams {
+    const real = super.retentionSeams();
+    return {
+      budgetPerHour: this.testRetention.budgetPerHour ?? real.budgetPerHour,
+      now: real.now + (this.testRetention.aheadMs ?? 0),
+    };
+  }
+
+  /**
+   * Lets time pass for the retention sweep (and sets its budget). The alarm is armed an hour out, so
+   * it waits for the test's runDurableObjectAlarm instead of firing on its own.
+   */
+  async setRetention(seams: { budgetPerHour?: number; aheadMs?: number }): Promise<void> {
+    this.testRetention = { ...this.testRetention, ...seams };
+    await this.ctx.storage.setAlarm(Date.now() + 3600_000);
   }
 
   /** Ends this object as a crash would: memory is gone, its storage stays; the next call starts anew. */

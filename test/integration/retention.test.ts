@@ -1,0 +1,169 @@
+// Retention end to end inside workerd: events sent with old timestamps through the real ingest path,
+// the project's retention set through the project API, and time let pass for the project object's
+// alarm (the test worker's retention clock seam). The REST API then shows expired events and issues
+// gone, an issue with a recent event kept, and the R2 bytes of what expired deleted; the hourly row
+// budget stops a sweep and the next hour resumes it.
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { stubOf } from "./fault-helpers.ts";
+import {
+  createTenant,
+  envelope,
+  newEventId,
+  postEnvelope,
+  type Tenant,
+  transactionWithOneSpan,
+} from "./helpers.ts";
+import { call, createUser } from "./tenant-helpers.ts";
+
+const DAY = 86_400;
+const HOUR_MS = 3600 * 1000;
+
+async function sendError(
+  t: Tenant,
+  fields: { message: string; timestamp: number; fingerprint?: string[]; extra?: Record<string, unknown> },
+  attachment?: string,
+): Promise<string> {
+  const id = newEventId();
+  const items: [object, string][] = [
+    [{ type: "event" }, JSON.stringify({ event_id: id, level: "error", ...fields })],
+  ];
+  if (attachment)
+    items.push([{ type: "attachment", filename: "app.log", content_type: "text/plain" }, attachment]);
+  const res = await postEnvelope(t, envelope({ event_id: id }, ...items));
+  expect(res.status).toBe(200);
+  return id;
+}
+
+/** Lets the retention clock run `aheadMs` ahead and runs the project object's alarm once. */
+async function sweep(t: Tenant, seams: { aheadMs?: number; budgetPerHour?: number }): Promise<void> {
+  await stubOf(t).setRetention(seams);
+  expect(await runDurableObjectAlarm(stubOf(t))).toBe(true);
+}
+
+const countEvents = async (t: Tenant) =>
+  (
+    await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>()
+  )?.n;
+
+async function storage(t: Tenant, token: string) {
+  const res = await call<{ storage: { usedBytes: number; quotaBytes: number; state: string } }>(
+    token,
+    "GET",
+    `/api/0/organizations/${t.orgSlug}/usage/`,
+  );
+  expect(res.status, res.text).toBe(200);
+  return res.body.storage;
+}
+
+describe("retention", () => {
+  it("the project API sets retentionDays from 1 to 90 days, null for the default, and refuses others", async () => {
+    const t = await createTenant();
+    const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`;
+    expect((await call<{ retentionDays: number }>(t.token, "GET", base)).body.retentionDays).toBe(90);
+    const set = await call<{ retentionDays: number }>(t.token, "PUT", base, { retentionDays: 1 });
+    expect(set.status, set.text).toBe(200);
+    expect(set.body.retentionDays).toBe(1);
+    for (const bad of [0, 91, 1.5, "a week", true]) {
+      const refused = await call<{ detail: string }>(t.token, "PUT", base, { retentionDays: bad });
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toMatch(/retentionDays/);
+    }
+    expect((await call<{ retentionDays: number }>(t.token, "GET", base)).body.retentionDays).toBe(1);
+    const reset = await call<{ retentionDays: number }>(t.token, "PUT", base, { retentionDays: null });
+    expect(reset.body.retentionDays).toBe(90);
+  });
+
+  it("the alarm deletes expired events with their R2 bytes and issues whose last event expired; an issue with a recent event stays", async () => {
+    const t = await createTenant();
+    const owner = await createUser(t.orgId, "owner");
+    const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`;
+    expect((await call(t.token, "PUT", base, { retentionDays: 1 })).status).toBe(200);
+    const now = Date.now() / 1000;
+    const old = now - 3 * DAY;
+    const expiredOnly = await sendError(t, { message: "gone with its issue", timestamp: old }, "log line\n");
+    // Over the inline limit: the payload is kept in R2 under payload_key.
+    const large = await sendError(t, {
+      message: "large and old",
+      timestamp: old,
+      extra: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`pad${i}`, "x".repeat(8000)])),
+    });
+    const keptOld = await sendError(t, { message: "kept issue", timestamp: old, fingerprint: ["kept"] });
+    const keptNew = await sendError(t, { message: "kept issue", timestamp: now, fingerprint: ["kept"] });
+    const tx = newEventId();
+    expect((await postEnvelope(t, transactionWithOneSpan(tx, "c".repeat(32), old))).status).toBe(200);
+
+    const row = (id: string) =>
+      env.DB.prepare("SELECT issue_id, payload_key FROM events WHERE project_id = ? AND event_id = ?")
+        .bind(t.projectId, id)
+        .first<{ issue_id: number; payload_key: string | null }>();
+    const expiredIssue = (await row(expiredOnly))!.issue_id;
+    const keptIssue = (await row(keptNew))!.issue_id;
+    const payloadKey = (await row(large))!.payload_key!;
+    const attachmentKey = (await env.DB.prepare(
+      "SELECT blob_key FROM attachments WHERE project_id = ? AND event_id = ?",
+    )
+      .bind(t.projectId, expiredOnly)
+      .first<{ blob_key: string }>())!.blob_key;
+    expect(await env.BLOBS.head(payloadKey)).not.toBeNull();
+    expect(await env.BLOBS.head(attachmentKey)).not.toBeNull();
+    const before = await storage(t, owner.token);
+    expect(before.usedBytes).toBeGreaterThan(256 * 1024);
+
+    // Two hours on: the sweep is due (an hour after the object first saw the project).
+    await sweep(t, { aheadMs: 2 * HOUR_MS });
+
+    const event = (id: string) => call(t.token, "GET", `${base}events/${id}/`);
+    for (const id of [expiredOnly, large, keptOld, tx]) expect((await event(id)).status).toBe(404);
+    expect((await event(keptNew)).status).toBe(200);
+    const issue = (id: number) => call<{ count: string }>(t.token, "GET", `/api/0/issues/${id}/`);
+    expect((await issue(expiredIssue)).status).toBe(404);
+    expect((await issue(keptIssue)).status).toBe(200);
+    const list = await call<{ id: string }[]>(t.token, "GET", `${base}issues/?query=`);
+    expect(list.body.map((i) => Number(i.id))).toEqual([keptIssue]);
+    expect(await env.BLOBS.head(payloadKey)).toBeNull();
+    expect(await env.BLOBS.head(attachmentKey)).toBeNull();
+    const spans = await env.DB.prepare("SELECT COUNT(*) AS n FROM spans WHERE project_id = ?")
+      .bind(t.projectId)
+      .first<{ n: number }>();
+    expect(spans?.n).toBe(0);
+    // What is left counted: the recent event's payload only.
+    const after = await storage(t, owner.token);
+    const kept = await env.DB.prepare(
+      "SELECT length(CAST(payload AS BLOB)) AS n FROM events WHERE project_id = ? AND event_id = ?",
+    )
+      .bind(t.projectId, keptNew)
+      .first<{ n: number }>();
+    expect(after.usedBytes).toBe(kept?.n);
+  });
+
+  it("a sweep stops at the hour's row budget and the next hour resumes it", async () => {
+    const t = await createTenant();
+    expect(
+      (await call(t.token, "PUT", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`, { retentionDays: 1 }))
+        .status,
+    ).toBe(200);
+    const old = Date.now() / 1000 - 2 * DAY;
+    for (let i = 0; i < 12; i += 1)
+      await sendError(t, { message: `old ${i}`, timestamp: old, fingerprint: ["one"] });
+    expect(await countEvents(t)).toBe(12);
+
+    // One event is one row (no attachments): a budget of 5 rows deletes 5 events.
+    await sweep(t, { aheadMs: 2 * HOUR_MS, budgetPerHour: 5 });
+    expect(await countEvents(t)).toBe(7);
+    // The same hour: nothing more, whatever the alarm does.
+    await sweep(t, { aheadMs: 2 * HOUR_MS + 60_000 });
+    expect(await countEvents(t)).toBe(7);
+    // The next hour: the budget is fresh.
+    await sweep(t, { aheadMs: 3 * HOUR_MS });
+    expect(await countEvents(t)).toBe(2);
+    await sweep(t, { aheadMs: 4 * HOUR_MS, budgetPerHour: 1000 });
+    expect(await countEvents(t)).toBe(0);
+    expect(
+      (await call(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/?query=`)).body,
+    ).toEqual([]);
+  });
+});
