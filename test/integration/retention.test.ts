@@ -166,4 +166,73 @@ describe("retention", () => {
       (await call(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/?query=`)).body,
     ).toEqual([]);
   });
+
+  it("with the default of 90 days, everything the project received expires: logs, sessions, check-ins, user reports, outcomes", async () => {
+    const t = await createTenant();
+    const now = Date.now() / 1000;
+    const id = await sendError(t, { message: "with a report", timestamp: now });
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    const items: [object, string][] = [
+      [
+        { type: "log", item_count: 1, content_type: "application/vnd.sentry.items.log+json" },
+        JSON.stringify({ items: [{ timestamp: now, level: "info", body: "a log line", attributes: {} }] }),
+      ],
+      [
+        { type: "session" },
+        JSON.stringify({
+          sid: crypto.randomUUID(),
+          init: true,
+          started: iso(now - 5),
+          timestamp: iso(now),
+          status: "exited",
+          errors: 0,
+          duration: 5,
+          attrs: { release: "1.0", environment: "production" },
+        }),
+      ],
+      [
+        { type: "check_in" },
+        JSON.stringify({
+          check_in_id: crypto.randomUUID().replaceAll("-", ""),
+          monitor_slug: "nightly",
+          status: "ok",
+          monitor_config: { schedule: { type: "crontab", value: "0 3 * * *" } },
+        }),
+      ],
+      [
+        { type: "user_report" },
+        JSON.stringify({ event_id: id, name: "Ann", email: "ann@example.test", comments: "broke" }),
+      ],
+    ];
+    expect((await postEnvelope(t, envelope({}, ...items))).status).toBe(200);
+    const tables = [
+      "events",
+      "issues",
+      "logs",
+      "log_volume",
+      "session_updates",
+      "release_health_hours",
+      "user_reports",
+      "outcomes",
+      "check_ins",
+      "monitor_check_ins",
+    ];
+    const counts = async () => {
+      const out: Record<string, number> = {};
+      for (const table of tables) {
+        const row = await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE project_id = ?`)
+          .bind(t.projectId)
+          .first<{ n: number }>();
+        out[table] = row?.n ?? 0;
+      }
+      return out;
+    };
+    const before = await counts();
+    for (const table of tables) expect(before[table], table).toBeGreaterThan(0);
+    // 89 days on, nothing is expired yet; 91 days on, all of it is.
+    await sweep(t, { aheadMs: 89 * DAY * 1000 });
+    expect(await counts()).toEqual(before);
+    await sweep(t, { aheadMs: 91 * DAY * 1000 });
+    expect(Object.values(await counts())).toEqual(tables.map(() => 0));
+  });
 });
