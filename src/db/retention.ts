@@ -34,13 +34,13 @@ export interface Freed {
 
 const changes = (results: D1Result[]): number => results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 
-/** Events per attachment look-up and delete: one parameter each. */
-const EVENTS_PER_STATEMENT = 90;
-
 /**
  * Deletes up to `limit` of the project's events older than `cutoff` (unix seconds) with their
- * attachment rows, and subtracts their bytes from the project's counter in the same transaction; null
- * when none is left.
+ * attachment and debug-image rows, and subtracts their bytes from the project's counter in the same
+ * transaction; null when none is left. The events are taken oldest first through the (project,
+ * timestamp) index, whose entries end with the event id: the round's events are exactly those up to the
+ * last one read, so the deletes name a range instead of binding every id. The caller holds the commit
+ * lock, so no commit adds rows to that range between the read and the deletes.
  */
 export async function deleteExpiredEvents(
   db: D1Database,
@@ -49,46 +49,45 @@ export async function deleteExpiredEvents(
   limit: number,
 ): Promise<Freed | null> {
   const { projectId } = owner;
-  const events = await all<{ event_id: string; payload_key: string | null; bytes: number }>(
+  const events = await all<{
+    event_id: string;
+    timestamp: number;
+    payload_key: string | null;
+    bytes: number;
+  }>(
     db,
-    `SELECT event_id, payload_key,
+    `SELECT event_id, timestamp, payload_key,
        CASE WHEN payload IS NULL THEN 0 ELSE length(CAST(payload AS BLOB)) END AS bytes
-     FROM events WHERE project_id = ? AND timestamp < ? LIMIT ?`,
+     FROM events WHERE project_id = ? AND timestamp < ? ORDER BY timestamp, event_id LIMIT ?`,
     [projectId, cutoff, limit],
   );
-  if (events.length === 0) return null;
+  const last = events[events.length - 1];
+  if (!last) return null;
   const freed: Freed = { rows: 0, events: events.length, bytes: 0, blobKeys: [] };
-  for (const group of chunks(events, EVENTS_PER_STATEMENT)) {
-    let bytes = 0;
-    for (const e of group) {
-      bytes += e.payload_key ? R2_PAYLOAD_COUNTED_BYTES : e.bytes;
-      if (e.payload_key) freed.blobKeys.push(e.payload_key);
-    }
-    const ids = group.map((e) => e.event_id);
-    const m = marks(ids.length);
-    const attachments = await all<{ blob_key: string; size: number }>(
-      db,
-      `SELECT blob_key, size FROM attachments WHERE project_id = ? AND event_id IN (${m})`,
-      [projectId, ...ids],
-    );
-    for (const a of attachments) {
-      bytes += a.size;
-      freed.blobKeys.push(a.blob_key);
-    }
-    freed.bytes += bytes;
-    const results = await db.batch([
-      addStoredBytesStatement(db, owner.organizationId, projectId, -bytes),
-      db
-        .prepare(`DELETE FROM attachments WHERE project_id = ? AND event_id IN (${m})`)
-        .bind(projectId, ...ids),
-      db
-        .prepare(`DELETE FROM event_debug_images WHERE project_id = ? AND event_id IN (${m})`)
-        .bind(projectId, ...ids),
-      db.prepare(`DELETE FROM events WHERE project_id = ? AND event_id IN (${m})`).bind(projectId, ...ids),
-    ]);
-    // The counter's own row is not a deleted one.
-    freed.rows += changes(results.slice(1));
+  for (const e of events) {
+    freed.bytes += e.payload_key ? R2_PAYLOAD_COUNTED_BYTES : e.bytes;
+    if (e.payload_key) freed.blobKeys.push(e.payload_key);
   }
+  const range = "project_id = ?1 AND timestamp <= ?2 AND (timestamp < ?2 OR event_id <= ?3)";
+  const inRange = `project_id = ?1 AND event_id IN (SELECT event_id FROM events WHERE ${range})`;
+  const params = [projectId, last.timestamp, last.event_id];
+  const attachments = await all<{ blob_key: string; size: number }>(
+    db,
+    `SELECT blob_key, size FROM attachments WHERE ${inRange}`,
+    params,
+  );
+  for (const a of attachments) {
+    freed.bytes += a.size;
+    freed.blobKeys.push(a.blob_key);
+  }
+  const results = await db.batch([
+    addStoredBytesStatement(db, owner.organizationId, projectId, -freed.bytes),
+    db.prepare(`DELETE FROM attachments WHERE ${inRange}`).bind(...params),
+    db.prepare(`DELETE FROM event_debug_images WHERE ${inRange}`).bind(...params),
+    db.prepare(`DELETE FROM events WHERE ${range}`).bind(...params),
+  ]);
+  // The counter's own row is not a deleted one.
+  freed.rows = changes(results.slice(1));
   return freed;
 }
 

@@ -26,7 +26,7 @@ export const RETENTION_ROWS_PER_RUN = 20_000;
 export const RETENTION_RUN_PAUSE_MS = 1_000;
 
 /** Events taken per round (one round holds the commit lock: a group commit waits at most one round). */
-export const RETENTION_EVENTS_PER_ROUND = 500;
+export const RETENTION_EVENTS_PER_ROUND = 1_000;
 
 /** Rows of the other tables deleted per statement. */
 export const RETENTION_ROWS_PER_STATEMENT = 1_000;

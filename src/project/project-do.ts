@@ -189,8 +189,7 @@ export class ProjectDO extends DurableObject<Env> {
     this.touch();
     this.idleUsage.learn(batch.key);
     void this.retention.learn(batch.key);
-    // A reached cost budget or storage quota refuses the whole envelope, as a full spool does: counted,
-    // never written.
+    // A reached cost budget or storage quota refuses the envelope, as a full spool does: never written.
     const overBudget = this.budget.check(batch.key) ?? this.quota.check(batch.key);
     if (overBudget || !this.spool.hasRoom()) {
       const refusal = refusedOutcome(batch, overBudget ? overBudget.reasonCode : "spool_full");
@@ -269,7 +268,8 @@ export class ProjectDO extends DurableObject<Env> {
   async getStats(): Promise<ProjectStats> {
     this.touch();
     const { entries, bytes } = this.spool.size;
-    return { ...this.commits.stats, ...this.flusher.stats, spooled: entries, spoolBytes: bytes };
+    const retention = { ...this.retention.totals };
+    return { ...this.commits.stats, ...this.flusher.stats, spooled: entries, spoolBytes: bytes, retention };
   }
 
   /** Changes an issue's status through the object that owns grouping state, keeping its cache true. */

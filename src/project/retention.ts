@@ -53,8 +53,20 @@ export interface RetentionRun {
   nextAt: number;
 }
 
+/** What the sweeps of this object deleted since it started (the ingest-stats API, the bench). */
+export interface RetentionTotals {
+  runs: number;
+  rows: number;
+  events: number;
+  issues: number;
+  bytes: number;
+  /** Milliseconds the runs took. */
+  ms: number;
+}
+
 export class RetentionSweep {
   private learned = false;
+  readonly totals: RetentionTotals = { runs: 0, rows: 0, events: 0, issues: 0, bytes: 0, ms: 0 };
 
   constructor(private readonly deps: RetentionDeps) {}
 
@@ -81,8 +93,17 @@ export class RetentionSweep {
     const state = await this.deps.storage.get<RetentionState>(STATE_KEY);
     const now = this.deps.seams().now;
     if (!state || state.nextAt > now) return null;
+    const started = performance.now();
     try {
-      return await this.run(state, now);
+      const run = await this.run(state, now);
+      const t = this.totals;
+      t.runs += 1;
+      t.rows += run.rows;
+      t.events += run.events;
+      t.issues += run.issues;
+      t.bytes += run.bytes;
+      t.ms += performance.now() - started;
+      return run;
     } catch (error) {
       console.error("retention: sweep failed", error);
       await this.deps.storage.put(STATE_KEY, { ...state, nextAt: now + RETENTION_RETRY_MS });

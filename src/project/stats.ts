@@ -1,6 +1,7 @@
 // What the project's Durable Object reports about itself (`getStats`, the ingest-stats API): its group
 // commits' D1 costs, its flushes, and what waits in its spool.
 import type { CommitStats } from "./group-commit.ts";
+import type { RetentionTotals } from "./retention.ts";
 import type { FlushStats } from "./spool-flusher.ts";
 
 export interface ProjectStats extends CommitStats, FlushStats {
@@ -8,4 +9,6 @@ export interface ProjectStats extends CommitStats, FlushStats {
   spooled: number;
   /** Bytes of those envelopes (UTF-8 of their prepared JSON). */
   spoolBytes: number;
+  /** What the retention sweeps deleted since the object started. */
+  retention: RetentionTotals;
 }

@@ -2,7 +2,8 @@
 // `npm run bench:faults`: the same handlers and Durable Object, with every D1 call of the edge and of
 // the project objects going through the fault wrapper. `POST /__faults` (JSON D1Faults) sets the
 // faults; `GET /__faults` answers what the wrapper did; `POST /__hot-project` measures one project's
-// object (hot-project.ts). Production (src/index.ts) never loads this.
+// object (hot-project.ts); `POST /__retention` runs a project's alarm with its retention clock ahead
+// (`npm run bench:retention`). Production (src/index.ts) never loads this.
 
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
@@ -47,6 +48,13 @@ export class ProjectDO extends RealProjectDO {
     await this.ctx.storage.setAlarm(Date.now() + 3600_000);
   }
 
+  /** Runs the alarm now with the retention seams set; answers what the sweeps deleted so far. */
+  async sweepRetentionNow(seams: { budgetPerHour?: number; aheadMs?: number }) {
+    this.testRetention = { ...this.testRetention, ...seams };
+    await this.alarm();
+    return (await this.getStats()).retention;
+  }
+
   /** Ends this object as a crash would: memory is gone, its storage stays; the next call starts anew. */
   async crash(): Promise<void> {
     this.ctx.abort("crash requested by a test");
@@ -64,6 +72,15 @@ export default {
     if (url.pathname === "/__faults") {
       if (request.method === "POST") setD1Faults((await request.json()) as D1Faults);
       return Response.json(d1FaultCounts());
+    }
+    if (url.pathname === "/__retention" && request.method === "POST") {
+      const { projectId, ...seams } = (await request.json()) as {
+        projectId: number;
+        aheadMs?: number;
+        budgetPerHour?: number;
+      };
+      const ns = env.PROJECTS as unknown as DurableObjectNamespace<ProjectDO>;
+      return Response.json(await ns.get(ns.idFromName(String(projectId))).sweepRetentionNow(seams));
     }
     if (url.pathname === "/__hot-project" && request.method === "POST") {
       return Response.json(await hotProjectRun(request, { ...env, DB: faultyD1(env.DB, "edge") }));
