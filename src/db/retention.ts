@@ -68,7 +68,8 @@ export async function deleteExpiredEvents(
     freed.bytes += e.payload_key ? R2_PAYLOAD_COUNTED_BYTES : e.bytes;
     if (e.payload_key) freed.blobKeys.push(e.payload_key);
   }
-  const range = "project_id = ?1 AND timestamp <= ?2 AND (timestamp < ?2 OR event_id <= ?3)";
+  // A row-value range: the index scan stops at the last event read (ties on the timestamp included).
+  const range = "project_id = ?1 AND (timestamp, event_id) <= (?2, ?3)";
   const inRange = `project_id = ?1 AND event_id IN (SELECT event_id FROM events WHERE ${range})`;
   const params = [projectId, last.timestamp, last.event_id];
   const attachments = await all<{ blob_key: string; size: number }>(
