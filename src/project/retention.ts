@@ -20,7 +20,9 @@ import { RETENTION_EVENTS_PER_ROUND, RETENTION_ROWS_PER_STATEMENT } from "../lim
 import type { CommitLock } from "./commit-lock.ts";
 import { cutoffSeconds, nextRunAt, type RetentionState, runAllowance } from "./retention-plan.ts";
 
-const STATE_KEY = "retention";
+/** The key of the sweep's state in the object's storage. */
+export const RETENTION_STATE_KEY = "retention";
+const STATE_KEY = RETENTION_STATE_KEY;
 /** After a failed run, the next one waits this long (ms). */
 const RETENTION_RETRY_MS = 60_000;
 

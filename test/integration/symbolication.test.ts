@@ -12,6 +12,8 @@ import { createAssembly } from "../../src/db/assemblies.ts";
 import { prepareEnvelope } from "../../src/ingest/prepare.ts";
 import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
 import { issueGroupingOf } from "../../src/project/ingest-batch.ts";
+import { RETENTION_STATE_KEY } from "../../src/project/retention.ts";
+import type { RetentionState } from "../../src/project/retention-plan.ts";
 import { parseEnvelope } from "../../src/protocol/envelope.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
 import { runAssembly } from "../../src/symbol-service/assembler.ts";
@@ -332,6 +334,13 @@ describe("late debug files from the project's alarm", () => {
   };
   const alarmAt = (t: Tenant) =>
     runInDurableObject(projectObject(t), (_instance, state) => state.storage.getAlarm());
+  /** When the project's retention sweep next looks for expired data (src/project/retention.ts). */
+  const retentionDueAt = (t: Tenant) =>
+    runInDurableObject(projectObject(t), async (_instance, state) => {
+      const due = (await state.storage.get<RetentionState>(RETENTION_STATE_KEY))?.nextAt;
+      expect(due).toBeGreaterThan(Date.now() + 30 * 60 * 1000);
+      return due;
+    });
 
   /**
    * Assembles the file as the assemble route does, except that the project's alarm is armed a minute
@@ -397,11 +406,12 @@ describe("late debug files from the project's alarm", () => {
     for (const id of ids) expectSymbolicated((await storedEvent(t, id)).frames);
     expect((await issueIds(t)).length).toBe(1);
 
-    // The last pass finds nothing left, ends the job and the alarm is not armed again.
+    // The last pass finds nothing left, ends the job and the alarm is not armed again for it (only the
+    // retention sweep's check remains).
     await skipSettleTime(t);
     expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
     expect(await job(t)).toMatchObject({ state: "done", done: ids.length, recheck_at: null });
-    expect(await alarmAt(t)).toBeNull();
+    expect(await alarmAt(t)).toBe(await retentionDueAt(t));
   });
 
   it("symbolicates an event whose ingest commit lands after the job's first pass", async () => {
@@ -447,6 +457,6 @@ describe("late debug files from the project's alarm", () => {
     expectSymbolicated(after.frames);
     expect(after.issueId).not.toBe(before.issueId);
     expect(await issueIds(t)).toEqual([{ id: after.issueId, times_seen: 1, user_count: 0 }]);
-    expect(await alarmAt(t)).toBeNull();
+    expect(await alarmAt(t)).toBe(await retentionDueAt(t));
   });
 });
