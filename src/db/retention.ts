@@ -2,9 +2,8 @@
 // attachments (and the R2 keys and stored bytes they free), issues whose last event expired, and the
 // time-bounded telemetry tables. Each call deletes a bounded number of rows and answers how many, so the
 // sweep (src/project/retention.ts) can keep within its hourly row budget.
-import { R2_PAYLOAD_COUNTED_BYTES } from "../limits.ts";
 import { all, chunks, first, marks } from "./sql.ts";
-import { addStoredBytesStatement } from "./storage-usage.ts";
+import { EVENT_BYTES_SQL, subtractStoredBytesStatement } from "./storage-usage.ts";
 
 /** The project whose data is swept, and its organization (whose stored-bytes sum the quota reads). */
 export interface SweptProject {
@@ -56,8 +55,7 @@ export async function deleteExpiredEvents(
     bytes: number;
   }>(
     db,
-    `SELECT event_id, timestamp, payload_key,
-       CASE WHEN payload IS NULL THEN 0 ELSE length(CAST(payload AS BLOB)) END AS bytes
+    `SELECT event_id, timestamp, payload_key, ${EVENT_BYTES_SQL} AS bytes
      FROM events WHERE project_id = ? AND timestamp < ? ORDER BY timestamp, event_id LIMIT ?`,
     [projectId, cutoff, limit],
   );
@@ -65,7 +63,7 @@ export async function deleteExpiredEvents(
   if (!last) return null;
   const freed: Freed = { rows: 0, events: events.length, bytes: 0, blobKeys: [] };
   for (const e of events) {
-    freed.bytes += e.payload_key ? R2_PAYLOAD_COUNTED_BYTES : e.bytes;
+    freed.bytes += e.bytes;
     if (e.payload_key) freed.blobKeys.push(e.payload_key);
   }
   // A row-value range: the index scan stops at the last event read (ties on the timestamp included).
@@ -82,7 +80,7 @@ export async function deleteExpiredEvents(
     freed.blobKeys.push(a.blob_key);
   }
   const results = await db.batch([
-    addStoredBytesStatement(db, owner.organizationId, projectId, -freed.bytes),
+    subtractStoredBytesStatement(db, projectId, freed.bytes),
     db.prepare(`DELETE FROM attachments WHERE ${inRange}`).bind(...params),
     db.prepare(`DELETE FROM event_debug_images WHERE ${inRange}`).bind(...params),
     db.prepare(`DELETE FROM events WHERE ${range}`).bind(...params),
@@ -193,7 +191,7 @@ export async function deleteExpiredRawItems(
   for (const part of chunks(rows)) {
     const bytes = part.reduce((n, r) => n + r.size, 0);
     const [, deleted] = await db.batch([
-      addStoredBytesStatement(db, owner.organizationId, projectId, -bytes),
+      subtractStoredBytesStatement(db, projectId, bytes),
       db.prepare(`DELETE FROM raw_items WHERE id IN (${marks(part.length)})`).bind(...part.map((r) => r.id)),
     ]);
     freed.rows += deleted?.meta.changes ?? 0;

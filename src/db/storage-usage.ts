@@ -1,7 +1,7 @@
 // The stored-bytes counter per project (migration 0029, docs/retention.md) and the organization's
 // storage quota: the group commit adds what it stored, the retention sweep subtracts what it deleted,
 // the storage guard compares the organization's sum with its quota.
-import { DEFAULT_STORAGE_QUOTA_BYTES } from "../limits.ts";
+import { DEFAULT_STORAGE_QUOTA_BYTES, R2_PAYLOAD_COUNTED_BYTES } from "../limits.ts";
 import { first } from "./sql.ts";
 
 /** Adds (or, negative, subtracts) bytes to the project's counter; part of the caller's batch. */
@@ -18,6 +18,21 @@ export function addStoredBytesStatement(
     )
     .bind(projectId, organizationId, bytes, bytes);
 }
+
+/** Subtracts bytes a deletion freed from the project's counter (never below 0); part of the deletion's batch. */
+export function subtractStoredBytesStatement(
+  db: D1Database,
+  projectId: number,
+  bytes: number,
+): D1PreparedStatement {
+  return db
+    .prepare("UPDATE storage_usage SET bytes = MAX(bytes - ?, 0) WHERE project_id = ?")
+    .bind(bytes, projectId);
+}
+
+/** The stored bytes of an `events` row, as the counter measures them (docs/retention.md). */
+export const EVENT_BYTES_SQL = `CASE WHEN payload IS NOT NULL THEN length(CAST(payload AS BLOB))
+  WHEN payload_key IS NOT NULL THEN ${R2_PAYLOAD_COUNTED_BYTES} ELSE 0 END`;
 
 export interface StorageState {
   usedBytes: number;

@@ -113,4 +113,32 @@ describe("storage quota", () => {
     expect((await post(owner, path, { action: "retention", retentionDays: "" })).status).toBe(303);
     expect(await (await get(owner, path)).text()).toContain('data-retention-days="90"');
   });
+
+  it("deleting an attachment or an issue through the API gives its bytes back to the quota", async () => {
+    const t = await createTenant();
+    const owner = await createUser(t.orgId, "owner");
+    const usage = `/api/0/organizations/${t.orgSlug}/usage/`;
+    const used = async () => (await call<StorageBody>(owner.token, "GET", usage)).body.storage.usedBytes;
+    const id = newEventId();
+    const log = "a line of the log\n".repeat(100);
+    const sent = await postEnvelope(
+      t,
+      envelope(
+        { event_id: id },
+        [{ type: "event" }, JSON.stringify({ event_id: id, message: "with a log" })],
+        [{ type: "attachment", filename: "app.log", content_type: "text/plain" }, log],
+      ),
+    );
+    expect(sent.status).toBe(200);
+    const withAttachment = await used();
+    const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/`;
+    const listed = await call<{ id: string }[]>(owner.token, "GET", `${base}attachments/`);
+    const attachment = listed.body[0]!.id;
+    expect((await call(owner.token, "DELETE", `${base}attachments/${attachment}/`)).status).toBe(204);
+    expect(await used()).toBe(withAttachment - log.length);
+
+    const event = await call<{ groupID: string }>(owner.token, "GET", base);
+    expect((await call(owner.token, "DELETE", `/api/0/issues/${event.body.groupID}/`)).status).toBe(202);
+    expect(await used()).toBe(0);
+  });
 });
