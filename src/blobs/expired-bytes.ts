@@ -10,6 +10,8 @@ export interface ExpiredBytes {
   /**
    * Deletes the bytes of expired rows: `keys` are the R2 objects the deleted rows pointed to;
    * `cutoffSeconds` is the project's retention cutoff, for storage that is not addressed by one row.
+   * Called after each round that deleted rows, and once with no keys when a sweep has deleted every
+   * expired row (the moment everything older than the cutoff may go).
    */
   deleteExpired(projectId: number, cutoffSeconds: number, keys: readonly string[]): Promise<void>;
 }

@@ -152,6 +152,8 @@ export class RetentionSweep {
       if (!more) step += 1;
     }
     done.workLeft = project !== null && step < steps.length;
+    // Every row is swept: bytes kept apart from single rows (sealed payload segments) go by the cutoff.
+    if (project && !done.workLeft) await this.deps.bytes.deleteExpired(owner.projectId, cutoff, []);
     const spent = spentBefore + done.rows;
     done.nextAt = nextRunAt(now, {
       workLeft: done.workLeft,
