@@ -116,12 +116,27 @@ export class RetentionSweep {
   private async run(state: RetentionState, now: number): Promise<RetentionRun> {
     const { db } = this.deps;
     const project = await readProjectRetention(db, state.projectId);
+    if (!project) {
+      // The project was deleted (with all its rows): nothing to sweep, ever; the object stops waking for it.
+      await this.deps.storage.delete(STATE_KEY);
+      this.learned = false;
+      return {
+        organizationId: state.organizationId,
+        cutoff: 0,
+        rows: 0,
+        events: 0,
+        issues: 0,
+        bytes: 0,
+        workLeft: false,
+        nextAt: 0,
+      };
+    }
     const { budgetPerHour } = this.deps.seams();
     const { hourStart, spentBefore, allowance } = runAllowance(state, now, budgetPerHour);
-    const cutoff = cutoffSeconds(now, project?.retentionDays ?? null);
+    const cutoff = cutoffSeconds(now, project.retentionDays);
     const owner: SweptProject = {
       projectId: state.projectId,
-      organizationId: project?.organizationId ?? state.organizationId,
+      organizationId: project.organizationId,
     };
     const done: RetentionRun = {
       organizationId: owner.organizationId,
@@ -147,13 +162,13 @@ export class RetentionSweep {
       ),
     ];
     let step = 0;
-    while (project && step < steps.length && left() > 0) {
+    while (step < steps.length && left() > 0) {
       const more = await this.deps.lock.run(steps[step] as () => Promise<boolean>);
       if (!more) step += 1;
     }
-    done.workLeft = project !== null && step < steps.length;
+    done.workLeft = step < steps.length;
     // Every row is swept: bytes kept apart from single rows (sealed payload segments) go by the cutoff.
-    if (project && !done.workLeft) await this.deps.bytes.deleteExpired(owner.projectId, cutoff, []);
+    if (!done.workLeft) await this.deps.bytes.deleteExpired(owner.projectId, cutoff, []);
     const spent = spentBefore + done.rows;
     done.nextAt = nextRunAt(now, {
       workLeft: done.workLeft,

@@ -3,7 +3,7 @@
 // alarm (the test worker's retention clock seam). The REST API then shows expired events and issues
 // gone, an issue with a recent event kept, and the R2 bytes of what expired deleted; the hourly row
 // budget stops a sweep and the next hour resumes it.
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { stubOf } from "./fault-helpers.ts";
@@ -234,5 +234,18 @@ describe("retention", () => {
     expect(await counts()).toEqual(before);
     await sweep(t, { aheadMs: 91 * DAY * 1000 });
     expect(Object.values(await counts())).toEqual(tables.map(() => 0));
+  });
+
+  it("a deleted project's object stops waking for retention", async () => {
+    const t = await createTenant();
+    const owner = await createUser(t.orgId, "owner");
+    await sendError(t, { message: "soon deleted", timestamp: Date.now() / 1000 });
+    const alarm = () => runInDurableObject(stubOf(t), (_instance, state) => state.storage.getAlarm());
+    expect(await alarm()).not.toBeNull();
+    expect((await call(owner.token, "DELETE", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`)).status).toBe(
+      204,
+    );
+    await sweep(t, { aheadMs: 2 * HOUR_MS });
+    expect(await alarm()).toBeNull();
   });
 });
