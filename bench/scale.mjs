@@ -3,14 +3,16 @@
 // until it holds BENCH_SCALE_EVENTS error events in BENCH_SCALE_ISSUES issues over BENCH_SCALE_RELEASES
 // releases and 30 days (plus transactions with spans and logs), and measures at that size: ingest
 // (wrk, as `npm run bench`, beside the trivial Worker), the issue stream (default, by tag, by release),
-// event detail, the trace view, the releases list, and D1 bytes per stored event. Needs wrk.
+// event detail, the trace view, the releases list, and D1 bytes per stored event — over the seeded file,
+// and from the database's growth while wrk ingests — with the R2 Class A writes of payload segments per
+// 1,000 events ingested, and event detail from a sealed segment. Needs wrk.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { applyMigrations, ensureDefaults, freePort, startDev, stopDev } from "../scripts/local-server.mjs";
 import { panicEvent, toEnvelope, transactionEvent } from "./envelopes.mjs";
-import { panicTemplates, waitForDrain } from "./ingest-check.mjs";
+import { ingestStats, panicTemplates, waitForDrain } from "./ingest-check.mjs";
 import { requireWrk, runWrk } from "./wrk.mjs";
 
 const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 1_000_000);
@@ -97,10 +99,12 @@ function seed(file, projectId, organizationId, now) {
     insertHash.run(projectId, hash, id);
     issueIds.push(id);
   }
+  // Schemas before 0028 have no payload_ref (the bench also measures the code before payload segments).
+  const hasRef = db.prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'payload_ref'").get();
   const insertEvent = db.prepare(
     `INSERT INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform, release,
-       environment, user_key, title, message, transaction_name, trace_id, payload, payload_key)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+       environment, user_key, title, message, transaction_name, trace_id, payload, payload_key${hasRef ? ", payload_ref" : ""})
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL${hasRef ? ", ?" : ""})`,
   );
   const eventId = (kind, i) => `${kind}${i.toString(16).padStart(31, "0")}`;
   const clone = (t, id, issueId, ts, releaseIndex) => {
@@ -125,6 +129,8 @@ function seed(file, projectId, organizationId, now) {
       t.transaction_name,
       t.trace_id,
       payload,
+      // A clone's row names its template's bytes (in the template's segment): the row is what it costs.
+      ...(hasRef ? [t.payload_ref ?? null] : []),
     );
   };
   for (let i = 0; i < EVENTS; i++) {
@@ -214,8 +220,47 @@ function bytesPerEvent(file) {
     .prepare("SELECT page_count AS pages, page_size AS size FROM pragma_page_count, pragma_page_size")
     .get();
   const { n } = db.prepare("SELECT COUNT(*) AS n FROM events WHERE issue_id IS NOT NULL").get();
+  const hasUsage = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'usage_hourly'").get();
+  const classA = hasUsage ? (db.prepare("SELECT SUM(r2_class_a) AS a FROM usage_hourly").get().a ?? 0) : 0;
   db.close();
-  return { bytes: pages * size, perEvent: (pages * size) / n };
+  return { bytes: pages * size, events: n, perEvent: (pages * size) / n, classA };
+}
+
+/**
+ * Bytes of the `events` table and its indexes (SQLite's dbstat: pages as stored, free space in them
+ * included) per row, and the average payload column of error events written after `since`.
+ */
+function eventsTableBytes(file, since) {
+  const db = new DatabaseSync(file, { readOnly: true });
+  const { bytes } = db
+    .prepare(
+      `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = 'events'
+         OR name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'events' AND type = 'index')`,
+    )
+    .get();
+  const { rows } = db.prepare("SELECT COUNT(*) AS rows FROM events").get();
+  const ingested = db
+    .prepare(
+      "SELECT AVG(LENGTH(CAST(payload AS BLOB))) AS payload, COUNT(*) AS n FROM events WHERE issue_id IS NOT NULL AND received > ?",
+    )
+    .get(since);
+  db.close();
+  return { perRow: bytes / rows, payload: ingested.payload ?? 0 };
+}
+
+/** A stored error event written after `since` (s) whose payload is in a segment, or null. */
+function segmentedEventSince(file, since) {
+  const db = new DatabaseSync(file, { readOnly: true });
+  const hasRef = db.prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'payload_ref'").get();
+  const row = hasRef
+    ? db
+        .prepare(
+          "SELECT event_id FROM events WHERE issue_id IS NOT NULL AND payload_ref IS NOT NULL AND received > ? ORDER BY received LIMIT 1",
+        )
+        .get(since)
+    : null;
+  db.close();
+  return row?.event_id ?? null;
 }
 
 /** p50/p99 of RUNS reads after 3 warm-ups; a read slower than READ_TIMEOUT_MS ends the series. */
@@ -284,8 +329,10 @@ try {
   const path = `/api/${defaults.projectId}/envelope/?sentry_key=${defaults.publicKey}&sentry_version=7`;
   const envelopes = panicTemplates(20);
   const base16 = await runWrk({ port: PORTS.trivial, path, connections: 16, seconds: SECONDS, envelopes });
+  const statsBefore = await ingestStats(PORTS.faultline, defaults.token);
   const run = await runWrk({ port: PORTS.faultline, path, connections: 16, seconds: SECONDS, envelopes });
   await waitForDrain(PORTS.faultline, defaults.token);
+  const statsAfter = await ingestStats(PORTS.faultline, defaults.token);
   console.table([
     { run: "trivial Worker", "req/s": base16.rps.toFixed(0), "p99 ms": base16.p99.toFixed(1) },
     {
@@ -293,6 +340,38 @@ try {
       "req/s": run.rps.toFixed(0),
       "p99 ms": run.p99.toFixed(1),
       ratio: (run.rps / base16.rps).toFixed(2),
+    },
+  ]);
+  // Event detail of an event wrk ingested whose segment was sealed (read with a ranged R2 GET).
+  const sealedSample = segmentedEventSince(file, now);
+  if (sealedSample && (statsAfter.segmentsSealed ?? 0) > 0)
+    console.table([
+      {
+        read: "event detail (sealed segment)",
+        ...(await latency(`${project}/events/${sealedSample}/`, defaults.token)),
+      },
+    ]);
+  stopDev(server);
+  await new Promise((r) => server.child.once("exit", r));
+  server = null;
+  const grown = bytesPerEvent(file);
+  const table = eventsTableBytes(file, now);
+  const added = grown.events - size.events;
+  const sealed = (statsAfter.segmentsSealed ?? 0) - (statsBefore.segmentsSealed ?? 0);
+  const stored = statsAfter.eventsStored - statsBefore.eventsStored;
+  console.table([
+    {
+      "error events ingested": added,
+      "D1 growth bytes": grown.bytes - size.bytes,
+      "D1 bytes per error event": ((grown.bytes - size.bytes) / added).toFixed(0),
+      "events table + indexes bytes per row": table.perRow.toFixed(0),
+      "payload column bytes (ingested)": table.payload.toFixed(0),
+      "segments sealed": sealed,
+      "payload R2 Class A per 1,000 events": ((sealed / stored) * 1000).toFixed(2),
+      "all R2 Class A per 1,000 events (cost meter)": (
+        ((grown.classA - size.classA) / stored) *
+        1000
+      ).toFixed(2),
     },
   ]);
   console.log("retention sweep: not built yet (no retention)");

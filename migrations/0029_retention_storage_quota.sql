@@ -10,9 +10,10 @@ ALTER TABLE organizations ADD COLUMN storage_quota_bytes INTEGER;
 -- in exchange for a sweep that reads only what it deletes.
 CREATE INDEX events_project_timestamp ON events (project_id, timestamp);
 
--- Stored bytes per project (inline payload bytes as UTF-8, a payload kept in R2 counted as the inline
--- limit, attachment and raw item sizes): added by each group commit in its own transaction, subtracted
--- by the retention sweep with the rows it deletes. The storage quota compares an organization's sum.
+-- Stored bytes per project (the row's payload text as UTF-8 bytes, plus the compressed bytes its segment
+-- locator `segment/offset/length` names or, for a payload kept under payload_key, the inline limit;
+-- attachment and raw item sizes): added by each group commit in its own transaction, subtracted by the
+-- retention sweep with the rows it deletes. The storage quota compares an organization's sum.
 CREATE TABLE storage_usage (
   project_id INTEGER PRIMARY KEY,
   organization_id INTEGER NOT NULL,
@@ -23,7 +24,10 @@ CREATE INDEX storage_usage_organization ON storage_usage (organization_id);
 -- What is stored already, counted once.
 INSERT INTO storage_usage (project_id, organization_id, bytes)
 SELECT p.id, p.organization_id,
-  COALESCE((SELECT SUM(CASE WHEN e.payload IS NOT NULL THEN length(CAST(e.payload AS BLOB)) ELSE 262144 END)
+  COALESCE((SELECT SUM(COALESCE(length(CAST(e.payload AS BLOB)), 0) + CASE
+              WHEN e.payload_ref IS NOT NULL THEN CAST(substr(substr(e.payload_ref, instr(e.payload_ref, '/') + 1),
+                instr(substr(e.payload_ref, instr(e.payload_ref, '/') + 1), '/') + 1) AS INTEGER)
+              WHEN e.payload_key IS NOT NULL THEN 262144 ELSE 0 END)
             FROM events e WHERE e.project_id = p.id), 0)
   + COALESCE((SELECT SUM(a.size) FROM attachments a WHERE a.project_id = p.id), 0)
   + COALESCE((SELECT SUM(r.size) FROM raw_items r WHERE r.project_id = p.id), 0)

@@ -78,7 +78,10 @@ function buildWorker() {
     // Every binding and setting wrangler derives from wrangler.toml for `wrangler dev` (empty ones
     // left out), so a binding added there reaches the sink without a change here.
     options: Object.fromEntries(
-      Object.entries(w).filter(([key, value]) => key !== "modulesRules" && !isEmpty(value)),
+      // rootPath is this checkout's directory: the sink resolves its modules from dist/worker/ instead.
+      Object.entries(w).filter(
+        ([key, value]) => key !== "modulesRules" && key !== "rootPath" && !isEmpty(value),
+      ),
     ),
     migrations,
   };
@@ -94,7 +97,7 @@ async function buildLibrary() {
     splitting: true,
     format: "esm",
     platform: "node",
-    target: "node20",
+    target: "node22",
     external: ["miniflare"],
     logLevel: "warning",
   });

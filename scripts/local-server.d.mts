@@ -27,7 +27,7 @@ export interface DevServer {
   output(): string;
 }
 export function applyMigrations(persistTo: string): void;
-export function sqlLocal(persistTo: string, command: string): Record<string, unknown>[];
+export function sqlLocal(persistTo: string, command: string, binding?: string): Record<string, unknown>[];
 export function sha256Hex(value: string): string;
 export function ensureDefaults(persistTo: string, stateFile: string): LocalDefaults;
 /** `preferred` when nothing listens on it, else a free port the OS picks. */

@@ -50,10 +50,10 @@ function withBusyRetries(run, attempts = 4) {
   }
 }
 
-/** Runs SQL against the local D1 and returns the rows of the last statement. */
-export function sqlLocal(persistTo, command) {
+/** Runs SQL against the local D1 (`binding`, DB unless given) and returns the rows of the last statement. */
+export function sqlLocal(persistTo, command, binding = "DB") {
   const out = withBusyRetries(() =>
-    wrangler(["d1", "execute", "DB", "--local", "--json", "--command", command], { persistTo }),
+    wrangler(["d1", "execute", binding, "--local", "--json", "--command", command], { persistTo }),
   );
   const start = out.indexOf("[");
   const parsed = JSON.parse(out.slice(start));

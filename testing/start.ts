@@ -7,8 +7,7 @@
 // Returns the helpers of client.ts with `close()`.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
-import { Miniflare, type MiniflareOptions } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from "miniflare";
 import { defaultTenantSteps, readStoredToken, runSteps, storeToken } from "../scripts/default-tenant.mjs";
 import { connectFaultline } from "./client.js";
 import { applyMigrations, sqlOverHttp } from "./migrations.js";
@@ -40,12 +39,10 @@ export interface FaultlineSink extends FaultlineClient {
   close(): Promise<void>;
 }
 
+/** workerd's output, one structured log line at a time: to stderr when asked, otherwise dropped. */
 function runtimeOutput(log: boolean) {
-  return (stdout: Readable, stderr: Readable) => {
-    for (const stream of [stdout, stderr]) {
-      if (log) stream.pipe(process.stderr, { end: false });
-      else stream.resume();
-    }
+  return ({ message }: { message: string }) => {
+    if (log) process.stderr.write(`${message}\n`);
   };
 }
 
@@ -54,9 +51,11 @@ export async function startFaultline(options: StartOptions = {}): Promise<Faultl
   const host = options.host ?? "127.0.0.1";
   const secret = randomBytes(24).toString("hex");
   const bindings = (worker.options.bindings ?? {}) as Record<string, unknown>;
-  const mf = new Miniflare({
+  // Miniflare 5 takes its own option shape; wrangler derives wrangler.toml's bindings in the v4 shape
+  // (worker-files.ts) and converts them the same way for `wrangler dev`.
+  const v4Options = {
     // The bindings of wrangler.toml, as wrangler dev has them (worker-files.ts); generated at build time.
-    ...(worker.options as Partial<MiniflareOptions>),
+    ...worker.options,
     name: worker.name,
     // Listed, not discovered: Miniflare would otherwise parse the whole bundle for its imports (~0.7 s).
     modules: worker.modules.map((m) => ({ type: m.type, path: join(worker.dir, m.path) })),
@@ -65,9 +64,10 @@ export async function startFaultline(options: StartOptions = {}): Promise<Faultl
     host,
     port: options.port ?? 0,
     // wrangler dev's layout under --persist-to: <state>/v3/{d1,r2,do,…}.
-    ...(options.persist ? { defaultPersistRoot: join(options.persist, "state", "v3") } : {}),
-    handleRuntimeStdio: runtimeOutput(options.log === true),
-  });
+    ...(options.persist ? { resourcePersistencePath: join(options.persist, "state", "v3") } : {}),
+    handleStructuredLogs: runtimeOutput(options.log === true),
+  } as V4MiniflareOptions;
+  const mf = new Miniflare(convertV4MiniflareOptions(v4Options));
   try {
     const ready = await mf.ready;
     const run = sqlOverHttp(ready.origin, secret);

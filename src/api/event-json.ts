@@ -1,10 +1,11 @@
 // An event as Sentry's full event JSON: its payload (from the row or R2), its issue's fingerprints and
 // metadata, its release, and its neighbours in the issue. Shared by the event and event-id routes.
-import { eventPayloadText } from "../blobs/event-blobs.ts";
+import { eventPayloadText, type PayloadPlace } from "../blobs/event-blobs.ts";
 import { eventNeighbours, issueFactsOf, issueHashes } from "../db/events.ts";
 import { findRelease } from "../db/releases.ts";
 import { projectById } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
+import { payloadReader } from "../project/index.ts";
 import { releaseJson } from "./release-json.ts";
 import { type EventRecord, serializeEvent } from "./serializers/event.ts";
 import type { IssueRecord } from "./serializers/issue.ts";
@@ -21,9 +22,8 @@ export function parseRecord(text: string | null | undefined): JsonRecord | null 
   }
 }
 
-/** The stored payload text of an event: the row's, else the R2 object's. */
-export const payloadText = (env: Env, row: { payload?: string | null; payload_key?: string | null }) =>
-  eventPayloadText(env.BLOBS, row);
+/** The stored payload text of an event: from its segment, its R2 object, or the row. */
+export const payloadText = (env: Env, row: PayloadPlace) => eventPayloadText(payloadReader(env), row);
 
 export interface IssueFacts {
   issue: Pick<IssueRecord, "id" | "metadata" | "culprit" | "primary_hash">;

@@ -15,6 +15,13 @@ export const attachmentKey = (projectId: number, eventId: string, writeId: strin
 export const eventPayloadKey = (projectId: number, eventId: string, writeId: string): string =>
   `projects/${projectId}/events/${eventId}/${writeId}.json`;
 
+/** A sealed payload segment: the compressed payloads of many events (segment-format.ts). */
+export const payloadSegmentKey = (projectId: number, segmentId: string): string =>
+  `${payloadSegmentPrefix(projectId)}${segmentId}`;
+
+/** Prefix of a project's sealed payload segments (listed in time order: ids start with their age). */
+export const payloadSegmentPrefix = (projectId: number): string => `projects/${projectId}/payload-segments/`;
+
 export const rawItemKey = (projectId: number, type: string, writeId: string): string =>
   `projects/${projectId}/items/${type}/${writeId}`;
 

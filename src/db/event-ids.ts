@@ -13,7 +13,7 @@ export async function findEventInProjects(
     .prepare(
       `SELECT ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level, ev.platform,
          ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.payload,
-         ev.payload_key, p.slug AS project_slug
+         ev.payload_key, ev.payload_ref, p.slug AS project_slug
        FROM events ev JOIN projects p ON p.id = ev.project_id
        WHERE ev.project_id IN (${projectIds.map((id) => Math.trunc(id)).join(",")}) AND ev.event_id = ?
        LIMIT 1`,

@@ -1,13 +1,14 @@
 // The events read model shared by the REST API and the web UI: event pages, an issue's or project's
 // event, neighbours in time, attachments, hashes, traces (spans and their errors) and event volume.
-// The payload is `events.payload`, or in R2 under `events.payload_key` (see src/blobs/event-blobs.ts).
+// The payload is `events.payload`, in R2 under `events.payload_key`, or in a payload segment named by
+// `events.payload_ref` (then `payload` is its projection; see src/blobs/event-blobs.ts).
 import type { AttachmentRow, EventListRow, EventTableRow, SpanRow, TraceError } from "./rows.ts";
 import { all, first, marks } from "./sql.ts";
 
 /** Every column of `events` (alias `ev`). */
 const EVENT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
   ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id,
-  ev.payload, ev.payload_key`;
+  ev.payload, ev.payload_key, ev.payload_ref`;
 
 const LIGHT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
   ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id`;

@@ -12,7 +12,8 @@ type IssueColumns = typeof issues.$inferSelect;
 
 /**
  * Fields shared by stored error events and transactions (the `events` table). `payload` is the
- * normalized payload JSON, or null when it was written to R2 under `payloadKey`.
+ * normalized payload JSON, or null when it was written to R2 under `payloadKey`. The project's object
+ * moves it into a payload segment when it commits the row (`payloadRef`, src/project/payload-segments.ts).
  */
 export type EventRow = Pick<
   EventColumns,
@@ -30,7 +31,8 @@ export type EventRow = Pick<
   | "traceId"
   | "payload"
   | "payloadKey"
-> & { type: "error" | "default" | "transaction" };
+> &
+  Partial<Pick<EventColumns, "payloadRef">> & { type: "error" | "default" | "transaction" };
 
 /** An `attachments` row; `blobKey` is the R2 key, written before the Durable Object is called. */
 export type AttachmentRow = Pick<

@@ -143,8 +143,8 @@ export function insertEvent(
   return db
     .prepare(
       `INSERT ${ifExists === "ignore" ? "OR IGNORE " : ""}INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
-         release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key)
-       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref)
+       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .bind(
       projectId,
@@ -164,6 +164,7 @@ export function insertEvent(
       row.traceId,
       row.payload,
       row.payloadKey,
+      row.payloadRef ?? null,
     );
 }
 

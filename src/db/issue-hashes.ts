@@ -58,10 +58,11 @@ export type IssueEventRow = Pick<
   | "transaction_name"
   | "payload"
   | "payload_key"
+  | "payload_ref"
 >;
 
 const EVENT_COLUMNS =
-  "project_id, event_id, issue_id, type, timestamp, received, level, platform, release, environment, user_key, title, message, transaction_name, payload, payload_key";
+  "project_id, event_id, issue_id, type, timestamp, received, level, platform, release, environment, user_key, title, message, transaction_name, payload, payload_key, payload_ref";
 
 /** An issue's events newest first, a page after the (timestamp, event id) cursor. */
 export async function issueEventsAfter(

@@ -12,7 +12,13 @@ export type RegroupTarget = { id: number } | { hash: string };
 export interface RegroupWrites {
   newIssues: NewIssue[];
   assignments: {
-    move: { eventId: string; payload: string | null; payloadKey: string | null; grouping: { title: string } };
+    move: {
+      eventId: string;
+      payload: string | null;
+      payloadKey: string | null;
+      payloadRef: string | null;
+      grouping: { title: string };
+    };
     event: { issueId: number | null; timestamp: number; userKey: string | null };
     target: RegroupTarget;
     changed: boolean;
@@ -76,10 +82,19 @@ export function regroupStatements(
     s.push(
       db
         .prepare(
-          `UPDATE events SET issue_id = ${ref.sql}, title = ?, payload = ?, payload_key = ?
+          `UPDATE events SET issue_id = ${ref.sql}, title = ?, payload = ?, payload_key = ?,
+             payload_ref = ?
            WHERE project_id = ? AND event_id = ?`,
         )
-        .bind(...ref.params, move.grouping.title, move.payload, move.payloadKey, projectId, move.eventId),
+        .bind(
+          ...ref.params,
+          move.grouping.title,
+          move.payload,
+          move.payloadKey,
+          move.payloadRef,
+          projectId,
+          move.eventId,
+        ),
     );
     if (!changed) continue;
     // The values the event brings to its new issue (those it leaves behind stay: a search may still

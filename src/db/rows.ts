@@ -21,9 +21,14 @@ export interface EventTableRow {
   message: string | null;
   transaction_name: string | null;
   trace_id: string | null;
-  /** Normalized payload JSON, or null when it is in R2 under payload_key. */
+  /**
+   * Normalized payload JSON, or null when it is in R2 under payload_key; only its projection
+   * (payload-projection.ts) when payload_ref names the whole payload in a payload segment.
+   */
   payload: string | null;
   payload_key: string | null;
+  /** Locator of the whole payload in a payload segment (absent on rows read without it). */
+  payload_ref?: string | null;
 }
 
 /** An `issues` row. */

@@ -30,9 +30,14 @@ export function subtractStoredBytesStatement(
     .bind(bytes, projectId);
 }
 
-/** The stored bytes of an `events` row, as the counter measures them (docs/retention.md). */
-export const EVENT_BYTES_SQL = `CASE WHEN payload IS NOT NULL THEN length(CAST(payload AS BLOB))
-  WHEN payload_key IS NOT NULL THEN ${R2_PAYLOAD_COUNTED_BYTES} ELSE 0 END`;
+/**
+ * The stored bytes of an `events` row, as the counter measures them (docs/retention.md): the row's
+ * payload text (the whole payload, or the projection beside a segment locator), plus the compressed
+ * bytes the locator `segment/offset/length` names, or the inline limit for an object under payload_key.
+ */
+export const EVENT_BYTES_SQL = `(COALESCE(length(CAST(payload AS BLOB)), 0)
+  + CASE WHEN payload_ref IS NOT NULL THEN CAST(substr(substr(payload_ref, instr(payload_ref, '/') + 1), instr(substr(payload_ref, instr(payload_ref, '/') + 1), '/') + 1) AS INTEGER)
+    WHEN payload_key IS NOT NULL THEN ${R2_PAYLOAD_COUNTED_BYTES} ELSE 0 END)`;
 
 export interface StorageState {
   usedBytes: number;

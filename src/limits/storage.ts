@@ -1,5 +1,5 @@
 // Limits of what the project's Durable Object holds and writes: one prepared envelope, one group commit,
-// the spool, the caches, and the sweep of unreferenced bytes. Part of src/limits.ts (re-exported there;
+// the spool, the caches, payload segments and the sweep of unreferenced bytes. Part of src/limits.ts (re-exported there;
 // import them from it). "CF" = Cloudflare's published platform limits.
 
 const KiB = 1024;
@@ -96,3 +96,14 @@ export const BLOB_SWEEP_MIN_AGE_MS = 24 * 3600 * 1000;
  * Paid, CF): 10 list pages of 1,000, about 350 D1 reads of 90 keys, deletes of 1,000 keys per call.
  */
 export const MAX_BLOB_SWEEP_OBJECTS_PER_RUN = 10_000;
+
+/**
+ * A payload segment (src/project/payload-segments.ts; one R2 PUT each) closes after this many events
+ * (≤ 1 Class A per 1,000 events; the target is 2), this many compressed bytes, or this long after it
+ * opened (how long a quiet project's payloads wait in its object's storage; retention adds it to a
+ * segment's opening time to know all of it is older). A failed PUT is retried after _SEAL_RETRY_MS.
+ */
+export const PAYLOAD_SEGMENT_MAX_EVENTS = 1000;
+export const PAYLOAD_SEGMENT_MAX_BYTES = 8 * MiB;
+export const PAYLOAD_SEGMENT_MAX_AGE_SECONDS = 600;
+export const PAYLOAD_SEAL_RETRY_MS = 30_000;

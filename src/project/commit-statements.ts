@@ -3,6 +3,7 @@
 
 import { insertMissingImages } from "../db/event-debug-images.ts";
 import * as items from "../db/ingest-item-writes.ts";
+import type { EventRow } from "../db/ingest-rows.ts";
 import * as writes from "../db/ingest-writes.ts";
 import { insertIssueTagValues } from "../db/issue-tag-values.ts";
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
@@ -14,13 +15,15 @@ export function commitStatements(
   admitted: AdmittedBatch[],
   plan: CommitPlan,
   ifExists: "ignore" | "fail",
+  /** Rows as D1 stores them when their payloads went to a segment (payload-segments.ts). */
+  stored: ReadonlyMap<EventRow, EventRow> = new Map(),
 ): D1PreparedStatement[] {
   const now = Date.now() / 1000;
   const s: D1PreparedStatement[] = [];
   for (const issue of plan.newIssues) s.push(...writes.insertIssue(db, projectId, issue));
   for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
   for (const { event, issue } of plan.errorEvents) {
-    s.push(writes.insertEvent(db, projectId, event.row, issue, ifExists));
+    s.push(writes.insertEvent(db, projectId, stored.get(event.row) ?? event.row, issue, ifExists));
     if (event.missingImages.length > 0) {
       const ref = { event_id: event.row.eventId, timestamp: event.row.timestamp };
       s.push(insertMissingImages(db, projectId, ref, event.missingImages));
@@ -33,7 +36,7 @@ export function commitStatements(
   for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));
   for (const tx of plan.transactions) {
     if (!tx) continue;
-    s.push(writes.insertEvent(db, projectId, tx.row, null, ifExists));
+    s.push(writes.insertEvent(db, projectId, stored.get(tx.row) ?? tx.row, null, ifExists));
     for (const span of tx.spans) s.push(items.insertSpan(db, projectId, span));
   }
   for (const { batch } of admitted) {

@@ -3,6 +3,7 @@
 // state. Answers, per envelope, what was stored.
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
+import type { EventRow } from "../db/ingest-rows.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import { addStoredBytesStatement } from "../db/storage-usage.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
@@ -14,6 +15,7 @@ import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
 import { commitStatements, releaseStatements } from "./commit-statements.ts";
 import type { IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
+import type { PayloadSegments } from "./payload-segments.ts";
 import type { SessionHealth } from "./session-health.ts";
 import { committedBytes } from "./stored-bytes.ts";
 
@@ -70,6 +72,8 @@ export class GroupCommit {
     private readonly usage: CommitUsage | null = null,
     /** Release health counters of the sessions each commit carries (none: counters are not kept). */
     private readonly health: SessionHealth | null = null,
+    /** Where the events' payloads go (none: they stay in their rows). */
+    private readonly payloads: PayloadSegments | null = null,
     /** Told the bytes each commit stored (the storage quota's guard). */
     private readonly stored: (bytes: number) => void = () => {},
   ) {}
@@ -111,7 +115,13 @@ export class GroupCommit {
   ): Promise<CommittedBatch[]> {
     const known = this.issues.knownIssues(admitted);
     const plan = planCommit(admitted, existing, known, compareReleasesBySemver);
-    const statements = commitStatements(this.db, projectId, admitted, plan, ifExists);
+    // The payloads go to the open segment first: in storage before D1 holds rows pointing at them.
+    const rows = [
+      ...plan.errorEvents.map((e) => e.event.row),
+      ...plan.transactions.flatMap((t) => (t ? [t.row] : [])),
+    ];
+    const stored = this.payloads ? this.payloads.place(projectId, rows) : new Map<EventRow, EventRow>();
+    const statements = commitStatements(this.db, projectId, admitted, plan, ifExists, stored);
     // Sentry creates a release (and links the project) the first time an event names it.
     const releases = this.releases.unseen([
       ...plan.errorEvents.map((e) => e.event.row),
@@ -128,7 +138,7 @@ export class GroupCommit {
     const usage = this.usage?.take({ projectId, organizationId }) ?? [];
     statements.push(...usageUpsertStatements(this.db, usage));
     // The stored-bytes counter (docs/retention.md) moves with the rows it counts.
-    const bytes = committedBytes(admitted, plan);
+    const bytes = committedBytes(admitted, plan, stored);
     if (bytes > 0) statements.push(addStoredBytesStatement(this.db, organizationId, projectId, bytes));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     let committed: Awaited<ReturnType<typeof runGroupCommit>>;

@@ -42,7 +42,14 @@ export {
 export { type FailedMonitor, monitorIssueHash } from "./monitor-failure.ts";
 export type { RateLimitConfig } from "./rate-limiter.ts";
 export type { RegroupMove, RegroupResult } from "./regroup.ts";
-export { openLiveTail, spooledBlobKeys, spooledEvent, spooledEventIn } from "./spool-reads.ts";
+export {
+  openLiveTail,
+  openSegmentBytes,
+  payloadReader,
+  spooledBlobKeys,
+  spooledEvent,
+  spooledEventIn,
+} from "./spool-reads.ts";
 export type { ProjectStats } from "./stats.ts";
 export type { TailItem } from "./tail-items.ts";
 export { forgetProjectBudget, pendingProjectUsage } from "./usage-reads.ts";

@@ -3,7 +3,7 @@
 // hashes away from an issue and regroups the events carrying them, so they (and later look-alikes)
 // form a new issue; event hashes are recomputed from the stored payloads, with the grouping ingest uses.
 
-import { type BlobBucket, eventPayloadText } from "../blobs/event-blobs.ts";
+import { eventPayloadText, type PayloadReader } from "../blobs/event-blobs.ts";
 import { issueEventsAfter, mergeIssueRows, unhookHashes } from "../db/issue-hashes.ts";
 import { UNMERGE_PAGE_EVENTS } from "../limits.ts";
 import type { NormalizedEvent } from "../protocol/types.ts";
@@ -23,7 +23,8 @@ export async function mergeIssues(
 
 export interface UnmergeDeps {
   db: D1Database;
-  bucket: BlobBucket;
+  /** Where the events' payloads are read (the object's own open segments, R2). */
+  payloads: PayloadReader;
   regroup: (projectId: number, moves: RegroupMove[]) => Promise<RegroupResult>;
 }
 
@@ -45,7 +46,7 @@ export async function unmergeHashes(
     after = { timestamp: last.timestamp, eventId: last.event_id };
     const moves: RegroupMove[] = [];
     for (const row of rows) {
-      const text = await eventPayloadText(deps.bucket, row);
+      const text = await eventPayloadText(deps.payloads, row);
       if (text === null) continue;
       let event: NormalizedEvent;
       try {
@@ -61,6 +62,7 @@ export async function unmergeHashes(
         eventId: row.event_id,
         payload: row.payload,
         payloadKey: row.payload_key,
+        payloadRef: row.payload_ref ?? null,
         grouping: { ...grouping, hash: own[0]!, hashes: [...new Set(own)] },
       });
     }

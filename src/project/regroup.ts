@@ -9,9 +9,13 @@ import type { PreparedErrorEvent } from "./ingest-batch.ts";
 
 export interface RegroupMove {
   eventId: string;
-  /** The new payload JSON when it is stored inline; null when it lives in R2 under payloadKey. */
+  /**
+   * The new payload JSON when it is stored inline; its projection (or null) when the whole payload
+   * lives in R2 under payloadKey or in a payload segment under payloadRef.
+   */
   payload: string | null;
   payloadKey: string | null;
+  payloadRef: string | null;
   grouping: PreparedErrorEvent["grouping"];
 }
 

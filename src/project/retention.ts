@@ -168,7 +168,7 @@ export class RetentionSweep {
     }
     done.workLeft = step < steps.length;
     // Every row is swept: bytes kept apart from single rows (sealed payload segments) go by the cutoff.
-    if (!done.workLeft) await this.deps.bytes.deleteExpired(owner.projectId, cutoff, []);
+    if (!done.workLeft) await this.deps.bytes.deleteExpiredSegments(owner.projectId, cutoff);
     const spent = spentBefore + done.rows;
     done.nextAt = nextRunAt(now, {
       workLeft: done.workLeft,
@@ -200,7 +200,7 @@ export class RetentionSweep {
     done.rows += freed.rows;
     done.events += freed.events;
     done.bytes += freed.bytes;
-    await this.deps.bytes.deleteExpired(owner.projectId, cutoff, freed.blobKeys);
+    await this.deps.bytes.deleteRowObjects(freed.blobKeys);
     return true;
   }
 
@@ -227,7 +227,7 @@ export class RetentionSweep {
     if (freed.rows === 0) return false;
     done.rows += freed.rows;
     done.bytes += freed.bytes;
-    await this.deps.bytes.deleteExpired(owner.projectId, cutoff, freed.blobKeys);
+    await this.deps.bytes.deleteRowObjects(freed.blobKeys);
     return true;
   }
 }

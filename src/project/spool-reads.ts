@@ -1,5 +1,7 @@
 // What other services ask of a project's Durable Object outside ingest: an event that is accepted but
-// not yet in D1 (found by id at once), the R2 keys its spool holds, and its live tail.
+// not yet in D1 (found by id at once), the R2 keys its spool holds, payloads of its open segments, and
+// its live tail.
+import type { PayloadReader } from "../blobs/event-blobs.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
 
@@ -21,6 +23,24 @@ export async function spooledEventIn(
 ): Promise<EventTableRow | null> {
   const found = await Promise.all(projectIds.map((id) => spooledEvent(env, id, eventId)));
   return found.find((row) => row !== null) ?? null;
+}
+
+/** One payload's bytes of a segment the project's object has not sealed into R2 yet, or null. */
+export async function openSegmentBytes(
+  env: Env,
+  projectId: number,
+  locator: string,
+): Promise<Uint8Array | null> {
+  const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
+  return stub.payloadSegmentBytes(locator);
+}
+
+/** Where services read event payloads: R2, and the project objects for segments not sealed yet. */
+export function payloadReader(env: Env): PayloadReader {
+  return {
+    bucket: env.BLOBS,
+    openSegment: (projectId, locator) => openSegmentBytes(env, projectId, locator),
+  };
 }
 
 /** Which of these R2 keys of the project its spooled envelopes point to. */

@@ -6,6 +6,7 @@
 // An event symbolicated just before the file existed may be committed after the first pass passed
 // its id, so a job ends with one more pass that starts LATE_SETTLE_MS after it was queued.
 import type { BlobBucket } from "../blobs/bucket.ts";
+import type { OpenSegmentRead } from "../blobs/event-blobs.ts";
 import { eventsMissingImage } from "../db/event-debug-images.ts";
 import {
   acquireJob,
@@ -40,6 +41,8 @@ const LATE_JOBS_PER_RUN = 20;
 export interface LateDeps {
   db: D1Database;
   bucket: BlobBucket;
+  /** Reads payloads of segments the project's object has not sealed into R2 yet. */
+  openSegment: OpenSegmentRead;
   /**
    * The project's Durable Object: regroups the re-symbolicated events (moves them between issues),
    * serialized with ingest; answers how many changed issue.

@@ -7,6 +7,7 @@
 
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
+import type { SegmentLimits, SegmentSetup } from "../../src/project/payload-segments.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
 import type { RetentionSeams } from "../../src/project/retention.ts";
 import type { SpoolCaps } from "../../src/project/spool.ts";
@@ -55,6 +56,23 @@ export class ProjectDO extends RealProjectDO {
     return (await this.getStats()).retention;
   }
 
+  /** Payload segment settings a test sets for this object (read when used, after construction). */
+  private segmentTest: SegmentTest = {};
+
+  protected override segmentSetup(bucket: R2Bucket): SegmentSetup {
+    const real = super.segmentSetup(bucket);
+    return {
+      bucket: failingPuts(real.bucket, () => this.segmentTest?.failPuts === true),
+      limits: () => this.segmentTest?.limits ?? real.limits(),
+      now: () => real.now() + (this.segmentTest?.clockOffsetMs ?? 0),
+    };
+  }
+
+  /** Small segments, failing R2 writes of sealed segments, or a clock moved ahead, for this object. */
+  async setSegmentTest(settings: SegmentTest): Promise<void> {
+    this.segmentTest = settings;
+  }
+
   /** Ends this object as a crash would: memory is gone, its storage stays; the next call starts anew. */
   async crash(): Promise<void> {
     this.ctx.abort("crash requested by a test");
@@ -64,6 +82,27 @@ export class ProjectDO extends RealProjectDO {
   async setD1Faults(faults: D1Faults): Promise<void> {
     setD1Faults(faults);
   }
+}
+
+export interface SegmentTest {
+  limits?: SegmentLimits;
+  /** Every R2 put of a sealed segment fails (as an R2 outage would). */
+  failPuts?: boolean;
+  /** Milliseconds added to the segments' clock (an age limit reached without waiting). */
+  clockOffsetMs?: number;
+}
+
+function failingPuts(bucket: R2Bucket, failing: () => boolean): R2Bucket {
+  return new Proxy(bucket, {
+    get(target, property) {
+      if (property === "put" && failing())
+        return async () => {
+          throw new Error("R2 put failed (injected fault)");
+        };
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 export default {

@@ -3,7 +3,15 @@
 // detail with Sentry's entries; tenant isolation and scopes.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTenant, envelope, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
+import {
+  createTenant,
+  envelope,
+  newEventId,
+  postEnvelope,
+  send,
+  storedPayload,
+  type Tenant,
+} from "./helpers.ts";
 import { ALL_SCOPES, createUser, orgToken } from "./tenant-helpers.ts";
 
 type Json = Record<string, unknown>;
@@ -144,14 +152,17 @@ interface IssueJson {
 }
 
 const issueIdOf = async (t: Tenant, fingerprint: string): Promise<string> => {
-  const row = await env.DB.prepare(
-    `SELECT i.id FROM issues i JOIN events e ON e.issue_id = i.id
-     WHERE i.project_id = ? AND json_extract(e.payload, '$.fingerprint[0]') = ? LIMIT 1`,
+  // The fingerprint is in the whole payload only (the row keeps the fields queries read).
+  const { results } = await env.DB.prepare(
+    "SELECT event_id, issue_id FROM events WHERE project_id = ? AND issue_id IS NOT NULL",
   )
-    .bind(t.projectId, fingerprint)
-    .first<{ id: number }>();
-  if (!row) throw new Error(`no issue for ${fingerprint}`);
-  return String(row.id);
+    .bind(t.projectId)
+    .all<{ event_id: string; issue_id: number }>();
+  for (const row of results) {
+    const payload = JSON.parse(String(await storedPayload(t.projectId, row.event_id)));
+    if (payload.fingerprint?.[0] === fingerprint) return String(row.issue_id);
+  }
+  throw new Error(`no issue for ${fingerprint}`);
 };
 
 describe("issues API", () => {
@@ -434,13 +445,10 @@ describe("issues API", () => {
     const list = await apiJson<Json[]>(t.token, path);
     expect(list).toHaveLength(5);
     const eventId = String(list[0]?.eventID);
-    const row = await env.DB.prepare("SELECT payload FROM events WHERE project_id = ? AND event_id = ?")
-      .bind(t.projectId, eventId)
-      .first<{ payload: string }>();
     const key = `projects/${t.projectId}/events/${eventId}.json`;
-    await env.BLOBS.put(key, row!.payload);
+    await env.BLOBS.put(key, String(await storedPayload(t.projectId, eventId)));
     await env.DB.prepare(
-      "UPDATE events SET payload = NULL, payload_key = ? WHERE project_id = ? AND event_id = ?",
+      "UPDATE events SET payload = NULL, payload_key = ?, payload_ref = NULL WHERE project_id = ? AND event_id = ?",
     )
       .bind(key, t.projectId, eventId)
       .run();
@@ -498,12 +506,9 @@ describe("issues API", () => {
     const id = await issueIdOf(t2, "bytes");
     // The payload as a large one is stored: in R2, named by the row.
     const payloadKey = `projects/${t2.projectId}/events/${eventId}.json`;
-    const row = await env.DB.prepare("SELECT payload FROM events WHERE project_id = ? AND event_id = ?")
-      .bind(t2.projectId, eventId)
-      .first<{ payload: string }>();
-    await env.BLOBS.put(payloadKey, row!.payload);
+    await env.BLOBS.put(payloadKey, String(await storedPayload(t2.projectId, eventId)));
     await env.DB.prepare(
-      "UPDATE events SET payload = NULL, payload_key = ? WHERE project_id = ? AND event_id = ?",
+      "UPDATE events SET payload = NULL, payload_key = ?, payload_ref = NULL WHERE project_id = ? AND event_id = ?",
     )
       .bind(payloadKey, t2.projectId, eventId)
       .run();

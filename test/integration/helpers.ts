@@ -2,6 +2,8 @@
 // organization/project/key so tests never share grouping state.
 import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../../src/api/tokens.ts";
+import { eventPayloadText, type PayloadPlace } from "../../src/blobs/event-blobs.ts";
+import { payloadReader } from "../../src/project/index.ts";
 
 export interface Tenant {
   orgId: number;
@@ -154,6 +156,19 @@ export async function eventRow(projectId: number, eventId: string) {
   return env.DB.prepare("SELECT * FROM events WHERE project_id = ? AND event_id = ?")
     .bind(projectId, eventId)
     .first<Record<string, unknown>>();
+}
+
+/**
+ * An event's whole stored payload text (from its payload segment, its R2 object or the row), as the API
+ * reads it: the row's own `payload` column holds only the projection queries read once it has a segment.
+ */
+export async function storedPayload(projectId: number, eventId: string): Promise<string | null> {
+  const row = await env.DB.prepare(
+    "SELECT project_id, payload, payload_key, payload_ref FROM events WHERE project_id = ? AND event_id = ?",
+  )
+    .bind(projectId, eventId)
+    .first<PayloadPlace>();
+  return row ? eventPayloadText(payloadReader(env), row) : null;
 }
 
 export async function issuesOf(projectId: number) {

@@ -6,9 +6,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { payloadSegmentPrefix } from "../../src/blobs/keys.ts";
+import { parseLocator } from "../../src/blobs/segment-format.ts";
+import { PAYLOAD_SEGMENT_MAX_AGE_SECONDS } from "../../src/limits.ts";
 import { stubOf } from "./fault-helpers.ts";
 import {
   createTenant,
+  drainSpool,
   envelope,
   newEventId,
   postEnvelope,
@@ -49,6 +53,23 @@ const countEvents = async (t: Tenant) =>
       .first<{ n: number }>()
   )?.n;
 
+/** The project's sealed payload segments in R2. */
+async function segmentKeys(t: Tenant): Promise<string[]> {
+  const listed = await env.BLOBS.list({ prefix: payloadSegmentPrefix(t.projectId) });
+  return listed.objects.map((o) => o.key);
+}
+
+/** An event's stored bytes as the quota counts them: its row's payload text and its compressed payload. */
+async function storedBytesOf(t: Tenant, eventId: string): Promise<number> {
+  const row = await env.DB.prepare(
+    "SELECT length(CAST(payload AS BLOB)) AS n, payload_ref FROM events WHERE project_id = ? AND event_id = ?",
+  )
+    .bind(t.projectId, eventId)
+    .first<{ n: number; payload_ref: string | null }>();
+  expect(row?.payload_ref).toBeTruthy();
+  return (row?.n ?? 0) + (parseLocator(row?.payload_ref ?? "")?.length ?? 0);
+}
+
 async function storage(t: Tenant, token: string) {
   const res = await call<{ storage: { usedBytes: number; quotaBytes: number; state: string } }>(
     token,
@@ -85,7 +106,7 @@ describe("retention", () => {
     const now = Date.now() / 1000;
     const old = now - 3 * DAY;
     const expiredOnly = await sendError(t, { message: "gone with its issue", timestamp: old }, "log line\n");
-    // Over the inline limit: the payload is kept in R2 under payload_key.
+    // Over the inline limit: the payload is kept in R2 under payload_key, not in a payload segment.
     const large = await sendError(t, {
       message: "large and old",
       timestamp: old,
@@ -130,14 +151,48 @@ describe("retention", () => {
       .bind(t.projectId)
       .first<{ n: number }>();
     expect(spans?.n).toBe(0);
-    // What is left counted: the recent event's payload only.
+    // What is left counted: the recent event's projection and compressed payload only.
     const after = await storage(t, owner.token);
-    const kept = await env.DB.prepare(
-      "SELECT length(CAST(payload AS BLOB)) AS n FROM events WHERE project_id = ? AND event_id = ?",
-    )
-      .bind(t.projectId, keptNew)
-      .first<{ n: number }>();
-    expect(after.usedBytes).toBe(kept?.n);
+    expect(after.usedBytes).toBe(await storedBytesOf(t, keptNew));
+  });
+
+  it("a finished sweep deletes the sealed payload segments of expired events and keeps one that holds a kept event", async () => {
+    const t = await createTenant();
+    const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`;
+    expect((await call(t.token, "PUT", base, { retentionDays: 1 })).status).toBe(200);
+    const now = Date.now() / 1000;
+    const old = now - 3 * DAY;
+    const limits = {
+      maxEvents: 2,
+      maxBytes: 64 * 1024 * 1024,
+      maxAgeSeconds: PAYLOAD_SEGMENT_MAX_AGE_SECONDS,
+    };
+    // Two events received three days ago (the segment clock set back): their segment seals on its count.
+    await stubOf(t).setSegmentTest({ limits, clockOffsetMs: -3 * DAY * 1000 });
+    const gone = [
+      await sendError(t, { message: "old one", timestamp: old }),
+      await sendError(t, { message: "old two", timestamp: old }),
+    ];
+    await drainSpool(t.projectId);
+    // Then, received now, an expired event beside a kept one in a second segment.
+    await stubOf(t).setSegmentTest({ limits });
+    const expiredBeside = await sendError(t, { message: "old but recent segment", timestamp: old });
+    const kept = await sendError(t, { message: "kept", timestamp: now });
+    await drainSpool(t.projectId);
+    const sealed = await segmentKeys(t);
+    expect(sealed).toHaveLength(2);
+
+    await sweep(t, { aheadMs: 2 * HOUR_MS });
+
+    const event = (id: string) => call<{ message: string }>(t.token, "GET", `${base}events/${id}/`);
+    for (const id of [...gone, expiredBeside]) expect((await event(id)).status).toBe(404);
+    // The older segment (sorted first) is gone; the one the kept event's payload is in stays and serves it.
+    expect(await segmentKeys(t)).toEqual([sealed[1]]);
+    const detail = await event(kept);
+    expect(detail.status, detail.text).toBe(200);
+    expect(detail.body.message).toBe("kept");
+    const owner = await createUser(t.orgId, "owner");
+    expect((await storage(t, owner.token)).usedBytes).toBe(await storedBytesOf(t, kept));
   });
 
   it("a sweep stops at the hour's row budget and the next hour resumes it", async () => {
@@ -245,6 +300,8 @@ describe("retention", () => {
     expect((await call(owner.token, "DELETE", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`)).status).toBe(
       204,
     );
+    // The open payload segment is sealed on the same alarm (its clock is past its age limit too).
+    await stubOf(t).setSegmentTest({ clockOffsetMs: 2 * HOUR_MS });
     await sweep(t, { aheadMs: 2 * HOUR_MS });
     expect(await alarm()).toBeNull();
   });

@@ -11,6 +11,7 @@ import { lookupUpload } from "../../src/blobs/lookup-upload.ts";
 import { createAssembly } from "../../src/db/assemblies.ts";
 import { prepareEnvelope } from "../../src/ingest/prepare.ts";
 import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
+import { PAYLOAD_SEGMENT_MAX_AGE_SECONDS } from "../../src/limits.ts";
 import { issueGroupingOf } from "../../src/project/ingest-batch.ts";
 import { RETENTION_STATE_KEY } from "../../src/project/retention.ts";
 import type { RetentionState } from "../../src/project/retention-plan.ts";
@@ -25,7 +26,15 @@ import {
 } from "../../src/symbol-service/late-jobs.ts";
 import { hex, IMAGE_ADDR, rustPanicEvent, strippedFrames } from "../fixtures/rust-panic.ts";
 import { APP, sha1, uploadChunk, uploadDebugFile } from "./debug-file-helpers.ts";
-import { createTenant, envelope, eventRow, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import {
+  createTenant,
+  envelope,
+  eventRow,
+  newEventId,
+  postEnvelope,
+  storedPayload,
+  type Tenant,
+} from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
 
 /** Deps of a late-file run outside the project's object: it regroups through the object, as the alarm does. */
@@ -33,6 +42,8 @@ function lateDepsFor(e: typeof env): LateDeps {
   return {
     db: e.DB,
     bucket: e.BLOBS,
+    openSegment: (projectId, locator) =>
+      e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).payloadSegmentBytes(locator),
     regroup: (projectId, events) =>
       e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).regroupEvents(
         projectId,
@@ -65,7 +76,7 @@ async function sendPanic(
 async function storedEvent(t: Tenant, eventId: string) {
   const row = await eventRow(t.projectId, eventId);
   if (!row) throw new Error(`event ${eventId} was not stored`);
-  const payload = JSON.parse(String(row.payload)) as NormalizedEvent;
+  const payload = JSON.parse(String(await storedPayload(t.projectId, eventId))) as NormalizedEvent;
   const value = payload.exception?.values[0];
   return {
     issueId: Number(row.issue_id),
@@ -242,6 +253,18 @@ describe("late debug files", () => {
     expectSymbolicated(after.frames);
     expect(after.raw?.[0]?.function).toBe("<unknown>");
     expect(after.issueId).not.toBe(unsymbolicatedIssue);
+    // The rewritten payload left its segment for an object of its own; the row keeps the projection.
+    const row = await eventRow(t.projectId, early);
+    expect(row?.payload_ref).toBeNull();
+    expect(String(row?.payload_key)).toMatch(new RegExp(`^projects/${t.projectId}/events/${early}/`));
+    expect(JSON.parse(String(row?.payload)).debug_meta).toBeUndefined();
+    // The event detail shows the symbolicated frames.
+    const detail = await call<{
+      entries: { type: string; data: { values: { stacktrace: { frames: Frame[] } }[] } }[];
+    }>(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${early}/`);
+    const frames =
+      detail.body.entries.find((e) => e.type === "exception")?.data.values[0]?.stacktrace.frames ?? [];
+    expect(frames.some((f) => f.function === "main::main")).toBe(true);
 
     const twin = newEventId();
     await sendPanic(t, twin, { user: "u2" });
@@ -341,6 +364,20 @@ describe("late debug files from the project's alarm", () => {
       expect(due).toBeGreaterThan(Date.now() + 30 * 60 * 1000);
       return due;
     });
+  /** The alarm the open payload segment keeps for its age limit (null when none is open). */
+  const segmentAlarm = (t: Tenant) =>
+    runInDurableObject(projectObject(t), (_instance, state) => {
+      const row = state.storage.sql
+        .exec<{ opened: number | null }>("SELECT MIN(opened_at) AS opened FROM payload_segments")
+        .one();
+      return row.opened === null ? null : (row.opened + PAYLOAD_SEGMENT_MAX_AGE_SECONDS) * 1000;
+    });
+  /** What the alarm is armed for once nothing else is due: the segment's age limit or the retention check. */
+  const idleAlarm = async (t: Tenant) => {
+    const segment = await segmentAlarm(t);
+    const retention = (await retentionDueAt(t)) as number;
+    return segment === null ? retention : Math.min(segment, retention);
+  };
 
   /**
    * Assembles the file as the assemble route does, except that the project's alarm is armed a minute
@@ -406,12 +443,12 @@ describe("late debug files from the project's alarm", () => {
     for (const id of ids) expectSymbolicated((await storedEvent(t, id)).frames);
     expect((await issueIds(t)).length).toBe(1);
 
-    // The last pass finds nothing left, ends the job and the alarm is not armed again for it (only the
-    // retention sweep's check remains).
+    // The last pass finds nothing left, ends the job and the alarm is not armed again for it.
     await skipSettleTime(t);
     expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
     expect(await job(t)).toMatchObject({ state: "done", done: ids.length, recheck_at: null });
-    expect(await alarmAt(t)).toBe(await retentionDueAt(t));
+    // Nothing left but the open payload segment's age limit and the retention sweep's next check.
+    expect(await alarmAt(t)).toBe(await idleAlarm(t));
   });
 
   it("symbolicates an event whose ingest commit lands after the job's first pass", async () => {
@@ -457,6 +494,7 @@ describe("late debug files from the project's alarm", () => {
     expectSymbolicated(after.frames);
     expect(after.issueId).not.toBe(before.issueId);
     expect(await issueIds(t)).toEqual([{ id: after.issueId, times_seen: 1, user_count: 0 }]);
-    expect(await alarmAt(t)).toBe(await retentionDueAt(t));
+    // Nothing left but the open payload segment's age limit and the retention sweep's next check.
+    expect(await alarmAt(t)).toBe(await idleAlarm(t));
   });
 });

@@ -20,6 +20,7 @@ const move = (eventId: string, hashes: string[]): RegroupMove => ({
   eventId,
   payload: "{}",
   payloadKey: null,
+  payloadRef: null,
   grouping: {
     hash: hashes[0] ?? "",
     hashes,

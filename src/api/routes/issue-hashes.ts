@@ -11,6 +11,7 @@ import { computeGrouping } from "../../grouping/index.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { LATEST_EVENT_SCAN, MAX_UNMERGE_HASHES } from "../../limits.ts";
+import { payloadReader } from "../../project/index.ts";
 import type { NormalizedEvent } from "../../protocol/types.ts";
 import { issueFor } from "../issue-scope.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
@@ -34,7 +35,7 @@ async function latestEvents(env: Env, issueId: number, hashes: readonly string[]
   const rows: IssueEventRow[] = await issueEventsAfter(env.DB, issueId, null, LATEST_EVENT_SCAN);
   for (const row of rows) {
     if (found.size === wanted.size) break;
-    const payload = parse(await eventPayloadText(env.BLOBS, row));
+    const payload = parse(await eventPayloadText(payloadReader(env), row));
     if (!payload) continue;
     const grouping = computeGrouping(payload);
     for (const hash of new Set([grouping.hash, ...grouping.hashes])) {

@@ -22,6 +22,8 @@ export const events = sqliteTable(
     traceId: text("trace_id"),
     payload: text("payload"),
     payloadKey: text("payload_key"),
+    /** Locator of the whole payload in a payload segment (0028); `payload` is then its projection. */
+    payloadRef: text("payload_ref"),
   },
   // WITHOUT ROWID in the migration: the key is the table.
   (t) => [

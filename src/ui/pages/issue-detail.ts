@@ -19,6 +19,7 @@ import type {
 import { projectById } from "../../db/tenant-reads.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
+import { payloadReader } from "../../project/index.ts";
 import { formString, type OrgCall } from "../call.ts";
 import { asObj, renderEventBody } from "../event-view.ts";
 import { compactNumber, isoTime, percent, relativeTime } from "../format.ts";
@@ -145,7 +146,7 @@ function pickFrom(value: string): EventPick {
 
 /** The event's normalized JSON, from the row or from R2 when it was too large for a row. */
 async function eventPayload(env: Env, event: EventRow): Promise<unknown> {
-  const text = await eventPayloadText(env.BLOBS, event);
+  const text = await eventPayloadText(payloadReader(env), event);
   if (text === null) return {};
   try {
     return JSON.parse(text) as unknown;

@@ -1,0 +1,207 @@
+// Event payloads out of D1 rows. When the object commits events, each payload is compressed and
+// appended to the project's open segment in this object's own storage, and the row D1 gets names it
+// with a locator (segment, offset, length) and keeps only the projection queries read. The segment
+// bytes are written to storage before the group commit that writes the rows, and storage writes land
+// in order: the spool entry (the acknowledged copy) is removed after both, so an acknowledged payload
+// is always durable somewhere. A segment is closed after PAYLOAD_SEGMENT_MAX_EVENTS events, _BYTES
+// bytes or _AGE_SECONDS, and sealed into one R2 object (one Class A PUT for hundreds of events); it
+// leaves this storage only once that PUT succeeded, and a failed PUT is retried from the alarm.
+// Readers of an open segment ask this object (read()); readers of a sealed one use ranged GETs.
+import type { BlobBucket } from "../blobs/bucket.ts";
+import { putPayloadSegment } from "../blobs/payload-segments.ts";
+import {
+  compressPayload,
+  concatBytes,
+  formatLocator,
+  newSegmentId,
+  parseLocator,
+} from "../blobs/segment-format.ts";
+import type { EventRow } from "../db/ingest-rows.ts";
+import { payloadProjection } from "../db/payload-projection.ts";
+import {
+  appendSegmentPart,
+  closeSegment,
+  createPayloadSegmentTables,
+  dropSegment,
+  insertSegment,
+  type StoredSegment,
+  segmentPart,
+  segmentParts,
+  storedSegments,
+} from "../db/payload-segment-store.ts";
+import {
+  PAYLOAD_SEAL_RETRY_MS,
+  PAYLOAD_SEGMENT_MAX_AGE_SECONDS,
+  PAYLOAD_SEGMENT_MAX_BYTES,
+  PAYLOAD_SEGMENT_MAX_EVENTS,
+} from "../limits.ts";
+import type { JsonObject } from "../protocol/types.ts";
+
+export interface SegmentLimits {
+  maxEvents: number;
+  maxBytes: number;
+  maxAgeSeconds: number;
+}
+
+export const DEFAULT_SEGMENT_LIMITS: SegmentLimits = {
+  maxEvents: PAYLOAD_SEGMENT_MAX_EVENTS,
+  maxBytes: PAYLOAD_SEGMENT_MAX_BYTES,
+  maxAgeSeconds: PAYLOAD_SEGMENT_MAX_AGE_SECONDS,
+};
+
+/** Where sealed segments are written, when one closes, and the clock (seams of the tests). */
+export interface SegmentSetup {
+  bucket: BlobBucket;
+  limits: () => SegmentLimits;
+  now: () => number;
+}
+
+/** Counters for the benchmark: segments sealed and R2 writes that failed. */
+export interface SegmentStats {
+  segmentsSealed: number;
+  segmentSealFailures: number;
+}
+
+export class PayloadSegments {
+  readonly stats: SegmentStats = { segmentsSealed: 0, segmentSealFailures: 0 };
+  /** Rows already placed (a retried attempt of the same commit reuses their locators). */
+  private readonly placed = new WeakMap<EventRow, EventRow>();
+  private sealing: Promise<boolean> | null = null;
+
+  private readonly bucket: BlobBucket;
+  private readonly limits: () => SegmentLimits;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Arms the object's alarm for `at` (ms) at the latest. */
+    private readonly wakeAt: (at: number) => Promise<void>,
+    setup: SegmentSetup,
+  ) {
+    this.bucket = setup.bucket;
+    this.limits = setup.limits;
+    this.now = setup.now;
+    createPayloadSegmentTables(sql);
+  }
+
+  /**
+   * The rows as D1 is to store them: each inline payload appended to the open segment, the row with
+   * its locator and projection. Rows without an inline payload (in R2 already) are left as they are.
+   */
+  place(projectId: number, rows: readonly EventRow[]): Map<EventRow, EventRow> {
+    const out = new Map<EventRow, EventRow>();
+    const todo: { row: EventRow; json: string }[] = [];
+    for (const row of rows) {
+      const done = this.placed.get(row);
+      if (done) out.set(row, done);
+      else if (row.payload !== null && !row.payloadKey) todo.push({ row, json: row.payload });
+    }
+    // Synchronous throughout: no other request of the object appends in between.
+    const prepared = todo.map(({ row, json }) => ({
+      row,
+      projection: payloadProjection(JSON.parse(json) as JsonObject),
+      bytes: compressPayload(json),
+    }));
+    let closed = false;
+    let open = this.openSegment(projectId);
+    for (const { row, projection, bytes } of prepared) {
+      if (!open) open = this.startSegment(projectId);
+      appendSegmentPart(this.sql, open.id, open.bytes, bytes);
+      const payloadRef = formatLocator({ segment: open.id, offset: open.bytes, length: bytes.byteLength });
+      open.events += 1;
+      open.bytes += bytes.byteLength;
+      const stored: EventRow = { ...row, payload: projection, payloadRef };
+      this.placed.set(row, stored);
+      out.set(row, stored);
+      if (this.due(open)) {
+        closeSegment(this.sql, open.id);
+        open = null;
+        closed = true;
+      }
+    }
+    if (closed) void this.seal();
+    return out;
+  }
+
+  /** One payload's bytes of a segment still kept here, or null (unknown, or sealed into R2 already). */
+  read(locator: string): Uint8Array | null {
+    const where = parseLocator(locator);
+    return where ? segmentPart(this.sql, where.segment, where.offset, where.length) : null;
+  }
+
+  /** Closes the open segment when it is due, and seals every closed one (the alarm's part). */
+  async sealDue(): Promise<boolean> {
+    const open = storedSegments(this.sql).find((s) => !s.closed);
+    if (open && this.due(open)) closeSegment(this.sql, open.id);
+    return this.seal();
+  }
+
+  /** When the alarm must run for the segments: a closed one's retry, or the open one's age limit. */
+  dueAt(): number | null {
+    const kept = storedSegments(this.sql);
+    if (kept.some((s) => s.closed)) return this.now() + PAYLOAD_SEAL_RETRY_MS;
+    const open = kept[0];
+    return open ? (open.openedAt + this.limits().maxAgeSeconds) * 1000 : null;
+  }
+
+  /** Writes every closed segment to R2, oldest first; false when a write failed (retried later). */
+  seal(): Promise<boolean> {
+    if (!this.sealing)
+      this.sealing = this.sealClosed().finally(() => {
+        this.sealing = null;
+      });
+    return this.sealing;
+  }
+
+  /** Resolves once a seal under way has ended (a drain waits for it). */
+  async settled(): Promise<void> {
+    await this.sealing;
+  }
+
+  private async sealClosed(): Promise<boolean> {
+    for (;;) {
+      const next = storedSegments(this.sql).find((s) => s.closed);
+      if (!next) return true;
+      const bytes = concatBytes(segmentParts(this.sql, next.id));
+      try {
+        await putPayloadSegment(this.bucket, next.projectId, next.id, bytes);
+      } catch (error) {
+        // The segment stays here, readable, until a later write succeeds.
+        this.stats.segmentSealFailures += 1;
+        console.error("payload segment: R2 write failed", error);
+        await this.wakeAt(this.now() + PAYLOAD_SEAL_RETRY_MS);
+        return false;
+      }
+      dropSegment(this.sql, next.id);
+      this.stats.segmentsSealed += 1;
+    }
+  }
+
+  private openSegment(projectId: number): StoredSegment | null {
+    const open = storedSegments(this.sql).find((s) => !s.closed && s.projectId === projectId) ?? null;
+    if (open && this.due(open)) {
+      closeSegment(this.sql, open.id);
+      void this.seal();
+      return null;
+    }
+    return open;
+  }
+
+  private startSegment(projectId: number): StoredSegment {
+    const nowMs = this.now();
+    const id = newSegmentId(nowMs);
+    const openedAt = Math.floor(nowMs / 1000);
+    insertSegment(this.sql, id, projectId, openedAt);
+    void this.wakeAt((openedAt + this.limits().maxAgeSeconds) * 1000);
+    return { id, projectId, openedAt, closed: false, events: 0, bytes: 0 };
+  }
+
+  private due(segment: StoredSegment): boolean {
+    const limits = this.limits();
+    return (
+      segment.events >= limits.maxEvents ||
+      segment.bytes >= limits.maxBytes ||
+      this.now() / 1000 - segment.openedAt >= limits.maxAgeSeconds
+    );
+  }
+}
