@@ -9,6 +9,7 @@ export * from "./limits/costs.ts";
 export * from "./limits/health.ts";
 export * from "./limits/minidump.ts";
 export * from "./limits/privacy.ts";
+export * from "./limits/retention.ts";
 export * from "./limits/storage.ts";
 export * from "./limits/telemetry.ts";
 

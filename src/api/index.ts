@@ -4,6 +4,8 @@ export { buildReceipt, type Receipt } from "./receipt.ts";
 export { registerApiRoutes } from "./register-routes.ts";
 export { type HealthData, type HealthOptions, releaseHealthData } from "./release-health.ts";
 export { parseBudget } from "./serializers/budget.ts";
+export { parseRetentionDays } from "./serializers/project.ts";
 export { isValidSlug } from "./slugs.ts";
+export { loadStorage, type StorageJson } from "./storage-quota.ts";
 export { changeProjectBudget, loadProjectUsage, reportWindow } from "./usage-load.ts";
 export type { UsageReport } from "./usage-report.ts";

@@ -44,18 +44,29 @@ export function eventAttachment(
     .first<EventAttachmentRow>();
 }
 
-/** Deletes the row; its R2 key when a row was deleted (keys are per write, so no other row shares it). */
+/**
+ * Deletes the row, its size off the project's stored bytes in the same transaction; its R2 key when a
+ * row was deleted (keys are per write, so no other row shares it).
+ */
 export async function deleteEventAttachment(
   db: D1Database,
   projectId: number,
   eventId: string,
   attachmentId: number,
 ): Promise<string | null> {
-  const row = await db
-    .prepare("DELETE FROM attachments WHERE project_id = ? AND event_id = ? AND id = ? RETURNING blob_key")
-    .bind(projectId, eventId, attachmentId)
-    .first<{ blob_key: string }>();
-  return row?.blob_key ?? null;
+  const which = "project_id = ?1 AND event_id = ?2 AND id = ?3";
+  const [, deleted] = await db.batch<{ blob_key: string }>([
+    db
+      .prepare(
+        `UPDATE storage_usage SET bytes = MAX(bytes - COALESCE((SELECT size FROM attachments WHERE ${which}), 0), 0)
+         WHERE project_id = ?1`,
+      )
+      .bind(projectId, eventId, attachmentId),
+    db
+      .prepare(`DELETE FROM attachments WHERE ${which} RETURNING blob_key`)
+      .bind(projectId, eventId, attachmentId),
+  ]);
+  return deleted?.results[0]?.blob_key ?? null;
 }
 
 /** Whether the project holds the event (attachments of an unknown event are answered 404, as Sentry does). */

@@ -2,6 +2,7 @@
 // unhooked first (new events then start a new issue), then events and their attachments in pages,
 // then the issues' users, tag values, hashes and rows. The R2 bytes of each page are returned to the caller.
 import { all, chunks, marks } from "./sql.ts";
+import { EVENT_BYTES_SQL, subtractStoredBytesStatement } from "./storage-usage.ts";
 
 /** Events deleted per round; their payload and attachment keys are returned for R2 deletion. */
 const EVENTS_PER_ROUND = 500;
@@ -19,16 +20,23 @@ export async function unhookIssueHashes(db: D1Database, issueIds: readonly numbe
 }
 
 /**
- * Deletes up to EVENTS_PER_ROUND events of the issues (≤ 90 ids) with their attachment rows; answers the
- * R2 keys of their payloads and attachments, or null when no event was left.
+ * Deletes up to EVENTS_PER_ROUND events of the issues (≤ 90 ids) with their attachment rows, their bytes
+ * off the projects' stored-bytes counters in the same batch; answers the R2 keys of their payloads and
+ * attachments, or null when no event was left.
  */
 export async function deleteEventRound(
   db: D1Database,
   issueIds: readonly number[],
 ): Promise<string[] | null> {
-  const events = await all<{ project_id: number; event_id: string; payload_key: string | null }>(
+  const events = await all<{
+    project_id: number;
+    event_id: string;
+    payload_key: string | null;
+    bytes: number;
+  }>(
     db,
-    `SELECT project_id, event_id, payload_key FROM events WHERE issue_id IN (${marks(issueIds.length)}) LIMIT ${EVENTS_PER_ROUND}`,
+    `SELECT project_id, event_id, payload_key, ${EVENT_BYTES_SQL} AS bytes
+     FROM events WHERE issue_id IN (${marks(issueIds.length)}) LIMIT ${EVENTS_PER_ROUND}`,
     issueIds,
   );
   if (events.length === 0) return null;
@@ -36,14 +44,24 @@ export async function deleteEventRound(
   for (const group of chunks(events, EVENTS_PER_STATEMENT)) {
     const which = group.map(() => "(project_id = ? AND event_id = ?)").join(" OR ");
     const params = group.flatMap((e) => [e.project_id, e.event_id]);
-    const attachments = await all<{ id: number; blob_key: string }>(
+    const attachments = await all<{ id: number; project_id: number; blob_key: string; size: number }>(
       db,
-      `SELECT id, blob_key FROM attachments WHERE ${which}`,
+      `SELECT id, project_id, blob_key, size FROM attachments WHERE ${which}`,
       params,
     );
     blobKeys.push(...attachments.map((a) => a.blob_key));
-    const statements = chunks(attachments.map((a) => a.id)).map((ids) =>
-      db.prepare(`DELETE FROM attachments WHERE id IN (${marks(ids.length)})`).bind(...ids),
+    const freed = new Map<number, number>();
+    const add = (projectId: number, bytes: number) =>
+      freed.set(projectId, (freed.get(projectId) ?? 0) + bytes);
+    for (const e of group) add(e.project_id, e.bytes);
+    for (const a of attachments) add(a.project_id, a.size);
+    const statements = [...freed].map(([projectId, bytes]) =>
+      subtractStoredBytesStatement(db, projectId, bytes),
+    );
+    statements.push(
+      ...chunks(attachments.map((a) => a.id)).map((ids) =>
+        db.prepare(`DELETE FROM attachments WHERE id IN (${marks(ids.length)})`).bind(...ids),
+      ),
     );
     statements.push(db.prepare(`DELETE FROM events WHERE ${which}`).bind(...params));
     await db.batch(statements);

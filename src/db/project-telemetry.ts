@@ -27,6 +27,7 @@ export const TELEMETRY_TABLES = [
   "release_health_durations",
   "monitor_environments",
   "monitor_check_ins",
+  "storage_usage",
 ] as const;
 
 /** Rows that configure a project or track work on its uploads: a reset keeps them. */

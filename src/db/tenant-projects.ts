@@ -15,7 +15,7 @@ const PROJECT_COLUMNS = `id, organization_id AS organizationId, team_id AS teamI
   rate_limit_count AS rateLimitCount, rate_limit_window AS rateLimitWindow, created_at AS createdAt,
   data_scrubber AS dataScrubber, data_scrubber_defaults AS dataScrubberDefaults,
   scrub_ip_addresses AS scrubIpAddresses, sensitive_fields AS sensitiveFields, safe_fields AS safeFields,
-  inbound_filters AS inboundFilters`;
+  inbound_filters AS inboundFilters, retention_days AS retentionDays`;
 
 export async function listProjects(
   db: D1Database,
@@ -78,6 +78,7 @@ export type ProjectUpdate = Partial<
     | "sensitiveFields"
     | "safeFields"
     | "inboundFilters"
+    | "retentionDays"
   >
 >;
 
@@ -93,6 +94,7 @@ const PROJECT_UPDATE_COLUMNS: Record<keyof ProjectUpdate, string> = {
   sensitiveFields: "sensitive_fields",
   safeFields: "safe_fields",
   inboundFilters: "inbound_filters",
+  retentionDays: "retention_days",
 };
 
 /** `SET a = ?, b = ?` for the fields present in `changes` (unknown keys never reach the SQL). */

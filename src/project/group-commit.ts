@@ -5,6 +5,7 @@ import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
+import { addStoredBytesStatement } from "../db/storage-usage.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
 import type { UsageEntry, UsageOwner } from "../db/usage-ledger.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
@@ -16,6 +17,7 @@ import type { IngestResult } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
 import type { PayloadSegments } from "./payload-segments.ts";
 import type { SessionHealth } from "./session-health.ts";
+import { committedBytes } from "./stored-bytes.ts";
 
 /** What a group commit answers for one envelope (the rate limits are added by the queue). */
 export type CommittedBatch = Omit<IngestResult, "rateLimits" | "everythingRateLimited">;
@@ -72,6 +74,8 @@ export class GroupCommit {
     private readonly health: SessionHealth | null = null,
     /** Where the events' payloads go (none: they stay in their rows). */
     private readonly payloads: PayloadSegments | null = null,
+    /** Told the bytes each commit stored (the storage quota's guard). */
+    private readonly stored: (bytes: number) => void = () => {},
   ) {}
 
   /** Writes the envelopes in one D1 transaction, with the spool mark `mark` when they come from the spool. */
@@ -133,6 +137,9 @@ export class GroupCommit {
     // The meter's usage rides in the same transaction: written exactly when the commit is.
     const usage = this.usage?.take({ projectId, organizationId }) ?? [];
     statements.push(...usageUpsertStatements(this.db, usage));
+    // The stored-bytes counter (docs/retention.md) moves with the rows it counts.
+    const bytes = committedBytes(admitted, plan, stored);
+    if (bytes > 0) statements.push(addStoredBytesStatement(this.db, organizationId, projectId, bytes));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
     let committed: Awaited<ReturnType<typeof runGroupCommit>>;
     try {
@@ -146,6 +153,7 @@ export class GroupCommit {
     this.stats.batches += admitted.length;
     this.count(cost);
     this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
+    this.stored(bytes);
 
     // Only now that the transaction committed do the caches learn the new state.
     this.releases.add(releases);

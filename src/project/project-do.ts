@@ -5,7 +5,8 @@
 //   admission.ts (rate limits) → spool.ts (durable queue) → spool-flusher.ts (to D1) → group-commit.ts
 //   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
 //   commits), session-health.ts (release health counters), monitor-clock.ts (cron monitors: check-ins,
-//   missed runs and timeouts from the alarm), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
+//   missed runs and timeouts from the alarm), kept-data.ts (retention from the alarm, the
+//   storage quota), budget-guard.ts (refusals), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
 //   spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
 import { AlertEngine, type CommittedError } from "../alerts/index.ts";
@@ -14,26 +15,30 @@ import { meteredBucket } from "../blobs/metered-bucket.ts";
 import { meteredD1 } from "../db/metered-d1.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { Env } from "../env.ts";
-import { ALERT_RETRY_FIRST_SECONDS, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
+import { RETENTION_ROW_BUDGET_PER_HOUR, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
 import type { LateDeps } from "../symbol-service/index.ts";
 import { RateLimitAdmission } from "./admission.ts";
-import { BudgetGuard, type BudgetNotice } from "./budget-guard.ts";
+import { earliestDue } from "./alarm-schedule.ts";
+import { AlertDispatch } from "./alert-dispatch.ts";
+import { BudgetGuard } from "./budget-guard.ts";
 import { IssueCache, SeenReleases } from "./caches.ts";
 import { CommitLock } from "./commit-lock.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { acceptedAnswer, refusedAnswer, refusedOutcome } from "./ingest-answers.ts";
-import { type IngestBatch, type IngestResult, issueGroupingOf, type KeyContext } from "./ingest-batch.ts";
+import { type IngestBatch, type IngestResult, issueGroupingOf } from "./ingest-batch.ts";
 import { deleteIssuesWithData } from "./issue-deletion.ts";
 import type { IssueState, Resolution } from "./issue-lifecycle.ts";
 import { mergeIssues, unmergeHashes } from "./issue-merge.ts";
 import { setIssueStatus } from "./issue-status.ts";
+import { KeptData } from "./kept-data.ts";
 import { LateSymbolicationAlarm } from "./late-alarm.ts";
 import { LiveTail } from "./live-tail.ts";
 import { MonitorClock } from "./monitor-clock.ts";
 import { DEFAULT_SEGMENT_LIMITS, PayloadSegments, type SegmentSetup } from "./payload-segments.ts";
 import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts";
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
+import type { RetentionSeams } from "./retention.ts";
 import { SessionHealth } from "./session-health.ts";
 import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
 import { SpoolFlusher } from "./spool-flusher.ts";
@@ -51,7 +56,7 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly spool: Spool;
   private readonly flusher: SpoolFlusher;
   private readonly late: LateSymbolicationAlarm;
-  private readonly alerts: AlertEngine;
+  private readonly alerts: AlertDispatch;
   private readonly monitors: MonitorClock;
   private readonly health: SessionHealth;
   /** Payloads of committed events, in segments (payload-segments.ts), and their reader in this object. */
@@ -64,6 +69,8 @@ export class ProjectDO extends DurableObject<Env> {
   /** What this object uses, written with each group commit (usage-meter.ts). */
   private readonly meter: ProjectUsageMeter;
   private readonly budget: BudgetGuard;
+  /** What the project keeps: retention of expired data and the storage quota (kept-data.ts). */
+  private readonly kept: KeptData;
   private readonly idleUsage: IdleUsageWriter;
   /** The backstop alarm is armed for the envelopes spooled since it last fired. */
   private backstopArmed = false;
@@ -75,21 +82,23 @@ export class ProjectDO extends DurableObject<Env> {
     this.meter = new ProjectUsageMeter((usage) => guard?.observe(usage));
     this.db = meteredD1(this.database(env), this.meter.countD1);
     this.bucket = meteredBucket(env.BLOBS, this.meter.countR2);
-    guard = new BudgetGuard(this.db, (key, notice) => void this.budgetReached(key, notice));
+    guard = new BudgetGuard(this.db, (key, notice) => void this.alerts.budgetReached(key, notice));
     this.budget = guard;
     // The spool (assigned below) is only read when the idle write is due.
     this.idleUsage = new IdleUsageWriter(this.meter, this.db, () => this.spool.empty);
     this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
     const queue = meteredQueue(env.ALERTS, (n) => this.meter.add({ queueMessages: n }));
-    this.alerts = new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue });
+    this.alerts = new AlertDispatch(new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue }), (at) =>
+      this.wakeAt(at),
+    );
     const afterCommit = async (
       projectId: number,
       organizationId: number,
       events: CommittedError[],
       checkIns: CheckIn[],
     ) => {
-      await this.evaluateAlerts(projectId, organizationId, events);
+      await this.alerts.afterCommit(projectId, organizationId, events);
       // The commit stands whatever happens here: a monitor not updated is logged, never retried as a commit.
       await this.monitors
         .apply({ projectId, organizationId }, checkIns)
@@ -97,11 +106,19 @@ export class ProjectDO extends DurableObject<Env> {
     };
     const health = new SessionHealth(ctx.storage.sql);
     this.health = health;
-    this.segments = new PayloadSegments(
-      ctx.storage.sql,
-      (at) => this.wakeAt(at),
-      this.segmentSetup(this.bucket),
-    );
+    const wakeAt = (at: number) => this.wakeAt(at);
+    const segmentSetup = this.segmentSetup(this.bucket);
+    this.segments = new PayloadSegments(ctx.storage.sql, wakeAt, segmentSetup);
+    this.kept = new KeptData({
+      db: this.db,
+      storage: ctx.storage,
+      lock: this.lock,
+      bucket: this.bucket,
+      segmentMaxAgeSeconds: () => segmentSetup.limits().maxAgeSeconds,
+      forgetIssues: () => this.issues.clear(),
+      seams: () => this.retentionSeams(),
+      wakeAt,
+    });
     this.commits = new GroupCommit(
       this.db,
       this.issues,
@@ -110,9 +127,9 @@ export class ProjectDO extends DurableObject<Env> {
       this.meter,
       health,
       this.segments,
+      this.kept.stored,
     );
     this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
-    const wakeAt = (at: number) => this.wakeAt(at);
     this.flusher = new SpoolFlusher({
       spool: this.spool,
       lock: this.lock,
@@ -148,7 +165,7 @@ export class ProjectDO extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(() => this.admission.load());
     // Envelopes spooled before a restart are flushed now, and deliveries the queue did not take yet sent.
     this.flusher.kick();
-    if (this.alerts.pendingDeliveries > 0) void this.sendAlerts();
+    if (this.alerts.engine.pendingDeliveries > 0) void this.alerts.send();
   }
 
   /**
@@ -157,6 +174,11 @@ export class ProjectDO extends DurableObject<Env> {
    */
   protected database(env: Env): D1Database {
     return env.DB;
+  }
+
+  /** The retention sweep's hourly row budget and clock (ms): a seam for the tests. */
+  protected retentionSeams(): RetentionSeams {
+    return { budgetPerHour: RETENTION_ROW_BUDGET_PER_HOUR, now: Date.now() };
   }
 
   /** Where sealed payload segments go and when one closes: a seam for the tests of sealing and R2 failures. */
@@ -176,8 +198,9 @@ export class ProjectDO extends DurableObject<Env> {
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     this.touch();
     this.idleUsage.learn(batch.key);
-    // A reached cost budget refuses the whole envelope, as a full spool does: counted, never written.
-    const overBudget = this.budget.check(batch.key);
+    this.kept.learn(batch.key);
+    // A reached cost budget or storage quota refuses the envelope, as a full spool does: never written.
+    const overBudget = this.budget.check(batch.key) ?? this.kept.check(batch.key);
     if (overBudget || !this.spool.hasRoom()) {
       const refusal = refusedOutcome(batch, overBudget ? overBudget.reasonCode : "spool_full");
       this.spool.countRefusal(batch.key, refusal);
@@ -268,6 +291,7 @@ export class ProjectDO extends DurableObject<Env> {
       ...this.segments.stats,
       spooled: entries,
       spoolBytes: bytes,
+      retention: this.kept.totals,
     };
   }
 
@@ -331,28 +355,27 @@ export class ProjectDO extends DurableObject<Env> {
     // What no commit carried since the last one (usage-meter.ts); the alarm is never armed for it.
     await this.idleUsage.writeIfIdle();
     this.flusher.kickNow();
-    const alertsSent = await this.alerts.sendOutbox();
+    const alertsSent = await this.alerts.engine.sendOutbox();
     // Payload segments past their age are sealed; one whose R2 write fails stays and is retried.
     await this.segments.sealDue();
     await this.late.runIfDue();
+    await this.kept.sweepIfDue();
     // Missed runs and timeouts, between group commits (they read and write monitor state).
     await this.lock
       .run(() => this.monitors.runIfDue())
       .catch((error) => console.error("monitors: alarm run failed", error));
-    // The next alarm, exactly: the late jobs' or monitors' due time, or the backstop while envelopes are spooled.
-    const lateDue = await this.late.dueAt();
-    const monitorDue = await this.monitors.dueAt();
+    // The next alarm, exactly: the earliest due time of its parts, or the backstop while envelopes are spooled.
     const backstop = this.spool.empty ? null : Date.now() + SPOOL_BACKSTOP_ALARM_MS;
-    const alertRetry = alertsSent ? Number.POSITIVE_INFINITY : Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000;
-    const next = Math.min(
-      this.segments.dueAt() ?? Number.POSITIVE_INFINITY,
-      lateDue ?? Number.POSITIVE_INFINITY,
-      monitorDue ?? Number.POSITIVE_INFINITY,
-      backstop ?? Number.POSITIVE_INFINITY,
-      alertRetry,
-    );
+    const next = earliestDue([
+      this.segments.dueAt(),
+      await this.late.dueAt(),
+      await this.monitors.dueAt(),
+      await this.kept.dueAt(),
+      backstop,
+      alertsSent ? null : AlertDispatch.retryAt(),
+    ]);
     this.backstopArmed = backstop !== null;
-    if (next === Number.POSITIVE_INFINITY) await this.ctx.storage.deleteAlarm();
+    if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
   }
 
@@ -385,25 +408,7 @@ export class ProjectDO extends DurableObject<Env> {
   /** The API changed the project's alert rules or settings: the next commit reads them again. */
   async forgetAlertRules(): Promise<void> {
     this.touch();
-    this.alerts.forget();
-  }
-
-  /** Issue alerts for a commit's events; a delivery the queue refused waits in the outbox for the alarm. */
-  private async evaluateAlerts(
-    projectId: number,
-    organizationId: number,
-    events: CommittedError[],
-  ): Promise<void> {
-    try {
-      if (!(await this.alerts.afterCommit(projectId, organizationId, events)))
-        await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
-    } catch (error) {
-      console.error("alerts: evaluation failed", error);
-    }
-  }
-
-  private async sendAlerts(): Promise<void> {
-    if (!(await this.alerts.sendOutbox())) await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
+    this.alerts.engine.forget();
   }
 
   /** What this object metered since its last group commit (the usage API adds it to D1's rows). */
@@ -412,21 +417,11 @@ export class ProjectDO extends DurableObject<Env> {
     return this.meter.pending();
   }
 
-  /** The API changed a budget of this project or its organization: read the budgets and spend again. */
+  /** The API changed a budget or the storage quota: read the budgets, spend and stored bytes again. */
   async forgetBudget(organizationId: number, projectId: number): Promise<void> {
     this.touch();
     this.idleUsage.learn({ organizationId, projectId });
-    await this.budget.forget({ organizationId, projectId });
-  }
-
-  /** Shedding for the budget started: the rules with the budget condition are delivered. */
-  private async budgetReached(key: KeyContext, notice: BudgetNotice): Promise<void> {
-    try {
-      if (!(await this.alerts.budgetReached(key.projectId, key.organizationId, notice)))
-        await this.wakeAt(Date.now() + ALERT_RETRY_FIRST_SECONDS * 1000);
-    } catch (error) {
-      console.error("alerts: budget alert failed", error);
-    }
+    await Promise.all([this.budget.forget({ organizationId, projectId }), this.kept.forget(organizationId)]);
   }
 
   /** One request to this object: metered, and the idle write of the meter moved past it. */

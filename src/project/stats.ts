@@ -2,6 +2,7 @@
 // commits' D1 costs, its flushes, what waits in its spool, and its payload segments.
 import type { CommitStats } from "./group-commit.ts";
 import type { SegmentStats } from "./payload-segments.ts";
+import type { RetentionTotals } from "./retention.ts";
 import type { FlushStats } from "./spool-flusher.ts";
 
 /** `segmentsSealed`: payload segments written to R2 (one Class A PUT each); `segmentSealFailures`: failed writes. */
@@ -10,4 +11,6 @@ export interface ProjectStats extends CommitStats, FlushStats, SegmentStats {
   spooled: number;
   /** Bytes of those envelopes (UTF-8 of their prepared JSON). */
   spoolBytes: number;
+  /** What the retention sweeps deleted since the object started. */
+  retention: RetentionTotals;
 }

@@ -2,12 +2,14 @@
 // `npm run bench:faults`: the same handlers and Durable Object, with every D1 call of the edge and of
 // the project objects going through the fault wrapper. `POST /__faults` (JSON D1Faults) sets the
 // faults; `GET /__faults` answers what the wrapper did; `POST /__hot-project` measures one project's
-// object (hot-project.ts). Production (src/index.ts) never loads this.
+// object (hot-project.ts); `POST /__retention` runs a project's alarm with its retention clock ahead
+// (`npm run bench:retention`). Production (src/index.ts) never loads this.
 
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
 import type { SegmentLimits, SegmentSetup } from "../../src/project/payload-segments.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
+import type { RetentionSeams } from "../../src/project/retention.ts";
 import type { SpoolCaps } from "../../src/project/spool.ts";
 import { type D1Faults, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
 import { hotProjectRun } from "./hot-project.ts";
@@ -15,6 +17,8 @@ import { hotProjectRun } from "./hot-project.ts";
 export class ProjectDO extends RealProjectDO {
   /** Caps set by a test for this object only (a small spool fills quickly). */
   private testCaps: SpoolCaps | null = null;
+  /** A test's retention budget, and how far its retention clock runs ahead of the real one (ms). */
+  private testRetention: { budgetPerHour?: number; aheadMs?: number } = {};
 
   protected override database(env: Env): D1Database {
     return faultyD1(env.DB, "object");
@@ -26,6 +30,30 @@ export class ProjectDO extends RealProjectDO {
 
   async setSpoolCaps(caps: SpoolCaps | null): Promise<void> {
     this.testCaps = caps;
+  }
+
+  protected override retentionSeams(): RetentionSeams {
+    const real = super.retentionSeams();
+    return {
+      budgetPerHour: this.testRetention.budgetPerHour ?? real.budgetPerHour,
+      now: real.now + (this.testRetention.aheadMs ?? 0),
+    };
+  }
+
+  /**
+   * Lets time pass for the retention sweep (and sets its budget). The alarm is armed an hour out, so
+   * it waits for the test's runDurableObjectAlarm instead of firing on its own.
+   */
+  async setRetention(seams: { budgetPerHour?: number; aheadMs?: number }): Promise<void> {
+    this.testRetention = { ...this.testRetention, ...seams };
+    await this.ctx.storage.setAlarm(Date.now() + 3600_000);
+  }
+
+  /** Runs the alarm now with the retention seams set; answers what the sweeps deleted so far. */
+  async sweepRetentionNow(seams: { budgetPerHour?: number; aheadMs?: number }) {
+    this.testRetention = { ...this.testRetention, ...seams };
+    await this.alarm();
+    return (await this.getStats()).retention;
   }
 
   /** Payload segment settings a test sets for this object (read when used, after construction). */
@@ -83,6 +111,15 @@ export default {
     if (url.pathname === "/__faults") {
       if (request.method === "POST") setD1Faults((await request.json()) as D1Faults);
       return Response.json(d1FaultCounts());
+    }
+    if (url.pathname === "/__retention" && request.method === "POST") {
+      const { projectId, ...seams } = (await request.json()) as {
+        projectId: number;
+        aheadMs?: number;
+        budgetPerHour?: number;
+      };
+      const ns = env.PROJECTS as unknown as DurableObjectNamespace<ProjectDO>;
+      return Response.json(await ns.get(ns.idFromName(String(projectId))).sweepRetentionNow(seams));
     }
     if (url.pathname === "/__hot-project" && request.method === "POST") {
       return Response.json(await hotProjectRun(request, { ...env, DB: faultyD1(env.DB, "edge") }));

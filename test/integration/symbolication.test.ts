@@ -13,6 +13,8 @@ import { prepareEnvelope } from "../../src/ingest/prepare.ts";
 import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
 import { PAYLOAD_SEGMENT_MAX_AGE_SECONDS } from "../../src/limits.ts";
 import { issueGroupingOf } from "../../src/project/ingest-batch.ts";
+import { RETENTION_STATE_KEY } from "../../src/project/retention.ts";
+import type { RetentionState } from "../../src/project/retention-plan.ts";
 import { parseEnvelope } from "../../src/protocol/envelope.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
 import { runAssembly } from "../../src/symbol-service/assembler.ts";
@@ -355,6 +357,13 @@ describe("late debug files from the project's alarm", () => {
   };
   const alarmAt = (t: Tenant) =>
     runInDurableObject(projectObject(t), (_instance, state) => state.storage.getAlarm());
+  /** When the project's retention sweep next looks for expired data (src/project/retention.ts). */
+  const retentionDueAt = (t: Tenant) =>
+    runInDurableObject(projectObject(t), async (_instance, state) => {
+      const due = (await state.storage.get<RetentionState>(RETENTION_STATE_KEY))?.nextAt;
+      expect(due).toBeGreaterThan(Date.now() + 30 * 60 * 1000);
+      return due;
+    });
   /** The alarm the open payload segment keeps for its age limit (null when none is open). */
   const segmentAlarm = (t: Tenant) =>
     runInDurableObject(projectObject(t), (_instance, state) => {
@@ -363,6 +372,12 @@ describe("late debug files from the project's alarm", () => {
         .one();
       return row.opened === null ? null : (row.opened + PAYLOAD_SEGMENT_MAX_AGE_SECONDS) * 1000;
     });
+  /** What the alarm is armed for once nothing else is due: the segment's age limit or the retention check. */
+  const idleAlarm = async (t: Tenant) => {
+    const segment = await segmentAlarm(t);
+    const retention = (await retentionDueAt(t)) as number;
+    return segment === null ? retention : Math.min(segment, retention);
+  };
 
   /**
    * Assembles the file as the assemble route does, except that the project's alarm is armed a minute
@@ -428,12 +443,12 @@ describe("late debug files from the project's alarm", () => {
     for (const id of ids) expectSymbolicated((await storedEvent(t, id)).frames);
     expect((await issueIds(t)).length).toBe(1);
 
-    // The last pass finds nothing left, ends the job and the alarm is not armed again.
+    // The last pass finds nothing left, ends the job and the alarm is not armed again for it.
     await skipSettleTime(t);
     expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
     expect(await job(t)).toMatchObject({ state: "done", done: ids.length, recheck_at: null });
-    // Nothing left but the open payload segment's age limit.
-    expect(await alarmAt(t)).toBe(await segmentAlarm(t));
+    // Nothing left but the open payload segment's age limit and the retention sweep's next check.
+    expect(await alarmAt(t)).toBe(await idleAlarm(t));
   });
 
   it("symbolicates an event whose ingest commit lands after the job's first pass", async () => {
@@ -479,7 +494,7 @@ describe("late debug files from the project's alarm", () => {
     expectSymbolicated(after.frames);
     expect(after.issueId).not.toBe(before.issueId);
     expect(await issueIds(t)).toEqual([{ id: after.issueId, times_seen: 1, user_count: 0 }]);
-    // Nothing left but the open payload segment's age limit.
-    expect(await alarmAt(t)).toBe(await segmentAlarm(t));
+    // Nothing left but the open payload segment's age limit and the retention sweep's next check.
+    expect(await alarmAt(t)).toBe(await idleAlarm(t));
   });
 });

@@ -2,7 +2,8 @@
 // /api/0/organizations/{org}/projects/`, `GET/POST /api/0/teams/{org}/{team}/projects/` (create: name,
 // slug, platform; with one DSN key), `GET/PUT/DELETE /api/0/projects/{org}/{project}/` (PUT: name, slug,
 // platform, rateLimit, data scrubbing, the inbound filters' `options` lists, the monthly cost budget
-// option `faultline:monthlyBudgetUsd`; DELETE removes its rows, R2 bytes and cached state).
+// option `faultline:monthlyBudgetUsd`, `retentionDays` (docs/retention.md); DELETE removes its rows, R2
+// bytes and cached state).
 
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";

@@ -1,8 +1,11 @@
 // The cost meter's API (docs/costs.md): `GET /api/0/projects/{org}/{project}/usage/` and
 // `GET /api/0/organizations/{org}/usage/` (month to date and the hourly series of the last `hours`,
-// platform units and dollars, the budget state), `PUT` on both (`{"monthlyBudgetUsd": n | null}`, owners
-// and admins only). The project budget is also the project option `faultline:monthlyBudgetUsd`.
+// platform units and dollars, the budget state, the organization's storage against its quota), `PUT` on
+// both (`{"monthlyBudgetUsd": n | null}`, owners and admins only; the organization's also takes
+// `{"storageQuotaBytes": n | null}`, docs/retention.md). The project budget is also the project option
+// `faultline:monthlyBudgetUsd`.
 import type { IRequest } from "itty-router";
+import { setStorageQuota } from "../../db/storage-usage.ts";
 import { listProjects } from "../../db/tenant-projects.ts";
 import { getBudget, setBudget, usageRows } from "../../db/usage.ts";
 import { UNATTRIBUTED_PROJECT } from "../../db/usage-ledger.ts";
@@ -18,6 +21,7 @@ import { forgetProjectBudget } from "../../project/index.ts";
 import { authenticate } from "../access.ts";
 import { parseBudget } from "../serializers/budget.ts";
 import { objectBody } from "../slugs.ts";
+import { loadStorage, parseStorageQuota } from "../storage-quota.ts";
 import { organizationWithAny } from "../tenant-access.ts";
 import { changeProjectBudget, loadProjectUsage, reportWindow } from "../usage-load.ts";
 import { type ReportWindow, usageReport } from "../usage-report.ts";
@@ -41,6 +45,22 @@ async function budgetBody(req: IRequest): Promise<number | null> {
   return parseBudget(body.monthlyBudgetUsd, "monthlyBudgetUsd");
 }
 
+/** The organization's PUT: a budget, a storage quota, or both (undefined: unchanged). */
+async function organizationBody(
+  req: IRequest,
+): Promise<{ budget: number | null | undefined; quota: number | null | undefined }> {
+  const body = objectBody(await readJsonBody(req, MAX_API_JSON_BYTES));
+  if (!("monthlyBudgetUsd" in body) && !("storageQuotaBytes" in body))
+    throw badRequest("monthlyBudgetUsd (dollars, or null) or storageQuotaBytes (bytes, or null): required");
+  return {
+    budget: "monthlyBudgetUsd" in body ? parseBudget(body.monthlyBudgetUsd, "monthlyBudgetUsd") : undefined,
+    quota:
+      "storageQuotaBytes" in body
+        ? parseStorageQuota(body.storageQuotaBytes, "storageQuotaBytes")
+        : undefined,
+  };
+}
+
 /** Every project object of the organization reads its budgets again (the organization's changed). */
 export async function forgetOrganizationBudget(env: Env, organizationId: number): Promise<void> {
   const { rows } = await listProjects(env.DB, [organizationId], { offset: 0, limit: 1000 });
@@ -55,8 +75,15 @@ export async function forgetOrganizationBudget(env: Env, organizationId: number)
 
 async function projectUsage(req: IRequest, env: Env): Promise<Response> {
   const { org, project } = await routeProject(req, env, "project:read");
-  const report = await loadProjectUsage(env, org.id, project.id, windowOf(req));
-  return json({ project: { id: String(project.id), slug: project.slug }, ...report });
+  const [report, storage] = await Promise.all([
+    loadProjectUsage(env, org.id, project.id, windowOf(req)),
+    loadStorage(env, org.id),
+  ]);
+  return json({
+    project: { id: String(project.id), slug: project.slug },
+    ...report,
+    organizationStorage: storage,
+  });
 }
 
 async function organizationUsage(req: IRequest, env: Env): Promise<Response> {
@@ -65,10 +92,11 @@ async function organizationUsage(req: IRequest, env: Env): Promise<Response> {
   const window = windowOf(req);
   await flushWorkerUsage(env.DB);
   const from = Math.min(window.monthStart, window.fromHour);
-  const [rows, budget, projects] = await Promise.all([
+  const [rows, budget, projects, storage] = await Promise.all([
     usageRows(env.DB, { organizationId: org.id }, from),
     getBudget(env.DB, org.id, UNATTRIBUTED_PROJECT),
     listProjects(env.DB, [org.id], { offset: 0, limit: 1000 }),
+    loadStorage(env, org.id),
   ]);
   const perProject = new Map<number, PlatformUsage>();
   for (const r of rows) {
@@ -81,6 +109,7 @@ async function organizationUsage(req: IRequest, env: Env): Promise<Response> {
   return json({
     organization: { id: String(org.id), slug: org.slug },
     ...report,
+    storage,
     projects: [...perProject].map(([id, usage]) => ({
       // The unattributed bucket: the organization's work that no one project was named for.
       id: id === UNATTRIBUTED_PROJECT ? null : String(id),
@@ -102,7 +131,10 @@ export function registerUsageRoutes(router: AppRouter): void {
   router.put("/api/0/organizations/:org/usage/", async (req, env) => {
     const caller = await authenticate(req, env);
     const org = await organizationWithAny(env, caller, param(req, "org"), ["org:write"]);
-    await setBudget(env.DB, org.id, UNATTRIBUTED_PROJECT, await budgetBody(req));
+    const { budget, quota } = await organizationBody(req);
+    // The storage quota is an owner's or admin's, as the budget is (org:write).
+    if (budget !== undefined) await setBudget(env.DB, org.id, UNATTRIBUTED_PROJECT, budget);
+    if (quota !== undefined) await setStorageQuota(env.DB, org.id, quota);
     await forgetOrganizationBudget(env, org.id);
     return organizationUsage(req, env);
   });

@@ -2,7 +2,14 @@
 // the bodies of `POST /teams/{org}/{team}/projects/` and `PUT /projects/{org}/{project}/`. Pure functions.
 
 import { badRequest } from "../../errors.ts";
-import { MAX_PLATFORM_CHARS, MAX_SCRUB_FIELD_CHARS, MAX_SCRUB_FIELDS } from "../../limits.ts";
+import {
+  DEFAULT_RETENTION_DAYS,
+  MAX_PLATFORM_CHARS,
+  MAX_RETENTION_DAYS,
+  MAX_SCRUB_FIELD_CHARS,
+  MAX_SCRUB_FIELDS,
+  MIN_RETENTION_DAYS,
+} from "../../limits.ts";
 import { type InboundFilters, parseStoredFilters } from "../../protocol/filters/index.ts";
 import { parseFieldList } from "../../protocol/scrub/index.ts";
 import { isoDate } from "../pagination.ts";
@@ -32,6 +39,8 @@ export interface ProjectRecord extends RateLimitColumns {
   safeFields: string;
   /** JSON object (src/protocol/filters/stored.ts). */
   inboundFilters: string;
+  /** Days of retention; null: the organization's default (docs/retention.md). */
+  retentionDays: number | null;
 }
 
 export interface ProjectContext {
@@ -65,6 +74,8 @@ export interface ProjectJson {
   scrubIPAddresses: boolean;
   sensitiveFields: string[];
   safeFields: string[];
+  /** Days events and telemetry are kept (Faultline's field, docs/retention.md): the project's or the default. */
+  retentionDays: number;
   /** Sentry's project options; the inbound filters' lists, one entry per line. */
   options: Record<string, string>;
   team: ReturnType<typeof teamSummary> | null;
@@ -105,6 +116,7 @@ export function serializeProject(project: ProjectRecord, context: ProjectContext
     scrubIPAddresses: project.scrubIpAddresses !== 0,
     sensitiveFields: parseFieldList(project.sensitiveFields),
     safeFields: parseFieldList(project.safeFields),
+    retentionDays: project.retentionDays ?? DEFAULT_RETENTION_DAYS,
     options: filterOptions(parseStoredFilters(project.inboundFilters)),
     team,
     teams: team ? [team] : [],
@@ -149,6 +161,8 @@ export interface ProjectChanges extends Partial<RateLimitColumns> {
   /** JSON arrays of strings. */
   sensitiveFields?: string;
   safeFields?: string;
+  /** Days of retention; null: back to the default. */
+  retentionDays?: number | null;
   /** New inbound filter lists (from `options`), merged into the stored filters by the route. */
   filterLists?: Partial<Record<FilterList, string[]>>;
 }
@@ -187,6 +201,22 @@ function fieldList(value: unknown, name: string): string {
   return JSON.stringify(fields);
 }
 
+/** A retention in whole days from MIN_RETENTION_DAYS to MAX_RETENTION_DAYS; null (or "") for the default. */
+export function parseRetentionDays(value: unknown): number | null {
+  if (value === null || value === "") return null;
+  const days = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (
+    typeof days !== "number" ||
+    !Number.isInteger(days) ||
+    days < MIN_RETENTION_DAYS ||
+    days > MAX_RETENTION_DAYS
+  )
+    throw badRequest(
+      `retentionDays: a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}, or null for the default`,
+    );
+  return days;
+}
+
 export function parseProjectChanges(body: unknown): ProjectChanges {
   const input = objectBody(body);
   const changes: ProjectChanges = {};
@@ -215,6 +245,7 @@ export function parseProjectChanges(body: unknown): ProjectChanges {
     changes.sensitiveFields = fieldList(input.sensitiveFields, "sensitiveFields");
   }
   if (input.safeFields !== undefined) changes.safeFields = fieldList(input.safeFields, "safeFields");
+  if (input.retentionDays !== undefined) changes.retentionDays = parseRetentionDays(input.retentionDays);
   if (input.options !== undefined) {
     const options = objectBody(input.options);
     const lists: Partial<Record<FilterList, string[]>> = {};

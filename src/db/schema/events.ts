@@ -32,6 +32,8 @@ export const events = sqliteTable(
     // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
     index("events_payload_key").on(t.payloadKey),
     index("events_project_trace").on(t.projectId, t.traceId),
+    // The retention sweep's (migration 0029).
+    index("events_project_timestamp").on(t.projectId, t.timestamp),
   ],
 );
 

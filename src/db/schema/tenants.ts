@@ -8,6 +8,8 @@ export const organizations = sqliteTable("organizations", {
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
   createdAt: real("created_at").notNull(),
+  /** Bytes the organization may store; NULL: DEFAULT_STORAGE_QUOTA_BYTES (docs/retention.md). */
+  storageQuotaBytes: integer("storage_quota_bytes"),
 });
 
 export const teams = sqliteTable(
@@ -93,6 +95,8 @@ export const projects = sqliteTable(
     safeFields: text("safe_fields").notNull().default("[]"),
     /** JSON object: the project's inbound filters (src/protocol/filters/stored.ts). */
     inboundFilters: text("inbound_filters").notNull().default("{}"),
+    /** Days events and telemetry are kept; NULL: DEFAULT_RETENTION_DAYS (docs/retention.md). */
+    retentionDays: integer("retention_days"),
   },
   (t) => [unique().on(t.organizationId, t.slug)],
 );

@@ -37,3 +37,14 @@ export const usageBudgets = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.projectId] })],
 );
+
+/** Stored bytes per project (migration 0029, docs/retention.md): the storage quota's measure. */
+export const storageUsage = sqliteTable(
+  "storage_usage",
+  {
+    projectId: integer("project_id").primaryKey(),
+    organizationId: integer("organization_id").notNull(),
+    bytes: integer("bytes").notNull().default(0),
+  },
+  (t) => [index("storage_usage_organization").on(t.organizationId)],
+);

@@ -1,4 +1,5 @@
-// Project settings: list and create projects; rename or delete one (owners and admins only).
+// Project settings: list and create projects; rename or delete one, its data scrubbing, inbound filters
+// and data retention (owners and admins only).
 
 import { isValidSlug } from "../../api/index.ts";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
@@ -18,6 +19,7 @@ import { randomToken } from "../session.ts";
 import { settingsNav, slugify } from "../settings-nav.ts";
 import { outcomesPanel } from "./project-outcomes.ts";
 import { filtersChange, filtersForm } from "./settings-filters.ts";
+import { retentionChange, retentionForm } from "./settings-retention.ts";
 import { scrubbingChanges, scrubbingForm } from "./settings-scrubbing.ts";
 
 const SLUG_RULE =
@@ -96,7 +98,7 @@ ${outcomes}
 ${
   admin
     ? html`<form method="post" action="${base}" class="panel">${csrfField(ctx)}<input type="hidden" name="action" value="rename"><label for="rname">Name</label><input id="rname" name="name" value="${project.name}" required maxlength="64"><label for="rslug">Slug</label><input id="rslug" name="slug" value="${project.slug}" required maxlength="50" pattern="(?![0-9]+$)[a-z0-9][a-z0-9_\-]*"><p class="muted">Changing the slug changes API URLs and <code>SENTRY_PROJECT</code>; the DSN stays the same.</p><p><button class="primary" type="submit">Save</button></p></form>
-${settings ? html`${scrubbingForm(ctx, base, settings)}${filtersForm(ctx, base, settings)}` : ""}
+${settings ? html`${scrubbingForm(ctx, base, settings)}${filtersForm(ctx, base, settings)}${retentionForm(ctx, base, settings)}` : ""}
 <form method="post" action="${base}" class="panel" data-confirm="Delete ${project.name} with all its issues, events and keys? This cannot be undone.">${csrfField(ctx)}<input type="hidden" name="action" value="delete"><h2 style="margin-top:0">Delete project</h2><p>Removes the project, its DSN keys, issues and events.</p><button class="danger" type="submit">Delete project</button></form>`
     : html`<div class="panel"><dl class="kv"><dt>Name</dt><dd>${project.name}</dd><dt>Slug</dt><dd><code>${project.slug}</code></dd></dl><p class="muted">Only owners and admins can change or delete projects.</p></div>`
 }`,
@@ -140,10 +142,15 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
     await deleteProjectBlobs(env.BLOBS, project.id);
     return redirect(`/settings/${o}/projects/?done=deleted`);
   }
-  if (action === "scrubbing" || action === "filters") {
+  if (action === "scrubbing" || action === "filters" || action === "retention") {
     const row = await getProject(env.DB, org.id, project.id);
     if (!row) throw new FaultlineError(404, "not found");
-    const changes = action === "scrubbing" ? scrubbingChanges(form) : filtersChange(form);
+    const changes =
+      action === "scrubbing"
+        ? scrubbingChanges(form)
+        : action === "filters"
+          ? filtersChange(form)
+          : retentionChange(form);
     if (typeof changes === "string") {
       return htmlResponse(projectSettingsView(call.ctx, org.slug, project, true, null, changes, row), 400);
     }

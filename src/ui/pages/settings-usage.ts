@@ -1,11 +1,14 @@
 // A project's usage and costs (docs/costs.md): month to date in platform units and dollars, the last 24
 // hours as charts and a table, the monthly budget form (owners and admins) and whether ingest is being
-// shed for the budget. Figures are the usage API's.
+// shed for the budget, and the organization's stored bytes against its storage quota (docs/retention.md).
+// Figures are the usage API's.
 import {
   changeProjectBudget,
   loadProjectUsage,
+  loadStorage,
   parseBudget,
   reportWindow,
+  type StorageJson,
   type UsageReport,
 } from "../../api/index.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
@@ -44,12 +47,26 @@ function hoursTable(r: UsageReport): SafeHtml {
   )}</tbody></table>`;
 }
 
+/** The organization's stored bytes against its quota (all its projects together). */
+function storagePanel(s: StorageJson): SafeHtml {
+  const share = s.quotaBytes > 0 ? Math.min(100, (s.usedBytes / s.quotaBytes) * 100) : 100;
+  const state =
+    s.state === "over_quota"
+      ? html`<span class="badge regressed" data-storage-state="over_quota">Over quota</span> Ingest is refused with 429 (<code>storage_quota</code>) until retention frees room or the quota is raised.`
+      : html`<span class="badge ok" data-storage-state="ok">Under quota</span>`;
+  return html`<div class="panel" aria-label="Organization storage"><h2 style="margin-top:0">Organization storage</h2>
+<p><strong data-storage-used="${String(s.usedBytes)}">${bytes(s.usedBytes)}</strong> of <strong data-storage-quota="${String(s.quotaBytes)}">${bytes(s.quotaBytes)}</strong> (${share.toFixed(1)} %)${s.defaultQuota ? " — the default quota" : ""}</p>
+<p>${state}</p>
+<p class="muted">Event payloads, attachments and raw items of all the organization's projects. Owners and admins set the quota with <code>PUT /api/0/organizations/{org}/usage/</code> <code>{"storageQuotaBytes": n}</code>.</p></div>`;
+}
+
 export function usageView(
   ctx: PageContext,
   p: {
     orgSlug: string;
     project: ProjectSummary;
     report: UsageReport;
+    storage: StorageJson;
     admin: boolean;
     message: string | null;
     error: string | null;
@@ -79,6 +96,7 @@ export function usageView(
 ${state}
 <div class="grid2"><div class="panel"><h2 style="margin-top:0">Month to date (since ${r.monthToDate.start.slice(0, 10)})</h2>${monthTable(r)}
 <p class="muted">At Cloudflare's Workers Paid list prices of ${r.pricesTaken}, without the plan's included allowances.</p></div><div>${form}</div></div>
+${storagePanel(p.storage)}
 <div class="panel"><h2 style="margin-top:0">Last 24 hours</h2><p>Dollars by hour</p>${barChart(dollars, 480, 64, "dollars")}<p>D1 rows written by hour</p>${barChart(written, 480, 64, "rows")}${hoursTable(r)}</div>`,
   );
 }
@@ -90,11 +108,15 @@ async function load(call: OrgCall): Promise<ProjectSummary> {
 }
 
 async function render(call: OrgCall, project: ProjectSummary, error: string | null): Promise<Response> {
-  const report = await loadProjectUsage(call.env, call.org.id, project.id, reportWindow(24));
+  const [report, storage] = await Promise.all([
+    loadProjectUsage(call.env, call.org.id, project.id, reportWindow(24)),
+    loadStorage(call.env, call.org.id),
+  ]);
   const view = usageView(call.ctx, {
     orgSlug: call.org.slug,
     project,
     report,
+    storage,
     admin: isAdmin(call.org),
     message: doneMessage(call.ctx.url),
     error,
