@@ -26,29 +26,34 @@ describe("@sentry/node 11", () => {
     await waitForSpool(server);
   });
 
-  it("stores the error with its cause chain, breadcrumbs, user and attachment, grouped into an issue", () => {
+  it("stores the error with its cause chain, breadcrumbs, user and attachment, grouped into an issue", async () => {
     const id = String(captured.errorEventId);
     const [row] = sql(
-      `SELECT e.payload, e.issue_id, i.title, i.culprit, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.event_id = '${id}'`,
+      `SELECT e.issue_id, i.title, i.culprit, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.event_id = '${id}'`,
     );
     expect(row).toBeDefined();
     expect(row?.title).toBe("Error: could not load order 17");
-    const payload = JSON.parse(String(row?.payload)) as {
-      exception: { values: { type: string; value: string; mechanism?: { type: string } }[] };
-      breadcrumbs: { values: { message?: string }[] };
-      user: { id: string };
-      release: string;
-      environment: string;
+    // The whole event as a Sentry API client reads it (the row keeps only a projection of the payload).
+    const res = await fetch(
+      `${server.url}/api/0/projects/${server.orgSlug}/${server.projectSlug}/events/${id}/`,
+      { headers: { authorization: `Bearer ${server.token}` } },
+    );
+    expect(res.status).toBe(200);
+    const event = (await res.json()) as {
+      entries: { type: string; data: { values?: { type?: string; value?: string; message?: string }[] } }[];
+      user: { id: string } | null;
+      release: { version: string } | null;
     };
-    const types = payload.exception.values.map((v) => v.type);
+    const entry = (type: string) => event.entries.find((e) => e.type === type)?.data.values ?? [];
+    const types = entry("exception").map((v) => v.type);
     // Root cause first, the error that was raised last (Sentry's order).
     expect(types).toEqual(["TypeError", "Error"]);
-    expect(payload.exception.values[0]?.value).toBe("connection refused by db-7.internal");
-    expect(payload.breadcrumbs.values.map((b) => b.message)).toEqual(
+    expect(entry("exception")[0]?.value).toBe("connection refused by db-7.internal");
+    expect(entry("breadcrumbs").map((b) => b.message)).toEqual(
       expect.arrayContaining(["user signed in", "GET /orders/17"]),
     );
-    expect(payload.user.id).toBe("user-42");
-    expect(payload.release).toBe("e2e-node@1.0.0");
+    expect(event.user?.id).toBe("user-42");
+    expect(event.release?.version).toBe("e2e-node@1.0.0");
     const attachments = sql(`SELECT name, size FROM attachments WHERE event_id = '${id}'`);
     expect(attachments).toEqual([{ name: "state.txt", size: 21 }]);
   });

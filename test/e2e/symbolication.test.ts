@@ -89,12 +89,11 @@ describe("symbolication with sentry-cli", () => {
     expect(frames.at(-1)).toMatchObject({ function: "alloc::vec::Vec<T,A>::as_slice", filename: "mod.rs" });
     expect(exception?.rawStacktrace?.frames.map((f) => f.function)).toEqual(["<unknown>", "<unknown>"]);
 
-    // The stored payload agrees, and the issue was grouped by the symbolicated stack trace.
+    // The issue was grouped by the symbolicated stack trace (the raw one is asserted through the API above).
     const [row] = sqlLocal(
       server.persistTo,
-      `SELECT e.payload, i.culprit FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.event_id = '${eventId}'`,
+      `SELECT i.culprit FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.event_id = '${eventId}'`,
     );
     expect(String(row?.culprit)).not.toContain("<unknown>");
-    expect(String(row?.payload)).toContain('"raw_stacktrace"');
   });
 });
