@@ -5,43 +5,24 @@
 // crashing thread) and 100 modules (93 of them without frames), walked from the parsed dump; heap
 // growth; and R2 reads per dump with a cold cache (one unwind table per module with a debug file, plus
 // the symbol lookup's header and pages). Numbers are from a shared machine: noisy.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { bundleSource, ROOT } from "./bundle-src.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const RUNS = 30;
 
 process.env.FAULTLINE_CORPUS_DIR = join(ROOT, "test/fixtures/minidump");
 
-async function bundle() {
-  const { build } = await import("esbuild");
-  const dir = mkdtempSync(join(tmpdir(), "faultline-bench-minidump-"));
-  const entry = join(dir, "entry.ts");
-  writeFileSync(
-    entry,
-    [
-      `export { buildCorpus } from ${JSON.stringify(join(ROOT, "test/fixtures/minidump/corpus.ts"))};`,
-      `export * from ${JSON.stringify(join(ROOT, "src/symbolication/minidump/index.ts"))};`,
-      `export { memorySource } from ${JSON.stringify(join(ROOT, "src/symbolication/byte-source.ts"))};`,
-      `export { buildLookup } from ${JSON.stringify(join(ROOT, "src/symbolication/lookup-build.ts"))};`,
-      `export { openLookup } from ${JSON.stringify(join(ROOT, "src/symbolication/lookup-query.ts"))};`,
-      `export { symbolicateEvent } from ${JSON.stringify(join(ROOT, "src/symbolication/symbolicate.ts"))};`,
-      `export { initDemangler } from ${JSON.stringify(join(ROOT, "src/symbolication/demangle.ts"))};`,
-    ].join("\n"),
-  );
-  const out = join(dir, "core.mjs");
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile: out,
-    logLevel: "error",
-  });
-  return { dir, core: await import(pathToFileURL(out).href) };
-}
+const bundle = () =>
+  bundleSource("minidump", [
+    ["{ buildCorpus }", "test/fixtures/minidump/corpus.ts"],
+    ["*", "src/symbolication/minidump/index.ts"],
+    ["{ memorySource }", "src/symbolication/byte-source.ts"],
+    ["{ buildLookup }", "src/symbolication/lookup-build.ts"],
+    ["{ openLookup }", "src/symbolication/lookup-query.ts"],
+    ["{ symbolicateEvent }", "src/symbolication/symbolicate.ts"],
+    ["{ initDemangler }", "src/symbolication/demangle.ts"],
+  ]);
 
 const cpuMs = (start) => {
   const used = process.cpuUsage(start);

@@ -3,40 +3,18 @@
 // format code of src/ (bundled with esbuild, run under Node): the payload as JSON (inline today), deflate-
 // raw (compressed in the row, or in a segment), and the projection a row keeps beside a segment locator.
 // D1's own growth per event is measured by `npm run bench:scale`; these are the payload bytes alone.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { bundleSource } from "./bundle-src.mjs";
 import { anyhowEvent, panicEvent } from "./envelopes.mjs";
 
-const ROOT = new URL("..", import.meta.url).pathname;
 const N = Number(process.env.BENCH_PAYLOAD_EVENTS ?? 500);
 
-async function bundle() {
-  const { build } = await import("esbuild");
-  const dir = mkdtempSync(join(tmpdir(), "faultline-bench-payloads-"));
-  const entry = join(dir, "entry.ts");
-  writeFileSync(
-    entry,
-    [
-      `export { payloadProjection } from ${JSON.stringify(join(ROOT, "src/db/payload-projection.ts"))};`,
-      `export * from ${JSON.stringify(join(ROOT, "src/blobs/segment-format.ts"))};`,
-    ].join("\n"),
-  );
-  const out = join(dir, "core.mjs");
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile: out,
-    logLevel: "error",
-  });
-  const core = await import(out);
-  rmSync(dir, { recursive: true, force: true });
-  return core;
-}
-
-const core = await bundle();
+const bundled = await bundleSource("payloads", [
+  ["{ payloadProjection }", "src/db/payload-projection.ts"],
+  ["*", "src/blobs/segment-format.ts"],
+]);
+rmSync(bundled.dir, { recursive: true, force: true });
+const { core } = bundled;
 const enc = new TextEncoder();
 const sums = { json: 0, deflated: 0, projection: 0, locator: 0 };
 for (let i = 0; i < N; i++) {
