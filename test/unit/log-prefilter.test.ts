@@ -1,5 +1,6 @@
 // The logs explorer's full-text prefilter, its pure parts: which trigrams a search text probes, how a
 // term is written in an FTS5 expression, and which probed terms drive the query.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   choosePrefilter,
@@ -43,6 +44,18 @@ describe("FTS5 terms", () => {
     const one = "'k' || hex(substr(length(?) || ':' || ? || '=' || ?, 1, 100))";
     expect(m.sql).toBe(`${one} || ' AND ' || ${one}`);
     expect(m.params).toEqual(["url", "url", "http://a:1", "n", "n", "7"]);
+  });
+
+  it("is the token migration 0031 writes: the rebuild, the insert and the delete trigger spell it alike", () => {
+    const sql = readFileSync(new URL("../../migrations/0031_log_attr_exact.sql", import.meta.url), "utf8");
+    const tokens = [...sql.matchAll(/group_concat\((.*?), ' '\)\s+FROM json_each\((\w+\.attributes)\)/g)];
+    expect(tokens.map((m) => m[2])).toEqual(["logs.attributes", "NEW.attributes", "OLD.attributes"]);
+    // The query's expression with the record's key and value where the parameters are.
+    const query = pairMatch([["k", "v"]]).sql.replace(
+      "length(?) || ':' || ? || '=' || ?",
+      "length(key) || ':' || key || '=' || CAST(value AS TEXT)",
+    );
+    for (const m of tokens) expect(m[1]).toBe(query);
   });
 
   it("calls pairs exact when their whole token fits, counting code points as SQLite does", () => {
