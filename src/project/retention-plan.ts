@@ -1,4 +1,4 @@
-// Pure planning of the retention sweep (docs/retention.md): the cutoff of a project's retention, the
+// Pure planning of the retention sweep (docs/retention.md): a project's effective retention and its cutoff, the
 // hourly row budget (what is left of it, what a run may spend) and when the next run is due.
 import {
   DEFAULT_RETENTION_DAYS,
@@ -18,6 +18,14 @@ export interface RetentionState {
   rowsSpent: number;
   /** When the next run is due (ms). */
   nextAt: number;
+}
+
+/**
+ * Days a project keeps data: its own retention, never more than its organization's (each null: the
+ * default of DEFAULT_RETENTION_DAYS).
+ */
+export function effectiveRetentionDays(project: number | null, organization: number | null): number {
+  return Math.min(project ?? DEFAULT_RETENTION_DAYS, organization ?? DEFAULT_RETENTION_DAYS);
 }
 
 /** The unix-seconds time before which the project's data is expired. */
