@@ -6,9 +6,17 @@ const GiB = 1024 * 1024 * 1024;
 /** Days an organization's events and telemetry are kept unless a project sets its own (Sentry's 90). */
 export const DEFAULT_RETENTION_DAYS = 90;
 
-/** The shortest and longest retention a project may set, in days. */
+/** The shortest and longest retention an organization or a project may set, in days. */
 export const MIN_RETENTION_DAYS = 1;
 export const MAX_RETENTION_DAYS = DEFAULT_RETENTION_DAYS;
+
+/**
+ * Days a project keeps data: its own retention, never more than its organization's (each null: the
+ * default of DEFAULT_RETENTION_DAYS). A pure rule the sweep and the project JSON share.
+ */
+export function effectiveRetentionDays(project: number | null, organization: number | null): number {
+  return Math.min(project ?? DEFAULT_RETENTION_DAYS, organization ?? DEFAULT_RETENTION_DAYS);
+}
 
 /**
  * D1 rows one project's retention may delete per clock hour (counted from D1's `changes`). A group

@@ -1,7 +1,7 @@
-// Pure planning of the retention sweep (docs/retention.md): a project's effective retention and its cutoff, the
+// Pure planning of the retention sweep (docs/retention.md): the cutoff of a project's retention, the
 // hourly row budget (what is left of it, what a run may spend) and when the next run is due.
 import {
-  DEFAULT_RETENTION_DAYS,
+  effectiveRetentionDays,
   RETENTION_CHECK_INTERVAL_MS,
   RETENTION_ROWS_PER_RUN,
   RETENTION_RUN_PAUSE_MS,
@@ -21,16 +21,15 @@ export interface RetentionState {
 }
 
 /**
- * Days a project keeps data: its own retention, never more than its organization's (each null: the
- * default of DEFAULT_RETENTION_DAYS).
+ * The unix-seconds time before which the project's data is expired: its own retention, never more than
+ * its organization's (effectiveRetentionDays; null: the default).
  */
-export function effectiveRetentionDays(project: number | null, organization: number | null): number {
-  return Math.min(project ?? DEFAULT_RETENTION_DAYS, organization ?? DEFAULT_RETENTION_DAYS);
-}
-
-/** The unix-seconds time before which the project's data is expired. */
-export function cutoffSeconds(nowMs: number, retentionDays: number | null): number {
-  return Math.floor(nowMs / 1000) - (retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
+export function cutoffSeconds(
+  nowMs: number,
+  retentionDays: number | null,
+  organizationRetentionDays: number | null = null,
+): number {
+  return Math.floor(nowMs / 1000) - effectiveRetentionDays(retentionDays, organizationRetentionDays) * 86_400;
 }
 
 const hourOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;

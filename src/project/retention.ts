@@ -23,13 +23,7 @@ import {
 } from "../db/retention.ts";
 import { RETENTION_EVENTS_PER_ROUND, RETENTION_ROWS_PER_STATEMENT } from "../limits.ts";
 import type { CommitLock } from "./commit-lock.ts";
-import {
-  cutoffSeconds,
-  effectiveRetentionDays,
-  nextRunAt,
-  type RetentionState,
-  runAllowance,
-} from "./retention-plan.ts";
+import { cutoffSeconds, nextRunAt, type RetentionState, runAllowance } from "./retention-plan.ts";
 
 /** The key of the sweep's state in the object's storage. */
 export const RETENTION_STATE_KEY = "retention";
@@ -144,10 +138,8 @@ export class RetentionSweep {
     }
     const { budgetPerHour } = this.deps.seams();
     const { hourStart, spentBefore, allowance } = runAllowance(state, now, budgetPerHour);
-    const cutoff = cutoffSeconds(
-      now,
-      effectiveRetentionDays(project.retentionDays, project.orgRetentionDays),
-    );
+    // Read at every run: a lowered organization or project retention applies at the next sweep.
+    const cutoff = cutoffSeconds(now, project.retentionDays, project.orgRetentionDays);
     const owner: SweptProject = {
       projectId: state.projectId,
       organizationId: project.organizationId,

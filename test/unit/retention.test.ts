@@ -5,6 +5,7 @@ import { parseRetentionDays } from "../../src/api/serializers/project.ts";
 import { parseStorageQuota, storageJson } from "../../src/api/storage-quota.ts";
 import { FaultlineError } from "../../src/errors.ts";
 import {
+  effectiveRetentionDays,
   R2_PAYLOAD_COUNTED_BYTES,
   RETENTION_CHECK_INTERVAL_MS,
   RETENTION_ROWS_PER_RUN,
@@ -32,6 +33,17 @@ describe("retention plan", () => {
   it("cuts off the project's days, or the default 90", () => {
     expect(cutoffSeconds(at, 1)).toBe(at / 1000 - 86_400);
     expect(cutoffSeconds(at, null)).toBe(at / 1000 - 90 * 86_400);
+  });
+
+  it("keeps a project's own retention only below its organization's", () => {
+    expect(effectiveRetentionDays(null, null)).toBe(90);
+    expect(effectiveRetentionDays(null, 30)).toBe(30);
+    expect(effectiveRetentionDays(7, 30)).toBe(7);
+    // An organization lowered below a project's own value wins.
+    expect(effectiveRetentionDays(60, 30)).toBe(30);
+    expect(effectiveRetentionDays(60, null)).toBe(60);
+    expect(cutoffSeconds(at, 60, 30)).toBe(at / 1000 - 30 * 86_400);
+    expect(cutoffSeconds(at, null, 2)).toBe(at / 1000 - 2 * 86_400);
   });
 
   it("spends the hour's budget once; a new hour starts afresh", () => {
