@@ -32,22 +32,18 @@ export async function readProjectRetention(
   );
 }
 
-/**
- * Up to `limit` (≤ 90) issues of the project whose last event is older than `cutoff` and that have no
- * event left, found through issues_project_first_seen (an issue's first event is no later than its last).
- */
+/** The SQL of expiredIssueIds: through issues_project_first_seen (an issue's first event is no later than its last). */
+export const EXPIRED_ISSUES_SQL = `SELECT id FROM issues WHERE project_id = ?1 AND first_seen < ?2 AND last_seen < ?2
+  AND NOT EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id) LIMIT ?3`;
+
+/** Up to `limit` (≤ 90) issues of the project whose last event is older than `cutoff` and that have no event left. */
 export async function expiredIssueIds(
   db: D1Database,
   projectId: number,
   cutoff: number,
   limit: number,
 ): Promise<number[]> {
-  const rows = await all<{ id: number }>(
-    db,
-    `SELECT id FROM issues WHERE project_id = ?1 AND first_seen < ?2 AND last_seen < ?2
-       AND NOT EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id) LIMIT ?3`,
-    [projectId, cutoff, Math.min(limit, 90)],
-  );
+  const rows = await all<{ id: number }>(db, EXPIRED_ISSUES_SQL, [projectId, cutoff, Math.min(limit, 90)]);
   return rows.map((r) => r.id);
 }
 

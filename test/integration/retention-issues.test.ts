@@ -6,6 +6,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseLocator } from "../../src/blobs/segment-format.ts";
+import { EXPIRED_ISSUES_SQL } from "../../src/db/retention.ts";
 import {
   ISSUE_PREFIX_SQL,
   issueEventsSql,
@@ -183,6 +184,7 @@ describe("retention through issues", () => {
     const checks: [string, unknown[], string][] = [
       [oldIssuesSql(false), [1, 100, 80], "issues_project_first_seen"],
       [oldIssuesSql(true), [1, 100, 5, 7, 80], "issues_project_first_seen"],
+      [EXPIRED_ISSUES_SQL, [1, 100, 90], "issues_project_first_seen"],
       [issueEventsSql(3), [1, 2, 3, 100, 1000], "events_issue_timestamp"],
       [`DELETE FROM events WHERE ${ISSUE_PREFIX_SQL}`, [1, 5, 1, "e"], "events_issue_timestamp"],
       [UNISSUED_EVENTS_SQL, [1, 100, 1000], "events_unissued_project_timestamp"],
