@@ -101,6 +101,14 @@ describe("retention and quota input", () => {
       expect(refused(() => parseRetentionDays(bad))).toBe(400);
   });
 
+  it("caps a project's retentionDays at its organization's; null still means the organization's", () => {
+    expect(parseRetentionDays(30, 30)).toBe(30);
+    expect(parseRetentionDays("7", 30)).toBe(7);
+    expect(parseRetentionDays(null, 1)).toBeNull();
+    expect(refused(() => parseRetentionDays(31, 30))).toBe(400);
+    expect(refused(() => parseRetentionDays(2, 1))).toBe(400);
+  });
+
   it("takes a quota in whole bytes, null or empty for the default, and says when it is reached", () => {
     expect(parseStorageQuota(0, "q")).toBe(0);
     expect(parseStorageQuota("1048576", "q")).toBe(1_048_576);
