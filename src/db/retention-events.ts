@@ -39,22 +39,22 @@ interface Predicate {
 
 const changes = (results: D1Result[]): number => results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 
-/** The SQL of the walk over old issues: `issue_id`s first seen before the cutoff, in index order. */
+/** The SQL of the walk over issues: those first seen before a bound (the cutoff), in index order. */
 export function oldIssuesSql(after: boolean): string {
   return `SELECT id, first_seen AS firstSeen FROM issues
     WHERE project_id = ? AND first_seen < ?${after ? " AND (first_seen, id) > (?, ?)" : ""}
     ORDER BY first_seen, id LIMIT ?`;
 }
 
-/** Up to `limit` of the project's issues first seen before `cutoff`, after `after` in (first_seen, id) order. */
+/** Up to `limit` of the project's issues first seen before `bound`, after `after` in (first_seen, id) order. */
 export async function oldIssues(
   db: D1Database,
   projectId: number,
-  cutoff: number,
+  bound: number,
   after: IssueCursor | null,
   limit: number,
 ): Promise<IssueCursor[]> {
-  const params = after ? [projectId, cutoff, after.firstSeen, after.id, limit] : [projectId, cutoff, limit];
+  const params = after ? [projectId, bound, after.firstSeen, after.id, limit] : [projectId, bound, limit];
   return all<IssueCursor>(db, oldIssuesSql(after !== null), params);
 }
 

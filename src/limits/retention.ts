@@ -39,6 +39,13 @@ export const RETENTION_EVENTS_PER_ROUND = 1_000;
 /** Rows of the other tables deleted per statement. */
 export const RETENTION_ROWS_PER_STATEMENT = 1_000;
 
+/**
+ * How often a sweep walks every issue of the project, not only those first seen before the cutoff
+ * (ms): an event sent with a timestamp older than its issue's first_seen (a client clock far behind,
+ * an offline cache replayed) is found then. One index probe per issue, reads only.
+ */
+export const RETENTION_FULL_WALK_INTERVAL_MS = 24 * 60 * 60 * 1000;
+
 /** How often a project checks for expired data once nothing is left to delete (ms). */
 export const RETENTION_CHECK_INTERVAL_MS = 60 * 60 * 1000;
 

@@ -23,7 +23,14 @@ import {
 } from "../db/retention.ts";
 import { RETENTION_EVENTS_PER_ROUND, RETENTION_ROWS_PER_STATEMENT } from "../limits.ts";
 import type { CommitLock } from "./commit-lock.ts";
-import { cutoffSeconds, nextRunAt, type RetentionState, runAllowance } from "./retention-plan.ts";
+import {
+  ALL_ISSUES,
+  cutoffSeconds,
+  issueWalkBound,
+  nextRunAt,
+  type RetentionState,
+  runAllowance,
+} from "./retention-plan.ts";
 
 /** The key of the sweep's state in the object's storage. */
 export const RETENTION_STATE_KEY = "retention";
@@ -69,6 +76,12 @@ export interface RetentionTotals {
   bytes: number;
   /** Milliseconds the runs took. */
   ms: number;
+}
+
+/** Where a run's walk over issues stands: issues first seen before `bound`, past `after`. */
+interface IssueWalk {
+  bound: number;
+  after: IssueCursor | null;
 }
 
 export class RetentionSweep {
@@ -156,8 +169,9 @@ export class RetentionSweep {
     };
     const left = () => allowance - done.rows;
     const events = () => Math.max(1, Math.min(RETENTION_EVENTS_PER_ROUND, left()));
-    // The walk over the project's old issues, from the oldest at each run.
-    const walk: { after: IssueCursor | null } = { after: null };
+    // The walk over the project's issues first seen before `bound` (the cutoff, or once a day every
+    // issue), from the oldest at each run.
+    const walk: IssueWalk = { bound: issueWalkBound(state, now, cutoff), after: null };
     // Each step deletes at most what is left of the allowance (an issue's side rows may pass it by
     // one batch); a step that found nothing moves to the next.
     const steps: (() => Promise<boolean>)[] = [
@@ -184,12 +198,14 @@ export class RetentionSweep {
       workLeft: done.workLeft,
       budgetLeft: spent < budgetPerHour,
     });
+    const walkedAll = !done.workLeft && walk.bound === ALL_ISSUES;
     await this.deps.storage.put(STATE_KEY, {
       ...state,
       ...owner,
       hourStart,
       rowsSpent: spent,
       nextAt: done.nextAt,
+      ...(walkedAll ? { fullWalkAt: now } : {}),
     });
     return done;
   }
@@ -205,18 +221,18 @@ export class RetentionSweep {
   }
 
   /**
-   * Deletes expired events of the next old issues of the walk; false when the walk has passed every
-   * issue first seen before the cutoff. The walk moves past issues once all their expired events are gone.
+   * Deletes expired events of the walk's next issues; false when the walk has passed every issue first
+   * seen before its bound. The walk moves past issues once all their expired events are gone.
    */
   private async issueEventRound(
     owner: SweptProject,
     cutoff: number,
-    walk: { after: IssueCursor | null },
+    walk: IssueWalk,
     limit: number,
     done: RetentionRun,
   ) {
     const { db } = this.deps;
-    const issues = await oldIssues(db, owner.projectId, cutoff, walk.after, ISSUES_PER_ROUND);
+    const issues = await oldIssues(db, owner.projectId, walk.bound, walk.after, ISSUES_PER_ROUND);
     const lastIssue = issues[issues.length - 1];
     if (!lastIssue) return false;
     const ids = issues.map((i) => i.id);

@@ -1,6 +1,7 @@
 // Retention without an index entry per error event (migration 0032): error events expire through their
-// issues (issues_project_first_seen, then events_issue_timestamp), events without an issue through the
-// partial events_unissued_project_timestamp. Through the real ingest path, the project API and the
+// issues (issues_project_first_seen, then events_issue_timestamp; once a day every issue, for events
+// older than their issue's first_seen), events without an issue through the partial
+// events_unissued_project_timestamp. Through the real ingest path, the project API and the
 // project object's alarm; the query plans of the sweep's own SQL are checked against the migrated D1.
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -155,6 +156,27 @@ describe("retention through issues", () => {
       .bind(t.projectId)
       .all<{ event_id: string }>();
     expect(results.map((r) => r.event_id)).toEqual([...kept].sort());
+  });
+
+  it("an event sent with a timestamp older than its issue's first_seen goes at the daily walk over every issue", async () => {
+    const t = await createTenant();
+    const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/`;
+    expect((await call(t.token, "PUT", base, { retentionDays: 2 })).status).toBe(200);
+    const now = Date.now() / 1000;
+    const recent = await sendError(t, "replayed late", now, "late");
+    const backdated = await sendError(t, "replayed late", now - 3 * DAY, "late");
+    const issue = await issueOf(t, recent);
+    expect(await issueOf(t, backdated)).toBe(issue);
+    // The first sweep walks every issue: the backdated event goes, its issue and the recent one stay.
+    await sweep(t, { aheadMs: 2 * HOUR_MS });
+    expect(await issueEventIds(t, issue)).toEqual([recent]);
+    // Later sweeps of the day walk only issues first seen before the cutoff; the next day's walks all.
+    const later = await sendError(t, "replayed late", now - 3 * DAY, "late");
+    await sweep(t, { aheadMs: 3 * HOUR_MS });
+    expect(await issueEventIds(t, issue)).toEqual([recent, later].sort());
+    await sweep(t, { aheadMs: 27 * HOUR_MS });
+    expect(await issueEventIds(t, issue)).toEqual([recent]);
+    expect((await call(t.token, "GET", `/api/0/issues/${issue}/`)).status).toBe(200);
   });
 
   it("a transaction expires through the partial index of events without an issue; a recent one stays", async () => {

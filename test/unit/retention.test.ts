@@ -12,7 +12,9 @@ import {
   RETENTION_RUN_PAUSE_MS,
 } from "../../src/limits.ts";
 import {
+  ALL_ISSUES,
   cutoffSeconds,
+  issueWalkBound,
   nextRunAt,
   type RetentionState,
   runAllowance,
@@ -44,6 +46,14 @@ describe("retention plan", () => {
     expect(effectiveRetentionDays(60, null)).toBe(60);
     expect(cutoffSeconds(at, 60, 30)).toBe(at / 1000 - 30 * 86_400);
     expect(cutoffSeconds(at, null, 2)).toBe(at / 1000 - 2 * 86_400);
+  });
+
+  it("walks every issue at the first run and once a day, else only issues first seen before the cutoff", () => {
+    const cutoff = at / 1000 - 86_400;
+    expect(issueWalkBound(state(0, 0), at, cutoff)).toBe(ALL_ISSUES);
+    const walked = { ...state(0, 0), fullWalkAt: at - 23 * HOUR_MS };
+    expect(issueWalkBound(walked, at, cutoff)).toBe(cutoff);
+    expect(issueWalkBound(walked, at + HOUR_MS, cutoff)).toBe(ALL_ISSUES);
   });
 
   it("spends the hour's budget once; a new hour starts afresh", () => {
