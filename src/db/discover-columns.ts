@@ -67,8 +67,12 @@ const decimalIssue = (value: string): string => {
 const frameFilenames = (value: unknown): unknown => {
   if (typeof value !== "string") return null;
   try {
-    const parsed = JSON.parse(value) as { values?: { stacktrace?: { frames?: { filename?: unknown }[] } }[] };
-    const names = (parsed.values ?? []).flatMap((v) => (v.stacktrace?.frames ?? []).map((f) => f.filename));
+    type Frame = { filename?: unknown } | string | null;
+    const parsed = JSON.parse(value) as { values?: { stacktrace?: { frames?: Frame[] } }[] };
+    // A projection names a frame that only has a file by the file name; whole payloads hold objects.
+    const names = (parsed.values ?? []).flatMap((v) =>
+      (v.stacktrace?.frames ?? []).map((f) => (typeof f === "string" ? f : f?.filename)),
+    );
     return [...new Set(names.filter((n): n is string => typeof n === "string"))];
   } catch {
     return null;
