@@ -72,6 +72,11 @@ function contexts(value: JsonValue | undefined): JsonObject | undefined {
 
 /** The projection's JSON text (what `events.payload` keeps beside a segment locator). */
 export function payloadProjection(event: JsonObject): string {
+  return JSON.stringify(projectionOf(event));
+}
+
+/** The projection as an object (payloadProjection's before it is text). */
+export function projectionOf(event: JsonObject): JsonObject {
   const out: JsonObject = {};
   const copy = ["message", "culprit", "dist", "logger", "server_name", "tags", "user"];
   if (event.start_timestamp !== undefined) copy.unshift("timestamp", "start_timestamp");
@@ -84,5 +89,5 @@ export function payloadProjection(event: JsonObject): string {
     ["exception", exception(event.exception)],
   ];
   for (const [key, value] of parts) if (value) out[key] = value;
-  return JSON.stringify(out);
+  return out;
 }

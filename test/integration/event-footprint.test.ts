@@ -1,6 +1,7 @@
 // What an error event's D1 row keeps of its payload, through the ingest endpoint and the REST API: the
 // row holds a compact projection (no copy of the columns, each frame that only names a file as that
-// name), and every read that works on rows (event lists, an issue's events, tags and tag values,
+// name) less its shape, which event_shapes holds once for the events that repeat it, and every read
+// that works on rows (event lists, an issue's events, tags and tag values,
 // discover's columns and filters, issue search, the trace view) answers the same from it as from a row
 // written before, which holds the whole payload (discover's stack.filename in the stack's order too).
 import { env } from "cloudflare:workers";
@@ -125,20 +126,53 @@ describe("an error event's D1 row", () => {
     t = await createTenant();
   });
 
-  it("keeps a projection without copies of its columns, each file-only frame as its file name", async () => {
-    const id = await sendPanic(t, 1);
+  it("keeps a projection without copies of its columns, and what events repeat once, as their shape", async () => {
+    const ids = [await sendPanic(t, 1), await sendPanic(t, 2)];
     await drainSpool(t.projectId);
-    const projected = JSON.parse(String((await eventRow(t.projectId, id))?.payload));
-    expect(projected.type).toBeUndefined();
-    expect(projected.timestamp).toBeUndefined();
-    expect(projected.contexts.os).toEqual({ name: "Linux", version: "6.1.0" });
-    expect(projected.exception.values[0].stacktrace.frames).toEqual([
-      "rt.rs",
-      "load.rs",
-      "parse.rs",
-      { filename: "handle_request.rs", lineno: 78, in_app: true },
-      "panicking.rs",
-    ]);
+    const rows = await Promise.all(ids.map((id) => eventRow(t.projectId, id)));
+    const own = rows.map((r) => JSON.parse(String(r?.payload)));
+    expect(own[0]).toEqual({
+      server_name: "web-3",
+      tags: [
+        ["customer", "acme"],
+        ["os", "Linux 6.1.0"],
+        ["os.name", "Linux"],
+        ["runtime", "rustc 1.80.0"],
+        ["runtime.name", "rustc"],
+      ],
+      user: { id: "user-7", email: "u7@example.com" },
+      contexts: { trace: { span_id: "b2".repeat(8) } },
+      exception: { values: [{ value: "called `Option::unwrap()` on a `None` value (order 1)" }] },
+    });
+    expect(own[1].exception.values[0].value).toContain("(order 2)");
+    // One shape for both: the frames, each file-only one as its file name, the location in its place.
+    expect(rows[0]?.shape_id).toEqual(expect.any(Number));
+    expect(rows[1]?.shape_id).toBe(rows[0]?.shape_id);
+    const shapes = await env.DB.prepare("SELECT id, shape FROM event_shapes WHERE project_id = ?")
+      .bind(t.projectId)
+      .all<{ id: number; shape: string }>();
+    expect(shapes.results.map((r) => r.id)).toEqual([rows[0]?.shape_id]);
+    expect(JSON.parse(String(shapes.results[0]?.shape))).toEqual({
+      sdk: { name: "sentry.rust", version: "0.34.0" },
+      contexts: { os: { name: "Linux", version: "6.1.0" }, runtime: { name: "rustc", version: "1.80.0" } },
+      exception: {
+        values: [
+          {
+            type: "panic",
+            mechanism: { type: "panic", handled: false },
+            stacktrace: {
+              frames: [
+                "rt.rs",
+                "load.rs",
+                "parse.rs",
+                { filename: "handle_request.rs", lineno: 78, in_app: true },
+                "panicking.rs",
+              ],
+            },
+          },
+        ],
+      },
+    });
   });
 
   it("answers every list, facet, discover column, filter and search the same as a row holding the whole payload", async () => {
@@ -168,7 +202,9 @@ describe("an error event's D1 row", () => {
     // Rows written before the projection existed hold the whole payload in `payload`.
     for (const id of ids) {
       const whole = await storedPayload(t.projectId, id);
-      await env.DB.prepare("UPDATE events SET payload = ? WHERE project_id = ? AND event_id = ?")
+      await env.DB.prepare(
+        "UPDATE events SET payload = ?, shape_id = NULL WHERE project_id = ? AND event_id = ?",
+      )
         .bind(whole, t.projectId, id)
         .run();
     }

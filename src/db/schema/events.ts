@@ -1,6 +1,6 @@
 // Drizzle tables (migrations/*.sql mirrored): Stored error and transaction events, their spans and
 // attachments, opaque items kept in R2, and where the sweep of unreferenced R2 objects stopped.
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
 
 export const events = sqliteTable(
   "events",
@@ -24,6 +24,8 @@ export const events = sqliteTable(
     payloadKey: text("payload_key"),
     /** Locator of the whole payload in a payload segment (0028); `payload` is then its projection. */
     payloadRef: text("payload_ref"),
+    /** The event's shape in event_shapes (0034), only beside a payloadRef; `payload` lacks what it holds. */
+    shapeId: integer("shape_id"),
   },
   // WITHOUT ROWID in the migration: the key is the table.
   (t) => [
@@ -35,6 +37,17 @@ export const events = sqliteTable(
     // The retention sweep's (migration 0029).
     index("events_project_timestamp").on(t.projectId, t.timestamp),
   ],
+);
+
+/** What the projections of a project's events repeat, once (migration 0034, src/db/payload-shape.ts). */
+export const eventShapes = sqliteTable(
+  "event_shapes",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    shape: text("shape").notNull(),
+  },
+  (t) => [unique().on(t.projectId, t.shape)],
 );
 
 export const spans = sqliteTable(

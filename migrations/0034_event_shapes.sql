@@ -1,0 +1,12 @@
+-- What the projection of many events repeats is stored once: an event's exception types, mechanisms and
+-- frames, its SDK and its os, runtime and browser contexts are its *shape* (src/db/payload-shape.ts),
+-- kept once per project in event_shapes; the row keeps the rest of its projection in `payload` and
+-- names its shape with `shape_id`. Rows without a shape (all rows written before) keep their whole
+-- projection, or whole payload, in `payload` and read as they did; nothing is rewritten.
+CREATE TABLE event_shapes (
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  shape TEXT NOT NULL,
+  UNIQUE (project_id, shape)
+);
+ALTER TABLE events ADD COLUMN shape_id INTEGER;
