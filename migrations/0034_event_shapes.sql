@@ -3,6 +3,8 @@
 -- kept once per project in event_shapes; the row keeps the rest of its projection in `payload` and
 -- names its shape with `shape_id`. Rows without a shape (all rows written before) keep their whole
 -- projection, or whole payload, in `payload` and read as they did; nothing is rewritten.
+-- Two fields queries read of each event leave its JSON for columns of their own beside a shape: the
+-- trace context's span id (`span_id`) and the last exception's value (`error_value`).
 CREATE TABLE event_shapes (
   id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
@@ -10,3 +12,5 @@ CREATE TABLE event_shapes (
   UNIQUE (project_id, shape)
 );
 ALTER TABLE events ADD COLUMN shape_id INTEGER;
+ALTER TABLE events ADD COLUMN span_id TEXT;
+ALTER TABLE events ADD COLUMN error_value TEXT;

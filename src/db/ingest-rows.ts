@@ -39,6 +39,9 @@ export type EventRow = Pick<
      * locator that leaves it out; the commit stores it in event_shapes once and the row names it.
      */
     shape?: string | null;
+    /** Beside a shape: the trace context's span id and the last exception's value (payload-shape.ts). */
+    spanId?: string | null;
+    errorValue?: string | null;
   };
 
 /** An `attachments` row; `blobKey` is the R2 key, written before the Durable Object is called. */

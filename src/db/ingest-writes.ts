@@ -150,8 +150,8 @@ export function insertEvent(
     .prepare(
       `INSERT ${ifExists === "ignore" ? "OR IGNORE " : ""}INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
          release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref,
-         shape_id)
-       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${shape.sql})`,
+         span_id, error_value, shape_id)
+       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${shape.sql})`,
     )
     .bind(
       projectId,
@@ -172,6 +172,8 @@ export function insertEvent(
       row.payload,
       row.payloadKey,
       row.payloadRef ?? null,
+      row.spanId ?? null,
+      row.errorValue ?? null,
       ...shape.params,
     );
 }

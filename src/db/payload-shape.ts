@@ -4,7 +4,9 @@
 // message, culprit, request, the trace context, the exceptions' values… A path of the projection is
 // read from exactly one of the two (`shapePath`), so a query reads a shaped row's path from its shape
 // and every other path from its payload, and a row without a shape (written before) as it always did.
-// Pure.
+// Beside a shape, two fields queries read of each event leave the JSON for columns of their own
+// (`columnPath`): the trace context's span id and the last exception's value; the values of the
+// exceptions before the last, which no query reads, are left out. Pure.
 import type { JsonObject, JsonValue } from "../protocol/types.ts";
 import { projectionOf } from "./payload-projection.ts";
 
@@ -22,14 +24,34 @@ export function shapePath(path: string): boolean {
   return false;
 }
 
+/** Projection paths a row beside a shape keeps in a column of its own, by column. */
+export const COLUMN_PATHS = {
+  span_id: "$.contexts.trace.span_id",
+  error_value: "$.exception.values[#-1].value",
+} as const;
+
+/** The column holding a projection path in a shaped row, if one does. */
+export function columnPath(path: string): keyof typeof COLUMN_PATHS | null {
+  for (const [column, at] of Object.entries(COLUMN_PATHS))
+    if (at === path) return column as keyof typeof COLUMN_PATHS;
+  return null;
+}
+
+export interface ProjectionColumns {
+  spanId: string | null;
+  errorValue: string | null;
+}
+
 export interface SplitProjection {
   /** What the row's `payload` keeps. */
   own: JsonObject;
-  /** The shape's JSON text, or null when the projection has nothing a shape holds. */
+  /** The shape's JSON text, or null when the projection has nothing a shape holds (nor columns). */
   shape: string | null;
+  /** The columns' values (null in a row without a shape). */
+  columns: ProjectionColumns;
 }
 
-/** Splits a projection into what the row keeps and its shape (the shape's paths leave the row). */
+/** Splits a projection into what the row keeps, its shape and its columns (they leave the row's JSON). */
 export function splitProjection(projection: JsonObject): SplitProjection {
   const own: JsonObject = { ...projection };
   const shape: JsonObject = {};
@@ -49,32 +71,66 @@ export function splitProjection(projection: JsonObject): SplitProjection {
     if (Object.keys(kept).length > 0) own.contexts = kept;
     else delete own.contexts;
   }
+  let errorValue: JsonValue | undefined;
   const exception = projection.exception;
   if (isObject(exception) && Array.isArray(exception.values)) {
     const values = exception.values.map((v) => (isObject(v) ? v : {}));
     shape.exception = {
       values: values.map(({ value: _value, ...rest }) => rest),
     };
-    if (values.some((v) => v.value !== undefined))
-      own.exception = {
-        values: values.map((v): JsonObject => (v.value === undefined ? {} : { value: v.value })),
-      };
-    else delete own.exception;
+    errorValue = values[values.length - 1]?.value;
+    delete own.exception;
   }
-  return { own, shape: Object.keys(shape).length > 0 ? JSON.stringify(shape) : null };
+  if (Object.keys(shape).length === 0) return { own: projection, shape: null, columns: NO_COLUMNS };
+  // A value that is no string (rare) stays in the JSON, where a query reads it as it always did.
+  if (errorValue !== undefined && typeof errorValue !== "string") {
+    const values = (exception as JsonObject).values as JsonValue[];
+    own.exception = {
+      values: values.map(
+        (_v, i): JsonObject => (i === values.length - 1 ? { value: errorValue ?? null } : {}),
+      ),
+    };
+  }
+  let spanId: string | null = null;
+  if (
+    isObject(own.contexts) &&
+    isObject(own.contexts.trace) &&
+    typeof own.contexts.trace.span_id === "string"
+  ) {
+    spanId = own.contexts.trace.span_id;
+    const { span_id: _span, ...trace } = own.contexts.trace;
+    const { trace: _trace, ...contexts } = own.contexts;
+    if (Object.keys(trace).length > 0) contexts.trace = trace;
+    if (Object.keys(contexts).length > 0) own.contexts = contexts;
+    else delete own.contexts;
+  }
+  return {
+    own,
+    shape: JSON.stringify(shape),
+    columns: { spanId, errorValue: typeof errorValue === "string" ? errorValue : null },
+  };
 }
 
-/** The projection a shaped row stands for: its payload with its shape put back (splitProjection's inverse). */
-export function withShape(own: JsonObject, shape: JsonObject): JsonObject {
+const NO_COLUMNS: ProjectionColumns = { spanId: null, errorValue: null };
+
+/**
+ * The projection a shaped row stands for: its payload with its shape and columns put back
+ * (splitProjection's inverse, but for the values of exceptions before the last, which it leaves out).
+ */
+export function withShape(own: JsonObject, shape: JsonObject, columns: ProjectionColumns): JsonObject {
   const out: JsonObject = { ...own };
   if (shape.sdk !== undefined) out.sdk = shape.sdk;
-  if (isObject(shape.contexts))
-    out.contexts = { ...(isObject(own.contexts) ? own.contexts : {}), ...shape.contexts };
+  const contexts: JsonObject = { ...(isObject(own.contexts) ? own.contexts : {}) };
+  if (isObject(shape.contexts)) Object.assign(contexts, shape.contexts);
+  if (columns.spanId !== null)
+    contexts.trace = { span_id: columns.spanId, ...(isObject(contexts.trace) ? contexts.trace : {}) };
+  if (Object.keys(contexts).length > 0) out.contexts = contexts;
   if (isObject(shape.exception) && Array.isArray(shape.exception.values)) {
     const values = isObject(own.exception) && Array.isArray(own.exception.values) ? own.exception.values : [];
+    const last = shape.exception.values.length - 1;
     out.exception = {
       values: shape.exception.values.map((v, i) => {
-        const value = values[i];
+        const value = i === last && columns.errorValue !== null ? { value: columns.errorValue } : values[i];
         return isObject(v) && isObject(value) ? { ...v, ...value } : v;
       }),
     };
@@ -82,8 +138,10 @@ export function withShape(own: JsonObject, shape: JsonObject): JsonObject {
   return out;
 }
 
-/** What a row beside a segment locator keeps of `event` (`payload`) and its shape's text. */
-export function shapedProjection(event: JsonObject): { payload: string; shape: string | null } {
-  const { own, shape } = splitProjection(projectionOf(event));
-  return { payload: JSON.stringify(own), shape };
+/** What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns. */
+export function shapedProjection(
+  event: JsonObject,
+): { payload: string; shape: string | null } & ProjectionColumns {
+  const { own, shape, columns } = splitProjection(projectionOf(event));
+  return { payload: JSON.stringify(own), shape, ...columns };
 }

@@ -111,7 +111,7 @@ export class PayloadSegments {
       const payloadRef = formatLocator({ segment: open.id, offset: open.bytes, length: bytes.byteLength });
       open.events += 1;
       open.bytes += bytes.byteLength;
-      const stored: EventRow = { ...row, payload: projection.payload, shape: projection.shape, payloadRef };
+      const stored: EventRow = { ...row, ...projection, payloadRef };
       this.placed.set(row, stored);
       out.set(row, stored);
       if (this.due(open)) {

@@ -265,8 +265,9 @@ describe("late debug files", () => {
     const frames =
       detail.body.entries.find((e) => e.type === "exception")?.data.values[0]?.stacktrace.frames ?? [];
     expect(frames.some((f) => f.function === "main::main")).toBe(true);
-    // Lists and discover read the new frames: the row keeps no shape of the unsymbolicated ones.
-    expect(row?.shape_id).toBeNull();
+    // Lists and discover read the new frames: the row keeps no shape of the unsymbolicated ones (nor
+    // the columns beside a shape: its projection is whole again).
+    expect([row?.shape_id, row?.span_id, row?.error_value]).toEqual([null, null, null]);
     const found = await call<{ data: { "stack.filename": string[] | null }[] }>(
       t.token,
       "GET",

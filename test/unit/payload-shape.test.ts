@@ -1,8 +1,16 @@
-// An event's shape (what many projections repeat) and the rest its row keeps: every path of the
-// projection is in exactly one of the two, and putting the shape back gives the projection.
+// An event's shape (what many projections repeat), the columns of a shaped row and the rest its row
+// keeps: every path a query reads is in exactly one of them, and putting them back together gives the
+// projection (but for the values of exceptions before the last, which no query reads).
 import { describe, expect, it } from "vitest";
 import { projectionOf } from "../../src/db/payload-projection.ts";
-import { shapedProjection, shapePath, splitProjection, withShape } from "../../src/db/payload-shape.ts";
+import {
+  COLUMN_PATHS,
+  columnPath,
+  shapedProjection,
+  shapePath,
+  splitProjection,
+  withShape,
+} from "../../src/db/payload-shape.ts";
 import type { JsonObject } from "../../src/protocol/types.ts";
 
 const event = {
@@ -23,19 +31,19 @@ const event = {
   exception: {
     values: [
       { type: "Os", value: "No such file (os error 2)" },
+      { type: "Valueless" },
       {
         type: "panic",
         value: "order 17",
         mechanism: { type: "panic", handled: false },
         stacktrace: { frames: [{ filename: "a.rs", lineno: 3, in_app: true }] },
       },
-      { type: "Valueless" },
     ],
   },
 };
 
 const projection = projectionOf(event as unknown as JsonObject);
-const { own, shape } = splitProjection(projection);
+const { own, shape, columns } = splitProjection(projection);
 const shapeObject = JSON.parse(shape ?? "null");
 
 describe("splitProjection", () => {
@@ -46,18 +54,18 @@ describe("splitProjection", () => {
       exception: {
         values: [
           { type: "Os" },
+          { type: "Valueless" },
           {
             type: "panic",
             mechanism: { type: "panic", handled: false },
             stacktrace: { frames: [{ filename: "a.rs", lineno: 3, in_app: true }] },
           },
-          { type: "Valueless" },
         ],
       },
     });
   });
 
-  it("keeps the event's own fields and each exception's value, index for index, in the row", () => {
+  it("keeps the event's own fields in the row, its span id and last exception's value in columns", () => {
     expect(own).toEqual({
       message: "boom",
       culprit: "app::main",
@@ -65,19 +73,51 @@ describe("splitProjection", () => {
       tags: [["customer", "acme"]],
       user: { id: "u1" },
       request: { url: "https://example.com/x", method: "POST" },
-      contexts: { trace: { span_id: "f".repeat(16) } },
-      exception: { values: [{ value: "No such file (os error 2)" }, { value: "order 17" }, {}] },
+    });
+    expect(columns).toEqual({ spanId: "f".repeat(16), errorValue: "order 17" });
+  });
+
+  it("puts back together into the projection, less the values before the last exception's", () => {
+    const [first, ...rest] = (projection.exception as { values: JsonObject[] }).values;
+    const { value: _value, ...valueless } = first as JsonObject;
+    expect(withShape(own, shapeObject, columns)).toEqual({
+      ...projection,
+      exception: { values: [valueless, ...rest] },
     });
   });
 
-  it("puts back together into the projection", () => {
-    expect(withShape(own, shapeObject)).toEqual(projection);
+  it("keeps a last exception value that is no string, and the trace's other fields, in the JSON", () => {
+    const odd = splitProjection({
+      contexts: { trace: { span_id: "a".repeat(16), op: "http.server" } },
+      exception: {
+        values: [
+          { type: "E", value: "first" },
+          { type: "E", value: 7 },
+        ],
+      },
+    });
+    expect(odd.own).toEqual({
+      contexts: { trace: { op: "http.server" } },
+      exception: { values: [{}, { value: 7 }] },
+    });
+    expect(odd.columns).toEqual({ spanId: "a".repeat(16), errorValue: null });
   });
 
   it("has no shape for a projection without what a shape holds", () => {
     const bare = splitProjection({ message: "m", tags: [["a", "b"]] });
-    expect(bare).toEqual({ own: { message: "m", tags: [["a", "b"]] }, shape: null });
-    expect(shapedProjection({})).toEqual({ payload: "{}", shape: null });
+    expect(bare).toEqual({
+      own: { message: "m", tags: [["a", "b"]] },
+      shape: null,
+      columns: { spanId: null, errorValue: null },
+    });
+    // Nor columns: without a shape the row's JSON keeps its span id.
+    const traced = { contexts: { trace: { span_id: "b".repeat(16) } } };
+    expect(shapedProjection(traced)).toEqual({
+      payload: JSON.stringify(traced),
+      shape: null,
+      spanId: null,
+      errorValue: null,
+    });
   });
 
   it("is the same text for events that differ only in what the row keeps", () => {
@@ -85,7 +125,7 @@ describe("splitProjection", () => {
       ...event,
       user: { id: "u2" },
       exception: {
-        values: event.exception.values.map((v, i) => (i === 1 ? { ...v, value: "order 18" } : v)),
+        values: event.exception.values.map((v, i) => (i === 2 ? { ...v, value: "order 18" } : v)),
       },
     };
     expect(shapedProjection(other as unknown as JsonObject).shape).toBe(shape);
@@ -103,12 +143,12 @@ describe("shapePath", () => {
       "$.sdk.name",
       "$.contexts.os.name",
       "$.contexts.runtime.version",
-      "$.contexts.trace.span_id",
       "$.user.id",
       "$.tags",
       "$.culprit",
       "$.request.url",
     ]) {
+      expect(columnPath(path)).toBeNull();
       const from = shapePath(path) ? shapeObject : own;
       expect([path, read(from, path)]).toEqual([path, read(projection, path)]);
     }
@@ -117,6 +157,9 @@ describe("shapePath", () => {
     expect(shapePath("$.exception.values[#-1].mechanism.handled")).toBe(true);
     expect(shapePath("$.exception.values[#-1].value")).toBe(false);
     expect(shapePath("$.sdkx")).toBe(false);
+    expect(columnPath(COLUMN_PATHS.span_id)).toBe("span_id");
+    expect(columnPath("$.exception.values[#-1].value")).toBe("error_value");
+    expect(columnPath("$.exception.values[0].value")).toBeNull();
     expect(shapePath("$.contexts.device.model")).toBe(false);
   });
 });

@@ -26,6 +26,9 @@ export const events = sqliteTable(
     payloadRef: text("payload_ref"),
     /** The event's shape in event_shapes (0034), only beside a payloadRef; `payload` lacks what it holds. */
     shapeId: integer("shape_id"),
+    /** Beside a shape: the trace context's span id and the last exception's value, out of `payload`. */
+    spanId: text("span_id"),
+    errorValue: text("error_value"),
   },
   // WITHOUT ROWID in the migration: the key is the table.
   (t) => [
