@@ -4,6 +4,7 @@
 // the per-statement `meta.rows_written`.
 
 import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./ingest-rows.ts";
+import { shapeHash } from "./payload-shape.ts";
 
 // Defined in ingest-rows.ts; re-exported for the regrouping code, which imports it from here.
 export type { NewIssue } from "./ingest-rows.ts";
@@ -142,8 +143,8 @@ export function insertEvent(
   const ref = issue ? issueIdExpr(projectId, issue) : { sql: "NULL", params: [] };
   const shape = row.shape
     ? {
-        sql: "(SELECT id FROM event_shapes WHERE project_id = ? AND shape = ?)",
-        params: [projectId, row.shape],
+        sql: "(SELECT id FROM event_shapes WHERE project_id = ? AND hash = ?)",
+        params: [projectId, shapeHash(row.shape)],
       }
     : { sql: "NULL", params: [] };
   return db
@@ -184,8 +185,8 @@ export function insertEvent(
  */
 export function insertEventShape(db: D1Database, projectId: number, shape: string): D1PreparedStatement {
   return db
-    .prepare("INSERT OR IGNORE INTO event_shapes (project_id, shape) VALUES (?, ?)")
-    .bind(projectId, shape);
+    .prepare("INSERT OR IGNORE INTO event_shapes (project_id, hash, shape) VALUES (?, ?, ?)")
+    .bind(projectId, shapeHash(shape), shape);
 }
 
 export function insertAttachment(

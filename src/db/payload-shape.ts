@@ -1,12 +1,13 @@
 // An event's shape: the part of its projection (payload-projection.ts) that many events repeat — per
 // exception its type, mechanism and frames, the SDK, the os, runtime and browser contexts — stored once
-// per project in `event_shapes` (migration 0034). The row's `payload` keeps the rest: tags, user,
-// message, culprit, request, the trace context, the exceptions' values… A path of the projection is
+// per project in `event_shapes` (migration 0034), found by its hash. The row's `payload` keeps the
+// rest: tags, user, message, culprit, request, the trace context… A path of the projection is
 // read from exactly one of the two (`shapePath`), so a query reads a shaped row's path from its shape
 // and every other path from its payload, and a row without a shape (written before) as it always did.
 // Beside a shape, two fields queries read of each event leave the JSON for columns of their own
 // (`columnPath`): the trace context's span id and the last exception's value; the values of the
 // exceptions before the last, which no query reads, are left out. Pure.
+import { createHash } from "node:crypto";
 import type { JsonObject, JsonValue } from "../protocol/types.ts";
 import { projectionOf } from "./payload-projection.ts";
 
@@ -136,6 +137,11 @@ export function withShape(own: JsonObject, shape: JsonObject, columns: Projectio
     };
   }
   return out;
+}
+
+/** The key a shape is stored under: SHA-256 of its text, 22 base64url characters (132 bits). */
+export function shapeHash(shape: string): string {
+  return createHash("sha256").update(shape, "utf8").digest("base64url").slice(0, 22);
 }
 
 /** What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns. */

@@ -7,6 +7,7 @@
 // written before, which holds the whole payload (discover's stack.filename in the stack's order too).
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { shapeHash } from "../../src/db/payload-shape.ts";
 import {
   createTenant,
   drainSpool,
@@ -151,10 +152,12 @@ describe("an error event's D1 row", () => {
     // One shape for both: the frames, each file-only one as its file name, the location in its place.
     expect(rows[0]?.shape_id).toEqual(expect.any(Number));
     expect(rows[1]?.shape_id).toBe(rows[0]?.shape_id);
-    const shapes = await env.DB.prepare("SELECT id, shape FROM event_shapes WHERE project_id = ?")
+    const shapes = await env.DB.prepare("SELECT id, hash, shape FROM event_shapes WHERE project_id = ?")
       .bind(t.projectId)
-      .all<{ id: number; shape: string }>();
+      .all<{ id: number; hash: string; shape: string }>();
     expect(shapes.results.map((r) => r.id)).toEqual([rows[0]?.shape_id]);
+    // Keyed by its hash, so its unique index does not hold the text again.
+    expect(shapes.results[0]?.hash).toBe(shapeHash(String(shapes.results[0]?.shape)));
     expect(JSON.parse(String(shapes.results[0]?.shape))).toEqual({
       sdk: { name: "sentry.rust", version: "0.34.0" },
       contexts: { os: { name: "Linux", version: "6.1.0" }, runtime: { name: "rustc", version: "1.80.0" } },

@@ -7,6 +7,7 @@ import {
   COLUMN_PATHS,
   columnPath,
   shapedProjection,
+  shapeHash,
   shapePath,
   splitProjection,
   withShape,
@@ -161,5 +162,16 @@ describe("shapePath", () => {
     expect(columnPath("$.exception.values[#-1].value")).toBe("error_value");
     expect(columnPath("$.exception.values[0].value")).toBeNull();
     expect(shapePath("$.contexts.device.model")).toBe(false);
+  });
+});
+
+describe("shapeHash", () => {
+  it("keys a shape by 22 base64url characters of its SHA-256, the same for the same text", () => {
+    const key = shapeHash(shape ?? "");
+    expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(shapeHash(shape ?? "")).toBe(key);
+    expect(shapeHash(`${shape} `)).not.toBe(key);
+    // SHA-256 of "abc", base64url, first 22 characters.
+    expect(shapeHash("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7");
   });
 });

@@ -48,9 +48,11 @@ export const eventShapes = sqliteTable(
   {
     id: integer("id").primaryKey(),
     projectId: integer("project_id").notNull(),
+    /** SHA-256 of `shape`, 22 base64url characters (shapeHash): the unique key without the text. */
+    hash: text("hash").notNull(),
     shape: text("shape").notNull(),
   },
-  (t) => [unique().on(t.projectId, t.shape)],
+  (t) => [unique().on(t.projectId, t.hash)],
 );
 
 export const spans = sqliteTable(
