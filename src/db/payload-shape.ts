@@ -114,31 +114,6 @@ export function splitProjection(projection: JsonObject): SplitProjection {
 
 const NO_COLUMNS: ProjectionColumns = { spanId: null, errorValue: null };
 
-/**
- * The projection a shaped row stands for: its payload with its shape and columns put back
- * (splitProjection's inverse, but for the values of exceptions before the last, which it leaves out).
- */
-export function withShape(own: JsonObject, shape: JsonObject, columns: ProjectionColumns): JsonObject {
-  const out: JsonObject = { ...own };
-  if (shape.sdk !== undefined) out.sdk = shape.sdk;
-  const contexts: JsonObject = { ...(isObject(own.contexts) ? own.contexts : {}) };
-  if (isObject(shape.contexts)) Object.assign(contexts, shape.contexts);
-  if (columns.spanId !== null)
-    contexts.trace = { span_id: columns.spanId, ...(isObject(contexts.trace) ? contexts.trace : {}) };
-  if (Object.keys(contexts).length > 0) out.contexts = contexts;
-  if (isObject(shape.exception) && Array.isArray(shape.exception.values)) {
-    const values = isObject(own.exception) && Array.isArray(own.exception.values) ? own.exception.values : [];
-    const last = shape.exception.values.length - 1;
-    out.exception = {
-      values: shape.exception.values.map((v, i) => {
-        const value = i === last && columns.errorValue !== null ? { value: columns.errorValue } : values[i];
-        return isObject(v) && isObject(value) ? { ...v, ...value } : v;
-      }),
-    };
-  }
-  return out;
-}
-
 /** The key a shape is stored under: SHA-256 of its text, 22 base64url characters (132 bits). */
 export function shapeHash(shape: string): string {
   return createHash("sha256").update(shape, "utf8").digest("base64url").slice(0, 22);

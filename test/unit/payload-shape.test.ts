@@ -10,7 +10,6 @@ import {
   shapeHash,
   shapePath,
   splitProjection,
-  withShape,
 } from "../../src/db/payload-shape.ts";
 import type { JsonObject } from "../../src/protocol/types.ts";
 
@@ -78,15 +77,6 @@ describe("splitProjection", () => {
     expect(columns).toEqual({ spanId: "f".repeat(16), errorValue: "order 17" });
   });
 
-  it("puts back together into the projection, less the values before the last exception's", () => {
-    const [first, ...rest] = (projection.exception as { values: JsonObject[] }).values;
-    const { value: _value, ...valueless } = first as JsonObject;
-    expect(withShape(own, shapeObject, columns)).toEqual({
-      ...projection,
-      exception: { values: [valueless, ...rest] },
-    });
-  });
-
   it("keeps a last exception value that is no string, and the trace's other fields, in the JSON", () => {
     const odd = splitProjection({
       contexts: { trace: { span_id: "a".repeat(16), op: "http.server" } },
@@ -135,11 +125,17 @@ describe("splitProjection", () => {
 
 describe("shapePath", () => {
   it("reads each path of the projection from where splitProjection put it", () => {
+    // json_extract's paths as the queries write them: keys, and [n] / [#-1] array steps.
     const read = (doc: unknown, path: string): unknown =>
-      path
-        .slice(2)
-        .split(".")
-        .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], doc);
+      [...path.slice(1).matchAll(/\.([a-z_]+)|\[(#-1|\d+)\]/g)].reduce<unknown>((at, [, key, index]) => {
+        if (key !== undefined) return (at as Record<string, unknown> | undefined)?.[key];
+        const list = Array.isArray(at) ? at : [];
+        return index === "#-1" ? list[list.length - 1] : list[Number(index)];
+      }, doc);
+    const columnValues: Record<string, unknown> = {
+      span_id: columns.spanId,
+      error_value: columns.errorValue,
+    };
     for (const path of [
       "$.sdk.name",
       "$.contexts.os.name",
@@ -148,10 +144,16 @@ describe("shapePath", () => {
       "$.tags",
       "$.culprit",
       "$.request.url",
+      "$.exception.values[#-1].type",
+      "$.exception.values[0].type",
+      "$.exception.values[#-1].mechanism.handled",
+      "$.exception.values[#-1].stacktrace.frames[0].filename",
+      "$.exception.values[#-1].value",
+      "$.contexts.trace.span_id",
     ]) {
-      expect(columnPath(path)).toBeNull();
-      const from = shapePath(path) ? shapeObject : own;
-      expect([path, read(from, path)]).toEqual([path, read(projection, path)]);
+      const column = columnPath(path);
+      const value = column ? columnValues[column] : read(shapePath(path) ? shapeObject : own, path);
+      expect([path, value]).toEqual([path, read(projection, path)]);
     }
     expect(shapePath("$.exception")).toBe(true);
     expect(shapePath("$.exception.values[#-1].type")).toBe(true);
