@@ -42,6 +42,26 @@ const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
 /** Whose events a page lists: an issue's, or a project's error events (no transactions). */
 export type EventScope = { issueId: number } | { projectErrors: number };
 
+/** The statement of one page of a scope's events, newest first, optionally only of some environments. */
+export function eventPageQuery(
+  scope: EventScope,
+  environments: readonly string[],
+  full: boolean,
+  page: { limit: number; offset: number },
+): { sql: string; params: (string | number)[] } {
+  let where = "issueId" in scope ? "ev.issue_id = ?" : "ev.project_id = ? AND ev.type <> 'transaction'";
+  const params: (string | number)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
+  if (environments.length > 0) {
+    where += ` AND ev.environment IN (${marks(environments.length)})`;
+    params.push(...environments);
+  }
+  const columns = full ? EVENT_COLUMNS : `${LIGHT_COLUMNS}, ${SUMMARY_COLUMN}`;
+  return {
+    sql: `SELECT ${columns} FROM events ev WHERE ${where} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT ? OFFSET ?`,
+    params: [...params, page.limit, page.offset],
+  };
+}
+
 /** One page of a scope's events, newest first, optionally only of some environments. */
 export function eventPage(
   db: D1Database,
@@ -50,18 +70,8 @@ export function eventPage(
   full: boolean,
   page: { limit: number; offset: number },
 ): Promise<EventListRow[]> {
-  let sql = "issueId" in scope ? "ev.issue_id = ?" : "ev.project_id = ? AND ev.type <> 'transaction'";
-  const params: (string | number)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
-  if (environments.length > 0) {
-    sql += ` AND ev.environment IN (${marks(environments.length)})`;
-    params.push(...environments);
-  }
-  const columns = full ? EVENT_COLUMNS : `${LIGHT_COLUMNS}, ${SUMMARY_COLUMN}`;
-  return all<EventListRow>(
-    db,
-    `SELECT ${columns} FROM events ev WHERE ${sql} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT ? OFFSET ?`,
-    [...params, page.limit, page.offset],
-  );
+  const { sql, params } = eventPageQuery(scope, environments, full, page);
+  return all<EventListRow>(db, sql, params);
 }
 
 /** Which event of an issue: its newest, its oldest, or one by (normalized) id. */

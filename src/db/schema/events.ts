@@ -1,6 +1,5 @@
 // Drizzle tables (migrations/*.sql mirrored): Stored error and transaction events, their spans and
 // attachments, opaque items kept in R2, and where the sweep of unreferenced R2 objects stopped.
-import { isNull } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
 
 export const events = sqliteTable(
@@ -38,9 +37,9 @@ export const events = sqliteTable(
     // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
     index("events_payload_key").on(t.payloadKey),
     index("events_project_trace").on(t.projectId, t.traceId),
-    // The retention sweep's, for events without an issue only (migration 0032): error events expire
-    // through their issue's events_issue_timestamp.
-    index("events_unissued_project_timestamp").on(t.projectId, t.timestamp).where(isNull(t.issueId)),
+    // A project's events newest first (event list, discover) and the retention sweep's events
+    // without an issue (migration 0036); error events expire through their issue's events_issue_timestamp.
+    index("events_project_timestamp").on(t.projectId, t.timestamp),
   ],
 );
 

@@ -1,0 +1,36 @@
+// A project's event list reads newest first through events_project_timestamp: without that index
+// (migration 0032 had narrowed it to events without an issue) SQLite scans the project's events and
+// sorts them, which took seconds at a million events. The plan is checked against the migrated D1.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { eventPageQuery } from "../../src/db/events.ts";
+
+async function plan(sql: string, params: unknown[]): Promise<string> {
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...params)
+    .all<{ detail: string }>();
+  return results.map((r) => r.detail).join("\n");
+}
+
+describe("event list plans", () => {
+  const page = { limit: 100, offset: 0 };
+  for (const [name, environments, full] of [
+    ["light", [], false],
+    ["full", [], true],
+    ["of some environments", ["production", "staging"], false],
+  ] as const) {
+    it(`a project's event list (${name}) walks the project's index by time, with no scan or sort`, async () => {
+      const { sql, params } = eventPageQuery({ projectErrors: 1 }, environments, full, page);
+      const steps = await plan(sql, params);
+      expect(steps).toMatch(/^SEARCH ev USING INDEX events_project_timestamp \(project_id=\?\)/);
+      expect(steps).not.toMatch(/SCAN ev|TEMP B-TREE/);
+    });
+  }
+
+  it("an issue's event list walks the issue's index by time, sorting only events of the same time", async () => {
+    const { sql, params } = eventPageQuery({ issueId: 1 }, [], false, page);
+    const steps = await plan(sql, params);
+    expect(steps).toMatch(/^SEARCH ev USING INDEX events_issue_timestamp \(issue_id=\?\)/);
+    expect(steps).not.toMatch(/SCAN ev|TEMP B-TREE FOR ORDER BY/);
+  });
+});
