@@ -133,8 +133,9 @@ function storedErrorValue(
   type: JsonValue | undefined,
   title: string | null,
 ): string | null {
-  if (value === null) return null;
-  return typeof type === "string" && title === `${type}: ${value}` ? DERIVED_ERROR_VALUE : value;
+  if (value === null || typeof type !== "string" || title !== `${type}: ${value}`) return value;
+  // SQLite's length() stops at a NUL character: a title holding one keeps its value.
+  return title.includes("\u0000") ? value : DERIVED_ERROR_VALUE;
 }
 
 const NO_COLUMNS: ProjectionColumns = { spanId: null, errorValue: null };

@@ -104,6 +104,9 @@ describe("splitProjection", () => {
       expect([title, splitProjection(projection, title).columns.errorValue]).toEqual([title, "order 17"]);
     const typeless = splitProjection({ exception: { values: [{ type: 3, value: "v" }] } }, "3: v");
     expect(typeless.columns.errorValue).toBe("v");
+    // SQLite's length() stops at a NUL: a title holding one cannot be cut by it.
+    const nul = splitProjection({ exception: { values: [{ type: "A\u0000B", value: "v" }] } }, "A\u0000B: v");
+    expect(nul.columns.errorValue).toBe("v");
   });
 
   it("keeps an empty last exception value in the JSON, so an empty column only ever means the title", () => {
