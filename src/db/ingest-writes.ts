@@ -179,14 +179,47 @@ export function insertEvent(
     );
 }
 
+/** The day a shape was last used, as event_shapes.last_used keeps it (migration 0035). */
+export const shapeDay = (unixSeconds: number): number => Math.floor(unixSeconds / 86_400);
+
 /**
- * Stores an event shape once per project (a shape stored already writes nothing), for the events of
- * the same batch that name it (insertEvent).
+ * Stores an event shape once per project, for the events of the same batch that name it (insertEvent),
+ * and marks it used on `day` (retention keeps it while unexpired events may name it). A shape stored
+ * already and used that day writes nothing: the bump costs one row per shape per day.
  */
-export function insertEventShape(db: D1Database, projectId: number, shape: string): D1PreparedStatement {
+export function insertEventShape(
+  db: D1Database,
+  projectId: number,
+  shape: string,
+  day: number = shapeDay(Date.now() / 1000),
+): D1PreparedStatement {
   return db
-    .prepare("INSERT OR IGNORE INTO event_shapes (project_id, hash, shape) VALUES (?, ?, ?)")
-    .bind(projectId, shapeHash(shape), shape);
+    .prepare(
+      `INSERT INTO event_shapes (project_id, hash, shape, last_used) VALUES (?, ?, ?, ?)
+       ON CONFLICT (project_id, hash) DO UPDATE SET last_used = excluded.last_used
+       WHERE event_shapes.last_used < excluded.last_used`,
+    )
+    .bind(projectId, shapeHash(shape), shape, day);
+}
+
+/**
+ * Adds a shape's bytes (its text as UTF-8) to the project's stored-bytes counter when the project does
+ * not hold it yet; before insertEventShape in the same batch, so a shape is counted once, when created.
+ */
+export function countNewShapeStatement(
+  db: D1Database,
+  organizationId: number,
+  projectId: number,
+  shape: string,
+  bytes: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO storage_usage (project_id, organization_id, bytes)
+       SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM event_shapes WHERE project_id = ? AND hash = ?)
+       ON CONFLICT (project_id) DO UPDATE SET bytes = bytes + excluded.bytes`,
+    )
+    .bind(projectId, organizationId, bytes, projectId, shapeHash(shape));
 }
 
 export function insertAttachment(

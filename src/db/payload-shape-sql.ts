@@ -1,8 +1,9 @@
 // How queries read an events row's projection when part of it may be in the row's shape
 // (payload-shape.ts): a path the shape holds comes from the shape when the row has one, from `payload`
 // otherwise (rows written before shapes, whole payloads); the span id and the last exception's value
-// from their columns, else `payload`; every other path from `payload`.
-import { columnPath, shapePath } from "./payload-shape.ts";
+// from their columns, else `payload` (a value the row's title spells is rebuilt from it); every other
+// path from `payload`.
+import { columnPath, DERIVED_ERROR_VALUE, shapePath } from "./payload-shape.ts";
 
 /** The shape's JSON text of the events row aliased `alias` (NULL without a shape). */
 export const shapeOf = (alias: string): string =>
@@ -12,11 +13,21 @@ export const shapeOf = (alias: string): string =>
 export const shapeDocument = (alias: string): string =>
   `CASE WHEN ${alias}.shape_id IS NULL THEN ${alias}.payload ELSE ${shapeOf(alias)} END`;
 
+/**
+ * The last exception's value a shaped row left to its title (error_value is DERIVED_ERROR_VALUE): the
+ * title is exactly `${type}: ${value}`, the type its shape's.
+ */
+export const derivedErrorValue = (alias: string): string =>
+  `substr(${alias}.title, length(json_extract(${shapeOf(alias)}, '$.exception.values[#-1].type')) + 3)`;
+
 /** SQL for json_extract of a projection path (a literal `$…` path) of the row aliased `alias`. */
 export function projectionPath(alias: string, path: string): string {
   // A shaped row keeps these in columns; a row without a shape has them NULL and in its payload.
   const column = columnPath(path);
-  if (column) return `COALESCE(${alias}.${column}, json_extract(${alias}.payload, '${path}'))`;
+  const inColumn = `COALESCE(${alias}.${column}, json_extract(${alias}.payload, '${path}'))`;
+  if (column === "error_value")
+    return `CASE WHEN ${alias}.error_value = '${DERIVED_ERROR_VALUE}' THEN ${derivedErrorValue(alias)} ELSE ${inColumn} END`;
+  if (column) return inColumn;
   return shapePath(path)
     ? `json_extract(${shapeDocument(alias)}, '${path}')`
     : `json_extract(${alias}.payload, '${path}')`;

@@ -52,8 +52,19 @@ export interface SplitProjection {
   columns: ProjectionColumns;
 }
 
-/** Splits a projection into what the row keeps, its shape and its columns (they leave the row's JSON). */
-export function splitProjection(projection: JsonObject): SplitProjection {
+/**
+ * What `error_value` holds when the row's title is exactly `${type}: ${value}` of its last exception
+ * (the type from its shape): nothing, readers rebuild the value from the title (`derivedErrorValue`).
+ * An empty value never takes the column, so the marker is unambiguous.
+ */
+export const DERIVED_ERROR_VALUE = "";
+
+/**
+ * Splits a projection into what the row keeps, its shape and its columns (they leave the row's JSON);
+ * given the row's `title`, a last exception's value the title spells exactly is left for readers to
+ * rebuild from it (DERIVED_ERROR_VALUE).
+ */
+export function splitProjection(projection: JsonObject, title: string | null = null): SplitProjection {
   const own: JsonObject = { ...projection };
   const shape: JsonObject = {};
   if (projection.sdk !== undefined) {
@@ -73,6 +84,7 @@ export function splitProjection(projection: JsonObject): SplitProjection {
     else delete own.contexts;
   }
   let errorValue: JsonValue | undefined;
+  let errorType: JsonValue | undefined;
   const exception = projection.exception;
   if (isObject(exception) && Array.isArray(exception.values)) {
     const values = exception.values.map((v) => (isObject(v) ? v : {}));
@@ -80,11 +92,14 @@ export function splitProjection(projection: JsonObject): SplitProjection {
       values: values.map(({ value: _value, ...rest }) => rest),
     };
     errorValue = values[values.length - 1]?.value;
+    errorType = values[values.length - 1]?.type;
     delete own.exception;
   }
   if (Object.keys(shape).length === 0) return { own: projection, shape: null, columns: NO_COLUMNS };
-  // A value that is no string (rare) stays in the JSON, where a query reads it as it always did.
-  if (errorValue !== undefined && typeof errorValue !== "string") {
+  // A value that is no string, or an empty one (rare), stays in the JSON, where a query reads it as it
+  // always did.
+  const columnValue = typeof errorValue === "string" && errorValue !== "" ? errorValue : null;
+  if (errorValue !== undefined && columnValue === null) {
     const values = (exception as JsonObject).values as JsonValue[];
     own.exception = {
       values: values.map(
@@ -108,8 +123,19 @@ export function splitProjection(projection: JsonObject): SplitProjection {
   return {
     own,
     shape: JSON.stringify(shape),
-    columns: { spanId, errorValue: typeof errorValue === "string" ? errorValue : null },
+    columns: { spanId, errorValue: storedErrorValue(columnValue, errorType, title) },
   };
+}
+
+/** The column's text for a (non-empty) value: the marker when the title spells it with the type. */
+function storedErrorValue(
+  value: string | null,
+  type: JsonValue | undefined,
+  title: string | null,
+): string | null {
+  if (value === null || typeof type !== "string" || title !== `${type}: ${value}`) return value;
+  // SQLite's length() stops at a NUL character: a title holding one keeps its value.
+  return title.includes("\u0000") ? value : DERIVED_ERROR_VALUE;
 }
 
 const NO_COLUMNS: ProjectionColumns = { spanId: null, errorValue: null };
@@ -122,7 +148,8 @@ export function shapeHash(shape: string): string {
 /** What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns. */
 export function shapedProjection(
   event: JsonObject,
+  title: string | null = null,
 ): { payload: string; shape: string | null } & ProjectionColumns {
-  const { own, shape, columns } = splitProjection(projectionOf(event));
+  const { own, shape, columns } = splitProjection(projectionOf(event), title);
   return { payload: JSON.stringify(own), shape, ...columns };
 }

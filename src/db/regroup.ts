@@ -2,6 +2,8 @@
 // user counts follow them, and an issue left without events merges into the issue its events went to.
 import { insertIssue, type NewIssue } from "./ingest-writes.ts";
 import { insertStoredEventTagValues } from "./issue-tag-values.ts";
+import { DERIVED_ERROR_VALUE } from "./payload-shape.ts";
+import { derivedErrorValue } from "./payload-shape-sql.ts";
 import type { EventTableRow } from "./rows.ts";
 import { all, marks } from "./sql.ts";
 
@@ -83,11 +85,14 @@ export function regroupStatements(
       db
         .prepare(
           // A row keeps its shape and its columns only beside its locator: a payload rewritten
-          // elsewhere (late re-symbolication, no locator) comes with its whole projection.
+          // elsewhere (late re-symbolication, no locator) comes with its whole projection. A value
+          // left to the title is written out when the title changes.
           `UPDATE events SET issue_id = ${ref.sql}, title = ?, payload = ?, payload_key = ?,
              payload_ref = ?, shape_id = CASE WHEN ? IS NULL THEN NULL ELSE shape_id END,
              span_id = CASE WHEN ? IS NULL THEN NULL ELSE span_id END,
-             error_value = CASE WHEN ? IS NULL THEN NULL ELSE error_value END
+             error_value = CASE WHEN ? IS NULL THEN NULL
+               WHEN error_value = '${DERIVED_ERROR_VALUE}' AND title IS NOT ? THEN ${derivedErrorValue("events")}
+               ELSE error_value END
            WHERE project_id = ? AND event_id = ?`,
         )
         .bind(
@@ -99,6 +104,7 @@ export function regroupStatements(
           move.payloadRef,
           move.payloadRef,
           move.payloadRef,
+          move.grouping.title,
           projectId,
           move.eventId,
         ),

@@ -15,6 +15,7 @@ export {
   oldIssues,
   type SweptProject,
 } from "./retention-events.ts";
+export { deleteUnusedShapes, SHAPES_PER_ROUND } from "./retention-shapes.ts";
 
 const changes = (results: D1Result[]): number => results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 

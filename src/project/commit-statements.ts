@@ -8,6 +8,7 @@ import * as writes from "../db/ingest-writes.ts";
 import { insertIssueTagValues } from "../db/issue-tag-values.ts";
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { AdmittedBatch, CommitPlan } from "./commit-plan.ts";
+import { utf8Length } from "./stored-bytes.ts";
 
 export function commitStatements(
   db: D1Database,
@@ -23,9 +24,15 @@ export function commitStatements(
   for (const issue of plan.newIssues) s.push(...writes.insertIssue(db, projectId, issue));
   for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
   // Each shape the commit's rows name once, before the rows that refer to it.
+  // A shape the project does not hold yet is counted in its stored bytes as it is created.
   const shapes = new Set<string>();
   for (const row of stored.values()) if (row.shape) shapes.add(row.shape);
-  for (const shape of shapes) s.push(writes.insertEventShape(db, projectId, shape));
+  const organizationId = admitted[0]?.batch.key.organizationId ?? 0;
+  const day = writes.shapeDay(now);
+  for (const shape of shapes) {
+    s.push(writes.countNewShapeStatement(db, organizationId, projectId, shape, utf8Length(shape)));
+    s.push(writes.insertEventShape(db, projectId, shape, day));
+  }
   for (const { event, issue } of plan.errorEvents) {
     s.push(writes.insertEvent(db, projectId, stored.get(event.row) ?? event.row, issue, ifExists));
     if (event.missingImages.length > 0) {

@@ -100,7 +100,7 @@ export class PayloadSegments {
     // Synchronous throughout: no other request of the object appends in between.
     const prepared = todo.map(({ row, json }) => ({
       row,
-      projection: shapedProjection(JSON.parse(json) as JsonObject),
+      projection: shapedProjection(JSON.parse(json) as JsonObject, row.title),
       bytes: compressPayload(json),
     }));
     let closed = false;

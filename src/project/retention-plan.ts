@@ -3,6 +3,7 @@
 // the next run is due.
 import {
   effectiveRetentionDays,
+  MAX_FUTURE_SECONDS,
   RETENTION_CHECK_INTERVAL_MS,
   RETENTION_FULL_WALK_INTERVAL_MS,
   RETENTION_ROWS_PER_RUN,
@@ -46,6 +47,15 @@ export function cutoffSeconds(
   organizationRetentionDays: number | null = null,
 ): number {
   return Math.floor(nowMs / 1000) - effectiveRetentionDays(retentionDays, organizationRetentionDays) * 86_400;
+}
+
+/**
+ * The day (unix seconds / 86400) before which a shape last used then is named by no unexpired event:
+ * an event is stored no earlier than its timestamp less MAX_FUTURE_SECONDS, and its commit bumps its
+ * shape's last_used to that day or later; one day more covers clocks that differ between machines.
+ */
+export function shapeCutoffDay(cutoff: number): number {
+  return Math.floor((cutoff - MAX_FUTURE_SECONDS) / 86_400) - 1;
 }
 
 const hourOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;

@@ -12,12 +12,14 @@ import {
   deleteExpiredSpans,
   deleteExpiredUnissuedEvents,
   deleteIssuesWithRows,
+  deleteUnusedShapes,
   expiredIssueIds,
   type Freed,
   ISSUES_PER_ROUND,
   type IssueCursor,
   oldIssues,
   readProjectRetention,
+  SHAPES_PER_ROUND,
   type SweptProject,
   TIMED_TABLES,
 } from "../db/retention.ts";
@@ -30,6 +32,7 @@ import {
   nextRunAt,
   type RetentionState,
   runAllowance,
+  shapeCutoffDay,
 } from "./retention-plan.ts";
 
 /** The key of the sweep's state in the object's storage. */
@@ -178,6 +181,8 @@ export class RetentionSweep {
       () => this.issueEventRound(owner, cutoff, walk, events(), done),
       async () => this.freed(done, await deleteExpiredUnissuedEvents(db, owner, cutoff, events())),
       () => this.issueRound(owner, cutoff, left(), done),
+      // After every expired event of the run is gone: the shapes only they named.
+      () => this.shapeRound(owner, cutoff, Math.min(SHAPES_PER_ROUND, left()), done),
       () => this.rawItemRound(owner, cutoff, Math.min(RETENTION_ROWS_PER_STATEMENT, left()), done),
       async () => this.count(done, await deleteExpiredSpans(db, owner.projectId, cutoff, this.per(left()))),
       ...TIMED_TABLES.map(
@@ -268,6 +273,18 @@ export class RetentionSweep {
     }
     done.issues += ids.length;
     return true;
+  }
+
+  private async shapeRound(owner: SweptProject, cutoff: number, limit: number, done: RetentionRun) {
+    const freed = await deleteUnusedShapes(
+      this.deps.db,
+      owner.projectId,
+      shapeCutoffDay(cutoff),
+      Math.max(1, limit),
+    );
+    done.rows += freed.rows;
+    done.bytes += freed.bytes;
+    return freed.rows > 0;
   }
 
   private async rawItemRound(owner: SweptProject, cutoff: number, limit: number, done: RetentionRun) {

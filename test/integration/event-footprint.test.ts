@@ -144,10 +144,11 @@ describe("an error event's D1 row", () => {
       ],
       user: { id: "user-7", email: "u7@example.com" },
     });
-    // The span id and the exception's value, which queries read of each event, have columns.
-    expect(rows.map((r) => [r?.span_id, r?.error_value])).toEqual([
-      ["b2".repeat(8), "called `Option::unwrap()` on a `None` value (order 1)"],
-      ["b2".repeat(8), "called `Option::unwrap()` on a `None` value (order 2)"],
+    // The span id and the exception's value, which queries read of each event, have columns; a value
+    // the title spells (`panic: …`) is left to the title (migration 0035).
+    expect(rows.map((r) => [r?.span_id, r?.error_value, r?.title])).toEqual([
+      ["b2".repeat(8), "", "panic: called `Option::unwrap()` on a `None` value (order 1)"],
+      ["b2".repeat(8), "", "panic: called `Option::unwrap()` on a `None` value (order 2)"],
     ]);
     // One shape for both: the frames, each file-only one as its file name, the location in its place.
     expect(rows[0]?.shape_id).toEqual(expect.any(Number));

@@ -6,6 +6,7 @@ import { projectionOf } from "../../src/db/payload-projection.ts";
 import {
   COLUMN_PATHS,
   columnPath,
+  DERIVED_ERROR_VALUE,
   shapedProjection,
   shapeHash,
   shapePath,
@@ -92,6 +93,26 @@ describe("splitProjection", () => {
       exception: { values: [{}, { value: 7 }] },
     });
     expect(odd.columns).toEqual({ spanId: "a".repeat(16), errorValue: null });
+  });
+
+  it("leaves a last exception value the title spells exactly (`type: value`) to the title", () => {
+    const derived = splitProjection(projection, "panic: order 17");
+    expect(derived.columns.errorValue).toBe(DERIVED_ERROR_VALUE);
+    expect(derived.own).toEqual(own);
+    // Any other title, a type that is no string, or no title: the value is stored.
+    for (const title of ["panic: order 1", "panic: order 17 ", "Panic: order 17", "order 17", null])
+      expect([title, splitProjection(projection, title).columns.errorValue]).toEqual([title, "order 17"]);
+    const typeless = splitProjection({ exception: { values: [{ type: 3, value: "v" }] } }, "3: v");
+    expect(typeless.columns.errorValue).toBe("v");
+    // SQLite's length() stops at a NUL: a title holding one cannot be cut by it.
+    const nul = splitProjection({ exception: { values: [{ type: "A\u0000B", value: "v" }] } }, "A\u0000B: v");
+    expect(nul.columns.errorValue).toBe("v");
+  });
+
+  it("keeps an empty last exception value in the JSON, so an empty column only ever means the title", () => {
+    const empty = splitProjection({ exception: { values: [{ type: "E", value: "" }] } }, "E: ");
+    expect(empty.own).toEqual({ exception: { values: [{ value: "" }] } });
+    expect(empty.columns.errorValue).toBeNull();
   });
 
   it("has no shape for a projection without what a shape holds", () => {

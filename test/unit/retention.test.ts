@@ -6,6 +6,7 @@ import { parseStorageQuota, storageJson } from "../../src/api/storage-quota.ts";
 import { FaultlineError } from "../../src/errors.ts";
 import {
   effectiveRetentionDays,
+  MAX_FUTURE_SECONDS,
   R2_PAYLOAD_COUNTED_BYTES,
   RETENTION_CHECK_INTERVAL_MS,
   RETENTION_ROWS_PER_RUN,
@@ -18,6 +19,7 @@ import {
   nextRunAt,
   type RetentionState,
   runAllowance,
+  shapeCutoffDay,
 } from "../../src/project/retention-plan.ts";
 import { payloadBytes, utf8Length } from "../../src/project/stored-bytes.ts";
 
@@ -71,6 +73,20 @@ describe("retention plan", () => {
     });
     // One run takes at most its share of a large budget.
     expect(runAllowance(state(0, 0), at, 10 * RETENTION_ROWS_PER_RUN).allowance).toBe(RETENTION_ROWS_PER_RUN);
+  });
+
+  it("deletes a shape only when its last day of use is before the earliest day an unexpired event was stored", () => {
+    const cutoff = at / 1000 - 86_400;
+    const day = shapeCutoffDay(cutoff);
+    // The oldest unexpired event has timestamp >= cutoff, so it was stored at cutoff - MAX_FUTURE_SECONDS
+    // or later, and its commit marked its shape used that day or later.
+    const earliestStored = Math.floor((cutoff - MAX_FUTURE_SECONDS) / 86_400);
+    expect(day).toBeLessThan(earliestStored);
+    expect(day).toBe(earliestStored - 1);
+    // A cutoff just past midnight: the skew reaches back into the day before.
+    const midnight = Date.UTC(2026, 11, 6) / 1000;
+    expect(shapeCutoffDay(midnight + 30)).toBe(midnight / 86_400 - 2);
+    expect(shapeCutoffDay(midnight + MAX_FUTURE_SECONDS)).toBe(midnight / 86_400 - 1);
   });
 
   it("runs next after the check interval when done, next hour when the budget is spent, shortly otherwise", () => {

@@ -52,8 +52,13 @@ export const eventShapes = sqliteTable(
     /** SHA-256 of `shape`, 22 base64url characters (shapeHash): the unique key without the text. */
     hash: text("hash").notNull(),
     shape: text("shape").notNull(),
+    /** The last day (unix seconds / 86400) a commit stored an event naming it (0035): retention's key. */
+    lastUsed: integer("last_used").notNull().default(0),
   },
-  (t) => [unique().on(t.projectId, t.hash)],
+  (t) => [
+    unique().on(t.projectId, t.hash),
+    index("event_shapes_project_last_used").on(t.projectId, t.lastUsed),
+  ],
 );
 
 export const spans = sqliteTable(
