@@ -416,7 +416,7 @@ try {
   console.table(Object.entries(columnBytes).map(([column, b]) => ({ column, bytes: (b ?? 0).toFixed(1) })));
   console.log("payload (projection) JSON bytes per top-level key, same events:");
   console.table(table.projection.map((p) => ({ key: p.key, bytes: p.bytes.toFixed(1) })));
-  console.log("retention sweep: not built yet (no retention)");
+  console.log("retention sweep rate: `npm run bench:retention` (events/s deleted with their bytes)");
 } finally {
   if (server) stopDev(server);
   if (trivial) stopDev(trivial);
