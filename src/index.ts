@@ -2,6 +2,7 @@
 // alerts queue's consumer, and the cron that sweeps unreferenced blobs; each metered (docs/costs.md).
 import { type DeliveryMessage, deliverBatch } from "./alerts/index.ts";
 import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
+import { shardDb } from "./db/shards.ts";
 import {
   attributeUsage,
   flushWorkerUsage,
@@ -46,6 +47,7 @@ export default {
     try {
       await deliverBatch(deliveries, {
         db: metered.DB,
+        shardDb: (name) => shardDb(metered, name),
         email: env.EMAIL,
         emailFrom: env.ALERTS_EMAIL_FROM,
       });

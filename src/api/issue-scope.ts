@@ -11,9 +11,10 @@ import {
   projectsCondition,
   type SqlFragment,
 } from "../db/issue-search.ts";
-import { issueById, issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
+import { issueById, issueByShortId, issuesWithOrgByShortId, issueWithOrgById } from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
 import type { IssueReadRow, IssueWithOrgRow } from "../db/rows.ts";
+import { knownShard, shardDb, shardOfIssueId } from "../db/shards.ts";
 import { projectsOf } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
@@ -53,11 +54,22 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   const now = nowSeconds();
   let rows: IssueWithOrgRow[] = [];
   if (/^\d+$/.test(ref)) {
-    rows = await issuesWithOrgById(env.DB, Number(ref), now);
+    // An issue id names its shard (src/db/shards.ts): one lookup there, its owner in the control plane.
+    const id = Number(ref);
+    const shard = Number.isSafeInteger(id) ? shardOfIssueId(id) : null;
+    const db = shard === null ? null : knownShard(env, shard);
+    const row = shard && db ? await issueWithOrgById({ name: shard, db }, env.DB, id, now) : null;
+    rows = row ? [row] : [];
   } else {
     const short = parseShortId(ref);
     if (short)
-      rows = await issuesWithOrgByShortId(env.DB, short, [...caller.orgScopes.keys()].slice(0, 80), now);
+      rows = await issuesWithOrgByShortId(
+        env.DB,
+        (name) => shardDb(env, name),
+        short,
+        [...caller.orgScopes.keys()].slice(0, 80),
+        now,
+      );
   }
   const row = rows.find(
     (r) =>
@@ -68,7 +80,13 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   requireScope(caller, row.organization_id, scope);
   return {
     caller,
-    org: { id: row.organization_id, slug: row.o_slug, name: row.o_name, created_at: row.o_created_at },
+    org: {
+      id: row.organization_id,
+      slug: row.o_slug,
+      name: row.o_name,
+      created_at: row.o_created_at,
+      shard: row.o_shard,
+    },
     project: { id: row.project_id, slug: row.p_slug, name: row.p_name, platform: row.p_platform },
     issue: row,
   };
@@ -113,7 +131,7 @@ export async function listScopeFor(request: IRequest, env: Env, scope: Scope): P
 }
 
 export const projectCondition = (scope: ListScope): SqlFragment =>
-  projectsCondition([...scope.projects.keys()], scope.org.id);
+  projectsCondition([...scope.projects.keys()]);
 
 /** Resolves an assignee reference to a stored actor (`user:1`/`team:2`) of this organization. */
 export async function resolveActor(db: D1Database, orgId: number, ref: string): Promise<string> {
@@ -166,7 +184,7 @@ export async function searchCondition(
   const parsed = parseIssueQuery(query);
   const latestRelease =
     query.includes("latest") && scope.projects.size === 1
-      ? await newestReleaseFor(env.DB, [...scope.projects.keys()][0] ?? 0)
+      ? await newestReleaseFor(shardDb(env, scope.org.shard), [...scope.projects.keys()][0] ?? 0)
       : null;
   const actors = await resolveQueryActors(env, scope, actorValues(parsed));
   const parts = [projectCondition(scope), issueQuerySql(parsed, { now, actors, latestRelease })];
@@ -186,14 +204,15 @@ export async function shortIdMatch(
   now: number,
 ): Promise<IssueReadRow | null> {
   const eventId = text.replace(/-/g, "").toLowerCase();
+  const events = shardDb(env, scope.org.shard);
   if (/^[0-9a-f]{32}$/.test(eventId)) {
     // Sentry answers a bare event id with that event's issue (the MCP server finds events this way).
-    const event = await findEventInProjects(env.DB, [...scope.projects.keys()], eventId);
-    return event?.issue_id ? issueById(env.DB, event.issue_id, now) : null;
+    const event = await findEventInProjects(events, [...scope.projects.keys()], eventId);
+    return event?.issue_id ? issueById(events, event.issue_id, now) : null;
   }
   const short = parseShortId(text);
   if (!short || /\s/.test(text)) return null;
   const project = [...scope.projects.values()].find((p) => p.slug === short.slug);
   if (!project) return null;
-  return issueByShortId(env.DB, project.id, short.number, now);
+  return issueByShortId(events, project.id, short.number, now);
 }

@@ -48,6 +48,16 @@ export function shardDb(env: ShardBindings, name: string): D1Database {
   return binding;
 }
 
+/** The D1 database of shard `name`, or null when this Worker has no such shard (an id of no shard). */
+export function knownShard(env: ShardBindings, name: string): D1Database | null {
+  try {
+    return shardDb(env, name);
+  } catch (error) {
+    if (error instanceof UnknownShardError) return null;
+    throw error;
+  }
+}
+
 /** Every shard binding of `env`, `DB` first then by index (what migrations and fault seams cover). */
 export function shardNames(env: ShardBindings): string[] {
   return Object.entries(env)
@@ -120,4 +130,99 @@ export async function projectShard(control: D1Database, projectId: number): Prom
 /** The shard a new organization goes to now: the least full of EVENT_SHARDS (see leastFullShard). */
 export async function placeNewOrganization(env: ShardBindings & { DB: D1Database; EVENT_SHARDS?: string }) {
   return leastFullShard(acceptingShards(env, env.EVENT_SHARDS), await organizationsPerShard(env.DB));
+}
+
+/**
+ * A D1 database that runs every call on `current()`, the shard resolved when the call is made: what a
+ * long-lived holder (the project's Durable Object) keeps, so learning the shard later changes where its
+ * parts write without rebuilding them.
+ */
+export function routedD1(current: () => D1Database): D1Database {
+  const routed: Pick<D1Database, "prepare" | "batch" | "exec" | "dump" | "withSession"> = {
+    prepare: (query) => current().prepare(query),
+    batch: (statements) => current().batch(statements),
+    exec: (query) => current().exec(query),
+    dump: () => current().dump(),
+    withSession: (constraint) => current().withSession(constraint),
+  };
+  return routed as D1Database;
+}
+
+/**
+ * Statements that make shard `index` ready for a project (index 0, the control plane, needs none): the
+ * rows its foreign keys point at — the organization and the project, by id, named `#<id>` so no
+ * rename ever collides, never read for anything — and the floor of its issue ids (`index` × 2^40, in
+ * SQLite's AUTOINCREMENT counter), so an issue id names one issue across every shard. Idempotent.
+ */
+export function shardAnchorStatements(
+  shard: D1Database,
+  index: number,
+  organizationId: number,
+  projectId: number,
+): D1PreparedStatement[] {
+  if (index === 0) return [];
+  const floor = index * ISSUE_ID_SPAN;
+  return [
+    shard
+      .prepare(
+        "INSERT INTO organizations (id, slug, name, created_at) VALUES (?1, '#' || ?1, '#' || ?1, 0) ON CONFLICT DO NOTHING",
+      )
+      .bind(organizationId),
+    shard
+      .prepare(
+        `INSERT INTO projects (id, organization_id, slug, name, created_at)
+         VALUES (?1, ?2, '#' || ?1, '#' || ?1, 0) ON CONFLICT DO NOTHING`,
+      )
+      .bind(projectId, organizationId),
+    shard
+      .prepare(
+        `INSERT INTO sqlite_sequence (name, seq) SELECT 'issues', ?1
+         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'issues')`,
+      )
+      .bind(floor),
+    shard.prepare("UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'issues' AND seq < ?1").bind(floor),
+  ];
+}
+
+/**
+ * Makes shard `name` ready for a project just created in the control plane (shardAnchorStatements);
+ * nothing to do on `DB`. When the shard cannot be written the project is deleted again and the error
+ * thrown: no project exists whose events would have nowhere to go.
+ */
+export async function anchorProjectOnShard(
+  env: ShardBindings,
+  name: string,
+  organizationId: number,
+  projectId: number,
+): Promise<void> {
+  const shard = shardDb(env, name);
+  const statements = shardAnchorStatements(shard, shardIndex(name) ?? 0, organizationId, projectId);
+  if (statements.length === 0) return;
+  try {
+    await shard.batch(statements);
+  } catch (error) {
+    const control = shardDb(env, CONTROL_SHARD);
+    await control.prepare("DELETE FROM projects WHERE id = ?").bind(projectId).run();
+    throw error;
+  }
+}
+
+/** The shard an issue id was allocated on (shardAnchorStatements' floors): `DB` below 2^40, else SHARD_n. */
+export function shardOfIssueId(issueId: number): string {
+  const index = Math.floor(issueId / ISSUE_ID_SPAN);
+  return index === 0 ? CONTROL_SHARD : `SHARD_${index}`;
+}
+
+/**
+ * Drops a deleted project from shard `name` (after the control plane deleted it): its anchor row, and
+ * with it, by the shard's foreign keys, every row of the project there. Nothing to do on `DB`, where
+ * the control plane's delete already cascaded.
+ */
+export async function dropProjectFromShard(
+  env: ShardBindings,
+  name: string,
+  projectId: number,
+): Promise<void> {
+  if ((shardIndex(name) ?? 0) === 0) return;
+  await shardDb(env, name).prepare("DELETE FROM projects WHERE id = ?").bind(projectId).run();
 }

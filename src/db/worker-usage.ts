@@ -9,6 +9,7 @@ import type { Env } from "../env.ts";
 import { addUsage, type PlatformUsage, zeroUsage } from "../limits/prices.ts";
 import { MAX_PENDING_USAGE_KEYS, USAGE_FLUSH_INTERVAL_MS } from "../limits.ts";
 import { meteredD1 } from "./metered-d1.ts";
+import { shardDb, shardNames } from "./shards.ts";
 import { writeUsage } from "./usage.ts";
 import { UNATTRIBUTED_PROJECT, UsageLedger, type UsageOwner } from "./usage-ledger.ts";
 
@@ -35,11 +36,15 @@ const meters = new WeakMap<object, RequestUsage>();
 export function meteredEnv(env: Env): { env: Env; meter: RequestUsage } {
   const meter = new RequestUsage();
   meter.usage.workerRequests = 1;
+  const count = (rowsRead: number, rowsWritten: number) =>
+    meter.add({ d1RowsRead: rowsRead, d1RowsWritten: rowsWritten });
+  // Every D1 binding: the control plane and each event shard.
+  const shards = Object.fromEntries(
+    shardNames(env).map((name) => [name, meteredD1(shardDb(env, name), count)]),
+  );
   const metered: Env = {
     ...env,
-    DB: meteredD1(env.DB, (rowsRead, rowsWritten) =>
-      meter.add({ d1RowsRead: rowsRead, d1RowsWritten: rowsWritten }),
-    ),
+    ...shards,
     BLOBS: meteredBucket(env.BLOBS, (usage) => meter.add(usage)),
   };
   meters.set(metered, meter);

@@ -25,6 +25,10 @@ export class ProjectDO extends RealProjectDO {
     return faultyD1(env.DB, "object");
   }
 
+  protected override shardDatabase(env: Env, name: string): D1Database {
+    return faultyD1(shardDb(env, name), "object");
+  }
+
   protected override spoolCaps(): SpoolCaps {
     return this.testCaps ?? super.spoolCaps();
   }

@@ -41,6 +41,7 @@ import { call } from "./tenant-helpers.ts";
 function lateDepsFor(e: typeof env): LateDeps {
   return {
     db: e.DB,
+    control: e.DB,
     bucket: e.BLOBS,
     openSegment: (projectId, locator) =>
       e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).payloadSegmentBytes(locator),

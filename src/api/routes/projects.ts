@@ -7,6 +7,7 @@
 
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
+import { anchorProjectOnShard, dropProjectFromShard } from "../../db/shards.ts";
 import {
   createProject,
   deleteProject,
@@ -142,6 +143,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const input = parseProjectCreate(await readJsonBody(req, MAX_API_JSON_BYTES));
     const project = await createProject(env.DB, org.id, team.id, input, newKeyPair());
     if (!project) throw new FaultlineError(409, "A project with this slug already exists.");
+    await anchorProjectOnShard(env, org.shard, org.id, project.id);
     return json(await oneProjectJson(env, caller, project, orgSummary(org)), 201);
   });
 
@@ -172,8 +174,9 @@ export function registerProjectRoutes(router: AppRouter): void {
   });
 
   router.delete("/api/0/projects/:org/:project/", async (req, env, ctx) => {
-    const { project } = await routeProject(req, env, "project:admin");
+    const { org, project } = await routeProject(req, env, "project:admin");
     await deleteProject(env.DB, project.id);
+    await dropProjectFromShard(env, org.shard, project.id);
     forgetProjectKeys();
     try {
       await forgetProjectIssues(env, project.id);

@@ -77,7 +77,7 @@ async function projectUsage(req: IRequest, env: Env): Promise<Response> {
   const { org, project } = await routeProject(req, env, "project:read");
   const [report, storage] = await Promise.all([
     loadProjectUsage(env, org.id, project.id, windowOf(req)),
-    loadStorage(env, org.id),
+    loadStorage(env, org),
   ]);
   return json({
     project: { id: String(project.id), slug: project.slug },
@@ -96,7 +96,7 @@ async function organizationUsage(req: IRequest, env: Env): Promise<Response> {
     usageRows(env.DB, { organizationId: org.id }, from),
     getBudget(env.DB, org.id, UNATTRIBUTED_PROJECT),
     listProjects(env.DB, [org.id], { offset: 0, limit: 1000 }),
-    loadStorage(env, org.id),
+    loadStorage(env, org),
   ]);
   const perProject = new Map<number, PlatformUsage>();
   for (const r of rows) {

@@ -5,6 +5,7 @@ import { isValidSlug } from "../../api/index.ts";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
 import { createProjectWithKey, renameProject } from "../../db/projects.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
+import { anchorProjectOnShard, dropProjectFromShard, shardDb } from "../../db/shards.ts";
 import { deleteProject, getProject, type ProjectRow, updateProject } from "../../db/tenant-projects.ts";
 import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
@@ -74,6 +75,7 @@ export async function projectsSubmit({ env, ctx, org, form }: OrgCall): Promise<
     now,
   );
   if (created === null) throw new FaultlineError(500, "project not created");
+  await anchorProjectOnShard(env, org.shard, org.id, created);
   return redirect(`/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(slug)}/keys/`);
 }
 
@@ -123,7 +125,7 @@ export async function projectSettingsPage(call: OrgCall): Promise<Response> {
       doneMessage(call.ctx.url),
       null,
       settings,
-      await outcomesPanel(call.env.DB, project.id),
+      await outcomesPanel(shardDb(call.env, call.org.shard), project.id),
     ),
   );
 }
@@ -137,6 +139,7 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
   if (action === "delete") {
     // The API's delete: every table with a project_id, then the project's bytes in R2.
     await deleteProject(env.DB, project.id);
+    await dropProjectFromShard(env, org.shard, project.id);
     forgetProjectKeys();
     await forgetProjectIssues(env, project.id);
     await deleteProjectBlobs(env.BLOBS, project.id);

@@ -110,7 +110,7 @@ async function load(call: OrgCall): Promise<ProjectSummary> {
 async function render(call: OrgCall, project: ProjectSummary, error: string | null): Promise<Response> {
   const [report, storage] = await Promise.all([
     loadProjectUsage(call.env, call.org.id, project.id, reportWindow(24)),
-    loadStorage(call.env, call.org.id),
+    loadStorage(call.env, call.org),
   ]);
   const view = usageView(call.ctx, {
     orgSlug: call.org.slug,
