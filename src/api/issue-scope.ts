@@ -207,7 +207,7 @@ export async function shortIdMatch(
   const events = shardDb(env, scope.org.shard);
   if (/^[0-9a-f]{32}$/.test(eventId)) {
     // Sentry answers a bare event id with that event's issue (the MCP server finds events this way).
-    const event = await findEventInProjects(events, [...scope.projects.keys()], eventId);
+    const event = await findEventInProjects(events, [...scope.projects.values()], eventId);
     return event?.issue_id ? issueById(events, event.issue_id, now) : null;
   }
   const short = parseShortId(text);
