@@ -31,7 +31,7 @@ export default {
       response = errorResponse(error);
     }
     settleRequest(meter);
-    if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
+    if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env));
     return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
   },
 
@@ -53,7 +53,7 @@ export default {
       });
     } finally {
       settleRequest(meter);
-      if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
+      if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env));
     }
   },
 
@@ -67,7 +67,7 @@ export default {
         .then((r) => console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`))
         .finally(() => {
           settleRequest(meter);
-          return flushWorkerUsage(env.DB);
+          return flushWorkerUsage(env);
         }),
     );
   },

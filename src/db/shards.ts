@@ -117,6 +117,20 @@ export async function organizationShard(control: D1Database, organizationId: num
   return row?.shard ?? null;
 }
 
+/** The shards of these organizations (control plane); organizations not found are left out. */
+export async function organizationShards(
+  control: D1Database,
+  ids: readonly number[],
+): Promise<Map<number, string>> {
+  const known = ids.filter((id) => id > 0);
+  if (known.length === 0) return new Map();
+  const { results } = await control
+    .prepare("SELECT id, shard FROM organizations WHERE id IN (SELECT value FROM json_each(?))")
+    .bind(JSON.stringify(known))
+    .all<{ id: number; shard: string }>();
+  return new Map(results.map((r) => [r.id, r.shard]));
+}
+
 /** The shard of the organization that owns a project; null when there is no such project. */
 export async function projectShard(control: D1Database, projectId: number): Promise<string | null> {
   const row = await first<{ shard: string }>(

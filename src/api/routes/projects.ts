@@ -7,7 +7,7 @@
 
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
-import { anchorProjectOnShard, dropProjectFromShard } from "../../db/shards.ts";
+import { anchorProjectOnShard, dropProjectFromShard, shardDb } from "../../db/shards.ts";
 import {
   createProject,
   deleteProject,
@@ -45,7 +45,7 @@ import { effectiveScopes, isUserMember, organizationWithAny } from "../tenant-ac
 import { changeProjectBudget } from "../usage-load.ts";
 import { routeTeam } from "./teams.ts";
 
-type OrgSummary = { id: number; slug: string; name: string };
+type OrgSummary = { id: number; slug: string; name: string; shard: string };
 
 /** Project JSON for rows of any of the caller's organizations, with their teams (and organization). */
 export async function projectJson(
@@ -73,7 +73,7 @@ async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org
   const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
   if (!body) return body;
   // The monthly cost budget is an option only while the project has one.
-  const budget = await getBudget(env.DB, org.id, project.id);
+  const budget = await getBudget(shardDb(env, org.shard), org.id, project.id);
   return budget === null ? body : { ...body, options: { ...body.options, [BUDGET_OPTION]: String(budget) } };
 }
 
@@ -90,13 +90,15 @@ export async function routeProject(req: IRequest, env: Env, scope: Scope) {
   const found = await requestProject(req, env, scope);
   const project = await getProject(env.DB, found.org.id, found.project.id);
   if (!project) throw notFound();
-  return { caller: found.caller, org: found.org, project };
+  // `events`: the organization's event shard (alert rules and settings, deliveries, outcomes).
+  return { caller: found.caller, org: found.org, project, events: shardDb(env, found.org.shard) };
 }
 
-const orgSummary = (org: { id: number; slug: string; name: string }): OrgSummary => ({
+const orgSummary = (org: { id: number; slug: string; name: string; shard: string }): OrgSummary => ({
   id: org.id,
   slug: org.slug,
   name: org.name,
+  shard: org.shard,
 });
 
 export function registerProjectRoutes(router: AppRouter): void {
@@ -160,7 +162,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const budget = budgetOption(body);
     if (budget !== undefined) {
       if (!hasScope(caller, org.id, "project:admin")) throw forbidden();
-      await changeProjectBudget(env, org.id, project.id, budget);
+      await changeProjectBudget(env, org, project.id, budget);
     }
     const update: ProjectUpdate = changes;
     if (filterLists) {
