@@ -14,7 +14,7 @@ import {
 import { issueById, issueByShortId, issuesWithOrgByShortId, issueWithOrgById } from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
 import type { IssueReadRow, IssueWithOrgRow } from "../db/rows.ts";
-import { knownShard, shardDb, shardOfIssueId } from "../db/shards.ts";
+import { knownShard, organizationShards, shardDb, shardOfIssueId } from "../db/shards.ts";
 import { projectsOf } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
@@ -54,12 +54,8 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   const now = nowSeconds();
   let rows: IssueWithOrgRow[] = [];
   if (/^\d+$/.test(ref)) {
-    // An issue id names its shard (src/db/shards.ts): one lookup there, its owner in the control plane.
     const id = Number(ref);
-    const shard = Number.isSafeInteger(id) ? shardOfIssueId(id) : null;
-    const db = shard === null ? null : knownShard(env, shard);
-    const row = shard && db ? await issueWithOrgById({ name: shard, db }, env.DB, id, now) : null;
-    rows = row ? [row] : [];
+    rows = Number.isSafeInteger(id) ? await issueByIdAmongShards(env, caller, id, now) : [];
   } else {
     const short = parseShortId(ref);
     if (short)
@@ -90,6 +86,23 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
     project: { id: row.project_id, slug: row.p_slug, name: row.p_name, platform: row.p_platform },
     issue: row,
   };
+}
+
+/**
+ * An issue by id on the shards of the caller's organizations (one control-plane read names them): the
+ * shard the id was allocated on first, then the others, for an organization moved since. Its owner
+ * comes from the control plane.
+ */
+async function issueByIdAmongShards(env: Env, caller: Caller, id: number, now: number) {
+  const own = shardOfIssueId(id);
+  const names = [...new Set((await organizationShards(env.DB, [...caller.orgScopes.keys()])).values())];
+  names.sort((a, b) => Number(b === own) - Number(a === own));
+  for (const name of names) {
+    const db = knownShard(env, name);
+    const row = db ? await issueWithOrgById({ name, db }, env.DB, id, now) : null;
+    if (row && caller.orgScopes.has(row.organization_id)) return [row];
+  }
+  return [];
 }
 
 export interface ListScope {
