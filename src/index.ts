@@ -2,7 +2,7 @@
 // alerts queue's consumer, and the cron that sweeps unreferenced blobs; each metered (docs/costs.md).
 import { type DeliveryMessage, deliverBatch } from "./alerts/index.ts";
 import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
-import { shardDb } from "./db/shards.ts";
+import { shardDb, shardNames } from "./db/shards.ts";
 import {
   attributeUsage,
   flushWorkerUsage,
@@ -63,6 +63,7 @@ export default {
     ctx.waitUntil(
       sweepUnreferencedBlobs(metered.DB, metered.BLOBS, Date.now(), {
         spoolHolds: (projectId, keys) => spooledBlobKeys(env, projectId, keys),
+        shards: shardNames(metered).map((name) => shardDb(metered, name)),
       })
         .then((r) => console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`))
         .finally(() => {

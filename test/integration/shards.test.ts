@@ -4,7 +4,15 @@
 // organization's issue id, short id or event id.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ISSUE_ID_SPAN, organizationsPerShard, placeNewOrganization, shardDb } from "../../src/db/shards.ts";
+import { projectPrefix } from "../../src/blobs/keys.ts";
+import { sweepUnreferencedBlobs } from "../../src/blobs/sweep.ts";
+import {
+  ISSUE_ID_SPAN,
+  organizationsPerShard,
+  placeNewOrganization,
+  shardDb,
+  shardNames,
+} from "../../src/db/shards.ts";
 import {
   createTenant,
   envelope,
@@ -31,6 +39,7 @@ async function ingestAll(t: Tenant, message: string): Promise<Sent> {
   const body = envelope(
     { event_id: eventId },
     [{ type: "event" }, JSON.stringify(event)],
+    [{ type: "attachment", filename: "app.log", content_type: "text/plain" }, `${message} attachment`],
     [
       { type: "log", item_count: 1, content_type: "application/vnd.sentry.items.log+json" },
       JSON.stringify(log),
@@ -97,7 +106,7 @@ describe("organizations on two shards", () => {
       const own = shardDb(env, name);
       const foreign = other[name];
       expect(await shardOf(t.orgId)).toBe(own);
-      for (const table of ["events", "issues", "spans", "logs"]) {
+      for (const table of ["events", "issues", "spans", "logs", "attachments"]) {
         expect(await rowsOf(own, table, t.projectId), `${table} of ${name}`).toBeGreaterThan(0);
         expect(await rowsOf(foreign, table, t.projectId), `${table} not on the other shard`).toBe(0);
       }
@@ -162,6 +171,37 @@ describe("organizations on two shards", () => {
         (await call(t.token, "GET", `/api/0/organizations/${them.orgSlug}/issues/${theirs.issueId}/`)).status,
       ).toBe(404);
     }
+  });
+
+  it("gives Discover the project's slug from the control plane, on the second shard too", async () => {
+    for (const t of [a, b]) {
+      const found = await call<{ data: { project: string; title: string }[] }>(
+        t.token,
+        "GET",
+        `/api/0/organizations/${t.orgSlug}/events/?dataset=errors&field=project&field=title&statsPeriod=1h`,
+      );
+      expect(found.status).toBe(200);
+      expect(found.body.data.map((r) => r.project)).toEqual([t.projectSlug]);
+    }
+  });
+
+  it("keeps the second shard's stored bytes in the sweep of unreferenced objects", async () => {
+    const prefix = projectPrefix(b.projectId);
+    const [row] = (
+      await env.SHARD_1.prepare("SELECT blob_key FROM attachments WHERE project_id = ?")
+        .bind(b.projectId)
+        .all<{ blob_key: string }>()
+    ).results;
+    if (!row) throw new Error("no attachment of B");
+    const later = Date.now() + 2 * 86_400_000;
+    const every = shardNames(env).map((name) => shardDb(env, name));
+    const kept = await sweepUnreferencedBlobs(env.DB, env.BLOBS, later, { prefix, shards: every });
+    expect(kept.listed).toBeGreaterThan(0);
+    expect(kept.deleted).toEqual([]);
+    expect(await env.BLOBS.head(row.blob_key)).not.toBeNull();
+    // Asking the control plane alone, as before shards, would have deleted it.
+    const blind = await sweepUnreferencedBlobs(env.DB, env.BLOBS, later, { prefix });
+    expect(blind.deleted).toContain(row.blob_key);
   });
 
   it("answers 404 for an issue id of a shard this Worker does not have", async () => {
