@@ -60,7 +60,7 @@ export async function fullEvent(
       if (!row.release) return null;
       const orgId = facts?.organizationId ?? project?.organization_id;
       const found = orgId === undefined ? null : await findRelease(events, orgId, row.release);
-      return found ? releaseJson(events, found) : null;
+      return found ? releaseJson(events, env.DB, found) : null;
     })(),
   ]);
   const primary = facts?.issue.primary_hash;

@@ -96,10 +96,10 @@ export async function tagSummary(db: D1Database, issueId: number) {
   return summarizeTags(await issueTagCounts(db, issueId));
 }
 
-async function releaseOrNull(events: D1Database, orgId: number, version: string | null) {
+async function releaseOrNull(env: Env, events: D1Database, orgId: number, version: string | null) {
   if (!version) return null;
   const release = await findRelease(events, orgId, version);
-  return release ? releaseJson(events, release) : null;
+  return release ? releaseJson(events, env.DB, release) : null;
 }
 
 export async function issueDetailJson(env: Env, origin: string, ctx: IssueContext) {
@@ -113,8 +113,8 @@ export async function issueDetailJson(env: Env, origin: string, ctx: IssueContex
     issueStats(events, [issue.id], day, now),
     issueStats(events, [issue.id], month, now),
     tagSummary(events, issue.id),
-    releaseOrNull(events, org.id, issue.first_release),
-    releaseOrNull(events, org.id, issue.last_release),
+    releaseOrNull(env, events, org.id, issue.first_release),
+    releaseOrNull(env, events, org.id, issue.last_release),
     latestEventUnhandled(events, issue.id),
   ]);
   const base = serializeIssue(issue, {

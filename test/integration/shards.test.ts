@@ -185,6 +185,35 @@ describe("organizations on two shards", () => {
     }
   });
 
+  it("keeps releases on the organization's shard, with their projects from the control plane", async () => {
+    const made = await call<{ projects: { slug: string }[] }>(
+      b.token,
+      "POST",
+      `/api/0/organizations/${b.orgSlug}/releases/`,
+      { version: "b@1.0", projects: [b.projectSlug] },
+    );
+    expect(made.status).toBe(201);
+    expect(made.body.projects.map((p) => p.slug)).toEqual([b.projectSlug]);
+    const listed = await call<{ version: string; projects: { slug: string }[] }[]>(
+      b.token,
+      "GET",
+      `/api/0/organizations/${b.orgSlug}/releases/`,
+    );
+    expect(listed.body.map((r) => [r.version, r.projects.map((p) => p.slug)])).toEqual([
+      ["b@1.0", [b.projectSlug]],
+    ]);
+    const release = (n: D1Database) =>
+      n
+        .prepare("SELECT COUNT(*) AS n FROM releases WHERE organization_id = ?")
+        .bind(b.orgId)
+        .first<{ n: number }>();
+    expect((await release(env.SHARD_1))?.n).toBe(1);
+    expect((await release(env.DB))?.n).toBe(0);
+    expect((await call(a.token, "GET", `/api/0/organizations/${b.orgSlug}/releases/b@1.0/`)).status).toBe(
+      404,
+    );
+  });
+
   it("keeps the second shard's stored bytes in the sweep of unreferenced objects", async () => {
     const prefix = projectPrefix(b.projectId);
     const [row] = (
