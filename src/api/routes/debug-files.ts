@@ -20,6 +20,7 @@ import { authenticate, notFound, projectFor, requestProject } from "../access.ts
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { downloadFileName, serializeAssembleStatus, serializeDebugFile } from "../serializers/debug-file.ts";
 import { projectForAnyScope } from "./releases.ts";
+import { shardDb } from "../../db/shards.ts";
 
 async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
   const { org, project } = await requestProject(request, env, "project:releases");
@@ -27,6 +28,7 @@ async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext
   const answers = await assembleFiles(
     {
       db: env.DB,
+      events: shardDb(env, org.shard),
       bucket: env.BLOBS,
       organizationId: org.id,
       projectId: project.id,
