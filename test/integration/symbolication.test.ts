@@ -285,7 +285,13 @@ describe("late debug files", () => {
 
     // Assemble without the HTTP trigger, so the twin arrives before the job runs.
     const checksum = await queueAppAssembly(t);
-    const ctx = { db: env.DB, events: env.DB, bucket: env.BLOBS, organizationId: t.orgId, projectId: t.projectId };
+    const ctx = {
+      db: env.DB,
+      events: env.DB,
+      bucket: env.BLOBS,
+      organizationId: t.orgId,
+      projectId: t.projectId,
+    };
     expect((await runAssembly(ctx, checksum)).state).toBe("ok");
 
     const twin = newEventId();

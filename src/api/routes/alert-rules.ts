@@ -83,7 +83,7 @@ export function registerAlertRuleRoutes(router: AppRouter): void {
   });
 
   router.get(`${base}/rules/:ruleId/`, async (req, env) => {
-    const { project, row, events } = await routeRule(req, env, "alerts:read");
+    const { project, row } = await routeRule(req, env, "alerts:read");
     return json(serializeRule(ruleOfRow(row), project.slug));
   });
 

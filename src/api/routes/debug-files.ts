@@ -1,6 +1,7 @@
 // Debug files of a project: `POST …/files/difs/assemble/` (Sentry's assemble state machine over the
 // organization's uploaded chunks) and `GET`/`DELETE …/files/dsyms/` (list, `?id=` download, delete).
 import type { IRequest } from "itty-router";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -20,7 +21,6 @@ import { authenticate, notFound, projectFor, requestProject } from "../access.ts
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { downloadFileName, serializeAssembleStatus, serializeDebugFile } from "../serializers/debug-file.ts";
 import { projectForAnyScope } from "./releases.ts";
-import { shardDb } from "../../db/shards.ts";
 
 async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext): Promise<Response> {
   const { org, project } = await requestProject(request, env, "project:releases");

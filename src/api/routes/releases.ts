@@ -169,7 +169,7 @@ export function registerReleaseRoutes(router: AppRouter): void {
     });
   }
   router.get(`${orgBase}/:version/commits/`, async (req, env) => {
-    const { release, events } = await routeRelease(req, env, false);
+    const { release } = await routeRelease(req, env, false);
     return json(commitsJson(release));
   });
   router.get(`${orgBase}/:version/previous-with-commits/`, async (req, env) => {
