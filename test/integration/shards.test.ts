@@ -233,6 +233,21 @@ describe("organizations on two shards", () => {
     expect(blind.deleted).toContain(row.blob_key);
   });
 
+  it("keeps writing to its shard after its project object restarts (the shard is in its storage)", async () => {
+    const stub = () =>
+      env.PROJECTS.get(env.PROJECTS.idFromName(String(b.projectId))) as unknown as {
+        crash(): Promise<void>;
+        setIssueStatus(id: number, status: "resolved", resolution: { type: "resolved" }): Promise<void>;
+      };
+    await stub()
+      .crash()
+      .catch(() => undefined);
+    // No envelope names the shard to the new instance: it reads it back from its storage.
+    await stub().setIssueStatus(sentB.issueId, "resolved", { type: "resolved" });
+    const issue = await call<{ status: string }>(b.token, "GET", `/api/0/issues/${sentB.issueId}/`);
+    expect(issue.body.status).toBe("resolved");
+  });
+
   it("answers 404 for an issue id of a shard this Worker does not have", async () => {
     expect((await call(b.token, "GET", `/api/0/issues/${7 * ISSUE_ID_SPAN + 1}/`)).status).toBe(404);
   });
