@@ -4,6 +4,7 @@
 // shards existed keeps every organization where its data is. Every query of a shard table names its
 // database through shardDb(); nothing else maps a shard name to a binding.
 import { first } from "./sql.ts";
+import { deleteProject } from "./tenant-projects.ts";
 
 /** The control plane's binding, which is also the first shard. */
 export const CONTROL_SHARD = "DB";
@@ -228,9 +229,9 @@ export function shardOfIssueId(issueId: number): string {
 }
 
 /**
- * Drops a deleted project from shard `name` (after the control plane deleted it): its anchor row, and
- * with it, by the shard's foreign keys, every row of the project there. Nothing to do on `DB`, where
- * the control plane's delete already cascaded.
+ * Drops a deleted project from shard `name` (after the control plane deleted it): every row of the
+ * project there and its anchor, as the control plane's delete does (deleteProject). Nothing to do on
+ * `DB`, where that delete already ran.
  */
 export async function dropProjectFromShard(
   env: ShardBindings,
@@ -238,5 +239,5 @@ export async function dropProjectFromShard(
   projectId: number,
 ): Promise<void> {
   if ((shardIndex(name) ?? 0) === 0) return;
-  await shardDb(env, name).prepare("DELETE FROM projects WHERE id = ?").bind(projectId).run();
+  await deleteProject(shardDb(env, name), projectId);
 }

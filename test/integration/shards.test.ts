@@ -68,7 +68,7 @@ async function rowsOf(db: D1Database, table: string, projectId: number): Promise
 }
 
 let a: Tenant;
-let b: Tenant;
+let b: Tenant & { ownerToken: string };
 let sentA: Sent;
 let sentB: Sent;
 
@@ -250,5 +250,19 @@ describe("organizations on two shards", () => {
 
   it("answers 404 for an issue id of a shard this Worker does not have", async () => {
     expect((await call(b.token, "GET", `/api/0/issues/${7 * ISSUE_ID_SPAN + 1}/`)).status).toBe(404);
+  });
+
+  it("deletes a project's rows from its shard with the project (last: B's project is gone after it)", async () => {
+    expect(await rowsOf(env.SHARD_1, "events", b.projectId)).toBeGreaterThan(0);
+    // Outcomes have no foreign key to projects: only deleting by project_id removes them.
+    expect(await rowsOf(env.SHARD_1, "outcomes", b.projectId)).toBeGreaterThan(0);
+    const deleted = await call(b.ownerToken, "DELETE", `/api/0/projects/${b.orgSlug}/${b.projectSlug}/`);
+    expect(deleted.status).toBe(204);
+    for (const table of ["events", "issues", "spans", "logs", "attachments", "outcomes"])
+      expect(await rowsOf(env.SHARD_1, table, b.projectId), `${table} of the deleted project`).toBe(0);
+    const anchor = await env.SHARD_1.prepare("SELECT COUNT(*) AS n FROM projects WHERE id = ?")
+      .bind(b.projectId)
+      .first<{ n: number }>();
+    expect(anchor?.n).toBe(0);
   });
 });
