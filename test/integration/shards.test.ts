@@ -16,6 +16,8 @@ import {
 import {
   createTenant,
   envelope,
+  eventRow,
+  issuesOf,
   newEventId,
   postEnvelope,
   type Tenant,
@@ -183,6 +185,12 @@ describe("organizations on two shards", () => {
       expect(found.status).toBe(200);
       expect(found.body.data.map((r) => r.project)).toEqual([t.projectSlug]);
     }
+  });
+
+  it("lets the tests' row helpers read the organization's shard", async () => {
+    expect((await eventRow(b.projectId, sentB.eventId))?.event_id).toBe(sentB.eventId);
+    expect((await issuesOf(b.projectId)).map((i) => i.id)).toEqual([sentB.issueId]);
+    expect((await issuesOf(a.projectId)).map((i) => i.id)).toEqual([sentA.issueId]);
   });
 
   it("keeps releases on the organization's shard, with their projects from the control plane", async () => {
