@@ -3,10 +3,11 @@
 // objects), through `wrangler dev` running the fault Worker (bench/faults/wrangler.toml, for its
 // `POST /__retention` seam); then clones their stored rows in the local D1 file until it holds
 // BENCH_RETENTION_EVENTS (default 100,000) expired error events (a month of them, one every 26 s before
-// the sent ones) in BENCH_RETENTION_ISSUES (default
-// 2,000) issues, and has the project's object run its alarm with the retention clock an hour further
-// on each time (a fresh hourly budget, set to no limit) until nothing is left. Prints events/s deleted
-// with their stored bytes, measured inside the object (its sweep time) and from here (wall time).
+// the sent ones) in BENCH_RETENTION_ISSUES (default 2,000) issues, their ids scattered over the table's
+// key order as real (random) event ids are, and has the project's object run its alarm with the
+// retention clock an hour further on each time (a fresh hourly budget, set to no limit) until nothing
+// is left. Prints events/s deleted with their stored bytes, measured inside the object (its sweep time)
+// and from here (wall time).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -79,6 +80,9 @@ function sqlite(file, sql, json = false) {
 /** Clones the stored events (and their issue) until the project holds EVENTS expired events. */
 function seed(file, projectId, old) {
   const clones = EVENTS - ATTACHED;
+  // Real event ids are random, so neither time nor issue order is the table's key order: the clones'
+  // ids are scattered the same way (an odd multiplier is a bijection modulo 2^32, so they stay unique).
+  const id = "printf('z%031x', (n.i * 2654435761) % 4294967296)";
   sqlite(
     file,
     `BEGIN;
@@ -95,8 +99,8 @@ CREATE TEMP TABLE seeded AS SELECT short_id - 100000 AS k, id FROM issues WHERE 
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${clones - 1})
 INSERT INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform, release, environment,
   user_key, title, message, transaction_name, trace_id, payload, payload_key)
-SELECT ${projectId}, printf('z%031x', n.i), g.id, t.type, ${old} - n.i * 26, ${old} - n.i * 26, t.level, t.platform, t.release, t.environment,
-  t.user_key, t.title, t.message, t.transaction_name, t.trace_id, replace(t.payload, t.event_id, printf('z%031x', n.i)), NULL
+SELECT ${projectId}, ${id}, g.id, t.type, ${old} - n.i * 26, ${old} - n.i * 26, t.level, t.platform, t.release, t.environment,
+  t.user_key, t.title, t.message, t.transaction_name, t.trace_id, replace(t.payload, t.event_id, ${id}), NULL
 FROM n JOIN tmpl t ON t.k = n.i % (SELECT COUNT(*) FROM tmpl) JOIN seeded g ON g.k = n.i % ${ISSUES};
 UPDATE storage_usage SET bytes = bytes + (SELECT SUM(length(CAST(payload AS BLOB))) FROM events
   WHERE project_id = ${projectId} AND event_id LIKE 'z%') WHERE project_id = ${projectId};

@@ -1,7 +1,8 @@
 // `npm run bench`: ingest throughput and cost of Faultline side by side with a trivial Worker under the
 // same runtime (`wrangler dev`), load from wrk (bench/wrk.mjs): 30-frame sentry-rust panics, a fresh
 // event id per request, 16 and 64 connections. Prints per run: requests/s, p50/p99, the ratio to the
-// trivial Worker, D1 rows written per error event (the project object's D1 result metadata), 2xx
+// trivial Worker, workerd CPU per request (both, and their ratio: what the shared machine's other load
+// changes least), D1 rows written per error event (the project object's D1 result metadata), 2xx
 // answers, acknowledged events not in D1 after the spool drained (must be 0) and the drain time. Then
 // the same with 30 ms added to every D1 call (the fault Worker, bench/faults/), visibility latency
 // (2xx → found through the API), and the web UI bench. Needs wrk: `apt-get install wrk`.
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations, ensureDefaults, startDev, stopDev } from "../scripts/local-server.mjs";
 import { ingestStats, missingFromD1, panicTemplates, storedOfRuns, waitForDrain } from "./ingest-check.mjs";
+import { workerdCpuMs } from "./process-cpu.mjs";
 import { samplePeakRss } from "./process-rss.mjs";
 import { runUiBench } from "./ui.mjs";
 import { measureVisibility } from "./visibility.mjs";
@@ -36,13 +38,17 @@ async function faultlineServer(port, config) {
 async function measuredRun(target, connections, envelopes) {
   const { port, path, defaults, persistTo } = target;
   const before = await ingestStats(port, defaults.token);
+  const cpuBefore = workerdCpuMs(target.server.child.pid);
   const run = await runWrk({ port, path, connections, seconds: SECONDS, envelopes });
   const drainMs = await waitForDrain(port, defaults.token);
+  // The Worker's and the object's CPU for the run's requests, the flush of what they spooled included.
+  const cpuMsPerRequest = (workerdCpuMs(target.server.child.pid) - cpuBefore) / run.requests;
   const after = await ingestStats(port, defaults.token);
   const stored = after.eventsStored - before.eventsStored;
   return {
     ...run,
     drainMs,
+    cpuMsPerRequest,
     rowsPerEvent: (after.d1RowsWritten - before.d1RowsWritten) / stored,
     eventsPerCommit: stored / (after.commits - before.commits),
     lost: missingFromD1(persistTo, run.accepted),
@@ -60,6 +66,13 @@ function row(label, connections, run, trivial) {
     "p99 ms": run.p99.toFixed(1),
     ...(trivial
       ? { "trivial req/s": trivial.rps.toFixed(0), ratio: (run.rps / trivial.rps).toFixed(2) }
+      : {}),
+    "CPU ms/req": run.cpuMsPerRequest.toFixed(2),
+    ...(trivial
+      ? {
+          "trivial CPU ms/req": trivial.cpuMsPerRequest.toFixed(2),
+          "CPU ratio": (trivial.cpuMsPerRequest / run.cpuMsPerRequest).toFixed(2),
+        }
       : {}),
     "2xx": run.ok,
     "non-2xx": run.requests - run.ok + run.socketErrors,
@@ -100,6 +113,7 @@ try {
   const rows = [];
   const runs = [];
   for (const c of CONNECTIONS) {
+    const trivialCpu = workerdCpuMs(trivial.server.child.pid);
     const base = await runWrk({
       port: trivial.port,
       path: trivial.path,
@@ -107,6 +121,7 @@ try {
       seconds: SECONDS,
       envelopes,
     });
+    base.cpuMsPerRequest = (workerdCpuMs(trivial.server.child.pid) - trivialCpu) / base.requests;
     const run = await measuredRun(faultline, c, envelopes);
     runs.push(run);
     rows.push(row("faultline", c, run, base));

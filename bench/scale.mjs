@@ -99,39 +99,36 @@ function seed(file, projectId, organizationId, now) {
     insertHash.run(projectId, hash, id);
     issueIds.push(id);
   }
-  // Schemas before 0028 have no payload_ref (the bench also measures the code before payload segments).
-  const hasRef = db.prepare("SELECT 1 FROM pragma_table_info('events') WHERE name = 'payload_ref'").get();
-  const insertEvent = db.prepare(
-    `INSERT INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform, release,
-       environment, user_key, title, message, transaction_name, trace_id, payload, payload_key${hasRef ? ", payload_ref" : ""})
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL${hasRef ? ", ?" : ""})`,
-  );
+  // A clone copies every column of its template (whatever the schema has), with its own ids, times and
+  // release. A clone's row names its template's bytes (in the template's segment): the row is what it costs.
+  const insertEvent = new Map();
   const eventId = (kind, i) => `${kind}${i.toString(16).padStart(31, "0")}`;
   const clone = (t, id, issueId, ts, releaseIndex) => {
-    const payload = t.payload
-      .replaceAll(t.event_id, id)
-      .replace(/"server_name":"web-\d+"/, `"server_name":"web-${releaseIndex % 25}"`)
-      .replaceAll(t.release, `api@1.${releaseIndex}.0`);
-    insertEvent.run(
-      projectId,
-      id,
-      issueId,
-      t.type,
-      ts,
-      ts,
-      t.level,
-      t.platform,
-      `api@1.${releaseIndex}.0`,
-      t.environment,
-      t.user_key,
-      t.title,
-      t.message,
-      t.transaction_name,
-      t.trace_id,
-      payload,
-      // A clone's row names its template's bytes (in the template's segment): the row is what it costs.
-      ...(hasRef ? [t.payload_ref ?? null] : []),
-    );
+    const row = {
+      ...t,
+      project_id: projectId,
+      event_id: id,
+      issue_id: issueId,
+      timestamp: ts,
+      received: ts,
+      release: `api@1.${releaseIndex}.0`,
+      payload_key: null,
+      payload:
+        t.payload === null
+          ? null
+          : t.payload
+              .replaceAll(t.event_id, id)
+              .replace(/"server_name":"web-\d+"/, `"server_name":"web-${releaseIndex % 25}"`)
+              .replaceAll(t.release, `api@1.${releaseIndex}.0`),
+    };
+    const columns = Object.keys(row);
+    const key = columns.join(",");
+    if (!insertEvent.has(key))
+      insertEvent.set(
+        key,
+        db.prepare(`INSERT INTO events (${key}) VALUES (${columns.map(() => "?").join(", ")})`),
+      );
+    insertEvent.get(key).run(...columns.map((c) => row[c]));
   };
   for (let i = 0; i < EVENTS; i++) {
     const ts = now - 30 * DAY + (i * 30 * DAY) / EVENTS;
@@ -210,7 +207,11 @@ function seed(file, projectId, organizationId, now) {
     .prepare("SELECT trace_id FROM events WHERE issue_id IS NULL AND trace_id LIKE '%cdcd' LIMIT 1")
     .get();
   db.close();
-  return { sampleTrace: traceId.trace_id, sampleEvent: eventId("e", Math.floor(EVENTS / 2)) };
+  return {
+    sampleTrace: traceId.trace_id,
+    sampleEvent: eventId("e", Math.floor(EVENTS / 2)),
+    sampleIssue: issueIds[Math.floor(ISSUES / 2)],
+  };
 }
 
 /** D1 bytes held per stored error event (the database file's pages over the events it holds). */
@@ -228,24 +229,48 @@ function bytesPerEvent(file) {
 
 /**
  * Bytes of the `events` table and its indexes (SQLite's dbstat: pages as stored, free space in them
- * included) per row, and the average payload column of error events written after `since`.
+ * included) per row, each index's share, and for the error events written after `since` the average
+ * stored size of each column (as SQLite's record format holds it) and of each top-level key of the
+ * payload projection (its JSON text, key and separators included).
  */
 function eventsTableBytes(file, since) {
   const db = new DatabaseSync(file, { readOnly: true });
-  const { bytes } = db
+  const objects = db
     .prepare(
-      `SELECT SUM(pgsize) AS bytes FROM dbstat WHERE name = 'events'
-         OR name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'events' AND type = 'index')`,
+      `SELECT name, SUM(pgsize) AS bytes FROM dbstat WHERE name = 'events'
+         OR name IN (SELECT name FROM sqlite_master WHERE tbl_name = 'events' AND type = 'index') GROUP BY name`,
     )
-    .get();
+    .all();
+  const bytes = objects.reduce((sum, o) => sum + o.bytes, 0);
   const { rows } = db.prepare("SELECT COUNT(*) AS rows FROM events").get();
-  const ingested = db
-    .prepare(
-      "SELECT AVG(LENGTH(CAST(payload AS BLOB))) AS payload, COUNT(*) AS n FROM events WHERE issue_id IS NOT NULL AND received > ?",
-    )
+  const ingested = "issue_id IS NOT NULL AND received > ?";
+  const columns = db
+    .prepare("SELECT name FROM pragma_table_info('events')")
+    .all()
+    .map((c) => c.name);
+  const sized = (c) =>
+    `AVG(CASE typeof(${c}) WHEN 'null' THEN 0 WHEN 'real' THEN 8 WHEN 'integer' THEN
+       (CASE WHEN ${c} BETWEEN 0 AND 1 THEN 0 WHEN ABS(${c}) < 128 THEN 1 WHEN ABS(${c}) < 32768 THEN 2
+        WHEN ABS(${c}) < 8388608 THEN 3 WHEN ABS(${c}) < 2147483648 THEN 4 ELSE 8 END)
+       ELSE LENGTH(CAST(${c} AS BLOB)) END) AS "${c}"`;
+  const columnBytes = db
+    .prepare(`SELECT COUNT(*) AS n, ${columns.map(sized).join(", ")} FROM events WHERE ${ingested}`)
     .get(since);
+  const projection = db
+    .prepare(
+      `SELECT p.key AS key, SUM(LENGTH(CAST(p.key AS BLOB)) + 4 + LENGTH(CAST(json_quote(p.value) AS BLOB))) * 1.0
+         / (SELECT COUNT(*) FROM events WHERE ${ingested}) AS bytes
+       FROM events e, json_each(e.payload) p WHERE e.${ingested} AND json_valid(e.payload) GROUP BY p.key ORDER BY bytes DESC`,
+    )
+    .all(since, since);
   db.close();
-  return { perRow: bytes / rows, payload: ingested.payload ?? 0 };
+  return {
+    perRow: bytes / rows,
+    objects: objects.map((o) => ({ object: o.name, "bytes per row": (o.bytes / rows).toFixed(0) })),
+    columns: columnBytes,
+    projection,
+    payload: columnBytes.payload ?? 0,
+  };
 }
 
 /** A stored error event written after `since` (s) whose payload is in a segment, or null. */
@@ -317,6 +342,17 @@ try {
     "issue stream (default)": `${project}/issues/?statsPeriod=14d`,
     "issue stream, by tag": `${project}/issues/?query=${encodeURIComponent("is:unresolved server_name:web-7")}`,
     "issue stream, by release": `${project}/issues/?query=${encodeURIComponent("release:api@1.150.0")}`,
+    "event list (project)": `${project}/events/`,
+    "issue events": `${base}/issues/${samples.sampleIssue}/events/`,
+    discover: `${base}/organizations/${defaults.orgSlug}/events/?${new URLSearchParams([
+      ...["title", "error.type", "error.value", "user.display", "stack.filename", "timestamp"].map((f) => [
+        "field",
+        f,
+      ]),
+      ["sort", "-timestamp"],
+      ["query", "error.type:panic"],
+      ["statsPeriod", "14d"],
+    ])}`,
     "event detail": `${project}/events/${samples.sampleEvent}/`,
     "trace view": `${base}/organizations/${defaults.orgSlug}/trace/${samples.sampleTrace}/`,
     "releases list": `${base}/organizations/${defaults.orgSlug}/releases/?project=${defaults.projectId}`,
@@ -374,6 +410,12 @@ try {
       ).toFixed(2),
     },
   ]);
+  console.table(table.objects);
+  const { n, ...columnBytes } = table.columns;
+  console.log(`stored bytes per column, average of ${n} ingested error events:`);
+  console.table(Object.entries(columnBytes).map(([column, b]) => ({ column, bytes: (b ?? 0).toFixed(1) })));
+  console.log("payload (projection) JSON bytes per top-level key, same events:");
+  console.table(table.projection.map((p) => ({ key: p.key, bytes: p.bytes.toFixed(1) })));
   console.log("retention sweep: not built yet (no retention)");
 } finally {
   if (server) stopDev(server);

@@ -21,7 +21,7 @@ const router = buildRouter();
 
 export default {
   async fetch(incoming, env, ctx): Promise<Response> {
-    const request = withCollapsedSlashes(incoming);
+    const { request, pathname } = withCollapsedSlashes(incoming);
     // The cost meter (docs/costs.md): this request's D1 and R2 calls are counted through its env.
     const { env: metered, meter } = meteredEnv(env);
     let response: Response;
@@ -32,7 +32,7 @@ export default {
     }
     settleRequest(meter);
     if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env));
-    return isIngestPath(new URL(request.url).pathname) ? withIngestCors(response) : response;
+    return isIngestPath(pathname) ? withIngestCors(response) : response;
   },
 
   /** Alert deliveries (src/alerts/deliver.ts): retries and dead letters are the consumer's own. */
@@ -76,14 +76,16 @@ export default {
 
 /**
  * `//api/0/…` (a `SENTRY_URL` ending in `/` joined with `/api/0/…`) is routed as `/api/0/…`, and
- * `//evil.example` as the path `/evil.example` on this site, never as another host.
+ * `//evil.example` as the path `/evil.example` on this site, never as another host. Answers the
+ * request to route and its path.
  */
-function withCollapsedSlashes(request: Request): Request {
+function withCollapsedSlashes(request: Request): { request: Request; pathname: string } {
   const url = new URL(request.url);
   const pathname = collapseSlashes(url.pathname);
-  if (pathname === url.pathname) return request;
+  if (pathname === url.pathname) return { request, pathname };
   url.pathname = pathname;
-  return new Request(url, request);
+  // The path the request's URL now has (the one parse of it this request needs).
+  return { request: new Request(url, request), pathname: url.pathname };
 }
 
 export { ProjectDO } from "./project/project-do.ts";

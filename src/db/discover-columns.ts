@@ -4,6 +4,7 @@
 // from `events.payload` and are null for the rare event whose payload was too large for a row (R2).
 import { badRequest } from "../errors.ts";
 import { decodeShortNumber, encodeShortNumber } from "../protocol/short-id.ts";
+import { projectionPath } from "./payload-shape-sql.ts";
 
 export type Dataset = "errors" | "transactions" | "discover" | "spans" | "logs";
 export type ColumnType = "string" | "integer" | "number" | "date" | "duration" | "boolean";
@@ -67,8 +68,12 @@ const decimalIssue = (value: string): string => {
 const frameFilenames = (value: unknown): unknown => {
   if (typeof value !== "string") return null;
   try {
-    const parsed = JSON.parse(value) as { values?: { stacktrace?: { frames?: { filename?: unknown }[] } }[] };
-    const names = (parsed.values ?? []).flatMap((v) => (v.stacktrace?.frames ?? []).map((f) => f.filename));
+    type Frame = { filename?: unknown } | string | null;
+    const parsed = JSON.parse(value) as { values?: { stacktrace?: { frames?: Frame[] } }[] };
+    // A projection names a frame that only has a file by the file name; whole payloads hold objects.
+    const names = (parsed.values ?? []).flatMap((v) =>
+      (v.stacktrace?.frames ?? []).map((f) => (typeof f === "string" ? f : f?.filename)),
+    );
     return [...new Set(names.filter((n): n is string => typeof n === "string"))];
   } catch {
     return null;
@@ -77,7 +82,8 @@ const frameFilenames = (value: unknown): unknown => {
 
 const toBoolean = (value: unknown): unknown => (value === null ? null : value === 1 || value === true);
 
-const payload = (path: string): string => `json_extract(t.payload, '${path}')`;
+// A path of the projection: from the row's shape for the paths a shape holds (payload-shape.ts).
+const payload = (path: string): string => projectionPath("t", path);
 
 const projectColumns = (): Record<string, Column> => ({
   project: { sql: "p.slug", type: "string" },

@@ -2,6 +2,8 @@
 // event, neighbours in time, attachments, hashes, traces (spans and their errors) and event volume.
 // The payload is `events.payload`, in R2 under `events.payload_key`, or in a payload segment named by
 // `events.payload_ref` (then `payload` is its projection; see src/blobs/event-blobs.ts).
+
+import { projectionPath } from "./payload-shape-sql.ts";
 import type { AttachmentRow, EventListRow, EventTableRow, SpanRow, TraceError } from "./rows.ts";
 import { all, first, marks } from "./sql.ts";
 
@@ -13,25 +15,28 @@ const EVENT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.time
 const LIGHT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
   ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id`;
 
+const p = (path: string): string => projectionPath("ev", path);
+
 /**
  * The fields of the payload a list item shows, extracted in SQL so a page of events does not read
- * whole payloads (object fields through json() so they stay JSON inside json_object).
+ * whole payloads (object fields through json() so they stay JSON inside json_object); the paths a
+ * row's shape holds from its shape (payload-shape.ts). A list item reads no exception's value.
  */
 const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
-  'tags', json(json_extract(ev.payload, '$.tags')),
-  'user', json(json_extract(ev.payload, '$.user')),
-  'logentry', json(json_extract(ev.payload, '$.logentry')),
-  'message', json_extract(ev.payload, '$.message'),
-  'culprit', json_extract(ev.payload, '$.culprit'),
-  'dist', json_extract(ev.payload, '$.dist'),
-  'logger', json_extract(ev.payload, '$.logger'),
-  'server_name', json_extract(ev.payload, '$.server_name'),
-  'request', json_object('url', json_extract(ev.payload, '$.request.url')),
+  'tags', json(${p("$.tags")}),
+  'user', json(${p("$.user")}),
+  'logentry', json(${p("$.logentry")}),
+  'message', ${p("$.message")},
+  'culprit', ${p("$.culprit")},
+  'dist', ${p("$.dist")},
+  'logger', ${p("$.logger")},
+  'server_name', ${p("$.server_name")},
+  'request', json_object('url', ${p("$.request.url")}),
   'contexts', json_object(
-    'os', json(json_extract(ev.payload, '$.contexts.os')),
-    'runtime', json(json_extract(ev.payload, '$.contexts.runtime')),
-    'browser', json(json_extract(ev.payload, '$.contexts.browser'))),
-  'exception', json(json_extract(ev.payload, '$.exception'))
+    'os', json(${p("$.contexts.os")}),
+    'runtime', json(${p("$.contexts.runtime")}),
+    'browser', json(${p("$.contexts.browser")})),
+  'exception', json(${p("$.exception")})
 ) END AS summary`;
 
 /** Whose events a page lists: an issue's, or a project's error events (no transactions). */

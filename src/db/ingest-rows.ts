@@ -32,7 +32,17 @@ export type EventRow = Pick<
   | "payload"
   | "payloadKey"
 > &
-  Partial<Pick<EventColumns, "payloadRef">> & { type: "error" | "default" | "transaction" };
+  Partial<Pick<EventColumns, "payloadRef">> & {
+    type: "error" | "default" | "transaction";
+    /**
+     * The shape's JSON text (src/db/payload-shape.ts) when `payload` is a projection beside a segment
+     * locator that leaves it out; the commit stores it in event_shapes once and the row names it.
+     */
+    shape?: string | null;
+    /** Beside a shape: the trace context's span id and the last exception's value (payload-shape.ts). */
+    spanId?: string | null;
+    errorValue?: string | null;
+  };
 
 /** An `attachments` row; `blobKey` is the R2 key, written before the Durable Object is called. */
 export type AttachmentRow = Pick<

@@ -4,6 +4,7 @@
 // the per-statement `meta.rows_written`.
 
 import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./ingest-rows.ts";
+import { shapeHash } from "./payload-shape.ts";
 
 // Defined in ingest-rows.ts; re-exported for the regrouping code, which imports it from here.
 export type { NewIssue } from "./ingest-rows.ts";
@@ -140,11 +141,18 @@ export function insertEvent(
   ifExists: "ignore" | "fail" = "ignore",
 ): D1PreparedStatement {
   const ref = issue ? issueIdExpr(projectId, issue) : { sql: "NULL", params: [] };
+  const shape = row.shape
+    ? {
+        sql: "(SELECT id FROM event_shapes WHERE project_id = ? AND hash = ?)",
+        params: [projectId, shapeHash(row.shape)],
+      }
+    : { sql: "NULL", params: [] };
   return db
     .prepare(
       `INSERT ${ifExists === "ignore" ? "OR IGNORE " : ""}INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
-         release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref)
-       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref,
+         span_id, error_value, shape_id)
+       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${shape.sql})`,
     )
     .bind(
       projectId,
@@ -165,7 +173,20 @@ export function insertEvent(
       row.payload,
       row.payloadKey,
       row.payloadRef ?? null,
+      row.spanId ?? null,
+      row.errorValue ?? null,
+      ...shape.params,
     );
+}
+
+/**
+ * Stores an event shape once per project (a shape stored already writes nothing), for the events of
+ * the same batch that name it (insertEvent).
+ */
+export function insertEventShape(db: D1Database, projectId: number, shape: string): D1PreparedStatement {
+  return db
+    .prepare("INSERT OR IGNORE INTO event_shapes (project_id, hash, shape) VALUES (?, ?, ?)")
+    .bind(projectId, shapeHash(shape), shape);
 }
 
 export function insertAttachment(

@@ -4,6 +4,7 @@
 
 import { effectiveStatusSql, type SqlFragment } from "./issue-search.ts";
 import { issueTagCounts as tagCountsOf } from "./issue-tags.ts";
+import { shapeDocument } from "./payload-shape-sql.ts";
 import type {
   IssueReadRow,
   IssueTableRow,
@@ -249,7 +250,7 @@ export async function issueTagDistribution(
 export async function latestEventUnhandled(db: D1Database, issueId: number): Promise<boolean> {
   const row = await first<{ unhandled: number }>(
     db,
-    `SELECT EXISTS (SELECT 1 FROM json_each(payload, '$.exception.values') v
+    `SELECT EXISTS (SELECT 1 FROM json_each(${shapeDocument("events")}, '$.exception.values') v
        WHERE json_extract(v.value, '$.mechanism.handled') = 0) AS unhandled
      FROM events WHERE issue_id = ? ORDER BY timestamp DESC, event_id DESC LIMIT 1`,
     [issueId],

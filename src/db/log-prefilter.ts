@@ -1,21 +1,44 @@
-// The full-text prefilter of the logs explorer (migrations/0030): free text narrows through the
+// The full-text prefilter of the logs explorer (migrations/0030, 0031): free text narrows through the
 // trigram table of bodies (`logs_text`), `key:value` through the table of attribute pair tokens
-// (`logs_attrs`). Both only propose candidates; the explorer's exact checks (substring of the lower-cased
-// body, attribute equality) still run on each record, so results are the same as without them.
+// (`logs_attrs`). The trigrams only propose candidates: the explorer's substring check still runs on
+// each record. A pair token is exact when the filter's pair fits in it whole (pairsExact): then the
+// candidates are the matches and the attribute check is skipped; longer pairs are checked on the record.
+// Either way the results are those of a scan.
 //
 // Which one drives a query is decided by probing: each term's matches are counted up to a bound (a
-// short walk of its doclist), and only terms under the bound are used, the rarest first. A filter made
-// only of common terms (every record says "request") gets no prefilter: the plain walk serves it.
+// short walk of its doclist), and only terms under the bound are used, the rarest first. The bound
+// rises by stages (probeCaps): many terms are first counted to a low bound, and only when none is under
+// it are they counted again to a higher one. A filter made only of common terms (every record says
+// "request") gets no prefilter: the plain walk serves it.
 import type { SqlParam } from "./sql.ts";
 
 /** Probe bound: a term with this many matches or more is too common to drive the histogram. */
 export const PREFILTER_CAP = 20_000;
+/** How much each probe stage raises the bound. */
+const PROBE_STAGE_FACTOR = 4;
 /** Distinct trigrams probed at most (any subset keeps the prefilter a superset). */
 const MAX_PROBED_TRIGRAMS = 16;
 /** Trigrams ANDed into the text prefilter at most (the rarest ones). */
 const MAX_MATCHED_TRIGRAMS = 3;
 /** Characters of `key=value` the pair token holds (as the migration's trigger writes it). */
 const PAIR_TOKEN_CHARS = 100;
+
+/**
+ * The bounds of the probe stages for `terms` terms, ascending, the last PREFILTER_CAP: the first stage
+ * reads at most PREFILTER_CAP doclist entries over all its terms (one term's full count), each next one
+ * PROBE_STAGE_FACTOR times more per term. A single term gets one stage.
+ */
+export function probeCaps(terms: number): number[] {
+  const caps: number[] = [];
+  for (
+    let cap = Math.floor(PREFILTER_CAP / Math.max(1, terms));
+    cap < PREFILTER_CAP;
+    cap *= PROBE_STAGE_FACTOR
+  ) {
+    caps.push(cap);
+  }
+  return [...caps, PREFILTER_CAP];
+}
 
 /** An FTS5 string holding `s` literally. */
 export const ftsString = (s: string): string => `"${s.replaceAll('"', '""')}"`;
@@ -47,13 +70,35 @@ export function trigramsOf(text: string, max = MAX_PROBED_TRIGRAMS): string[] {
  */
 export const pairTokenServes = (key: string): boolean => !key.includes('"') && !key.includes("\\");
 
-/** SQL of the MATCH expression of the attribute pairs (all of them), and its parameters. */
+/**
+ * SQL of the MATCH expression of the attribute pairs (all of them), and its parameters: the token the
+ * migration's trigger writes, `length(key):key=value` (so `a=b`,`c` and `a`,`b=c` differ) cut to
+ * PAIR_TOKEN_CHARS characters, in hex.
+ */
 export function pairMatch(pairs: readonly [string, string][]): { sql: string; params: SqlParam[] } {
-  const one = `'k' || hex(substr(? || '=' || ?, 1, ${PAIR_TOKEN_CHARS}))`;
+  const one = `'k' || hex(substr(length(?) || ':' || ? || '=' || ?, 1, ${PAIR_TOKEN_CHARS}))`;
   return {
     sql: pairs.map(() => one).join(" || ' AND ' || "),
-    params: pairs.flatMap(([key, value]) => [key, value]),
+    params: pairs.flatMap(([key, value]) => [key, key, value]),
   };
+}
+
+/** Characters (code points, as SQLite counts them) of the pair's token before it is cut. */
+const pairTokenLength = (key: string, value: string): number =>
+  [...`${[...key].length}:${key}=${value}`].length;
+
+/**
+ * Whether the pair tokens match exactly the records holding every pair: each token is whole (shorter
+ * than the cut, so a longer stored pair cannot share it), and no NUL, where SQLite's length() stops.
+ */
+export function pairsExact(pairs: readonly [string, string][]): boolean {
+  return pairs.every(
+    ([key, value]) =>
+      pairTokenServes(key) &&
+      !key.includes("\u0000") &&
+      !value.includes("\u0000") &&
+      pairTokenLength(key, value) < PAIR_TOKEN_CHARS,
+  );
 }
 
 /** A probe's term and what it counts (one statement of the probe batch). */
@@ -67,6 +112,8 @@ export interface Probe {
 /** What the explorer's queries narrow by first: the FTS table, its MATCH expression, candidates (bounded). */
 export interface Prefilter extends Probe {
   estimate: number;
+  /** The candidates are the matches of the attribute filters (pairsExact): their check is skipped. */
+  exact?: boolean;
   /** Records of the projects in the time range (the volume counters' whole slots), 0 when unknown. */
   rangeRecords?: number;
 }
@@ -86,14 +133,15 @@ export function textProbes(text: string): Probe[] {
 }
 
 /**
- * The prefilter from the probes' bounded counts: the text's rarest trigrams under the bound (ANDed),
- * or the attribute pairs when they are rarer. Null when no term is under the bound.
+ * The prefilter from the probes' counts bounded by `cap`: the text's rarest trigrams under the bound
+ * (ANDed), or the attribute pairs when they are rarer. Null when no term is under the bound.
  */
 export function choosePrefilter(
   text: { probe: Probe; n: number }[],
-  pairs: { probe: Probe; n: number } | null,
+  pairs: { probe: Probe; n: number; exact?: boolean } | null,
+  cap = PREFILTER_CAP,
 ): Prefilter | null {
-  const rare = text.filter((p) => p.n < PREFILTER_CAP).sort((a, b) => a.n - b.n);
+  const rare = text.filter((p) => p.n < cap).sort((a, b) => a.n - b.n);
   const chosen = rare.slice(0, MAX_MATCHED_TRIGRAMS);
   const first = chosen[0];
   const textFilter: Prefilter | null = first
@@ -105,7 +153,7 @@ export function choosePrefilter(
       }
     : null;
   const pairFilter: Prefilter | null =
-    pairs && pairs.n < PREFILTER_CAP ? { ...pairs.probe, estimate: pairs.n } : null;
+    pairs && pairs.n < cap ? { ...pairs.probe, estimate: pairs.n, exact: pairs.exact === true } : null;
   if (textFilter && pairFilter) return pairFilter.estimate <= textFilter.estimate ? pairFilter : textFilter;
   return textFilter ?? pairFilter;
 }

@@ -7,6 +7,7 @@ export const TELEMETRY_TABLES = [
   "attachments",
   "event_debug_images",
   "events",
+  "event_shapes",
   "issue_hashes",
   "issues",
   "spans",

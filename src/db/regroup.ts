@@ -82,8 +82,12 @@ export function regroupStatements(
     s.push(
       db
         .prepare(
+          // A row keeps its shape and its columns only beside its locator: a payload rewritten
+          // elsewhere (late re-symbolication, no locator) comes with its whole projection.
           `UPDATE events SET issue_id = ${ref.sql}, title = ?, payload = ?, payload_key = ?,
-             payload_ref = ?
+             payload_ref = ?, shape_id = CASE WHEN ? IS NULL THEN NULL ELSE shape_id END,
+             span_id = CASE WHEN ? IS NULL THEN NULL ELSE span_id END,
+             error_value = CASE WHEN ? IS NULL THEN NULL ELSE error_value END
            WHERE project_id = ? AND event_id = ?`,
         )
         .bind(
@@ -91,6 +95,9 @@ export function regroupStatements(
           move.grouping.title,
           move.payload,
           move.payloadKey,
+          move.payloadRef,
+          move.payloadRef,
+          move.payloadRef,
           move.payloadRef,
           projectId,
           move.eventId,

@@ -1,94 +1,40 @@
-// The retention sweep's D1 statements (docs/retention.md): a project's expired events with their
-// attachments (and the R2 keys and stored bytes they free), issues whose last event expired, and the
-// time-bounded telemetry tables. Each call deletes a bounded number of rows and answers how many, so the
+// The retention sweep's D1 statements (docs/retention.md): the project's retention, issues whose last
+// event expired, raw items, spans and the time-bounded telemetry tables (expired events: see
+// retention-events.ts). Each call deletes a bounded number of rows and answers how many, so the
 // sweep (src/project/retention.ts) can keep within its hourly row budget.
+import type { Freed, SweptProject } from "./retention-events.ts";
 import { all, chunks, first, marks } from "./sql.ts";
-import { EVENT_BYTES_SQL, subtractStoredBytesStatement } from "./storage-usage.ts";
+import { subtractStoredBytesStatement } from "./storage-usage.ts";
 
-/** The project whose data is swept, and its organization (whose stored-bytes sum the quota reads). */
-export interface SweptProject {
-  projectId: number;
-  organizationId: number;
-}
+export {
+  deleteExpiredIssueEvents,
+  deleteExpiredUnissuedEvents,
+  type Freed,
+  ISSUES_PER_ROUND,
+  type IssueCursor,
+  oldIssues,
+  type SweptProject,
+} from "./retention-events.ts";
 
-/** The project's retention setting (null: the default) and its organization; null when it is gone. */
+const changes = (results: D1Result[]): number => results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
+
+/** The project's and its organization's retention settings (null: the default); null when the project is gone. */
 export async function readProjectRetention(
   db: D1Database,
   projectId: number,
-): Promise<{ organizationId: number; retentionDays: number | null } | null> {
+): Promise<{ organizationId: number; retentionDays: number | null; orgRetentionDays: number | null } | null> {
   return first(
     db,
-    "SELECT organization_id AS organizationId, retention_days AS retentionDays FROM projects WHERE id = ?",
+    `SELECT p.organization_id AS organizationId, p.retention_days AS retentionDays,
+       o.retention_days AS orgRetentionDays
+     FROM projects p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ?`,
     [projectId],
   );
 }
 
-/** What one deletion freed: rows deleted (the budget's unit), stored bytes, R2 keys to delete. */
-export interface Freed {
-  rows: number;
-  events: number;
-  bytes: number;
-  blobKeys: string[];
-}
-
-const changes = (results: D1Result[]): number => results.reduce((n, r) => n + (r.meta.changes ?? 0), 0);
-
-/**
- * Deletes up to `limit` of the project's events older than `cutoff` (unix seconds) with their
- * attachment and debug-image rows, and subtracts their bytes from the project's counter in the same
- * transaction; null when none is left. The events are taken oldest first through the (project,
- * timestamp) index, whose entries end with the event id: the round's events are exactly those up to the
- * last one read, so the deletes name a range instead of binding every id. The caller holds the commit
- * lock, so no commit adds rows to that range between the read and the deletes.
- */
-export async function deleteExpiredEvents(
-  db: D1Database,
-  owner: SweptProject,
-  cutoff: number,
-  limit: number,
-): Promise<Freed | null> {
-  const { projectId } = owner;
-  const events = await all<{
-    event_id: string;
-    timestamp: number;
-    payload_key: string | null;
-    bytes: number;
-  }>(
-    db,
-    `SELECT event_id, timestamp, payload_key, ${EVENT_BYTES_SQL} AS bytes
-     FROM events WHERE project_id = ? AND timestamp < ? ORDER BY timestamp, event_id LIMIT ?`,
-    [projectId, cutoff, limit],
-  );
-  const last = events[events.length - 1];
-  if (!last) return null;
-  const freed: Freed = { rows: 0, events: events.length, bytes: 0, blobKeys: [] };
-  for (const e of events) {
-    freed.bytes += e.bytes;
-    if (e.payload_key) freed.blobKeys.push(e.payload_key);
-  }
-  // A row-value range: the index scan stops at the last event read (ties on the timestamp included).
-  const range = "project_id = ?1 AND (timestamp, event_id) <= (?2, ?3)";
-  const inRange = `project_id = ?1 AND event_id IN (SELECT event_id FROM events WHERE ${range})`;
-  const params = [projectId, last.timestamp, last.event_id];
-  const attachments = await all<{ blob_key: string; size: number }>(
-    db,
-    `SELECT blob_key, size FROM attachments WHERE ${inRange}`,
-    params,
-  );
-  for (const a of attachments) {
-    freed.bytes += a.size;
-    freed.blobKeys.push(a.blob_key);
-  }
-  const results = await db.batch([
-    subtractStoredBytesStatement(db, projectId, freed.bytes),
-    db.prepare(`DELETE FROM attachments WHERE ${inRange}`).bind(...params),
-    db.prepare(`DELETE FROM event_debug_images WHERE ${inRange}`).bind(...params),
-    db.prepare(`DELETE FROM events WHERE ${range}`).bind(...params),
-  ]);
-  // The counter's own row is not a deleted one.
-  freed.rows = changes(results.slice(1));
-  return freed;
-}
+/** The SQL of expiredIssueIds: through issues_project_first_seen (an issue's first event is no later than its last). */
+export const EXPIRED_ISSUES_SQL = `SELECT id FROM issues WHERE project_id = ?1 AND first_seen < ?2 AND last_seen < ?2
+  AND NOT EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id) LIMIT ?3`;
 
 /** Up to `limit` (≤ 90) issues of the project whose last event is older than `cutoff` and that have no event left. */
 export async function expiredIssueIds(
@@ -97,12 +43,7 @@ export async function expiredIssueIds(
   cutoff: number,
   limit: number,
 ): Promise<number[]> {
-  const rows = await all<{ id: number }>(
-    db,
-    `SELECT id FROM issues WHERE project_id = ? AND last_seen < ?
-       AND NOT EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id) LIMIT ?`,
-    [projectId, cutoff, Math.min(limit, 90)],
-  );
+  const rows = await all<{ id: number }>(db, EXPIRED_ISSUES_SQL, [projectId, cutoff, Math.min(limit, 90)]);
   return rows.map((r) => r.id);
 }
 

@@ -1,28 +1,15 @@
 // Reads behind the logs explorer and trace search: newest-first log records and trace roots of a set of
 // projects, filtered, paged by a (timestamp, id) cursor, and the log volume by level for the histogram.
 // Every query starts from an index on (project_id, …) — see migrations/0022 — or from the full-text
-// prefilter of migrations/0030 (log-prefilter.ts), whose candidates are then checked exactly.
+// prefilter of migrations/0030 and 0031 (log-prefilter.ts), whose candidates are then checked exactly
+// (but for exact attribute pairs: those candidates are the matches).
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
-import type { LogSearch, TraceSearch } from "../protocol/telemetry-query.ts";
-import {
-  choosePrefilter,
-  PREFILTER_CAP,
-  type Prefilter,
-  type Probe,
-  pageReadsCandidates,
-  pairMatch,
-  pairTokenServes,
-  textProbes,
-} from "./log-prefilter.ts";
+import type { TraceSearch } from "../protocol/telemetry-query.ts";
+import { PREFILTER_CAP, pageReadsCandidates } from "./log-prefilter.ts";
+import { type LogFilters, withPrefilter } from "./log-probe.ts";
 import { all, marks, type SqlParam } from "./sql.ts";
 
-export interface LogFilters extends LogSearch {
-  projectIds: number[];
-  from: number;
-  to: number;
-  /** The full-text prefilter (withPrefilter); undefined: not decided yet, null: none serves. */
-  prefilter?: Prefilter | null;
-}
+export { type LogFilters, withPrefilter };
 
 export interface LogRow {
   id: number;
@@ -48,82 +35,34 @@ function attributePath(key: string): string {
   return `$."${key.replaceAll('"', "")}"`;
 }
 
-/**
- * Probes the full-text terms of the filters (one D1 round trip) and answers the filters with the
- * prefilter that serves them, if any. Without free text or attributes nothing is probed.
- */
-export async function withPrefilter(db: D1Database, f: LogFilters): Promise<LogFilters> {
-  if (f.prefilter !== undefined) return f;
-  const text = f.traceId || !f.text ? [] : textProbes(f.text);
-  const served = f.attributes.every(([key]) => pairTokenServes(key));
-  const pairs: Probe | null =
-    f.traceId || f.attributes.length === 0 || !served
-      ? null
-      : { table: "logs_attrs", ...sqlOf(pairMatch(f.attributes)) };
-  const probes = pairs ? [...text, pairs] : text;
-  if (probes.length === 0) return { ...f, prefilter: null };
-  const counts = await db.batch<{ n: number }>([
-    ...probes.map((p) => countStatement(db, p)),
-    rangeRecordsStatement(db, f),
-  ]);
-  const n = (i: number) => counts[i]?.results[0]?.n ?? PREFILTER_CAP;
-  const rangeRecords = counts[probes.length]?.results[0]?.n ?? 0;
-  const prefilter = choosePrefilter(
-    text.map((probe, i) => ({ probe, n: n(i) })),
-    pairs ? { probe: pairs, n: n(text.length) } : null,
-  );
-  // Several trigrams together match far fewer records than the rarest alone: count them together, so
-  // the page reads the few candidates instead of walking the range.
-  if (prefilter && prefilter.params.length > 1 && prefilter.table === "logs_text") {
-    const together = await countStatement(db, prefilter).first<{ n: number }>();
-    prefilter.estimate = Math.min(prefilter.estimate, together?.n ?? PREFILTER_CAP);
-  }
-  return { ...f, prefilter: prefilter ? { ...prefilter, rangeRecords } : null };
-}
-
-/** The records of the filters' projects and range, from the volume counters (whole slots). */
-function rangeRecordsStatement(db: D1Database, f: LogFilters): D1PreparedStatement {
-  const firstSlot = Math.ceil(f.from / LOG_VOLUME_SLOT_SECONDS) * LOG_VOLUME_SLOT_SECONDS;
-  return db
-    .prepare(
-      `SELECT COALESCE(SUM(n), 0) AS n FROM log_volume WHERE project_id IN (${marks(f.projectIds.length)})
-         AND slot >= ? AND slot < ?`,
-    )
-    .bind(...f.projectIds, firstSlot, f.to);
-}
-
-/** How many records an FTS term (or expression) matches, counted up to PREFILTER_CAP. */
-function countStatement(db: D1Database, p: Probe): D1PreparedStatement {
-  return db
-    .prepare(
-      `SELECT COUNT(*) AS n FROM (SELECT rowid FROM ${p.table} WHERE ${p.table} MATCH (${p.match}) LIMIT ${PREFILTER_CAP})`,
-    )
-    .bind(...p.params);
-}
-
-const sqlOf = (m: { sql: string; params: SqlParam[] }) => ({ match: m.sql, params: m.params });
-
 /** Where a query reads records from, with the parameters of that part (they come first). */
 interface Source {
   from: string;
   where: string[];
   params: SqlParam[];
+  /** The source holds only records with the filters' attributes (an exact pair prefilter drives). */
+  pairsMatched?: boolean;
 }
 
 /**
  * The trace's records are few: read them through the trace index and sort them, rather than let the
  * planner walk the whole time range on the timestamp index (which it prefers for the ORDER BY). A
- * prefilter's candidates are read by id (CROSS JOIN keeps that order: the FTS table drives). Both
- * environment and release: their index, newest first.
+ * prefilter's candidates are read by id (CROSS JOIN keeps that order: the FTS table drives); when they
+ * are exactly the attribute matches and nothing else is checked on the record, the histogram reads
+ * their (project, time, level) from the narrow id index, not the records. Both environment and
+ * release: their index, newest first.
  */
 function logsSource(f: LogFilters, use: { page: number } | "volume"): Source {
   if (f.traceId) return { from: "logs INDEXED BY logs_project_trace", where: [], params: [] };
   const p = f.prefilter;
   if (p && (use === "volume" ? p.estimate < PREFILTER_CAP : pageReadsCandidates(p, use.page))) {
+    const pairsMatched = p.table === "logs_attrs" && p.exact === true;
+    const narrow = pairsMatched && use === "volume" && !f.text && !f.environment && !f.release;
     return {
-      from: `${p.table} CROSS JOIN logs ON logs.id = ${p.table}.rowid`,
+      from: `${p.table} CROSS JOIN logs${narrow ? " INDEXED BY logs_id_time_level" : ""} ON logs.id = ${p.table}.rowid`,
       where: [`${p.table} MATCH (${p.match})`],
       params: p.params,
+      pairsMatched,
     };
   }
   if (f.environment && f.release)
@@ -131,8 +70,15 @@ function logsSource(f: LogFilters, use: { page: number } | "volume"): Source {
   return { from: "logs", where: [], params: [] };
 }
 
-/** `toInclusive`: the range ends at `to` itself (a cursor's own timestamp may hold more records). */
-function logConditions(f: LogFilters, toInclusive = false): { where: string; params: SqlParam[] } {
+/**
+ * `toInclusive`: the range ends at `to` itself (a cursor's own timestamp may hold more records).
+ * `pairsMatched`: the source already holds only records with the attributes (no check on the record).
+ */
+function logConditions(
+  f: LogFilters,
+  toInclusive = false,
+  pairsMatched = false,
+): { where: string; params: SqlParam[] } {
   const parts = [
     `project_id IN (${marks(f.projectIds.length)})`,
     "timestamp >= ?",
@@ -159,7 +105,7 @@ function logConditions(f: LogFilters, toInclusive = false): { where: string; par
     parts.push("instr(lower(body), lower(?)) > 0");
     params.push(f.text);
   }
-  for (const [key, value] of f.attributes) {
+  for (const [key, value] of pairsMatched ? [] : f.attributes) {
     parts.push("CAST(json_extract(attributes, ?) AS TEXT) = ?");
     params.push(attributePath(key), value);
   }
@@ -197,13 +143,14 @@ function searchProjectLogs(
 ): Promise<LogRow[]> {
   // After a cursor the range ends at the cursor's timestamp (one upper bound, so the index walk starts
   // there: a second bound or an OR would make it start at the newest record and skip forward).
+  const source = logsSource(filters, { page: limit });
   const { where, params } = logConditions(
     cursor ? { ...filters, to: Math.min(filters.to, cursor.timestamp) } : filters,
     cursor !== null && cursor.timestamp <= filters.to,
+    source.pairsMatched,
   );
   const after = cursor ? " AND (timestamp < ? OR id < ?)" : "";
   const afterParams = cursor ? [cursor.timestamp, cursor.id] : [];
-  const source = logsSource(filters, { page: limit });
   return all<LogRow>(
     db,
     `SELECT id, project_id, timestamp, trace_id, span_id, level, severity_number, body, release, environment,
@@ -226,8 +173,8 @@ export async function logVolume(
   if (filters.projectIds.length === 0) return [];
   if (countersServe(filters, bucketSeconds)) return countedVolume(db, filters, bucketSeconds);
   const planned = await withPrefilter(db, filters);
-  const { where, params } = logConditions(planned);
   const source = logsSource(planned, "volume");
+  const { where, params } = logConditions(planned, false, source.pairsMatched);
   return all(
     db,
     `SELECT CAST(timestamp / ? AS INTEGER) * ? AS at, level, COUNT(*) AS n FROM ${source.from}

@@ -1,5 +1,7 @@
 // One trace across an organization's projects: its spans (keyed by project then trace, so each lookup
 // is an index range), the error events that carry its trace id and its logs, bounded by time and count.
+
+import { projectionPath } from "./payload-shape-sql.ts";
 import type { TraceErrorRow, TraceSpanRow } from "./rows.ts";
 import { projectsRelation } from "./sql.ts";
 
@@ -45,7 +47,7 @@ export async function traceErrors(
       .prepare(
         `SELECT e.project_id, p.slug AS project_slug, e.event_id, e.issue_id, i.short_id, e.title,
            COALESCE(json_extract(e.payload, '$.culprit'), i.culprit) AS culprit, e.level, e.timestamp,
-           e.transaction_name, json_extract(e.payload, '$.contexts.trace.span_id') AS span_id
+           e.transaction_name, ${projectionPath("e", "$.contexts.trace.span_id")} AS span_id
          FROM events e JOIN ${projectsRelation(projects)} p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
          WHERE e.project_id IN (${ids(projectIds)}) AND e.type <> 'transaction' AND e.trace_id = ?
            AND e.timestamp >= ? AND e.timestamp < ?

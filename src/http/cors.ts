@@ -13,9 +13,21 @@ export function isIngestPath(pathname: string): boolean {
   return /^\/api\/(\d+\/)?(envelope|store|minidump|security|csp-report|nel|events)\b/.test(pathname);
 }
 
+const INGEST_CORS_ENTRIES = Object.entries(INGEST_CORS_HEADERS);
+
+/**
+ * The response with the CORS headers: set on it when its headers can change (every response the
+ * handlers build), else on a copy (headers of a response passed through are immutable).
+ */
 export function withIngestCors(response: Response): Response {
+  try {
+    for (const [name, value] of INGEST_CORS_ENTRIES) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Immutable headers: the first set threw, so nothing was changed on the original.
+  }
   const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(INGEST_CORS_HEADERS)) headers.set(name, value);
+  for (const [name, value] of INGEST_CORS_ENTRIES) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 

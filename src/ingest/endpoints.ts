@@ -20,7 +20,7 @@ import {
   type IngestAuth,
   parseProjectIdPath,
 } from "../protocol/auth.ts";
-import { decodeBody, decodeFirstLine, decodeLegacyStoreBody, readBodyCapped } from "../protocol/decode.ts";
+import { decodeBody, decodeFirstLine, decodeLegacyStoreBody, readRequestBody } from "../protocol/decode.ts";
 import { parseEnvelope, parseEnvelopeHeader } from "../protocol/envelope.ts";
 import type { InboundFilters } from "../protocol/filters/index.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
@@ -112,7 +112,7 @@ async function readEnvelopeRequest(
 ): Promise<Authenticated & { body: Uint8Array }> {
   const fromRequest = hasRequestAuth(request);
   const early = fromRequest ? await authenticateRequest(request, env, projectId, background) : null;
-  const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
+  const raw = await readRequestBody(request, MAX_REQUEST_BODY_BYTES);
   if (raw.byteLength === 0) throw new FaultlineError(400, "empty request body");
   const who = early ?? (await authenticateTunnel(request, env, raw, projectId, background));
   // The cost meter: from here on the request works for the key's project.
@@ -145,7 +145,7 @@ export async function handleStore(
   // A legacy store body has no envelope header: its credentials can only come from the request.
   const who = await authenticateRequest(request, env, projectId, (work) => ctx.waitUntil(work));
   attributeUsage(env, who.key);
-  const raw = await readBodyCapped(request.body, MAX_REQUEST_BODY_BYTES);
+  const raw = await readRequestBody(request, MAX_REQUEST_BODY_BYTES);
   const body = decodeLegacyStoreBody(
     decodeBody(raw, request.headers.get("content-encoding"), MAX_STORE_BODY_BYTES),
   );

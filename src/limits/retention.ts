@@ -6,9 +6,17 @@ const GiB = 1024 * 1024 * 1024;
 /** Days an organization's events and telemetry are kept unless a project sets its own (Sentry's 90). */
 export const DEFAULT_RETENTION_DAYS = 90;
 
-/** The shortest and longest retention a project may set, in days. */
+/** The shortest and longest retention an organization or a project may set, in days. */
 export const MIN_RETENTION_DAYS = 1;
 export const MAX_RETENTION_DAYS = DEFAULT_RETENTION_DAYS;
+
+/**
+ * Days a project keeps data: its own retention, never more than its organization's (each null: the
+ * default of DEFAULT_RETENTION_DAYS). A pure rule the sweep and the project JSON share.
+ */
+export function effectiveRetentionDays(project: number | null, organization: number | null): number {
+  return Math.min(project ?? DEFAULT_RETENTION_DAYS, organization ?? DEFAULT_RETENTION_DAYS);
+}
 
 /**
  * D1 rows one project's retention may delete per clock hour (counted from D1's `changes`). A group
@@ -30,6 +38,13 @@ export const RETENTION_EVENTS_PER_ROUND = 1_000;
 
 /** Rows of the other tables deleted per statement. */
 export const RETENTION_ROWS_PER_STATEMENT = 1_000;
+
+/**
+ * How often a sweep walks every issue of the project, not only those first seen before the cutoff
+ * (ms): an event sent with a timestamp older than its issue's first_seen (a client clock far behind,
+ * an offline cache replayed) is found then. One index probe per issue, reads only.
+ */
+export const RETENTION_FULL_WALK_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 /** How often a project checks for expired data once nothing is left to delete (ms). */
 export const RETENTION_CHECK_INTERVAL_MS = 60 * 60 * 1000;

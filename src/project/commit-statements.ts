@@ -22,6 +22,10 @@ export function commitStatements(
   const s: D1PreparedStatement[] = [];
   for (const issue of plan.newIssues) s.push(...writes.insertIssue(db, projectId, issue));
   for (const m of plan.hashMappings) s.push(writes.mapHash(db, projectId, m.hash, m.issue));
+  // Each shape the commit's rows name once, before the rows that refer to it.
+  const shapes = new Set<string>();
+  for (const row of stored.values()) if (row.shape) shapes.add(row.shape);
+  for (const shape of shapes) s.push(writes.insertEventShape(db, projectId, shape));
   for (const { event, issue } of plan.errorEvents) {
     s.push(writes.insertEvent(db, projectId, stored.get(event.row) ?? event.row, issue, ifExists));
     if (event.missingImages.length > 0) {

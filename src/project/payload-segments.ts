@@ -1,6 +1,7 @@
 // Event payloads out of D1 rows. When the object commits events, each payload is compressed and
 // appended to the project's open segment in this object's own storage, and the row D1 gets names it
-// with a locator (segment, offset, length) and keeps only the projection queries read. The segment
+// with a locator (segment, offset, length) and keeps only the projection queries read, less its shape
+// (src/db/payload-shape.ts), which event_shapes holds once. The segment
 // bytes are written to storage before the group commit that writes the rows, and storage writes land
 // in order: the spool entry (the acknowledged copy) is removed after both, so an acknowledged payload
 // is always durable somewhere. A segment is closed after PAYLOAD_SEGMENT_MAX_EVENTS events, _BYTES
@@ -17,7 +18,6 @@ import {
   parseLocator,
 } from "../blobs/segment-format.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
-import { payloadProjection } from "../db/payload-projection.ts";
 import {
   appendSegmentPart,
   closeSegment,
@@ -29,6 +29,7 @@ import {
   segmentParts,
   storedSegments,
 } from "../db/payload-segment-store.ts";
+import { shapedProjection } from "../db/payload-shape.ts";
 import {
   PAYLOAD_SEAL_RETRY_MS,
   PAYLOAD_SEGMENT_MAX_AGE_SECONDS,
@@ -99,7 +100,7 @@ export class PayloadSegments {
     // Synchronous throughout: no other request of the object appends in between.
     const prepared = todo.map(({ row, json }) => ({
       row,
-      projection: payloadProjection(JSON.parse(json) as JsonObject),
+      projection: shapedProjection(JSON.parse(json) as JsonObject),
       bytes: compressPayload(json),
     }));
     let closed = false;
@@ -110,7 +111,7 @@ export class PayloadSegments {
       const payloadRef = formatLocator({ segment: open.id, offset: open.bytes, length: bytes.byteLength });
       open.events += 1;
       open.bytes += bytes.byteLength;
-      const stored: EventRow = { ...row, payload: projection, payloadRef };
+      const stored: EventRow = { ...row, ...projection, payloadRef };
       this.placed.set(row, stored);
       out.set(row, stored);
       if (this.due(open)) {

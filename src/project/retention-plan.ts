@@ -1,8 +1,10 @@
 // Pure planning of the retention sweep (docs/retention.md): the cutoff of a project's retention, the
-// hourly row budget (what is left of it, what a run may spend) and when the next run is due.
+// hourly row budget (what is left of it, what a run may spend), which issues the walk visits and when
+// the next run is due.
 import {
-  DEFAULT_RETENTION_DAYS,
+  effectiveRetentionDays,
   RETENTION_CHECK_INTERVAL_MS,
+  RETENTION_FULL_WALK_INTERVAL_MS,
   RETENTION_ROWS_PER_RUN,
   RETENTION_RUN_PAUSE_MS,
 } from "../limits.ts";
@@ -18,11 +20,32 @@ export interface RetentionState {
   rowsSpent: number;
   /** When the next run is due (ms). */
   nextAt: number;
+  /** When a sweep last walked every issue to the end (ms); absent: never. */
+  fullWalkAt?: number;
 }
 
-/** The unix-seconds time before which the project's data is expired. */
-export function cutoffSeconds(nowMs: number, retentionDays: number | null): number {
-  return Math.floor(nowMs / 1000) - (retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
+/** The walk's bound on issues' first_seen that takes every issue. */
+export const ALL_ISSUES = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The bound on first_seen of the issues this run's walk visits: those first seen before the cutoff, or
+ * every issue once RETENTION_FULL_WALK_INTERVAL_MS has passed since the last full walk, for the events
+ * whose timestamp is older than their issue's first_seen.
+ */
+export function issueWalkBound(state: RetentionState, nowMs: number, cutoff: number): number {
+  return nowMs - (state.fullWalkAt ?? 0) >= RETENTION_FULL_WALK_INTERVAL_MS ? ALL_ISSUES : cutoff;
+}
+
+/**
+ * The unix-seconds time before which the project's data is expired: its own retention, never more than
+ * its organization's (effectiveRetentionDays; null: the default).
+ */
+export function cutoffSeconds(
+  nowMs: number,
+  retentionDays: number | null,
+  organizationRetentionDays: number | null = null,
+): number {
+  return Math.floor(nowMs / 1000) - effectiveRetentionDays(retentionDays, organizationRetentionDays) * 86_400;
 }
 
 const hourOf = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;

@@ -6,19 +6,31 @@
 // round that deleted issues.
 import type { ExpiredBytes } from "../blobs/expired-bytes.ts";
 import {
-  deleteExpiredEvents,
+  deleteExpiredIssueEvents,
   deleteExpiredRawItems,
   deleteExpiredRows,
   deleteExpiredSpans,
+  deleteExpiredUnissuedEvents,
   deleteIssuesWithRows,
   expiredIssueIds,
+  type Freed,
+  ISSUES_PER_ROUND,
+  type IssueCursor,
+  oldIssues,
   readProjectRetention,
   type SweptProject,
   TIMED_TABLES,
 } from "../db/retention.ts";
 import { RETENTION_EVENTS_PER_ROUND, RETENTION_ROWS_PER_STATEMENT } from "../limits.ts";
 import type { CommitLock } from "./commit-lock.ts";
-import { cutoffSeconds, nextRunAt, type RetentionState, runAllowance } from "./retention-plan.ts";
+import {
+  ALL_ISSUES,
+  cutoffSeconds,
+  issueWalkBound,
+  nextRunAt,
+  type RetentionState,
+  runAllowance,
+} from "./retention-plan.ts";
 
 /** The key of the sweep's state in the object's storage. */
 export const RETENTION_STATE_KEY = "retention";
@@ -67,6 +79,12 @@ export interface RetentionTotals {
   bytes: number;
   /** Milliseconds the runs took. */
   ms: number;
+}
+
+/** Where a run's walk over issues stands: issues first seen before `bound`, past `after`. */
+interface IssueWalk {
+  bound: number;
+  after: IssueCursor | null;
 }
 
 export class RetentionSweep {
@@ -136,7 +154,8 @@ export class RetentionSweep {
     }
     const { budgetPerHour } = this.deps.seams();
     const { hourStart, spentBefore, allowance } = runAllowance(state, now, budgetPerHour);
-    const cutoff = cutoffSeconds(now, project.retentionDays);
+    // Read at every run: a lowered organization or project retention applies at the next sweep.
+    const cutoff = cutoffSeconds(now, project.retentionDays, project.orgRetentionDays);
     const owner: SweptProject = {
       projectId: state.projectId,
       organizationId: project.organizationId,
@@ -152,10 +171,15 @@ export class RetentionSweep {
       nextAt: 0,
     };
     const left = () => allowance - done.rows;
+    const events = () => Math.max(1, Math.min(RETENTION_EVENTS_PER_ROUND, left()));
+    // The walk over the project's issues first seen before `bound` (the cutoff, or once a day every
+    // issue), from the oldest at each run.
+    const walk: IssueWalk = { bound: issueWalkBound(state, now, cutoff), after: null };
     // Each step deletes at most what is left of the allowance (an issue's side rows may pass it by
     // one batch); a step that found nothing moves to the next.
     const steps: (() => Promise<boolean>)[] = [
-      () => this.eventRound(owner, cutoff, Math.min(RETENTION_EVENTS_PER_ROUND, left()), done),
+      () => this.issueEventRound(owner, cutoff, walk, events(), done),
+      async () => this.freed(done, await deleteExpiredUnissuedEvents(db, owner, cutoff, events())),
       () => this.issueRound(owner, cutoff, left(), done),
       () => this.rawItemRound(owner, cutoff, Math.min(RETENTION_ROWS_PER_STATEMENT, left()), done),
       async () => this.count(done, await deleteExpiredSpans(db, owner.projectId, cutoff, this.per(left()))),
@@ -177,12 +201,14 @@ export class RetentionSweep {
       workLeft: done.workLeft,
       budgetLeft: spent < budgetPerHour,
     });
+    const walkedAll = !done.workLeft && walk.bound === ALL_ISSUES;
     await this.deps.storage.put(STATE_KEY, {
       ...state,
       ...owner,
       hourStart,
       rowsSpent: spent,
       nextAt: done.nextAt,
+      ...(walkedAll ? { fullWalkAt: now } : {}),
     });
     return done;
   }
@@ -197,8 +223,30 @@ export class RetentionSweep {
     return rows > 0;
   }
 
-  private async eventRound(owner: SweptProject, cutoff: number, limit: number, done: RetentionRun) {
-    const freed = await deleteExpiredEvents(this.deps.db, owner, cutoff, Math.max(1, limit));
+  /**
+   * Deletes expired events of the walk's next issues; false when the walk has passed every issue first
+   * seen before its bound. The walk moves past issues once all their expired events are gone.
+   */
+  private async issueEventRound(
+    owner: SweptProject,
+    cutoff: number,
+    walk: IssueWalk,
+    limit: number,
+    done: RetentionRun,
+  ) {
+    const { db } = this.deps;
+    const issues = await oldIssues(db, owner.projectId, walk.bound, walk.after, ISSUES_PER_ROUND);
+    const lastIssue = issues[issues.length - 1];
+    if (!lastIssue) return false;
+    const ids = issues.map((i) => i.id);
+    const freed = await deleteExpiredIssueEvents(db, owner, ids, cutoff, limit);
+    if (freed.complete) walk.after = lastIssue;
+    await this.freed(done, freed);
+    return true;
+  }
+
+  /** Counts what a round of events freed and deletes its R2 objects; true while there may be more. */
+  private async freed(done: RetentionRun, freed: Freed | null): Promise<boolean> {
     if (!freed) return false;
     done.rows += freed.rows;
     done.events += freed.events;

@@ -40,6 +40,7 @@ export const ROUTES: RouteCase[] = [
   { route: "GET /api/0/organizations/", self: true },
   { route: "POST /api/0/organizations/", self: true, body: { slug: "iso-new-org" } },
   { route: "GET /api/0/organizations/:org/" },
+  { route: "PUT /api/0/organizations/:org/", body: { retentionDays: 30 }, lacking: "org:read" },
   // teams
   { route: "GET /api/0/organizations/:org/teams/" },
   {

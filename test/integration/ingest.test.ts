@@ -527,4 +527,20 @@ describe("store endpoint and CORS", () => {
     const res = await postEnvelope(t, "{}");
     expect(res.headers.get("access-control-expose-headers")).toContain("x-sentry-rate-limits");
   });
+
+  it("adds them to an envelope posted to a path with doubled slashes (a DSN host ending in /)", async () => {
+    const t = await createTenant();
+    const id = newEventId();
+    const res = await send(`//api/${t.projectId}//envelope/`, {
+      method: "POST",
+      body: envelope({ event_id: id }, [
+        { type: "event" },
+        JSON.stringify({ event_id: id, message: "doubled slashes" }),
+      ]),
+      headers: { "x-sentry-auth": authHeader(t) },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(((await res.json()) as { id: string }).id).toBe(id);
+  });
 });

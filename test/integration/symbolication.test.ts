@@ -266,6 +266,18 @@ describe("late debug files", () => {
     const frames =
       detail.body.entries.find((e) => e.type === "exception")?.data.values[0]?.stacktrace.frames ?? [];
     expect(frames.some((f) => f.function === "main::main")).toBe(true);
+    // Lists and discover read the new frames: the row keeps no shape of the unsymbolicated ones (nor
+    // the columns beside a shape: its projection is whole again).
+    expect([row?.shape_id, row?.span_id, row?.error_value]).toEqual([null, null, null]);
+    const found = await call<{ data: { "stack.filename": string[] | null }[] }>(
+      t.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/events/?field=stack.filename&query=id:${early}&statsPeriod=14d`,
+    );
+    const files = [
+      ...new Set(frames.map((f) => f.filename).filter((f): f is string => typeof f === "string")),
+    ];
+    expect(found.body.data.map((r) => r["stack.filename"])).toEqual([files.length > 0 ? files : null]);
 
     const twin = newEventId();
     await sendPanic(t, twin, { user: "u2" });

@@ -8,6 +8,7 @@ import {
   decodeFirstLine,
   decodeLegacyStoreBody,
   readBodyCapped,
+  readRequestBody,
   zstdFrames,
 } from "../../src/protocol/decode.ts";
 
@@ -88,6 +89,53 @@ describe("readBodyCapped", () => {
 
   it("stops with 413 once the cap is passed", async () => {
     await expect(readBodyCapped(stream([60, 60]), 100)).rejects.toMatchObject({ status: 413 });
+  });
+});
+
+describe("readRequestBody", () => {
+  const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
+    new Request("http://localhost/api/1/envelope/", {
+      method: "POST",
+      body,
+      headers,
+      duplex: "half",
+    } as RequestInit);
+  const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => i % 251);
+
+  it("reads a body of declared length whole, byte for byte", async () => {
+    const body = await readRequestBody(post(bytes(300), { "content-length": "300" }), 1000);
+    expect(body).toEqual(bytes(300));
+  });
+
+  it("reads a streamed body without a declared length as readBodyCapped does", async () => {
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes(40));
+        controller.enqueue(bytes(50));
+        controller.close();
+      },
+    });
+    const body = await readRequestBody(post(stream), 1000);
+    expect(body.byteLength).toBe(90);
+    expect(body.slice(40)).toEqual(bytes(50));
+  });
+
+  it("answers 413 past the cap, declared or not", async () => {
+    await expect(readRequestBody(post(bytes(200), { "content-length": "200" }), 100)).rejects.toMatchObject({
+      status: 413,
+    });
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes(80));
+        controller.enqueue(bytes(80));
+        controller.close();
+      },
+    });
+    await expect(readRequestBody(post(stream), 100)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it("answers an empty body for a request without one", async () => {
+    expect((await readRequestBody(post(null), 100)).byteLength).toBe(0);
   });
 });
 

@@ -824,8 +824,28 @@ describe("stack traces", () => {
     ["0x1ffffffffffffffff", undefined],
     [-1, undefined],
     ["zz", undefined],
+    ["0x0", "0x0"],
+    ["0x00", "0x0"],
+    ["0x", undefined],
+    [" 0x55d0c0a1b2c3 ", "0x55d0c0a1b2c3"],
+    ["0xffffffffffffffff", "0xffffffffffffffff"],
+    ["0x10000000000000000", undefined],
   ])("address %j → %s", (raw, expected) => {
     expect(normalizeAddress(raw)).toBe(expected);
+  });
+
+  it("answers addresses already written as Sentry writes them as the big-integer reading does", () => {
+    const digits = "0123456789abcdefABCDEF";
+    for (let n = 1; n <= 18; n++) {
+      for (let seed = 0; seed < 40; seed++) {
+        let hex = "";
+        for (let i = 0; i < n; i++) hex += digits[(seed * 7 + i * 13 + n) % digits.length];
+        const value = BigInt(`0x${hex}`);
+        const expected = value < 2n ** 64n ? `0x${value.toString(16)}` : undefined;
+        expect(normalizeAddress(`0x${hex}`), hex).toBe(expected);
+        expect(normalizeAddress(`0x${hex.toLowerCase()}`), hex).toBe(expected);
+      }
+    }
   });
 
   it("threads: values or a list, each stack trace normalized", () => {

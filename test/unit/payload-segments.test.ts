@@ -123,18 +123,27 @@ describe("payloadProjection", () => {
       projected.server_name,
     ]).toEqual(["boom", "app::main", "42", "app", "web-1"]);
     expect(projected.request).toEqual({ url: "https://example.com/x", method: "POST" });
-    expect(projected.contexts.os).toEqual({ name: "Linux", version: "6.1", type: "os" });
+    expect(projected.contexts.os).toEqual({ name: "Linux", version: "6.1" });
     expect(projected.contexts.trace).toEqual({ span_id: "f".repeat(16), op: "http", status: "ok" });
     expect(projected.sdk).toEqual({ name: "sentry.rust", version: "0.37.0" });
     const [value] = projected.exception.values;
     expect(value.type).toBe("Error");
     expect(value.mechanism).toEqual({ type: "panic", handled: false });
-    // Every file name once, then the frame the location comes from (the last in-app one).
-    expect(value.stacktrace.frames).toEqual([
-      { filename: "rt.rs" },
-      { lineno: 3, in_app: true, module: "app" },
-    ]);
-    expect(projected.timestamp).toBe(event.timestamp);
+    // Every file name once, and the frame the location comes from (the last in-app one) in its place.
+    expect(value.stacktrace.frames).toEqual(["rt.rs", { lineno: 3, in_app: true, module: "app" }]);
+  });
+
+  it("leaves out what the row's columns hold and what no query reads", () => {
+    // The event's type and time are columns; a context's type is its key.
+    expect(projected.type).toBeUndefined();
+    expect(projected.timestamp).toBeUndefined();
+    expect(projected.contexts.runtime).toEqual({ name: "rustc", version: "1.80" });
+    // A transaction keeps both times: discover's transaction.duration is their difference.
+    const transaction = { type: "transaction", timestamp: 1_765_000_001.25, start_timestamp: 1_765_000_000 };
+    expect(JSON.parse(payloadProjection(transaction))).toEqual({
+      timestamp: 1_765_000_001.25,
+      start_timestamp: 1_765_000_000,
+    });
   });
 
   it("leaves out what only the whole payload shows", () => {
@@ -147,7 +156,7 @@ describe("payloadProjection", () => {
     );
   });
 
-  it("keeps each file name once and the location frame last, in-app or else the last", () => {
+  it("keeps each file name once in stack order and the location frame in its place, in-app or else the last", () => {
     const stack = (frames: object[]) => ({ exception: { values: [{ type: "E", stacktrace: { frames } }] } });
     const framesOf = (event: object) =>
       JSON.parse(payloadProjection(event as JsonObject)).exception.values[0].stacktrace.frames;
@@ -157,15 +166,12 @@ describe("payloadProjection", () => {
       { filename: "a.rs", lineno: 5, in_app: true },
       { function: "std", in_app: false },
     ];
-    expect(framesOf(stack(many))).toEqual([
-      { filename: "b.rs" },
-      { filename: "a.rs", lineno: 5, in_app: true },
-    ]);
+    expect(framesOf(stack(many))).toEqual(["a.rs", "b.rs", { filename: "a.rs", lineno: 5, in_app: true }]);
     const none = [
       { filename: "x.js", lineno: 1 },
       { filename: "y.js", lineno: 9, abs_path: "/y.js" },
     ];
-    expect(framesOf(stack(none))).toEqual([{ filename: "x.js" }, { filename: "y.js", lineno: 9 }]);
+    expect(framesOf(stack(none))).toEqual(["x.js", { filename: "y.js", lineno: 9 }]);
     expect(framesOf(stack([]))).toEqual([]);
   });
 

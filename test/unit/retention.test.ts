@@ -5,13 +5,16 @@ import { parseRetentionDays } from "../../src/api/serializers/project.ts";
 import { parseStorageQuota, storageJson } from "../../src/api/storage-quota.ts";
 import { FaultlineError } from "../../src/errors.ts";
 import {
+  effectiveRetentionDays,
   R2_PAYLOAD_COUNTED_BYTES,
   RETENTION_CHECK_INTERVAL_MS,
   RETENTION_ROWS_PER_RUN,
   RETENTION_RUN_PAUSE_MS,
 } from "../../src/limits.ts";
 import {
+  ALL_ISSUES,
   cutoffSeconds,
+  issueWalkBound,
   nextRunAt,
   type RetentionState,
   runAllowance,
@@ -32,6 +35,25 @@ describe("retention plan", () => {
   it("cuts off the project's days, or the default 90", () => {
     expect(cutoffSeconds(at, 1)).toBe(at / 1000 - 86_400);
     expect(cutoffSeconds(at, null)).toBe(at / 1000 - 90 * 86_400);
+  });
+
+  it("keeps a project's own retention only below its organization's", () => {
+    expect(effectiveRetentionDays(null, null)).toBe(90);
+    expect(effectiveRetentionDays(null, 30)).toBe(30);
+    expect(effectiveRetentionDays(7, 30)).toBe(7);
+    // An organization lowered below a project's own value wins.
+    expect(effectiveRetentionDays(60, 30)).toBe(30);
+    expect(effectiveRetentionDays(60, null)).toBe(60);
+    expect(cutoffSeconds(at, 60, 30)).toBe(at / 1000 - 30 * 86_400);
+    expect(cutoffSeconds(at, null, 2)).toBe(at / 1000 - 2 * 86_400);
+  });
+
+  it("walks every issue at the first run and once a day, else only issues first seen before the cutoff", () => {
+    const cutoff = at / 1000 - 86_400;
+    expect(issueWalkBound(state(0, 0), at, cutoff)).toBe(ALL_ISSUES);
+    const walked = { ...state(0, 0), fullWalkAt: at - 23 * HOUR_MS };
+    expect(issueWalkBound(walked, at, cutoff)).toBe(cutoff);
+    expect(issueWalkBound(walked, at + HOUR_MS, cutoff)).toBe(ALL_ISSUES);
   });
 
   it("spends the hour's budget once; a new hour starts afresh", () => {
@@ -87,6 +109,14 @@ describe("retention and quota input", () => {
     expect(parseRetentionDays("")).toBeNull();
     for (const bad of [0, 91, 2.5, "-3", "1e1", true, {}])
       expect(refused(() => parseRetentionDays(bad))).toBe(400);
+  });
+
+  it("caps a project's retentionDays at its organization's; null still means the organization's", () => {
+    expect(parseRetentionDays(30, 30)).toBe(30);
+    expect(parseRetentionDays("7", 30)).toBe(7);
+    expect(parseRetentionDays(null, 1)).toBeNull();
+    expect(refused(() => parseRetentionDays(31, 30))).toBe(400);
+    expect(refused(() => parseRetentionDays(2, 1))).toBe(400);
   });
 
   it("takes a quota in whole bytes, null or empty for the default, and says when it is reached", () => {

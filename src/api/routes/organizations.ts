@@ -1,11 +1,14 @@
 // Organizations: `GET /api/0/organizations/` (only the caller's), `POST` (a user creates one and becomes
-// its owner), `GET /api/0/organizations/{org}/` (detail with the caller's role, access, teams, projects).
+// its owner), `GET /api/0/organizations/{org}/` (detail with the caller's role, access, teams, projects
+// and Faultline's `retentionDays`), `PUT /api/0/organizations/{org}/` (`{"retentionDays": n | null}`,
+// owners and admins: the default retention of its projects, docs/retention.md).
 import type { IRequest } from "itty-router";
+import { readOrganizationRetention, setOrganizationRetention } from "../../db/organization-retention.ts";
 import { placeNewOrganization } from "../../db/shards.ts";
 import { listProjects } from "../../db/tenant-projects.ts";
 import { createOrganization, listOrganizations, listTeams, memberCount, roleOf } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
-import { FaultlineError } from "../../errors.ts";
+import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
@@ -13,7 +16,7 @@ import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, forbidden, type OrgRow } from "../access.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeOrganization, serializeOrganizationDetail } from "../serializers/organization.ts";
-import { serializeProject } from "../serializers/project.ts";
+import { parseRetentionDays, serializeProject } from "../serializers/project.ts";
 import { serializeTeam } from "../serializers/team.ts";
 import { nameAndSlug, objectBody } from "../slugs.ts";
 import {
@@ -36,19 +39,26 @@ async function organizationDetail(req: IRequest, env: Env) {
   const role =
     member && caller.identity.userId !== null ? await roleOf(env.DB, org.id, caller.identity.userId) : null;
   const page = { offset: 0, limit: 100 };
-  const [teams, projects, members] = await Promise.all([
+  const [teams, projects, members, retentionDays] = await Promise.all([
     listTeams(env.DB, org.id, page),
     listProjects(env.DB, [org.id], page),
     memberCount(env.DB, org.id),
+    readOrganizationRetention(env.DB, org.id),
   ]);
   const byId = new Map(teams.rows.map((t) => [t.id, t]));
   return json(
     serializeOrganizationDetail(record(org), origin, {
       role,
       access,
+      retentionDays,
       teams: teams.rows.map((t) => serializeTeam(t, { isMember: member, memberCount: members, access })),
       projects: projects.rows.map((p) =>
-        serializeProject(p, { team: (p.teamId && byId.get(p.teamId)) || null, isMember: member, access }),
+        serializeProject(p, {
+          team: (p.teamId && byId.get(p.teamId)) || null,
+          isMember: member,
+          access,
+          organizationRetentionDays: retentionDays,
+        }),
       ),
     }),
   );
@@ -83,4 +93,15 @@ export function registerOrganizationRoutes(router: AppRouter): void {
   });
 
   router.get("/api/0/organizations/:org/", organizationDetail);
+  router.put("/api/0/organizations/:org/", async (req, env) => {
+    const caller = await authenticate(req, env);
+    // An owner's or admin's setting, as the storage quota is (org:write).
+    const org = await organizationWithAny(env, caller, param(req, "org"), ["org:write"]);
+    const body = objectBody(await readJsonBody(req, MAX_API_JSON_BYTES));
+    if (!("retentionDays" in body))
+      throw badRequest("retentionDays: required (days from 1 to 90, or null for the default)");
+    // Applies at each project's next sweep, which reads it (src/project/retention.ts).
+    await setOrganizationRetention(env.DB, org.id, parseRetentionDays(body.retentionDays));
+    return organizationDetail(req, env);
+  });
 }

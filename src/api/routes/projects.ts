@@ -7,6 +7,7 @@
 
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
+import { readOrganizationRetention, readOrganizationRetentions } from "../../db/organization-retention.ts";
 import { anchorProjectOnShard, dropProjectFromShard, shardDb } from "../../db/shards.ts";
 import {
   createProject,
@@ -54,16 +55,23 @@ export async function projectJson(
   rows: readonly ProjectRow[],
   organizations?: Map<number, OrgSummary>,
 ) {
-  const teams = await teamsById(
-    env.DB,
-    rows.flatMap((p) => (p.teamId === null ? [] : [p.teamId])),
-  );
+  const [teams, retentions] = await Promise.all([
+    teamsById(
+      env.DB,
+      rows.flatMap((p) => (p.teamId === null ? [] : [p.teamId])),
+    ),
+    readOrganizationRetentions(
+      env.DB,
+      rows.map((p) => p.organizationId),
+    ),
+  ]);
   return rows.map((p) => {
     const organization = organizations?.get(p.organizationId);
     return serializeProject(p, {
       team: (p.teamId !== null && teams.get(p.teamId)) || null,
       isMember: isUserMember(caller, p.organizationId),
       access: effectiveScopes(caller, p.organizationId),
+      organizationRetentionDays: retentions.get(p.organizationId) ?? null,
       ...(organization ? { organization } : {}),
     });
   });
@@ -157,7 +165,9 @@ export function registerProjectRoutes(router: AppRouter): void {
   router.put("/api/0/projects/:org/:project/", async (req, env) => {
     const { caller, org, project } = await routeProject(req, env, "project:write");
     const body = await readJsonBody(req, MAX_API_JSON_BYTES);
-    const { filterLists, ...changes } = parseProjectChanges(body);
+    // A project's retention may only be lower than its organization's (docs/retention.md).
+    const organizationRetention = await readOrganizationRetention(env.DB, org.id);
+    const { filterLists, ...changes } = parseProjectChanges(body, organizationRetention);
     // The monthly cost budget (docs/costs.md): an owner's or admin's change, applied by the project's object.
     const budget = budgetOption(body);
     if (budget !== undefined) {

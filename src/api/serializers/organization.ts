@@ -1,6 +1,7 @@
 // Organizations as Sentry's JSON: the list item (what sentry-cli deserialises: id, slug, name,
 // dateCreated, isEarlyAdopter, require2FA, requireEmailVerification, features) and the detail, which adds
-// the caller's role and access. Pure functions.
+// the caller's role and access and Faultline's retentionDays. Pure functions.
+import { effectiveRetentionDays } from "../../limits.ts";
 import { isoDate } from "../pagination.ts";
 
 export interface OrganizationRecord {
@@ -61,6 +62,8 @@ export interface OrganizationDetailJson extends OrganizationJson {
   scrubIPAddresses: boolean;
   experiments: Record<string, never>;
   quota: { maxRate: null; maxRateInterval: number; accountLimit: number; projectLimit: number };
+  /** Days its projects keep data unless one sets fewer (Faultline's field, docs/retention.md). */
+  retentionDays: number;
   teams: unknown[];
   projects: unknown[];
 }
@@ -68,7 +71,14 @@ export interface OrganizationDetailJson extends OrganizationJson {
 export function serializeOrganizationDetail(
   org: OrganizationRecord,
   origin: string,
-  extra: { role: string | null; access: readonly string[]; teams: unknown[]; projects: unknown[] },
+  extra: {
+    role: string | null;
+    access: readonly string[];
+    /** The organization's own retention; null: the default. */
+    retentionDays: number | null;
+    teams: unknown[];
+    projects: unknown[];
+  },
 ): OrganizationDetailJson {
   return {
     ...serializeOrganization(org, origin),
@@ -84,6 +94,7 @@ export function serializeOrganizationDetail(
     scrubIPAddresses: false,
     experiments: {},
     quota: { maxRate: null, maxRateInterval: 60, accountLimit: 0, projectLimit: 100 },
+    retentionDays: effectiveRetentionDays(null, extra.retentionDays),
     teams: extra.teams,
     projects: extra.projects,
   };

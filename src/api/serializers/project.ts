@@ -3,7 +3,7 @@
 
 import { badRequest } from "../../errors.ts";
 import {
-  DEFAULT_RETENTION_DAYS,
+  effectiveRetentionDays,
   MAX_PLATFORM_CHARS,
   MAX_RETENTION_DAYS,
   MAX_SCRUB_FIELD_CHARS,
@@ -48,6 +48,8 @@ export interface ProjectContext {
   organization?: { id: number; slug: string; name: string };
   isMember: boolean;
   access: readonly string[];
+  /** The organization's own retention in days (null: the default), which caps the project's. */
+  organizationRetentionDays: number | null;
 }
 
 export interface ProjectJson {
@@ -74,7 +76,10 @@ export interface ProjectJson {
   scrubIPAddresses: boolean;
   sensitiveFields: string[];
   safeFields: string[];
-  /** Days events and telemetry are kept (Faultline's field, docs/retention.md): the project's or the default. */
+  /**
+   * Days events and telemetry are kept (Faultline's field, docs/retention.md): the project's own, never
+   * more than its organization's; the organization's (or the default) when the project has none.
+   */
   retentionDays: number;
   /** Sentry's project options; the inbound filters' lists, one entry per line. */
   options: Record<string, string>;
@@ -116,7 +121,7 @@ export function serializeProject(project: ProjectRecord, context: ProjectContext
     scrubIPAddresses: project.scrubIpAddresses !== 0,
     sensitiveFields: parseFieldList(project.sensitiveFields),
     safeFields: parseFieldList(project.safeFields),
-    retentionDays: project.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    retentionDays: effectiveRetentionDays(project.retentionDays, context.organizationRetentionDays),
     options: filterOptions(parseStoredFilters(project.inboundFilters)),
     team,
     teams: team ? [team] : [],
@@ -201,8 +206,11 @@ function fieldList(value: unknown, name: string): string {
   return JSON.stringify(fields);
 }
 
-/** A retention in whole days from MIN_RETENTION_DAYS to MAX_RETENTION_DAYS; null (or "") for the default. */
-export function parseRetentionDays(value: unknown): number | null {
+/**
+ * A retention in whole days from MIN_RETENTION_DAYS to `max` (MAX_RETENTION_DAYS, or the organization's
+ * for a project); null (or "") for the default.
+ */
+export function parseRetentionDays(value: unknown, max: number = MAX_RETENTION_DAYS): number | null {
   if (value === null || value === "") return null;
   const days = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   if (
@@ -214,10 +222,16 @@ export function parseRetentionDays(value: unknown): number | null {
     throw badRequest(
       `retentionDays: a whole number of days from ${MIN_RETENTION_DAYS} to ${MAX_RETENTION_DAYS}, or null for the default`,
     );
+  if (days > max)
+    throw badRequest(`retentionDays: at most the organization's retention of ${max} days, or null for it`);
   return days;
 }
 
-export function parseProjectChanges(body: unknown): ProjectChanges {
+/** A PUT body's changes; `organizationRetentionDays` (null: the default) caps the project's retentionDays. */
+export function parseProjectChanges(
+  body: unknown,
+  organizationRetentionDays: number | null = null,
+): ProjectChanges {
   const input = objectBody(body);
   const changes: ProjectChanges = {};
   if (input.name !== undefined) {
@@ -245,7 +259,10 @@ export function parseProjectChanges(body: unknown): ProjectChanges {
     changes.sensitiveFields = fieldList(input.sensitiveFields, "sensitiveFields");
   }
   if (input.safeFields !== undefined) changes.safeFields = fieldList(input.safeFields, "safeFields");
-  if (input.retentionDays !== undefined) changes.retentionDays = parseRetentionDays(input.retentionDays);
+  if (input.retentionDays !== undefined) {
+    const max = effectiveRetentionDays(null, organizationRetentionDays);
+    changes.retentionDays = parseRetentionDays(input.retentionDays, max);
+  }
   if (input.options !== undefined) {
     const options = objectBody(input.options);
     const lists: Partial<Record<FilterList, string[]>> = {};

@@ -1,6 +1,7 @@
 // Drizzle tables (migrations/*.sql mirrored): Stored error and transaction events, their spans and
 // attachments, opaque items kept in R2, and where the sweep of unreferenced R2 objects stopped.
-import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { isNull } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, unique } from "drizzle-orm/sqlite-core";
 
 export const events = sqliteTable(
   "events",
@@ -24,6 +25,11 @@ export const events = sqliteTable(
     payloadKey: text("payload_key"),
     /** Locator of the whole payload in a payload segment (0028); `payload` is then its projection. */
     payloadRef: text("payload_ref"),
+    /** The event's shape in event_shapes (0034), only beside a payloadRef; `payload` lacks what it holds. */
+    shapeId: integer("shape_id"),
+    /** Beside a shape: the trace context's span id and the last exception's value, out of `payload`. */
+    spanId: text("span_id"),
+    errorValue: text("error_value"),
   },
   // WITHOUT ROWID in the migration: the key is the table.
   (t) => [
@@ -32,9 +38,23 @@ export const events = sqliteTable(
     // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
     index("events_payload_key").on(t.payloadKey),
     index("events_project_trace").on(t.projectId, t.traceId),
-    // The retention sweep's (migration 0029).
-    index("events_project_timestamp").on(t.projectId, t.timestamp),
+    // The retention sweep's, for events without an issue only (migration 0032): error events expire
+    // through their issue's events_issue_timestamp.
+    index("events_unissued_project_timestamp").on(t.projectId, t.timestamp).where(isNull(t.issueId)),
   ],
+);
+
+/** What the projections of a project's events repeat, once (migration 0034, src/db/payload-shape.ts). */
+export const eventShapes = sqliteTable(
+  "event_shapes",
+  {
+    id: integer("id").primaryKey(),
+    projectId: integer("project_id").notNull(),
+    /** SHA-256 of `shape`, 22 base64url characters (shapeHash): the unique key without the text. */
+    hash: text("hash").notNull(),
+    shape: text("shape").notNull(),
+  },
+  (t) => [unique().on(t.projectId, t.hash)],
 );
 
 export const spans = sqliteTable(

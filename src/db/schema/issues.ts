@@ -36,6 +36,8 @@ export const issues = sqliteTable(
   (t) => [
     index("issues_project_status").on(t.projectId, t.status),
     index("issues_project_short_id").on(t.projectId, t.shortId),
+    // The retention sweep's (migration 0032): the issues whose events may be older than the cutoff.
+    index("issues_project_first_seen").on(t.projectId, t.firstSeen),
   ],
 );
 

@@ -79,6 +79,7 @@ export const logs = sqliteTable(
     index("logs_project_timestamp_level").on(t.projectId, t.timestamp, t.level),
     index("logs_project_trace").on(t.projectId, t.traceId),
     index("logs_project_env_release").on(t.projectId, t.environment, t.release, t.timestamp, t.level),
+    index("logs_id_time_level").on(t.id, t.projectId, t.timestamp, t.level),
   ],
 );
 

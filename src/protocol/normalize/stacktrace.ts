@@ -8,6 +8,7 @@ import { asObject, isAbsent, put, readBoolean, readString, readUint, readValues 
 import type { Notes } from "./notes.ts";
 
 const MAX_ADDRESS = 2n ** 64n;
+const CANONICAL_ADDRESS = /^0x(?:0|[1-9a-f][0-9a-f]{0,15})$/;
 
 /**
  * An address as Sentry writes it: `0x` + lower-case hex without leading zeros. Accepts `0x` hex
@@ -21,6 +22,8 @@ export function normalizeAddress(value: unknown): string | undefined {
     parsed = BigInt(value);
   } else if (typeof value === "string") {
     const text = value.trim();
+    // Already as Sentry writes it (what SDKs send): lower-case, no leading zero, at most 64 bits.
+    if (CANONICAL_ADDRESS.test(text)) return text;
     if (/^0[xX][0-9a-fA-F]{1,32}$/.test(text)) parsed = BigInt(`0x${text.slice(2)}`);
     else if (/^[0-9]{1,20}$/.test(text)) parsed = BigInt(text);
     else return undefined;
@@ -69,17 +72,33 @@ export function normalizeFrame(raw: unknown, notes: Notes, path: string): Frame 
     notes.add("invalid_data", path, raw);
     return undefined;
   }
+  // Absent fields are skipped before their note path is built: a frame sends a few of these keys,
+  // and a trace has many frames. Every reader answers undefined, with no note, for an absent value.
   const frame: Frame = {};
   for (const key of FRAME_STRINGS) {
-    put(frame, key, readString(object[key], MAX_SHORT_STRING_CHARS, notes, `${path}.${key}`));
+    const value = object[key];
+    if (!isAbsent(value)) put(frame, key, readString(value, MAX_SHORT_STRING_CHARS, notes, `${path}.${key}`));
   }
-  put(frame, "lineno", readUint(object.lineno, notes, `${path}.lineno`));
-  put(frame, "colno", readUint(object.colno, notes, `${path}.colno`));
-  for (const key of FRAME_ADDRESSES) put(frame, key, readAddress(object[key], notes, `${path}.${key}`));
-  for (const key of FRAME_BOOLEANS) put(frame, key, readBoolean(object[key], notes, `${path}.${key}`));
-  for (const key of FRAME_BAGS) put(frame, key, databagObject(object[key], notes, `${path}.${key}`));
-  put(frame, "pre_context", readContextLines(object.pre_context, notes, `${path}.pre_context`));
-  put(frame, "post_context", readContextLines(object.post_context, notes, `${path}.post_context`));
+  if (!isAbsent(object.lineno)) put(frame, "lineno", readUint(object.lineno, notes, `${path}.lineno`));
+  if (!isAbsent(object.colno)) put(frame, "colno", readUint(object.colno, notes, `${path}.colno`));
+  for (const key of FRAME_ADDRESSES) {
+    const value = object[key];
+    if (!isAbsent(value)) put(frame, key, readAddress(value, notes, `${path}.${key}`));
+  }
+  for (const key of FRAME_BOOLEANS) {
+    const value = object[key];
+    if (!isAbsent(value)) put(frame, key, readBoolean(value, notes, `${path}.${key}`));
+  }
+  for (const key of FRAME_BAGS) {
+    const value = object[key];
+    if (!isAbsent(value)) put(frame, key, databagObject(value, notes, `${path}.${key}`));
+  }
+  if (!isAbsent(object.pre_context)) {
+    put(frame, "pre_context", readContextLines(object.pre_context, notes, `${path}.pre_context`));
+  }
+  if (!isAbsent(object.post_context)) {
+    put(frame, "post_context", readContextLines(object.post_context, notes, `${path}.post_context`));
+  }
   return frame;
 }
 

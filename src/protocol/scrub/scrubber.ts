@@ -168,6 +168,10 @@ interface Found {
 function findSecrets(text: string, patterns: readonly ValuePattern[]): Found[] {
   const all: Found[] = [];
   patterns.forEach((pattern, rank) => {
+    // Most strings hold no secret: one scan answers that without matchAll's copy of the regex.
+    pattern.regex.lastIndex = 0;
+    if (!pattern.regex.test(text)) return;
+    pattern.regex.lastIndex = 0;
     for (const match of text.matchAll(pattern.regex)) {
       const part = match[pattern.group];
       if (part === undefined || part === "" || part === pattern.text) continue;

@@ -1,0 +1,43 @@
+// CPU time of the workerd processes a `wrangler dev` started (its descendants), in ms: user + system
+// from /proc (Linux). Divided by the requests of a run, it is the cost per request, which other load on
+// the machine changes far less than it changes req/s or latency.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+function workerdPids(rootPid) {
+  const out = execFileSync("ps", ["-eo", "pid=,ppid=,comm="], { encoding: "utf8" });
+  const rows = out
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
+  const found = [];
+  const queue = [rootPid];
+  while (queue.length) {
+    const p = queue.shift();
+    for (const r of rows) {
+      if (r.ppid !== p) continue;
+      if (r.comm.includes("workerd")) found.push(r.pid);
+      queue.push(r.pid);
+    }
+  }
+  return found;
+}
+
+/** User + system CPU ms the workerd descendants of `rootPid` used so far. */
+export function workerdCpuMs(rootPid) {
+  let ticks = 0;
+  for (const pid of workerdPids(rootPid)) {
+    try {
+      // Fields after the command (which may hold spaces) start after the last ")".
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return (1000 * ticks) / TICKS_PER_SECOND;
+}

@@ -1,0 +1,128 @@
+// An event's shape: the part of its projection (payload-projection.ts) that many events repeat — per
+// exception its type, mechanism and frames, the SDK, the os, runtime and browser contexts — stored once
+// per project in `event_shapes` (migration 0034), found by its hash. The row's `payload` keeps the
+// rest: tags, user, message, culprit, request, the trace context… A path of the projection is
+// read from exactly one of the two (`shapePath`), so a query reads a shaped row's path from its shape
+// and every other path from its payload, and a row without a shape (written before) as it always did.
+// Beside a shape, two fields queries read of each event leave the JSON for columns of their own
+// (`columnPath`): the trace context's span id and the last exception's value; the values of the
+// exceptions before the last, which no query reads, are left out. Pure.
+import { createHash } from "node:crypto";
+import type { JsonObject, JsonValue } from "../protocol/types.ts";
+import { projectionOf } from "./payload-projection.ts";
+
+const SHAPE_CONTEXTS = ["os", "runtime", "browser"] as const;
+
+const isObject = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Whether a projection path (`$.a.b`, json_extract's syntax) is read from a shaped row's shape. */
+export function shapePath(path: string): boolean {
+  if (path === "$.sdk" || path.startsWith("$.sdk.")) return true;
+  if (/^\$\.contexts\.(os|runtime|browser)(\.|$)/.test(path)) return true;
+  // An exception's value is the event's own (it names ids, orders…); the rest of the exception is shape.
+  if (path === "$.exception" || path.startsWith("$.exception.")) return !path.endsWith(".value");
+  return false;
+}
+
+/** Projection paths a row beside a shape keeps in a column of its own, by column. */
+export const COLUMN_PATHS = {
+  span_id: "$.contexts.trace.span_id",
+  error_value: "$.exception.values[#-1].value",
+} as const;
+
+/** The column holding a projection path in a shaped row, if one does. */
+export function columnPath(path: string): keyof typeof COLUMN_PATHS | null {
+  for (const [column, at] of Object.entries(COLUMN_PATHS))
+    if (at === path) return column as keyof typeof COLUMN_PATHS;
+  return null;
+}
+
+export interface ProjectionColumns {
+  spanId: string | null;
+  errorValue: string | null;
+}
+
+export interface SplitProjection {
+  /** What the row's `payload` keeps. */
+  own: JsonObject;
+  /** The shape's JSON text, or null when the projection has nothing a shape holds (nor columns). */
+  shape: string | null;
+  /** The columns' values (null in a row without a shape). */
+  columns: ProjectionColumns;
+}
+
+/** Splits a projection into what the row keeps, its shape and its columns (they leave the row's JSON). */
+export function splitProjection(projection: JsonObject): SplitProjection {
+  const own: JsonObject = { ...projection };
+  const shape: JsonObject = {};
+  if (projection.sdk !== undefined) {
+    shape.sdk = projection.sdk;
+    delete own.sdk;
+  }
+  if (isObject(projection.contexts)) {
+    const shared: JsonObject = {};
+    const kept: JsonObject = { ...projection.contexts };
+    for (const name of SHAPE_CONTEXTS)
+      if (kept[name] !== undefined) {
+        shared[name] = kept[name] as JsonValue;
+        delete kept[name];
+      }
+    if (Object.keys(shared).length > 0) shape.contexts = shared;
+    if (Object.keys(kept).length > 0) own.contexts = kept;
+    else delete own.contexts;
+  }
+  let errorValue: JsonValue | undefined;
+  const exception = projection.exception;
+  if (isObject(exception) && Array.isArray(exception.values)) {
+    const values = exception.values.map((v) => (isObject(v) ? v : {}));
+    shape.exception = {
+      values: values.map(({ value: _value, ...rest }) => rest),
+    };
+    errorValue = values[values.length - 1]?.value;
+    delete own.exception;
+  }
+  if (Object.keys(shape).length === 0) return { own: projection, shape: null, columns: NO_COLUMNS };
+  // A value that is no string (rare) stays in the JSON, where a query reads it as it always did.
+  if (errorValue !== undefined && typeof errorValue !== "string") {
+    const values = (exception as JsonObject).values as JsonValue[];
+    own.exception = {
+      values: values.map(
+        (_v, i): JsonObject => (i === values.length - 1 ? { value: errorValue ?? null } : {}),
+      ),
+    };
+  }
+  let spanId: string | null = null;
+  if (
+    isObject(own.contexts) &&
+    isObject(own.contexts.trace) &&
+    typeof own.contexts.trace.span_id === "string"
+  ) {
+    spanId = own.contexts.trace.span_id;
+    const { span_id: _span, ...trace } = own.contexts.trace;
+    const { trace: _trace, ...contexts } = own.contexts;
+    if (Object.keys(trace).length > 0) contexts.trace = trace;
+    if (Object.keys(contexts).length > 0) own.contexts = contexts;
+    else delete own.contexts;
+  }
+  return {
+    own,
+    shape: JSON.stringify(shape),
+    columns: { spanId, errorValue: typeof errorValue === "string" ? errorValue : null },
+  };
+}
+
+const NO_COLUMNS: ProjectionColumns = { spanId: null, errorValue: null };
+
+/** The key a shape is stored under: SHA-256 of its text, 22 base64url characters (132 bits). */
+export function shapeHash(shape: string): string {
+  return createHash("sha256").update(shape, "utf8").digest("base64url").slice(0, 22);
+}
+
+/** What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns. */
+export function shapedProjection(
+  event: JsonObject,
+): { payload: string; shape: string | null } & ProjectionColumns {
+  const { own, shape, columns } = splitProjection(projectionOf(event));
+  return { payload: JSON.stringify(own), shape, ...columns };
+}

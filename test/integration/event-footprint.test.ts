@@ -1,0 +1,220 @@
+// What an error event's D1 row keeps of its payload, through the ingest endpoint and the REST API: the
+// row holds a compact projection (no copy of the columns, each frame that only names a file as that
+// name) less its shape, which event_shapes holds once for the events that repeat it, and less its span
+// id and exception value, which have columns of their own; and every read
+// that works on rows (event lists, an issue's events, tags and tag values,
+// discover's columns and filters, issue search, the trace view) answers the same from it as from a row
+// written before, which holds the whole payload (discover's stack.filename in the stack's order too).
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import { shapeHash } from "../../src/db/payload-shape.ts";
+import {
+  createTenant,
+  drainSpool,
+  envelope,
+  eventRow,
+  newEventId,
+  postEnvelope,
+  storedPayload,
+  type Tenant,
+} from "./helpers.ts";
+import { call } from "./tenant-helpers.ts";
+
+type Json = Record<string, unknown>;
+
+const TRACE = "a1".repeat(16);
+
+async function sendPanic(t: Tenant, order: number): Promise<string> {
+  const id = newEventId();
+  const body = {
+    event_id: id,
+    level: "fatal",
+    platform: "native",
+    release: "api@1.4.0",
+    environment: "production",
+    server_name: "web-3",
+    timestamp: Date.now() / 1000,
+    tags: { customer: "acme" },
+    user: { id: "user-7", email: "u7@example.com" },
+    sdk: { name: "sentry.rust", version: "0.34.0", packages: [{ name: "cargo:sentry", version: "0.34.0" }] },
+    contexts: {
+      os: { type: "os", name: "Linux", version: "6.1.0" },
+      runtime: { type: "runtime", name: "rustc", version: "1.80.0" },
+      trace: { trace_id: TRACE, span_id: "b2".repeat(8) },
+    },
+    exception: {
+      values: [
+        {
+          type: "panic",
+          value: `called \`Option::unwrap()\` on a \`None\` value (order ${order})`,
+          mechanism: { type: "panic", handled: false },
+          stacktrace: {
+            frames: [
+              { function: "std::rt::lang_start", filename: "rt.rs", lineno: 10, in_app: false },
+              { function: "load", filename: "load.rs", lineno: 4, in_app: true, vars: { x: "1" } },
+              { function: "parse", filename: "parse.rs", lineno: 9, in_app: true },
+              { function: "load_again", filename: "load.rs", lineno: 7, in_app: true },
+              { function: "handle", filename: "handle_request.rs", lineno: 78, in_app: true },
+              { function: "core::panicking", filename: "panicking.rs", lineno: 1, in_app: false },
+            ],
+          },
+        },
+      ],
+    },
+  };
+  const res = await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, JSON.stringify(body)]));
+  expect(res.status).toBe(200);
+  return id;
+}
+
+async function get(t: Tenant, path: string, query: [string, string][] = []): Promise<unknown> {
+  const qs = query.length > 0 ? `?${new URLSearchParams(query)}` : "";
+  const res = await call<unknown>(t.token, "GET", `/api/0/${path}${qs}`);
+  expect([path, res.status, res.body]).toEqual([path, 200, res.body]);
+  return res.body;
+}
+
+const DISCOVER_FIELDS = [
+  "id",
+  "title",
+  "error.type",
+  "error.value",
+  "error.handled",
+  "error.mechanism",
+  "stack.filename",
+  "os.name",
+  "runtime.name",
+  "sdk.name",
+  "sdk.version",
+  "user.display",
+  "user.email",
+  "server_name",
+  "trace.span",
+  "tags[customer]",
+  "transaction.duration",
+];
+
+/** Everything the API answers from the rows of the tenant's one issue. */
+async function reads(t: Tenant, issueId: string): Promise<unknown[]> {
+  const project = `projects/${t.orgSlug}/${t.projectSlug}`;
+  const discover = (query: string) =>
+    get(t, `organizations/${t.orgSlug}/events/`, [
+      ...DISCOVER_FIELDS.map((f): [string, string] => ["field", f]),
+      ["sort", "id"],
+      ["query", query],
+      ["statsPeriod", "14d"],
+    ]);
+  const search = async (query: string) =>
+    ((await get(t, `${project}/issues/`, [["query", query]])) as Json[]).map((i) => i.id);
+  return [
+    await get(t, `${project}/events/`),
+    await get(t, `issues/${issueId}/events/`),
+    await get(t, `issues/${issueId}/tags/`),
+    await get(t, `issues/${issueId}/tags/os/values/`),
+    await get(t, `issues/${issueId}/tags/customer/values/`),
+    await discover(""),
+    await discover("error.type:panic error.handled:0 os.name:Linux sdk.name:sentry.rust"),
+    await discover('stack.filename:"*parse.rs*" runtime.name:rustc error.mechanism:panic'),
+    await discover("error.value:*order*"),
+    await search("user.id:user-7"),
+    await search("user.email:u7@example.com customer:acme"),
+    await get(t, `organizations/${t.orgSlug}/trace/${TRACE}/`),
+  ];
+}
+
+describe("an error event's D1 row", () => {
+  let t: Tenant;
+  beforeEach(async () => {
+    t = await createTenant();
+  });
+
+  it("keeps a projection without copies of its columns, and what events repeat once, as their shape", async () => {
+    const ids = [await sendPanic(t, 1), await sendPanic(t, 2)];
+    await drainSpool(t.projectId);
+    const rows = await Promise.all(ids.map((id) => eventRow(t.projectId, id)));
+    const own = rows.map((r) => JSON.parse(String(r?.payload)));
+    expect(own[0]).toEqual({
+      server_name: "web-3",
+      tags: [
+        ["customer", "acme"],
+        ["os", "Linux 6.1.0"],
+        ["os.name", "Linux"],
+        ["runtime", "rustc 1.80.0"],
+        ["runtime.name", "rustc"],
+      ],
+      user: { id: "user-7", email: "u7@example.com" },
+    });
+    // The span id and the exception's value, which queries read of each event, have columns.
+    expect(rows.map((r) => [r?.span_id, r?.error_value])).toEqual([
+      ["b2".repeat(8), "called `Option::unwrap()` on a `None` value (order 1)"],
+      ["b2".repeat(8), "called `Option::unwrap()` on a `None` value (order 2)"],
+    ]);
+    // One shape for both: the frames, each file-only one as its file name, the location in its place.
+    expect(rows[0]?.shape_id).toEqual(expect.any(Number));
+    expect(rows[1]?.shape_id).toBe(rows[0]?.shape_id);
+    const shapes = await env.DB.prepare("SELECT id, hash, shape FROM event_shapes WHERE project_id = ?")
+      .bind(t.projectId)
+      .all<{ id: number; hash: string; shape: string }>();
+    expect(shapes.results.map((r) => r.id)).toEqual([rows[0]?.shape_id]);
+    // Keyed by its hash, so its unique index does not hold the text again.
+    expect(shapes.results[0]?.hash).toBe(shapeHash(String(shapes.results[0]?.shape)));
+    expect(JSON.parse(String(shapes.results[0]?.shape))).toEqual({
+      sdk: { name: "sentry.rust", version: "0.34.0" },
+      contexts: { os: { name: "Linux", version: "6.1.0" }, runtime: { name: "rustc", version: "1.80.0" } },
+      exception: {
+        values: [
+          {
+            type: "panic",
+            mechanism: { type: "panic", handled: false },
+            stacktrace: {
+              frames: [
+                "rt.rs",
+                "load.rs",
+                "parse.rs",
+                { filename: "handle_request.rs", lineno: 78, in_app: true },
+                "panicking.rs",
+              ],
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it("answers every list, facet, discover column, filter and search the same as a row holding the whole payload", async () => {
+    const ids = [await sendPanic(t, 1), await sendPanic(t, 2)];
+    await drainSpool(t.projectId);
+    const [item] = (await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
+    const issueId = String(item?.groupID);
+    const before = await reads(t, issueId);
+    // The reads found the events: the filters matched and the columns hold values.
+    const rows = (before[5] as { data: Json[] }).data;
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      "error.type": "panic",
+      "error.handled": false,
+      "os.name": "Linux",
+      "runtime.name": "rustc",
+      "sdk.name": "sentry.rust",
+    });
+    expect(rows[0]?.["stack.filename"]).toEqual(
+      expect.arrayContaining(["rt.rs", "load.rs", "parse.rs", "handle_request.rs", "panicking.rs"]),
+    );
+    for (const i of [6, 7, 8]) expect((before[i] as { data: Json[] }).data).toHaveLength(2);
+    expect(before[9]).toEqual([issueId]);
+    expect(before[10]).toEqual([issueId]);
+    expect(item?.location).toBe("handle_request.rs:78");
+
+    // Rows written before the projection existed hold the whole payload in `payload`.
+    for (const id of ids) {
+      const whole = await storedPayload(t.projectId, id);
+      await env.DB.prepare(
+        `UPDATE events SET payload = ?, shape_id = NULL, span_id = NULL, error_value = NULL
+         WHERE project_id = ? AND event_id = ?`,
+      )
+        .bind(whole, t.projectId, id)
+        .run();
+    }
+    expect(await reads(t, issueId)).toEqual(before);
+  });
+});

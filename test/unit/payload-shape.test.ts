@@ -1,0 +1,179 @@
+// An event's shape (what many projections repeat), the columns of a shaped row and the rest its row
+// keeps: every path a query reads is in exactly one of them, and putting them back together gives the
+// projection (but for the values of exceptions before the last, which no query reads).
+import { describe, expect, it } from "vitest";
+import { projectionOf } from "../../src/db/payload-projection.ts";
+import {
+  COLUMN_PATHS,
+  columnPath,
+  shapedProjection,
+  shapeHash,
+  shapePath,
+  splitProjection,
+} from "../../src/db/payload-shape.ts";
+import type { JsonObject } from "../../src/protocol/types.ts";
+
+const event = {
+  type: "error",
+  timestamp: 1_765_000_000.5,
+  message: "boom",
+  culprit: "app::main",
+  server_name: "web-1",
+  tags: [["customer", "acme"]],
+  user: { id: "u1" },
+  request: { url: "https://example.com/x", method: "POST" },
+  contexts: {
+    os: { name: "Linux", version: "6.1" },
+    runtime: { name: "rustc", version: "1.80" },
+    trace: { trace_id: "e".repeat(32), span_id: "f".repeat(16) },
+  },
+  sdk: { name: "sentry.rust", version: "0.34.0" },
+  exception: {
+    values: [
+      { type: "Os", value: "No such file (os error 2)" },
+      { type: "Valueless" },
+      {
+        type: "panic",
+        value: "order 17",
+        mechanism: { type: "panic", handled: false },
+        stacktrace: { frames: [{ filename: "a.rs", lineno: 3, in_app: true }] },
+      },
+    ],
+  },
+};
+
+const projection = projectionOf(event as unknown as JsonObject);
+const { own, shape, columns } = splitProjection(projection);
+const shapeObject = JSON.parse(shape ?? "null");
+
+describe("splitProjection", () => {
+  it("moves exception types, mechanisms and frames, the SDK and the os, runtime and browser contexts to the shape", () => {
+    expect(shapeObject).toEqual({
+      sdk: { name: "sentry.rust", version: "0.34.0" },
+      contexts: { os: { name: "Linux", version: "6.1" }, runtime: { name: "rustc", version: "1.80" } },
+      exception: {
+        values: [
+          { type: "Os" },
+          { type: "Valueless" },
+          {
+            type: "panic",
+            mechanism: { type: "panic", handled: false },
+            stacktrace: { frames: [{ filename: "a.rs", lineno: 3, in_app: true }] },
+          },
+        ],
+      },
+    });
+  });
+
+  it("keeps the event's own fields in the row, its span id and last exception's value in columns", () => {
+    expect(own).toEqual({
+      message: "boom",
+      culprit: "app::main",
+      server_name: "web-1",
+      tags: [["customer", "acme"]],
+      user: { id: "u1" },
+      request: { url: "https://example.com/x", method: "POST" },
+    });
+    expect(columns).toEqual({ spanId: "f".repeat(16), errorValue: "order 17" });
+  });
+
+  it("keeps a last exception value that is no string, and the trace's other fields, in the JSON", () => {
+    const odd = splitProjection({
+      contexts: { trace: { span_id: "a".repeat(16), op: "http.server" } },
+      exception: {
+        values: [
+          { type: "E", value: "first" },
+          { type: "E", value: 7 },
+        ],
+      },
+    });
+    expect(odd.own).toEqual({
+      contexts: { trace: { op: "http.server" } },
+      exception: { values: [{}, { value: 7 }] },
+    });
+    expect(odd.columns).toEqual({ spanId: "a".repeat(16), errorValue: null });
+  });
+
+  it("has no shape for a projection without what a shape holds", () => {
+    const bare = splitProjection({ message: "m", tags: [["a", "b"]] });
+    expect(bare).toEqual({
+      own: { message: "m", tags: [["a", "b"]] },
+      shape: null,
+      columns: { spanId: null, errorValue: null },
+    });
+    // Nor columns: without a shape the row's JSON keeps its span id.
+    const traced = { contexts: { trace: { span_id: "b".repeat(16) } } };
+    expect(shapedProjection(traced)).toEqual({
+      payload: JSON.stringify(traced),
+      shape: null,
+      spanId: null,
+      errorValue: null,
+    });
+  });
+
+  it("is the same text for events that differ only in what the row keeps", () => {
+    const other = {
+      ...event,
+      user: { id: "u2" },
+      exception: {
+        values: event.exception.values.map((v, i) => (i === 2 ? { ...v, value: "order 18" } : v)),
+      },
+    };
+    expect(shapedProjection(other as unknown as JsonObject).shape).toBe(shape);
+  });
+});
+
+describe("shapePath", () => {
+  it("reads each path of the projection from where splitProjection put it", () => {
+    // json_extract's paths as the queries write them: keys, and [n] / [#-1] array steps.
+    const read = (doc: unknown, path: string): unknown =>
+      [...path.slice(1).matchAll(/\.([a-z_]+)|\[(#-1|\d+)\]/g)].reduce<unknown>((at, [, key, index]) => {
+        if (key !== undefined) return (at as Record<string, unknown> | undefined)?.[key];
+        const list = Array.isArray(at) ? at : [];
+        return index === "#-1" ? list[list.length - 1] : list[Number(index)];
+      }, doc);
+    const columnValues: Record<string, unknown> = {
+      span_id: columns.spanId,
+      error_value: columns.errorValue,
+    };
+    for (const path of [
+      "$.sdk.name",
+      "$.contexts.os.name",
+      "$.contexts.runtime.version",
+      "$.user.id",
+      "$.tags",
+      "$.culprit",
+      "$.request.url",
+      "$.exception.values[#-1].type",
+      "$.exception.values[0].type",
+      "$.exception.values[#-1].mechanism.handled",
+      "$.exception.values[#-1].stacktrace.frames[0].filename",
+      "$.exception.values[#-1].value",
+      "$.contexts.trace.span_id",
+    ]) {
+      const column = columnPath(path);
+      const value = column ? columnValues[column] : read(shapePath(path) ? shapeObject : own, path);
+      expect([path, value]).toEqual([path, read(projection, path)]);
+    }
+    expect(shapePath("$.exception")).toBe(true);
+    expect(shapePath("$.exception.values[#-1].type")).toBe(true);
+    expect(shapePath("$.exception.values[#-1].mechanism.handled")).toBe(true);
+    expect(shapePath("$.exception.values[#-1].value")).toBe(false);
+    expect(shapePath("$.sdkx")).toBe(false);
+    expect(columnPath(COLUMN_PATHS.span_id)).toBe("span_id");
+    expect(columnPath("$.exception.values[#-1].value")).toBe("error_value");
+    expect(columnPath("$.exception.values[0].value")).toBeNull();
+    expect(shapePath("$.contexts.device.model")).toBe(false);
+  });
+});
+
+describe("shapeHash", () => {
+  it("keys a shape by 22 base64url characters of its SHA-256, the same for the same text", () => {
+    const key = shapeHash(shape ?? "");
+    expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(shapeHash(shape ?? "")).toBe(key);
+    expect(shapeHash(`${shape} `)).not.toBe(key);
+    // SHA-256 of "abc", base64url, first 22 characters.
+    expect(shapeHash("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7");
+  });
+});
