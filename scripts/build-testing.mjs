@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { unstable_getMiniflareWorkerOptions, unstable_splitSqlQuery } from "wrangler";
-import { ROOT } from "./local-server.mjs";
+import { migratedBindings, ROOT } from "./local-server.mjs";
 
 const DIST = join(ROOT, "dist");
 const WORKER_DIR = join(DIST, "worker");
@@ -84,6 +84,8 @@ function buildWorker() {
       ),
     ),
     migrations,
+    // The D1 bindings the migrations go to: the control plane and every event shard.
+    migratedBindings: migratedBindings(),
   };
   writeFileSync(join(WORKER_DIR, "worker.json"), `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -13,3 +13,11 @@ export function resetPassword(
   email: string,
   options?: { keepTokens?: boolean },
 ): { password: string; revokedTokens: number };
+/** The anchor rows and issue-id floor a project on event shard `shard` needs there (none on DB). */
+export function shardAnchorSql(shard: string, organizationId: number, projectId: number): string[];
+export function createProject(
+  db: { sql: (command: string, binding?: string) => Record<string, unknown>[]; remote?: boolean },
+  orgSlug: string,
+  slug: string,
+  options: Record<string, string | true>,
+): void;

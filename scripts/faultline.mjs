@@ -69,10 +69,10 @@ export function mintOrgToken(url, org, iat = Date.now() / 1000) {
 
 export const mintUserToken = () => `sntryu_${randomBytes(32).toString("hex")}`;
 
-function sqlRemote(command) {
+function sqlRemote(command, binding = "DB") {
   const result = spawnSync(
     join(ROOT, "node_modules", ".bin", "wrangler"),
-    ["d1", "execute", "DB", "--remote", "--json", "--command", command],
+    ["d1", "execute", binding, "--remote", "--json", "--command", command],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" } },
   );
   if (result.status !== 0)
@@ -85,7 +85,7 @@ function database(options) {
   if (options.remote) return { sql: sqlRemote, remote: true };
   const persistTo = options["persist-to"] ?? join(ROOT, ".wrangler", "state");
   applyMigrations(persistTo);
-  return { sql: (command) => sqlLocal(persistTo, command), remote: false };
+  return { sql: (command, binding) => sqlLocal(persistTo, command, binding), remote: false };
 }
 
 function publicUrl(options, db) {
@@ -102,7 +102,7 @@ function need(value, what) {
 }
 
 function orgBySlug(db, slug) {
-  const [org] = db.sql(`SELECT id, slug, name FROM organizations WHERE slug = ${q(slug)}`);
+  const [org] = db.sql(`SELECT id, slug, name, shard FROM organizations WHERE slug = ${q(slug)}`);
   if (!org) throw new Error(`no organization ${slug}`);
   return org;
 }
@@ -205,7 +205,26 @@ function dsnOf(url, key, projectId) {
   return `${base.protocol}//${key}@${base.host}/${projectId}`;
 }
 
-function createProject(db, orgSlug, slug, options) {
+/**
+ * The rows a project on event shard `shard` needs there, as src/db/shards.ts (shardAnchorStatements)
+ * writes them for the API: its organization and itself by id (foreign-key anchors, never read), and
+ * the shard's issue-id floor (index × 2^40). None on `DB`.
+ */
+export function shardAnchorSql(shard, organizationId, projectId) {
+  const index = /^SHARD_([1-9][0-9]*)$/.exec(shard)?.[1];
+  if (shard === "DB" || index === undefined) return [];
+  const floor = Number(index) * 2 ** 40;
+  const org = Math.trunc(organizationId);
+  const project = Math.trunc(projectId);
+  return [
+    `INSERT INTO organizations (id, slug, name, created_at) VALUES (${org}, '#${org}', '#${org}', 0) ON CONFLICT DO NOTHING`,
+    `INSERT INTO projects (id, organization_id, slug, name, created_at) VALUES (${project}, ${org}, '#${project}', '#${project}', 0) ON CONFLICT DO NOTHING`,
+    `INSERT INTO sqlite_sequence (name, seq) SELECT 'issues', ${floor} WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'issues')`,
+    `UPDATE sqlite_sequence SET seq = ${floor} WHERE name = 'issues' AND seq < ${floor}`,
+  ];
+}
+
+export function createProject(db, orgSlug, slug, options) {
   if (!SLUG.test(slug))
     throw new Error(`invalid slug ${slug}: lowercase letters, digits, - and _, not all digits`);
   const org = orgBySlug(db, orgSlug);
@@ -222,6 +241,8 @@ function createProject(db, orgSlug, slug, options) {
      ON CONFLICT (organization_id, slug) DO NOTHING RETURNING id`,
   );
   if (!project) throw new Error(`project ${slug} already exists in ${org.slug}`);
+  const anchors = shardAnchorSql(org.shard ?? "DB", org.id, project.id);
+  if (anchors.length > 0) db.sql(anchors.join(";\n"), org.shard);
   const publicKey = randomBytes(16).toString("hex");
   db.sql(
     `INSERT INTO project_keys (project_id, public_key, secret_key, label, created_at)

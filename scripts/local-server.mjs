@@ -5,7 +5,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { unstable_readConfig } from "wrangler";
 import { defaultTenantSteps, readStoredToken, runStepsSync, storeToken } from "./default-tenant.mjs";
+import { d1Bindings } from "./deploy-plan.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -29,8 +31,17 @@ function wrangler(args, { persistTo, quiet = true } = {}) {
   return result.stdout;
 }
 
+/** The D1 bindings of wrangler.toml that have migrations: the control plane `DB` and every event shard. */
+export function migratedBindings() {
+  return d1Bindings(unstable_readConfig({ config: join(ROOT, "wrangler.toml") }))
+    .filter((b) => b.migrations)
+    .map((b) => b.binding);
+}
+
+/** Applies the migrations to every D1 binding (each shard gets every migration, docs/scaling.md). */
 export function applyMigrations(persistTo) {
-  wrangler(["d1", "migrations", "apply", "DB", "--local"], { persistTo });
+  for (const binding of migratedBindings())
+    wrangler(["d1", "migrations", "apply", binding, "--local"], { persistTo });
 }
 
 /**

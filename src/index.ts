@@ -2,6 +2,7 @@
 // alerts queue's consumer, and the cron that sweeps unreferenced blobs; each metered (docs/costs.md).
 import { type DeliveryMessage, deliverBatch } from "./alerts/index.ts";
 import { sweepUnreferencedBlobs } from "./blobs/sweep.ts";
+import { shardDb, shardNames } from "./db/shards.ts";
 import {
   attributeUsage,
   flushWorkerUsage,
@@ -30,7 +31,7 @@ export default {
       response = errorResponse(error);
     }
     settleRequest(meter);
-    if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
+    if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env));
     return isIngestPath(pathname) ? withIngestCors(response) : response;
   },
 
@@ -46,12 +47,13 @@ export default {
     try {
       await deliverBatch(deliveries, {
         db: metered.DB,
+        shardDb: (name) => shardDb(metered, name),
         email: env.EMAIL,
         emailFrom: env.ALERTS_EMAIL_FROM,
       });
     } finally {
       settleRequest(meter);
-      if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env.DB));
+      if (workerUsageDue()) ctx.waitUntil(flushWorkerUsage(env));
     }
   },
 
@@ -61,11 +63,12 @@ export default {
     ctx.waitUntil(
       sweepUnreferencedBlobs(metered.DB, metered.BLOBS, Date.now(), {
         spoolHolds: (projectId, keys) => spooledBlobKeys(env, projectId, keys),
+        shards: shardNames(metered).map((name) => shardDb(metered, name)),
       })
         .then((r) => console.log(`blob sweep: ${r.listed} listed, ${r.deleted.length} deleted`))
         .finally(() => {
           settleRequest(meter);
-          return flushWorkerUsage(env.DB);
+          return flushWorkerUsage(env);
         }),
     );
   },

@@ -71,7 +71,9 @@ export async function startFaultline(options: StartOptions = {}): Promise<Faultl
   try {
     const ready = await mf.ready;
     const run = sqlOverHttp(ready.origin, secret);
-    await applyMigrations(run, worker.migrations);
+    // Every D1 binding gets every migration: the control plane and each event shard (docs/scaling.md).
+    for (const binding of worker.migratedBindings ?? ["DB"])
+      await applyMigrations(run, worker.migrations, binding);
     const stateFile = options.persist ? join(options.persist, "faultline-local.json") : null;
     const steps = defaultTenantSteps({
       storedToken: stateFile ? readStoredToken(stateFile) : undefined,

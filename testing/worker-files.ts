@@ -23,6 +23,8 @@ export interface SinkWorker {
    */
   options: Record<string, unknown>;
   migrations: D1Migration[];
+  /** The D1 bindings every migration is applied to (the control plane `DB` and each event shard). */
+  migratedBindings: string[];
 }
 
 export function loadSinkWorker(): SinkWorker {

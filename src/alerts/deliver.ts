@@ -27,20 +27,29 @@ interface Attempt {
   error: string | null;
 }
 
-/** What a delivery needs besides the message: D1, and the e-mail binding with its sender address. */
+/**
+ * What a delivery needs besides the message: the control plane (projects, members), the event shards
+ * (alert settings and the delivery log), and the e-mail binding with its sender address.
+ */
 export interface DeliveryDeps {
   db: D1Database;
+  shardDb: (name: string) => D1Database;
   email: SendEmail | undefined;
   emailFrom: string | undefined;
 }
 
 export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, deps: DeliveryDeps): Promise<void> {
-  const { db } = deps;
   for (const msg of batch.messages) {
     const m = msg.body;
     let attempt: Attempt;
+    let shard: D1Database | null = null;
     try {
-      attempt = await deliverOnce(m, deps);
+      const slugs = await projectSlugs(deps.db, m.projectId);
+      shard = slugs ? deps.shardDb(slugs.shard) : null;
+      attempt =
+        slugs && shard
+          ? await deliverOnce(m, slugs, shard, deps)
+          : { outcome: "failed", statusCode: null, error: "the project no longer exists" };
     } catch (error) {
       attempt = { outcome: "retry", statusCode: null, error: errorText(error) };
     }
@@ -53,21 +62,25 @@ export async function deliverBatch(batch: MessageBatch<DeliveryMessage>, deps: D
           : last
             ? "dead"
             : "retrying";
-    await recordDelivery(
-      db,
-      {
-        projectId: m.projectId,
-        deliveryKey: m.key,
-        ruleId: m.ruleId,
-        ruleName: m.ruleName,
-        issueId: m.issueId,
-        target: targetLabel(m.target),
-        status,
-        statusCode: attempt.statusCode,
-        attempts: msg.attempts,
-        error: attempt.error,
-      },
-      ALERT_DELIVERY_LOG_SIZE,
+    // A project that no longer exists (or a control plane that could not be read) has no log to keep.
+    await (shard
+      ? recordDelivery(
+          shard,
+          {
+            projectId: m.projectId,
+            deliveryKey: m.key,
+            ruleId: m.ruleId,
+            ruleName: m.ruleName,
+            issueId: m.issueId,
+            target: targetLabel(m.target),
+            status,
+            statusCode: attempt.statusCode,
+            attempts: msg.attempts,
+            error: attempt.error,
+          },
+          ALERT_DELIVERY_LOG_SIZE,
+        )
+      : Promise.resolve()
     ).catch((error: unknown) => console.error("alerts: could not record a delivery", error));
     if (status === "retrying") msg.retry({ delaySeconds: retryDelay(msg.attempts) });
     else msg.ack();
@@ -79,13 +92,13 @@ export function retryDelay(attempts: number): number {
   return Math.min(ALERT_RETRY_MAX_SECONDS, ALERT_RETRY_FIRST_SECONDS * 2 ** Math.max(0, attempts - 1));
 }
 
-async function deliverOnce(m: DeliveryMessage, deps: DeliveryDeps): Promise<Attempt> {
-  const { db } = deps;
-  const [settings, slugs] = await Promise.all([
-    readAlertSettings(db, m.projectId),
-    projectSlugs(db, m.projectId),
-  ]);
-  if (!slugs) return { outcome: "failed", statusCode: null, error: "the project no longer exists" };
+async function deliverOnce(
+  m: DeliveryMessage,
+  slugs: NonNullable<Awaited<ReturnType<typeof projectSlugs>>>,
+  shard: D1Database,
+  deps: DeliveryDeps,
+): Promise<Attempt> {
+  const settings = await readAlertSettings(shard, m.projectId);
   const link: LinkContext = { ...slugs, baseUrl: (settings?.baseUrl ?? "").replace(/\/+$/, "") };
   if (m.target.kind === "email") return sendEmail(m, link, slugs.organizationId, deps);
   const blocked = blockedReason(m.target.url, (settings?.allowPrivateTargets ?? 0) === 1);

@@ -31,24 +31,36 @@ export interface IssueFacts {
   organizationId: number;
 }
 
-async function issueFacts(env: Env, row: EventRecord, known: IssueFacts | null): Promise<IssueFacts | null> {
+async function issueFacts(
+  env: Env,
+  events: D1Database,
+  row: EventRecord,
+  known: IssueFacts | null,
+): Promise<IssueFacts | null> {
   if (known || row.issue_id === null) return known;
-  const found = await issueFactsOf(env.DB, row.issue_id);
+  const found = await issueFactsOf(events, env.DB, row.issue_id);
   if (!found) return null;
   return { issue: found, projectSlug: found.project_slug, organizationId: found.organization_id };
 }
 
-export async function fullEvent(env: Env, row: EventRecord, text: string | null, known: IssueFacts | null) {
-  const facts = await issueFacts(env, row, known);
+/** The event as Sentry's JSON; `events` is the organization's shard (the row's, its issue's, its release's). */
+export async function fullEvent(
+  env: Env,
+  events: D1Database,
+  row: EventRecord,
+  text: string | null,
+  known: IssueFacts | null,
+) {
+  const facts = await issueFacts(env, events, row, known);
   const project = facts ? null : await projectById(env.DB, row.project_id);
   const [hashes, around, release] = await Promise.all([
-    facts ? issueHashes(env.DB, facts.issue.id) : [],
-    eventNeighbours(env.DB, row),
+    facts ? issueHashes(events, facts.issue.id) : [],
+    eventNeighbours(events, row),
     (async () => {
       if (!row.release) return null;
       const orgId = facts?.organizationId ?? project?.organization_id;
-      const found = orgId === undefined ? null : await findRelease(env.DB, orgId, row.release);
-      return found ? releaseJson(env.DB, found) : null;
+      const found = orgId === undefined ? null : await findRelease(events, orgId, row.release);
+      return found ? releaseJson(events, env.DB, found) : null;
     })(),
   ]);
   const primary = facts?.issue.primary_hash;

@@ -3,6 +3,7 @@
 import { teamsByIds, usersByIds } from "../db/actors.ts";
 import { eventCountsByBucket, issueTagCounts, latestEventUnhandled } from "../db/issues.ts";
 import { findRelease } from "../db/releases.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import { parseStatsPeriod, type StatsPeriod, statsBuckets } from "../protocol/issue-search.ts";
 import type { OrgRow } from "./access.ts";
@@ -67,7 +68,7 @@ export async function serializeIssues(
   );
   const stats = period
     ? await issueStats(
-        env.DB,
+        shardDb(env, org.shard),
         rows.map((r) => r.id),
         period,
         now,
@@ -95,10 +96,10 @@ export async function tagSummary(db: D1Database, issueId: number) {
   return summarizeTags(await issueTagCounts(db, issueId));
 }
 
-async function releaseOrNull(env: Env, orgId: number, version: string | null) {
+async function releaseOrNull(env: Env, events: D1Database, orgId: number, version: string | null) {
   if (!version) return null;
-  const release = await findRelease(env.DB, orgId, version);
-  return release ? releaseJson(env.DB, release) : null;
+  const release = await findRelease(events, orgId, version);
+  return release ? releaseJson(events, env.DB, release) : null;
 }
 
 export async function issueDetailJson(env: Env, origin: string, ctx: IssueContext) {
@@ -106,14 +107,15 @@ export async function issueDetailJson(env: Env, origin: string, ctx: IssueContex
   const { issue, org, project } = ctx;
   const day = parseStatsPeriod("24h") as StatsPeriod;
   const month: StatsPeriod = { key: "30d", bucket: 86400, buckets: 30 };
+  const events = shardDb(env, org.shard);
   const [actors, dayStats, monthStats, tags, firstRelease, lastRelease, unhandled] = await Promise.all([
     actorsFor(env.DB, [issue.assigned_to]),
-    issueStats(env.DB, [issue.id], day, now),
-    issueStats(env.DB, [issue.id], month, now),
-    tagSummary(env.DB, issue.id),
-    releaseOrNull(env, org.id, issue.first_release),
-    releaseOrNull(env, org.id, issue.last_release),
-    latestEventUnhandled(env.DB, issue.id),
+    issueStats(events, [issue.id], day, now),
+    issueStats(events, [issue.id], month, now),
+    tagSummary(events, issue.id),
+    releaseOrNull(env, events, org.id, issue.first_release),
+    releaseOrNull(env, events, org.id, issue.last_release),
+    latestEventUnhandled(events, issue.id),
   ]);
   const base = serializeIssue(issue, {
     project,

@@ -1,6 +1,7 @@
 // Sentry's bulk merge (`PUT …/issues/?id=…&id=…` with `{"merge": 1}`): the issue with the most events
 // is the parent, the others merge into it. The project's Durable Object does the moving.
 import { issueCounts } from "../db/issue-hashes.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
 
@@ -13,10 +14,11 @@ export function isMergeRequest(body: unknown): boolean {
 
 export async function mergeTargets(
   env: Env,
+  shard: string,
   targets: readonly { id: number }[],
 ): Promise<{ merge: { parent: string; children: string[] } }> {
   const issues = await issueCounts(
-    env.DB,
+    shardDb(env, shard),
     targets.map((t) => t.id),
   );
   if (issues.length < 2) throw badRequest("Merging requires at least two issues");

@@ -11,9 +11,10 @@ import {
   projectsCondition,
   type SqlFragment,
 } from "../db/issue-search.ts";
-import { issueById, issueByShortId, issuesWithOrgById, issuesWithOrgByShortId } from "../db/issues.ts";
+import { issueById, issueByShortId, issuesWithOrgByShortId, issueWithOrgById } from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
 import type { IssueReadRow, IssueWithOrgRow } from "../db/rows.ts";
+import { knownShard, organizationShards, shardDb, shardOfIssueId } from "../db/shards.ts";
 import { projectsOf } from "../db/tenant-reads.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
@@ -53,11 +54,18 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   const now = nowSeconds();
   let rows: IssueWithOrgRow[] = [];
   if (/^\d+$/.test(ref)) {
-    rows = await issuesWithOrgById(env.DB, Number(ref), now);
+    const id = Number(ref);
+    rows = Number.isSafeInteger(id) ? await issueByIdAmongShards(env, caller, id, now) : [];
   } else {
     const short = parseShortId(ref);
     if (short)
-      rows = await issuesWithOrgByShortId(env.DB, short, [...caller.orgScopes.keys()].slice(0, 80), now);
+      rows = await issuesWithOrgByShortId(
+        env.DB,
+        (name) => shardDb(env, name),
+        short,
+        [...caller.orgScopes.keys()].slice(0, 80),
+        now,
+      );
   }
   const row = rows.find(
     (r) =>
@@ -68,10 +76,33 @@ export async function issueFor(request: IRequest, env: Env, scope: Scope): Promi
   requireScope(caller, row.organization_id, scope);
   return {
     caller,
-    org: { id: row.organization_id, slug: row.o_slug, name: row.o_name, created_at: row.o_created_at },
+    org: {
+      id: row.organization_id,
+      slug: row.o_slug,
+      name: row.o_name,
+      created_at: row.o_created_at,
+      shard: row.o_shard,
+    },
     project: { id: row.project_id, slug: row.p_slug, name: row.p_name, platform: row.p_platform },
     issue: row,
   };
+}
+
+/**
+ * An issue by id on the shards of the caller's organizations (one control-plane read names them): the
+ * shard the id was allocated on first, then the others, for an organization moved since. Its owner
+ * comes from the control plane.
+ */
+async function issueByIdAmongShards(env: Env, caller: Caller, id: number, now: number) {
+  const own = shardOfIssueId(id);
+  const names = [...new Set((await organizationShards(env.DB, [...caller.orgScopes.keys()])).values())];
+  names.sort((a, b) => Number(b === own) - Number(a === own));
+  for (const name of names) {
+    const db = knownShard(env, name);
+    const row = db ? await issueWithOrgById({ name, db }, env.DB, id, now) : null;
+    if (row && caller.orgScopes.has(row.organization_id)) return [row];
+  }
+  return [];
 }
 
 export interface ListScope {
@@ -113,7 +144,7 @@ export async function listScopeFor(request: IRequest, env: Env, scope: Scope): P
 }
 
 export const projectCondition = (scope: ListScope): SqlFragment =>
-  projectsCondition([...scope.projects.keys()], scope.org.id);
+  projectsCondition([...scope.projects.keys()]);
 
 /** Resolves an assignee reference to a stored actor (`user:1`/`team:2`) of this organization. */
 export async function resolveActor(db: D1Database, orgId: number, ref: string): Promise<string> {
@@ -166,7 +197,7 @@ export async function searchCondition(
   const parsed = parseIssueQuery(query);
   const latestRelease =
     query.includes("latest") && scope.projects.size === 1
-      ? await newestReleaseFor(env.DB, [...scope.projects.keys()][0] ?? 0)
+      ? await newestReleaseFor(shardDb(env, scope.org.shard), [...scope.projects.keys()][0] ?? 0)
       : null;
   const actors = await resolveQueryActors(env, scope, actorValues(parsed));
   const parts = [projectCondition(scope), issueQuerySql(parsed, { now, actors, latestRelease })];
@@ -186,14 +217,15 @@ export async function shortIdMatch(
   now: number,
 ): Promise<IssueReadRow | null> {
   const eventId = text.replace(/-/g, "").toLowerCase();
+  const events = shardDb(env, scope.org.shard);
   if (/^[0-9a-f]{32}$/.test(eventId)) {
     // Sentry answers a bare event id with that event's issue (the MCP server finds events this way).
-    const event = await findEventInProjects(env.DB, [...scope.projects.keys()], eventId);
-    return event?.issue_id ? issueById(env.DB, event.issue_id, now) : null;
+    const event = await findEventInProjects(events, [...scope.projects.values()], eventId);
+    return event?.issue_id ? issueById(events, event.issue_id, now) : null;
   }
   const short = parseShortId(text);
   if (!short || /\s/.test(text)) return null;
   const project = [...scope.projects.values()].find((p) => p.slug === short.slug);
   if (!project) return null;
-  return issueByShortId(env.DB, project.id, short.number, now);
+  return issueByShortId(events, project.id, short.number, now);
 }

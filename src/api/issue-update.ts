@@ -5,6 +5,7 @@
 import type { IRequest } from "itty-router";
 import { issueTargets, issueTargetsByIds } from "../db/issues.ts";
 import { findRelease, newestReleaseFor } from "../db/releases.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
 import { MAX_BULK_ISSUES } from "../limits.ts";
@@ -39,8 +40,8 @@ async function resolutionOf(
       if (version === "latest") {
         if (projectIds.length > 1)
           throw badRequest("Cannot resolve in the latest release of several projects");
-        version = await newestReleaseFor(env.DB, projectIds[0] ?? 0);
-      } else if (!(await findRelease(env.DB, org.id, version))) {
+        version = await newestReleaseFor(shardDb(env, org.shard), projectIds[0] ?? 0);
+      } else if (!(await findRelease(shardDb(env, org.shard), org.id, version))) {
         throw badRequest("Unable to find the given release.");
       }
       return version ? { type: "in_release", release: version } : { type: "resolved" };
@@ -48,7 +49,7 @@ async function resolutionOf(
     case "resolvedInNextRelease": {
       if (projectIds.length > 1)
         throw badRequest("Cannot set resolved in next release for multiple projects.");
-      const newest = await newestReleaseFor(env.DB, projectIds[0] ?? 0);
+      const newest = await newestReleaseFor(shardDb(env, org.shard), projectIds[0] ?? 0);
       // Without any release yet, Sentry resolves plainly.
       return newest ? { type: "in_next_release", release: newest } : { type: "resolved" };
     }
@@ -85,7 +86,7 @@ export async function applyUpdate(
     await setIssuesStatus(env, targets, status, resolution);
     const detailsJson = ignore && Object.keys(ignore).length > 0 ? JSON.stringify(ignore) : null;
     // The Durable Object wrote status and resolution; the ignore details and substatus are the API's.
-    await setIssuesIgnoreDetails(env, ids, detailsJson, substatus);
+    await setIssuesIgnoreDetails(env, scope.org.shard, ids, detailsJson, substatus);
     body.status = status;
     body.statusDetails = statusDetailsJson(status, resolution, ignore);
     body.substatus = status === "resolved" ? null : substatus;
@@ -100,7 +101,7 @@ export async function applyUpdate(
   if (update.isBookmarked !== undefined) body.isBookmarked = update.isBookmarked;
   if (update.isPublic !== undefined) body.isPublic = false;
   if (update.isSubscribed !== undefined) body.isSubscribed = false;
-  await setIssuesFields(env, ids, {
+  await setIssuesFields(env, scope.org.shard, ids, {
     ...(assignedTo !== undefined ? { assigned_to: assignedTo } : {}),
     ...(update.hasSeen !== undefined ? { has_seen: update.hasSeen } : {}),
     ...(update.isBookmarked !== undefined ? { is_bookmarked: update.isBookmarked } : {}),
@@ -129,11 +130,13 @@ export async function bulkTargets(
     const ids = rawIds.map((v) => Number(v.trim()));
     if (ids.some((n) => !Number.isSafeInteger(n) || n <= 0)) throw badRequest("id: expected issue ids");
     if (ids.length > MAX_BULK_ISSUES) throw badRequest(`At most ${MAX_BULK_ISSUES} ids per request`);
-    const found = await issueTargetsByIds(env.DB, projectCondition(scope), [...new Set(ids)]);
+    const found = await issueTargetsByIds(shardDb(env, scope.org.shard), projectCondition(scope), [
+      ...new Set(ids),
+    ]);
     return found.length > 0 ? found : null;
   }
   const where = await searchCondition(request, env, scope, nowSeconds());
-  return issueTargets(env.DB, where, MAX_BULK_ISSUES);
+  return issueTargets(shardDb(env, scope.org.shard), where, MAX_BULK_ISSUES);
 }
 
 export { MAX_BULK_ISSUES };

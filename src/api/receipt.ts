@@ -10,6 +10,7 @@ import {
   rateLimitWindows,
 } from "../db/receipts.ts";
 import type { EventTableRow } from "../db/rows.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import { MAX_EVENT_BYTES } from "../limits.ts";
 import { formatShortId } from "../protocol/issue-search.ts";
@@ -44,6 +45,8 @@ export interface Receipt {
 }
 
 interface Found {
+  /** The organization's event shard (drops, client reports and the issue are there). */
+  shard: string;
   projectId: number;
   projectSlug: string;
   eventId: string;
@@ -69,7 +72,8 @@ export async function buildReceipt(env: Env, found: Found, now = Date.now() / 10
     drops: [],
     clientDiscards: [],
   };
-  const drops = await droppedEventRows(env.DB, found.projectId, found.eventId);
+  const events = shardDb(env, found.shard);
+  const drops = await droppedEventRows(events, found.projectId, found.eventId);
   base.drops = drops.map((d) => ({
     outcome: d.outcome,
     reason: d.reason,
@@ -78,7 +82,7 @@ export async function buildReceipt(env: Env, found: Found, now = Date.now() / 10
   }));
   const row = found.stored ?? found.spooled;
   if (row) {
-    const short = row.issue_id === null ? null : await issueShortId(env.DB, row.issue_id);
+    const short = row.issue_id === null ? null : await issueShortId(events, row.issue_id);
     return {
       ...base,
       status: found.stored ? "stored" : "spooled",
@@ -122,7 +126,7 @@ export async function buildReceipt(env: Env, found: Found, now = Date.now() / 10
     };
   }
   const since = Math.floor((now - DAY) / 3600) * 3600;
-  const discards = await clientDiscardsSince(env.DB, found.projectId, since);
+  const discards = await clientDiscardsSince(events, found.projectId, since);
   if (discards.length > 0) {
     return {
       ...base,

@@ -24,6 +24,7 @@ import {
 /** Projects, new-issue counts, deploys and first/last event of each release. */
 export async function releaseStats(
   db: D1Database,
+  control: D1Database,
   rows: readonly ReleaseRow[],
 ): Promise<Map<number, ReleaseStats>> {
   const stats = new Map<number, ReleaseStats>();
@@ -33,7 +34,7 @@ export async function releaseStats(
   for (const batch of chunks(rows, 40)) {
     const ids = batch.map((r) => r.id);
     const versions = batch.map((r) => r.version);
-    const linked = await releaseProjectLinks(db, ids);
+    const linked = await releaseProjectLinks(db, control, ids);
     const projectIds = [...new Set(linked.map((l) => l.id))];
     const firstSeen = projectIds.length ? await newIssuesByRelease(db, projectIds, versions) : [];
     const lastSeen = projectIds.length ? await lastSeenByRelease(db, projectIds, versions) : [];
@@ -105,8 +106,14 @@ export async function releaseHealthViews(
   return views;
 }
 
-export async function releaseJson(db: D1Database, release: ReleaseRow, health: HealthOptions | null = null) {
-  const all = await releaseStats(db, [release]);
+/** The release as Sentry's JSON: `db` is the organization's shard, `control` the control plane. */
+export async function releaseJson(
+  db: D1Database,
+  control: D1Database,
+  release: ReleaseRow,
+  health: HealthOptions | null = null,
+) {
+  const all = await releaseStats(db, control, [release]);
   const stats = all.get(release.id);
   if (!stats) throw new Error("release stats missing");
   const views = await releaseHealthViews(db, [release], all, health);

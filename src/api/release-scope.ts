@@ -3,6 +3,7 @@
 import type { IRequest } from "itty-router";
 import { findRelease, releaseHasProject } from "../db/releases.ts";
 import type { ReleaseRow } from "../db/rows.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { param } from "../http/app-router.ts";
@@ -60,6 +61,8 @@ export async function releaseScopeOf(request: IRequest, env: Env, write: boolean
 /** The release of a `…/releases/{version}/…` route, scoped to the route's org (and project). */
 export async function routeRelease(request: IRequest, env: Env, write: boolean) {
   const { org, project } = await releaseScopeOf(request, env, write);
-  const release = await releaseOr404(env.DB, org.id, param(request, "version"), project?.id);
-  return { org, project, release };
+  // Releases, their links and deploys are on the organization's event shard.
+  const events = shardDb(env, org.shard);
+  const release = await releaseOr404(events, org.id, param(request, "version"), project?.id);
+  return { org, project, release, events };
 }

@@ -2,6 +2,7 @@
 // bytes (all its projects, as the stored-bytes counter measures them), the quota, and whether ingest is
 // refused for it. `PUT /api/0/organizations/{org}/usage/` takes `storageQuotaBytes` (bytes, or null for
 // the default). Parsing and the JSON are pure; loading reads D1.
+import { shardDb } from "../db/shards.ts";
 import { readStorageState, type StorageState } from "../db/storage-usage.ts";
 import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
@@ -25,8 +26,8 @@ export function storageJson(state: StorageState): StorageJson {
   };
 }
 
-export async function loadStorage(env: Env, organizationId: number): Promise<StorageJson> {
-  return storageJson(await readStorageState(env.DB, organizationId));
+export async function loadStorage(env: Env, org: { id: number; shard: string }): Promise<StorageJson> {
+  return storageJson(await readStorageState(shardDb(env, org.shard), env.DB, org.id));
 }
 
 /** A quota in whole bytes (a number or numeric string), null or "" for the default; a 400 otherwise. */

@@ -1,6 +1,8 @@
 // Reading and changing a project's usage and budget, shared by the usage API and the settings page: the
 // isolate's unwritten Worker usage is written first, the project object's unwritten usage added, and a
 // changed budget handed to the project object at once.
+
+import { shardDb } from "../db/shards.ts";
 import { readBudgetState, setBudget, usageRows } from "../db/usage.ts";
 import { hourOf, monthStartOf } from "../db/usage-ledger.ts";
 import { flushWorkerUsage } from "../db/worker-usage.ts";
@@ -17,16 +19,17 @@ export function reportWindow(hours: number, nowMs = Date.now()): ReportWindow {
 
 export async function loadProjectUsage(
   env: Env,
-  organizationId: number,
+  org: { id: number; shard: string },
   projectId: number,
   window: ReportWindow,
 ): Promise<UsageReport> {
-  await flushWorkerUsage(env.DB);
+  await flushWorkerUsage(env);
   const from = Math.min(window.monthStart, window.fromHour);
+  const events = shardDb(env, org.shard);
   const [rows, pending, budgets] = await Promise.all([
-    usageRows(env.DB, { projectId }, from),
+    usageRows(events, { projectId }, from),
     pendingProjectUsage(env, projectId).catch(() => []),
-    readBudgetState(env.DB, organizationId, projectId, window.monthStart),
+    readBudgetState(events, org.id, projectId, window.monthStart),
   ]);
   return usageReport(rows, pending, window, {
     monthlyBudgetUsd: budgets.projectBudgetUsd,
@@ -38,10 +41,10 @@ export async function loadProjectUsage(
 /** Sets (or with null removes) the project's monthly budget; its object applies it to the next envelope. */
 export async function changeProjectBudget(
   env: Env,
-  organizationId: number,
+  org: { id: number; shard: string },
   projectId: number,
   usd: number | null,
 ): Promise<void> {
-  await setBudget(env.DB, organizationId, projectId, usd);
-  await forgetProjectBudget(env, organizationId, projectId);
+  await setBudget(shardDb(env, org.shard), org.id, projectId, usd);
+  await forgetProjectBudget(env, org.id, projectId);
 }

@@ -22,7 +22,13 @@ export async function sweepUnreferencedBlobs(
   db: D1Database,
   bucket: R2Bucket,
   nowMs: number,
-  options: { maxObjects?: number; prefix?: string; spoolHolds?: SpoolHolds } = {},
+  options: {
+    maxObjects?: number;
+    prefix?: string;
+    spoolHolds?: SpoolHolds;
+    /** Every event shard (the rows that reference the keys are on them); `db` alone unless given. */
+    shards?: readonly D1Database[];
+  } = {},
 ): Promise<SweepResult> {
   const maxObjects = options.maxObjects ?? MAX_BLOB_SWEEP_OBJECTS_PER_RUN;
   const prefix = options.prefix ?? PROJECTS_PREFIX;
@@ -47,7 +53,10 @@ export async function sweepUnreferencedBlobs(
       break;
     }
   }
-  const referenced = await referencedBlobKeys(db, candidates);
+  // A key is kept when a row of any shard references it (the sweep lists every project's keys).
+  const referenced = new Set<string>();
+  for (const shard of options.shards ?? [db])
+    for (const key of await referencedBlobKeys(shard, candidates)) referenced.add(key);
   const unreferenced = candidates.filter((k) => !referenced.has(k));
   const deleted = options.spoolHolds ? await notSpooled(unreferenced, options.spoolHolds) : unreferenced;
   for (let i = 0; i < deleted.length; i += 1000) await bucket.delete(deleted.slice(i, i + 1000));

@@ -8,8 +8,10 @@ export type Ref = { id: number } | { slug: string };
 
 export function organizationByRef(db: D1Database, ref: Ref): Promise<OrgRow | null> {
   return "id" in ref
-    ? first<OrgRow>(db, "SELECT id, slug, name, created_at FROM organizations WHERE id = ?", [ref.id])
-    : first<OrgRow>(db, "SELECT id, slug, name, created_at FROM organizations WHERE slug = ?", [ref.slug]);
+    ? first<OrgRow>(db, "SELECT id, slug, name, created_at, shard FROM organizations WHERE id = ?", [ref.id])
+    : first<OrgRow>(db, "SELECT id, slug, name, created_at, shard FROM organizations WHERE slug = ?", [
+        ref.slug,
+      ]);
 }
 
 export function projectInOrgByRef(

@@ -276,10 +276,17 @@ export function listDeliveries(
 export function projectSlugs(
   db: D1Database,
   projectId: number,
-): Promise<{ projectSlug: string; projectName: string; orgSlug: string; organizationId: number } | null> {
+): Promise<{
+  projectSlug: string;
+  projectName: string;
+  orgSlug: string;
+  organizationId: number;
+  shard: string;
+} | null> {
   return first(
     db,
-    `SELECT p.slug AS projectSlug, p.name AS projectName, o.slug AS orgSlug, o.id AS organizationId
+    `SELECT p.slug AS projectSlug, p.name AS projectName, o.slug AS orgSlug, o.id AS organizationId,
+       o.shard AS shard
      FROM projects p JOIN organizations o ON o.id = p.organization_id WHERE p.id = ?`,
     [projectId],
   );

@@ -172,7 +172,7 @@ function attribute(key: string): Column {
 }
 
 const eventsTable = (base: string): DatasetTable => ({
-  from: "events t JOIN projects p ON p.id = t.project_id",
+  from: "events t",
   base,
   projectColumn: "t.project_id",
   timeColumn: "t.timestamp",
@@ -231,7 +231,7 @@ const DATASETS: Record<Dataset, DatasetTable> = {
   transactions: eventsTable("t.type = 'transaction'"),
   discover: eventsTable("1 = 1"),
   spans: {
-    from: "spans t JOIN projects p ON p.id = t.project_id",
+    from: "spans t",
     base: "1 = 1",
     projectColumn: "t.project_id",
     timeColumn: "t.start_timestamp",
@@ -243,7 +243,7 @@ const DATASETS: Record<Dataset, DatasetTable> = {
     defaultMeasure: "span.duration",
   },
   logs: {
-    from: "logs t JOIN projects p ON p.id = t.project_id",
+    from: "logs t",
     base: "1 = 1",
     projectColumn: "t.project_id",
     timeColumn: "t.timestamp",

@@ -16,9 +16,16 @@ import {
   resolveAggregate,
   type SqlValue,
 } from "./discover-sql.ts";
+import { projectsRelation } from "./sql.ts";
+
+/** The dataset's table joined with the scope's projects (p.id, p.slug). */
+const fromOf = (table: { from: string }, scope: DiscoverScope) =>
+  `${table.from} JOIN ${projectsRelation(scope.projects)} p ON p.id = t.project_id`;
 
 export interface DiscoverScope {
   projectIds: number[];
+  /** The same projects with their slugs (control plane): the `project` column, without a join. */
+  projects: readonly { id: number; slug: string }[];
   environments: string[];
   /** Unix seconds, inclusive start and exclusive end. */
   start: number;
@@ -168,7 +175,7 @@ export async function queryTable(db: D1Database, scope: DiscoverScope, q: TableQ
 
   const columns = selected.map((s, i) => `${s.sql} AS c${i}`).join(", ");
   const params = [...paramsOf(base.where), ...paramsOf(base.having)];
-  let sql = `SELECT ${columns} FROM ${base.table.from} WHERE ${sqlOf(base.where)}`;
+  let sql = `SELECT ${columns} FROM ${fromOf(base.table, scope)} WHERE ${sqlOf(base.where)}`;
   if (groupBy.length > 0) sql += ` GROUP BY ${groupBy.join(", ")}`;
   if (base.having.length > 0) sql += ` HAVING ${sqlOf(base.having)}`;
   if (orderBy.length > 0) sql += ` ORDER BY ${orderBy.join(", ")}`;
@@ -237,7 +244,7 @@ export async function querySeries(db: D1Database, scope: DiscoverScope, q: Serie
   const rows = (
     await db
       .prepare(
-        `SELECT ${bucket} AS bucket, ${columns} FROM ${base.table.from} WHERE ${sqlOf(base.where)} GROUP BY bucket ORDER BY bucket LIMIT ?`,
+        `SELECT ${bucket} AS bucket, ${columns} FROM ${fromOf(base.table, scope)} WHERE ${sqlOf(base.where)} GROUP BY bucket ORDER BY bucket LIMIT ?`,
       )
       .bind(...params, Math.ceil((scope.end - scope.start) / q.interval) + 1)
       .all<Record<string, unknown>>()

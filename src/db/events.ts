@@ -134,20 +134,24 @@ export async function eventNeighbours(
 }
 
 /** The issue's fields an event's JSON shows, with its project's slug and organization. */
-export function issueFactsOf(db: D1Database, issueId: number) {
-  return first<{
+/** An issue's facts (from its shard `db`) with its project's slug and organization (control plane). */
+export async function issueFactsOf(db: D1Database, control: D1Database, issueId: number) {
+  const issue = await first<{
     id: number;
     metadata: string;
     culprit: string;
     primary_hash: string;
-    project_slug: string;
-    organization_id: number;
-  }>(
-    db,
-    `SELECT i.id, i.metadata, i.culprit, i.primary_hash, p.slug AS project_slug, p.organization_id
-     FROM issues i JOIN projects p ON p.id = i.project_id WHERE i.id = ?`,
-    [issueId],
+    project_id: number;
+  }>(db, "SELECT i.id, i.metadata, i.culprit, i.primary_hash, i.project_id FROM issues i WHERE i.id = ?", [
+    issueId,
+  ]);
+  if (!issue) return null;
+  const project = await first<{ project_slug: string; organization_id: number }>(
+    control,
+    "SELECT slug AS project_slug, organization_id FROM projects WHERE id = ?",
+    [issue.project_id],
   );
+  return project ? { ...issue, ...project } : null;
 }
 
 /** The grouping hashes of an issue (an event's `fingerprints`). */

@@ -17,39 +17,64 @@ import { all, chunks, first, marks, type SqlParam } from "./sql.ts";
 
 const issueColumns = (now: number) => `i.*, ${effectiveStatusSql(now)} AS effective_status`;
 
-const withOrg = (now: number) => `SELECT ${issueColumns(now)}, p.slug AS p_slug, p.name AS p_name,
-    p.platform AS p_platform, p.organization_id AS organization_id, o.slug AS o_slug, o.name AS o_name,
-    o.created_at AS o_created_at
-  FROM issues i JOIN projects p ON p.id = i.project_id JOIN organizations o ON o.id = p.organization_id`;
+/** The project and organization of an issue, from the control plane (issues live on the shards). */
+const OWNER_SQL = `SELECT p.id AS project_id, p.slug AS p_slug, p.name AS p_name, p.platform AS p_platform,
+    p.organization_id AS organization_id, o.slug AS o_slug, o.name AS o_name, o.created_at AS o_created_at,
+    o.shard AS o_shard
+  FROM projects p JOIN organizations o ON o.id = p.organization_id`;
 
-export function issuesWithOrgById(db: D1Database, issueId: number, now: number): Promise<IssueWithOrgRow[]> {
-  return all<IssueWithOrgRow>(db, `${withOrg(now)} WHERE i.id = ?`, [issueId]);
+type IssueOwner = Omit<IssueWithOrgRow, keyof IssueReadRow> & { project_id: number };
+
+/**
+ * The issue `issueId` of shard `shard` with its project and organization (control plane); null when
+ * the shard has no such issue or its organization is not on that shard (a copy left by a move).
+ */
+export async function issueWithOrgById(
+  shard: { name: string; db: D1Database },
+  control: D1Database,
+  issueId: number,
+  now: number,
+): Promise<IssueWithOrgRow | null> {
+  const issue = await issueById(shard.db, issueId, now);
+  if (!issue) return null;
+  const owner = await first<IssueOwner>(control, `${OWNER_SQL} WHERE p.id = ?`, [issue.project_id]);
+  if (!owner || owner.o_shard !== shard.name) return null;
+  return { ...issue, ...owner };
 }
 
 /** Issues with this short id (`API-3`: project slug and number) among the organizations given. */
-export function issuesWithOrgByShortId(
-  db: D1Database,
+export async function issuesWithOrgByShortId(
+  control: D1Database,
+  shardOf: (name: string) => D1Database,
   short: { slug: string; number: number },
   orgIds: readonly number[],
   now: number,
 ): Promise<IssueWithOrgRow[]> {
-  if (orgIds.length === 0) return Promise.resolve([]);
-  return all<IssueWithOrgRow>(
-    db,
-    `${withOrg(now)} WHERE p.slug = ? AND i.short_id = ? AND p.organization_id IN (${marks(orgIds.length)})`,
-    [short.slug, short.number, ...orgIds],
+  if (orgIds.length === 0) return [];
+  const owners = await all<IssueOwner>(
+    control,
+    `${OWNER_SQL} WHERE p.slug = ? AND p.organization_id IN (${marks(orgIds.length)})`,
+    [short.slug, ...orgIds],
   );
+  const found = await Promise.all(
+    owners.map(async (owner) => {
+      const issue = await issueByShortId(shardOf(owner.o_shard), owner.project_id, short.number, now);
+      return issue ? { ...issue, ...owner } : null;
+    }),
+  );
+  return found.filter((row): row is IssueWithOrgRow => row !== null);
 }
 
 /** The issue, only when it belongs to one of the organization's projects. */
 export async function issueInOrg(
-  db: D1Database,
+  shard: { name: string; db: D1Database },
+  control: D1Database,
   orgId: number,
   issueId: number,
   now: number,
 ): Promise<IssueWithOrgRow | null> {
-  const rows = await issuesWithOrgById(db, issueId, now);
-  return rows.find((r) => r.organization_id === orgId) ?? null;
+  const row = await issueWithOrgById(shard, control, issueId, now);
+  return row?.organization_id === orgId ? row : null;
 }
 
 export function issueById(db: D1Database, issueId: number, now: number): Promise<IssueReadRow | null> {
@@ -122,17 +147,18 @@ export async function issueTargetsByIds(
 /** The issues among `ids` that belong to the organization's projects. */
 export async function orgIssueTargets(
   db: D1Database,
-  orgId: number,
+  projectIds: readonly number[],
   ids: readonly number[],
 ): Promise<IssueTarget[]> {
   const found: IssueTarget[] = [];
+  if (projectIds.length === 0) return found;
   for (const part of chunks(ids)) {
     found.push(
       ...(await all<IssueTarget>(
         db,
-        `SELECT i.id, i.project_id FROM issues i JOIN projects p ON p.id = i.project_id
-         WHERE p.organization_id = ? AND i.id IN (${marks(part.length)})`,
-        [orgId, ...part],
+        `SELECT i.id, i.project_id FROM issues i
+         WHERE i.project_id IN (SELECT value FROM json_each(?)) AND i.id IN (${marks(part.length)})`,
+        [JSON.stringify(projectIds), ...part],
       )),
     );
   }

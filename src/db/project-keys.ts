@@ -6,6 +6,8 @@ export interface IngestKeyRow {
   key_id: number;
   project_id: number;
   organization_id: number;
+  /** The organization's event shard (organizations.shard). */
+  shard: string;
   is_active: number;
   project_status: string;
   key_rate_count: number | null;
@@ -28,8 +30,9 @@ export function ingestKeyByPublicKey(db: D1Database, publicKey: string): Promise
          k.rate_limit_count AS key_rate_count, k.rate_limit_window AS key_rate_window,
          p.rate_limit_count AS project_rate_count, p.rate_limit_window AS project_rate_window,
          p.data_scrubber, p.data_scrubber_defaults, p.scrub_ip_addresses, p.sensitive_fields, p.safe_fields,
-         p.inbound_filters
-       FROM project_keys k JOIN projects p ON p.id = k.project_id WHERE k.public_key = ?`,
+         p.inbound_filters, o.shard
+       FROM project_keys k JOIN projects p ON p.id = k.project_id
+       JOIN organizations o ON o.id = p.organization_id WHERE k.public_key = ?`,
     )
     .bind(publicKey)
     .first<IngestKeyRow>();

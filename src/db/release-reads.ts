@@ -10,19 +10,31 @@ import type {
   ReleaseListRow,
   ReleaseProjectRow,
 } from "./rows.ts";
-import { all, first, marks } from "./sql.ts";
+import { all, first, marks, projectsRelation } from "./sql.ts";
 
-/** The projects linked to each release. */
-export function releaseProjectLinks(
+/** The projects linked to each release: the links from the shard `db`, the projects from `control`. */
+export async function releaseProjectLinks(
   db: D1Database,
+  control: D1Database,
   releaseIds: readonly number[],
 ): Promise<(ReleaseProjectRow & { releaseId: number })[]> {
-  return all(
+  const links = await all<{ releaseId: number; projectId: number }>(
     db,
-    `SELECT rp.release_id AS releaseId, p.id, p.slug, p.name, p.platform FROM release_projects rp
-     JOIN projects p ON p.id = rp.project_id WHERE rp.release_id IN (${marks(releaseIds.length)})`,
+    `SELECT release_id AS releaseId, project_id AS projectId FROM release_projects
+     WHERE release_id IN (${marks(releaseIds.length)})`,
     releaseIds,
   );
+  if (links.length === 0) return [];
+  const projects = await all<ReleaseProjectRow>(
+    control,
+    "SELECT id, slug, name, platform FROM projects WHERE id IN (SELECT value FROM json_each(?))",
+    [JSON.stringify([...new Set(links.map((l) => l.projectId))])],
+  );
+  const byId = new Map(projects.map((p) => [p.id, p]));
+  return links.flatMap((l) => {
+    const project = byId.get(l.projectId);
+    return project ? [{ ...project, releaseId: l.releaseId }] : [];
+  });
 }
 
 /** Issues first seen in each version, per project, with the earliest first-seen time. */
@@ -76,6 +88,7 @@ export function deploysByIds(db: D1Database, ids: readonly number[]): Promise<De
 /** A page of the organization's releases, newest released first, with new-issue and regression counts. */
 export function releasesOf(
   db: D1Database,
+  projects: readonly { id: number; slug: string }[],
   orgId: number,
   offset: number,
   limit: number,
@@ -87,7 +100,7 @@ export function releasesOf(
           WHERE rp.release_id = r.id AND i.first_release = r.version) AS new_issues,
        (SELECT COUNT(*) FROM issues i JOIN release_projects rp ON rp.project_id = i.project_id
           WHERE rp.release_id = r.id AND i.substatus = 'regressed' AND i.last_release = r.version) AS regressions,
-       (SELECT group_concat(p.slug, ' ') FROM release_projects rp JOIN projects p ON p.id = rp.project_id
+       (SELECT group_concat(p.slug, ' ') FROM release_projects rp JOIN ${projectsRelation(projects)} p ON p.id = rp.project_id
           WHERE rp.release_id = r.id) AS projects
      FROM releases r WHERE r.organization_id = ?
      ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT ? OFFSET ?`,
@@ -116,6 +129,7 @@ export async function releaseEventCounts(
 /** A release with its newest deploys, the issues first or last seen in it, and its projects' slugs. */
 export async function releaseDetail(
   db: D1Database,
+  orgProjects: readonly { id: number; slug: string }[],
   orgId: number,
   version: string,
 ): Promise<{
@@ -146,7 +160,8 @@ export async function releaseDetail(
       .bind(release.id, version, version),
     db
       .prepare(
-        "SELECT p.slug FROM release_projects rp JOIN projects p ON p.id = rp.project_id WHERE rp.release_id = ? ORDER BY p.slug",
+        `SELECT p.slug FROM release_projects rp JOIN ${projectsRelation(orgProjects)} p ON p.id = rp.project_id
+         WHERE rp.release_id = ? ORDER BY p.slug`,
       )
       .bind(release.id),
   ]);

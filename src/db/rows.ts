@@ -123,6 +123,7 @@ export interface IssueWithOrgRow extends IssueReadRow {
   o_slug: string;
   o_name: string;
   o_created_at: number;
+  o_shard: string;
 }
 
 /** An issue a change applies to. */
@@ -214,6 +215,8 @@ export interface OrgSummary {
   slug: string;
   name: string;
   role: MemberRole;
+  /** The event shard of the organization (src/db/shards.ts). */
+  shard: string;
 }
 
 export interface ProjectSummary {
@@ -259,6 +262,8 @@ export interface OrgRow {
   slug: string;
   name: string;
   created_at: number;
+  /** The event shard that holds the organization's events, issues, … (src/db/shards.ts). */
+  shard: string;
 }
 
 /** A `projects` row, every column. */

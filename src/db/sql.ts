@@ -29,3 +29,13 @@ export function first<T>(db: D1Database, sql: string, params: readonly SqlParam[
     .bind(...params)
     .first<T>();
 }
+
+/**
+ * The projects given (ids and slugs from the control plane) as a relation `(id, slug)` for a query on
+ * an event shard, in place of a join with `projects` (which lives in the control plane). Inlined as a
+ * SQL string literal, so it takes no bound parameter wherever it stands in the statement.
+ */
+export function projectsRelation(projects: readonly { id: number; slug: string }[]): string {
+  const json = JSON.stringify(projects.map((p) => [Math.trunc(p.id), p.slug])).replaceAll("'", "''");
+  return `(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS slug FROM json_each('${json}'))`;
+}

@@ -46,17 +46,30 @@ export interface StorageState {
   customQuotaBytes: number | null;
 }
 
-/** The organization's stored bytes (all its projects) and its quota. */
-export async function readStorageState(db: D1Database, organizationId: number): Promise<StorageState> {
-  const row = await first<{ used: number | null; quota: number | null }>(
-    db,
-    `SELECT (SELECT SUM(bytes) FROM storage_usage WHERE organization_id = ?1) AS used,
-            (SELECT storage_quota_bytes FROM organizations WHERE id = ?1) AS quota`,
-    [organizationId],
-  );
-  const custom = row?.quota ?? null;
+/**
+ * The organization's stored bytes (all its projects, on its event shard) and its quota (the control
+ * plane's organizations row).
+ */
+export async function readStorageState(
+  shard: D1Database,
+  control: D1Database,
+  organizationId: number,
+): Promise<StorageState> {
+  const [used, quota] = await Promise.all([
+    first<{ used: number | null }>(
+      shard,
+      "SELECT SUM(bytes) AS used FROM storage_usage WHERE organization_id = ?",
+      [organizationId],
+    ),
+    first<{ quota: number | null }>(
+      control,
+      "SELECT storage_quota_bytes AS quota FROM organizations WHERE id = ?",
+      [organizationId],
+    ),
+  ]);
+  const custom = quota?.quota ?? null;
   return {
-    usedBytes: row?.used ?? 0,
+    usedBytes: used?.used ?? 0,
     quotaBytes: custom ?? DEFAULT_STORAGE_QUOTA_BYTES,
     customQuotaBytes: custom,
   };

@@ -7,7 +7,7 @@ import { first } from "./sql.ts";
 export async function orgsOfUser(db: D1Database, userId: number): Promise<OrgSummary[]> {
   const rows = await db
     .prepare(
-      `SELECT o.id, o.slug, o.name, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id
+      `SELECT o.id, o.slug, o.name, m.role, o.shard FROM memberships m JOIN organizations o ON o.id = m.organization_id
        WHERE m.user_id = ? ORDER BY o.name`,
     )
     .bind(userId)
@@ -19,7 +19,7 @@ export async function orgsOfUser(db: D1Database, userId: number): Promise<OrgSum
 export async function orgForUser(db: D1Database, userId: number, slug: string): Promise<OrgSummary | null> {
   return db
     .prepare(
-      `SELECT o.id, o.slug, o.name, m.role FROM organizations o JOIN memberships m ON m.organization_id = o.id
+      `SELECT o.id, o.slug, o.name, m.role, o.shard FROM organizations o JOIN memberships m ON m.organization_id = o.id
        WHERE o.slug = ? AND m.user_id = ?`,
     )
     .bind(slug, userId)

@@ -37,7 +37,7 @@ export const paged = <T>(rows: T[], page: Page): Paged<T> => ({
 
 // --- organizations ----------------------------------------------------------------------------------
 
-const ORG_COLUMNS = "id, slug, name, created_at AS createdAt";
+const ORG_COLUMNS = "id, slug, name, created_at AS createdAt, shard";
 
 export async function listOrganizations(
   db: D1Database,
@@ -57,17 +57,17 @@ export function getOrganization(db: D1Database, id: number): Promise<Organizatio
   return first<OrganizationRow>(db, `SELECT ${ORG_COLUMNS} FROM organizations WHERE id = ?`, [id]);
 }
 
-/** Creates an organization owned by `ownerUserId`; null when the slug is taken. */
+/** Creates an organization on `input.shard` owned by `ownerUserId`; null when the slug is taken. */
 export async function createOrganization(
   db: D1Database,
-  input: { slug: string; name: string },
+  input: { slug: string; name: string; shard: string },
   ownerUserId: number | null,
 ): Promise<OrganizationRow | null> {
   const org = await first<OrganizationRow>(
     db,
-    `INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING
+    `INSERT INTO organizations (slug, name, created_at, shard) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
      RETURNING ${ORG_COLUMNS}`,
-    [input.slug, input.name, nowSeconds()],
+    [input.slug, input.name, nowSeconds(), input.shard],
   );
   if (!org) return null;
   if (ownerUserId !== null) {

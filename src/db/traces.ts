@@ -3,6 +3,7 @@
 
 import { projectionPath } from "./payload-shape-sql.ts";
 import type { TraceErrorRow, TraceSpanRow } from "./rows.ts";
+import { projectsRelation } from "./sql.ts";
 
 export type { TraceErrorRow, TraceSpanRow };
 
@@ -10,18 +11,19 @@ const ids = (projectIds: number[]) => projectIds.map((id) => Math.trunc(id)).joi
 
 export async function traceSpans(
   db: D1Database,
-  projectIds: number[],
+  projects: readonly { id: number; slug: string }[],
   traceId: string,
   limit: number,
 ): Promise<TraceSpanRow[]> {
-  if (projectIds.length === 0) return [];
+  if (projects.length === 0) return [];
+  const projectIds = projects.map((p) => p.id);
   return (
     await db
       .prepare(
         `SELECT s.project_id, p.slug AS project_slug, s.span_id, s.parent_span_id, s.segment_id, s.event_id,
            s.is_segment, s.name, s.op, s.description, s.status, s.start_timestamp, s.end_timestamp,
            s.duration_ms, s.transaction_name, s.release, s.environment, s.attributes
-         FROM spans s JOIN projects p ON p.id = s.project_id
+         FROM spans s JOIN ${projectsRelation(projects)} p ON p.id = s.project_id
          WHERE s.project_id IN (${ids(projectIds)}) AND s.trace_id = ?
          ORDER BY s.start_timestamp, s.span_id LIMIT ?`,
       )
@@ -33,19 +35,20 @@ export async function traceSpans(
 /** Error events of the trace within [start, end) (no trace index: the projects' rows in range are read). */
 export async function traceErrors(
   db: D1Database,
-  projectIds: number[],
+  projects: readonly { id: number; slug: string }[],
   traceId: string,
   range: { start: number; end: number },
   limit: number,
 ): Promise<TraceErrorRow[]> {
-  if (projectIds.length === 0) return [];
+  if (projects.length === 0) return [];
+  const projectIds = projects.map((p) => p.id);
   return (
     await db
       .prepare(
         `SELECT e.project_id, p.slug AS project_slug, e.event_id, e.issue_id, i.short_id, e.title,
            COALESCE(json_extract(e.payload, '$.culprit'), i.culprit) AS culprit, e.level, e.timestamp,
            e.transaction_name, ${projectionPath("e", "$.contexts.trace.span_id")} AS span_id
-         FROM events e JOIN projects p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
+         FROM events e JOIN ${projectsRelation(projects)} p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
          WHERE e.project_id IN (${ids(projectIds)}) AND e.type <> 'transaction' AND e.trace_id = ?
            AND e.timestamp >= ? AND e.timestamp < ?
          ORDER BY e.timestamp LIMIT ?`,

@@ -9,8 +9,9 @@ import type { Env } from "../env.ts";
 import { addUsage, type PlatformUsage, zeroUsage } from "../limits/prices.ts";
 import { MAX_PENDING_USAGE_KEYS, USAGE_FLUSH_INTERVAL_MS } from "../limits.ts";
 import { meteredD1 } from "./metered-d1.ts";
+import { CONTROL_SHARD, organizationShards, shardDb, shardNames } from "./shards.ts";
 import { writeUsage } from "./usage.ts";
-import { UNATTRIBUTED_PROJECT, UsageLedger, type UsageOwner } from "./usage-ledger.ts";
+import { UNATTRIBUTED_PROJECT, type UsageEntry, UsageLedger, type UsageOwner } from "./usage-ledger.ts";
 
 /** One request's usage and who it is for (the unattributed bucket until a service says). */
 export class RequestUsage {
@@ -35,11 +36,15 @@ const meters = new WeakMap<object, RequestUsage>();
 export function meteredEnv(env: Env): { env: Env; meter: RequestUsage } {
   const meter = new RequestUsage();
   meter.usage.workerRequests = 1;
+  const count = (rowsRead: number, rowsWritten: number) =>
+    meter.add({ d1RowsRead: rowsRead, d1RowsWritten: rowsWritten });
+  // Every D1 binding: the control plane and each event shard.
+  const shards = Object.fromEntries(
+    shardNames(env).map((name) => [name, meteredD1(shardDb(env, name), count)]),
+  );
   const metered: Env = {
     ...env,
-    DB: meteredD1(env.DB, (rowsRead, rowsWritten) =>
-      meter.add({ d1RowsRead: rowsRead, d1RowsWritten: rowsWritten }),
-    ),
+    ...shards,
     BLOBS: meteredBucket(env.BLOBS, (usage) => meter.add(usage)),
   };
   meters.set(metered, meter);
@@ -72,26 +77,53 @@ export function workerUsageDue(now = Date.now()): boolean {
 }
 
 /**
- * Writes the isolate's ledger (one batch, one upsert per project and hour); the rows this write costs
- * are counted as unattributed for the next flush. On failure the usage is kept for the next one.
+ * Writes the isolate's ledger (one batch per event shard, one upsert per project and hour): each
+ * organization's rows go to its shard, the unattributed ones to the control plane. The rows this write
+ * costs are counted as unattributed for the next flush. What could not be written is kept for the next.
  */
-export function flushWorkerUsage(db: D1Database): Promise<void> {
-  if (flushing) return flushing.then(() => (isolate.size > 0 ? flushWorkerUsage(db) : undefined));
+export function flushWorkerUsage(env: Env): Promise<void> {
+  if (flushing) return flushing.then(() => (isolate.size > 0 ? flushWorkerUsage(env) : undefined));
   const entries = isolate.take();
   lastFlush = Date.now();
   if (entries.length === 0) return Promise.resolve();
   const own = zeroUsage();
-  const counted = meteredD1(db, (rowsRead, rowsWritten) =>
-    addUsage(own, { d1RowsRead: rowsRead, d1RowsWritten: rowsWritten }),
-  );
-  flushing = writeUsage(counted, entries)
-    .then(() => isolate.add({ projectId: UNATTRIBUTED_PROJECT, organizationId: 0 }, "worker", own))
-    .catch((error: unknown) => {
+  const count = (rowsRead: number, rowsWritten: number) =>
+    addUsage(own, { d1RowsRead: rowsRead, d1RowsWritten: rowsWritten });
+  flushing = (async () => {
+    let byShard: Map<string, UsageEntry[]>;
+    try {
+      byShard = await entriesByShard(meteredD1(env.DB, count), entries);
+    } catch (error) {
       isolate.restore(entries);
-      console.error("usage: could not write the isolate's usage", error);
-    })
-    .finally(() => {
-      flushing = null;
+      console.error("usage: could not read the organizations' shards", error);
+      return;
+    }
+    const written = await Promise.allSettled(
+      [...byShard].map(([shard, part]) => writeUsage(meteredD1(shardDb(env, shard), count), part)),
+    );
+    const parts = [...byShard.values()];
+    written.forEach((result, i) => {
+      if (result.status === "fulfilled") return;
+      isolate.restore(parts[i] ?? []);
+      console.error("usage: could not write the isolate's usage", result.reason);
     });
+    isolate.add({ projectId: UNATTRIBUTED_PROJECT, organizationId: 0 }, "worker", own);
+  })().finally(() => {
+    flushing = null;
+  });
   return flushing;
+}
+
+/** The entries grouped by their organization's shard (the unattributed ones, organization 0, on DB). */
+async function entriesByShard(
+  control: D1Database,
+  entries: UsageEntry[],
+): Promise<Map<string, UsageEntry[]>> {
+  const shards = await organizationShards(control, [...new Set(entries.map((e) => e.organizationId))]);
+  const out = new Map<string, UsageEntry[]>();
+  for (const entry of entries) {
+    const shard = shards.get(entry.organizationId) ?? CONTROL_SHARD;
+    out.set(shard, [...(out.get(shard) ?? []), entry]);
+  }
+  return out;
 }

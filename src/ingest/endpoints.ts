@@ -2,6 +2,7 @@
 // Thin: authenticate (before decompressing anything), read and decode the body, hand the envelope to prepare + the project's Durable
 // Object, and answer the way SDKs expect (ids, 413, 429 with rate-limit headers).
 import { deleteUnreferencedBlobs } from "../blobs/cleanup.ts";
+import { shardDb } from "../db/shards.ts";
 import { attributeUsage } from "../db/worker-usage.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
@@ -48,7 +49,8 @@ function hasRequestAuth(request: Request): boolean {
 
 export interface Authenticated {
   auth: IngestAuth;
-  key: KeyContext;
+  /** The key's context, with the organization's event shard always known. */
+  key: KeyContext & { shard: string };
   /** How the project's events are scrubbed before anything is stored. */
   scrubbing: ScrubbingSettings;
   /** Which of the project's events are dropped before anything is stored. */
@@ -230,7 +232,7 @@ export async function ingestEnvelope(
   } catch (error) {
     // Not committed: remove the bytes written for it that no row references (keys are unique per
     // write, so never another request's), and let the SDK retry (same event_id, stored once).
-    ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, prepared.writtenBlobKeys));
+    ctx.waitUntil(deleteUnreferencedBlobs(shardDb(env, key.shard), env.BLOBS, prepared.writtenBlobKeys));
     console.error("commit failed", error);
     throw new FaultlineError(503, "event could not be stored, please retry", {
       headers: { "retry-after": "5" },
@@ -238,7 +240,8 @@ export async function ingestEnvelope(
   }
   const stored = new Set(result.storedBlobKeys);
   const orphans = prepared.writtenBlobKeys.filter((k) => !stored.has(k));
-  if (orphans.length > 0) ctx.waitUntil(deleteUnreferencedBlobs(env.DB, env.BLOBS, orphans));
+  // The rows that would reference them are on the organization's event shard.
+  if (orphans.length > 0) ctx.waitUntil(deleteUnreferencedBlobs(shardDb(env, key.shard), env.BLOBS, orphans));
 
   const headers: Record<string, string> = {};
   if (result.rateLimits.length > 0) {

@@ -12,6 +12,8 @@ import { DEFAULT_SCRUBBING, parseFieldList, type ScrubbingSettings } from "../pr
  * project's events first (its inbound filters and data scrubbing).
  */
 export interface ProjectKey extends KeyContext {
+  /** Always known at the edge: the organization's event shard. */
+  shard: string;
   scrubbing: ScrubbingSettings;
   filters: InboundFilters;
 }
@@ -25,6 +27,8 @@ interface KeyRecord {
   keyId: number;
   projectId: number;
   organizationId: number;
+  /** The organization's event shard (organizations.shard). */
+  shard: string;
   keyActive: boolean;
   projectActive: boolean;
   keyLimit: { count: number; windowSeconds: number } | null;
@@ -52,6 +56,7 @@ async function loadKey(db: D1Database, publicKey: string): Promise<KeyRecord | n
     keyId: row.key_id,
     projectId: row.project_id,
     organizationId: row.organization_id,
+    shard: row.shard,
     keyActive: row.is_active === 1,
     projectActive: row.project_status === "active",
     keyLimit: limit(row.key_rate_count, row.key_rate_window),
@@ -141,6 +146,7 @@ function contextOf(record: KeyRecord | null, pathProjectId: number | null): Proj
   if (!record.projectActive) throw rejected("the project is disabled");
   return {
     organizationId: record.organizationId,
+    shard: record.shard,
     projectId: record.projectId,
     keyId: record.keyId,
     keyLimit: record.keyLimit,

@@ -22,6 +22,11 @@ export type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow };
 /** Who sent the envelope: resolved from the DSN key before the Durable Object is called. */
 export interface KeyContext {
   organizationId: number;
+  /**
+   * The event shard of the organization (organizations.shard): where the project's object writes.
+   * Absent in envelopes spooled before shards existed, whose organizations all live on `DB`.
+   */
+  shard?: string;
   projectId: number;
   keyId: number;
   projectLimit: RateLimitConfig | null;

@@ -4,6 +4,7 @@
 
 import { type IssueFields, setIgnoreDetails, setIssueFields } from "../db/issues.ts";
 import type { IssueTarget } from "../db/rows.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import type { IssueStatus, Resolution } from "./issue-lifecycle.ts";
 
@@ -43,16 +44,22 @@ export async function setIssuesStatus(
 /** Ignore details (or none, clearing a former ignore's) and the substatus when given. */
 export function setIssuesIgnoreDetails(
   env: Env,
+  shard: string,
   issueIds: readonly number[],
   detailsJson: string | null,
   substatus: string | null,
 ): Promise<void> {
-  return setIgnoreDetails(env.DB, issueIds, detailsJson, substatus);
+  return setIgnoreDetails(shardDb(env, shard), issueIds, detailsJson, substatus);
 }
 
-/** Assignee, bookmark and seen flags. */
-export function setIssuesFields(env: Env, issueIds: readonly number[], fields: IssueFields): Promise<void> {
-  return setIssueFields(env.DB, issueIds, fields);
+/** Assignee, bookmark and seen flags (the issues are on the organization's event shard `shard`). */
+export function setIssuesFields(
+  env: Env,
+  shard: string,
+  issueIds: readonly number[],
+  fields: IssueFields,
+): Promise<void> {
+  return setIssueFields(shardDb(env, shard), issueIds, fields);
 }
 
 /** Deletes issues with their events, payload and attachment bytes, hashes and users. */

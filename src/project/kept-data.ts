@@ -10,7 +10,10 @@ import { type RetentionSeams, RetentionSweep, type RetentionTotals } from "./ret
 import { StorageGuard } from "./storage-guard.ts";
 
 export interface KeptDataDeps {
+  /** The project's event shard. */
   db: D1Database;
+  /** The control plane: the project's retention setting and the organization's quota. */
+  control: D1Database;
   storage: DurableObjectStorage;
   lock: CommitLock;
   bucket: BlobBucket;
@@ -27,7 +30,7 @@ export class KeptData {
 
   constructor(deps: KeptDataDeps) {
     const { bucket, segmentMaxAgeSeconds, ...rest } = deps;
-    this.quota = new StorageGuard(deps.db);
+    this.quota = new StorageGuard(deps.db, deps.control);
     this.sweep = new RetentionSweep({ ...rest, bytes: rowObjectsAndSegments(bucket, segmentMaxAgeSeconds) });
   }
 

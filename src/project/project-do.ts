@@ -14,6 +14,7 @@ import type { BlobBucket } from "../blobs/bucket.ts";
 import { meteredBucket } from "../blobs/metered-bucket.ts";
 import { meteredD1 } from "../db/metered-d1.ts";
 import type { EventTableRow } from "../db/rows.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import { RETENTION_ROW_BUDGET_PER_HOUR, SPOOL_BACKSTOP_ALARM_MS } from "../limits.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
@@ -40,7 +41,9 @@ import { applyRegroup, type RegroupMove, type RegroupResult } from "./regroup.ts
 import { regroupBetweenCommits } from "./regroup-trigger.ts";
 import type { RetentionSeams } from "./retention.ts";
 import { SessionHealth } from "./session-health.ts";
+import { ShardRoute } from "./shard-route.ts";
 import { DEFAULT_SPOOL_CAPS, Spool, type SpoolCaps } from "./spool.ts";
+import { drainSpool } from "./spool-drain.ts";
 import { SpoolFlusher } from "./spool-flusher.ts";
 import { spooledEventRow } from "./spooled-event.ts";
 import type { ProjectStats } from "./stats.ts";
@@ -62,8 +65,10 @@ export class ProjectDO extends DurableObject<Env> {
   /** Payloads of committed events, in segments (payload-segments.ts), and their reader in this object. */
   private readonly segments: PayloadSegments;
   private readonly readSegment = async (_projectId: number, locator: string) => this.segments.read(locator);
-  /** The D1 database this object writes to (see database()), metered. */
+  /** Metered: the project's event shard (shard-route.ts), and the control plane (see database()). */
   private readonly db: D1Database;
+  private readonly control: D1Database;
+  private readonly route: ShardRoute;
   /** The R2 bucket, metered. */
   private readonly bucket: BlobBucket;
   /** What this object uses, written with each group commit (usage-meter.ts). */
@@ -80,7 +85,9 @@ export class ProjectDO extends DurableObject<Env> {
     super(ctx, env);
     let guard: BudgetGuard | null = null;
     this.meter = new ProjectUsageMeter((usage) => guard?.observe(usage));
-    this.db = meteredD1(this.database(env), this.meter.countD1);
+    this.control = meteredD1(this.database(env), this.meter.countD1);
+    this.route = new ShardRoute(ctx.storage, (name) => this.shardDatabase(env, name));
+    this.db = meteredD1(this.route.db, this.meter.countD1);
     this.bucket = meteredBucket(env.BLOBS, this.meter.countR2);
     guard = new BudgetGuard(this.db, (key, notice) => void this.alerts.budgetReached(key, notice));
     this.budget = guard;
@@ -111,6 +118,7 @@ export class ProjectDO extends DurableObject<Env> {
     this.segments = new PayloadSegments(ctx.storage.sql, wakeAt, segmentSetup);
     this.kept = new KeptData({
       db: this.db,
+      control: this.control,
       storage: ctx.storage,
       lock: this.lock,
       bucket: this.bucket,
@@ -141,6 +149,7 @@ export class ProjectDO extends DurableObject<Env> {
     });
     const lateDeps: LateDeps = {
       db: this.db,
+      control: this.control,
       bucket: this.bucket,
       openSegment: this.readSegment,
       // The late job returns re-symbolicated events; grouping them is this object's part.
@@ -162,10 +171,13 @@ export class ProjectDO extends DurableObject<Env> {
     });
     const spoolFlushed = () => this.flusher.flushedThrough(this.spool.lastSeq);
     this.late = new LateSymbolicationAlarm(ctx.storage, lateDeps, spoolFlushed, wakeAt);
-    void ctx.blockConcurrencyWhile(() => this.admission.load());
-    // Envelopes spooled before a restart are flushed now, and deliveries the queue did not take yet sent.
-    this.flusher.kick();
-    if (this.alerts.engine.pendingDeliveries > 0) void this.alerts.send();
+    // Once the shard is known: envelopes spooled before a restart are flushed, undelivered alerts sent.
+    void ctx
+      .blockConcurrencyWhile(() => Promise.all([this.admission.load(), this.route.load()]))
+      .then(() => {
+        this.flusher.kick();
+        if (this.alerts.engine.pendingDeliveries > 0) void this.alerts.send();
+      });
   }
 
   /**
@@ -174,6 +186,11 @@ export class ProjectDO extends DurableObject<Env> {
    */
   protected database(env: Env): D1Database {
     return env.DB;
+  }
+
+  /** The D1 binding of event shard `name`, as this object uses it: the fault seam of the shards. */
+  protected shardDatabase(env: Env, name: string): D1Database {
+    return shardDb(env, name);
   }
 
   /** The retention sweep's hourly row budget and clock (ms): a seam for the tests. */
@@ -197,6 +214,7 @@ export class ProjectDO extends DurableObject<Env> {
    */
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     this.touch();
+    this.route.learn(batch.key.shard);
     this.idleUsage.learn(batch.key);
     this.kept.learn(batch.key);
     // A reached cost budget or storage quota refuses the envelope, as a full spool does: never written.
@@ -265,20 +283,8 @@ export class ProjectDO extends DurableObject<Env> {
   /** Waits up to `timeoutMs` for the spool to reach D1; answers whether it did. */
   async drainSpool(timeoutMs = 10_000): Promise<boolean> {
     this.touch();
-    const deadline = Date.now() + timeoutMs;
-    while (!this.spool.empty) {
-      const left = deadline - Date.now();
-      if (left <= 0) return false;
-      this.flusher.kick();
-      const flushed = this.flusher.flushedThrough(this.spool.lastSeq);
-      const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), left));
-      // A failed flush retries on its own (backoff); keep waiting until the deadline.
-      if (!(await Promise.race([flushed, timedOut]))) await new Promise((r) => setTimeout(r, 25));
-    }
-    await this.lock.settled();
-    await this.flusher.cleanupsSettled();
-    await this.segments.settled();
-    return true;
+    const { spool, flusher, lock, segments } = this;
+    return drainSpool({ spool, flusher, lock, segments }, timeoutMs);
   }
 
   /** Counters for the benchmark and the cost meter, with the spool's state. */

@@ -42,7 +42,10 @@ const STATE_KEY = RETENTION_STATE_KEY;
 const RETENTION_RETRY_MS = 60_000;
 
 export interface RetentionDeps {
+  /** The project's event shard, where the expired rows are. */
   db: D1Database;
+  /** The control plane, where the project's retention setting is. */
+  control: D1Database;
   storage: DurableObjectStorage;
   lock: CommitLock;
   bytes: ExpiredBytes;
@@ -135,8 +138,8 @@ export class RetentionSweep {
   }
 
   private async run(state: RetentionState, now: number): Promise<RetentionRun> {
-    const { db } = this.deps;
-    const project = await readProjectRetention(db, state.projectId);
+    const { db, control } = this.deps;
+    const project = await readProjectRetention(control, state.projectId);
     if (!project) {
       // The project was deleted (with all its rows): nothing to sweep, ever; the object stops waking for it.
       await this.deps.storage.delete(STATE_KEY);

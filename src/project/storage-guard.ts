@@ -17,7 +17,10 @@ export class StorageGuard {
   private since = 0;
   private refreshing: Promise<void> | null = null;
 
-  constructor(private readonly db: D1Database) {}
+  constructor(
+    private readonly db: D1Database,
+    private readonly control: D1Database,
+  ) {}
 
   /** A group commit stored `bytes` more. */
   stored(bytes: number): void {
@@ -49,7 +52,7 @@ export class StorageGuard {
     this.refreshedAt = nowMs;
     const before = this.since;
     this.since = 0;
-    this.refreshing = readStorageState(this.db, organizationId)
+    this.refreshing = readStorageState(this.db, this.control, organizationId)
       .then((state) => {
         this.state = state;
       })

@@ -19,7 +19,9 @@ export type AssembleStatus =
   | { state: "error"; detail: string };
 
 export interface AssembleDeps {
+  /** The control plane (debug files) and the organization's event shard (late-symbolication jobs). */
   db: D1Database;
+  events: D1Database;
   bucket: BlobBucket;
   organizationId: number;
   projectId: number;
@@ -35,6 +37,7 @@ const isLive = (job: AssemblyRow, nowMs: number) => job.leaseUntil !== null && j
 function runInBackground(deps: AssembleDeps, checksum: string): Promise<RunOutcome> {
   const context: AssemblyContext = {
     db: deps.db,
+    events: deps.events,
     bucket: deps.bucket,
     organizationId: deps.organizationId,
     projectId: deps.projectId,

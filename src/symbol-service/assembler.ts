@@ -31,7 +31,10 @@ import { type PlannedPart, planParts, totalSize } from "./part-plan.ts";
 const MAX_RUN_FAILURES = 3;
 
 export interface AssemblyContext {
+  /** The control plane: chunks, assemblies and debug files. */
   db: D1Database;
+  /** The organization's event shard: the late-symbolication jobs a new file queues. */
+  events: D1Database;
   bucket: BlobBucket;
   organizationId: number;
   projectId: number;
@@ -188,7 +191,7 @@ export async function runAssembly(ctx: AssemblyContext, checksum: string): Promi
       // The alarm is armed before the jobs exist and moved to now once they do, so a run cut off
       // in between still leaves an alarm that finds them.
       await scheduleLate(ctx, LATE_LEASE_MS);
-      await enqueueLateSymbolication(ctx.db, ctx.projectId, lateKeys(row.debugId, row.codeId), now());
+      await enqueueLateSymbolication(ctx.events, ctx.projectId, lateKeys(row.debugId, row.codeId), now());
       await scheduleLate(ctx, 0);
     }
     return finish({ state: "ok", debugFileId: row.id });

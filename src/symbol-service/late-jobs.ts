@@ -39,7 +39,10 @@ const LATE_RETRY_MAX_MS = 3_600_000;
 const LATE_JOBS_PER_RUN = 20;
 
 export interface LateDeps {
+  /** The project's event shard: the jobs, the events and their image references. */
   db: D1Database;
+  /** The control plane: the debug files. */
+  control: D1Database;
   bucket: BlobBucket;
   /** Reads payloads of segments the project's object has not sealed into R2 yet. */
   openSegment: OpenSegmentRead;

@@ -49,7 +49,7 @@ async function loadPayload(
 
 /** Re-symbolicates these events of the project; returns them for regrouping. */
 export async function resymbolicateEvents(
-  deps: { db: D1Database; bucket: BlobBucket; openSegment: OpenSegmentRead },
+  deps: { db: D1Database; control: D1Database; bucket: BlobBucket; openSegment: OpenSegmentRead },
   projectId: number,
   eventIds: readonly string[],
 ): Promise<ResymbolicatedEvent[]> {
@@ -63,7 +63,7 @@ export async function resymbolicateEvents(
       ? await rewalkMinidumpEvent(deps, projectId, stored)
       : unsymbolicated(stored);
     const { event, references } = await symbolicateStored(base, {
-      db: deps.db,
+      db: deps.control,
       bucket: deps.bucket,
       projectId,
     });

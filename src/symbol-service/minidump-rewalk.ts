@@ -16,7 +16,7 @@ export function isMinidumpEvent(event: NormalizedEvent): boolean {
 
 /** The event re-walked from its dump; the event as it is when the dump is gone or unreadable. */
 export async function rewalkMinidumpEvent(
-  deps: { db: D1Database; bucket: BlobBucket },
+  deps: { db: D1Database; control: D1Database; bucket: BlobBucket },
   projectId: number,
   event: NormalizedEvent,
 ): Promise<NormalizedEvent> {
@@ -24,7 +24,8 @@ export async function rewalkMinidumpEvent(
     const key = await eventMinidumpKey(deps.db, projectId, event.event_id);
     const bytes = key ? await readBlobBytes(deps.bucket, key) : null;
     if (!bytes) return event;
-    const walked = await walkMinidump(bytes, { ...deps, projectId });
+    // The minidump's attachment row is on the event shard; the debug files are in the control plane.
+    const walked = await walkMinidump(bytes, { db: deps.control, bucket: deps.bucket, projectId });
     const fresh = normalizeEvent(
       { ...walked.event, event_id: event.event_id },
       { receivedAt: event.timestamp, itemType: "event" },

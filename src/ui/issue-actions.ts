@@ -2,6 +2,7 @@
 // through the project's Durable Object (it owns the grouping cache that must agree with D1), deletes
 // also remove stored bytes and make the object forget its cached hashes, bookmarks are plain fields.
 import { newestReleaseFor } from "../db/releases.ts";
+import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
 import {
   deleteIssues,
@@ -34,6 +35,7 @@ export const ISSUE_ACTIONS: ReadonlySet<string> = new Set([
 /** Applies one action to issues of one project (ids already checked to belong to it). */
 export async function applyIssueAction(
   env: Env,
+  shard: string,
   projectId: number,
   issueIds: number[],
   action: IssueAction,
@@ -41,7 +43,7 @@ export async function applyIssueAction(
   if (issueIds.length === 0) return;
   const targets = issueIds.map((id) => ({ id, project_id: projectId }));
   if (action === "bookmark" || action === "unbookmark") {
-    await setIssuesFields(env, issueIds, { is_bookmarked: action === "bookmark" });
+    await setIssuesFields(env, shard, issueIds, { is_bookmarked: action === "bookmark" });
     return;
   }
   if (action === "delete") {
@@ -59,7 +61,7 @@ export async function applyIssueAction(
     case "resolve_next": {
       status = "resolved";
       // As the API (and Sentry): without any release yet, this is a plain resolve.
-      const newest = await newestReleaseFor(env.DB, projectId);
+      const newest = await newestReleaseFor(shardDb(env, shard), projectId);
       resolution = newest ? { type: "in_next_release", release: newest } : { type: "resolved" };
       break;
     }
@@ -71,5 +73,5 @@ export async function applyIssueAction(
   }
   await setIssuesStatus(env, targets, status, resolution);
   // An ignore's snooze details belong to the ignore they came with.
-  await setIssuesIgnoreDetails(env, issueIds, null, null);
+  await setIssuesIgnoreDetails(env, shard, issueIds, null, null);
 }

@@ -99,6 +99,8 @@ describe("npm run deploy -- --local", () => {
     current = await deployLocal(stateDir, port);
     const first = current.output;
     expect(first).toContain("$ wrangler d1 migrations apply DB --local --persist-to");
+    // The second event shard gets every migration too (docs/scaling.md).
+    expect(first).toContain("$ wrangler d1 migrations apply SHARD_1 --local --persist-to");
     const dsn = exported(first, "SENTRY_DSN");
     const url = exported(first, "SENTRY_URL");
     const token = exported(first, "SENTRY_AUTH_TOKEN");

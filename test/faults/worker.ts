@@ -5,13 +5,14 @@
 // object (hot-project.ts); `POST /__retention` runs a project's alarm with its retention clock ahead
 // (`npm run bench:retention`). Production (src/index.ts) never loads this.
 
+import { shardDb, shardNames } from "../../src/db/shards.ts";
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
 import type { SegmentLimits, SegmentSetup } from "../../src/project/payload-segments.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
 import type { RetentionSeams } from "../../src/project/retention.ts";
 import type { SpoolCaps } from "../../src/project/spool.ts";
-import { type D1Faults, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
+import { type D1Faults, type D1Site, d1FaultCounts, faultyD1, setD1Faults } from "./faulty-d1.ts";
 import { hotProjectRun } from "./hot-project.ts";
 
 export class ProjectDO extends RealProjectDO {
@@ -22,6 +23,10 @@ export class ProjectDO extends RealProjectDO {
 
   protected override database(env: Env): D1Database {
     return faultyD1(env.DB, "object");
+  }
+
+  protected override shardDatabase(env: Env, name: string): D1Database {
+    return faultyD1(shardDb(env, name), "object");
   }
 
   protected override spoolCaps(): SpoolCaps {
@@ -105,6 +110,13 @@ function failingPuts(bucket: R2Bucket, failing: () => boolean): R2Bucket {
   });
 }
 
+/** `env` with every D1 binding (the control plane and each event shard) behind the fault wrapper. */
+function faultyShards(env: Env, site: D1Site): Env {
+  const wrapped: Record<string, D1Database> = {};
+  for (const name of shardNames(env)) wrapped[name] = faultyD1(shardDb(env, name), site);
+  return { ...env, ...wrapped };
+}
+
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     const url = new URL(request.url);
@@ -122,11 +134,10 @@ export default {
       return Response.json(await ns.get(ns.idFromName(String(projectId))).sweepRetentionNow(seams));
     }
     if (url.pathname === "/__hot-project" && request.method === "POST") {
-      return Response.json(await hotProjectRun(request, { ...env, DB: faultyD1(env.DB, "edge") }));
+      return Response.json(await hotProjectRun(request, faultyShards(env, "edge")));
     }
-    return app.fetch(request, { ...env, DB: faultyD1(env.DB, "edge") }, ctx);
+    return app.fetch(request, faultyShards(env, "edge"), ctx);
   },
-  queue: (batch, env, ctx) => app.queue(batch, { ...env, DB: faultyD1(env.DB, "edge") }, ctx),
-  scheduled: (controller, env, ctx) =>
-    app.scheduled(controller, { ...env, DB: faultyD1(env.DB, "edge") }, ctx),
+  queue: (batch, env, ctx) => app.queue(batch, faultyShards(env, "edge"), ctx),
+  scheduled: (controller, env, ctx) => app.scheduled(controller, faultyShards(env, "edge"), ctx),
 } satisfies ExportedHandler<Env>;

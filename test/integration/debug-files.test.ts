@@ -472,6 +472,7 @@ describe("assemble", () => {
     let clock = Date.now();
     const context = {
       db: env.DB,
+      events: env.DB,
       bucket: env.BLOBS,
       organizationId: t.orgId,
       projectId: t.projectId,

@@ -3,6 +3,7 @@
 import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../../src/api/tokens.ts";
 import { eventPayloadText, type PayloadPlace } from "../../src/blobs/event-blobs.ts";
+import { projectShard, shardDb } from "../../src/db/shards.ts";
 import { payloadReader } from "../../src/project/index.ts";
 
 export interface Tenant {
@@ -152,8 +153,14 @@ export function postEnvelope(
   );
 }
 
+/** The event shard of the project's organization (src/db/shards.ts), where its events and issues are. */
+export async function projectDb(projectId: number): Promise<D1Database> {
+  return shardDb(env, (await projectShard(env.DB, projectId)) ?? "DB");
+}
+
 export async function eventRow(projectId: number, eventId: string) {
-  return env.DB.prepare("SELECT * FROM events WHERE project_id = ? AND event_id = ?")
+  return (await projectDb(projectId))
+    .prepare("SELECT * FROM events WHERE project_id = ? AND event_id = ?")
     .bind(projectId, eventId)
     .first<Record<string, unknown>>();
 }
@@ -163,16 +170,18 @@ export async function eventRow(projectId: number, eventId: string) {
  * reads it: the row's own `payload` column holds only the projection queries read once it has a segment.
  */
 export async function storedPayload(projectId: number, eventId: string): Promise<string | null> {
-  const row = await env.DB.prepare(
-    "SELECT project_id, payload, payload_key, payload_ref FROM events WHERE project_id = ? AND event_id = ?",
-  )
+  const row = await (await projectDb(projectId))
+    .prepare(
+      "SELECT project_id, payload, payload_key, payload_ref FROM events WHERE project_id = ? AND event_id = ?",
+    )
     .bind(projectId, eventId)
     .first<PayloadPlace>();
   return row ? eventPayloadText(payloadReader(env), row) : null;
 }
 
 export async function issuesOf(projectId: number) {
-  const rows = await env.DB.prepare("SELECT * FROM issues WHERE project_id = ? ORDER BY id")
+  const rows = await (await projectDb(projectId))
+    .prepare("SELECT * FROM issues WHERE project_id = ? ORDER BY id")
     .bind(projectId)
     .all<Record<string, unknown>>();
   return rows.results;

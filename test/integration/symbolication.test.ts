@@ -41,6 +41,7 @@ import { call } from "./tenant-helpers.ts";
 function lateDepsFor(e: typeof env): LateDeps {
   return {
     db: e.DB,
+    control: e.DB,
     bucket: e.BLOBS,
     openSegment: (projectId, locator) =>
       e.PROJECTS.get(e.PROJECTS.idFromName(String(projectId))).payloadSegmentBytes(locator),
@@ -296,7 +297,13 @@ describe("late debug files", () => {
 
     // Assemble without the HTTP trigger, so the twin arrives before the job runs.
     const checksum = await queueAppAssembly(t);
-    const ctx = { db: env.DB, bucket: env.BLOBS, organizationId: t.orgId, projectId: t.projectId };
+    const ctx = {
+      db: env.DB,
+      events: env.DB,
+      bucket: env.BLOBS,
+      organizationId: t.orgId,
+      projectId: t.projectId,
+    };
     expect((await runAssembly(ctx, checksum)).state).toBe("ok");
 
     const twin = newEventId();
@@ -400,6 +407,7 @@ describe("late debug files from the project's alarm", () => {
     const stub = projectObject(t);
     const ctx = {
       db: env.DB,
+      events: env.DB,
       bucket: env.BLOBS,
       organizationId: t.orgId,
       projectId: t.projectId,

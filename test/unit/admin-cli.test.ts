@@ -52,3 +52,33 @@ describe("npm run faultline -- user password", () => {
     expect(counts()).toEqual({ reset: 0, bystander: 1, sessions: 0 });
   }, 120_000);
 });
+
+describe("npm run faultline -- project create", () => {
+  it("anchors a project of an organization on the second shard there, with that shard's issue-id floor", async () => {
+    const cli = await import("../../scripts/faultline.mjs");
+    const { applyMigrations, sqlLocal } = await import("../../scripts/local-server.mjs");
+    applyMigrations(dir);
+    sqlLocal(
+      dir,
+      "INSERT INTO organizations (slug, name, created_at, shard) VALUES ('sharded', 'S', 0, 'SHARD_1')",
+    );
+    const db = {
+      sql: (command: string, binding?: string) =>
+        sqlLocal(dir, command, binding) as Record<string, unknown>[],
+    };
+    const print = console.log;
+    console.log = () => {};
+    try {
+      cli.createProject(db, "sharded", "app", {});
+    } finally {
+      console.log = print;
+    }
+    const [project] = sqlLocal(dir, "SELECT p.id, p.organization_id FROM projects p WHERE p.slug = 'app'");
+    const anchored = sqlLocal(dir, "SELECT id, organization_id FROM projects", "SHARD_1");
+    expect(anchored).toEqual([project]);
+    const floor = sqlLocal(dir, "SELECT seq FROM sqlite_sequence WHERE name = 'issues'", "SHARD_1");
+    expect(floor).toEqual([{ seq: 2 ** 40 }]);
+    // On DB nothing more is written: the control plane is the first shard.
+    expect(cli.shardAnchorSql("DB", 1, 2)).toEqual([]);
+  });
+});

@@ -29,9 +29,20 @@ const shards = d1Bindings({
 describe("deploy plan", () => {
   it("reads the D1 bindings of this repository's wrangler.toml, named without ids", () => {
     const config = unstable_readConfig({ config: join(ROOT, "wrangler.toml") });
-    expect(d1Bindings(config)).toEqual([{ binding: "DB", databaseName: "faultline", migrations: true }]);
+    // The control plane (also the first event shard) and the second shard, both migrated.
+    expect(d1Bindings(config)).toEqual([
+      { binding: "DB", databaseName: "faultline", migrations: true },
+      { binding: "SHARD_1", databaseName: "faultline-shard-1", migrations: true },
+    ]);
+    expect(migrationCommands(d1Bindings(config), { local: false })).toEqual([
+      ["d1", "migrations", "apply", "DB", "--remote"],
+      ["d1", "migrations", "apply", "SHARD_1", "--remote"],
+    ]);
     // An id in wrangler.toml would bind every account to one database; wrangler finds it by name.
-    expect(config.d1_databases.map((d: { database_id?: string }) => d.database_id)).toEqual([undefined]);
+    expect(config.d1_databases.map((d: { database_id?: string }) => d.database_id)).toEqual([
+      undefined,
+      undefined,
+    ]);
   });
 
   it("refuses a D1 binding without a database name (nothing to create or find it by)", () => {

@@ -52,8 +52,14 @@ async function reset(request: Request, env: Env, ctx: ExecutionContext, org: str
 async function sql(request: Request, env: SinkEnv): Promise<Response> {
   const secret = env.FAULTLINE_SINK_SECRET;
   if (!secret || request.headers.get("authorization") !== `Bearer ${secret}`) return detail(404, "Not found");
-  const { statements } = (await request.json()) as { statements: SqlStatement[] };
-  const results = await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...(s.params ?? []))));
+  const { statements, binding } = (await request.json()) as { statements: SqlStatement[]; binding?: string };
+  // Migrations go to every shard (a D1 binding named DB or SHARD_<n>); anything else to the control plane.
+  const name = binding ?? "DB";
+  const db = /^(DB|SHARD_[0-9]+)$/.test(name)
+    ? (env as unknown as Record<string, D1Database>)[name]
+    : undefined;
+  if (!db) return detail(400, `No D1 binding named ${name}.`);
+  const results = await db.batch(statements.map((s) => db.prepare(s.sql).bind(...(s.params ?? []))));
   return Response.json({ rows: results[results.length - 1]?.results ?? [] });
 }
 

@@ -49,15 +49,16 @@ function parseOr400(body: unknown, current: Parameters<typeof parseRule>[1]) {
 async function routeRule(req: IRequest, env: Env, scope: "alerts:read" | "alerts:write") {
   const found = await routeProject(req, env, scope);
   const id = Number(param(req, "ruleId"));
-  const row = Number.isSafeInteger(id) && id > 0 ? await getAlertRule(env.DB, found.project.id, id) : null;
+  const row =
+    Number.isSafeInteger(id) && id > 0 ? await getAlertRule(found.events, found.project.id, id) : null;
   if (!row) throw notFound();
   return { ...found, row };
 }
 
 /** Remembers the public URL links should use and tells the project's object to re-read its rules. */
-async function rulesChanged(env: Env, req: IRequest, projectId: number): Promise<void> {
-  await alertSettingsOf(env.DB, projectId, newWebhookSecret());
-  await updateAlertSettings(env.DB, projectId, { baseUrl: originOf(req) });
+async function rulesChanged(env: Env, events: D1Database, req: IRequest, projectId: number): Promise<void> {
+  await alertSettingsOf(events, projectId, newWebhookSecret());
+  await updateAlertSettings(events, projectId, { baseUrl: originOf(req) });
   await forgetProjectAlertRules(env, projectId);
 }
 
@@ -65,19 +66,19 @@ export function registerAlertRuleRoutes(router: AppRouter): void {
   const base = "/api/0/projects/:org/:project";
 
   router.get(`${base}/rules/`, async (req, env) => {
-    const { project } = await routeProject(req, env, "alerts:read");
-    const rows = await listAlertRules(env.DB, project.id);
+    const { project, events } = await routeProject(req, env, "alerts:read");
+    const rows = await listAlertRules(events, project.id);
     return json(rows.map((r) => serializeRule(ruleOfRow(r), project.slug)));
   });
 
   router.post(`${base}/rules/`, async (req, env) => {
-    const { caller, project } = await routeProject(req, env, "alerts:write");
+    const { caller, project, events } = await routeProject(req, env, "alerts:write");
     const { input, error } = parseOr400(await readJsonBody(req, MAX_API_JSON_BYTES), null);
     if (error) return error;
-    if ((await countAlertRules(env.DB, project.id)) >= MAX_ALERT_RULES_PER_PROJECT)
+    if ((await countAlertRules(events, project.id)) >= MAX_ALERT_RULES_PER_PROJECT)
       throw badRequest(`A project has at most ${MAX_ALERT_RULES_PER_PROJECT} alert rules.`);
-    const row = await createAlertRule(env.DB, project.id, input, caller.identity.userId);
-    await rulesChanged(env, req, project.id);
+    const row = await createAlertRule(events, project.id, input, caller.identity.userId);
+    await rulesChanged(env, events, req, project.id);
     return json(serializeRule(ruleOfRow(row), project.slug), 200);
   });
 
@@ -87,23 +88,23 @@ export function registerAlertRuleRoutes(router: AppRouter): void {
   });
 
   router.put(`${base}/rules/:ruleId/`, async (req, env) => {
-    const { project, row } = await routeRule(req, env, "alerts:write");
+    const { project, row, events } = await routeRule(req, env, "alerts:write");
     const { input, error } = parseOr400(await readJsonBody(req, MAX_API_JSON_BYTES), ruleOfRow(row));
     if (error) return error;
-    const updated = await updateAlertRule(env.DB, row, input);
-    await rulesChanged(env, req, project.id);
+    const updated = await updateAlertRule(events, row, input);
+    await rulesChanged(env, events, req, project.id);
     return json(serializeRule(ruleOfRow(updated), project.slug));
   });
 
   router.delete(`${base}/rules/:ruleId/`, async (req, env) => {
-    const { project, row } = await routeRule(req, env, "alerts:write");
-    await deleteAlertRule(env.DB, row);
+    const { project, row, events } = await routeRule(req, env, "alerts:write");
+    await deleteAlertRule(events, row);
     await forgetProjectAlertRules(env, project.id);
     return new Response(null, { status: 202 });
   });
 
   router.post(`${base}/rule-actions/`, async (req, env) => {
-    const { org, project } = await routeProject(req, env, "alerts:write");
+    const { org, project, events } = await routeProject(req, env, "alerts:write");
     const body = await readJsonBody(req, MAX_API_JSON_BYTES);
     const actions = (body as { actions?: unknown } | null)?.actions;
     // Validated as a rule would be (a placeholder name and condition: only the actions matter here).
@@ -116,8 +117,8 @@ export function registerAlertRuleRoutes(router: AppRouter): void {
       null,
     );
     if (error) return error;
-    await rulesChanged(env, req, project.id);
-    const settings = await alertSettingsOf(env.DB, project.id, newWebhookSecret());
+    await rulesChanged(env, events, req, project.id);
+    const settings = await alertSettingsOf(events, project.id, newWebhookSecret());
     const rule = ruleOfRow({
       ...input,
       id: 0,

@@ -74,28 +74,28 @@ export function registerAlertSettingsRoutes(router: AppRouter): void {
   const base = "/api/0/projects/:org/:project";
 
   router.get(`${base}/plugins/webhooks/`, async (req, env) => {
-    const { project } = await routeProject(req, env, "project:read");
-    return json(webhooksPluginJson(await alertSettingsOf(env.DB, project.id, newWebhookSecret())));
+    const { project, events } = await routeProject(req, env, "project:read");
+    return json(webhooksPluginJson(await alertSettingsOf(events, project.id, newWebhookSecret())));
   });
 
   router.put(`${base}/plugins/webhooks/`, async (req, env) => {
-    const { project } = await routeProject(req, env, "project:write");
+    const { project, events } = await routeProject(req, env, "project:write");
     const body = (await readJsonBody(req, MAX_API_JSON_BYTES)) as Record<string, unknown> | null;
-    const settings = await alertSettingsOf(env.DB, project.id, newWebhookSecret());
+    const settings = await alertSettingsOf(events, project.id, newWebhookSecret());
     const urls = parseUrls(body?.urls ?? "", settings.allowPrivateTargets === 1);
-    await updateAlertSettings(env.DB, project.id, { webhookUrls: urls, baseUrl: originOf(req) });
+    await updateAlertSettings(events, project.id, { webhookUrls: urls, baseUrl: originOf(req) });
     await forgetProjectAlertRules(env, project.id);
     return json(webhooksPluginJson({ ...settings, webhookUrls: urls }));
   });
 
   router.get(`${base}/alert-settings/`, async (req, env) => {
-    const { project } = await routeProject(req, env, "project:write");
-    const s = await alertSettingsOf(env.DB, project.id, newWebhookSecret());
+    const { project, events } = await routeProject(req, env, "project:write");
+    const s = await alertSettingsOf(events, project.id, newWebhookSecret());
     return json({ webhookSecret: s.webhookSecret, allowPrivateTargets: s.allowPrivateTargets === 1 });
   });
 
   router.put(`${base}/alert-settings/`, async (req, env) => {
-    const { project } = await routeProject(req, env, "project:admin");
+    const { project, events } = await routeProject(req, env, "project:admin");
     const body = (await readJsonBody(req, MAX_API_JSON_BYTES)) as Record<string, unknown> | null;
     if (typeof body !== "object" || body === null) throw badRequest("Expected a JSON object");
     const changes: Parameters<typeof updateAlertSettings>[2] = { baseUrl: originOf(req) };
@@ -105,20 +105,20 @@ export function registerAlertSettingsRoutes(router: AppRouter): void {
       changes.allowPrivateTargets = body.allowPrivateTargets ? 1 : 0;
     }
     if (body.rotateSecret === true) changes.webhookSecret = newWebhookSecret();
-    await alertSettingsOf(env.DB, project.id, newWebhookSecret());
-    await updateAlertSettings(env.DB, project.id, changes);
+    await alertSettingsOf(events, project.id, newWebhookSecret());
+    await updateAlertSettings(events, project.id, changes);
     await forgetProjectAlertRules(env, project.id);
-    const s = await alertSettingsOf(env.DB, project.id, newWebhookSecret());
+    const s = await alertSettingsOf(events, project.id, newWebhookSecret());
     return json({ webhookSecret: s.webhookSecret, allowPrivateTargets: s.allowPrivateTargets === 1 });
   });
 
   router.get(`${base}/alert-deliveries/`, async (req, env) => {
-    const { project } = await routeProject(req, env, "alerts:read");
+    const { project, events } = await routeProject(req, env, "alerts:read");
     const issue = new URL(req.url).searchParams.get("issue");
     const issueId = issue === null ? null : Number(issue);
     if (issueId !== null && (!Number.isSafeInteger(issueId) || issueId <= 0))
       throw badRequest("issue must be an issue id");
-    const rows = await listDeliveries(env.DB, project.id, issueId, ALERT_DELIVERY_LOG_SIZE);
+    const rows = await listDeliveries(events, project.id, issueId, ALERT_DELIVERY_LOG_SIZE);
     return json(rows.map(serializeDelivery));
   });
 }

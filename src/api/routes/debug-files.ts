@@ -1,6 +1,7 @@
 // Debug files of a project: `POST …/files/difs/assemble/` (Sentry's assemble state machine over the
 // organization's uploaded chunks) and `GET`/`DELETE …/files/dsyms/` (list, `?id=` download, delete).
 import type { IRequest } from "itty-router";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -27,6 +28,7 @@ async function handleAssemble(request: IRequest, env: Env, ctx: ExecutionContext
   const answers = await assembleFiles(
     {
       db: env.DB,
+      events: shardDb(env, org.shard),
       bucket: env.BLOBS,
       organizationId: org.id,
       projectId: project.id,

@@ -13,10 +13,10 @@ export function registerDeployRoutes(router: AppRouter): void {
   const path = "/api/0/organizations/:org/releases/:version/deploys/";
 
   router.get(path, async (req, env) => {
-    const { release } = await routeRelease(req, env, false);
+    const { release, events } = await routeRelease(req, env, false);
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const rows = await deployPage(env.DB, release.id, { limit: page.limit + 1, offset: page.offset });
+    const rows = await deployPage(events, release.id, { limit: page.limit + 1, offset: page.offset });
     return json(
       rows.slice(0, page.limit).map((row) => serializeDeploy(row)),
       200,
@@ -25,8 +25,8 @@ export function registerDeployRoutes(router: AppRouter): void {
   });
 
   router.post(path, async (req, env) => {
-    const { release } = await routeRelease(req, env, true);
+    const { release, events } = await routeRelease(req, env, true);
     const input = parseDeploy(await readJsonBody(req, MAX_API_JSON_BYTES), Date.now() / 1000);
-    return json(serializeDeploy(await insertDeploy(env.DB, release.id, input)), 201);
+    return json(serializeDeploy(await insertDeploy(events, release.id, input)), 201);
   });
 }

@@ -4,6 +4,7 @@
 import type { IRequest } from "itty-router";
 import { checkConditions, fieldType, queryTable } from "../../db/discover.ts";
 import { type Dataset, datasetFor } from "../../db/discover-columns.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
@@ -55,7 +56,7 @@ async function listEvents(request: IRequest, env: Env): Promise<Response> {
   const q = eventsRequest(url);
   const page = pageFrom(url, 50);
   const result = await queryTable(
-    env.DB,
+    shardDb(env, scope.org.shard),
     { projectIds: scope.projects.map((p) => p.id), ...scope },
     { ...q, limit: page.limit, offset: page.offset },
   );

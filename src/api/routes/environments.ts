@@ -4,6 +4,7 @@
 import type { IRequest } from "itty-router";
 import { environmentNames } from "../../db/environments.ts";
 import { orgProjectRefs } from "../../db/org-projects.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
@@ -34,7 +35,7 @@ async function orgEnvironments(request: IRequest, env: Env): Promise<Response> {
   if (!visible(request)) return json([]);
   const projects = await orgProjectRefs(env.DB, org.id);
   const names = await environmentNames(
-    env.DB,
+    shardDb(env, org.shard),
     projects.map((p) => p.id),
     since(),
     MAX_ENVIRONMENTS_LISTED,
@@ -43,9 +44,14 @@ async function orgEnvironments(request: IRequest, env: Env): Promise<Response> {
 }
 
 async function projectEnvironments(request: IRequest, env: Env): Promise<Response> {
-  const { project } = await requestProject(request, env, "project:read");
+  const { org, project } = await requestProject(request, env, "project:read");
   if (!visible(request)) return json([]);
-  const names = await environmentNames(env.DB, [project.id], since(), MAX_ENVIRONMENTS_LISTED);
+  const names = await environmentNames(
+    shardDb(env, org.shard),
+    [project.id],
+    since(),
+    MAX_ENVIRONMENTS_LISTED,
+  );
   return json(names.map((name) => ({ id: environmentId(name), name, isHidden: false })));
 }
 

@@ -8,6 +8,7 @@ import {
   eventExists,
   listEventAttachments,
 } from "../../db/attachments.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
@@ -20,10 +21,11 @@ import { serializeEventAttachment } from "../serializers/event-attachment.ts";
 const BASE = "/api/0/projects/:org/:project/events/:eventId/attachments/";
 
 async function eventScope(request: IRequest, env: Env, scope: Scope) {
-  const { project } = await requestProject(request, env, scope);
+  const { org, project } = await requestProject(request, env, scope);
   const eventId = normalizeEventId(param(request, "eventId"));
-  if (!eventId || !(await eventExists(env.DB, project.id, eventId))) throw notFound();
-  return { projectId: project.id, eventId };
+  const events = shardDb(env, org.shard);
+  if (!eventId || !(await eventExists(events, project.id, eventId))) throw notFound();
+  return { projectId: project.id, eventId, events };
 }
 
 function attachmentId(request: IRequest): number {
@@ -50,18 +52,18 @@ function download(body: ReadableStream, size: number, name: string, contentType:
 
 export function registerEventAttachmentRoutes(router: AppRouter): void {
   router.get(BASE, async (req, env) => {
-    const { projectId, eventId } = await eventScope(req, env, "event:read");
+    const { projectId, eventId, events } = await eventScope(req, env, "event:read");
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const rows = await listEventAttachments(env.DB, projectId, eventId, page.offset, page.limit);
+    const rows = await listEventAttachments(events, projectId, eventId, page.offset, page.limit);
     const more = rows.length > page.limit;
     return json(rows.slice(0, page.limit).map(serializeEventAttachment), 200, {
       link: linkHeader(url, page, more),
     });
   });
   router.get(`${BASE}:attachmentId/`, async (req, env) => {
-    const { projectId, eventId } = await eventScope(req, env, "event:read");
-    const row = await eventAttachment(env.DB, projectId, eventId, attachmentId(req));
+    const { projectId, eventId, events } = await eventScope(req, env, "event:read");
+    const row = await eventAttachment(events, projectId, eventId, attachmentId(req));
     if (!row) throw notFound();
     if (!new URL(req.url).searchParams.has("download")) return json(serializeEventAttachment(row));
     const bytes = await readBlobStream(env.BLOBS, row.blob_key);
@@ -69,8 +71,8 @@ export function registerEventAttachmentRoutes(router: AppRouter): void {
     return download(bytes.body, bytes.size, row.name, row.content_type);
   });
   router.delete(`${BASE}:attachmentId/`, async (req, env) => {
-    const { projectId, eventId } = await eventScope(req, env, "event:admin");
-    const key = await deleteEventAttachment(env.DB, projectId, eventId, attachmentId(req));
+    const { projectId, eventId, events } = await eventScope(req, env, "event:admin");
+    const key = await deleteEventAttachment(events, projectId, eventId, attachmentId(req));
     if (!key) throw notFound();
     await deleteBlobs(env.BLOBS, [key]);
     return new Response(null, { status: 204 });

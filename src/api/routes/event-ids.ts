@@ -3,6 +3,7 @@
 import type { IRequest } from "itty-router";
 import { findEventInProjects } from "../../db/event-ids.ts";
 import { orgProjectRefs } from "../../db/org-projects.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
@@ -17,14 +18,11 @@ async function eventById(request: IRequest, env: Env): Promise<Response> {
   const eventId = param(request, "eventId").replace(/-/g, "").toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(eventId)) throw notFound();
   const projects = await orgProjectRefs(env.DB, org.id);
-  const stored = await findEventInProjects(
-    env.DB,
-    projects.map((p) => p.id),
-    eventId,
-  );
+  const events = shardDb(env, org.shard);
+  const stored = await findEventInProjects(events, projects, eventId);
   const row = stored ?? (await spooledIn(env, projects, eventId));
   if (!row) throw notFound();
-  const event = await fullEvent(env, row, await payloadText(env, row), null);
+  const event = await fullEvent(env, events, row, await payloadText(env, row), null);
   return json({
     organizationSlug: org.slug,
     projectSlug: row.project_slug,

@@ -5,6 +5,7 @@
 import type { IRequest } from "itty-router";
 import { type DiscoverScope, querySeries, queryTable, type Series } from "../../db/discover.ts";
 import { datasetFor } from "../../db/discover-columns.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
@@ -76,7 +77,11 @@ async function eventsStats(request: IRequest, env: Env): Promise<Response> {
   };
   const topEvents = url.searchParams.get("topEvents");
   if (!topEvents)
-    return json(body(await querySeries(env.DB, discoverScope, { dataset, yAxes, query, interval })));
+    return json(
+      body(
+        await querySeries(shardDb(env, scope.org.shard), discoverScope, { dataset, yAxes, query, interval }),
+      ),
+    );
 
   // Top events: the first `topEvents` groups of the fields (by `orderby`), one series per group.
   const top = Number(topEvents);
@@ -87,7 +92,7 @@ async function eventsStats(request: IRequest, env: Env): Promise<Response> {
   if (groupFields.length === 0) throw badRequest("topEvents needs at least one field to group by");
   const tableFields = [...new Set([...fields, ...yAxes])];
   const sort = sortKeys(url, tableFields);
-  const groups = await queryTable(env.DB, discoverScope, {
+  const groups = await queryTable(shardDb(env, scope.org.shard), discoverScope, {
     dataset,
     fields: tableFields,
     query,
@@ -104,7 +109,12 @@ async function eventsStats(request: IRequest, env: Env): Promise<Response> {
         : { kind: "filter", key: f, op: "=", values: [String(value)] };
     });
     const groupQuery: SearchNode = { kind: "and", nodes: query ? [query, ...terms] : terms };
-    const series = await querySeries(env.DB, discoverScope, { dataset, yAxes, query: groupQuery, interval });
+    const series = await querySeries(shardDb(env, scope.org.shard), discoverScope, {
+      dataset,
+      yAxes,
+      query: groupQuery,
+      interval,
+    });
     const key = groupFields.map((f) => String(row[f] ?? "")).join(",");
     out[key] = { ...body(series), order };
   }

@@ -9,6 +9,7 @@ import {
   projectEvent as projectEventRow,
 } from "../../db/events.ts";
 import type { EventTableRow } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
@@ -25,12 +26,13 @@ function normalizeEventId(value: string): string | null {
   return /^[0-9a-f]{32}$/.test(id) ? id : null;
 }
 
-async function listEvents(request: IRequest, env: Env, scope: EventScope): Promise<Response> {
+async function listEvents(request: IRequest, env: Env, shard: string, scope: EventScope): Promise<Response> {
+  const events = shardDb(env, shard);
   const url = new URL(request.url);
   const page = pageFrom(url);
   const full = url.searchParams.get("full") === "true" || url.searchParams.get("full") === "1";
   const environments = url.searchParams.getAll("environment").filter((e) => e !== "");
-  const rows = await eventPage(env.DB, scope, environments, full, {
+  const rows = await eventPage(events, scope, environments, full, {
     limit: page.limit + 1,
     offset: page.offset,
   });
@@ -39,7 +41,7 @@ async function listEvents(request: IRequest, env: Env, scope: EventScope): Promi
     shown.map(async (row) => {
       if (!full) return serializeEventListItem(row, parseRecord(row.summary));
       const text = await payloadText(env, row);
-      return fullEvent(env, row, text, null);
+      return fullEvent(env, events, row, text, null);
     }),
   );
   return json(body, 200, { link: linkHeader(url, page, rows.length > page.limit) });
@@ -48,14 +50,15 @@ async function listEvents(request: IRequest, env: Env, scope: EventScope): Promi
 async function issueEvent(request: IRequest, env: Env): Promise<Response> {
   const ctx = await issueFor(request, env, "event:read");
   const which = param(request, "eventId");
+  const events = shardDb(env, ctx.org.shard);
   let row: EventTableRow | null;
   if (which === "latest" || which === "recommended")
-    row = await issueEventRow(env.DB, ctx.issue.id, "latest");
-  else if (which === "oldest") row = await issueEventRow(env.DB, ctx.issue.id, "oldest");
+    row = await issueEventRow(events, ctx.issue.id, "latest");
+  else if (which === "oldest") row = await issueEventRow(events, ctx.issue.id, "oldest");
   else {
     const eventId = normalizeEventId(which);
     if (!eventId) throw notFound();
-    row = await issueEventRow(env.DB, ctx.issue.id, { eventId });
+    row = await issueEventRow(events, ctx.issue.id, { eventId });
     // Accepted but not yet in D1: the spool knows it, and its issue when the hash was seen before.
     if (!row) {
       const spooled = await spooledEvent(env, ctx.issue.project_id, eventId);
@@ -65,7 +68,7 @@ async function issueEvent(request: IRequest, env: Env): Promise<Response> {
   if (!row) throw notFound();
   const text = await payloadText(env, row);
   return json(
-    await fullEvent(env, row, text, {
+    await fullEvent(env, events, row, text, {
       issue: ctx.issue,
       projectSlug: ctx.project.slug,
       organizationId: ctx.org.id,
@@ -74,14 +77,15 @@ async function issueEvent(request: IRequest, env: Env): Promise<Response> {
 }
 
 async function projectEvent(request: IRequest, env: Env): Promise<Response> {
-  const { project } = await requestProject(request, env, "event:read");
+  const { org, project } = await requestProject(request, env, "event:read");
   const eventId = normalizeEventId(param(request, "eventId"));
   if (!eventId) throw notFound();
+  const events = shardDb(env, org.shard);
   // Accepted but not yet in D1: the project's spool has it ("did my event arrive?" at once).
   const row =
-    (await projectEventRow(env.DB, project.id, eventId)) ?? (await spooledEvent(env, project.id, eventId));
+    (await projectEventRow(events, project.id, eventId)) ?? (await spooledEvent(env, project.id, eventId));
   if (!row) throw notFound();
-  return json(await fullEvent(env, row, await payloadText(env, row), null));
+  return json(await fullEvent(env, events, row, await payloadText(env, row), null));
 }
 
 export function registerEventRoutes(router: AppRouter): void {
@@ -91,13 +95,13 @@ export function registerEventRoutes(router: AppRouter): void {
   ]) {
     router.get(base, async (req, env) => {
       const ctx = await issueFor(req, env, "event:read");
-      return listEvents(req, env, { issueId: ctx.issue.id });
+      return listEvents(req, env, ctx.org.shard, { issueId: ctx.issue.id });
     });
     router.get(`${base}:eventId/`, (req, env) => issueEvent(req, env));
   }
   router.get("/api/0/projects/:org/:project/events/", async (req, env) => {
-    const { project } = await requestProject(req, env, "event:read");
-    return listEvents(req, env, { projectErrors: project.id });
+    const { org, project } = await requestProject(req, env, "event:read");
+    return listEvents(req, env, org.shard, { projectErrors: project.id });
   });
   router.get("/api/0/projects/:org/:project/events/:eventId/", (req, env) => projectEvent(req, env));
 }

@@ -5,6 +5,7 @@
 import type { IRequest } from "itty-router";
 import { eventPayloadText } from "../../blobs/event-blobs.ts";
 import { type IssueEventRow, issueEventsAfter, issueHashesPage, ownedHashes } from "../../db/issue-hashes.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { computeGrouping } from "../../grouping/index.ts";
@@ -29,10 +30,10 @@ function parse(text: string | null): (NormalizedEvent & JsonRecord) | null {
 }
 
 /** The newest event (of the most recent ones) carrying each of `hashes`. */
-async function latestEvents(env: Env, issueId: number, hashes: readonly string[]) {
+async function latestEvents(env: Env, shard: string, issueId: number, hashes: readonly string[]) {
   const wanted = new Set(hashes);
   const found = new Map<string, ReturnType<typeof serializeEventListItem>>();
-  const rows: IssueEventRow[] = await issueEventsAfter(env.DB, issueId, null, LATEST_EVENT_SCAN);
+  const rows: IssueEventRow[] = await issueEventsAfter(shardDb(env, shard), issueId, null, LATEST_EVENT_SCAN);
   for (const row of rows) {
     if (found.size === wanted.size) break;
     const payload = parse(await eventPayloadText(payloadReader(env), row));
@@ -49,9 +50,9 @@ async function listHashes(request: IRequest, env: Env): Promise<Response> {
   const ctx = await issueFor(request, env, "event:read");
   const url = new URL(request.url);
   const page = pageFrom(url, 100);
-  const hashes = await issueHashesPage(env.DB, ctx.issue.id, page.offset, page.limit);
+  const hashes = await issueHashesPage(shardDb(env, ctx.org.shard), ctx.issue.id, page.offset, page.limit);
   const shown = hashes.slice(0, page.limit);
-  const latest = await latestEvents(env, ctx.issue.id, shown);
+  const latest = await latestEvents(env, ctx.org.shard, ctx.issue.id, shown);
   return json(
     shown.map((hash) => ({ id: hash, latestEvent: latest.get(hash) ?? null, mergedBySeer: false })),
     200,
@@ -67,7 +68,12 @@ async function unmerge(request: IRequest, env: Env): Promise<Response> {
   if (hashes.length > MAX_UNMERGE_HASHES)
     throw badRequest(`At most ${MAX_UNMERGE_HASHES} hashes per request`);
   if (hashes.some((h) => !/^[0-9a-f]{32}$/.test(h))) throw badRequest("id: expected 32-character hashes");
-  const { owned, total } = await ownedHashes(env.DB, ctx.project.id, ctx.issue.id, hashes);
+  const { owned, total } = await ownedHashes(
+    shardDb(env, ctx.org.shard),
+    ctx.project.id,
+    ctx.issue.id,
+    hashes,
+  );
   if (owned.length > 0 && owned.length >= total)
     throw badRequest("Unable to unmerge every hash of an issue: keep at least one");
   if (owned.length > 0) {

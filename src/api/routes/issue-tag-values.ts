@@ -3,6 +3,7 @@
 // count (default), date (last seen) or age (first seen)). Counted over the issue's recent events.
 import type { IRequest } from "itty-router";
 import { issueTagCounts, type TagValueCount } from "../../db/issue-tags.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -33,7 +34,7 @@ async function countsOf(request: IRequest, env: Env) {
   const ctx = await issueFor(request, env, "event:read");
   const raw = param(request, "key");
   const key = KEY_ALIASES[raw] ?? raw;
-  const counts = await issueTagCounts(env.DB, ctx.issue.id, key);
+  const counts = await issueTagCounts(shardDb(env, ctx.org.shard), ctx.issue.id, key);
   if (counts.length === 0) throw new FaultlineError(404, "Tag key not found");
   return { key, counts };
 }

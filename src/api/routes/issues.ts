@@ -5,6 +5,7 @@
 import type { IRequest } from "itty-router";
 import { sortSql } from "../../db/issue-search.ts";
 import { countIssues, issueById, issuePage } from "../../db/issues.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { readJsonBody } from "../../http/json-body.ts";
@@ -42,8 +43,9 @@ async function listIssues(request: IRequest, env: Env): Promise<Response> {
     return json(body, 200, { link: linkHeader(url, page, false), "x-hits": "1", "x-max-hits": "1" });
   }
 
-  const rows = await issuePage(env.DB, where, order, { limit: page.limit + 1, offset: page.offset }, now);
-  const hits = await countIssues(env.DB, where, MAX_BULK_ISSUES);
+  const events = shardDb(env, scope.org.shard);
+  const rows = await issuePage(events, where, order, { limit: page.limit + 1, offset: page.offset }, now);
+  const hits = await countIssues(events, where, MAX_BULK_ISSUES);
   const shown = rows.slice(0, page.limit);
   const body = await serializeIssues(env, url.origin, scope.org, scope.projects, shown, period, now);
   return json(body, 200, {
@@ -57,7 +59,7 @@ async function bulkUpdate(request: IRequest, env: Env): Promise<Response> {
   const scope = await listScopeFor(request, env, "event:write");
   const body = await readJsonBody(request, MAX_API_JSON_BYTES);
   if (isMergeRequest(body))
-    return json(await mergeTargets(env, (await bulkTargets(request, env, scope)) ?? []));
+    return json(await mergeTargets(env, scope.org.shard, (await bulkTargets(request, env, scope)) ?? []));
   const update = parseIssueUpdate(body, nowSeconds());
   const targets = await bulkTargets(request, env, scope);
   if (targets === null) return new Response(null, { status: 204 });
@@ -72,7 +74,7 @@ async function bulkDelete(request: IRequest, env: Env): Promise<Response> {
 }
 
 async function reloadIssue(env: Env, ctx: IssueContext): Promise<IssueContext> {
-  const issue = await issueById(env.DB, ctx.issue.id, nowSeconds());
+  const issue = await issueById(shardDb(env, ctx.org.shard), ctx.issue.id, nowSeconds());
   if (!issue) throw notFound();
   return { ...ctx, issue };
 }
@@ -102,7 +104,7 @@ export function registerIssueRoutes(router: AppRouter): void {
     });
     router.get(`${base}tags/`, async (req, env) => {
       const ctx = await issueFor(req, env, "event:read");
-      return json(await tagSummary(env.DB, ctx.issue.id));
+      return json(await tagSummary(shardDb(env, ctx.org.shard), ctx.issue.id));
     });
   }
 }

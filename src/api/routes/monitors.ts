@@ -14,6 +14,7 @@ import {
   updateMonitor,
 } from "../../db/monitors.ts";
 import { orgProjectRefs } from "../../db/org-projects.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
@@ -37,19 +38,20 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 async function orgScope(req: IRequest, env: Env, scope: Scope) {
   const caller = await authenticate(req, env);
   const org = await organizationFor(env, caller, param(req, "org"), scope);
-  return { org, projects: await orgProjectRefs(env.DB, org.id) };
+  // Monitors and their check-ins are on the organization's event shard.
+  return { org, projects: await orgProjectRefs(env.DB, org.id), events: shardDb(env, org.shard) };
 }
 
 async function routeMonitor(req: IRequest, env: Env, scope: Scope) {
   const found = await orgScope(req, env, scope);
-  const monitor = await findMonitor(env.DB, found.org.id, param(req, "slug"));
+  const monitor = await findMonitor(found.events, found.org.id, param(req, "slug"));
   const project = found.projects.find((p) => p.id === monitor?.projectId);
   if (!monitor || !project) throw notFound();
   return { ...found, monitor, project };
 }
 
-async function monitorJson(env: Env, m: MonitorRow, project: { id: number; slug: string }) {
-  return serializeMonitor(m, project, await environmentsOf(env.DB, [m.id]));
+async function monitorJson(events: D1Database, m: MonitorRow, project: { id: number; slug: string }) {
+  return serializeMonitor(m, project, await environmentsOf(events, [m.id]));
 }
 
 /** Sentry's slugify of a monitor name: lower case, runs of other characters as one dash. */
@@ -107,6 +109,7 @@ function readInput(body: unknown, creating: boolean): MonitorInput | Response {
 }
 
 async function createMonitor(req: IRequest, env: Env, org: OrgRow, projects: { id: number; slug: string }[]) {
+  const events = shardDb(env, org.shard);
   const body = await readJsonBody(req, MAX_API_JSON_BYTES);
   const input = readInput(body, true);
   if (input instanceof Response) return input;
@@ -114,7 +117,7 @@ async function createMonitor(req: IRequest, env: Env, org: OrgRow, projects: { i
   const project = projects.find((p) => p.slug === ref || String(p.id) === String(ref));
   if (!project) return fieldError("project", "Invalid project");
   const { row, created } = await insertMonitor(
-    env.DB,
+    events,
     {
       organizationId: org.id,
       projectId: project.id,
@@ -127,24 +130,24 @@ async function createMonitor(req: IRequest, env: Env, org: OrgRow, projects: { i
   );
   if (!created) return fieldError("slug", `The slug "${input.slug}" is already in use.`);
   await monitorsChanged(env, project.id, org.id);
-  return json(await monitorJson(env, row, project), 201);
+  return json(await monitorJson(events, row, project), 201);
 }
 
 export function registerMonitorRoutes(router: AppRouter): void {
   const base = "/api/0/organizations/:org/monitors";
 
   router.get(`${base}/`, async (req, env) => {
-    const { org, projects } = await orgScope(req, env, "org:read");
+    const { org, projects, events } = await orgScope(req, env, "org:read");
     const url = new URL(req.url);
     const wanted = url.searchParams.getAll("project").filter((p) => p !== "" && p !== "-1");
     const shown = wanted.length ? projects.filter((p) => wanted.includes(String(p.id))) : projects;
     const rows = await listMonitors(
-      env.DB,
+      events,
       org.id,
       shown.map((p) => p.id),
     );
     const envs = await environmentsOf(
-      env.DB,
+      events,
       rows.map((m) => m.id),
     );
     const environment = url.searchParams.getAll("environment");
@@ -165,34 +168,34 @@ export function registerMonitorRoutes(router: AppRouter): void {
   });
 
   router.get(`${base}/:slug/`, async (req, env) => {
-    const { monitor, project } = await routeMonitor(req, env, "org:read");
-    return json(await monitorJson(env, monitor, project));
+    const { monitor, project, events } = await routeMonitor(req, env, "org:read");
+    return json(await monitorJson(events, monitor, project));
   });
 
   router.put(`${base}/:slug/`, async (req, env) => {
-    const { org, monitor, project } = await routeMonitor(req, env, "project:write");
+    const { org, monitor, project, events } = await routeMonitor(req, env, "project:write");
     const input = readInput(await readJsonBody(req, MAX_API_JSON_BYTES), false);
     if (input instanceof Response) return input;
-    if (input.slug && input.slug !== monitor.slug && (await findMonitor(env.DB, org.id, input.slug)))
+    if (input.slug && input.slug !== monitor.slug && (await findMonitor(events, org.id, input.slug)))
       return fieldError("slug", `The slug "${input.slug}" is already in use.`);
-    await updateMonitor(env.DB, monitor.id, input);
+    await updateMonitor(events, monitor.id, input);
     await monitorsChanged(env, project.id, org.id);
-    return json(await monitorJson(env, { ...monitor, ...input }, project));
+    return json(await monitorJson(events, { ...monitor, ...input }, project));
   });
 
   router.delete(`${base}/:slug/`, async (req, env) => {
-    const { org, monitor, project } = await routeMonitor(req, env, "project:write");
-    await deleteMonitor(env.DB, monitor.id);
+    const { org, monitor, project, events } = await routeMonitor(req, env, "project:write");
+    await deleteMonitor(events, monitor.id);
     await monitorsChanged(env, project.id, org.id);
     return new Response(null, { status: 202 });
   });
 
   router.get(`${base}/:slug/checkins/`, async (req, env) => {
-    const { monitor } = await routeMonitor(req, env, "org:read");
+    const { monitor, events } = await routeMonitor(req, env, "org:read");
     const url = new URL(req.url);
     const page = pageFrom(url, MONITOR_CHECKINS_PAGE);
     const environment = url.searchParams.get("environment") || null;
-    const rows = await recentCheckIns(env.DB, monitor.id, environment, page.limit + 1, page.offset);
+    const rows = await recentCheckIns(events, monitor.id, environment, page.limit + 1, page.offset);
     return json(rows.slice(0, page.limit).map(serializeCheckIn), 200, {
       link: linkHeader(url, page, rows.length > page.limit),
     });

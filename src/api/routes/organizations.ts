@@ -4,6 +4,7 @@
 // owners and admins: the default retention of its projects, docs/retention.md).
 import type { IRequest } from "itty-router";
 import { readOrganizationRetention, setOrganizationRetention } from "../../db/organization-retention.ts";
+import { placeNewOrganization } from "../../db/shards.ts";
 import { listProjects } from "../../db/tenant-projects.ts";
 import { createOrganization, listOrganizations, listTeams, memberCount, roleOf } from "../../db/tenants.ts";
 import type { Env } from "../../env.ts";
@@ -83,7 +84,10 @@ export function registerOrganizationRoutes(router: AppRouter): void {
     if (!caller.identity.scopes.has("org:write") && !caller.identity.scopes.has("org:admin"))
       throw forbidden();
     const input = nameAndSlug(objectBody(await readJsonBody(req, MAX_API_JSON_BYTES)), "Organization");
-    const org = await createOrganization(env.DB, input, userId);
+    // The shard is chosen before the insert: two creations at once may pick the same least-full shard,
+    // which only evens out the placement a little later.
+    const shard = await placeNewOrganization(env);
+    const org = await createOrganization(env.DB, { ...input, shard }, userId);
     if (!org) throw new FaultlineError(409, "An organization with this slug already exists.");
     return json(serializeOrganization(org, originOf(req)), 201);
   });

@@ -5,6 +5,7 @@
 //   rejected = rate limited; blacklisted = filtered (inbound filters); generated = accepted.
 import type { IRequest } from "itty-router";
 import { outcomeBuckets } from "../../db/outcome-stats.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
@@ -28,7 +29,7 @@ function seconds(value: string | null, name: string, fallback: number): number {
 }
 
 async function projectStats(request: IRequest, env: Env): Promise<Response> {
-  const { project } = await requestProject(request, env, "project:read");
+  const { org, project } = await requestProject(request, env, "project:read");
   const q = new URL(request.url).searchParams;
   const stat = q.get("stat") ?? "received";
   const outcomes = STAT_OUTCOMES[stat];
@@ -45,7 +46,7 @@ async function projectStats(request: IRequest, env: Env): Promise<Response> {
   const end = Math.floor(until / interval) * interval + interval;
   if ((end - start) / interval > MAX_SERIES_BUCKETS) throw badRequest("Too many points for this range");
   const rows = await outcomeBuckets(
-    env.DB,
+    shardDb(env, org.shard),
     {
       projectIds: [project.id],
       start,

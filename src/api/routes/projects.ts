@@ -8,6 +8,7 @@
 import type { IRequest } from "itty-router";
 import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
 import { readOrganizationRetention, readOrganizationRetentions } from "../../db/organization-retention.ts";
+import { anchorProjectOnShard, dropProjectFromShard, shardDb } from "../../db/shards.ts";
 import {
   createProject,
   deleteProject,
@@ -45,7 +46,7 @@ import { effectiveScopes, isUserMember, organizationWithAny } from "../tenant-ac
 import { changeProjectBudget } from "../usage-load.ts";
 import { routeTeam } from "./teams.ts";
 
-type OrgSummary = { id: number; slug: string; name: string };
+type OrgSummary = { id: number; slug: string; name: string; shard: string };
 
 /** Project JSON for rows of any of the caller's organizations, with their teams (and organization). */
 export async function projectJson(
@@ -80,7 +81,7 @@ async function oneProjectJson(env: Env, caller: Caller, project: ProjectRow, org
   const [body] = await projectJson(env, caller, [project], new Map([[org.id, org]]));
   if (!body) return body;
   // The monthly cost budget is an option only while the project has one.
-  const budget = await getBudget(env.DB, org.id, project.id);
+  const budget = await getBudget(shardDb(env, org.shard), org.id, project.id);
   return budget === null ? body : { ...body, options: { ...body.options, [BUDGET_OPTION]: String(budget) } };
 }
 
@@ -97,13 +98,15 @@ export async function routeProject(req: IRequest, env: Env, scope: Scope) {
   const found = await requestProject(req, env, scope);
   const project = await getProject(env.DB, found.org.id, found.project.id);
   if (!project) throw notFound();
-  return { caller: found.caller, org: found.org, project };
+  // `events`: the organization's event shard (alert rules and settings, deliveries, outcomes).
+  return { caller: found.caller, org: found.org, project, events: shardDb(env, found.org.shard) };
 }
 
-const orgSummary = (org: { id: number; slug: string; name: string }): OrgSummary => ({
+const orgSummary = (org: { id: number; slug: string; name: string; shard: string }): OrgSummary => ({
   id: org.id,
   slug: org.slug,
   name: org.name,
+  shard: org.shard,
 });
 
 export function registerProjectRoutes(router: AppRouter): void {
@@ -150,6 +153,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const input = parseProjectCreate(await readJsonBody(req, MAX_API_JSON_BYTES));
     const project = await createProject(env.DB, org.id, team.id, input, newKeyPair());
     if (!project) throw new FaultlineError(409, "A project with this slug already exists.");
+    await anchorProjectOnShard(env, org.shard, org.id, project.id);
     return json(await oneProjectJson(env, caller, project, orgSummary(org)), 201);
   });
 
@@ -168,7 +172,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const budget = budgetOption(body);
     if (budget !== undefined) {
       if (!hasScope(caller, org.id, "project:admin")) throw forbidden();
-      await changeProjectBudget(env, org.id, project.id, budget);
+      await changeProjectBudget(env, org, project.id, budget);
     }
     const update: ProjectUpdate = changes;
     if (filterLists) {
@@ -182,8 +186,9 @@ export function registerProjectRoutes(router: AppRouter): void {
   });
 
   router.delete("/api/0/projects/:org/:project/", async (req, env, ctx) => {
-    const { project } = await routeProject(req, env, "project:admin");
+    const { org, project } = await routeProject(req, env, "project:admin");
     await deleteProject(env.DB, project.id);
+    await dropProjectFromShard(env, org.shard, project.id);
     forgetProjectKeys();
     try {
       await forgetProjectIssues(env, project.id);

@@ -15,6 +15,7 @@ import {
   updateRelease,
 } from "../../db/releases.ts";
 import type { ReleaseProjectRow, ReleaseRow } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest, FaultlineError } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
@@ -65,7 +66,9 @@ function changeSet(changes: ReleaseChanges): ReleaseFields {
   return set;
 }
 
-async function listReleases(request: IRequest, env: Env, projectId: number | null, orgId: number) {
+async function listReleases(request: IRequest, env: Env, projectId: number | null, org: OrgRow) {
+  const orgId = org.id;
+  const events = shardDb(env, org.shard);
   const url = new URL(request.url);
   const page = pageFrom(url);
   const projectIds =
@@ -76,14 +79,14 @@ async function listReleases(request: IRequest, env: Env, projectId: number | nul
           .map(Number)
           .filter((id) => Number.isSafeInteger(id) && id > 0);
   const rows = await releasePage(
-    env.DB,
+    events,
     orgId,
     { query: url.searchParams.get("query")?.trim() || null, projectIds },
     { limit: page.limit + 1, offset: page.offset },
   );
   const shown = rows.slice(0, page.limit);
-  const stats = await releaseStats(env.DB, shown);
-  const health = await releaseHealthViews(env.DB, shown, stats, healthOptions(url.searchParams));
+  const stats = await releaseStats(events, env.DB, shown);
+  const health = await releaseHealthViews(events, shown, stats, healthOptions(url.searchParams));
   const body = shown.flatMap((r) => {
     const s = stats.get(r.id);
     return s ? [serializeRelease(r, s, health.get(r.id))] : [];
@@ -100,16 +103,17 @@ async function createRelease(env: Env, org: OrgRow, body: unknown, fixedProject:
     if (error instanceof InvalidProjects) return json({ projects: ["Invalid project slugs"] }, 400);
     throw error;
   }
-  const inserted = await insertRelease(env.DB, org.id, input.version, Date.now() / 1000, changeSet(input));
-  let release = inserted ?? (await findRelease(env.DB, org.id, input.version));
+  const events = shardDb(env, org.shard);
+  const inserted = await insertRelease(events, org.id, input.version, Date.now() / 1000, changeSet(input));
+  let release = inserted ?? (await findRelease(events, org.id, input.version));
   if (!release) throw new FaultlineError(503, "release vanished while being created");
-  if (!inserted) release = await updateRelease(env.DB, release, changeSet(input));
+  if (!inserted) release = await updateRelease(events, release, changeSet(input));
   const added = await linkReleaseProjects(
-    env.DB,
+    events,
     release.id,
     targets.map((p) => p.id),
   );
-  return json(await releaseJson(env.DB, release), inserted || added > 0 ? 201 : 208);
+  return json(await releaseJson(events, env.DB, release), inserted || added > 0 ? 201 : 208);
 }
 
 async function removeRelease(db: D1Database, release: ReleaseRow): Promise<Response> {
@@ -142,24 +146,26 @@ export function registerReleaseRoutes(router: AppRouter): void {
   for (const base of [orgBase, projectBase]) {
     router.get(`${base}/`, async (req, env) => {
       const { org, project } = await releaseScopeOf(req, env, false);
-      return listReleases(req, env, project?.id ?? null, org.id);
+      return listReleases(req, env, project?.id ?? null, org);
     });
     router.post(`${base}/`, async (req, env) => {
       const { org, project } = await releaseScopeOf(req, env, true);
       return createRelease(env, org, await readJsonBody(req, MAX_API_JSON_BYTES), project);
     });
     router.get(`${base}/:version/`, async (req, env) => {
-      const { release } = await routeRelease(req, env, false);
-      return json(await releaseJson(env.DB, release, healthOptions(new URL(req.url).searchParams)));
+      const { release, events } = await routeRelease(req, env, false);
+      return json(await releaseJson(events, env.DB, release, healthOptions(new URL(req.url).searchParams)));
     });
     router.put(`${base}/:version/`, async (req, env) => {
-      const { release } = await routeRelease(req, env, true);
+      const { release, events } = await routeRelease(req, env, true);
       const changes = parseReleaseChanges(await readJsonBody(req, MAX_API_JSON_BYTES));
-      return json(await releaseJson(env.DB, await updateRelease(env.DB, release, changeSet(changes))));
+      return json(
+        await releaseJson(events, env.DB, await updateRelease(events, release, changeSet(changes))),
+      );
     });
     router.delete(`${base}/:version/`, async (req, env) => {
-      const { release } = await routeRelease(req, env, true);
-      return removeRelease(env.DB, release);
+      const { release, events } = await routeRelease(req, env, true);
+      return removeRelease(events, release);
     });
   }
   router.get(`${orgBase}/:version/commits/`, async (req, env) => {
@@ -167,8 +173,8 @@ export function registerReleaseRoutes(router: AppRouter): void {
     return json(commitsJson(release));
   });
   router.get(`${orgBase}/:version/previous-with-commits/`, async (req, env) => {
-    const { release } = await routeRelease(req, env, false);
-    const previous = await previousReleaseWithCommits(env.DB, release);
-    return json(previous ? await releaseJson(env.DB, previous) : {});
+    const { release, events } = await routeRelease(req, env, false);
+    const previous = await previousReleaseWithCommits(events, release);
+    return json(previous ? await releaseJson(events, env.DB, previous) : {});
   });
 }

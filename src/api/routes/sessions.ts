@@ -5,6 +5,7 @@
 // are hourly), `statsPeriod` or `start`/`end`, `project`, `environment`, `query=release:…`. Answers
 // from the hourly counters the project Durable Object keeps, never from session rows.
 import { healthCountRows, healthDurationRows, healthUserRows } from "../../db/release-health-reads.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { AppRouter } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../protocol/health/sessions-query.ts";
@@ -35,10 +36,11 @@ export function registerSessionRoutes(router: AppRouter): void {
       releases: query.releases,
       environments,
     };
-    const counts = await healthCountRows(env.DB, filter);
-    const users = needsUsers ? await healthUserRows(env.DB, filter) : [];
+    const events = shardDb(env, scope.org.shard);
+    const counts = await healthCountRows(events, filter);
+    const users = needsUsers ? await healthUserRows(events, filter) : [];
     const needsDurations = query.fields.some((f) => f.endsWith("(session.duration)"));
-    const durations = needsDurations ? await healthDurationRows(env.DB, filter) : [];
+    const durations = needsDurations ? await healthDurationRows(events, filter) : [];
     return json(sessionsAnswer(query, range, counts, users, durations));
   });
 }

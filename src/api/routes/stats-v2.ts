@@ -4,6 +4,7 @@
 // range, as `{start, end, intervals, groups: [{by, totals, series}]}`.
 import type { IRequest } from "itty-router";
 import { type OutcomeColumn, outcomeBuckets } from "../../db/outcome-stats.ts";
+import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
 import type { AppRouter } from "../../http/app-router.ts";
@@ -73,7 +74,7 @@ async function statsV2(request: IRequest, env: Env): Promise<Response> {
   const end = Math.ceil(scope.end / interval) * interval;
   if ((end - start) / interval > MAX_SERIES_BUCKETS) throw badRequest("Too many intervals for this range");
   const rows = await outcomeBuckets(
-    env.DB,
+    shardDb(env, scope.org.shard),
     {
       projectIds: scope.projects.map((p) => p.id),
       start,

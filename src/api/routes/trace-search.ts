@@ -4,6 +4,7 @@
 // first and paged by the `Link` header's cursor, each with its root's name, op, duration, status,
 // release and environment and the whole trace's span and error counts.
 import type { IRequest } from "itty-router";
+import { shardDb } from "../../db/shards.ts";
 import { searchTraceRoots, type TraceRootRow } from "../../db/telemetry-search.ts";
 import type { Env } from "../../env.ts";
 import { badRequest } from "../../errors.ts";
@@ -48,7 +49,7 @@ async function searchTraces(request: IRequest, env: Env): Promise<Response> {
   if (cursor && !after) throw badRequest("Invalid cursor parameter.");
   // One row more than the page: whether a next page exists.
   const rows = await searchTraceRoots(
-    env.DB,
+    shardDb(env, scope.org.shard),
     {
       ...search,
       ...(environment ? { environment } : {}),

@@ -2,6 +2,7 @@
 // (counts) and `trace/{trace_id}/` (the span tree, errors attached to their span, unattached errors
 // as top-level issues). A trace may span several projects of the organization, never another's.
 import type { IRequest } from "itty-router";
+import { shardDb } from "../../db/shards.ts";
 import {
   type TraceErrorRow,
   type TraceSpanRow,
@@ -27,10 +28,11 @@ async function loadTrace(request: IRequest, env: Env) {
   const scope = await queryScope(request, env, "event:read");
   const traceId = traceIdParam(request);
   const projectIds = scope.projects.map((p) => p.id);
+  const events = shardDb(env, scope.org.shard);
   const [spans, errors, logs] = await Promise.all([
-    traceSpans(env.DB, projectIds, traceId, MAX_TRACE_SPANS),
-    traceErrors(env.DB, projectIds, traceId, scope, MAX_TRACE_ERRORS),
-    traceLogCount(env.DB, projectIds, traceId, scope),
+    traceSpans(events, scope.projects, traceId, MAX_TRACE_SPANS),
+    traceErrors(events, scope.projects, traceId, scope, MAX_TRACE_ERRORS),
+    traceLogCount(events, projectIds, traceId, scope),
   ]);
   return { traceId, spans, errors, logs };
 }

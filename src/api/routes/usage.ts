@@ -5,6 +5,7 @@
 // `{"storageQuotaBytes": n | null}`, docs/retention.md). The project budget is also the project option
 // `faultline:monthlyBudgetUsd`.
 import type { IRequest } from "itty-router";
+import { shardDb } from "../../db/shards.ts";
 import { setStorageQuota } from "../../db/storage-usage.ts";
 import { listProjects } from "../../db/tenant-projects.ts";
 import { getBudget, setBudget, usageRows } from "../../db/usage.ts";
@@ -76,8 +77,8 @@ export async function forgetOrganizationBudget(env: Env, organizationId: number)
 async function projectUsage(req: IRequest, env: Env): Promise<Response> {
   const { org, project } = await routeProject(req, env, "project:read");
   const [report, storage] = await Promise.all([
-    loadProjectUsage(env, org.id, project.id, windowOf(req)),
-    loadStorage(env, org.id),
+    loadProjectUsage(env, org, project.id, windowOf(req)),
+    loadStorage(env, org),
   ]);
   return json({
     project: { id: String(project.id), slug: project.slug },
@@ -90,13 +91,13 @@ async function organizationUsage(req: IRequest, env: Env): Promise<Response> {
   const caller = await authenticate(req, env);
   const org = await organizationWithAny(env, caller, param(req, "org"), ["org:read"]);
   const window = windowOf(req);
-  await flushWorkerUsage(env.DB);
+  await flushWorkerUsage(env);
   const from = Math.min(window.monthStart, window.fromHour);
   const [rows, budget, projects, storage] = await Promise.all([
-    usageRows(env.DB, { organizationId: org.id }, from),
-    getBudget(env.DB, org.id, UNATTRIBUTED_PROJECT),
+    usageRows(shardDb(env, org.shard), { organizationId: org.id }, from),
+    getBudget(shardDb(env, org.shard), org.id, UNATTRIBUTED_PROJECT),
     listProjects(env.DB, [org.id], { offset: 0, limit: 1000 }),
-    loadStorage(env, org.id),
+    loadStorage(env, org),
   ]);
   const perProject = new Map<number, PlatformUsage>();
   for (const r of rows) {
@@ -124,7 +125,7 @@ export function registerUsageRoutes(router: AppRouter): void {
   router.get("/api/0/projects/:org/:project/usage/", projectUsage);
   router.put("/api/0/projects/:org/:project/usage/", async (req, env) => {
     const { org, project } = await routeProject(req, env, "project:admin");
-    await changeProjectBudget(env, org.id, project.id, await budgetBody(req));
+    await changeProjectBudget(env, org, project.id, await budgetBody(req));
     return projectUsage(req, env);
   });
   router.get("/api/0/organizations/:org/usage/", organizationUsage);
@@ -133,7 +134,7 @@ export function registerUsageRoutes(router: AppRouter): void {
     const org = await organizationWithAny(env, caller, param(req, "org"), ["org:write"]);
     const { budget, quota } = await organizationBody(req);
     // The storage quota is an owner's or admin's, as the budget is (org:write).
-    if (budget !== undefined) await setBudget(env.DB, org.id, UNATTRIBUTED_PROJECT, budget);
+    if (budget !== undefined) await setBudget(shardDb(env, org.shard), org.id, UNATTRIBUTED_PROJECT, budget);
     if (quota !== undefined) await setStorageQuota(env.DB, org.id, quota);
     await forgetOrganizationBudget(env, org.id);
     return organizationUsage(req, env);

@@ -2,6 +2,7 @@
 // reports newest first (paged), POST stores one for an event id (Sentry's UserReport shape). A report
 // is never rewritten: a retried POST returns the stored report, a different one for the same event 409.
 import type { IRequest } from "itty-router";
+import { shardDb } from "../../db/shards.ts";
 import {
   insertUserReportOnce,
   listUserReports,
@@ -63,20 +64,21 @@ export function parseUserReport(input: unknown) {
 }
 
 async function listReports(request: IRequest, env: Env): Promise<Response> {
-  const { project } = await requestProject(request, env, "project:read");
+  const { org, project } = await requestProject(request, env, "project:read");
   const url = new URL(request.url);
   const page = pageFrom(url);
-  const rows = await listUserReports(env.DB, project.id, page.limit + 1, page.offset);
+  const rows = await listUserReports(shardDb(env, org.shard), project.id, page.limit + 1, page.offset);
   return json(rows.slice(0, page.limit).map(serializeUserReport), 200, {
     link: linkHeader(url, page, rows.length > page.limit),
   });
 }
 
 async function createReport(request: IRequest, env: Env): Promise<Response> {
-  const { project } = await requestProject(request, env, "project:write");
+  const { org, project } = await requestProject(request, env, "project:write");
+  const events = shardDb(env, org.shard);
   const report = parseUserReport(await readJsonBody(request, MAX_USER_REPORT_BODY_BYTES));
-  await insertUserReportOnce(env.DB, project.id, report, Date.now() / 1000);
-  const stored = await userReportForEvent(env.DB, project.id, report.eventId);
+  await insertUserReportOnce(events, project.id, report, Date.now() / 1000);
+  const stored = await userReportForEvent(events, project.id, report.eventId);
   if (!stored) throw new FaultlineError(503, "The report could not be stored; retry");
   const same =
     stored.comments === report.comments &&

@@ -12,6 +12,8 @@ export const organizations = sqliteTable("organizations", {
   storageQuotaBytes: integer("storage_quota_bytes"),
   /** Days its projects keep data unless one sets fewer; NULL: DEFAULT_RETENTION_DAYS (docs/retention.md). */
   retentionDays: integer("retention_days"),
+  /** The D1 binding that holds the organization's event data (src/db/shards.ts, docs/scaling.md). */
+  shard: text("shard").notNull().default("DB"),
 });
 
 export const teams = sqliteTable(

@@ -3,6 +3,7 @@
 // receipt as `GET /api/0/projects/{org}/{project}/events/{id}/receipt/`.
 import { buildReceipt, type Receipt } from "../../api/index.ts";
 import { projectEvent } from "../../db/events.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { spooledEvent } from "../../project/index.ts";
 import { normalizeEventId } from "../../protocol/envelope.ts";
@@ -71,9 +72,10 @@ export async function findEventPage({ env, ctx, org }: OrgCall): Promise<Respons
   const projects = await projectsOf(env.DB, org.id);
   let first: { receipt: Receipt; project: string } | null = null;
   for (const p of projects) {
-    const stored = await projectEvent(env.DB, p.id, eventId);
+    const stored = await projectEvent(shardDb(env, org.shard), p.id, eventId);
     const spooled = stored ? null : await spooledEvent(env, p.id, eventId);
     const receipt = await buildReceipt(env, {
+      shard: org.shard,
       projectId: p.id,
       projectSlug: p.slug,
       eventId,

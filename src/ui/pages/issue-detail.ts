@@ -16,6 +16,7 @@ import type {
   ProjectSummary,
   TagValueCount,
 } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectById } from "../../db/tenant-reads.ts";
 import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
@@ -158,7 +159,8 @@ async function eventPayload(env: Env, event: EventRow): Promise<unknown> {
 async function loadIssue(call: OrgCall): Promise<{ issue: IssueRow; project: ProjectSummary }> {
   const issueId = Number.parseInt(call.param("issueId"), 10);
   if (!Number.isSafeInteger(issueId)) throw new FaultlineError(404, "not found");
-  const issue = await issueInOrg(call.env.DB, call.org.id, issueId, call.ctx.now);
+  const shard = { name: call.org.shard, db: shardDb(call.env, call.org.shard) };
+  const issue = await issueInOrg(shard, call.env.DB, call.org.id, issueId, call.ctx.now);
   const project = issue ? await projectById(call.env.DB, issue.project_id) : null;
   if (!issue || !project) throw new FaultlineError(404, "not found");
   return { issue, project };
@@ -167,6 +169,7 @@ async function loadIssue(call: OrgCall): Promise<{ issue: IssueRow; project: Pro
 export async function issueDetailPage(call: OrgCall): Promise<Response> {
   const { env, ctx, org } = call;
   const { issue, project } = await loadIssue(call);
+  const events = shardDb(env, org.shard);
   const base = `/organizations/${encodeURIComponent(org.slug)}/issues/${issue.id}/`;
   const jump = ctx.url.searchParams.get("event");
   if (jump)
@@ -176,15 +179,15 @@ export async function issueDetailPage(call: OrgCall): Promise<Response> {
       302,
     );
   const eventParam = call.param("eventId");
-  const event = await issueEvent(env.DB, issue.id, pickFrom(eventParam || "latest"));
+  const event = await issueEvent(events, issue.id, pickFrom(eventParam || "latest"));
   if (eventParam && !event && eventParam !== "latest" && eventParam !== "oldest")
     throw new FaultlineError(404, "not found");
   const [tags, neighbours, payload, attachments, alerts] = await Promise.all([
-    issueTagDistribution(env.DB, issue.id),
-    event ? eventNeighbours(env.DB, event) : Promise.resolve(null),
+    issueTagDistribution(events, issue.id),
+    event ? eventNeighbours(events, event) : Promise.resolve(null),
     event ? eventPayload(env, event) : Promise.resolve(null),
-    event ? eventAttachments(env.DB, project.id, event.event_id) : Promise.resolve([]),
-    listDeliveries(env.DB, project.id, issue.id, 10),
+    event ? eventAttachments(events, project.id, event.event_id) : Promise.resolve([]),
+    listDeliveries(events, project.id, issue.id, 10),
   ]);
   const attachmentViews = event
     ? attachments.map((a) => ({
@@ -231,7 +234,7 @@ export async function issueActionSubmit(call: OrgCall): Promise<Response> {
   const { issue, project } = await loadIssue(call);
   const action = formString(call.form, "action");
   if (!ISSUE_ACTIONS.has(action)) throw new FaultlineError(400, "unknown action");
-  await applyIssueAction(call.env, project.id, [issue.id], action as IssueAction);
+  await applyIssueAction(call.env, call.org.shard, project.id, [issue.id], action as IssueAction);
   const o = encodeURIComponent(call.org.slug);
   return redirect(
     action === "delete"
@@ -244,12 +247,12 @@ export async function issueActionSubmit(call: OrgCall): Promise<Response> {
 export async function attachmentDownload(call: OrgCall): Promise<Response> {
   const { issue, project } = await loadIssue(call);
   const eventId = call.param("eventId").replaceAll("-", "").toLowerCase();
-  const event = await issueEvent(call.env.DB, issue.id, { eventId });
+  const event = await issueEvent(shardDb(call.env, call.org.shard), issue.id, { eventId });
   if (!event) throw new FaultlineError(404, "not found");
   const attachmentId = Number.parseInt(call.param("attachmentId"), 10);
-  const attachment = (await eventAttachments(call.env.DB, project.id, event.event_id)).find(
-    (a) => a.id === attachmentId,
-  );
+  const attachment = (
+    await eventAttachments(shardDb(call.env, call.org.shard), project.id, event.event_id)
+  ).find((a) => a.id === attachmentId);
   if (!attachment) throw new FaultlineError(404, "not found");
   const object = await readBlobStream(call.env.BLOBS, attachment.blob_key);
   if (!object) throw new FaultlineError(404, "not found");

@@ -18,7 +18,9 @@ import {
 } from "../../db/issues.ts";
 import { newestReleaseFor } from "../../db/releases.ts";
 import type { IssueReadRow, ProjectSummary } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { firstActiveKey, projectsOf } from "../../db/tenant-reads.ts";
+import type { Env } from "../../env.ts";
 import { FaultlineError } from "../../errors.ts";
 import { UI_ISSUES_PAGE_SIZE } from "../../limits.ts";
 import { parseIssueQuery } from "../../protocol/issue-search.ts";
@@ -111,6 +113,7 @@ export function issueStreamView(ctx: PageContext, s: StreamState): SafeHtml {
 export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const url = ctx.url;
   const projects = await projectsOf(env.DB, org.id);
+  const events = shardDb(env, org.shard);
   const projectRef = url.searchParams.get("project") ?? "";
   const project = projectRef
     ? (projects.find((p) => p.slug === projectRef || String(p.id) === projectRef) ?? null)
@@ -129,28 +132,28 @@ export async function issueStreamPage({ env, ctx, org }: OrgCall): Promise<Respo
       now: ctx.now,
       actors: new Map(),
       latestRelease:
-        ids.length === 1 && query.includes("latest") ? await newestReleaseFor(env.DB, ids[0] ?? 0) : null,
+        ids.length === 1 && query.includes("latest") ? await newestReleaseFor(events, ids[0] ?? 0) : null,
     });
   } catch (error) {
     if (!(error instanceof FaultlineError)) throw error;
     queryError = error.detail;
   }
-  const where = allOf([projectsCondition(ids, org.id), condition]);
+  const where = allOf([projectsCondition(ids), condition]);
   const [found, total] =
     ids.length === 0
       ? [[], 0]
       : await Promise.all([
-          issuePage(env.DB, where, sortSql(sort), { limit: UI_ISSUES_PAGE_SIZE, offset }, ctx.now),
-          countIssues(env.DB, where),
+          issuePage(events, where, sortSql(sort), { limit: UI_ISSUES_PAGE_SIZE, offset }, ctx.now),
+          countIssues(events, where),
         ]);
   const rows: IssueRow[] = found.map((r) => ({ ...r, status: r.effective_status }));
   const sparks = await sparklines(
-    env.DB,
+    events,
     rows.map((r) => r.id),
     ctx.now,
   );
   let empty: SafeHtml | null = null;
-  if (total === 0 && !(await hasAnyIssue(env.DB, ids))) {
+  if (total === 0 && !(await hasAnyIssue(events, ids))) {
     const target = project ?? projects[0];
     if (target) {
       const key = await firstActiveKey(env.DB, target.id);
@@ -192,12 +195,13 @@ async function sparklines(db: D1Database, issueIds: number[], now: number): Prom
 
 /** Issue ids of the form that belong to this organization, grouped by project. */
 export async function issuesByProject(
-  db: D1Database,
-  orgId: number,
+  env: Env,
+  org: { id: number; shard: string },
   ids: number[],
 ): Promise<Map<number, number[]>> {
   const byProject = new Map<number, number[]>();
-  for (const r of await orgIssueTargets(db, orgId, ids))
+  const projectIds = (await projectsOf(env.DB, org.id)).map((p) => p.id);
+  for (const r of await orgIssueTargets(shardDb(env, org.shard), projectIds, ids))
     byProject.set(r.project_id, [...(byProject.get(r.project_id) ?? []), r.id]);
   return byProject;
 }
@@ -209,8 +213,8 @@ export async function issueBulkSubmit({ env, form, org }: OrgCall): Promise<Resp
     .map((v) => (typeof v === "string" ? Number.parseInt(v, 10) : Number.NaN))
     .filter((n) => Number.isSafeInteger(n) && n > 0)
     .slice(0, 500);
-  for (const [projectId, issueIds] of await issuesByProject(env.DB, org.id, ids))
-    await applyIssueAction(env, projectId, issueIds, action as IssueAction);
+  for (const [projectId, issueIds] of await issuesByProject(env, org, ids))
+    await applyIssueAction(env, org.shard, projectId, issueIds, action as IssueAction);
   // redirect() keeps `back` on this site (see redirect-target.ts).
   return redirect(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`);
 }

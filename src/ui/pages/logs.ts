@@ -3,6 +3,7 @@
 // id in a time range, with the volume by level as a histogram above. A row opens to its attributes and
 // links to its trace (and that trace's errors). Paged by a (timestamp, id) cursor.
 import type { ProjectSummary } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import {
   type LogCursor,
   type LogRow,
@@ -122,10 +123,15 @@ export async function logsPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const bucket = Math.max(60, Math.ceil(period.seconds / HISTOGRAM_BUCKETS));
   const asked = { ...logSearchFrom(ctx.url), projectIds: projects.map((p) => p.id), from, to };
   // The full-text terms are probed once, for both the page and the histogram.
-  const filters = await withPrefilter(env.DB, asked);
+  const filters = await withPrefilter(shardDb(env, org.shard), asked);
   const [rows, volume] = await Promise.all([
-    searchLogs(env.DB, filters, cursorOf(ctx.url.searchParams.get("cursor")), LOGS_PAGE_SIZE),
-    logVolume(env.DB, filters, bucket),
+    searchLogs(
+      shardDb(env, org.shard),
+      filters,
+      cursorOf(ctx.url.searchParams.get("cursor")),
+      LOGS_PAGE_SIZE,
+    ),
+    logVolume(shardDb(env, org.shard), filters, bucket),
   ]);
   return htmlResponse(
     logsView(

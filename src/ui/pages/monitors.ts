@@ -11,6 +11,7 @@ import {
   type MonitorRow,
   recentCheckIns,
 } from "../../db/monitors.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { MONITOR_CHECKINS_PAGE, MONITOR_TIMELINE_RUNS } from "../../limits.ts";
@@ -67,12 +68,12 @@ export function monitorsView(ctx: PageContext, orgSlug: string, items: MonitorLi
 export async function monitorsPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const projects = await projectsOf(env.DB, org.id);
   const monitors = await listMonitors(
-    env.DB,
+    shardDb(env, org.shard),
     org.id,
     projects.map((p) => p.id),
   );
   const envs = await environmentsOf(
-    env.DB,
+    shardDb(env, org.shard),
     monitors.map((m) => m.id),
   );
   const items = await Promise.all(
@@ -80,7 +81,7 @@ export async function monitorsPage({ env, ctx, org }: OrgCall): Promise<Response
       monitor,
       projectSlug: projects.find((p) => p.id === monitor.projectId)?.slug ?? "",
       environments: envs.filter((e) => e.monitorId === monitor.id),
-      runs: await recentCheckIns(env.DB, monitor.id, null, MONITOR_TIMELINE_RUNS),
+      runs: await recentCheckIns(shardDb(env, org.shard), monitor.id, null, MONITOR_TIMELINE_RUNS),
     })),
   );
   return htmlResponse(monitorsView(ctx, org.slug, items));
@@ -126,11 +127,11 @@ export function monitorDetailView(ctx: PageContext, orgSlug: string, d: MonitorD
 }
 
 export async function monitorDetailPage({ env, ctx, org, param }: OrgCall): Promise<Response> {
-  const monitor = await findMonitor(env.DB, org.id, param("slug"));
+  const monitor = await findMonitor(shardDb(env, org.shard), org.id, param("slug"));
   const projects = await projectsOf(env.DB, org.id);
   const project = projects.find((p) => p.id === monitor?.projectId);
   if (!monitor || !project) throw new FaultlineError(404, "not found");
-  const environments = await environmentsOf(env.DB, [monitor.id]);
+  const environments = await environmentsOf(shardDb(env, org.shard), [monitor.id]);
   const issues = [];
   for (const e of environments) {
     const hash = monitorIssueHash({
@@ -139,10 +140,10 @@ export async function monitorDetailPage({ env, ctx, org, param }: OrgCall): Prom
       name: monitor.name,
       environment: e.environment,
     });
-    const issue = await issueOfHash(env.DB, monitor.projectId, hash);
+    const issue = await issueOfHash(shardDb(env, org.shard), monitor.projectId, hash);
     if (issue) issues.push({ environment: e.environment, id: issue.id, status: issue.status });
   }
-  const runs = await recentCheckIns(env.DB, monitor.id, null, MONITOR_CHECKINS_PAGE);
+  const runs = await recentCheckIns(shardDb(env, org.shard), monitor.id, null, MONITOR_CHECKINS_PAGE);
   return htmlResponse(
     monitorDetailView(ctx, org.slug, { monitor, projectSlug: project.slug, environments, runs, issues }),
   );

@@ -5,6 +5,7 @@ import { volumeByHour } from "../../db/events.ts";
 import { openIssueCounts } from "../../db/issues.ts";
 import { recentHealthReleases } from "../../db/release-health-reads.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import type { OrgCall } from "../call.ts";
 import { barChart, bucketize } from "../charts.ts";
@@ -93,9 +94,9 @@ export async function orgHomePage({ env, ctx, org }: OrgCall): Promise<Response>
   const ids = projects.map((p) => p.id);
   const nowHour = Math.floor(ctx.now / 3600) * 3600;
   const [volume, open, releases] = await Promise.all([
-    volumeByHour(env.DB, ids, nowHour - 14 * 24 * 3600),
-    openIssueCounts(env.DB, ids),
-    latestReleases(env.DB, ids, ctx.now),
+    volumeByHour(shardDb(env, org.shard), ids, nowHour - 14 * 24 * 3600),
+    openIssueCounts(shardDb(env, org.shard), ids),
+    latestReleases(shardDb(env, org.shard), ids, ctx.now),
   ]);
   const cards = projects.map((project) => {
     const rows = volume.filter((v) => v.project_id === project.id).map((v) => ({ at: v.hour, n: v.n }));

@@ -10,6 +10,7 @@ import type {
   ReleaseDetail,
   ReleaseListRow,
 } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { alignRange, parseSessionsQuery, sessionsAnswer } from "../../protocol/health/sessions-query.ts";
@@ -51,17 +52,16 @@ function healthCells(h: ReleaseHealth | undefined): SafeHtml {
 
 export async function releasesPage({ env, ctx, org }: OrgCall): Promise<Response> {
   const offset = Math.max(0, Number.parseInt(ctx.url.searchParams.get("cursor") ?? "0", 10) || 0);
-  const [rows, projects] = await Promise.all([
-    releasesOf(env.DB, org.id, offset, PAGE),
-    projectsOf(env.DB, org.id),
-  ]);
+  const shard = shardDb(env, org.shard);
+  const projects = await projectsOf(env.DB, org.id);
+  const rows = await releasesOf(shard, projects, org.id, offset, PAGE);
   const events = await releaseEventCounts(
-    env.DB,
+    shard,
     projects.map((p) => p.id),
     rows.map((r) => r.version),
   );
   const health = await healthByVersion(
-    env.DB,
+    shard,
     projects.map((p) => p.id),
     rows.map((r) => r.version),
     ctx.now,
@@ -141,11 +141,13 @@ async function healthDays(
 }
 
 export async function releaseDetailPage({ env, ctx, org, param }: OrgCall): Promise<Response> {
-  const d = await releaseDetail(env.DB, org.id, param("version"));
+  const shard = shardDb(env, org.shard);
+  const projects = await projectsOf(env.DB, org.id);
+  const d = await releaseDetail(shard, projects, org.id, param("version"));
   if (!d) throw new FaultlineError(404, "not found");
-  const projectIds = (await projectsOf(env.DB, org.id)).map((p) => p.id);
+  const projectIds = projects.map((p) => p.id);
   const summary =
-    (await healthByVersion(env.DB, projectIds, [d.release.version], ctx.now)).get(d.release.version) ?? null;
-  const days = summary ? await healthDays(env.DB, projectIds, d.release.version, ctx.now) : [];
+    (await healthByVersion(shard, projectIds, [d.release.version], ctx.now)).get(d.release.version) ?? null;
+  const days = summary ? await healthDays(shard, projectIds, d.release.version, ctx.now) : [];
   return htmlResponse(releaseDetailView(ctx, org.slug, d, { summary, days }));
 }

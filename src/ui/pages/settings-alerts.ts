@@ -28,6 +28,7 @@ import {
   updateAlertSettings,
 } from "../../db/alert-rules.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectBySlug } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
 import { ALERT_DELIVERY_LOG_SIZE } from "../../limits.ts";
@@ -139,9 +140,9 @@ async function load(call: OrgCall): Promise<ProjectSummary> {
 async function render(call: OrgCall, project: ProjectSummary, error: string | null): Promise<Response> {
   const { env } = call;
   const [rows, settings, deliveries] = await Promise.all([
-    listAlertRules(env.DB, project.id),
-    alertSettingsOf(env.DB, project.id, newWebhookSecret()),
-    listDeliveries(env.DB, project.id, null, ALERT_DELIVERY_LOG_SIZE),
+    listAlertRules(shardDb(env, call.org.shard), project.id),
+    alertSettingsOf(shardDb(env, call.org.shard), project.id, newWebhookSecret()),
+    listDeliveries(shardDb(env, call.org.shard), project.id, null, ALERT_DELIVERY_LOG_SIZE),
   ]);
   const view = alertsView(call.ctx, {
     orgSlug: call.org.slug,
@@ -179,8 +180,8 @@ export async function alertsSubmit(call: OrgCall): Promise<Response> {
   const back = `/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(project.slug)}/alerts/`;
   const action = formString(form, "action");
   const changed = async () => {
-    await alertSettingsOf(env.DB, project.id, newWebhookSecret());
-    await updateAlertSettings(env.DB, project.id, { baseUrl: call.ctx.url.origin });
+    await alertSettingsOf(shardDb(env, call.org.shard), project.id, newWebhookSecret());
+    await updateAlertSettings(shardDb(env, call.org.shard), project.id, { baseUrl: call.ctx.url.origin });
     await forgetProjectAlertRules(env, project.id);
   };
   try {
@@ -195,8 +196,8 @@ export async function alertsSubmit(call: OrgCall): Promise<Response> {
         const why = blockedReason(url, allowPrivate);
         if (why) return render(call, project, `Invalid URL ${url}: ${why}`);
       }
-      await alertSettingsOf(env.DB, project.id, newWebhookSecret());
-      await updateAlertSettings(env.DB, project.id, {
+      await alertSettingsOf(shardDb(env, call.org.shard), project.id, newWebhookSecret());
+      await updateAlertSettings(shardDb(env, call.org.shard), project.id, {
         webhookUrls: urls.join("\n"),
         allowPrivateTargets: allowPrivate ? 1 : 0,
       });
@@ -215,21 +216,25 @@ export async function alertsSubmit(call: OrgCall): Promise<Response> {
         },
         null,
       );
-      await createAlertRule(env.DB, project.id, input, call.session.user.id);
+      await createAlertRule(shardDb(env, call.org.shard), project.id, input, call.session.user.id);
       await changed();
       return redirect(`${back}?done=created`);
     }
-    const row = await getAlertRule(env.DB, project.id, Number.parseInt(formString(form, "rule"), 10) || 0);
+    const row = await getAlertRule(
+      shardDb(env, call.org.shard),
+      project.id,
+      Number.parseInt(formString(form, "rule"), 10) || 0,
+    );
     if (!row) throw new FaultlineError(404, "not found");
     const rule = ruleOfRow(row);
     if (action === "delete") {
-      await deleteAlertRule(env.DB, row);
+      await deleteAlertRule(shardDb(env, call.org.shard), row);
       await forgetProjectAlertRules(env, project.id);
       return redirect(`${back}?done=deleted`);
     }
     if (action === "disable" || action === "enable") {
       await updateAlertRule(
-        env.DB,
+        shardDb(env, call.org.shard),
         row,
         parseRule({ status: action === "enable" ? "active" : "disabled" }, rule),
       );
@@ -249,12 +254,12 @@ export async function alertsSubmit(call: OrgCall): Promise<Response> {
         frequency: Number(formString(form, "frequency")),
         environment: formString(form, "environment") || null,
       };
-      await updateAlertRule(env.DB, row, parseRule(body, rule));
+      await updateAlertRule(shardDb(env, call.org.shard), row, parseRule(body, rule));
       await changed();
       return redirect(`${back}?done=saved`);
     }
     if (action === "test") {
-      const settings = await alertSettingsOf(env.DB, project.id, newWebhookSecret());
+      const settings = await alertSettingsOf(shardDb(env, call.org.shard), project.id, newWebhookSecret());
       await changed();
       const messages = targetsOf(rule, settings).map((t) => testMessage(org.id, project.id, t, rule.name));
       if (messages.length > 0)

@@ -6,6 +6,7 @@ import { deleteProjectBlobs } from "../../blobs/project-blobs.ts";
 import { readOrganizationRetention, setOrganizationRetention } from "../../db/organization-retention.ts";
 import { createProjectWithKey, renameProject } from "../../db/projects.ts";
 import type { ProjectSummary } from "../../db/rows.ts";
+import { anchorProjectOnShard, dropProjectFromShard, shardDb } from "../../db/shards.ts";
 import { deleteProject, getProject, type ProjectRow, updateProject } from "../../db/tenant-projects.ts";
 import { projectBySlug, projectsOf } from "../../db/tenant-reads.ts";
 import { FaultlineError } from "../../errors.ts";
@@ -94,6 +95,7 @@ export async function projectsSubmit(call: OrgCall): Promise<Response> {
     now,
   );
   if (created === null) throw new FaultlineError(500, "project not created");
+  await anchorProjectOnShard(env, org.shard, org.id, created);
   return redirect(`/settings/${encodeURIComponent(org.slug)}/projects/${encodeURIComponent(slug)}/keys/`);
 }
 
@@ -147,7 +149,7 @@ export async function projectSettingsPage(call: OrgCall): Promise<Response> {
       doneMessage(call.ctx.url),
       null,
       settings,
-      await outcomesPanel(call.env.DB, project.id),
+      await outcomesPanel(shardDb(call.env, call.org.shard), project.id),
       retention,
     ),
   );
@@ -162,6 +164,7 @@ export async function projectSettingsSubmit(call: OrgCall): Promise<Response> {
   if (action === "delete") {
     // The API's delete: every table with a project_id, then the project's bytes in R2.
     await deleteProject(env.DB, project.id);
+    await dropProjectFromShard(env, org.shard, project.id);
     forgetProjectKeys();
     await forgetProjectIssues(env, project.id);
     await deleteProjectBlobs(env.BLOBS, project.id);

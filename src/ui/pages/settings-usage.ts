@@ -109,8 +109,8 @@ async function load(call: OrgCall): Promise<ProjectSummary> {
 
 async function render(call: OrgCall, project: ProjectSummary, error: string | null): Promise<Response> {
   const [report, storage] = await Promise.all([
-    loadProjectUsage(call.env, call.org.id, project.id, reportWindow(24)),
-    loadStorage(call.env, call.org.id),
+    loadProjectUsage(call.env, call.org, project.id, reportWindow(24)),
+    loadStorage(call.env, call.org),
   ]);
   const view = usageView(call.ctx, {
     orgSlug: call.org.slug,
@@ -138,7 +138,7 @@ export async function usageSubmit(call: OrgCall): Promise<Response> {
     if (error instanceof FaultlineError) return render(call, project, error.detail);
     throw error;
   }
-  await changeProjectBudget(call.env, call.org.id, project.id, budget);
+  await changeProjectBudget(call.env, call.org, project.id, budget);
   const back = `/settings/${encodeURIComponent(call.org.slug)}/projects/${encodeURIComponent(project.slug)}/usage/`;
   return redirect(`${back}?done=saved`);
 }

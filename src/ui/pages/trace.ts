@@ -3,6 +3,7 @@
 
 import { traceOf } from "../../db/events.ts";
 import type { SpanRow, TraceError } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import type { OrgCall } from "../call.ts";
 import { duration, isoTime } from "../format.ts";
@@ -104,7 +105,7 @@ export async function tracePage({ env, ctx, org, param }: OrgCall): Promise<Resp
   const traceId = param("traceId").toLowerCase().replaceAll("-", "");
   const projects = await projectsOf(env.DB, org.id);
   const { spans, errors } = await traceOf(
-    env.DB,
+    shardDb(env, org.shard),
     projects.map((p) => p.id),
     traceId,
   );

@@ -3,6 +3,7 @@
 // protocol/telemetry-query.ts) and the fields beside it, each trace once, newest first, paged by
 // cursor; each result opens the trace's waterfall.
 import type { ProjectSummary } from "../../db/rows.ts";
+import { shardDb } from "../../db/shards.ts";
 import { searchTraceRoots, type TraceRootRow } from "../../db/telemetry-search.ts";
 import { projectsOf } from "../../db/tenant-reads.ts";
 import { MAX_TRACE_SEARCH_PROJECTS, MAX_TRACE_SEARCH_RESULTS } from "../../limits.ts";
@@ -85,7 +86,7 @@ export async function tracesPage({ env, ctx, org }: OrgCall): Promise<Response> 
   const cursor = traceCursorOf(ctx.url.searchParams.get("cursor") ?? "") ?? null;
   // One row more than the page: whether an older page exists.
   const rows = await searchTraceRoots(
-    env.DB,
+    shardDb(env, org.shard),
     { ...search, projectIds: projects.map((p) => p.id), from: ctx.now - period.seconds, to: ctx.now + 60 },
     MAX_TRACE_SEARCH_RESULTS + 1,
     cursor,
