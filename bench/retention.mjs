@@ -10,12 +10,13 @@
 // and from here (wall time).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations, ensureDefaults, freePort, startDev, stopDev } from "../scripts/local-server.mjs";
 import { panicEvent } from "./envelopes.mjs";
 import { waitForDrain } from "./ingest-check.mjs";
+import { controlPlaneFile } from "./local-d1.mjs";
 
 const EVENTS = Number(process.env.BENCH_RETENTION_EVENTS ?? 100_000);
 const ISSUES = Number(process.env.BENCH_RETENTION_ISSUES ?? 2_000);
@@ -26,12 +27,7 @@ const HOUR_MS = 3_600_000;
 const PORT = await freePort(18799);
 const enc = new TextEncoder();
 
-function d1File(persistTo) {
-  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (!file) throw new Error(`no local D1 database under ${dir}`);
-  return join(dir, file);
-}
+const d1File = controlPlaneFile;
 
 /** An envelope of one event and one attachment. */
 function envelopeWithAttachment(eventId, payload, attachment) {

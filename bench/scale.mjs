@@ -6,13 +6,14 @@
 // event detail, the trace view, the releases list, and D1 bytes per stored event — over the seeded file,
 // and from the database's growth while wrk ingests — with the R2 Class A writes of payload segments per
 // 1,000 events ingested, and event detail from a sealed segment. Needs wrk.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { applyMigrations, ensureDefaults, freePort, startDev, stopDev } from "../scripts/local-server.mjs";
 import { panicEvent, toEnvelope, transactionEvent } from "./envelopes.mjs";
 import { ingestStats, panicTemplates, waitForDrain } from "./ingest-check.mjs";
+import { controlPlaneFile } from "./local-d1.mjs";
 import { requireWrk, runWrk } from "./wrk.mjs";
 
 const EVENTS = Number(process.env.BENCH_SCALE_EVENTS ?? 1_000_000);
@@ -29,12 +30,7 @@ const DAY = 86_400;
 
 requireWrk();
 
-function d1File(persistTo) {
-  const dir = join(persistTo, "v3", "d1", "miniflare-D1DatabaseObject");
-  const file = readdirSync(dir).find((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (!file) throw new Error(`no local D1 database under ${dir}`);
-  return join(dir, file);
-}
+const d1File = controlPlaneFile;
 
 /** Real rows to clone: a few panics and transactions sent through the ingest path. */
 async function ingestTemplates(port, defaults) {
