@@ -32,7 +32,22 @@ export async function traceSpans(
   ).results;
 }
 
-/** Error events of the trace within [start, end) (no trace index: the projects' rows in range are read). */
+/**
+ * The statement of a trace's error events within [start, end), through events_project_trace, named:
+ * left to itself SQLite walks the projects' events by time (events_project_timestamp) or by key, which
+ * reads every event of the range rather than the few of the trace (hundreds of ms at a million events).
+ */
+export function traceErrorsSql(projects: readonly { id: number; slug: string }[]): string {
+  return `SELECT e.project_id, p.slug AS project_slug, e.event_id, e.issue_id, i.short_id, e.title,
+           COALESCE(json_extract(e.payload, '$.culprit'), i.culprit) AS culprit, e.level, e.timestamp,
+           e.transaction_name, ${projectionPath("e", "$.contexts.trace.span_id")} AS span_id
+         FROM events e INDEXED BY events_project_trace JOIN ${projectsRelation(projects)} p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
+         WHERE e.project_id IN (${ids(projects.map((p) => p.id))}) AND e.type <> 'transaction' AND e.trace_id = ?
+           AND e.timestamp >= ? AND e.timestamp < ?
+         ORDER BY e.timestamp LIMIT ?`;
+}
+
+/** Error events of the trace within [start, end). */
 export async function traceErrors(
   db: D1Database,
   projects: readonly { id: number; slug: string }[],
@@ -41,21 +56,18 @@ export async function traceErrors(
   limit: number,
 ): Promise<TraceErrorRow[]> {
   if (projects.length === 0) return [];
-  const projectIds = projects.map((p) => p.id);
   return (
     await db
-      .prepare(
-        `SELECT e.project_id, p.slug AS project_slug, e.event_id, e.issue_id, i.short_id, e.title,
-           COALESCE(json_extract(e.payload, '$.culprit'), i.culprit) AS culprit, e.level, e.timestamp,
-           e.transaction_name, ${projectionPath("e", "$.contexts.trace.span_id")} AS span_id
-         FROM events e JOIN ${projectsRelation(projects)} p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
-         WHERE e.project_id IN (${ids(projectIds)}) AND e.type <> 'transaction' AND e.trace_id = ?
-           AND e.timestamp >= ? AND e.timestamp < ?
-         ORDER BY e.timestamp LIMIT ?`,
-      )
+      .prepare(traceErrorsSql(projects))
       .bind(traceId, range.start, range.end, limit)
       .all<TraceErrorRow>()
   ).results;
+}
+
+/** The statement counting a trace's logs within [start, end), through logs_project_trace, named (as above). */
+export function traceLogCountSql(projectIds: readonly number[]): string {
+  return `SELECT COUNT(*) AS n FROM logs INDEXED BY logs_project_trace WHERE project_id IN (${ids([...projectIds])}) AND trace_id = ?
+         AND timestamp >= ? AND timestamp < ?`;
 }
 
 export async function traceLogCount(
@@ -66,10 +78,7 @@ export async function traceLogCount(
 ): Promise<number> {
   if (projectIds.length === 0) return 0;
   const row = await db
-    .prepare(
-      `SELECT COUNT(*) AS n FROM logs WHERE project_id IN (${ids(projectIds)}) AND trace_id = ?
-         AND timestamp >= ? AND timestamp < ?`,
-    )
+    .prepare(traceLogCountSql(projectIds))
     .bind(traceId, range.start, range.end)
     .first<{ n: number }>();
   return row?.n ?? 0;

@@ -1,9 +1,12 @@
+// The plans of reads that must stay index ranges as a project grows, checked against the migrated D1.
 // A project's event list reads newest first through events_project_timestamp: without that index
 // (migration 0032 had narrowed it to events without an issue) SQLite scans the project's events and
-// sorts them, which took seconds at a million events. The plan is checked against the migrated D1.
+// sorts them, which took seconds at a million events. A trace's errors and logs go through the trace
+// indexes: left to itself SQLite walked the projects' rows of the time range instead.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventPageQuery } from "../../src/db/events.ts";
+import { traceErrorsSql, traceLogCountSql } from "../../src/db/traces.ts";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
@@ -12,7 +15,7 @@ async function plan(sql: string, params: unknown[]): Promise<string> {
   return results.map((r) => r.detail).join("\n");
 }
 
-describe("event list plans", () => {
+describe("read plans", () => {
   const page = { limit: 100, offset: 0 };
   for (const [name, environments, full] of [
     ["light", [], false],
@@ -32,5 +35,19 @@ describe("event list plans", () => {
     const steps = await plan(sql, params);
     expect(steps).toMatch(/^SEARCH ev USING INDEX events_issue_timestamp \(issue_id=\?\)/);
     expect(steps).not.toMatch(/SCAN ev|TEMP B-TREE FOR ORDER BY/);
+  });
+
+  it("a trace's error events and log count search the trace indexes, not the projects' rows by time", async () => {
+    const projects = [
+      { id: 1, slug: "api" },
+      { id: 2, slug: "web" },
+    ];
+    const errors = await plan(traceErrorsSql(projects), ["a".repeat(32), 0, 1e10, 100]);
+    expect(errors).toMatch(/SEARCH e USING INDEX events_project_trace \(project_id=\? AND trace_id=\?\)/);
+    expect(errors).not.toMatch(/SCAN e\b|events_project_timestamp|PRIMARY KEY \(project_id=\?\)/);
+    const logs = await plan(traceLogCountSql([1, 2]), ["a".repeat(32), 0, 1e10]);
+    expect(logs).toMatch(
+      /^SEARCH logs USING (COVERING )?INDEX logs_project_trace \(project_id=\? AND trace_id=\?\)/,
+    );
   });
 });
