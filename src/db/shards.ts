@@ -189,13 +189,18 @@ export function shardAnchorStatements(
          VALUES (?1, ?2, '#' || ?1, '#' || ?1, 0) ON CONFLICT DO NOTHING`,
       )
       .bind(projectId, organizationId),
+    // The floor goes into SQLite's AUTOINCREMENT counter through an issue row at the floor, inserted and
+    // deleted again: the counter never goes back, and no statement names sqlite_sequence, which D1's
+    // authorizer may refuse. Its short_id is set so the numbering trigger leaves the project alone.
     shard
       .prepare(
-        `INSERT INTO sqlite_sequence (name, seq) SELECT 'issues', ?1
-         WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'issues')`,
+        `INSERT INTO issues (id, project_id, primary_hash, type, title, culprit, level, platform, metadata,
+           first_seen, last_seen, short_id)
+         SELECT ?1, ?2, '#floor', 'default', '', '', 'info', 'other', '{}', 0, 0, 0
+         WHERE NOT EXISTS (SELECT 1 FROM issues WHERE id >= ?1)`,
       )
-      .bind(floor),
-    shard.prepare("UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'issues' AND seq < ?1").bind(floor),
+      .bind(floor, projectId),
+    shard.prepare("DELETE FROM issues WHERE id = ?1 AND primary_hash = '#floor'").bind(floor),
   ];
 }
 
