@@ -3,28 +3,9 @@
 // the machine changes far less than it changes req/s or latency.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { workerdPids } from "./process-rss.mjs";
 
 const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-
-function workerdPids(rootPid) {
-  const out = execFileSync("ps", ["-eo", "pid=,ppid=,comm="], { encoding: "utf8" });
-  const rows = out
-    .trim()
-    .split("\n")
-    .map((l) => l.trim().split(/\s+/))
-    .map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
-  const found = [];
-  const queue = [rootPid];
-  while (queue.length) {
-    const p = queue.shift();
-    for (const r of rows) {
-      if (r.ppid !== p) continue;
-      if (r.comm.includes("workerd")) found.push(r.pid);
-      queue.push(r.pid);
-    }
-  }
-  return found;
-}
 
 /** User + system CPU ms the workerd descendants of `rootPid` used so far. */
 export function workerdCpuMs(rootPid) {

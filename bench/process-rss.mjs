@@ -1,6 +1,7 @@
-// Resident memory of the workerd processes a `wrangler dev` started (its descendants), in MiB.
+// The workerd processes a `wrangler dev` started (its descendants) and their resident memory, in MiB.
 import { execFileSync } from "node:child_process";
 
+/** The descendants of `rootPid`, with their resident KiB and command name, from `ps`. */
 function descendants(rootPid) {
   const out = execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="], { encoding: "utf8" });
   const rows = out
@@ -19,6 +20,13 @@ function descendants(rootPid) {
     }
   }
   return found;
+}
+
+/** The pids of the workerd descendants of `rootPid`. */
+export function workerdPids(rootPid) {
+  return descendants(rootPid)
+    .filter((r) => r.comm.includes("workerd"))
+    .map((r) => r.pid);
 }
 
 export function workerdRss(rootPid) {
