@@ -13,6 +13,17 @@ export function resetPassword(
   email: string,
   options?: { keepTokens?: boolean },
 ): { password: string; revokedTokens: number };
+/** The shards a new organization may go to: EVENT_SHARDS from `environment`, else wrangler.toml, else DB. */
+export function eventShards(environment?: Record<string, string | undefined>, toml?: string): string[];
+/** The accepting shard holding the fewest organizations, the first listed on a tie. */
+export function leastFullShard(accepting: string[], counts: ReadonlyMap<string, number>): string;
+/** Creates an organization on the least full of the `accepting` shards and prints where it went. */
+export function createOrg(
+  db: { sql: (command: string, binding?: string) => Record<string, unknown>[] },
+  slug: string,
+  options: Record<string, string | true>,
+  accepting?: string[],
+): void;
 /** The anchor rows and issue-id floor a project on event shard `shard` needs there (none on DB). */
 export function shardAnchorSql(shard: string, organizationId: number, projectId: number): string[];
 export function createProject(

@@ -4,6 +4,7 @@
 // keeps only their SHA-256.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ALL_SCOPES, applyMigrations, ROOT, sha256Hex, sqlLocal } from "./local-server.mjs";
@@ -107,14 +108,56 @@ function orgBySlug(db, slug) {
   return org;
 }
 
-function createOrg(db, slug, options) {
+/**
+ * The shards a new organization may go to: the EVENT_SHARDS var, from the environment or else from
+ * wrangler.toml's [vars] (what the Worker reads); `DB` alone when neither names any.
+ */
+export function eventShards(environment = process.env, toml = readWranglerToml()) {
+  const list = environment.EVENT_SHARDS ?? /^EVENT_SHARDS\s*=\s*"([^"]*)"/m.exec(toml)?.[1] ?? "";
+  const names = [
+    ...new Set(
+      list
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
+  for (const name of names)
+    if (name !== "DB" && !/^SHARD_[1-9][0-9]*$/.test(name))
+      throw new Error(`EVENT_SHARDS names ${name}, which is not a shard binding (DB or SHARD_<n>)`);
+  return names.length > 0 ? names : ["DB"];
+}
+
+function readWranglerToml() {
+  try {
+    return readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The accepting shard holding the fewest organizations, the first listed on a tie: the rule
+ * src/db/shards.ts (leastFullShard) applies to organizations the API creates.
+ */
+export function leastFullShard(accepting, counts) {
+  let best = accepting[0];
+  for (const name of accepting) if ((counts.get(name) ?? 0) < (counts.get(best) ?? 0)) best = name;
+  return best;
+}
+
+export function createOrg(db, slug, options, accepting = eventShards()) {
   if (!SLUG.test(slug))
     throw new Error(`invalid slug ${slug}: lowercase letters, digits, - and _, not all digits`);
+  const counts = new Map(
+    db.sql("SELECT shard, COUNT(*) AS n FROM organizations GROUP BY shard").map((r) => [r.shard, r.n]),
+  );
+  const shard = leastFullShard(accepting, counts);
   const [row] = db.sql(
-    `INSERT INTO organizations (slug, name, created_at) VALUES (${q(slug)}, ${q(options.name ?? slug)}, ${now()}) ON CONFLICT (slug) DO NOTHING RETURNING id`,
+    `INSERT INTO organizations (slug, name, created_at, shard) VALUES (${q(slug)}, ${q(options.name ?? slug)}, ${now()}, ${q(shard)}) ON CONFLICT (slug) DO NOTHING RETURNING id`,
   );
   if (!row) throw new Error(`organization ${slug} already exists`);
-  console.log(`organization ${slug} (id ${row.id}) created`);
+  console.log(`organization ${slug} (id ${row.id}) created on event shard ${shard}`);
 }
 
 function createUser(db, email, options) {
@@ -219,8 +262,11 @@ export function shardAnchorSql(shard, organizationId, projectId) {
   return [
     `INSERT INTO organizations (id, slug, name, created_at) VALUES (${org}, '#${org}', '#${org}', 0) ON CONFLICT DO NOTHING`,
     `INSERT INTO projects (id, organization_id, slug, name, created_at) VALUES (${project}, ${org}, '#${project}', '#${project}', 0) ON CONFLICT DO NOTHING`,
-    `INSERT INTO sqlite_sequence (name, seq) SELECT 'issues', ${floor} WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'issues')`,
-    `UPDATE sqlite_sequence SET seq = ${floor} WHERE name = 'issues' AND seq < ${floor}`,
+    // The floor reaches SQLite's AUTOINCREMENT counter through an issue row at the floor, inserted and
+    // deleted again, as the API does: no statement names sqlite_sequence, which D1 may refuse remotely.
+    `INSERT INTO issues (id, project_id, primary_hash, type, title, culprit, level, platform, metadata, first_seen, last_seen, short_id)
+     SELECT ${floor}, ${project}, '#floor', 'default', '', '', 'info', 'other', '{}', 0, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM issues WHERE id >= ${floor})`,
+    `DELETE FROM issues WHERE id = ${floor} AND primary_hash = '#floor'`,
   ];
 }
 

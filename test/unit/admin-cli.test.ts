@@ -78,7 +78,56 @@ describe("npm run faultline -- project create", () => {
     expect(anchored).toEqual([project]);
     const floor = sqlLocal(dir, "SELECT seq FROM sqlite_sequence WHERE name = 'issues'", "SHARD_1");
     expect(floor).toEqual([{ seq: 2 ** 40 }]);
+    // The row that set the floor is gone again.
+    expect(sqlLocal(dir, "SELECT COUNT(*) AS n FROM issues", "SHARD_1")).toEqual([{ n: 0 }]);
     // On DB nothing more is written: the control plane is the first shard.
     expect(cli.shardAnchorSql("DB", 1, 2)).toEqual([]);
+  });
+});
+
+describe("npm run faultline -- org create", () => {
+  it("places each new organization on the accepting shard holding the fewest, as the API does", async () => {
+    const cli = await import("../../scripts/faultline.mjs");
+    const { applyMigrations, sqlLocal } = await import("../../scripts/local-server.mjs");
+    const own = mkdtempSync(join(tmpdir(), "faultline-cli-orgs-"));
+    try {
+      applyMigrations(own);
+      const db = {
+        sql: (command: string, binding?: string) =>
+          sqlLocal(own, command, binding) as Record<string, unknown>[],
+      };
+      const lines: string[] = [];
+      const print = console.log;
+      console.log = (line: string) => lines.push(line);
+      try {
+        for (const slug of ["first", "second", "third"]) cli.createOrg(db, slug, {}, ["DB", "SHARD_1"]);
+        cli.createProject(db, "second", "app", {});
+      } finally {
+        console.log = print;
+      }
+      expect(sqlLocal(own, "SELECT slug, shard FROM organizations ORDER BY id")).toEqual([
+        { slug: "first", shard: "DB" },
+        { slug: "second", shard: "SHARD_1" },
+        { slug: "third", shard: "DB" },
+      ]);
+      expect(lines[1]).toContain("created on event shard SHARD_1");
+      // The project of the organization on SHARD_1 is anchored there.
+      const anchored = sqlLocal(own, "SELECT COUNT(*) AS n FROM projects", "SHARD_1");
+      expect(anchored).toEqual([{ n: 1 }]);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("reads the accepting shards from EVENT_SHARDS, else wrangler.toml's [vars], else DB alone", async () => {
+    const cli = await import("../../scripts/faultline.mjs");
+    const toml = '[vars]\nEVENT_SHARDS = "DB, SHARD_1,SHARD_1"\n';
+    expect(cli.eventShards({}, toml)).toEqual(["DB", "SHARD_1"]);
+    expect(cli.eventShards({ EVENT_SHARDS: "SHARD_2" }, toml)).toEqual(["SHARD_2"]);
+    expect(cli.eventShards({}, "")).toEqual(["DB"]);
+    expect(cli.eventShards({})).toEqual(["DB", "SHARD_1"]);
+    expect(() => cli.eventShards({ EVENT_SHARDS: "EVENTS" }, "")).toThrow(/not a shard binding/);
+    expect(cli.leastFullShard(["DB", "SHARD_1"], new Map([["DB", 2]]))).toBe("SHARD_1");
+    expect(cli.leastFullShard(["DB", "SHARD_1"], new Map())).toBe("DB");
   });
 });
