@@ -93,15 +93,8 @@ export function updateIssueCounters(
     "last_seen = MAX(last_seen, ?)",
     "level = ?",
     "last_release = COALESCE(?, last_release)",
-    "first_release = COALESCE(first_release, ?)",
   ];
-  const params: (string | number | null)[] = [
-    delta.count,
-    delta.lastSeen,
-    delta.level,
-    delta.lastRelease,
-    delta.lastRelease,
-  ];
+  const params: (string | number | null)[] = [delta.count, delta.lastSeen, delta.level, delta.lastRelease];
   if (delta.shown) {
     sets.push("title = ?", "culprit = ?", "metadata = ?");
     params.push(delta.shown.title, delta.shown.culprit, delta.shown.metadata);
@@ -115,6 +108,23 @@ export function updateIssueCounters(
   return db
     .prepare(`UPDATE issues SET ${sets.join(", ")} WHERE id = ${ref.sql}`)
     .bind(...params, ...ref.params);
+}
+
+/**
+ * An issue's first release, for an issue created without one: its own statement, touching only an
+ * issue whose first_release is still NULL, so the index on first_release (migration 0037) costs no
+ * written row on the counter update every commit makes.
+ */
+export function setFirstRelease(
+  db: D1Database,
+  projectId: number,
+  issue: IssueRef,
+  release: string,
+): D1PreparedStatement {
+  const ref = issueIdExpr(projectId, issue);
+  return db
+    .prepare(`UPDATE issues SET first_release = ? WHERE id = ${ref.sql} AND first_release IS NULL`)
+    .bind(release, ...ref.params);
 }
 
 export function insertIssueUser(

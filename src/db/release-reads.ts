@@ -43,13 +43,14 @@ export function newIssuesByRelease(
   projectIds: readonly number[],
   versions: readonly string[],
 ): Promise<{ projectId: number; version: string; count: number; first: number | null }[]> {
-  return all(
-    db,
-    `SELECT project_id AS projectId, first_release AS version, count(*) AS count, min(first_seen) AS first
-     FROM issues WHERE project_id IN (${marks(projectIds.length)}) AND first_release IN (${marks(versions.length)})
-     GROUP BY project_id, first_release`,
-    [...projectIds, ...versions],
-  );
+  return all(db, newIssuesByReleaseSql(projectIds.length, versions.length), [...projectIds, ...versions]);
+}
+
+/** newIssuesByRelease's statement: ranges of issues_project_first_release (migration 0037). */
+export function newIssuesByReleaseSql(projects: number, versions: number): string {
+  return `SELECT project_id AS projectId, first_release AS version, count(*) AS count, min(first_seen) AS first
+     FROM issues WHERE project_id IN (${marks(projects)}) AND first_release IN (${marks(versions)})
+     GROUP BY project_id, first_release`;
 }
 
 /** The latest last-seen time of issues last seen in each version. */
@@ -93,9 +94,15 @@ export function releasesOf(
   offset: number,
   limit: number,
 ): Promise<ReleaseListRow[]> {
-  return all<ReleaseListRow>(
-    db,
-    `SELECT r.id, r.version, r.date_added, r.date_released,
+  return all<ReleaseListRow>(db, releasesOfSql(projects), [orgId, limit, offset]);
+}
+
+/**
+ * releasesOf's statement: per release, its new issues and regressions are ranges of
+ * issues_project_first_release and issues_project_regressed_release (migration 0037) per linked project.
+ */
+export function releasesOfSql(projects: readonly { id: number; slug: string }[]): string {
+  return `SELECT r.id, r.version, r.date_added, r.date_released,
        (SELECT COUNT(*) FROM issues i JOIN release_projects rp ON rp.project_id = i.project_id
           WHERE rp.release_id = r.id AND i.first_release = r.version) AS new_issues,
        (SELECT COUNT(*) FROM issues i JOIN release_projects rp ON rp.project_id = i.project_id
@@ -103,9 +110,7 @@ export function releasesOf(
        (SELECT group_concat(p.slug, ' ') FROM release_projects rp JOIN ${projectsRelation(projects)} p ON p.id = rp.project_id
           WHERE rp.release_id = r.id) AS projects
      FROM releases r WHERE r.organization_id = ?
-     ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT ? OFFSET ?`,
-    [orgId, limit, offset],
-  );
+     ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT ? OFFSET ?`;
 }
 
 /** Error events per release version among the organization's projects. */

@@ -44,7 +44,10 @@ export function commitStatements(
   }
   for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
   for (const t of plan.issueTagValues) s.push(insertIssueTagValues(db, projectId, t.issue, t.pairs));
-  for (const d of plan.issueDeltas) s.push(writes.updateIssueCounters(db, projectId, d));
+  for (const d of plan.issueDeltas) {
+    s.push(writes.updateIssueCounters(db, projectId, d));
+    if (d.lastRelease) s.push(writes.setFirstRelease(db, projectId, d.issue, d.lastRelease));
+  }
   for (const tx of plan.transactions) {
     if (!tx) continue;
     s.push(writes.insertEvent(db, projectId, stored.get(tx.row) ?? tx.row, null, ifExists));

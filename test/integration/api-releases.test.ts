@@ -6,7 +6,7 @@ import { releaseComparatorFor } from "../../src/api/release-order.ts";
 import { sha256Hex } from "../../src/api/tokens.ts";
 import { releaseSeenStatements } from "../../src/db/ingest-writes.ts";
 import { newestReleaseFor } from "../../src/db/releases.ts";
-import { createTenant, send, type Tenant } from "./helpers.ts";
+import { createTenant, envelope, newEventId, postEnvelope, send, type Tenant } from "./helpers.ts";
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
@@ -350,5 +350,38 @@ describe("release order for resolutions", () => {
     }
     const list = await call(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/releases/`);
     expect((list.body as unknown as { version: string }[]).map((r) => r.version)).toEqual(["seen@1"]);
+  });
+});
+
+describe("an issue's first release through ingest", () => {
+  it("is the release of its first event that names one, and stays that as later releases come", async () => {
+    const t = await createTenant();
+    const panic = (release: string | undefined, at: number) => {
+      const event_id = newEventId();
+      const body = {
+        event_id,
+        timestamp: at,
+        platform: "rust",
+        level: "error",
+        ...(release ? { release } : {}),
+        exception: { values: [{ type: "panic", value: "index out of bounds" }] },
+      };
+      return postEnvelope(t, envelope({ event_id }, [{ type: "event" }, JSON.stringify(body)]));
+    };
+    const now = Math.floor(Date.now() / 1000);
+    expect((await panic(undefined, now - 30)).status).toBe(200);
+    expect((await panic("app@2.0", now - 20)).status).toBe(200);
+    expect((await panic("app@3.0", now - 10)).status).toBe(200);
+    const issues = await call(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/`);
+    const list = issues.body as unknown as { id: string }[];
+    expect(list).toHaveLength(1);
+    const issue = await call(t.token, "GET", `/api/0/organizations/${t.orgSlug}/issues/${list[0]?.id}/`);
+    expect(issue.body).toMatchObject({
+      count: "3",
+      firstRelease: { version: "app@2.0" },
+      lastRelease: { version: "app@3.0" },
+    });
+    expect((await call(t.token, "GET", releasePath(t, "app@2.0"))).body).toMatchObject({ newGroups: 1 });
+    expect((await call(t.token, "GET", releasePath(t, "app@3.0"))).body).toMatchObject({ newGroups: 0 });
   });
 });

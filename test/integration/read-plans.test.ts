@@ -2,10 +2,12 @@
 // A project's event list reads newest first through events_project_timestamp: without that index
 // (migration 0032 had narrowed it to events without an issue) SQLite scans the project's events and
 // sorts them, which took seconds at a million events. A trace's errors and logs go through the trace
-// indexes: left to itself SQLite walked the projects' rows of the time range instead.
+// indexes: left to itself SQLite walked the projects' rows of the time range instead. Per-release new
+// issues and regressions are index ranges (migration 0037), not a walk over the projects' issues.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventPageQuery } from "../../src/db/events.ts";
+import { newIssuesByReleaseSql, releasesOfSql } from "../../src/db/release-reads.ts";
 import { traceErrorsSql, traceLogCountSql } from "../../src/db/traces.ts";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
@@ -49,5 +51,21 @@ describe("read plans", () => {
     expect(logs).toMatch(
       /^SEARCH logs USING (COVERING )?INDEX logs_project_trace \(project_id=\? AND trace_id=\?\)/,
     );
+  });
+
+  it("a release's new issues and regressions are ranges of the release indexes, not the projects' issues", async () => {
+    const steps = await plan(releasesOfSql([{ id: 1, slug: "api" }]), [1, 25, 0]);
+    expect(steps).toMatch(
+      /SEARCH i USING (COVERING )?INDEX issues_project_first_release \(project_id=\? AND first_release=\?\)/,
+    );
+    expect(steps).toMatch(
+      /SEARCH i USING (COVERING )?INDEX issues_project_regressed_release \(project_id=\? AND last_release=\?\)/,
+    );
+    expect(steps).not.toMatch(/SCAN i\b|issues_project_status|issues_project_first_seen/);
+    const byRelease = await plan(newIssuesByReleaseSql(2, 3), [1, 2, "1.0", "1.1", "1.2"]);
+    expect(byRelease).toMatch(
+      /SEARCH issues USING (COVERING )?INDEX issues_project_first_release \(project_id=\? AND first_release=\?\)/,
+    );
+    expect(byRelease).not.toMatch(/SCAN issues/);
   });
 });

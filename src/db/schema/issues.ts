@@ -1,5 +1,6 @@
 // Drizzle tables (migrations/*.sql mirrored): Issues, the grouping hashes each owns, and the distinct users
 // counted per issue.
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const issues = sqliteTable(
@@ -38,6 +39,11 @@ export const issues = sqliteTable(
     index("issues_project_short_id").on(t.projectId, t.shortId),
     // The retention sweep's (migration 0032): the issues whose events may be older than the cutoff.
     index("issues_project_first_seen").on(t.projectId, t.firstSeen),
+    // Per-release new issues and regressions (migration 0037).
+    index("issues_project_first_release").on(t.projectId, t.firstRelease, t.firstSeen),
+    index("issues_project_regressed_release")
+      .on(t.projectId, t.lastRelease)
+      .where(sql`substatus = 'regressed'`),
   ],
 );
 
