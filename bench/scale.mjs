@@ -198,6 +198,15 @@ function seed(file, projectId, organizationId, now) {
     );
     db.exec(backfill.slice(backfill.indexOf("\nINSERT OR IGNORE")));
   }
+  // And its per-release event counts and newest event times (migration 0040).
+  const hasReleaseStats = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'release_event_stats'").get();
+  if (hasReleaseStats)
+    db.exec(
+      `INSERT INTO release_event_stats (project_id, version, events, last_seen)
+       SELECT project_id, release, COUNT(*), MAX(timestamp) FROM events
+       WHERE type != 'transaction' AND release IS NOT NULL GROUP BY project_id, release
+       ON CONFLICT (project_id, version) DO UPDATE SET events = excluded.events, last_seen = excluded.last_seen`,
+    );
   db.exec("COMMIT");
   const traceId = db
     .prepare("SELECT trace_id FROM events WHERE issue_id IS NULL AND trace_id LIKE '%cdcd' LIMIT 1")

@@ -258,6 +258,26 @@ export function insertAttachment(
 }
 
 /**
+ * A commit's error events of one release: counted onto the release's row and its newest event time
+ * raised, one statement per release the commit names (migration 0040).
+ */
+export function addReleaseEvents(
+  db: D1Database,
+  projectId: number,
+  version: string,
+  events: number,
+  lastSeen: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO release_event_stats (project_id, version, events, last_seen) VALUES (?, ?, ?, ?)
+       ON CONFLICT (project_id, version) DO UPDATE
+       SET events = events + excluded.events, last_seen = MAX(last_seen, excluded.last_seen)`,
+    )
+    .bind(projectId, version, events, lastSeen);
+}
+
+/**
  * Statements that record a release seen on an event (Sentry creates the release and links the
  * project on first sight), for the ingest commit to run in its own batch. Idempotent.
  */

@@ -26,6 +26,7 @@ export const TELEMETRY_TABLES = [
   "release_health_hours",
   "release_health_users",
   "release_health_durations",
+  "release_event_stats",
   "monitor_environments",
   "monitor_check_ins",
   "storage_usage",

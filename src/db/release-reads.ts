@@ -53,19 +53,19 @@ export function newIssuesByReleaseSql(projects: number, versions: number): strin
      GROUP BY project_id, first_release`;
 }
 
-/** The latest last-seen time of issues last seen in each version. */
+/** The newest event time seen with each version among these projects (release_event_stats, 0040). */
 export function lastSeenByRelease(
   db: D1Database,
   projectIds: readonly number[],
   versions: readonly string[],
 ): Promise<{ version: string; last: number | null }[]> {
-  return all(
-    db,
-    `SELECT last_release AS version, max(last_seen) AS last FROM issues
-     WHERE project_id IN (${marks(projectIds.length)}) AND last_release IN (${marks(versions.length)})
-     GROUP BY last_release`,
-    [...projectIds, ...versions],
-  );
+  return all(db, lastSeenByReleaseSql(projectIds.length, versions.length), [...projectIds, ...versions]);
+}
+
+export function lastSeenByReleaseSql(projects: number, versions: number): string {
+  return `SELECT version, max(last_seen) AS last FROM release_event_stats
+     WHERE project_id IN (${marks(projects)}) AND version IN (${marks(versions)})
+     GROUP BY version`;
 }
 
 /** Deploy count and newest deploy id per release. */
@@ -113,21 +113,24 @@ export function releasesOfSql(projects: readonly { id: number; slug: string }[])
      ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT ? OFFSET ?`;
 }
 
-/** Error events per release version among the organization's projects. */
+/**
+ * Error events per release version among the organization's projects (release_event_stats, 0040):
+ * null for a version some of whose rows the migration carried over uncounted, absent when none exist.
+ */
 export async function releaseEventCounts(
   db: D1Database,
   projectIds: number[],
   versions: string[],
-): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
+): Promise<Map<string, number | null>> {
+  const out = new Map<string, number | null>();
   if (projectIds.length === 0 || versions.length === 0) return out;
-  const rows = await all<{ release: string; n: number }>(
+  const rows = await all<{ version: string; n: number | null }>(
     db,
-    `SELECT release, COUNT(*) AS n FROM events WHERE project_id IN (${marks(projectIds.length)})
-     AND release IN (${marks(versions.length)}) AND type != 'transaction' GROUP BY release`,
+    `SELECT version, CASE WHEN count(events) = count(*) THEN sum(events) END AS n FROM release_event_stats
+     WHERE project_id IN (${marks(projectIds.length)}) AND version IN (${marks(versions.length)}) GROUP BY version`,
     [...projectIds, ...versions],
   );
-  for (const r of rows) out.set(r.release, r.n);
+  for (const r of rows) out.set(r.version, r.n);
   return out;
 }
 

@@ -232,10 +232,16 @@ export async function releaseHasIssues(db: D1Database, release: ReleaseRow): Pro
   return row !== null;
 }
 
-/** Deletes a release with its deploys and project links, in one transaction. */
+/** Deletes a release with its deploys, project links and event counts, in one transaction. */
 export async function deleteRelease(db: D1Database, releaseId: number): Promise<void> {
   await db.batch([
     db.prepare("DELETE FROM deploys WHERE release_id = ?").bind(releaseId),
+    db
+      .prepare(
+        `DELETE FROM release_event_stats WHERE version = (SELECT version FROM releases WHERE id = ?1)
+         AND project_id IN (SELECT project_id FROM release_projects WHERE release_id = ?1)`,
+      )
+      .bind(releaseId),
     db.prepare("DELETE FROM release_projects WHERE release_id = ?").bind(releaseId),
     db.prepare("DELETE FROM releases WHERE id = ?").bind(releaseId),
   ]);

@@ -42,6 +42,7 @@ export function commitStatements(
     for (const a of event.attachments)
       s.push(writes.insertAttachment(db, projectId, event.row.eventId, a, now));
   }
+  for (const r of releaseEvents(plan)) s.push(writes.addReleaseEvents(db, projectId, r.version, r.n, r.last));
   for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
   for (const t of plan.issueTagValues) s.push(insertIssueTagValues(db, projectId, t.issue, t.pairs));
   for (const d of plan.issueDeltas) {
@@ -73,6 +74,23 @@ export function commitStatements(
   for (const o of plan.outcomes) s.push(items.addOutcome(db, projectId, hour, o));
   for (const d of plan.droppedEvents) s.push(items.recordDroppedEvent(db, projectId, d.eventId, d, now));
   return s;
+}
+
+/** The commit's error events counted per release, with the newest event time of each. */
+export function releaseEvents(
+  plan: Pick<CommitPlan, "errorEvents">,
+): { version: string; n: number; last: number }[] {
+  const out = new Map<string, { version: string; n: number; last: number }>();
+  for (const { event } of plan.errorEvents) {
+    const version = event.row.release;
+    if (!version) continue;
+    const entry = out.get(version);
+    if (entry) {
+      entry.n += 1;
+      entry.last = Math.max(entry.last, event.row.timestamp);
+    } else out.set(version, { version, n: 1, last: event.row.timestamp });
+  }
+  return [...out.values()];
 }
 
 /** The commit's log records counted per (slot, level), for the explorer's histogram. */

@@ -198,13 +198,21 @@ describe("release lists, counts and deploys", () => {
     await addIssue(t.projectId, "1.1", "1.2", 1_800_000_000);
     await addIssue(t.projectId, "1.1", "1.1", 1_800_000_100);
     await addIssue(second, "1.1", "1.1", 1_700_000_000);
+    // The last event is the newest event ingested with the release (its per-release row), an issue of
+    // the other project whose last release it is included.
+    const seen = Math.floor(Date.now() / 1000) - 100;
+    const event_id = newEventId();
+    const event = { event_id, timestamp: seen, level: "error", release: "1.1", message: "late" };
+    expect(
+      (await postEnvelope(t, envelope({ event_id }, [{ type: "event" }, JSON.stringify(event)]))).status,
+    ).toBe(200);
     const detail = await call(t.token, "GET", releasePath(t, "1.1"));
-    expect(detail.body).toMatchObject({ newGroups: 3, firstEvent: "2023-11-14T22:13:20.000Z" });
-    expect(detail.body?.lastEvent).toBe(new Date((1_800_000_100 + 60) * 1000).toISOString());
+    expect(detail.body).toMatchObject({ newGroups: 4, firstEvent: "2023-11-14T22:13:20.000Z" });
+    expect(detail.body?.lastEvent).toBe(new Date(seen * 1000).toISOString());
     const perProject = Object.fromEntries(
       ((detail.body?.projects ?? []) as { id: number; newGroups: number }[]).map((p) => [p.id, p.newGroups]),
     );
-    expect(perProject).toEqual({ [t.projectId]: 2, [second]: 1 });
+    expect(perProject).toEqual({ [t.projectId]: 3, [second]: 1 });
     // A release referenced as an issue's first release cannot be deleted (Sentry's rule).
     expect((await call(t.token, "DELETE", releasePath(t, "1.1"))).status).toBe(400);
 

@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { eventPageQuery } from "../../src/db/events.ts";
-import { newIssuesByReleaseSql, releasesOfSql } from "../../src/db/release-reads.ts";
+import { lastSeenByReleaseSql, newIssuesByReleaseSql, releasesOfSql } from "../../src/db/release-reads.ts";
 import { traceErrorsSql, traceLogCountSql } from "../../src/db/traces.ts";
 
 async function plan(sql: string, params: unknown[]): Promise<string> {
@@ -67,5 +67,11 @@ describe("read plans", () => {
       /SEARCH issues USING (COVERING )?INDEX issues_project_first_release \(project_id=\? AND first_release=\?\)/,
     );
     expect(byRelease).not.toMatch(/SCAN issues/);
+  });
+
+  it("a release's last event is a key lookup of its per-release row, not a walk over issues", async () => {
+    const steps = await plan(lastSeenByReleaseSql(2, 2), [1, 2, "1.0", "1.1"]);
+    expect(steps).toMatch(/SEARCH release_event_stats USING PRIMARY KEY \(project_id=\? AND version=\?\)/);
+    expect(steps).not.toMatch(/issues|SCAN/);
   });
 });

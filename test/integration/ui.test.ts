@@ -552,3 +552,33 @@ describe("tenant isolation", () => {
     expect(api.headers.get("content-type")).toBe("application/json");
   });
 });
+
+describe("the releases page's event counts", () => {
+  it("counts each release's error events across commits, and marks releases counted before 0040 as unknown", async () => {
+    const t = await createTenant();
+    const b = await signIn(await addUser(t, "owner"));
+    for (const release of ["web@2.0", "web@2.0", "web@2.0", "web@3.0"]) await sendError(t, { release });
+    // A release whose events predate the per-release counts: its row was carried over uncounted.
+    await env.DB.batch([
+      env.DB.prepare(
+        "INSERT INTO releases (organization_id, version, date_added) VALUES (?, 'web@0.9', 0)",
+      ).bind(t.orgId),
+      env.DB.prepare(
+        "INSERT INTO release_projects (release_id, project_id) SELECT id, ? FROM releases WHERE organization_id = ? AND version = 'web@0.9'",
+      ).bind(t.projectId, t.orgId),
+      env.DB.prepare(
+        "INSERT INTO release_event_stats (project_id, version, events, last_seen) VALUES (?, 'web@0.9', NULL, 1)",
+      ).bind(t.projectId),
+    ]);
+    const html = await (await get(b, `/organizations/${t.orgSlug}/releases/`)).text();
+    // The Events column is the second to last of a release's row.
+    const events = (version: string) => {
+      const row = new RegExp(`<code>${version.replace(".", "\\.")}</code>.*?</tr>`).exec(html)?.[0] ?? "";
+      const cells = [...row.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]);
+      return cells[cells.length - 2];
+    };
+    expect(events("web@2.0")).toBe("3");
+    expect(events("web@3.0")).toBe("1");
+    expect(events("web@0.9")).toContain("—");
+  });
+});

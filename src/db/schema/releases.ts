@@ -39,6 +39,18 @@ export const releaseProjects = sqliteTable(
   ],
 );
 
+/** Error events and the newest event time per project and release, kept by the group commit (0040). */
+export const releaseEventStats = sqliteTable(
+  "release_event_stats",
+  {
+    projectId: integer("project_id").notNull(),
+    version: text("version").notNull(),
+    events: integer("events"),
+    lastSeen: real("last_seen").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.version] })],
+);
+
 export const deploys = sqliteTable(
   "deploys",
   {

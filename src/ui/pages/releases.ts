@@ -28,7 +28,7 @@ export function releasesView(
   ctx: PageContext,
   orgSlug: string,
   rows: ReleaseListRow[],
-  events: Map<string, number>,
+  events: Map<string, number | null>,
   offset: number,
   health: Map<string, ReleaseHealth> = new Map(),
 ): SafeHtml {
@@ -38,10 +38,17 @@ export function releasesView(
       ? html`<div class="panel empty"><p>No releases yet.</p><p>Set <code>release</code> in the SDK's options, or create one with <code>sentry-cli releases new &lt;version&gt;</code>; releases seen on events appear here.</p></div>`
       : html`<div class="panel" style="padding:0;overflow:auto"><table class="stack"><thead><tr><th>Version</th><th>Projects</th><th>Created</th><th>Released</th><th class="num">Crash-free sessions</th><th class="num">Crash-free users</th><th class="num">Adoption</th><th>Sessions (24 h)</th><th class="num">New issues</th><th class="num">Events</th><th class="num">Regressions</th></tr></thead><tbody>${rows.map(
           (r) =>
-            html`<tr><td><a href="/organizations/${o}/releases/${encodeURIComponent(r.version)}/"><code>${r.version}</code></a></td><td>${r.projects ?? ""}</td><td title="${isoTime(r.date_added)}">${relativeTime(r.date_added, ctx.now)}</td><td>${r.date_released ? isoDay(r.date_released) : html`<span class="muted">—</span>`}</td>${healthCells(health.get(r.version))}<td class="num">${r.new_issues}</td><td class="num">${compactNumber(events.get(r.version) ?? 0)}</td><td class="num">${r.regressions}</td></tr>`,
+            html`<tr><td><a href="/organizations/${o}/releases/${encodeURIComponent(r.version)}/"><code>${r.version}</code></a></td><td>${r.projects ?? ""}</td><td title="${isoTime(r.date_added)}">${relativeTime(r.date_added, ctx.now)}</td><td>${r.date_released ? isoDay(r.date_released) : html`<span class="muted">—</span>`}</td>${healthCells(health.get(r.version))}<td class="num">${r.new_issues}</td><td class="num">${eventsCell(events.get(r.version))}</td><td class="num">${r.regressions}</td></tr>`,
         )}</tbody></table></div>
 <div class="pager">${offset > 0 ? html`<a class="btn" href="?cursor=${Math.max(0, offset - PAGE)}">Previous</a>` : ""}${rows.length === PAGE ? html`<a class="btn" href="?cursor=${offset + PAGE}">Next</a>` : ""}</div>`;
   return page(ctx, "releases", "Releases", html`<h1>Releases</h1>${body}`);
+}
+
+/** A release's error events; null when it had events before they were counted per release (0040). */
+function eventsCell(n: number | null | undefined): SafeHtml | string {
+  if (n === null)
+    return html`<span class="muted" title="events before the upgrade that counts them">—</span>`;
+  return compactNumber(n ?? 0);
 }
 
 function healthCells(h: ReleaseHealth | undefined): SafeHtml {
