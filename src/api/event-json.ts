@@ -43,26 +43,51 @@ async function issueFacts(
   return { issue: found, projectSlug: found.project_slug, organizationId: found.organization_id };
 }
 
-/** The event as Sentry's JSON; `events` is the organization's shard (the row's, its issue's, its release's). */
+/** Where an event's route already placed it: its project's slug and organization. */
+export interface EventPlace {
+  projectSlug: string;
+  organizationId: number;
+}
+
+async function releaseOf(events: D1Database, env: Env, orgId: number | undefined, version: string | null) {
+  if (!version || orgId === undefined) return null;
+  const found = await findRelease(events, orgId, version);
+  return found ? releaseJson(events, env.DB, found) : null;
+}
+
+/**
+ * The event as Sentry's JSON; `events` is the organization's shard (the row's, its issue's, its release's).
+ * The payload read (`text`, possibly still pending), the issue's facts and hashes, the neighbours and the
+ * release are independent reads, so they run at once rather than one after another.
+ */
 export async function fullEvent(
   env: Env,
   events: D1Database,
   row: EventRecord,
-  text: string | null,
+  text: string | null | Promise<string | null>,
   known: IssueFacts | null,
+  place: EventPlace | null = null,
 ) {
-  const facts = await issueFacts(env, events, row, known);
-  const project = facts ? null : await projectById(env.DB, row.project_id);
-  const [hashes, around, release] = await Promise.all([
-    facts ? issueHashes(events, facts.issue.id) : [],
+  const factsRead = issueFacts(env, events, row, known);
+  const hashesRead = row.issue_id !== null ? issueHashes(events, row.issue_id) : Promise.resolve([]);
+  const placed = known ?? place;
+  const projectRead = placed
+    ? Promise.resolve(null)
+    : factsRead.then((facts) => (facts ? null : projectById(env.DB, row.project_id)));
+  const releaseRead = placed
+    ? releaseOf(events, env, placed.organizationId, row.release)
+    : Promise.all([factsRead, projectRead]).then(([facts, project]) =>
+        releaseOf(events, env, facts?.organizationId ?? project?.organization_id, row.release),
+      );
+  const [facts, foundHashes, project, around, release, payload] = await Promise.all([
+    factsRead,
+    hashesRead,
+    projectRead,
     eventNeighbours(events, row),
-    (async () => {
-      if (!row.release) return null;
-      const orgId = facts?.organizationId ?? project?.organization_id;
-      const found = orgId === undefined ? null : await findRelease(events, orgId, row.release);
-      return found ? releaseJson(events, env.DB, found) : null;
-    })(),
+    releaseRead,
+    text,
   ]);
+  const hashes = facts ? foundHashes : [];
   const primary = facts?.issue.primary_hash;
   const fingerprints = hashes.sort((a, b) => (a === primary ? -1 : b === primary ? 1 : a.localeCompare(b)));
   let metadata: Record<string, unknown> | null = null;
@@ -70,14 +95,14 @@ export async function fullEvent(
     const parsed = parseRecord(facts.issue.metadata);
     metadata = parsed ? { ...parsed, title: row.title } : null;
   }
-  return serializeEvent(row, parseRecord(text), {
-    projectSlug: facts?.projectSlug ?? project?.slug ?? "",
+  return serializeEvent(row, parseRecord(payload), {
+    projectSlug: facts?.projectSlug ?? place?.projectSlug ?? project?.slug ?? "",
     fingerprints,
     metadata,
     culprit: facts?.issue.culprit ?? null,
     release,
     previousEventID: around.older,
     nextEventID: around.newer,
-    size: text ? new TextEncoder().encode(text).byteLength : 0,
+    size: payload ? new TextEncoder().encode(payload).byteLength : 0,
   });
 }

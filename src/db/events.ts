@@ -108,27 +108,48 @@ export interface EventNeighbours {
 }
 
 /** The event's neighbours in its issue (or its project when it has none), by time then id. */
+/**
+ * The four statements of an event's neighbours: oldest, older, newer, latest in its issue (or among its
+ * project's unissued events). The older/newer ones bound the timestamp (`<=` / `>=`) besides the tie-break
+ * so the index range starts at the event instead of walking the issue's events from one end.
+ */
+export function eventNeighbourQueries(
+  event: Pick<EventTableRow, "project_id" | "event_id" | "issue_id" | "timestamp">,
+): { sql: string; params: (string | number)[] }[] {
+  const scope = event.issue_id !== null ? "issue_id = ?" : "project_id = ? AND issue_id IS NULL";
+  const scopeParam = event.issue_id ?? event.project_id;
+  const q = (sql: string, ...params: (string | number)[]) => ({
+    sql: `SELECT event_id FROM events WHERE ${scope}${sql} LIMIT 1`,
+    params: [scopeParam, ...params],
+  });
+  const t = event.timestamp;
+  return [
+    q(" ORDER BY timestamp ASC, event_id ASC"),
+    q(
+      " AND timestamp <= ? AND (timestamp < ? OR (timestamp = ? AND event_id < ?)) ORDER BY timestamp DESC, event_id DESC",
+      t,
+      t,
+      t,
+      event.event_id,
+    ),
+    q(
+      " AND timestamp >= ? AND (timestamp > ? OR (timestamp = ? AND event_id > ?)) ORDER BY timestamp ASC, event_id ASC",
+      t,
+      t,
+      t,
+      event.event_id,
+    ),
+    q(" ORDER BY timestamp DESC, event_id DESC"),
+  ];
+}
+
 export async function eventNeighbours(
   db: D1Database,
   event: Pick<EventTableRow, "project_id" | "event_id" | "issue_id" | "timestamp">,
 ): Promise<EventNeighbours> {
-  const scope = event.issue_id !== null ? "issue_id = ?" : "project_id = ? AND issue_id IS NULL";
-  const scopeParam = event.issue_id ?? event.project_id;
-  const q = (sql: string, ...params: (string | number)[]) =>
-    db.prepare(`SELECT event_id FROM events WHERE ${scope}${sql} LIMIT 1`).bind(scopeParam, ...params);
-  const around = [event.timestamp, event.timestamp, event.event_id];
-  const results = await db.batch([
-    q(" ORDER BY timestamp ASC, event_id ASC"),
-    q(
-      " AND (timestamp < ? OR (timestamp = ? AND event_id < ?)) ORDER BY timestamp DESC, event_id DESC",
-      ...around,
-    ),
-    q(
-      " AND (timestamp > ? OR (timestamp = ? AND event_id > ?)) ORDER BY timestamp ASC, event_id ASC",
-      ...around,
-    ),
-    q(" ORDER BY timestamp DESC, event_id DESC"),
-  ]);
+  const results = await db.batch(
+    eventNeighbourQueries(event).map(({ sql, params }) => db.prepare(sql).bind(...params)),
+  );
   const id = (i: number) => (results[i]?.results?.[0] as { event_id: string } | undefined)?.event_id ?? null;
   return { oldest: id(0), older: id(1), newer: id(2), latest: id(3) };
 }

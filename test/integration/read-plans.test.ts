@@ -4,9 +4,11 @@
 // sorts them, which took seconds at a million events. A trace's errors and logs go through the trace
 // indexes: left to itself SQLite walked the projects' rows of the time range instead. Per-release new
 // issues and regressions are index ranges (migration 0037), not a walk over the projects' issues.
+// An event's older/newer neighbours bound the timestamp so the issue's index range starts at the event
+// rather than walking the issue's events from its newest (or oldest) end.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { eventPageQuery } from "../../src/db/events.ts";
+import { eventNeighbourQueries, eventPageQuery } from "../../src/db/events.ts";
 import { lastSeenByReleaseSql, newIssuesByReleaseSql, releasesOfSql } from "../../src/db/release-reads.ts";
 import { traceErrorsSql, traceLogCountSql } from "../../src/db/traces.ts";
 
@@ -73,5 +75,25 @@ describe("read plans", () => {
     const steps = await plan(lastSeenByReleaseSql(2, 2), [1, 2, "1.0", "1.1"]);
     expect(steps).toMatch(/SEARCH release_event_stats USING PRIMARY KEY \(project_id=\? AND version=\?\)/);
     expect(steps).not.toMatch(/issues|SCAN/);
+  });
+
+  it("an event's older and newer neighbours start the issue's index range at the event's time", async () => {
+    for (const issueId of [7, null]) {
+      const event = { project_id: 1, issue_id: issueId, event_id: "a".repeat(32), timestamp: 1_700_000_000 };
+      const [, older, newer] = eventNeighbourQueries(event);
+      const index = issueId === null ? "events_project_timestamp" : "events_issue_timestamp";
+      const scope = issueId === null ? "project_id=\\?" : "issue_id=\\?";
+      for (const [query, bound] of [
+        [older, "<"],
+        [newer, ">"],
+      ] as const) {
+        if (!query) throw new Error("no neighbour query");
+        const steps = await plan(query.sql, query.params);
+        expect(steps).toMatch(
+          new RegExp(`SEARCH events USING (COVERING )?INDEX ${index} \\(${scope} AND timestamp${bound}\\?\\)`),
+        );
+        expect(steps).not.toMatch(/SCAN events/);
+      }
+    }
   });
 });

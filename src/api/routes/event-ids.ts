@@ -22,7 +22,7 @@ async function eventById(request: IRequest, env: Env): Promise<Response> {
   const stored = await findEventInProjects(events, projects, eventId);
   const row = stored ?? (await spooledIn(env, projects, eventId));
   if (!row) throw notFound();
-  const event = await fullEvent(env, events, row, await payloadText(env, row), null);
+  const event = await fullEvent(env, events, row, payloadText(env, row), null);
   return json({
     organizationSlug: org.slug,
     projectSlug: row.project_slug,

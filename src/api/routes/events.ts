@@ -40,8 +40,7 @@ async function listEvents(request: IRequest, env: Env, shard: string, scope: Eve
   const body = await Promise.all(
     shown.map(async (row) => {
       if (!full) return serializeEventListItem(row, parseRecord(row.summary));
-      const text = await payloadText(env, row);
-      return fullEvent(env, events, row, text, null);
+      return fullEvent(env, events, row, payloadText(env, row), null);
     }),
   );
   return json(body, 200, { link: linkHeader(url, page, rows.length > page.limit) });
@@ -66,9 +65,8 @@ async function issueEvent(request: IRequest, env: Env): Promise<Response> {
     }
   }
   if (!row) throw notFound();
-  const text = await payloadText(env, row);
   return json(
-    await fullEvent(env, events, row, text, {
+    await fullEvent(env, events, row, payloadText(env, row), {
       issue: ctx.issue,
       projectSlug: ctx.project.slug,
       organizationId: ctx.org.id,
@@ -85,7 +83,8 @@ async function projectEvent(request: IRequest, env: Env): Promise<Response> {
   const row =
     (await projectEventRow(events, project.id, eventId)) ?? (await spooledEvent(env, project.id, eventId));
   if (!row) throw notFound();
-  return json(await fullEvent(env, events, row, await payloadText(env, row), null));
+  const place = { projectSlug: project.slug, organizationId: org.id };
+  return json(await fullEvent(env, events, row, payloadText(env, row), null, place));
 }
 
 export function registerEventRoutes(router: AppRouter): void {
