@@ -31,19 +31,63 @@ export function segmentOpenedAt(id: string): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** The locator's text, as the `events.payload_ref` column keeps it. */
+/**
+ * The locator's text, as the `events.payload_ref` column keeps it (0038): the segment id compacted, its
+ * opening second in base 36 (6 characters until 2038, then 7) and its 16 hex digits as 11 base64url
+ * characters, then `/{offset, base 36}/{length, decimal}`; about 26 bytes where the plain text
+ * `{segment}/{offset}/{length}` takes about 39. The length stays last and decimal: the stored-bytes
+ * counter's SQL (storage-usage.ts) reads it after the second `/` in either form.
+ */
 export function formatLocator(locator: PayloadLocator): string {
+  const match = SEGMENT_ID.exec(locator.segment);
+  if (!match) return plainLocator(locator);
+  const seconds = Number(match[1]).toString(36).padStart(6, "0");
+  return `${seconds}${hexToBase64Url(match[2] as string)}/${locator.offset.toString(36)}/${locator.length}`;
+}
+
+/** The plain text form every row written before 0038 keeps: `{segment id}/{offset}/{length}`. */
+export function plainLocator(locator: PayloadLocator): string {
   return `${locator.segment}/${locator.offset}/${locator.length}`;
 }
 
-/** The locator `text` names, or null when it is not one. */
+/** The locator `text` names (either form), or null when it is not one. */
 export function parseLocator(text: string): PayloadLocator | null {
   const match = LOCATOR.exec(text);
-  if (!match) return null;
-  const offset = Number(match[2]);
-  const length = Number(match[3]);
+  if (match) return checkedLocator(match[1] as string, Number(match[2]), Number(match[3]));
+  const compact = COMPACT_LOCATOR.exec(text);
+  if (!compact) return null;
+  const seconds = Number.parseInt(compact[1] as string, 36);
+  const hex = base64UrlToHex(compact[2] as string);
+  if (hex === null || seconds > 9_999_999_999) return null;
+  const segment = `${seconds.toString().padStart(10, "0")}-${hex}`;
+  const locator = checkedLocator(segment, Number.parseInt(compact[3] as string, 36), Number(compact[4]));
+  // One text per locator: a non-canonical spelling (leading zeros, stray low bits) is not a locator.
+  return locator && formatLocator(locator) === text ? locator : null;
+}
+
+const COMPACT_LOCATOR = /^([0-9a-z]{6,7})([A-Za-z0-9_-]{11})\/([0-9a-z]{1,8})\/(\d{1,9})$/;
+
+function checkedLocator(segment: string, offset: number, length: number): PayloadLocator | null {
   if (!Number.isSafeInteger(offset) || length === 0) return null;
-  return { segment: match[1] as string, offset, length };
+  return { segment, offset, length };
+}
+
+function hexToBase64Url(hex: string): string {
+  let binary = "";
+  for (let i = 0; i < hex.length; i += 2)
+    binary += String.fromCharCode(Number.parseInt(hex.slice(i, i + 2), 16));
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function base64UrlToHex(text: string): string | null {
+  let binary: string;
+  try {
+    binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  } catch {
+    return null;
+  }
+  if (binary.length !== 8) return null;
+  return [...binary].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
 }
 
 /** Bytes one payload may inflate to when read back (well over the inline limit it was written under). */

@@ -4,7 +4,7 @@
 // the per-statement `meta.rows_written`.
 
 import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./ingest-rows.ts";
-import { shapeHash } from "./payload-shape.ts";
+import { shapeHash, spanIdAsBlobHex } from "./payload-shape.ts";
 
 // Defined in ingest-rows.ts; re-exported for the regrouping code, which imports it from here.
 export type { NewIssue } from "./ingest-rows.ts";
@@ -162,7 +162,7 @@ export function insertEvent(
       `INSERT ${ifExists === "ignore" ? "OR IGNORE " : ""}INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
          release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref,
          span_id, error_value, shape_id)
-       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${shape.sql})`,
+       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(unhex(?), ?), ?, ${shape.sql})`,
     )
     .bind(
       projectId,
@@ -183,7 +183,9 @@ export function insertEvent(
       row.payload,
       row.payloadKey,
       row.payloadRef ?? null,
-      row.spanId ?? null,
+      // A hex span id as its 8 bytes (0038), any other as its text.
+      spanIdAsBlobHex(row.spanId),
+      spanIdAsBlobHex(row.spanId) === null ? (row.spanId ?? null) : null,
       row.errorValue ?? null,
       ...shape.params,
     );

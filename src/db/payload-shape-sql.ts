@@ -20,11 +20,16 @@ export const shapeDocument = (alias: string): string =>
 export const derivedErrorValue = (alias: string): string =>
   `substr(${alias}.title, length(json_extract(${shapeOf(alias)}, '$.exception.values[#-1].type')) + 3)`;
 
+/** The span id column of the row aliased `alias` as text: an 8-byte blob (0038) spelled in hex, else as stored. */
+export const spanIdSql = (alias: string): string =>
+  `CASE WHEN typeof(${alias}.span_id) = 'blob' THEN lower(hex(${alias}.span_id)) ELSE ${alias}.span_id END`;
+
 /** SQL for json_extract of a projection path (a literal `$…` path) of the row aliased `alias`. */
 export function projectionPath(alias: string, path: string): string {
   // A shaped row keeps these in columns; a row without a shape has them NULL and in its payload.
   const column = columnPath(path);
-  const inColumn = `COALESCE(${alias}.${column}, json_extract(${alias}.payload, '${path}'))`;
+  const stored = column === "span_id" ? spanIdSql(alias) : `${alias}.${column}`;
+  const inColumn = `COALESCE(${stored}, json_extract(${alias}.payload, '${path}'))`;
   if (column === "error_value")
     return `CASE WHEN ${alias}.error_value = '${DERIVED_ERROR_VALUE}' THEN ${derivedErrorValue(alias)} ELSE ${inColumn} END`;
   if (column) return inColumn;

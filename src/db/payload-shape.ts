@@ -38,6 +38,14 @@ export function columnPath(path: string): keyof typeof COLUMN_PATHS | null {
   return null;
 }
 
+/**
+ * The span id a row stores as an 8-byte blob (0038): 16 lowercase hex digits, as SDKs send and
+ * readers spell it back (`lower(hex(…))`, spanIdSql); any other text stays text, so it reads back as is.
+ */
+export function spanIdAsBlobHex(spanId: string | null | undefined): string | null {
+  return typeof spanId === "string" && /^[0-9a-f]{16}$/.test(spanId) ? spanId : null;
+}
+
 export interface ProjectionColumns {
   spanId: string | null;
   errorValue: string | null;

@@ -119,6 +119,7 @@ async function reads(t: Tenant, issueId: string): Promise<unknown[]> {
     await search("user.id:user-7"),
     await search("user.email:u7@example.com customer:acme"),
     await get(t, `organizations/${t.orgSlug}/trace/${TRACE}/`),
+    await discover(`trace.span:${"b2".repeat(8)}`),
   ];
 }
 
@@ -146,9 +147,19 @@ describe("an error event's D1 row", () => {
     });
     // The span id and the exception's value, which queries read of each event, have columns; a value
     // the title spells (`panic: …`) is left to the title (migration 0035).
-    expect(rows.map((r) => [r?.span_id, r?.error_value, r?.title])).toEqual([
-      ["b2".repeat(8), "", "panic: called `Option::unwrap()` on a `None` value (order 1)"],
-      ["b2".repeat(8), "", "panic: called `Option::unwrap()` on a `None` value (order 2)"],
+    expect(rows.map((r) => [r?.error_value, r?.title])).toEqual([
+      ["", "panic: called `Option::unwrap()` on a `None` value (order 1)"],
+      ["", "panic: called `Option::unwrap()` on a `None` value (order 2)"],
+    ]);
+    // The hex span id is stored as its 8 bytes (0038), not 16 characters of text.
+    const spanIds = await env.DB.prepare(
+      "SELECT typeof(span_id) AS kind, length(span_id) AS bytes, lower(hex(span_id)) AS hex FROM events WHERE project_id = ? ORDER BY event_id",
+    )
+      .bind(t.projectId)
+      .all<{ kind: string; bytes: number; hex: string }>();
+    expect(spanIds.results).toEqual([
+      { kind: "blob", bytes: 8, hex: "b2".repeat(8) },
+      { kind: "blob", bytes: 8, hex: "b2".repeat(8) },
     ]);
     // One shape for both: the frames, each file-only one as its file name, the location in its place.
     expect(rows[0]?.shape_id).toEqual(expect.any(Number));
@@ -204,7 +215,25 @@ describe("an error event's D1 row", () => {
     for (const i of [6, 7, 8]) expect((before[i] as { data: Json[] }).data).toHaveLength(2);
     expect(before[9]).toEqual([issueId]);
     expect(before[10]).toEqual([issueId]);
+    // The span id filter finds both events by the id as SDKs spell it.
+    expect((before[12] as { data: { "trace.span": string }[] }).data.map((r) => r["trace.span"])).toEqual([
+      "b2".repeat(8),
+      "b2".repeat(8),
+    ]);
     expect(item?.location).toBe("handle_request.rs:78");
+
+    // Rows written before 0038 hold the span id as its hex text: every read answers the same.
+    await env.DB.prepare("UPDATE events SET span_id = lower(hex(span_id)) WHERE project_id = ?")
+      .bind(t.projectId)
+      .run();
+    expect(
+      (
+        await env.DB.prepare("SELECT DISTINCT typeof(span_id) AS kind FROM events WHERE project_id = ?")
+          .bind(t.projectId)
+          .all<{ kind: string }>()
+      ).results,
+    ).toEqual([{ kind: "text" }]);
+    expect(await reads(t, issueId)).toEqual(before);
 
     // Rows written before the projection existed hold the whole payload in `payload`.
     for (const id of ids) {

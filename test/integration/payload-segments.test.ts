@@ -7,7 +7,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { payloadSegmentKey, payloadSegmentPrefix } from "../../src/blobs/keys.ts";
 import { deletePayloadSegmentsBefore } from "../../src/blobs/payload-segments.ts";
-import { newSegmentId } from "../../src/blobs/segment-format.ts";
+import { newSegmentId, parseLocator, plainLocator } from "../../src/blobs/segment-format.ts";
+import { EVENT_BYTES_SQL } from "../../src/db/storage-usage.ts";
 import { PAYLOAD_SEGMENT_MAX_AGE_SECONDS } from "../../src/limits.ts";
 import type { SegmentTest } from "../faults/worker.ts";
 import { stubOf } from "./fault-helpers.ts";
@@ -96,7 +97,14 @@ describe("payload segments", () => {
     const id = await sendEvent(t, "segmented");
     await drainSpool(t.projectId);
     const row = await eventRow(t.projectId, id);
-    expect(row?.payload_ref).toMatch(/^\d{10}-[0-9a-f]{16}\/\d+\/\d+$/);
+    // The compact locator (0038): base-36 second + base64url random, base-36 offset, decimal length.
+    expect(row?.payload_ref).toMatch(/^[0-9a-z]{6,7}[A-Za-z0-9_-]{11}\/[0-9a-z]+\/\d+$/);
+    const compactRef = String(row?.payload_ref);
+    const located = parseLocator(compactRef);
+    expect(located?.segment).toMatch(/^\d{10}-[0-9a-f]{16}$/);
+    expect(compactRef.length).toBeLessThanOrEqual(
+      plainLocator(located ?? { segment: "", offset: 0, length: 0 }).length - 10,
+    );
     expect(row?.payload_key).toBeNull();
     expect(String(row?.payload)).not.toContain("breadcrumbs");
     expect(JSON.parse(String(row?.payload)).tags).toEqual([["customer", "acme"]]);
@@ -106,11 +114,33 @@ describe("payload segments", () => {
     expect(open.context).toMatchObject({ order: 17 });
     expect(await sealedKeys(t)).toEqual([]);
 
+    // A row written before 0038 keeps the plain locator text: it reads the same, from the open segment
+    // and (below) from the sealed one, and the stored-bytes counter measures it the same.
+    const countedBytes = async () =>
+      (
+        await env.DB.prepare(
+          `SELECT ${EVENT_BYTES_SQL} AS n FROM events WHERE project_id = ? AND event_id = ?`,
+        )
+          .bind(t.projectId, id)
+          .first<{ n: number }>()
+      )?.n;
+    const compactBytes = await countedBytes();
+    expect(compactBytes).toBeGreaterThan(String(row?.payload).length);
+    const setRef = (ref: string) =>
+      env.DB.prepare("UPDATE events SET payload_ref = ? WHERE project_id = ? AND event_id = ?")
+        .bind(ref, t.projectId, id)
+        .run();
+    await setRef(plainLocator(located ?? { segment: "", offset: 0, length: 0 }));
+    expect(await detail(t, id)).toEqual(open);
+    expect(await countedBytes()).toBe(compactBytes);
+
     // Past its age the alarm seals the segment into one R2 object and the object lets it go.
     await setSegments(t, { clockOffsetMs: (PAYLOAD_SEGMENT_MAX_AGE_SECONDS + 1) * 1000 });
     expect(await runDurableObjectAlarm(objectOf(t))).toBe(true);
     expect(await sealedKeys(t)).toHaveLength(1);
     expect(await keptSegments(t)).toEqual([]);
+    expect(await detail(t, id)).toEqual(open);
+    await setRef(compactRef);
     expect(await detail(t, id)).toEqual(open);
 
     // A row written before segments (the whole payload inline) reads the same.

@@ -10,6 +10,7 @@ import {
   shapedProjection,
   shapeHash,
   shapePath,
+  spanIdAsBlobHex,
   splitProjection,
 } from "../../src/db/payload-shape.ts";
 import type { JsonObject } from "../../src/protocol/types.ts";
@@ -196,5 +197,17 @@ describe("shapeHash", () => {
     expect(shapeHash(`${shape} `)).not.toBe(key);
     // SHA-256 of "abc", base64url, first 22 characters.
     expect(shapeHash("abc")).toBe("ungWv48Bz-pBQUDeXa4iI7");
+  });
+});
+
+describe("spanIdAsBlobHex", () => {
+  it("stores only a span id that its hex spelling gives back exactly as bytes", () => {
+    expect(spanIdAsBlobHex("b2b2b2b2b2b2b2b2")).toBe("b2b2b2b2b2b2b2b2");
+    expect(spanIdAsBlobHex("0123456789abcdef")).toBe("0123456789abcdef");
+    // Upper case, other lengths and non-hex would not read back as sent: they stay text.
+    for (const text of ["B2B2B2B2B2B2B2B2", "b2b2b2b2b2b2b2", "b2b2b2b2b2b2b2b2b2", "zzzzzzzzzzzzzzzz", ""])
+      expect(spanIdAsBlobHex(text)).toBeNull();
+    expect(spanIdAsBlobHex(null)).toBeNull();
+    expect(spanIdAsBlobHex(undefined)).toBeNull();
   });
 });
