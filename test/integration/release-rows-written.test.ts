@@ -1,0 +1,44 @@
+// What a release costs the group commit, in D1 rows written (the ingest-stats endpoint: the project
+// object's sums of D1 result metadata, the measure the ingest bench reports per event). An event of an
+// issue already seen in its release pays one row more than one without a release: its release's
+// release_event_stats row. first_release has its own statement, which touches no row once set.
+// The local D1 counts changed table rows, not index entries, so what an index on a column of the
+// counter update's SET list would cost is measured on D1 itself, not here.
+import { describe, expect, it } from "vitest";
+import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import { call } from "./tenant-helpers.ts";
+
+async function rowsWritten(t: Tenant): Promise<number> {
+  const res = await call<{ d1RowsWritten: number }>(
+    t.token,
+    "GET",
+    `/api/0/projects/${t.orgSlug}/${t.projectSlug}/ingest-stats/`,
+  );
+  expect(res.status).toBe(200);
+  return res.body.d1RowsWritten;
+}
+
+function errorEnvelope(message: string, release?: string): Uint8Array {
+  const id = newEventId();
+  const event = { event_id: id, message, level: "error", platform: "rust", ...(release ? { release } : {}) };
+  return envelope({ event_id: id }, [{ type: "event" }, JSON.stringify(event)]);
+}
+
+/** Rows written by one group commit of one more event of an issue the project already holds. */
+async function rowsOfRepeat(t: Tenant, message: string, release?: string): Promise<number> {
+  expect((await postEnvelope(t, errorEnvelope(message, release))).status).toBe(200);
+  expect((await postEnvelope(t, errorEnvelope(message, release))).status).toBe(200);
+  const before = await rowsWritten(t);
+  expect((await postEnvelope(t, errorEnvelope(message, release))).status).toBe(200);
+  return (await rowsWritten(t)) - before;
+}
+
+describe("rows written per event with a release", () => {
+  it("adds the release's stats row and nothing else to a repeat event's commit", async () => {
+    const t = await createTenant();
+    const plain = await rowsOfRepeat(t, "repeat without a release 0001");
+    const released = await rowsOfRepeat(t, "repeat with a release 000001", "app@1.0.0");
+    expect(plain).toBeGreaterThan(0);
+    expect(released - plain).toBe(1);
+  });
+});
