@@ -90,7 +90,9 @@ describe("read plans", () => {
         if (!query) throw new Error("no neighbour query");
         const steps = await plan(query.sql, query.params);
         expect(steps).toMatch(
-          new RegExp(`SEARCH events USING (COVERING )?INDEX ${index} \\(${scope} AND timestamp${bound}\\?\\)`),
+          new RegExp(
+            `SEARCH events USING (COVERING )?INDEX ${index} \\(${scope} AND timestamp${bound}\\?\\)`,
+          ),
         );
         expect(steps).not.toMatch(/SCAN events/);
       }
