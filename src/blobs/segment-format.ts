@@ -32,7 +32,7 @@ export function segmentOpenedAt(id: string): number | null {
 }
 
 /**
- * The locator's text, as the `events.payload_ref` column keeps it (0038): the segment id compacted, its
+ * The locator's text, as the `events.payload_ref` column keeps it: the segment id compacted, its
  * opening second in base 36 (6 characters until 2038, then 7) and its 16 hex digits as 11 base64url
  * characters, then `/{offset, base 36}/{length, decimal}`; about 26 bytes where the plain text
  * `{segment}/{offset}/{length}` takes about 39. The length stays last and decimal: the stored-bytes
@@ -45,7 +45,7 @@ export function formatLocator(locator: PayloadLocator): string {
   return `${seconds}${hexToBase64Url(match[2] as string)}/${locator.offset.toString(36)}/${locator.length}`;
 }
 
-/** The plain text form every row written before 0038 keeps: `{segment id}/{offset}/{length}`. */
+/** The plain text form every row written before the compact form keeps: `{segment id}/{offset}/{length}`. */
 export function plainLocator(locator: PayloadLocator): string {
   return `${locator.segment}/${locator.offset}/${locator.length}`;
 }

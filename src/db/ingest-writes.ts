@@ -183,7 +183,7 @@ export function insertEvent(
       row.payload,
       row.payloadKey,
       row.payloadRef ?? null,
-      // A hex span id as its 8 bytes (0038), any other as its text.
+      // A hex span id as its 8 bytes, any other as its text.
       spanIdAsBlobHex(row.spanId),
       spanIdAsBlobHex(row.spanId) === null ? (row.spanId ?? null) : null,
       row.errorValue ?? null,

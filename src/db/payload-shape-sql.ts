@@ -20,7 +20,7 @@ export const shapeDocument = (alias: string): string =>
 export const derivedErrorValue = (alias: string): string =>
   `substr(${alias}.title, length(json_extract(${shapeOf(alias)}, '$.exception.values[#-1].type')) + 3)`;
 
-/** The span id column of the row aliased `alias` as text: an 8-byte blob (0038) spelled in hex, else as stored. */
+/** The span id column of the row aliased `alias` as text: an 8-byte blob spelled in hex, else as stored. */
 export const spanIdSql = (alias: string): string =>
   `CASE WHEN typeof(${alias}.span_id) = 'blob' THEN lower(hex(${alias}.span_id)) ELSE ${alias}.span_id END`;
 

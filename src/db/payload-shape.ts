@@ -39,7 +39,7 @@ export function columnPath(path: string): keyof typeof COLUMN_PATHS | null {
 }
 
 /**
- * The span id a row stores as an 8-byte blob (0038): 16 lowercase hex digits, as SDKs send and
+ * The span id a row stores as an 8-byte blob: 16 lowercase hex digits, as SDKs send and
  * readers spell it back (`lower(hex(…))`, spanIdSql); any other text stays text, so it reads back as is.
  */
 export function spanIdAsBlobHex(spanId: string | null | undefined): string | null {

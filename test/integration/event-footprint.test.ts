@@ -151,7 +151,7 @@ describe("an error event's D1 row", () => {
       ["", "panic: called `Option::unwrap()` on a `None` value (order 1)"],
       ["", "panic: called `Option::unwrap()` on a `None` value (order 2)"],
     ]);
-    // The hex span id is stored as its 8 bytes (0038), not 16 characters of text.
+    // The hex span id is stored as its 8 bytes, not 16 characters of text.
     const spanIds = await env.DB.prepare(
       "SELECT typeof(span_id) AS kind, length(span_id) AS bytes, lower(hex(span_id)) AS hex FROM events WHERE project_id = ? ORDER BY event_id",
     )
@@ -222,7 +222,7 @@ describe("an error event's D1 row", () => {
     ]);
     expect(item?.location).toBe("handle_request.rs:78");
 
-    // Rows written before 0038 hold the span id as its hex text: every read answers the same.
+    // Rows written before byte span ids hold the span id as its hex text: every read answers the same.
     await env.DB.prepare("UPDATE events SET span_id = lower(hex(span_id)) WHERE project_id = ?")
       .bind(t.projectId)
       .run();

@@ -97,7 +97,7 @@ describe("payload segments", () => {
     const id = await sendEvent(t, "segmented");
     await drainSpool(t.projectId);
     const row = await eventRow(t.projectId, id);
-    // The compact locator (0038): base-36 second + base64url random, base-36 offset, decimal length.
+    // The compact locator: base-36 second + base64url random, base-36 offset, decimal length.
     expect(row?.payload_ref).toMatch(/^[0-9a-z]{6,7}[A-Za-z0-9_-]{11}\/[0-9a-z]+\/\d+$/);
     const compactRef = String(row?.payload_ref);
     const located = parseLocator(compactRef);
@@ -114,7 +114,7 @@ describe("payload segments", () => {
     expect(open.context).toMatchObject({ order: 17 });
     expect(await sealedKeys(t)).toEqual([]);
 
-    // A row written before 0038 keeps the plain locator text: it reads the same, from the open segment
+    // A row written before the compact locator keeps the plain text: it reads the same, from the open segment
     // and (below) from the sealed one, and the stored-bytes counter measures it the same.
     const countedBytes = async () =>
       (
