@@ -168,6 +168,7 @@ function filterOn(expression: string, column: Column, op: string, values: string
   if (column.type === "string" && (op === "=" || op === "!=")) {
     const parts: Fragment[] = values.map((value) => {
       if (value === "") return { sql: `(${expression} IS NULL OR ${expression} = '')`, params: [] };
+      if (column.equals && !value.includes("*") && !column.contains) return column.equals(value);
       if (value.includes("*") || column.contains)
         return {
           sql: `${expression} LIKE ? ESCAPE '\\'`,

@@ -3,17 +3,19 @@
 // The payload is `events.payload`, in R2 under `events.payload_key`, or in a payload segment named by
 // `events.payload_ref` (then `payload` is its projection; see src/blobs/event-blobs.ts).
 
+import { traceIdMatch, traceIdMatchBinds, traceIdSql } from "./hex-ids.ts";
 import { projectionPath } from "./payload-shape-sql.ts";
 import type { AttachmentRow, EventListRow, EventTableRow, SpanRow, TraceError } from "./rows.ts";
 import { all, first, marks } from "./sql.ts";
 
 /** Every column of `events` (alias `ev`). */
 const EVENT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
-  ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id,
-  ev.payload, ev.payload_key, ev.payload_ref`;
+  ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name,
+  ${traceIdSql("ev")} AS trace_id, ev.payload, ev.payload_key, ev.payload_ref`;
 
 const LIGHT_COLUMNS = `ev.project_id, ev.event_id, ev.issue_id, ev.type, ev.timestamp, ev.received, ev.level,
-  ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name, ev.trace_id`;
+  ev.platform, ev.release, ev.environment, ev.user_key, ev.title, ev.message, ev.transaction_name,
+  ${traceIdSql("ev")} AS trace_id`;
 
 const p = (path: string): string => projectionPath("ev", path);
 
@@ -212,9 +214,9 @@ export async function traceOf(
     db
       .prepare(
         `SELECT project_id, event_id, issue_id, title, level, timestamp FROM events
-         WHERE project_id IN (${m}) AND trace_id = ? AND type != 'transaction' ORDER BY timestamp LIMIT 200`,
+         WHERE project_id IN (${m}) AND ${traceIdMatch("events")} AND type != 'transaction' ORDER BY timestamp LIMIT 200`,
       )
-      .bind(...projectIds, traceId),
+      .bind(...projectIds, ...traceIdMatchBinds(traceId)),
   ]);
   return { spans: (spans?.results ?? []) as SpanRow[], errors: (errors?.results ?? []) as TraceError[] };
 }

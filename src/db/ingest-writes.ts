@@ -3,6 +3,7 @@
 // `batch()` (one transaction) with subqueries that refer to rows inserted earlier in the same batch, and
 // the per-statement `meta.rows_written`.
 
+import { TRACE_ID_VALUE, traceIdBinds } from "./hex-ids.ts";
 import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./ingest-rows.ts";
 import { shapeHash, spanIdAsBlobHex } from "./payload-shape.ts";
 
@@ -162,7 +163,7 @@ export function insertEvent(
       `INSERT ${ifExists === "ignore" ? "OR IGNORE " : ""}INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform,
          release, environment, user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref,
          span_id, error_value, shape_id)
-       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE(unhex(?), ?), ?, ${shape.sql})`,
+       VALUES (?, ?, ${ref.sql}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${TRACE_ID_VALUE}, ?, ?, ?, COALESCE(unhex(?), ?), ?, ${shape.sql})`,
     )
     .bind(
       projectId,
@@ -179,7 +180,8 @@ export function insertEvent(
       row.title,
       row.message,
       row.transactionName,
-      row.traceId,
+      // A hex trace id as its 16 bytes, any other as its text.
+      ...traceIdBinds(row.traceId),
       row.payload,
       row.payloadKey,
       row.payloadRef ?? null,

@@ -5,6 +5,7 @@
 // (but for exact attribute pairs: those candidates are the matches).
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { TraceSearch } from "../protocol/telemetry-query.ts";
+import { traceIdMatchesText } from "./hex-ids.ts";
 import { PREFILTER_CAP, pageReadsCandidates } from "./log-prefilter.ts";
 import { type LogFilters, withPrefilter } from "./log-probe.ts";
 import { all, marks, type SqlParam } from "./sql.ts";
@@ -291,7 +292,7 @@ export async function searchTraceRoots(
     `SELECT s.project_id, s.trace_id, s.span_id, s.name, s.op, s.status, s.start_timestamp, s.duration_ms,
        s.release, s.environment, json_extract(s.attributes, '$."sentry.origin"') AS origin,
        (SELECT COUNT(*) FROM spans c WHERE c.project_id IN (${m}) AND c.trace_id = s.trace_id) AS span_count,
-       (SELECT COUNT(*) FROM events e WHERE e.project_id IN (${m}) AND e.trace_id = s.trace_id
+       (SELECT COUNT(*) FROM events e WHERE e.project_id IN (${m}) AND ${traceIdMatchesText("e", "s.trace_id")}
           AND e.type <> 'transaction') AS error_count
      FROM spans s WHERE ${parts.join(" AND ")}
        AND NOT EXISTS (SELECT 1 FROM spans b WHERE b.project_id IN (${m}) AND b.trace_id = s.trace_id

@@ -1,6 +1,7 @@
 // One trace across an organization's projects: its spans (keyed by project then trace, so each lookup
 // is an index range), the error events that carry its trace id and its logs, bounded by time and count.
 
+import { traceIdMatch, traceIdMatchBinds } from "./hex-ids.ts";
 import { projectionPath } from "./payload-shape-sql.ts";
 import type { TraceErrorRow, TraceSpanRow } from "./rows.ts";
 import { projectsRelation } from "./sql.ts";
@@ -42,7 +43,7 @@ export function traceErrorsSql(projects: readonly { id: number; slug: string }[]
            COALESCE(json_extract(e.payload, '$.culprit'), i.culprit) AS culprit, e.level, e.timestamp,
            e.transaction_name, ${projectionPath("e", "$.contexts.trace.span_id")} AS span_id
          FROM events e INDEXED BY events_project_trace JOIN ${projectsRelation(projects)} p ON p.id = e.project_id LEFT JOIN issues i ON i.id = e.issue_id
-         WHERE e.project_id IN (${ids(projects.map((p) => p.id))}) AND e.type <> 'transaction' AND e.trace_id = ?
+         WHERE e.project_id IN (${ids(projects.map((p) => p.id))}) AND e.type <> 'transaction' AND ${traceIdMatch("e")}
            AND e.timestamp >= ? AND e.timestamp < ?
          ORDER BY e.timestamp LIMIT ?`;
 }
@@ -59,7 +60,7 @@ export async function traceErrors(
   return (
     await db
       .prepare(traceErrorsSql(projects))
-      .bind(traceId, range.start, range.end, limit)
+      .bind(...traceIdMatchBinds(traceId), range.start, range.end, limit)
       .all<TraceErrorRow>()
   ).results;
 }

@@ -46,7 +46,7 @@ describe("read plans", () => {
       { id: 1, slug: "api" },
       { id: 2, slug: "web" },
     ];
-    const errors = await plan(traceErrorsSql(projects), ["a".repeat(32), 0, 1e10, 100]);
+    const errors = await plan(traceErrorsSql(projects), ["a".repeat(32), "a".repeat(32), 0, 1e10, 100]);
     expect(errors).toMatch(/SEARCH e USING INDEX events_project_trace \(project_id=\? AND trace_id=\?\)/);
     expect(errors).not.toMatch(/SCAN e\b|events_project_timestamp|PRIMARY KEY \(project_id=\?\)/);
     const logs = await plan(traceLogCountSql([1, 2]), ["a".repeat(32), 0, 1e10]);
