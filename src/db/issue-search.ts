@@ -7,6 +7,7 @@ import {
   type IssueSort,
   type ParsedIssueQuery,
 } from "../protocol/issue-search.ts";
+import { projectionPath } from "./payload-shape-sql.ts";
 import { marks } from "./sql.ts";
 
 export interface SqlFragment {
@@ -145,7 +146,7 @@ const EVENT_FIELDS: Record<string, string> = {
   transaction: "e.transaction_name",
   dist: "json_extract(e.payload, '$.dist')",
   url: "json_extract(e.payload, '$.request.url')",
-  "user.id": "json_extract(e.payload, '$.user.id')",
+  "user.id": projectionPath("e", "$.user.id"),
   "user.email": "json_extract(e.payload, '$.user.email')",
   "user.username": "json_extract(e.payload, '$.user.username')",
   "user.ip": "json_extract(e.payload, '$.user.ip_address')",

@@ -3,7 +3,7 @@
 // otherwise (rows written before shapes, whole payloads); the span id and the last exception's value
 // from their columns, else `payload` (a value the row's title spells is rebuilt from it); every other
 // path from `payload`.
-import { columnPath, DERIVED_ERROR_VALUE, shapePath } from "./payload-shape.ts";
+import { columnPath, DERIVED_ERROR_VALUE, shapePath, USER_ID_KEY_PREFIX } from "./payload-shape.ts";
 
 /** The shape's JSON text of the events row aliased `alias` (NULL without a shape). */
 export const shapeOf = (alias: string): string =>
@@ -24,8 +24,23 @@ export const derivedErrorValue = (alias: string): string =>
 export const spanIdSql = (alias: string): string =>
   `CASE WHEN typeof(${alias}.span_id) = 'blob' THEN lower(hex(${alias}.span_id)) ELSE ${alias}.span_id END`;
 
+/**
+ * The user id a shaped row left to its `user_key` (userSpelledByKey): its payload holds no user and the
+ * key names one by id. NULL for every other row.
+ */
+export const userIdFromKey = (alias: string): string => {
+  const prefix = USER_ID_KEY_PREFIX.length;
+  return `CASE WHEN ${alias}.shape_id IS NOT NULL AND json_type(${alias}.payload, '$.user') IS NULL
+    AND substr(${alias}.user_key, 1, ${prefix}) = '${USER_ID_KEY_PREFIX}' THEN substr(${alias}.user_key, ${prefix + 1}) END`;
+};
+
 /** SQL for json_extract of a projection path (a literal `$…` path) of the row aliased `alias`. */
 export function projectionPath(alias: string, path: string): string {
+  // A user that is only an id may be left to user_key; its other fields are absent either way.
+  if (path === "$.user")
+    return `COALESCE(json_extract(${alias}.payload, '$.user'), CASE WHEN ${userIdFromKey(alias)} IS NOT NULL THEN json_object('id', ${userIdFromKey(alias)}) END)`;
+  if (path === "$.user.id")
+    return `COALESCE(json_extract(${alias}.payload, '$.user.id'), ${userIdFromKey(alias)})`;
   // A shaped row keeps these in columns; a row without a shape has them NULL and in its payload.
   const column = columnPath(path);
   const stored = column === "span_id" ? spanIdSql(alias) : `${alias}.${column}`;

@@ -153,11 +153,32 @@ export function shapeHash(shape: string): string {
   return createHash("sha256").update(shape, "utf8").digest("base64url").slice(0, 22);
 }
 
-/** What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns. */
+/** The prefix of a row's `user_key` that names the user by id (userKeyOf in src/ingest). */
+export const USER_ID_KEY_PREFIX = "id:";
+
+/**
+ * Whether a shaped row's `user_key` spells its whole user, which it then does not keep in `payload`:
+ * the user is only a non-empty string id, and the key is that id with its prefix. Readers rebuild it
+ * from the key (`projectionPath` for `$.user`, `$.user.id`); other users stay in the JSON.
+ */
+export function userSpelledByKey(user: JsonValue | undefined, userKey: string | null): boolean {
+  if (!isObject(user) || userKey === null) return false;
+  const keys = Object.keys(user);
+  const id = user.id;
+  return keys.length === 1 && typeof id === "string" && id !== "" && userKey === `${USER_ID_KEY_PREFIX}${id}`;
+}
+
+/**
+ * What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns;
+ * given the row's `user_key`, a user it spells is left to it (userSpelledByKey).
+ */
 export function shapedProjection(
   event: JsonObject,
   title: string | null = null,
+  userKey: string | null = null,
 ): { payload: string; shape: string | null } & ProjectionColumns {
   const { own, shape, columns } = splitProjection(projectionOf(event), title);
+  // Only beside a shape: a row without one (none of its paths are shaped) reads its payload whole.
+  if (shape !== null && userSpelledByKey(own.user, userKey)) delete own.user;
   return { payload: JSON.stringify(own), shape, ...columns };
 }

@@ -100,7 +100,7 @@ export class PayloadSegments {
     // Synchronous throughout: no other request of the object appends in between.
     const prepared = todo.map(({ row, json }) => ({
       row,
-      projection: shapedProjection(JSON.parse(json) as JsonObject, row.title),
+      projection: shapedProjection(JSON.parse(json) as JsonObject, row.title, row.userKey),
       bytes: compressPayload(json),
     }));
     let closed = false;
