@@ -392,7 +392,7 @@ async function tagReads(t: Tenant, issueId: string, ids: string[]): Promise<unkn
     await discover("os.name:Linux"),
     await discover('os:"Custom OS 1"'),
     await discover('tags[os.name]:Linux tags[runtime]:"rustc 1.80.0" !customer:initech'),
-    await search("os.name:Linux browser:Firefox"),
+    await search("os.name:Linux browser.name:Firefox"),
     ...(await Promise.all(ids.map((id) => get(t, `${project}/events/${id}/`)))),
   ];
 }
