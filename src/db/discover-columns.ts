@@ -5,7 +5,7 @@
 import { badRequest } from "../errors.ts";
 import { decodeShortNumber, encodeShortNumber } from "../protocol/short-id.ts";
 import { traceIdMatch, traceIdMatchBinds, traceIdSql } from "./hex-ids.ts";
-import { projectionPath } from "./payload-shape-sql.ts";
+import { projectionPath, tagsSql } from "./payload-shape-sql.ts";
 
 export type Dataset = "errors" | "transactions" | "discover" | "spans" | "logs";
 export type ColumnType = "string" | "integer" | "number" | "date" | "duration" | "boolean";
@@ -174,7 +174,7 @@ const EVENT_COLUMNS: Record<string, Column> = {
 function eventTag(key: string): Column {
   const k = literalKey(key);
   return {
-    sql: `(SELECT json_extract(tag.value, '$[1]') FROM json_each(t.payload, '$.tags') tag WHERE json_extract(tag.value, '$[0]') = '${k}' LIMIT 1)`,
+    sql: `(SELECT json_extract(tag.value, '$[1]') FROM json_each(${tagsSql("t")}) tag WHERE json_extract(tag.value, '$[0]') = '${k}' LIMIT 1)`,
     type: "string",
   };
 }

@@ -3,6 +3,7 @@
 // the issue already has costs an index probe and no write; they go with their issue (foreign key).
 import type { IssueRef } from "./ingest-rows.ts";
 import { issueIdExpr } from "./ingest-writes.ts";
+import { tagsSql } from "./payload-shape-sql.ts";
 
 /** Adds the (deduplicated) pairs to an issue of a group commit: one statement, the pairs as one JSON list. */
 export function insertIssueTagValues(
@@ -33,7 +34,7 @@ export function insertStoredEventTagValues(
     .prepare(
       `INSERT OR IGNORE INTO issue_tag_values (issue_id, key, value)
        SELECT e.issue_id, json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]')
-       FROM events e, json_each(json_insert(COALESCE(json_extract(e.payload, '$.tags'), json_array()),
+       FROM events e, json_each(json_insert(COALESCE(${tagsSql("e")}, json_array()),
          '$[#]', json_array('release', e.release), '$[#]', json_array('environment', e.environment),
          '$[#]', json_array('server_name', json_extract(e.payload, '$.server_name')))) p
        WHERE e.project_id = ? AND e.event_id = ? AND e.issue_id IS NOT NULL

@@ -1,8 +1,9 @@
 // Tag values of an issue's events, counted over its most recent events: the derived tags (level,
-// release, environment, transaction, user) from columns, the rest from the payload's `tags` pairs.
+// release, environment, transaction, user) from columns, the rest from the event's `tags` pairs (tagsSql).
 // Bounded by the sample so an issue with millions of events costs the same as one with a thousand.
 
 import { TAG_SAMPLE_EVENTS } from "../limits.ts";
+import { tagsSql } from "./payload-shape-sql.ts";
 
 export interface TagValueCount {
   key: string;
@@ -23,7 +24,7 @@ export async function issueTagCounts(
   const rows = await db
     .prepare(
       `WITH recent AS (
-         SELECT level, release, environment, transaction_name, user_key, payload, timestamp FROM events
+         SELECT level, release, environment, transaction_name, user_key, ${tagsSql("events")} AS tags, timestamp FROM events
          WHERE issue_id = ? ORDER BY timestamp DESC LIMIT ${TAG_SAMPLE_EVENTS}),
        pairs AS (
          SELECT json_extract(p.value, '$[0]') AS key, json_extract(p.value, '$[1]') AS value, recent.timestamp AS ts
@@ -32,7 +33,7 @@ export async function issueTagCounts(
            json_array('user', user_key))) p
          UNION ALL
          SELECT json_extract(t.value, '$[0]'), json_extract(t.value, '$[1]'), recent.timestamp
-         FROM recent, json_each(recent.payload, '$.tags') t
+         FROM recent, json_each(recent.tags) t
          WHERE json_extract(t.value, '$[0]') NOT IN ${DERIVED})
        SELECT key, value, COUNT(*) AS count, MIN(ts) AS first_seen, MAX(ts) AS last_seen
        FROM pairs WHERE value IS NOT NULL AND (?2 IS NULL OR key = ?2) GROUP BY key, value`,

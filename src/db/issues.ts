@@ -4,7 +4,7 @@
 
 import { effectiveStatusSql, type SqlFragment } from "./issue-search.ts";
 import { issueTagCounts as tagCountsOf } from "./issue-tags.ts";
-import { shapeDocument } from "./payload-shape-sql.ts";
+import { shapeDocument, tagsSql } from "./payload-shape-sql.ts";
 import type {
   IssueReadRow,
   IssueTableRow,
@@ -223,11 +223,11 @@ export async function issueTagDistribution(
   const [tags, total] = await db.batch([
     db
       .prepare(
-        `WITH e AS (SELECT payload, level, release, environment FROM events WHERE issue_id = ? ORDER BY timestamp DESC LIMIT ?)
+        `WITH e AS (SELECT payload, ${tagsSql("events")} AS tags, level, release, environment FROM events WHERE issue_id = ? ORDER BY timestamp DESC LIMIT ?)
          SELECT key, value, COUNT(*) AS n FROM (
            SELECT json_extract(t.value, '$[0]') AS key, json_extract(t.value, '$[1]') AS value
-             FROM e, json_each(e.payload, '$.tags') t
-             WHERE e.payload IS NOT NULL AND json_type(e.payload, '$.tags') = 'array'
+             FROM e, json_each(e.tags) t
+             WHERE e.payload IS NOT NULL AND json_type(e.tags) = 'array'
                AND json_extract(t.value, '$[0]') NOT IN ('level', 'release', 'environment')
            UNION ALL
            SELECT json_extract(d.value, '$[0]'), json_extract(d.value, '$[1]') FROM e, json_each(json_array(${derived})) d

@@ -2,7 +2,7 @@
 // (payload-shape.ts): a path the shape holds comes from the shape when the row has one, from `payload`
 // otherwise (rows written before shapes, whole payloads); the span id and the last exception's value
 // from their columns, else `payload` (a value the row's title spells is rebuilt from it); every other
-// path from `payload`.
+// path from `payload`; the tags from both (`tagsSql`).
 import { columnPath, DERIVED_ERROR_VALUE, shapePath, USER_ID_KEY_PREFIX } from "./payload-shape.ts";
 
 /** The shape's JSON text of the events row aliased `alias` (NULL without a shape). */
@@ -34,8 +34,24 @@ export const userIdFromKey = (alias: string): string => {
     AND substr(${alias}.user_key, 1, ${prefix}) = '${USER_ID_KEY_PREFIX}' THEN substr(${alias}.user_key, ${prefix + 1}) END`;
 };
 
+/**
+ * The event's tags of the row aliased `alias` as JSON array text (NULL without tags): a shaped row's
+ * `payload` tags followed by its shape's (the context-derived pairs that ended them,
+ * `splitProjection`), any other row's `payload` tags. Compound-free (D1 caps compound SELECTs): the
+ * two minified arrays (`->` renders JSON text) are joined as text, the first without its `]`, the
+ * second without its `[`; the row's part is absent rather than empty when the shape holds them all.
+ */
+export function tagsSql(alias: string): string {
+  const own = `(${alias}.payload -> '$.tags')`;
+  const shared = `(${shapeOf(alias)} -> '$.tags')`;
+  return `CASE WHEN ${alias}.shape_id IS NULL OR ${shared} IS NULL THEN ${own}
+    WHEN ${own} IS NULL OR ${own} = '[]' THEN ${shared}
+    ELSE substr(${own}, 1, length(${own}) - 1) || ',' || substr(${shared}, 2) END`;
+}
+
 /** SQL for json_extract of a projection path (a literal `$…` path) of the row aliased `alias`. */
 export function projectionPath(alias: string, path: string): string {
+  if (path === "$.tags") return tagsSql(alias);
   // A user that is only an id may be left to user_key; its other fields are absent either way.
   if (path === "$.user")
     return `COALESCE(json_extract(${alias}.payload, '$.user'), CASE WHEN ${userIdFromKey(alias)} IS NOT NULL THEN json_object('id', ${userIdFromKey(alias)}) END)`;

@@ -6,8 +6,12 @@
 // and every other path from its payload, and a row without a shape (written before) as it always did.
 // Beside a shape, two fields queries read of each event leave the JSON for columns of their own
 // (`columnPath`): the trace context's span id and the last exception's value; the values of the
-// exceptions before the last, which no query reads, are left out. Pure.
+// exceptions before the last, which no query reads, are left out. The tags normalization derives from
+// the shape's contexts (`os`, `os.name`, `runtime`…), when they end the event's tags, are the shape's
+// too: the row keeps the tags before them, and readers read the two one after the other (`tagsSql`).
+// Pure.
 import { createHash } from "node:crypto";
+import { withContextTags } from "../protocol/normalize/tags.ts";
 import type { JsonObject, JsonValue } from "../protocol/types.ts";
 import { projectionOf } from "./payload-projection.ts";
 
@@ -90,6 +94,13 @@ export function splitProjection(projection: JsonObject, title: string | null = n
     if (Object.keys(shared).length > 0) shape.contexts = shared;
     if (Object.keys(kept).length > 0) own.contexts = kept;
     else delete own.contexts;
+    const tags = projection.tags;
+    const derived = Array.isArray(tags) ? derivedTagRun(tags, shared) : 0;
+    if (Array.isArray(tags) && derived > 0) {
+      shape.tags = tags.slice(tags.length - derived);
+      if (derived < tags.length) own.tags = tags.slice(0, tags.length - derived);
+      else delete own.tags;
+    }
   }
   let errorValue: JsonValue | undefined;
   let errorType: JsonValue | undefined;
@@ -133,6 +144,27 @@ export function splitProjection(projection: JsonObject, title: string | null = n
     shape: JSON.stringify(shape),
     columns: { spanId, errorValue: storedErrorValue(columnValue, errorType, title) },
   };
+}
+
+/**
+ * How many pairs at the end of `tags` are exactly the pairs `withContextTags` derives from `contexts`
+ * (the shape's os, runtime and browser): those the shape holds. A pair the SDK sent that differs (its
+ * own `os`, say) ends the run, so what the shape holds is a function of its contexts but for such
+ * overrides, and adds no shapes for ordinary events.
+ */
+function derivedTagRun(tags: readonly JsonValue[], contexts: JsonObject): number {
+  const derived = new Map(withContextTags([], contexts));
+  const seen = new Set<string>();
+  let run = 0;
+  for (let i = tags.length - 1; i >= 0; i--) {
+    const pair = tags[i];
+    if (!Array.isArray(pair) || pair.length !== 2) break;
+    const [key, value] = pair;
+    if (typeof key !== "string" || seen.has(key) || derived.get(key) !== value) break;
+    seen.add(key);
+    run++;
+  }
+  return run;
 }
 
 /** The column's text for a (non-empty) value: the marker when the title spells it with the type. */

@@ -24,7 +24,18 @@ type Json = Record<string, unknown>;
 
 const TRACE = "a1".repeat(16);
 
-async function sendPanic(t: Tenant, order: number): Promise<string> {
+/** What a panic's SDK tags and contexts are (the trace context aside); the default is the bench's. */
+interface Variant {
+  tags?: Record<string, string>;
+  contexts?: Record<string, unknown> | null;
+}
+
+const RUST_CONTEXTS = {
+  os: { type: "os", name: "Linux", version: "6.1.0" },
+  runtime: { type: "runtime", name: "rustc", version: "1.80.0" },
+};
+
+async function sendPanic(t: Tenant, order: number, variant: Variant = {}): Promise<string> {
   const id = newEventId();
   const body = {
     event_id: id,
@@ -34,14 +45,13 @@ async function sendPanic(t: Tenant, order: number): Promise<string> {
     environment: "production",
     server_name: "web-3",
     timestamp: Date.now() / 1000,
-    tags: { customer: "acme" },
+    tags: variant.tags ?? { customer: "acme" },
     user: { id: "user-7", email: "u7@example.com" },
     sdk: { name: "sentry.rust", version: "0.34.0", packages: [{ name: "cargo:sentry", version: "0.34.0" }] },
-    contexts: {
-      os: { type: "os", name: "Linux", version: "6.1.0" },
-      runtime: { type: "runtime", name: "rustc", version: "1.80.0" },
-      trace: { trace_id: TRACE, span_id: "b2".repeat(8) },
-    },
+    contexts:
+      variant.contexts === null
+        ? undefined
+        : { ...(variant.contexts ?? RUST_CONTEXTS), trace: { trace_id: TRACE, span_id: "b2".repeat(8) } },
     exception: {
       values: [
         {
@@ -136,13 +146,8 @@ describe("an error event's D1 row", () => {
     const own = rows.map((r) => JSON.parse(String(r?.payload)));
     expect(own[0]).toEqual({
       server_name: "web-3",
-      tags: [
-        ["customer", "acme"],
-        ["os", "Linux 6.1.0"],
-        ["os.name", "Linux"],
-        ["runtime", "rustc 1.80.0"],
-        ["runtime.name", "rustc"],
-      ],
+      // The tags normalization derived from the os and runtime contexts are the shape's.
+      tags: [["customer", "acme"]],
       user: { id: "user-7", email: "u7@example.com" },
     });
     // The span id and the exception's value, which queries read of each event, have columns; a value
@@ -173,6 +178,12 @@ describe("an error event's D1 row", () => {
     expect(JSON.parse(String(shapes.results[0]?.shape))).toEqual({
       sdk: { name: "sentry.rust", version: "0.34.0" },
       contexts: { os: { name: "Linux", version: "6.1.0" }, runtime: { name: "rustc", version: "1.80.0" } },
+      tags: [
+        ["os", "Linux 6.1.0"],
+        ["os.name", "Linux"],
+        ["runtime", "rustc 1.80.0"],
+        ["runtime.name", "rustc"],
+      ],
       exception: {
         values: [
           {
@@ -247,4 +258,141 @@ describe("an error event's D1 row", () => {
     }
     expect(await reads(t, issueId)).toEqual(before);
   });
+
+  it("keeps only the SDK's tags in the row and reads every event's tags as a row holding the whole payload", async () => {
+    const browser = {
+      ...RUST_CONTEXTS,
+      browser: { type: "browser", name: "Firefox", version: "120.0" },
+    };
+    const ids = [
+      // SDK tags and context tags; only context tags; an SDK tag for a context's key; no contexts.
+      await sendPanic(t, 1),
+      await sendPanic(t, 2, { tags: {}, contexts: browser }),
+      await sendPanic(t, 3, { tags: { os: "Custom OS 1", customer: "initech" } }),
+      await sendPanic(t, 4, { tags: { customer: "globex" }, contexts: null }),
+    ];
+    await drainSpool(t.projectId);
+    const rows = await Promise.all(ids.map((id) => eventRow(t.projectId, id)));
+    expect(rows.map((r) => JSON.parse(String(r?.payload)).tags ?? null)).toEqual([
+      [["customer", "acme"]],
+      null,
+      [
+        ["os", "Custom OS 1"],
+        ["customer", "initech"],
+      ],
+      [["customer", "globex"]],
+    ]);
+    const shapeTags = async (id: unknown) =>
+      JSON.parse(
+        String(
+          (
+            await env.DB.prepare("SELECT shape FROM event_shapes WHERE id = ?")
+              .bind(id)
+              .first<{ shape: string }>()
+          )?.shape,
+        ),
+      ).tags ?? null;
+    const rust = [
+      ["os", "Linux 6.1.0"],
+      ["os.name", "Linux"],
+      ["runtime", "rustc 1.80.0"],
+      ["runtime.name", "rustc"],
+    ];
+    expect(await Promise.all(rows.map((r) => shapeTags(r?.shape_id)))).toEqual([
+      rust,
+      [...rust, ["browser", "Firefox 120.0"], ["browser.name", "Firefox"]],
+      rust.slice(1),
+      null,
+    ]);
+    // An SDK tag for a context key leaves other pairs to the shape: another shape, not one per event.
+    expect(rows[0]?.shape_id).not.toBe(rows[2]?.shape_id);
+
+    const [item] = (await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
+    const issueId = String(item?.groupID);
+    const before = await tagReads(t, issueId, ids);
+    // The event list and event detail show every tag (sorted by key, beside those of the columns).
+    const sent = new Set(["customer", "os", "os.name", "runtime", "runtime.name", "browser", "browser.name"]);
+    const pairs = (tags: { key: string; value: string }[]) =>
+      tags.filter((tag) => sent.has(tag.key)).map((tag) => [tag.key, tag.value]);
+    const listed = new Map(
+      (before[0] as { eventID: string; tags: { key: string; value: string }[] }[]).map((e) => [
+        e.eventID,
+        pairs(e.tags),
+      ]),
+    );
+    const byKey = (list: string[][]) => [...list].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    expect(ids.map((id) => listed.get(id))).toEqual([
+      byKey([["customer", "acme"], ...rust]),
+      byKey([...rust, ["browser", "Firefox 120.0"], ["browser.name", "Firefox"]]),
+      byKey([["os", "Custom OS 1"], ["customer", "initech"], ...rust.slice(1)]),
+      [["customer", "globex"]],
+    ]);
+    const detail = before.slice(-4) as { tags: { key: string; value: string }[] }[];
+    expect(detail.map((d) => pairs(d.tags))).toEqual(ids.map((id) => listed.get(id)));
+    // The issue's tag values count the derived tags, and its search finds it by them.
+    const values = (v: unknown) =>
+      Object.fromEntries((v as { value: string; count: number }[]).map((x) => [x.value, x.count]));
+    expect(values(before[3])).toEqual({ "Linux 6.1.0": 2, "Custom OS 1": 1 });
+    expect(values(before[4])).toEqual({ Firefox: 1 });
+    expect(before[9]).toEqual([issueId]);
+    // Discover's tag columns and filters found the derived tags.
+    const discovered = (before[5] as { data: Json[] }).data;
+    expect(discovered.map((r) => [r["tags[os]"], r["tags[browser.name]"]])).toEqual(
+      expect.arrayContaining([
+        ["Linux 6.1.0", null],
+        ["Linux 6.1.0", "Firefox"],
+        ["Custom OS 1", null],
+      ]),
+    );
+    expect((before[6] as { data: Json[] }).data).toHaveLength(3);
+    expect((before[7] as { data: Json[] }).data).toHaveLength(1);
+    expect((before[8] as { data: Json[] }).data).toHaveLength(2);
+
+    // Rows written before 0034 hold the whole payload in `payload`: every read answers the same.
+    for (const id of ids) {
+      const whole = await storedPayload(t.projectId, id);
+      await env.DB.prepare(
+        `UPDATE events SET payload = ?, shape_id = NULL, span_id = NULL, error_value = NULL
+         WHERE project_id = ? AND event_id = ?`,
+      )
+        .bind(whole, t.projectId, id)
+        .run();
+    }
+    expect(await tagReads(t, issueId, ids)).toEqual(before);
+  });
 });
+
+/** Every read of the issue's events' tags: lists, facets, discover's tag columns and filters, detail. */
+async function tagReads(t: Tenant, issueId: string, ids: string[]): Promise<unknown[]> {
+  const project = `projects/${t.orgSlug}/${t.projectSlug}`;
+  const discover = (query: string) =>
+    get(t, `organizations/${t.orgSlug}/events/`, [
+      ...[
+        "id",
+        "os.name",
+        "browser.name",
+        "tags[os]",
+        "tags[os.name]",
+        "tags[browser.name]",
+        "tags[customer]",
+      ].map((f): [string, string] => ["field", f]),
+      ["sort", "id"],
+      ["query", query],
+      ["statsPeriod", "14d"],
+    ]);
+  const search = async (query: string) =>
+    ((await get(t, `${project}/issues/`, [["query", query]])) as Json[]).map((i) => i.id);
+  return [
+    await get(t, `${project}/events/`),
+    await get(t, `issues/${issueId}/events/`),
+    await get(t, `issues/${issueId}/tags/`),
+    await get(t, `issues/${issueId}/tags/os/values/`),
+    await get(t, `issues/${issueId}/tags/browser.name/values/`),
+    await discover(""),
+    await discover("os.name:Linux"),
+    await discover('os:"Custom OS 1"'),
+    await discover('tags[os.name]:Linux tags[runtime]:"rustc 1.80.0" !customer:initech'),
+    await search("os.name:Linux browser.name:Firefox"),
+    ...(await Promise.all(ids.map((id) => get(t, `${project}/events/${id}/`)))),
+  ];
+}

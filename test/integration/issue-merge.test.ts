@@ -16,9 +16,14 @@ interface ApiHash {
   mergedBySeer: boolean;
 }
 
-async function sendMessage(t: Tenant, message: string, tags: Record<string, string> = {}): Promise<string> {
+async function sendMessage(
+  t: Tenant,
+  message: string,
+  tags: Record<string, string> = {},
+  contexts?: Record<string, unknown>,
+): Promise<string> {
   const id = newEventId();
-  const body = { event_id: id, message, level: "error", tags, timestamp: Date.now() / 1000 };
+  const body = { event_id: id, message, level: "error", tags, contexts, timestamp: Date.now() / 1000 };
   const res = await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, JSON.stringify(body)]));
   expect(res.status).toBe(200);
   return id;
@@ -97,7 +102,13 @@ describe("unmerging hashes", () => {
   it("moves the events of an unmerged hash to a new issue that takes later look-alikes", async () => {
     const t = await createTenant();
     const a = await issueOfEvent(t, await sendMessage(t, "disk full"));
-    const b1 = await sendMessage(t, "quota exceeded");
+    // Its os context makes it a shape, which holds the tags derived from it.
+    const b1 = await sendMessage(
+      t,
+      "quota exceeded",
+      { team: "storage" },
+      { os: { name: "Linux", version: "6.1" } },
+    );
     const b = await issueOfEvent(t, b1);
     const [hashB] = (await hashes(t, b)).body.map((h) => h.id);
     await bulk(t, [a, b], { merge: 1 });
@@ -112,6 +123,15 @@ describe("unmerging hashes", () => {
     expect((await issue(t, parent)).body.count).toBe("1");
     expect((await hashes(t, parent)).body.map((h) => h.id)).not.toContain(hashB);
     expect((await hashes(t, split)).body.map((h) => h.id)).toEqual([hashB]);
+    // The event brought its tags to the new issue, its row's and its shape's: search finds it by both.
+    for (const query of ["team:storage", "os.name:Linux", 'os:"Linux 6.1"']) {
+      const found = await call<{ id: string }[]>(
+        t.token,
+        "GET",
+        `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/?query=${encodeURIComponent(query)}`,
+      );
+      expect([query, found.body.map((i) => i.id)]).toEqual([query, expect.arrayContaining([split])]);
+    }
     expect(await issueOfEvent(t, await sendMessage(t, "quota exceeded"))).toBe(split);
   });
 

@@ -64,9 +64,22 @@ const panicEvent = (eventId: string, options: { user?: string; message?: string 
 async function sendPanic(
   t: Tenant,
   eventId: string,
-  { tags, ...options }: { user?: string; message?: string; tags?: Record<string, string> } = {},
+  {
+    tags,
+    contexts,
+    ...options
+  }: {
+    user?: string;
+    message?: string;
+    tags?: Record<string, string>;
+    contexts?: Record<string, unknown>;
+  } = {},
 ) {
-  const event = { ...panicEvent(eventId, options), ...(tags ? { tags } : {}) };
+  const event = {
+    ...panicEvent(eventId, options),
+    ...(tags ? { tags } : {}),
+    ...(contexts ? { contexts } : {}),
+  };
   const res = await postEnvelope(
     t,
     envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(event)]),
@@ -231,8 +244,11 @@ describe("late debug files", () => {
   it("re-symbolicates stored events in the background and merges their issue into the twin's", async () => {
     const t = await createTenant();
     const early = newEventId();
-    await sendPanic(t, early, { user: "u1" });
+    const contexts = { os: { name: "Linux", version: "6.1.0" } };
+    await sendPanic(t, early, { user: "u1", contexts });
     const before = await storedEvent(t, early);
+    // The tags derived from its os context are its shape's, not its row's.
+    expect(JSON.parse(String((await eventRow(t.projectId, early))?.payload)).tags).toBeUndefined();
     expect(
       before.frames.every((f) => f.function === "<unknown>" && f.symbolicator_status === "missing"),
     ).toBe(true);
@@ -269,6 +285,11 @@ describe("late debug files", () => {
     // Lists and discover read the new frames: the row keeps no shape of the unsymbolicated ones (nor
     // the columns beside a shape: its projection is whole again).
     expect([row?.shape_id, row?.span_id, row?.error_value]).toEqual([null, null, null]);
+    // Its tags too: those derived from its contexts are back in the row.
+    expect(JSON.parse(String(row?.payload)).tags).toEqual([
+      ["os", "Linux 6.1.0"],
+      ["os.name", "Linux"],
+    ]);
     const found = await call<{ data: { "stack.filename": string[] | null }[] }>(
       t.token,
       "GET",
@@ -280,7 +301,7 @@ describe("late debug files", () => {
     expect(found.body.data.map((r) => r["stack.filename"])).toEqual([files.length > 0 ? files : null]);
 
     const twin = newEventId();
-    await sendPanic(t, twin, { user: "u2" });
+    await sendPanic(t, twin, { user: "u2", contexts });
     expect((await storedEvent(t, twin)).issueId).toBe(after.issueId);
     expect(await issueIds(t)).toEqual([{ id: after.issueId, times_seen: 2, user_count: 2 }]);
   });

@@ -13,7 +13,8 @@ import {
   spanIdAsBlobHex,
   splitProjection,
 } from "../../src/db/payload-shape.ts";
-import type { JsonObject } from "../../src/protocol/types.ts";
+import { withContextTags } from "../../src/protocol/normalize/tags.ts";
+import type { JsonObject, JsonValue } from "../../src/protocol/types.ts";
 
 const event = {
   type: "error",
@@ -209,5 +210,127 @@ describe("spanIdAsBlobHex", () => {
       expect(spanIdAsBlobHex(text)).toBeNull();
     expect(spanIdAsBlobHex(null)).toBeNull();
     expect(spanIdAsBlobHex(undefined)).toBeNull();
+  });
+});
+
+describe("the tags derived from the shape's contexts", () => {
+  const contexts = {
+    os: { name: "Linux", version: "6.1" },
+    runtime: { name: "rustc", version: "1.80" },
+    browser: { name: "Firefox", version: "120" },
+  };
+  /** The projection of an event whose SDK sent `sdkTags`, with its tags as normalization leaves them. */
+  const projected = (sdkTags: [string, string][], ctx: Record<string, unknown> | undefined) =>
+    projectionOf({
+      ...(ctx ? { contexts: ctx } : {}),
+      tags: withContextTags(sdkTags, ctx),
+      sdk: { name: "sentry.rust", version: "0.34.0" },
+      exception: { values: [{ type: "panic", value: "boom" }] },
+    } as unknown as JsonObject);
+  /** The row's part and the shape's, and the two one after the other (what readers read). */
+  const split = (p: JsonObject) => {
+    const { own, shape } = splitProjection(p);
+    const shared = JSON.parse(shape ?? "{}") as JsonObject;
+    const list = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
+    const whole =
+      own.tags !== undefined && !Array.isArray(own.tags)
+        ? own.tags
+        : [...list(own.tags), ...list(shared.tags)];
+    // Exact: the original tags, in order, whatever was sent.
+    expect(whole).toEqual(p.tags ?? []);
+    return { own, shared, whole };
+  };
+
+  it("moves the pairs the contexts derive, which end the event's tags, into the shape", () => {
+    const p = projected([["customer", "acme"]], contexts);
+    const { own, shared, whole } = split(p);
+    expect(own.tags).toEqual([["customer", "acme"]]);
+    expect(shared.tags).toEqual([
+      ["os", "Linux 6.1"],
+      ["os.name", "Linux"],
+      ["runtime", "rustc 1.80"],
+      ["runtime.name", "rustc"],
+      ["browser", "Firefox 120"],
+      ["browser.name", "Firefox"],
+    ]);
+    expect(whole).toEqual(p.tags);
+  });
+
+  it("drops the row's tags when every pair is derived", () => {
+    const p = projected([], { os: contexts.os });
+    const { own, shared, whole } = split(p);
+    expect(own).not.toHaveProperty("tags");
+    expect(shared.tags).toEqual([
+      ["os", "Linux 6.1"],
+      ["os.name", "Linux"],
+    ]);
+    expect(whole).toEqual(p.tags);
+  });
+
+  it("keeps a pair the SDK sent for a context's key in the row, and what comes before it", () => {
+    const p = projected(
+      [
+        ["os", "Custom OS"],
+        ["customer", "acme"],
+      ],
+      contexts,
+    );
+    const { own, shared, whole } = split(p);
+    expect(own.tags).toEqual([
+      ["os", "Custom OS"],
+      ["customer", "acme"],
+    ]);
+    expect((shared.tags as unknown[])[0]).toEqual(["os.name", "Linux"]);
+    expect(whole).toEqual(p.tags);
+    // The SDK's value for a key ending its tags, when it is not the derived one, stays too.
+    const last = {
+      ...p,
+      tags: [
+        ["runtime.name", "rustc"],
+        ["os.name", "BSD"],
+      ],
+    } as JsonObject;
+    expect(split(last).own.tags).toEqual(last.tags);
+    expect(split(last).shared).not.toHaveProperty("tags");
+  });
+
+  it("moves nothing the row's contexts do not derive, nor pairs followed by any other", () => {
+    // No contexts: an SDK's `os` tag is its own.
+    const bare = projected([["os", "Linux 6.1"]], undefined);
+    expect(split(bare).own.tags).toEqual([["os", "Linux 6.1"]]);
+    expect(split(bare).shared).not.toHaveProperty("tags");
+    // A device context is no shape's: its tag ends the run, and nothing moves.
+    const device = projected([], { ...contexts, device: { model: "Pixel 8" } });
+    expect((device.tags as unknown[]).at(-1)).toEqual(["device", "Pixel 8"]);
+    expect(split(device).own.tags).toEqual(device.tags);
+    expect(split(device).shared).not.toHaveProperty("tags");
+    // Derived pairs before an SDK's tag (never so after normalization) stay in the row.
+    const before = {
+      ...projected([], contexts),
+      tags: [
+        ["os.name", "Linux"],
+        ["customer", "acme"],
+      ],
+    };
+    expect(split(before as JsonObject).own.tags).toEqual(before.tags);
+    // Tags that are no list of pairs stay as they are.
+    const odd = { ...projected([], contexts), tags: { os: "Linux 6.1" } } as JsonObject;
+    expect(split(odd).own.tags).toEqual({ os: "Linux 6.1" });
+  });
+
+  it("is the same shape for events that differ only in the SDK's own tags", () => {
+    const a = splitProjection(projected([["customer", "acme"]], contexts)).shape;
+    const b = splitProjection(
+      projected(
+        [
+          ["customer", "globex"],
+          ["region", "eu"],
+        ],
+        contexts,
+      ),
+    ).shape;
+    const c = splitProjection(projected([], contexts)).shape;
+    expect(a).toBe(b);
+    expect(a).toBe(c);
   });
 });
