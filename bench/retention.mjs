@@ -73,7 +73,18 @@ function sqlite(file, sql, json = false) {
   return json ? JSON.parse(out || "[]") : out;
 }
 
-/** Clones the stored events (and their issue) until the project holds EVENTS expired events. */
+/**
+ * A clone's stored bytes as the stored-bytes counter counts an event row (EVENT_BYTES_SQL in
+ * src/db/storage-usage.ts): its projection text plus the compressed length its segment locator names
+ * (the locator's last field, decimal), so the sweep subtracts from the counter what seeding added.
+ */
+const CLONE_BYTES_SQL = `COALESCE(length(CAST(payload AS BLOB)), 0)
+  + COALESCE(CAST(replace(payload_ref, rtrim(payload_ref, '0123456789'), '') AS INTEGER), 0)`;
+
+/**
+ * Clones the stored events (and their issue) until the project holds EVENTS expired events: each clone
+ * a copy of a stored row, its projection, shape, columns and segment locator included.
+ */
 function seed(file, projectId, old) {
   const clones = EVENTS - ATTACHED;
   // Real event ids are random, so neither time nor issue order is the table's key order: the clones'
@@ -94,11 +105,12 @@ SELECT project_id, primary_hash, id FROM issues WHERE project_id = ${projectId} 
 CREATE TEMP TABLE seeded AS SELECT short_id - 100000 AS k, id FROM issues WHERE project_id = ${projectId} AND short_id >= 100000;
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${clones - 1})
 INSERT INTO events (project_id, event_id, issue_id, type, timestamp, received, level, platform, release, environment,
-  user_key, title, message, transaction_name, trace_id, payload, payload_key)
+  user_key, title, message, transaction_name, trace_id, payload, payload_key, payload_ref, shape_id, span_id, error_value)
 SELECT ${projectId}, ${id}, g.id, t.type, ${old} - n.i * 26, ${old} - n.i * 26, t.level, t.platform, t.release, t.environment,
-  t.user_key, t.title, t.message, t.transaction_name, t.trace_id, replace(t.payload, t.event_id, ${id}), NULL
+  t.user_key, t.title, t.message, t.transaction_name, t.trace_id, replace(t.payload, t.event_id, ${id}), NULL,
+  t.payload_ref, t.shape_id, t.span_id, t.error_value
 FROM n JOIN tmpl t ON t.k = n.i % (SELECT COUNT(*) FROM tmpl) JOIN seeded g ON g.k = n.i % ${ISSUES};
-UPDATE storage_usage SET bytes = bytes + (SELECT SUM(length(CAST(payload AS BLOB))) FROM events
+UPDATE storage_usage SET bytes = bytes + (SELECT SUM(${CLONE_BYTES_SQL}) FROM events
   WHERE project_id = ${projectId} AND event_id LIKE 'z%') WHERE project_id = ${projectId};
 COMMIT;`,
   );
