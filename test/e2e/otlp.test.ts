@@ -21,6 +21,7 @@ import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
 import { apiClient } from "./api-client.ts";
 import { launchChromium, signedInPage } from "./chromium.ts";
 import { waitForSpool } from "./spool-wait.ts";
+import { traceIdLiteral } from "./trace-id-sql.ts";
 
 const server = inject("faultline");
 const api = apiClient(server);
@@ -201,14 +202,17 @@ describe("OTLP/HTTP from the OpenTelemetry JS exporters", () => {
     );
     const sentrySpan = spans.body.data.find((s) => s["span.name"] === `charge card ${run.tag}`);
     expect(sentrySpan?.parent_span).toBe(run.rootSpanId);
-    const [error] = sql(`SELECT trace_id FROM events WHERE event_id = '${run.errorEventId}'`);
-    expect(error?.trace_id).toBe(run.traceId);
+    const error = await api<{ contexts: { trace: { trace_id: string } } }>(
+      "GET",
+      `/projects/${org}/${server.projectSlug}/events/${run.errorEventId}/`,
+    );
+    expect(error.body.contexts.trace.trace_id).toBe(run.traceId);
   });
 
   it("turns an OTLP exception span event into an issue linked to its trace and span, once per retry", async () => {
     const run = runs.protoPlain as Run;
     const rows = sql(
-      `SELECT e.event_id, e.trace_id, i.title, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.trace_id = '${run.traceId}' AND e.type <> 'transaction'`,
+      `SELECT e.event_id, lower(hex(e.trace_id)) AS trace_id, i.title, i.times_seen FROM events e JOIN issues i ON i.id = e.issue_id WHERE e.trace_id = ${traceIdLiteral(run.traceId)} AND e.type <> 'transaction'`,
     );
     expect(rows).toEqual([
       expect.objectContaining({ trace_id: run.traceId, title: `PaymentDeclined: card declined ${run.tag}` }),
@@ -222,7 +226,9 @@ describe("OTLP/HTTP from the OpenTelemetry JS exporters", () => {
     const { spans, traceId } = manySpans(2, {}, true);
     for (let attempt = 0; attempt < 2; attempt += 1) expect((await postSpans(spans)).status).toBe(200);
     await waitForSpool(server);
-    expect(sql(`SELECT COUNT(*) AS n FROM events WHERE trace_id = '${traceId}'`)).toEqual([{ n: 1 }]);
+    expect(sql(`SELECT COUNT(*) AS n FROM events WHERE trace_id = ${traceIdLiteral(traceId)}`)).toEqual([
+      { n: 1 },
+    ]);
     expect(sql(`SELECT COUNT(*) AS n FROM spans WHERE trace_id = '${traceId}'`)).toEqual([{ n: 2 }]);
   });
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { ROOT, sqlLocal } from "../../scripts/local-server.mjs";
 import { waitForSpool } from "./spool-wait.ts";
+import { traceIdLiteral } from "./trace-id-sql.ts";
 
 const server = inject("faultline");
 const sql = (command: string) => sqlLocal(server.persistTo, command);
@@ -42,7 +43,7 @@ describe("python sentry_sdk", () => {
 
   it("stores the transaction and its spans from the envelope", () => {
     const [tx] = sql(
-      `SELECT type, transaction_name FROM events WHERE trace_id = '${captured.traceId}' AND type = 'transaction'`,
+      `SELECT type, transaction_name FROM events WHERE trace_id = ${traceIdLiteral(captured.traceId)} AND type = 'transaction'`,
     );
     expect(tx).toEqual({ type: "transaction", transaction_name: "nightly-import" });
     const spans = sql(
