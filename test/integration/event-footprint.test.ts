@@ -8,6 +8,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { shapeHash } from "../../src/db/payload-shape.ts";
+import { apiGet, discoverById, issueIdsFound } from "./api-reads.ts";
 import {
   createTenant,
   drainSpool,
@@ -18,7 +19,6 @@ import {
   storedPayload,
   type Tenant,
 } from "./helpers.ts";
-import { call } from "./tenant-helpers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -77,11 +77,17 @@ async function sendPanic(t: Tenant, order: number, variant: Variant = {}): Promi
   return id;
 }
 
-async function get(t: Tenant, path: string, query: [string, string][] = []): Promise<unknown> {
-  const qs = query.length > 0 ? `?${new URLSearchParams(query)}` : "";
-  const res = await call<unknown>(t.token, "GET", `/api/0/${path}${qs}`);
-  expect([path, res.status, res.body]).toEqual([path, 200, res.body]);
-  return res.body;
+/** Rewrites the events as rows written before 0034 were: the whole payload in `payload`, no shape. */
+async function asRowsBeforeShapes(t: Tenant, ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    const whole = await storedPayload(t.projectId, id);
+    await env.DB.prepare(
+      `UPDATE events SET payload = ?, shape_id = NULL, span_id = NULL, error_value = NULL
+       WHERE project_id = ? AND event_id = ?`,
+    )
+      .bind(whole, t.projectId, id)
+      .run();
+  }
 }
 
 const DISCOVER_FIELDS = [
@@ -107,28 +113,21 @@ const DISCOVER_FIELDS = [
 /** Everything the API answers from the rows of the tenant's one issue. */
 async function reads(t: Tenant, issueId: string): Promise<unknown[]> {
   const project = `projects/${t.orgSlug}/${t.projectSlug}`;
-  const discover = (query: string) =>
-    get(t, `organizations/${t.orgSlug}/events/`, [
-      ...DISCOVER_FIELDS.map((f): [string, string] => ["field", f]),
-      ["sort", "id"],
-      ["query", query],
-      ["statsPeriod", "14d"],
-    ]);
-  const search = async (query: string) =>
-    ((await get(t, `${project}/issues/`, [["query", query]])) as Json[]).map((i) => i.id);
+  const discover = (query: string) => discoverById(t, DISCOVER_FIELDS, query);
+  const search = (query: string) => issueIdsFound(t, query);
   return [
-    await get(t, `${project}/events/`),
-    await get(t, `issues/${issueId}/events/`),
-    await get(t, `issues/${issueId}/tags/`),
-    await get(t, `issues/${issueId}/tags/os/values/`),
-    await get(t, `issues/${issueId}/tags/customer/values/`),
+    await apiGet(t, `${project}/events/`),
+    await apiGet(t, `issues/${issueId}/events/`),
+    await apiGet(t, `issues/${issueId}/tags/`),
+    await apiGet(t, `issues/${issueId}/tags/os/values/`),
+    await apiGet(t, `issues/${issueId}/tags/customer/values/`),
     await discover(""),
     await discover("error.type:panic error.handled:0 os.name:Linux sdk.name:sentry.rust"),
     await discover('stack.filename:"*parse.rs*" runtime.name:rustc error.mechanism:panic'),
     await discover("error.value:*order*"),
     await search("user.id:user-7"),
     await search("user.email:u7@example.com customer:acme"),
-    await get(t, `organizations/${t.orgSlug}/trace/${TRACE}/`),
+    await apiGet(t, `organizations/${t.orgSlug}/trace/${TRACE}/`),
     await discover(`trace.span:${"b2".repeat(8)}`),
   ];
 }
@@ -207,7 +206,7 @@ describe("an error event's D1 row", () => {
   it("answers every list, facet, discover column, filter and search the same as a row holding the whole payload", async () => {
     const ids = [await sendPanic(t, 1), await sendPanic(t, 2)];
     await drainSpool(t.projectId);
-    const [item] = (await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
+    const [item] = (await apiGet(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
     const issueId = String(item?.groupID);
     const before = await reads(t, issueId);
     // The reads found the events: the filters matched and the columns hold values.
@@ -247,15 +246,7 @@ describe("an error event's D1 row", () => {
     expect(await reads(t, issueId)).toEqual(before);
 
     // Rows written before the projection existed hold the whole payload in `payload`.
-    for (const id of ids) {
-      const whole = await storedPayload(t.projectId, id);
-      await env.DB.prepare(
-        `UPDATE events SET payload = ?, shape_id = NULL, span_id = NULL, error_value = NULL
-         WHERE project_id = ? AND event_id = ?`,
-      )
-        .bind(whole, t.projectId, id)
-        .run();
-    }
+    await asRowsBeforeShapes(t, ids);
     expect(await reads(t, issueId)).toEqual(before);
   });
 
@@ -307,7 +298,7 @@ describe("an error event's D1 row", () => {
     // An SDK tag for a context key leaves other pairs to the shape: another shape, not one per event.
     expect(rows[0]?.shape_id).not.toBe(rows[2]?.shape_id);
 
-    const [item] = (await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
+    const [item] = (await apiGet(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
     const issueId = String(item?.groupID);
     const before = await tagReads(t, issueId, ids);
     // The event list and event detail show every tag (sorted by key, beside those of the columns).
@@ -349,15 +340,7 @@ describe("an error event's D1 row", () => {
     expect((before[8] as { data: Json[] }).data).toHaveLength(2);
 
     // Rows written before 0034 hold the whole payload in `payload`: every read answers the same.
-    for (const id of ids) {
-      const whole = await storedPayload(t.projectId, id);
-      await env.DB.prepare(
-        `UPDATE events SET payload = ?, shape_id = NULL, span_id = NULL, error_value = NULL
-         WHERE project_id = ? AND event_id = ?`,
-      )
-        .bind(whole, t.projectId, id)
-        .run();
-    }
+    await asRowsBeforeShapes(t, ids);
     expect(await tagReads(t, issueId, ids)).toEqual(before);
   });
 });
@@ -365,34 +348,28 @@ describe("an error event's D1 row", () => {
 /** Every read of the issue's events' tags: lists, facets, discover's tag columns and filters, detail. */
 async function tagReads(t: Tenant, issueId: string, ids: string[]): Promise<unknown[]> {
   const project = `projects/${t.orgSlug}/${t.projectSlug}`;
-  const discover = (query: string) =>
-    get(t, `organizations/${t.orgSlug}/events/`, [
-      ...[
-        "id",
-        "os.name",
-        "browser.name",
-        "tags[os]",
-        "tags[os.name]",
-        "tags[browser.name]",
-        "tags[customer]",
-      ].map((f): [string, string] => ["field", f]),
-      ["sort", "id"],
-      ["query", query],
-      ["statsPeriod", "14d"],
-    ]);
-  const search = async (query: string) =>
-    ((await get(t, `${project}/issues/`, [["query", query]])) as Json[]).map((i) => i.id);
+  const fields = [
+    "id",
+    "os.name",
+    "browser.name",
+    "tags[os]",
+    "tags[os.name]",
+    "tags[browser.name]",
+    "tags[customer]",
+  ];
+  const discover = (query: string) => discoverById(t, fields, query);
+  const search = (query: string) => issueIdsFound(t, query);
   return [
-    await get(t, `${project}/events/`),
-    await get(t, `issues/${issueId}/events/`),
-    await get(t, `issues/${issueId}/tags/`),
-    await get(t, `issues/${issueId}/tags/os/values/`),
-    await get(t, `issues/${issueId}/tags/browser.name/values/`),
+    await apiGet(t, `${project}/events/`),
+    await apiGet(t, `issues/${issueId}/events/`),
+    await apiGet(t, `issues/${issueId}/tags/`),
+    await apiGet(t, `issues/${issueId}/tags/os/values/`),
+    await apiGet(t, `issues/${issueId}/tags/browser.name/values/`),
     await discover(""),
     await discover("os.name:Linux"),
     await discover('os:"Custom OS 1"'),
     await discover('tags[os.name]:Linux tags[runtime]:"rustc 1.80.0" !customer:initech'),
     await search("os.name:Linux browser.name:Firefox"),
-    ...(await Promise.all(ids.map((id) => get(t, `${project}/events/${id}/`)))),
+    ...(await Promise.all(ids.map((id) => apiGet(t, `${project}/events/${id}/`)))),
   ];
 }

@@ -11,6 +11,7 @@ import { DERIVED_ERROR_VALUE } from "../../src/db/payload-shape.ts";
 import { writeRegroup } from "../../src/db/regroup.ts";
 import { UNUSED_SHAPES_SQL } from "../../src/db/retention-shapes.ts";
 import { EVENT_BYTES_SQL } from "../../src/db/storage-usage.ts";
+import { apiGet, discoverById } from "./api-reads.ts";
 import { stubOf } from "./fault-helpers.ts";
 import {
   createTenant,
@@ -61,13 +62,6 @@ async function sendError(
   return id;
 }
 
-async function get(t: Tenant, path: string, query: [string, string][] = []): Promise<unknown> {
-  const qs = query.length > 0 ? `?${new URLSearchParams(query)}` : "";
-  const res = await call<unknown>(t.token, "GET", `/api/0/${path}${qs}`);
-  expect([path, res.status, res.body]).toEqual([path, 200, res.body]);
-  return res.body;
-}
-
 async function shapes(t: Tenant): Promise<{ id: number; last_used: number; bytes: number }[]> {
   const { results } = await env.DB.prepare(
     "SELECT id, last_used, length(CAST(shape AS BLOB)) AS bytes FROM event_shapes WHERE project_id = ? ORDER BY id",
@@ -114,12 +108,7 @@ async function sweep(t: Tenant, aheadMs: number): Promise<void> {
 
 async function discover(t: Tenant, query: string): Promise<Json[]> {
   const fields = ["id", "title", "error.type", "error.value", "message"];
-  const body = (await get(t, `organizations/${t.orgSlug}/events/`, [
-    ...fields.map((f): [string, string] => ["field", f]),
-    ["sort", "id"],
-    ["query", query],
-    ["statsPeriod", "14d"],
-  ])) as { data: Json[] };
+  const body = (await discoverById(t, fields, query)) as { data: Json[] };
   return body.data;
 }
 
@@ -168,7 +157,7 @@ describe("event shapes under retention", () => {
     // The kept events still read whole: their shape's type, frames and SDK, their own values.
     const rows = await discover(t, "error.type:KeptError");
     expect(rows.map((r) => r["error.value"]).sort()).toEqual(["first", "second", "third"]);
-    const detail = (await get(t, `${project}/events/${kept[1]}/`)) as Json;
+    const detail = (await apiGet(t, `${project}/events/${kept[1]}/`)) as Json;
     expect(detail.title).toBe("KeptError: second");
     expect(JSON.stringify(detail.entries)).toContain("app.py");
     // A second sweep finds nothing more: the kept shape stays while its events may still be read.
@@ -197,16 +186,16 @@ describe("an exception value the title spells", () => {
     const row = await eventRow(t.projectId, derived);
     expect(row?.title).toBe("ÉchecError: ça 💥 casse (id 42)");
     expect(row?.error_value).toBe(DERIVED_ERROR_VALUE);
-    const [listed] = (await get(t, `${project}/events/`)) as Json[];
+    const [listed] = (await apiGet(t, `${project}/events/`)) as Json[];
     const issueId = String(listed?.groupID);
     const reads = async () => [
       await discover(t, ""),
       await discover(t, 'error.value:"ça 💥 casse (id 42)"'),
       await discover(t, "error.value:*casse*"),
-      await get(t, `${project}/events/`),
-      await get(t, `issues/${issueId}/events/`),
-      await get(t, `${project}/events/${derived}/`),
-      ((await get(t, `${project}/issues/`, [["query", "casse"]])) as Json[]).map((i) => i.id),
+      await apiGet(t, `${project}/events/`),
+      await apiGet(t, `issues/${issueId}/events/`),
+      await apiGet(t, `${project}/events/${derived}/`),
+      ((await apiGet(t, `${project}/issues/`, [["query", "casse"]])) as Json[]).map((i) => i.id),
     ];
     const before = await reads();
     expect(before[0]).toEqual([expect.objectContaining({ "error.value": "ça 💥 casse (id 42)" })]);

@@ -4,6 +4,7 @@
 // the event list, event detail and the trace page. Rows written before hold the id as text and answer
 // the same; an id that is not lowercase hex stays text and reads back as it came.
 import { describe, expect, it } from "vitest";
+import { apiGet } from "./api-reads.ts";
 import {
   createTenant,
   drainSpool,
@@ -14,7 +15,6 @@ import {
   type Tenant,
   transactionWithOneSpan,
 } from "./helpers.ts";
-import { call } from "./tenant-helpers.ts";
 import { addUser, get as getPage, signIn } from "./ui-helpers.ts";
 
 const TRACE = "c3".repeat(16);
@@ -34,18 +34,11 @@ async function sendError(t: Tenant, traceId: string, spanId: string): Promise<st
   return id;
 }
 
-async function get(t: Tenant, path: string, query: [string, string][] = []): Promise<unknown> {
-  const qs = query.length > 0 ? `?${new URLSearchParams(query)}` : "";
-  const res = await call<unknown>(t.token, "GET", `/api/0/${path}${qs}`);
-  expect([path, res.status]).toEqual([path, 200]);
-  return res.body;
-}
-
 /** Everything the API and the trace page answer about the trace's events. */
 async function reads(t: Tenant, traceId: string, errorId: string, page: () => Promise<string>) {
   const org = `organizations/${t.orgSlug}`;
   const discover = (query: string, dataset = "errors") =>
-    get(t, `${org}/events/`, [
+    apiGet(t, `${org}/events/`, [
       ["field", "id"],
       ["field", "trace"],
       ["field", "count_unique(trace)"],
@@ -54,19 +47,19 @@ async function reads(t: Tenant, traceId: string, errorId: string, page: () => Pr
       ["query", query],
       ["statsPeriod", "24h"],
     ]);
-  const traces = (await get(t, `${org}/traces/`, [
+  const traces = (await apiGet(t, `${org}/traces/`, [
     ["project", String(t.projectId)],
     ["statsPeriod", "24h"],
   ])) as { data: { trace: string; numErrors: number }[] };
   return {
-    tree: await get(t, `${org}/trace/${traceId}/`),
-    meta: await get(t, `${org}/trace-meta/${traceId}/`),
+    tree: await apiGet(t, `${org}/trace/${traceId}/`),
+    meta: await apiGet(t, `${org}/trace-meta/${traceId}/`),
     traces: traces.data.map((r) => [r.trace, r.numErrors]),
     discover: await discover(`trace:${traceId}`),
     discoverAll: await discover(""),
     transactions: await discover(`trace:${traceId}`, "transactions"),
-    list: await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`),
-    detail: await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/${errorId}/`),
+    list: await apiGet(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`),
+    detail: await apiGet(t, `projects/${t.orgSlug}/${t.projectSlug}/events/${errorId}/`),
     page: await page(),
   };
 }
@@ -140,7 +133,7 @@ describe("an event's trace id", () => {
     expect(row).toEqual({ kind: "text", trace_id: upper });
     const discover = async (trace: string) =>
       (
-        (await get(t, `organizations/${t.orgSlug}/events/`, [
+        (await apiGet(t, `organizations/${t.orgSlug}/events/`, [
           ["field", "id"],
           ["field", "trace"],
           ["dataset", "errors"],

@@ -3,6 +3,7 @@
 // columns and filters, issue search by user id, event detail) answers the same as from a row holding
 // its whole payload, as rows written before do. A user with more than an id stays in the JSON.
 import { describe, expect, it } from "vitest";
+import { apiGet, discoverById, issueIdsFound } from "./api-reads.ts";
 import {
   createTenant,
   drainSpool,
@@ -13,7 +14,6 @@ import {
   storedPayload,
   type Tenant,
 } from "./helpers.ts";
-import { call } from "./tenant-helpers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -34,34 +34,21 @@ async function sendPanic(t: Tenant, user: Json, n: number): Promise<string> {
   return id;
 }
 
-async function get(t: Tenant, path: string, query: [string, string][] = []): Promise<unknown> {
-  const qs = query.length > 0 ? `?${new URLSearchParams(query)}` : "";
-  const res = await call<unknown>(t.token, "GET", `/api/0/${path}${qs}`);
-  expect([path, res.status]).toEqual([path, 200]);
-  return res.body;
-}
-
 async function reads(t: Tenant, issueId: string, ids: string[]): Promise<unknown[]> {
   const project = `projects/${t.orgSlug}/${t.projectSlug}`;
-  const discover = (query: string) =>
-    get(t, `organizations/${t.orgSlug}/events/`, [
-      ...["id", "user.id", "user.display", "user.email", "user"].map((f): [string, string] => ["field", f]),
-      ["sort", "id"],
-      ["query", query],
-      ["statsPeriod", "24h"],
-    ]);
-  const search = async (query: string) =>
-    ((await get(t, `${project}/issues/`, [["query", query]])) as Json[]).map((i) => i.id);
+  const fields = ["id", "user.id", "user.display", "user.email", "user"];
+  const discover = (query: string) => discoverById(t, fields, query, [["statsPeriod", "24h"]]);
+  const search = (query: string) => issueIdsFound(t, query);
   return [
-    await get(t, `${project}/events/`),
-    await get(t, `issues/${issueId}/events/`),
-    await get(t, `issues/${issueId}/tags/user/values/`),
+    await apiGet(t, `${project}/events/`),
+    await apiGet(t, `issues/${issueId}/events/`),
+    await apiGet(t, `issues/${issueId}/tags/user/values/`),
     await discover(""),
     await discover("user.id:user-7"),
     await discover("has:user.id"),
     await search("user.id:user-7"),
     await search("user.id:user-8"),
-    ...(await Promise.all(ids.map((id) => get(t, `${project}/events/${id}/`)))),
+    ...(await Promise.all(ids.map((id) => apiGet(t, `${project}/events/${id}/`)))),
   ];
 }
 
@@ -84,7 +71,7 @@ describe("a user that is only an id", () => {
     expect(JSON.parse(String(a?.payload)).user).toBeUndefined();
     expect(JSON.parse(String(b?.payload)).user).toEqual({ id: "user-8", email: "u8@example.com" });
 
-    const [item] = (await get(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
+    const [item] = (await apiGet(t, `projects/${t.orgSlug}/${t.projectSlug}/events/`)) as Json[];
     const issueId = String(item?.groupID);
     const before = await reads(t, issueId, [idOnly, withEmail]);
     // The reads found the id-only user everywhere a user is read.
