@@ -137,7 +137,7 @@ export class ProjectDO extends DurableObject<Env> {
       this.segments,
       this.kept.stored,
     );
-    this.spool = new Spool(ctx.storage.sql, () => this.spoolCaps());
+    this.spool = new Spool(ctx.storage, () => this.spoolCaps());
     this.flusher = new SpoolFlusher({
       spool: this.spool,
       lock: this.lock,
@@ -229,7 +229,7 @@ export class ProjectDO extends DurableObject<Env> {
       return overBudget ? refusedAnswer(overBudget) : refusedAnswer();
     }
     const { admitted, limits } = this.admission.admit(this.spool.withoutRetries(batch));
-    this.spool.append(admitted);
+    await this.spool.appendSoon(admitted);
     if (this.tail.watching) this.tail.publish(tailItemsOf(admitted));
     this.flusher.kick();
     if (!this.backstopArmed) {

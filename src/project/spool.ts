@@ -3,7 +3,9 @@
 // holds the answer until then), so an envelope is acknowledged as soon as it is spooled; the flush
 // (spool-flusher.ts) writes it to D1 later. Bounded by count and bytes (src/limits.ts). It also keeps
 // the digests of the log items it spooled, so that a retry of one is answered but not spooled again
-// (log-retries.ts).
+// (log-retries.ts). Envelopes admitted close together are written in one storage transaction
+// (`appendSoon`): under load the object's storage commit, once per transaction, cost more than the
+// inserts themselves.
 import {
   appendSpoolEntry,
   createSpoolTables,
@@ -48,6 +50,15 @@ interface Refusals {
 
 const encoder = new TextEncoder();
 
+/** An envelope admitted and waiting for the next grouped write (`appendSoon`). */
+interface PendingAppend {
+  admitted: AdmittedBatch;
+  text: string;
+  bytes: number;
+  resolve: (seq: number) => void;
+  reject: (error: unknown) => void;
+}
+
 export class Spool {
   /** Names this spool in D1's marks: sequence numbers restart only with a new object's storage. */
   readonly epoch: string;
@@ -56,12 +67,18 @@ export class Spool {
   private newest: number;
   /** The digests of the log items spooled: a retry of one is not spooled again. */
   private readonly logRetries: LogRetries;
+  /** Admitted, answered once the next grouped write has them (counted against the caps already). */
+  private pending: PendingAppend[] = [];
+  private pendingBytes = 0;
+  private readonly sql: SqlStorage;
 
   constructor(
-    private readonly sql: SqlStorage,
+    private readonly storage: DurableObjectStorage,
     /** Read on every admission, so a change applies at once. */
     private readonly caps: () => SpoolCaps = () => DEFAULT_SPOOL_CAPS,
   ) {
+    this.sql = storage.sql;
+    const sql = this.sql;
     createSpoolTables(sql);
     this.logRetries = new LogRetries(sql);
     const totals = spoolTotals(sql);
@@ -91,10 +108,15 @@ export class Spool {
     return this.entries === 0;
   }
 
-  /** Room for one more envelope (a spool at either cap takes nothing until the flush frees some). */
+  /**
+   * Room for one more envelope (a spool at either cap takes nothing until the flush frees some).
+   * Envelopes waiting for their grouped write count as spooled.
+   */
   hasRoom(): boolean {
     const caps = this.caps();
-    return this.entries < caps.maxEnvelopes && this.bytes < caps.maxBytes;
+    return (
+      this.entries + this.pending.length < caps.maxEnvelopes && this.bytes + this.pendingBytes < caps.maxBytes
+    );
   }
 
   /** The batch without the records of log items spooled before (an SDK's retry of the same bytes). */
@@ -107,18 +129,57 @@ export class Spool {
     this.logRetries.clear();
   }
 
-  /** Spools one admitted envelope (and its log items' digests); answers its sequence number. */
+  /** Spools one admitted envelope (and its log items' digests) now; answers its sequence number. */
   append(admitted: AdmittedBatch): number {
     const text = JSON.stringify(admitted);
+    return this.write(admitted, text, encoder.encode(text).byteLength);
+  }
+
+  /**
+   * Spools an admitted envelope together with the others admitted before the next timer turn: one
+   * storage transaction (one commit) for all of them. Resolves with its sequence number once written;
+   * the object's output gate still holds the answer until the commit is durable. An envelope with log
+   * items is spooled at once instead, so that a retry of them right behind it finds their digests.
+   */
+  appendSoon(admitted: AdmittedBatch): Promise<number> {
+    if ((admitted.batch.logSources ?? []).length > 0) return Promise.resolve(this.append(admitted));
+    // The text is taken now: what is spooled is the envelope as admitted, whatever happens to it next.
+    const text = JSON.stringify(admitted);
     const bytes = encoder.encode(text).byteLength;
-    const seq = appendSpoolEntry(this.sql, {
-      eventId: spooledEventId(admitted),
-      units: admitted.batch.units,
-      bytes,
-      parts: splitText(text, SPOOL_PART_UNITS),
-      blobKeys: writtenBlobKeys(admitted.batch),
+    return new Promise((resolve, reject) => {
+      this.pending.push({ admitted, text, bytes, resolve, reject });
+      this.pendingBytes += bytes;
+      if (this.pending.length === 1) setTimeout(() => this.writePending(), 0);
     });
-    this.logRetries.remember(admitted.batch);
+  }
+
+  /** Writes every waiting envelope in one synchronous block; one that fails fails alone. */
+  private writePending(): void {
+    const waiting = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    for (const p of waiting) {
+      try {
+        p.resolve(this.write(p.admitted, p.text, p.bytes));
+      } catch (error) {
+        p.reject(error);
+      }
+    }
+  }
+
+  private write(admitted: AdmittedBatch, text: string, bytes: number): number {
+    // One entry's rows are all or nothing: a write that fails leaves no part of it behind.
+    const seq = this.storage.transactionSync(() => {
+      const written = appendSpoolEntry(this.sql, {
+        eventId: spooledEventId(admitted),
+        units: admitted.batch.units,
+        bytes,
+        parts: splitText(text, SPOOL_PART_UNITS),
+        blobKeys: writtenBlobKeys(admitted.batch),
+      });
+      this.logRetries.remember(admitted.batch);
+      return written;
+    });
     this.entries += 1;
     this.bytes += bytes;
     this.newest = seq;

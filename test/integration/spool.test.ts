@@ -203,6 +203,42 @@ describe("ingest through the spool", () => {
   });
 });
 
+/** An error event of one fingerprint without other items (spooled in the object's grouped writes). */
+function plainError(id: string, i: number): Uint8Array {
+  return envelope({ event_id: id }, [
+    { type: "event" },
+    JSON.stringify({ message: `grouped write ${i}`, fingerprint: ["spool-test"] }),
+  ]);
+}
+
+describe("the spool's grouped writes", () => {
+  it("counts envelopes waiting for their write against the cap, and finds each one answered 200 by id", async () => {
+    const { t } = await warmTenant();
+    await stubOf(t).setSpoolCaps({ maxEnvelopes: 3, maxBytes: 1024 * 1024 });
+    await faults(t, { downUntil: Date.now() + 60_000, only: "object" });
+    const ids = Array.from({ length: 8 }, () => newEventId());
+    const statuses = await sendAll(
+      t,
+      ids.map((id, i) => plainError(id, i)),
+      8,
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+    const accepted = ids.filter((_, i) => statuses[i] === 200);
+    for (const id of accepted) {
+      const found = await api(t, `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/`);
+      expect(found.status).toBe(200);
+    }
+
+    await setFaults(t, {});
+    await stubOf(t).setSpoolCaps(null);
+    await drainSpool(t.projectId);
+    expect((await onlyIssue(t)).count).toBe("4");
+    const listed = await listedEventIds(t);
+    for (const id of accepted) expect(listed).toContain(id);
+  });
+});
+
 describe("the blob sweep and the spool", () => {
   it("leaves the bytes of a spooled envelope alone, however old, until D1 has its row", async () => {
     const { t } = await warmTenant();
