@@ -24,8 +24,11 @@ export const MAX_PREPARED_BATCH_UNITS = 4 * MiB;
  */
 export const MAX_COMMIT_BATCH_UNITS = 2 * MAX_PREPARED_BATCH_UNITS;
 
-/** Envelopes written by one group commit at most (count), to bound the size of one D1 transaction. */
-export const MAX_BATCHES_PER_COMMIT = 64;
+/**
+ * Envelopes written by one group commit at most (count), to bound the size of one D1 transaction. A
+ * busy project's commit (SPOOL_FLUSH_BUSY_LINGER_MS) carries about 65 at 450 envelopes/s.
+ */
+export const MAX_BATCHES_PER_COMMIT = 128;
 
 /**
  * Envelopes one project's spool holds at most (count) before ingest answers 429 (spool full). The spool
@@ -67,6 +70,14 @@ export const MAX_SPOOL_LOOKUP_PROJECTS = 100;
  * which a spooled event must be visible in the issue stream.
  */
 export const SPOOL_FLUSH_LINGER_MS = 50;
+
+/**
+ * The linger after a commit that carried at least SPOOL_BUSY_COMMIT_ENVELOPES: a busy project's
+ * commits then carry twice the envelopes, and its issues' counters are updated half as often (D1
+ * rows per event in the bench: 4.68 → 4.38). A quiet project keeps the shorter linger.
+ */
+export const SPOOL_FLUSH_BUSY_LINGER_MS = 100;
+export const SPOOL_BUSY_COMMIT_ENVELOPES = 16;
 
 /** Retry-After (seconds) of the 429 a full spool answers: a few flushes' time. */
 export const SPOOL_FULL_RETRY_AFTER_SECONDS = 5;

@@ -10,6 +10,8 @@ import { readSpoolMark } from "../db/spool-marks.ts";
 import {
   MAX_BATCHES_PER_COMMIT,
   MAX_COMMIT_BATCH_UNITS,
+  SPOOL_BUSY_COMMIT_ENVELOPES,
+  SPOOL_FLUSH_BUSY_LINGER_MS,
   SPOOL_FLUSH_LINGER_MS,
   SPOOL_RETRY_FIRST_MS,
   SPOOL_RETRY_MAX_MS,
@@ -54,6 +56,8 @@ export class SpoolFlusher {
   /** The highest sequence number known to be in D1. */
   private flushedSeq = 0;
   private waiters: Waiter[] = [];
+  /** Envelopes the last commit carried: how busy the project is. */
+  private lastCommitEnvelopes = 0;
   /** Deletes of orphaned bytes still running (a drain waits for them). */
   private readonly cleanups = new Set<Promise<void>>();
 
@@ -89,7 +93,7 @@ export class SpoolFlusher {
     const { spool, lock } = this.deps;
     while (!spool.empty) {
       if (spool.size.entries < MAX_BATCHES_PER_COMMIT) {
-        await new Promise((resolve) => setTimeout(resolve, SPOOL_FLUSH_LINGER_MS));
+        await new Promise((resolve) => setTimeout(resolve, flushLinger(this.lastCommitEnvelopes)));
       }
       const ok = await lock.run(() => this.flushOnce());
       if (!ok) {
@@ -209,6 +213,7 @@ export class SpoolFlusher {
     this.deps.spool.remove(entries);
     this.stats.flushes += 1;
     this.stats.flushedEnvelopes += entries.length;
+    this.lastCommitEnvelopes = entries.length;
     const last = entries[entries.length - 1];
     if (last) this.advance(last.seq);
     const orphans = entries.flatMap((e, i) => {
@@ -239,4 +244,11 @@ export class SpoolFlusher {
     this.waiters = [];
     for (const w of waiting) w.resolve(flushed);
   }
+}
+
+/** How long a flush waits for more envelopes, given how many the last commit carried. */
+export function flushLinger(lastCommitEnvelopes: number): number {
+  return lastCommitEnvelopes >= SPOOL_BUSY_COMMIT_ENVELOPES
+    ? SPOOL_FLUSH_BUSY_LINGER_MS
+    : SPOOL_FLUSH_LINGER_MS;
 }
