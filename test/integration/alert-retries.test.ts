@@ -91,7 +91,7 @@ describe("alert delivery", () => {
     await sendError(p.t, { message: "to a private address" });
     const log = await waitForDelivery(p, (d) => d.status === "failed");
     expect(log.error).toMatch(/^refused: 127\.0\.0\.1 is a private or loopback address/);
-    expect(log.target).toBe("slack:127.0.0.1:" + new URL(env.TEST_RECEIVER_URL).port);
+    expect(log.target).toBe(`slack:127.0.0.1:${new URL(env.TEST_RECEIVER_URL).port}`);
     expect(await received(`${p.name}-slack`)).toHaveLength(0);
   });
 
