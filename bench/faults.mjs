@@ -18,7 +18,7 @@ const AFTER_SECONDS = Number(process.env.BENCH_AFTER_SECONDS ?? 15);
 const CONNECTIONS = 16;
 const PORT = 18789;
 /** The spool has caught up once it holds less than two group commits while the load goes on. */
-const CAUGHT_UP_BELOW = 128;
+const CAUGHT_UP_BELOW = 256;
 
 requireWrk();
 

@@ -92,9 +92,11 @@ export class SpoolFlusher {
   private async run(): Promise<void> {
     const { spool, lock } = this.deps;
     while (!spool.empty) {
-      if (spool.size.entries < MAX_BATCHES_PER_COMMIT) {
-        await new Promise((resolve) => setTimeout(resolve, flushLinger(this.lastCommitEnvelopes)));
-      }
+      // A backlog is flushed commit after commit, but each waits for a timer turn first: chained on D1
+      // alone, the loop kept the object from admitting anything (and from answering) until the whole
+      // backlog was in D1, seconds after an outage.
+      const linger = spool.size.entries < MAX_BATCHES_PER_COMMIT ? flushLinger(this.lastCommitEnvelopes) : 0;
+      await new Promise((resolve) => setTimeout(resolve, linger));
       const ok = await lock.run(() => this.flushOnce());
       if (!ok) {
         this.retryLater();

@@ -6,6 +6,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { sweepUnreferencedBlobs } from "../../src/blobs/sweep.ts";
+import { MAX_BATCHES_PER_COMMIT } from "../../src/limits.ts";
 import { spooledBlobKeys } from "../../src/project/index.ts";
 import type { D1Faults } from "../faults/faulty-d1.ts";
 import { setFaults, stubOf } from "./fault-helpers.ts";
@@ -236,6 +237,42 @@ describe("the spool's grouped writes", () => {
     expect((await onlyIssue(t)).count).toBe("4");
     const listed = await listedEventIds(t);
     for (const id of accepted) expect(listed).toContain(id);
+  });
+});
+
+describe("the flush of a backlog", () => {
+  it("leaves the object admitting and answering between its commits after an outage", async () => {
+    const { t } = await warmTenant();
+    await faults(t, { downUntil: Date.now() + 120_000, only: "object" });
+    const backlog = 8 * MAX_BATCHES_PER_COMMIT;
+    const ids = Array.from({ length: backlog }, () => newEventId());
+    const statuses = await sendAll(
+      t,
+      ids.map((id, i) => plainError(id, i)),
+      16,
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const stats = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/ingest-stats/`;
+    expect((await api<{ spooled: number }>(t, stats)).body.spooled).toBe(backlog);
+
+    await setFaults(t, {});
+    const drained = drainSpool(t.projectId, 60_000);
+    // Once the first commit of the backlog is in, a new envelope is answered and the object reads its
+    // counters while most of the backlog still waits: the catch-up does not hold the object.
+    for (let i = 0; i < 500; i++) {
+      if ((await api<{ spooled: number }>(t, stats)).body.spooled < backlog) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const late = newEventId();
+    const res = await postEnvelope(t, plainError(late, backlog), {}, { drain: false });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    // Held by the catch-up, they would be answered only once less than one commit's worth was left.
+    expect((await api<{ spooled: number }>(t, stats)).body.spooled).toBeGreaterThan(MAX_BATCHES_PER_COMMIT);
+
+    await drained;
+    await drainSpool(t.projectId);
+    expect((await onlyIssue(t)).count).toBe(String(backlog + 2));
   });
 });
 
