@@ -5,10 +5,7 @@
 // stored, lost (acknowledged but not in D1 after the drain: must be 0), the spool's backlog when D1
 // came back, and how long the spool took to catch up and to drain. Needs wrk: `apt-get install wrk`.
 // The integration tests run the same scenario in a short form (test/integration/spool.test.ts).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { applyMigrations, ensureDefaults, startDev, stopDev } from "../scripts/local-server.mjs";
+import { startFaultWorker } from "./fault-worker.mjs";
 import { ingestStats, missingFromD1, panicTemplates, storedOfRuns, waitForDrain } from "./ingest-check.mjs";
 import { requireWrk, runWrk } from "./wrk.mjs";
 
@@ -53,13 +50,9 @@ function watchSpool(token) {
   };
 }
 
-const persistTo = mkdtempSync(join(tmpdir(), "faultline-bench-faults-"));
-let server;
+const { persistTo, defaults, stop } = await startFaultWorker(PORT, "faults");
 let failed = false;
 try {
-  applyMigrations(persistTo);
-  const defaults = ensureDefaults(persistTo, join(persistTo, "local.json"));
-  server = await startDev({ port: PORT, persistTo, config: "bench/faults/wrangler.toml" });
   const path = `/api/${defaults.projectId}/envelope/?sentry_key=${defaults.publicKey}&sentry_version=7`;
   const envelopes = panicTemplates(20);
   await runWrk({ port: PORT, path, connections: 4, seconds: 2, envelopes });
@@ -114,7 +107,6 @@ try {
   failed = lost > 0 || run.serverErrors > 0;
   console.log(failed ? "FAILED: acknowledged events lost or 5xx answered" : "OK: nothing lost, no 5xx");
 } finally {
-  stopDev(server);
-  rmSync(persistTo, { recursive: true, force: true });
+  stop();
 }
 if (failed) process.exitCode = 1;

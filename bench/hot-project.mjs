@@ -3,11 +3,8 @@
 // fault set) prepares one 30-frame sentry-rust panic once and sends it to the project's object with
 // fresh event ids, `concurrency` calls at a time (test/faults/hot-project.ts); "stored" counts until the
 // spool is in D1. Prints accepted/s (spooled and answered) and stored/s (in D1, end to end) per run.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { applyMigrations, ensureDefaults, startDev, stopDev } from "../scripts/local-server.mjs";
 import { panicEvent, toEnvelope } from "./envelopes.mjs";
+import { startFaultWorker } from "./fault-worker.mjs";
 
 const PORT = 18792;
 const RUNS = [
@@ -16,13 +13,9 @@ const RUNS = [
   { count: 5000, concurrency: 64 },
 ];
 
-const persistTo = mkdtempSync(join(tmpdir(), "faultline-bench-hot-"));
-let server;
+const { defaults, stop } = await startFaultWorker(PORT, "hot");
 let failed = false;
 try {
-  applyMigrations(persistTo);
-  const defaults = ensureDefaults(persistTo, join(persistTo, "local.json"));
-  server = await startDev({ port: PORT, persistTo, config: "bench/faults/wrangler.toml" });
   const body = toEnvelope(panicEvent(0));
   const rows = [];
   for (const run of RUNS) {
@@ -49,7 +42,6 @@ try {
   failed = true;
   console.error(error);
 } finally {
-  if (server) await stopDev(server);
-  rmSync(persistTo, { recursive: true, force: true });
+  stop();
 }
 if (failed) process.exit(1);
