@@ -19,6 +19,7 @@ import {
   setFired,
   userCount,
 } from "../db/alert-state.ts";
+import { type PackedPayload, packedText } from "../db/packed-payload.ts";
 import { type BudgetAlert, budgetMessage, budgetRules } from "./budget-alert.ts";
 import { type AlertContext, type AlertEvent, needsIssueAge, needsWindows, ruleFires } from "./evaluate.ts";
 import { type DeliveryMessage, type DeliveryTarget, payloadDetails } from "./messages.ts";
@@ -40,6 +41,8 @@ export interface CommittedError {
     userKey: string | null;
     message: string | null;
     payload: string | null;
+    /** The payload as ingest packed it for its segment, when `payload` is null for that reason. */
+    packed?: PackedPayload;
     type: string;
   };
   grouping: { title: string; culprit: string; logger: string | null };
@@ -157,7 +160,7 @@ export class AlertEngine {
       // The payload is parsed only when a rule's conditions held and a filter or a message needs it.
       let details: ReturnType<typeof payloadDetails> | null = null;
       const detailsOf = () => {
-        details ??= payloadDetails(e.row.payload);
+        details ??= payloadDetails(e.row.payload ?? (e.row.packed ? packedText(e.row.packed) : null));
         return details;
       };
       if (e.isNew) this.firstSeen.set(e.issueId, e.row.timestamp);

@@ -4,6 +4,7 @@
 // changes in the schema changes the row type with it.
 import type { DataCategory, Outcome } from "../protocol/categories.ts";
 import type { JsonObject } from "../protocol/types.ts";
+import type { PackedPayload } from "./packed-payload.ts";
 import type { IssueTableRow } from "./rows.ts";
 import type { attachments, events, feedback, issues, rawItems } from "./schema.ts";
 
@@ -12,8 +13,9 @@ type IssueColumns = typeof issues.$inferSelect;
 
 /**
  * Fields shared by stored error events and transactions (the `events` table). `payload` is the
- * normalized payload JSON, or null when it was written to R2 under `payloadKey`. The project's object
- * moves it into a payload segment when it commits the row (`payloadRef`, src/project/payload-segments.ts).
+ * normalized payload JSON, or null when it was written to R2 under `payloadKey` or travels `packed`. The
+ * project's object moves it into a payload segment when it commits the row (`payloadRef`,
+ * src/project/payload-segments.ts).
  */
 export type EventRow = Pick<
   EventColumns,
@@ -42,6 +44,11 @@ export type EventRow = Pick<
     /** Beside a shape: the trace context's span id and the last exception's value (payload-shape.ts). */
     spanId?: string | null;
     errorValue?: string | null;
+    /**
+     * The payload packed for its segment at ingest (packed-payload.ts), `payload` then null. Absent in
+     * payloads kept in R2, in rows read back from D1 and in envelopes spooled before it existed.
+     */
+    packed?: PackedPayload;
   };
 
 /** An `attachments` row; `blobKey` is the R2 key, written before the Durable Object is called. */

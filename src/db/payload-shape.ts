@@ -200,6 +200,9 @@ export function userSpelledByKey(user: JsonValue | undefined, userKey: string | 
   return keys.length === 1 && typeof id === "string" && id !== "" && userKey === `${USER_ID_KEY_PREFIX}${id}`;
 }
 
+/** What a row beside a segment locator keeps of its event: the payload's rest, its shape, its columns. */
+export type ShapedProjection = { payload: string; shape: string | null } & ProjectionColumns;
+
 /**
  * What a row beside a segment locator keeps of `event` (`payload`), its shape's text and its columns;
  * given the row's `user_key`, a user it spells is left to it (userSpelledByKey).
@@ -208,7 +211,7 @@ export function shapedProjection(
   event: JsonObject,
   title: string | null = null,
   userKey: string | null = null,
-): { payload: string; shape: string | null } & ProjectionColumns {
+): ShapedProjection {
   const { own, shape, columns } = splitProjection(projectionOf(event), title);
   // Only beside a shape: a row without one (none of its paths are shaped) reads its payload whole.
   if (shape !== null && userSpelledByKey(own.user, userKey)) delete own.user;

@@ -4,6 +4,7 @@
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
+import { packedText } from "../db/packed-payload.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import { addStoredBytesStatement } from "../db/storage-usage.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
@@ -120,7 +121,7 @@ export class GroupCommit {
       ...plan.errorEvents.map((e) => e.event.row),
       ...plan.transactions.flatMap((t) => (t ? [t.row] : [])),
     ];
-    const stored = this.payloads ? this.payloads.place(projectId, rows) : new Map<EventRow, EventRow>();
+    const stored = this.payloads ? this.payloads.place(projectId, rows) : withPayloadTexts(rows);
     const statements = commitStatements(this.db, projectId, admitted, plan, ifExists, stored);
     // Sentry creates a release (and links the project) the first time an event names it.
     const releases = this.releases.unseen([
@@ -250,4 +251,15 @@ function committedErrors(
 function isConstraintError(error: unknown): boolean {
   const message = errorText(error);
   return /UNIQUE constraint failed|PRIMARY KEY|SQLITE_CONSTRAINT/i.test(message);
+}
+
+/** Without payload segments, a packed payload goes back into its row as text. */
+function withPayloadTexts(rows: readonly EventRow[]): Map<EventRow, EventRow> {
+  const out = new Map<EventRow, EventRow>();
+  for (const row of rows) {
+    if (!row.packed) continue;
+    const { packed, ...columns } = row;
+    out.set(row, { ...columns, payload: packedText(packed) });
+  }
+  return out;
 }

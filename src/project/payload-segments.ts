@@ -18,6 +18,7 @@ import {
   parseLocator,
 } from "../blobs/segment-format.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
+import { packedBytes } from "../db/packed-payload.ts";
 import {
   appendSegmentPart,
   closeSegment,
@@ -91,18 +92,23 @@ export class PayloadSegments {
    */
   place(projectId: number, rows: readonly EventRow[]): Map<EventRow, EventRow> {
     const out = new Map<EventRow, EventRow>();
-    const todo: { row: EventRow; json: string }[] = [];
+    const todo: EventRow[] = [];
     for (const row of rows) {
       const done = this.placed.get(row);
       if (done) out.set(row, done);
-      else if (row.payload !== null && !row.payloadKey) todo.push({ row, json: row.payload });
+      else if (row.packed || (row.payload !== null && !row.payloadKey)) todo.push(row);
     }
-    // Synchronous throughout: no other request of the object appends in between.
-    const prepared = todo.map(({ row, json }) => ({
-      row,
-      projection: shapedProjection(JSON.parse(json) as JsonObject, row.title, row.userKey),
-      bytes: compressPayload(json),
-    }));
+    // Synchronous throughout: no other request of the object appends in between. A payload packed at
+    // ingest is ready; one spooled as text (before packing existed) is parsed and compressed here.
+    const prepared = todo.map((row) => {
+      if (row.packed) return { row, projection: row.packed.projection, bytes: packedBytes(row.packed) };
+      const json = row.payload as string;
+      return {
+        row,
+        projection: shapedProjection(JSON.parse(json) as JsonObject, row.title, row.userKey),
+        bytes: compressPayload(json),
+      };
+    });
     let closed = false;
     let open = this.openSegment(projectId);
     for (const { row, projection, bytes } of prepared) {
@@ -111,7 +117,8 @@ export class PayloadSegments {
       const payloadRef = formatLocator({ segment: open.id, offset: open.bytes, length: bytes.byteLength });
       open.events += 1;
       open.bytes += bytes.byteLength;
-      const stored: EventRow = { ...row, ...projection, payloadRef };
+      const { packed: _packed, ...columns } = row;
+      const stored: EventRow = { ...columns, ...projection, payloadRef };
       this.placed.set(row, stored);
       out.set(row, stored);
       if (this.due(open)) {

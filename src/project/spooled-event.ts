@@ -1,5 +1,6 @@
 // An event that is still in the spool, shown as the `events` row the flush will write: what event-by-id
 // reads consult when D1 does not have the event yet ("did my event arrive?" is answered at once).
+import { packedText } from "../db/packed-payload.ts";
 import type { EventTableRow } from "../db/rows.ts";
 import type { IssueCache } from "./caches.ts";
 import type { AdmittedBatch } from "./commit-plan.ts";
@@ -43,7 +44,7 @@ function tableRow(
     message: row.message,
     transaction_name: row.transactionName,
     trace_id: row.traceId,
-    payload: row.payload,
+    payload: row.payload ?? (row.packed ? packedText(row.packed) : null),
     payload_key: row.payloadKey,
   };
 }

@@ -1,9 +1,11 @@
 // The `events` row of a normalized error event or transaction: the columns queries filter on, and the
-// payload inline, or in R2 (staged) when it is over what a D1 row keeps.
+// payload packed for its segment (db/packed-payload.ts), or in R2 (staged) when it is over what a D1
+// row keeps.
 import { eventPayloadKey, newWriteId } from "../../blobs/keys.ts";
+import { packPayload } from "../../db/packed-payload.ts";
 import { MAX_INLINE_PAYLOAD_BYTES } from "../../limits.ts";
 import type { EventRow } from "../../project/index.ts";
-import type { NormalizedEvent } from "../../protocol/types.ts";
+import type { JsonObject, NormalizedEvent } from "../../protocol/types.ts";
 import type { EnvelopeDraft } from "./draft.ts";
 
 export function eventRow(event: NormalizedEvent, title: string, draft: EnvelopeDraft): EventRow {
@@ -16,6 +18,9 @@ export function eventRow(event: NormalizedEvent, title: string, draft: EnvelopeD
     payload = null;
   }
   const type = event.type;
+  const userKey = userKeyOf(event);
+  const packed =
+    payload === null ? null : packPayload(event as unknown as JsonObject, payload, title, userKey);
   return {
     eventId: event.event_id,
     type,
@@ -25,13 +30,14 @@ export function eventRow(event: NormalizedEvent, title: string, draft: EnvelopeD
     platform: event.platform,
     release: event.release ?? null,
     environment: event.environment ?? null,
-    userKey: userKeyOf(event),
+    userKey,
     title,
     message: event.message ?? null,
     transactionName: event.transaction ?? null,
     traceId: traceIdOf(event),
-    payload,
+    payload: null,
     payloadKey,
+    ...(packed ? { packed } : {}),
   };
 }
 
