@@ -5,16 +5,20 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { packedText } from "../../src/db/packed-payload.ts";
-import { prepareEnvelope } from "../../src/ingest/prepare.ts";
-import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
 import type { IngestBatch } from "../../src/project/index.ts";
-import { parseEnvelope } from "../../src/protocol/envelope.ts";
-import { createTenant, drainSpool, envelope, newEventId, send, type Tenant } from "./helpers.ts";
+import {
+  createTenant,
+  drainSpool,
+  envelope,
+  newEventId,
+  prepareForTenant,
+  send,
+  type Tenant,
+} from "./helpers.ts";
 
 type Json = Record<string, unknown>;
 
 async function prepared(t: Tenant, eventId: string): Promise<IngestBatch> {
-  const { scrubbing, filters, ...key } = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
   const body = envelope({ event_id: eventId }, [
     { type: "event" },
     JSON.stringify({
@@ -36,15 +40,7 @@ async function prepared(t: Tenant, eventId: string): Promise<IngestBatch> {
       },
     }),
   ]);
-  const { batch } = await prepareEnvelope(parseEnvelope(body), {
-    key,
-    scrubbing,
-    filters,
-    receivedAt: Date.now() / 1000,
-    clientIp: undefined,
-    blobs: env.BLOBS,
-    db: env.DB,
-  });
+  const { batch } = await prepareForTenant(t, body);
   return batch;
 }
 

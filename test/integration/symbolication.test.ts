@@ -9,13 +9,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { lookupUpload } from "../../src/blobs/lookup-upload.ts";
 import { createAssembly } from "../../src/db/assemblies.ts";
-import { prepareEnvelope } from "../../src/ingest/prepare.ts";
-import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
 import { PAYLOAD_SEGMENT_MAX_AGE_SECONDS } from "../../src/limits.ts";
 import { issueGroupingOf } from "../../src/project/ingest-batch.ts";
 import { RETENTION_STATE_KEY } from "../../src/project/retention.ts";
 import type { RetentionState } from "../../src/project/retention-plan.ts";
-import { parseEnvelope } from "../../src/protocol/envelope.ts";
 import type { Frame, NormalizedEvent } from "../../src/protocol/types.ts";
 import { runAssembly } from "../../src/symbol-service/assembler.ts";
 import {
@@ -32,6 +29,7 @@ import {
   eventRow,
   newEventId,
   postEnvelope,
+  prepareForTenant,
   storedPayload,
   type Tenant,
 } from "./helpers.ts";
@@ -496,20 +494,9 @@ describe("late debug files from the project's alarm", () => {
     const t = await createTenant();
     // The Worker half of ingest runs before the debug file exists: the event misses it.
     const eventId = newEventId();
-    const { scrubbing, filters, ...key } = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
-    const prepared = await prepareEnvelope(
-      parseEnvelope(
-        envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(panicEvent(eventId))]),
-      ),
-      {
-        key,
-        scrubbing,
-        filters,
-        receivedAt: Date.now() / 1000,
-        clientIp: undefined,
-        blobs: env.BLOBS,
-        db: env.DB,
-      },
+    const prepared = await prepareForTenant(
+      t,
+      envelope({ event_id: eventId }, [{ type: "event" }, JSON.stringify(panicEvent(eventId))]),
     );
     expect(prepared.batch.event?.missingImages).toEqual([DEBUG_ID]);
 
