@@ -1,5 +1,6 @@
-// Event payloads out of D1 rows. When the object commits events, each payload is compressed and
-// appended to the project's open segment in this object's own storage, and the row D1 gets names it
+// Event payloads out of D1 rows. When the object commits events, each payload, compressed at ingest
+// (src/db/packed-payload.ts; here if it was spooled as text), is appended to the project's open segment
+// in this object's own storage, and the row D1 gets names it
 // with a locator (segment, offset, length) and keeps only the projection queries read, less its shape
 // (src/db/payload-shape.ts), which event_shapes holds once. The segment
 // bytes are written to storage before the group commit that writes the rows, and storage writes land

@@ -100,9 +100,9 @@ export class EnvelopeDraft {
   }
 
   /**
-   * Adds a prepared event or transaction (it always travels) to the batch's size. Its payload, already
-   * JSON text, counts by its own length: that is what it holds in memory, and it is not stringified a
-   * second time (escaped inside the rest) only to be measured.
+   * Adds a prepared event or transaction (it always travels) to the batch's size. A payload that travels
+   * as JSON text counts by its own length: that is what it holds in memory, and it is not stringified a
+   * second time (escaped inside the rest) only to be measured. A packed one counts with the rest.
    */
   addPreparedUnits(prepared: { row: { payload: string | null } }): void {
     const payload = prepared.row.payload;
