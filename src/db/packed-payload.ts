@@ -3,7 +3,7 @@
 // parses the payload again nor compresses it when it commits the row: the bytes the segment stores
 // (deflate-raw, in base64 because the batch travels and is spooled as JSON) and the projection the row
 // keeps beside the segment locator (payload-shape.ts). The payload text then does not travel at all, so
-// the batch the object receives, spools and reads back is about half as large.
+// the batch the object receives, spools and reads back is well under half as large.
 import { Buffer } from "node:buffer";
 import { compressPayload, decompressPayload } from "../blobs/segment-format.ts";
 import type { JsonObject } from "../protocol/types.ts";
