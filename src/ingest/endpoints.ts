@@ -26,6 +26,7 @@ import type { InboundFilters } from "../protocol/filters/index.ts";
 import { formatRateLimitHeader } from "../protocol/rate-limits.ts";
 import type { ScrubbingSettings } from "../protocol/scrub/index.ts";
 import type { Envelope } from "../protocol/types.ts";
+import { ingestPrepared } from "./object-ingest.ts";
 import { prepareEnvelope } from "./prepare.ts";
 import { type Background, type ProjectKey, resolveProjectKey } from "./project-keys.ts";
 
@@ -228,7 +229,7 @@ export async function ingestEnvelope(
 
   let result: IngestResult;
   try {
-    result = await projectStub(env, key.projectId).ingest(prepared.batch);
+    result = await ingestPrepared(projectStub(env, key.projectId), prepared.batch);
   } catch (error) {
     // Not committed: remove the bytes written for it that no row references (keys are unique per
     // write, so never another request's), and let the SDK retry (same event_id, stored once).

@@ -5,9 +5,8 @@
 //   admission.ts (rate limits) → spool.ts (durable queue) → spool-flusher.ts (to D1) → group-commit.ts
 //   (one commit), commit-lock.ts (D1 writes one at a time), caches.ts (what it remembers between
 //   commits), session-health.ts (release health counters), monitor-clock.ts (cron monitors: check-ins,
-//   missed runs and timeouts from the alarm), kept-data.ts (retention from the alarm, the
-//   storage quota), budget-guard.ts (refusals), issue-status.ts, regroup-trigger.ts, late-alarm.ts,
-//   spooled-event.ts.
+//   missed runs and timeouts from the alarm), kept-data.ts (retention from the alarm, the storage
+//   quota), budget-guard.ts (refusals), issue-status.ts, regroup-trigger.ts, late-alarm.ts, spooled-event.ts.
 import { DurableObject } from "cloudflare:workers";
 import { AlertEngine, type CommittedError } from "../alerts/index.ts";
 import type { BlobBucket } from "../blobs/bucket.ts";
@@ -69,8 +68,7 @@ export class ProjectDO extends DurableObject<Env> {
   private readonly db: D1Database;
   private readonly control: D1Database;
   private readonly route: ShardRoute;
-  /** The R2 bucket, metered. */
-  private readonly bucket: BlobBucket;
+  private readonly bucket: BlobBucket; // metered
   /** What this object uses, written with each group commit (usage-meter.ts). */
   private readonly meter: ProjectUsageMeter;
   private readonly budget: BudgetGuard;
@@ -96,9 +94,8 @@ export class ProjectDO extends DurableObject<Env> {
     this.tail = new LiveTail(ctx);
     this.admission = new RateLimitAdmission(ctx.storage);
     const queue = meteredQueue(env.ALERTS, (n) => this.meter.add({ queueMessages: n }));
-    this.alerts = new AlertDispatch(new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue }), (at) =>
-      this.wakeAt(at),
-    );
+    const wakeAt = (at: number) => this.wakeAt(at);
+    this.alerts = new AlertDispatch(new AlertEngine({ db: this.db, sql: ctx.storage.sql, queue }), wakeAt);
     const afterCommit = async (
       projectId: number,
       organizationId: number,
@@ -111,9 +108,7 @@ export class ProjectDO extends DurableObject<Env> {
         .apply({ projectId, organizationId }, checkIns)
         .catch((error) => console.error("monitors: check-ins not applied", error));
     };
-    const health = new SessionHealth(ctx.storage.sql);
-    this.health = health;
-    const wakeAt = (at: number) => this.wakeAt(at);
+    this.health = new SessionHealth(ctx.storage.sql);
     const segmentSetup = this.segmentSetup(this.bucket);
     this.segments = new PayloadSegments(ctx.storage.sql, wakeAt, segmentSetup);
     this.kept = new KeptData({
@@ -133,7 +128,7 @@ export class ProjectDO extends DurableObject<Env> {
       new SeenReleases(),
       afterCommit,
       this.meter,
-      health,
+      this.health,
       this.segments,
       this.kept.stored,
     );
@@ -212,6 +207,11 @@ export class ProjectDO extends DurableObject<Env> {
    * Admits one envelope's items against the rate limits and spools what passed. The answer leaves once
    * the spool write is durable (the object's output gate); D1 gets it from the flush.
    */
+  /** ingest() for a Worker that packs payloads: an object still on the code before refuses the call. */
+  async ingestPacked(batch: IngestBatch): Promise<IngestResult> {
+    return this.ingest(batch);
+  }
+
   async ingest(batch: IngestBatch): Promise<IngestResult> {
     this.touch();
     this.route.learn(batch.key.shard);

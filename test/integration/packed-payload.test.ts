@@ -5,7 +5,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { packedText } from "../../src/db/packed-payload.ts";
-import type { IngestBatch } from "../../src/project/index.ts";
+import { ingestPrepared, isMissingRpcMethod, type ProjectIngest } from "../../src/ingest/object-ingest.ts";
+import type { IngestBatch, IngestResult } from "../../src/project/index.ts";
 import {
   createTenant,
   drainSpool,
@@ -108,5 +109,75 @@ describe("payloads packed at ingest", () => {
       expect(row.shape_id).not.toBeNull();
     }
     expect(new Set(rows.results.map((r) => r.shape_id)).size).toBe(1);
+  });
+});
+
+/** The error workerd gives a call of a method the object's code lacks, as the runtime words it. */
+async function refusalOf(t: Tenant, method: string): Promise<unknown> {
+  const object = stub(t) as unknown as { noSuchMethod(): Promise<void> };
+  const error = await object.noSuchMethod().then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof Error)) throw new Error("calling a missing method did not fail");
+  return new TypeError(error.message.replace("noSuchMethod", method));
+}
+
+describe("a deploy, while an object still runs the code before packing", () => {
+  it("tells the runtime's refusal of a missing method from a method that ran and failed", async () => {
+    const t = await createTenant();
+    const missing = await (stub(t) as unknown as { noSuchMethod(): Promise<void> }).noSuchMethod().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(isMissingRpcMethod(missing, "noSuchMethod")).toBe(true);
+    expect(isMissingRpcMethod(missing, "ingestPacked")).toBe(false);
+    const failed = await stub(t)
+      .ingest(null as unknown as IngestBatch)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(failed).toBeInstanceOf(Error);
+    expect(isMissingRpcMethod(failed, "ingest")).toBe(false);
+  });
+
+  it("sends that object the payload as text, and the event is stored whole", async () => {
+    const t = await createTenant();
+    const id = newEventId();
+    const refusal = await refusalOf(t, "ingestPacked");
+    const received: IngestBatch[] = [];
+    // The object as the code before packing answers: no ingestPacked(), and ingest() reads the text.
+    const before: ProjectIngest = {
+      ingestPacked: () => Promise.reject(refusal),
+      ingest: async (batch) => {
+        received.push(batch);
+        return (await stub(t).ingest(batch)) as IngestResult;
+      },
+    };
+    const result = await ingestPrepared(before, await prepared(t, id));
+    expect(result.eventStored).toBe(true);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.event?.row.packed).toBeUndefined();
+    expect(JSON.parse(received[0]?.event?.row.payload ?? "null")).toMatchObject({ event_id: id });
+
+    await drainSpool(t.projectId);
+    const stored = await eventById(t, id);
+    expect(JSON.stringify(stored.entries)).toContain(`packed ${id}`);
+    expect(stored.tags).toContainEqual({ key: "customer", value: "acme" });
+  });
+
+  it("does not send the batch again when the object ran the call and failed", async () => {
+    const t = await createTenant();
+    let ingested = 0;
+    const failing: ProjectIngest = {
+      ingestPacked: () => Promise.reject(new Error("D1_ERROR: Network connection lost.")),
+      ingest: async () => {
+        ingested += 1;
+        throw new Error("not to be called");
+      },
+    };
+    await expect(ingestPrepared(failing, await prepared(t, newEventId()))).rejects.toThrow("D1_ERROR");
+    expect(ingested).toBe(0);
   });
 });
