@@ -4,8 +4,7 @@
 // eventually, and a busy one defers its update up to five minutes. That object has no ingestPacked(),
 // so it refuses the call before doing anything, and it is then sent the batch with its payloads as text,
 // which it stores as it always did. Sent packed, it would have stored those events without a payload.
-import { packedText } from "../db/packed-payload.ts";
-import type { EventRow, IngestBatch, IngestResult } from "../project/index.ts";
+import { type IngestBatch, type IngestResult, withPayloadText } from "../project/index.ts";
 
 /** The two ways into a project's object, as the ingest Worker calls them (its stub, or a test's stand-in). */
 export interface ProjectIngest {
@@ -35,14 +34,10 @@ export function isMissingRpcMethod(error: unknown, method: string): boolean {
 
 /** The batch with each packed payload back in its row as JSON text (what objects before packing read). */
 export function withPayloadTexts(batch: IngestBatch): IngestBatch {
-  const unpack = (row: EventRow): EventRow => {
-    if (!row.packed) return row;
-    const { packed, ...columns } = row;
-    return { ...columns, payload: packedText(packed) };
-  };
+  const { event, transaction } = batch;
   return {
     ...batch,
-    event: batch.event ? { ...batch.event, row: unpack(batch.event.row) } : null,
-    transaction: batch.transaction ? { ...batch.transaction, row: unpack(batch.transaction.row) } : null,
+    event: event ? { ...event, row: withPayloadText(event.row) } : null,
+    transaction: transaction ? { ...transaction, row: withPayloadText(transaction.row) } : null,
   };
 }

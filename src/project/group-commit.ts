@@ -4,7 +4,6 @@
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
-import { packedText } from "../db/packed-payload.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import { addStoredBytesStatement } from "../db/storage-usage.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
@@ -14,7 +13,7 @@ import type { IssueCache, SeenReleases } from "./caches.ts";
 import { errorText, storedBlobKeys } from "./commit-failures.ts";
 import { type AdmittedBatch, planCommit } from "./commit-plan.ts";
 import { commitStatements, releaseStatements } from "./commit-statements.ts";
-import type { IngestResult } from "./ingest-batch.ts";
+import { type IngestResult, withPayloadText } from "./ingest-batch.ts";
 import { compareReleasesBySemver, type IssueState } from "./issue-lifecycle.ts";
 import type { PayloadSegments } from "./payload-segments.ts";
 import type { SessionHealth } from "./session-health.ts";
@@ -255,11 +254,5 @@ function isConstraintError(error: unknown): boolean {
 
 /** Without payload segments, a packed payload goes back into its row as text. */
 function withPayloadTexts(rows: readonly EventRow[]): Map<EventRow, EventRow> {
-  const out = new Map<EventRow, EventRow>();
-  for (const row of rows) {
-    if (!row.packed) continue;
-    const { packed, ...columns } = row;
-    out.set(row, { ...columns, payload: packedText(packed) });
-  }
-  return out;
+  return new Map(rows.filter((row) => row.packed).map((row) => [row, withPayloadText(row)]));
 }

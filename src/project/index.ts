@@ -20,6 +20,7 @@ export {
   type PreparedErrorEvent,
   type PreparedTransaction,
   type RawItemRow,
+  withPayloadText,
 } from "./ingest-batch.ts";
 export {
   compareReleasesBySemver,

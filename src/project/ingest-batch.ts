@@ -2,6 +2,7 @@
 // envelope contributes, already parsed, normalized and grouped, ready to be admitted and written.
 
 import type { AttachmentRow, EventRow, FeedbackRow, OutcomeDelta, RawItemRow } from "../db/ingest-rows.ts";
+import { packedText } from "../db/packed-payload.ts";
 import { computeGrouping } from "../grouping/index.ts";
 import type { DataCategory } from "../protocol/categories.ts";
 import type {
@@ -145,4 +146,14 @@ export function emptyBatch(key: KeyContext, receivedAt: number): IngestBatch {
     outcomes: [],
     units: 0,
   };
+}
+
+/**
+ * The row with a packed payload (db/packed-payload.ts) back in it as JSON text: what an object on the
+ * code before packing reads, and what a row keeps when it goes to D1 without a payload segment.
+ */
+export function withPayloadText(row: EventRow): EventRow {
+  if (!row.packed) return row;
+  const { packed, ...columns } = row;
+  return { ...columns, payload: packedText(packed) };
 }

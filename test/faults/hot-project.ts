@@ -3,10 +3,8 @@
 // prepared once (as the ingest Worker does), then sent `count` times with fresh event ids straight to
 // the project's object, `concurrency` at a time; then the time until its spool is in D1.
 import type { Env } from "../../src/env.ts";
-import { prepareEnvelope } from "../../src/ingest/prepare.ts";
-import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
 import type { IngestBatch } from "../../src/project/index.ts";
-import { parseEnvelope } from "../../src/protocol/envelope.ts";
+import { prepareForKey } from "./prepare-for-key.ts";
 
 export interface HotProjectRun {
   count: number;
@@ -30,20 +28,12 @@ export async function hotProjectRun(request: Request, env: Env): Promise<HotProj
   const count = Number(url.searchParams.get("count") ?? 5000);
   const concurrency = Number(url.searchParams.get("concurrency") ?? 64);
   const projectId = Number(url.searchParams.get("project"));
-  const { scrubbing, filters, ...key } = await resolveProjectKey(
-    env.DB,
+  const prepared = await prepareForKey(
+    env,
     url.searchParams.get("sentry_key") ?? "",
     projectId,
+    new Uint8Array(await request.arrayBuffer()),
   );
-  const prepared = await prepareEnvelope(parseEnvelope(new Uint8Array(await request.arrayBuffer())), {
-    key,
-    scrubbing,
-    filters,
-    receivedAt: Date.now() / 1000,
-    clientIp: undefined,
-    blobs: env.BLOBS,
-    db: env.DB,
-  });
   const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
   let next = 0;
   const started = Date.now();

@@ -4,10 +4,9 @@ import { env, exports } from "cloudflare:workers";
 import { sha256Hex } from "../../src/api/tokens.ts";
 import { eventPayloadText, type PayloadPlace } from "../../src/blobs/event-blobs.ts";
 import { projectShard, shardDb } from "../../src/db/shards.ts";
-import { type PreparedEnvelope, prepareEnvelope } from "../../src/ingest/prepare.ts";
-import { resolveProjectKey } from "../../src/ingest/project-keys.ts";
+import type { PreparedEnvelope } from "../../src/ingest/prepare.ts";
 import { payloadReader } from "../../src/project/index.ts";
-import { parseEnvelope } from "../../src/protocol/envelope.ts";
+import { prepareForKey } from "../faults/prepare-for-key.ts";
 
 export interface Tenant {
   orgId: number;
@@ -124,17 +123,8 @@ export async function drainSpool(projectId: number, timeoutMs = 10_000): Promise
  * The Worker half of ingest for the tenant's key, as the ingest route runs it: what the project's object
  * then receives, for tests that hand it over themselves (later, or changed).
  */
-export async function prepareForTenant(t: Tenant, body: Uint8Array): Promise<PreparedEnvelope> {
-  const { scrubbing, filters, ...key } = await resolveProjectKey(env.DB, t.publicKey, t.projectId);
-  return prepareEnvelope(parseEnvelope(body), {
-    key,
-    scrubbing,
-    filters,
-    receivedAt: Date.now() / 1000,
-    clientIp: undefined,
-    blobs: env.BLOBS,
-    db: env.DB,
-  });
+export function prepareForTenant(t: Tenant, body: Uint8Array): Promise<PreparedEnvelope> {
+  return prepareForKey(env, t.publicKey, t.projectId, body);
 }
 
 export function envelope(headers: object, ...items: [object, string | Uint8Array][]): Uint8Array {
