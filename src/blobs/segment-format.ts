@@ -107,14 +107,3 @@ export function compressPayload(json: string): Uint8Array {
 export function decompressPayload(bytes: Uint8Array): string {
   return new TextDecoder().decode(inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED_BYTES }));
 }
-
-/** The parts one after the other (a segment's bytes from its payloads in offset order). */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-}

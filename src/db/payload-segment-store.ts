@@ -94,15 +94,22 @@ export function segmentPart(sql: SqlStorage, id: string, offset: number, length:
   return new Uint8Array(row.data);
 }
 
-/** A segment's parts in offset order. */
-export function segmentParts(sql: SqlStorage, id: string): Uint8Array[] {
+/** Up to `limit` of a segment's parts at `fromOffset` and after, in offset order (a seal reads in rounds). */
+export function segmentPartsFrom(
+  sql: SqlStorage,
+  id: string,
+  fromOffset: number,
+  limit: number,
+): { offset: number; data: Uint8Array }[] {
   return sql
-    .exec<{ data: ArrayBuffer }>(
-      "SELECT data FROM payload_segment_parts WHERE segment_id = ? ORDER BY offset",
+    .exec<{ offset: number; data: ArrayBuffer }>(
+      "SELECT offset, data FROM payload_segment_parts WHERE segment_id = ? AND offset >= ? ORDER BY offset LIMIT ?",
       id,
+      fromOffset,
+      limit,
     )
     .toArray()
-    .map((r) => new Uint8Array(r.data));
+    .map((r) => ({ offset: r.offset, data: new Uint8Array(r.data) }));
 }
 
 /** Removes a segment and its parts (its R2 object is written). */

@@ -7,9 +7,16 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { payloadSegmentKey, payloadSegmentPrefix } from "../../src/blobs/keys.ts";
 import { deletePayloadSegmentsBefore } from "../../src/blobs/payload-segments.ts";
-import { newSegmentId, parseLocator, plainLocator } from "../../src/blobs/segment-format.ts";
+import {
+  decompressPayload,
+  newSegmentId,
+  parseLocator,
+  plainLocator,
+} from "../../src/blobs/segment-format.ts";
+import type { EventRow } from "../../src/db/ingest-rows.ts";
 import { EVENT_BYTES_SQL } from "../../src/db/storage-usage.ts";
 import { PAYLOAD_SEGMENT_MAX_AGE_SECONDS } from "../../src/limits.ts";
+import { PayloadSegments } from "../../src/project/payload-segments.ts";
 import type { SegmentTest } from "../faults/worker.ts";
 import { stubOf } from "./fault-helpers.ts";
 import {
@@ -231,6 +238,98 @@ describe("payload segments", () => {
       expect(own(after)).toEqual(own(before));
       expect(entryTypes(after)).toContain("breadcrumbs");
     }
+  });
+});
+
+/** A row with its payload as text, as the object commits it. */
+const textRow = (i: number): EventRow => ({
+  eventId: newEventId(),
+  type: "error",
+  timestamp: 1_765_000_000 + i,
+  received: 1_765_000_000 + i,
+  level: "error",
+  platform: "rust",
+  release: null,
+  environment: null,
+  userKey: null,
+  title: `seal ${i}`,
+  message: `seal ${i}`,
+  transactionName: null,
+  traceId: null,
+  payload: JSON.stringify({ message: `seal ${i}`, extra: { i, note: "y".repeat(i % 50) } }),
+  payloadKey: null,
+});
+
+/**
+ * A PayloadSegments of its own over a project object's storage (an object no project uses, so no flush
+ * or alarm of its own touches the segments), its R2 writes counted as they are called.
+ */
+function segmentsIn(sql: SqlStorage, maxEvents: number) {
+  const puts: string[] = [];
+  const bucket = new Proxy(env.BLOBS, {
+    get(target, name) {
+      if (name === "put")
+        return (...args: Parameters<R2Bucket["put"]>) => {
+          puts.push(args[0]);
+          return target.put(...args);
+        };
+      const value: unknown = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const segments = new PayloadSegments(sql, async () => undefined, {
+    bucket,
+    limits: () => limits(maxEvents),
+    now: () => Date.now(),
+  });
+  return { segments, puts };
+}
+
+const unusedObject = () => env.PROJECTS.get(env.PROJECTS.idFromName(`seal-${newEventId()}`));
+
+describe("sealing a payload segment", () => {
+  it("runs after the commit that closed the segment, and writes its payloads end to end over several read rounds", async () => {
+    await runInDurableObject(unusedObject(), async (_instance, state) => {
+      const { segments, puts } = segmentsIn(state.storage.sql, 300);
+      const rows = Array.from({ length: 300 }, (_, i) => textRow(i));
+      const placed = segments.place(4242, rows);
+      // Nothing of the seal ran in the commit's synchronous stretch, which admits no envelope.
+      expect(puts).toEqual([]);
+      expect(await segments.seal()).toBe(true);
+      expect(puts).toHaveLength(1);
+      const sealed = await env.BLOBS.get(puts[0] as string);
+      const bytes = new Uint8Array(await (sealed as R2ObjectBody).arrayBuffer());
+      let end = 0;
+      for (const row of rows) {
+        const where = parseLocator(placed.get(row)?.payloadRef ?? "");
+        if (!where) throw new Error("a placed row has no locator");
+        expect(decompressPayload(bytes.slice(where.offset, where.offset + where.length))).toBe(row.payload);
+        end = Math.max(end, where.offset + where.length);
+      }
+      expect(bytes.byteLength).toBe(end);
+      expect(state.storage.sql.exec("SELECT id FROM payload_segments").toArray()).toEqual([]);
+      expect(segments.stats).toEqual({ segmentsSealed: 1, segmentSealFailures: 0 });
+    });
+  });
+
+  it("does not write a segment whose parts no longer tile it, and keeps it", async () => {
+    await runInDurableObject(unusedObject(), async (_instance, state) => {
+      const { segments, puts } = segmentsIn(state.storage.sql, 3);
+      const rows = [0, 1, 2].map(textRow);
+      const placed = segments.place(4242, rows);
+      const middle = parseLocator(placed.get(rows[1] as EventRow)?.payloadRef ?? "");
+      state.storage.sql.exec(
+        "DELETE FROM payload_segment_parts WHERE segment_id = ? AND offset = ?",
+        middle?.segment,
+        middle?.offset,
+      );
+      expect(await segments.seal()).toBe(false);
+      expect(puts).toEqual([]);
+      expect(segments.stats.segmentSealFailures).toBe(1);
+      expect(state.storage.sql.exec("SELECT events, closed FROM payload_segments").toArray()).toEqual([
+        { events: 3, closed: 1 },
+      ]);
+    });
   });
 });
 

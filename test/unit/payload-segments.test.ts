@@ -3,7 +3,6 @@
 import { describe, expect, it } from "vitest";
 import {
   compressPayload,
-  concatBytes,
   decompressPayload,
   formatLocator,
   newSegmentId,
@@ -12,6 +11,7 @@ import {
   segmentOpenedAt,
 } from "../../src/blobs/segment-format.ts";
 import { payloadProjection } from "../../src/db/payload-projection.ts";
+import { concatBytes } from "../../src/http/multipart.ts";
 import type { JsonObject } from "../../src/protocol/types.ts";
 
 describe("segment ids and locators", () => {
