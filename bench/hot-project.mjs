@@ -2,7 +2,8 @@
 // the Worker side is not the bottleneck (docs/hot-project.md). The fault Worker (bench/faults/, no
 // fault set) prepares one 30-frame sentry-rust panic once and sends it to the project's object with
 // fresh event ids, `concurrency` calls at a time (test/faults/hot-project.ts); "stored" counts until the
-// spool is in D1. Prints accepted/s (spooled and answered) and stored/s (in D1, end to end) per run.
+// spool is in D1. Prints accepted/s (spooled and answered), stored/s (in D1, end to end) and the
+// object's answer time per call (p50, p99, max) per run.
 import { panicEvent, toEnvelope } from "./envelopes.mjs";
 import { startFaultWorker } from "./fault-worker.mjs";
 
@@ -34,6 +35,9 @@ try {
       "accepted/s": r.acceptedPerSecond.toFixed(0),
       "stored/s": r.storedPerSecond.toFixed(0),
       "drain s": r.drainSeconds.toFixed(2),
+      "answer p50 ms": r.answerP50Ms,
+      "answer p99 ms": r.answerP99Ms,
+      "answer max ms": r.answerMaxMs,
     });
   }
   console.log("One project's Durable Object, one prepared 30-frame panic sent with fresh event ids:");

@@ -13,7 +13,14 @@ export interface HotProjectRun {
   acceptedPerSecond: number;
   drainSeconds: number;
   storedPerSecond: number;
+  /** The object's answer to one call, from the call to its answer (ms; workerd's clock moves on I/O). */
+  answerP50Ms: number;
+  answerP99Ms: number;
+  answerMaxMs: number;
 }
+
+const quantile = (sorted: readonly number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
 const hex32 = () =>
   [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -36,15 +43,19 @@ export async function hotProjectRun(request: Request, env: Env): Promise<HotProj
   );
   const stub = env.PROJECTS.get(env.PROJECTS.idFromName(String(projectId)));
   let next = 0;
+  const answers: number[] = [];
   const started = Date.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         next += 1;
+        const sent = Date.now();
         await stub.ingest(withEventId(prepared.batch, hex32()));
+        answers.push(Date.now() - sent);
       }
     }),
   );
+  answers.sort((a, b) => a - b);
   const accepted = Date.now();
   await stub.drainSpool(600_000);
   const drained = Date.now();
@@ -56,5 +67,8 @@ export async function hotProjectRun(request: Request, env: Env): Promise<HotProj
     acceptedPerSecond: count / acceptSeconds,
     drainSeconds: (drained - accepted) / 1000,
     storedPerSecond: count / ((drained - started) / 1000),
+    answerP50Ms: quantile(answers, 0.5),
+    answerP99Ms: quantile(answers, 0.99),
+    answerMaxMs: answers.at(-1) ?? 0,
   };
 }
