@@ -177,6 +177,21 @@ describe("payload segments", () => {
     expect(stats.segmentsSealed).toBe(2);
   });
 
+  it("serves every event of a segment sealed over several read rounds through the events API", async () => {
+    // 130 payloads: more than one round of the seal's reads (128 parts).
+    await setSegments(t, { limits: limits(130) });
+    const ids: string[] = [];
+    for (let i = 0; i < 130; i++) ids.push(await sendEvent(t, `round ${i}`, "round"));
+    await drainSpool(t.projectId);
+    expect(await sealedKeys(t)).toHaveLength(1);
+    expect(await keptSegments(t)).toEqual([]);
+    for (const i of [0, 127, 128, 129]) {
+      const event = await detail(t, ids[i] as string);
+      expect(event.message).toBe(`round ${i}`);
+      expect(entryTypes(event)).toContain("breadcrumbs");
+    }
+  });
+
   it("keeps a segment whose R2 write failed, readable, until a later alarm writes it", async () => {
     await setSegments(t, { limits: limits(2), failPuts: true });
     const ids = [await sendEvent(t, "kept 0", "kept"), await sendEvent(t, "kept 1", "kept")];
