@@ -67,6 +67,14 @@ async function sendEvent(t: Tenant, message: string, fingerprint = message): Pro
   return id;
 }
 
+/** `count` events of one issue, messages `${name} 0`, `${name} 1`, …, then the spool drained into D1. */
+async function sendAndDrain(t: Tenant, count: number, name: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push(await sendEvent(t, `${name} ${i}`, name));
+  await drainSpool(t.projectId);
+  return ids;
+}
+
 async function detail(t: Tenant, eventId: string): Promise<Json> {
   const res = await call<Json>(
     t.token,
@@ -162,9 +170,7 @@ describe("payload segments", () => {
 
   it("seals a segment once it holds its event count: one R2 object for each full segment", async () => {
     await setSegments(t, { limits: limits(3) });
-    const ids: string[] = [];
-    for (let i = 0; i < 7; i++) ids.push(await sendEvent(t, `counted ${i}`, "counted"));
-    await drainSpool(t.projectId);
+    const ids = await sendAndDrain(t, 7, "counted");
     expect(await sealedKeys(t)).toHaveLength(2);
     const kept = await keptSegments(t);
     expect(kept).toEqual([expect.objectContaining({ events: 1, closed: 0 })]);
@@ -180,9 +186,7 @@ describe("payload segments", () => {
   it("serves every event of a segment sealed over several read rounds through the events API", async () => {
     // 130 payloads: more than one round of the seal's reads (128 parts).
     await setSegments(t, { limits: limits(130) });
-    const ids: string[] = [];
-    for (let i = 0; i < 130; i++) ids.push(await sendEvent(t, `round ${i}`, "round"));
-    await drainSpool(t.projectId);
+    const ids = await sendAndDrain(t, 130, "round");
     expect(await sealedKeys(t)).toHaveLength(1);
     expect(await keptSegments(t)).toEqual([]);
     for (const i of [0, 127, 128, 129]) {
