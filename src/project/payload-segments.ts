@@ -171,22 +171,28 @@ export class PayloadSegments {
     // A seal starts from the commit that closed the segment; it runs in later turns, not in that
     // commit's synchronous stretch, during which the object admits nothing.
     await nextTurn();
+    // Segments that failed in this round are skipped, not retried: one that cannot be written (an R2
+    // error, or parts that no longer tile it) must not hold back the closed segments after it.
+    const failed = new Set<string>();
     for (;;) {
-      const next = storedSegments(this.sql).find((s) => s.closed);
-      if (!next) return true;
+      const next = storedSegments(this.sql).find((s) => s.closed && !failed.has(s.id));
+      if (!next) break;
       try {
         const bytes = await this.segmentBytes(next);
         await putPayloadSegment(this.bucket, next.projectId, next.id, bytes);
       } catch (error) {
         // The segment stays here, readable, until a later seal succeeds.
+        failed.add(next.id);
         this.stats.segmentSealFailures += 1;
         console.error("payload segment: seal failed", error);
-        await this.wakeAt(this.now() + PAYLOAD_SEAL_RETRY_MS);
-        return false;
+        continue;
       }
       dropSegment(this.sql, next.id);
       this.stats.segmentsSealed += 1;
     }
+    if (failed.size === 0) return true;
+    await this.wakeAt(this.now() + PAYLOAD_SEAL_RETRY_MS);
+    return false;
   }
 
   /**

@@ -350,6 +350,26 @@ describe("sealing a payload segment", () => {
       ]);
     });
   });
+  it("writes the closed segments after one that cannot be written, and keeps only that one", async () => {
+    await runInDurableObject(unusedObject(), async (_instance, state) => {
+      const { segments, puts } = segmentsIn(state.storage.sql, 3);
+      segments.place(4242, [0, 1, 2, 3, 4, 5].map(textRow));
+      // Two closed segments; the first in sealing order loses a part, before the seal's first turn.
+      const ordered = state.storage.sql
+        .exec<{ id: string }>("SELECT id FROM payload_segments ORDER BY opened_at, id")
+        .toArray()
+        .map((r) => r.id);
+      expect(ordered).toHaveLength(2);
+      const [broken, whole] = ordered as [string, string];
+      state.storage.sql.exec("DELETE FROM payload_segment_parts WHERE segment_id = ? AND offset > 0", broken);
+      expect(await segments.seal()).toBe(false);
+      expect(puts).toEqual([payloadSegmentKey(4242, whole)]);
+      expect(segments.stats).toEqual({ segmentsSealed: 1, segmentSealFailures: 1 });
+      expect(state.storage.sql.exec("SELECT id, closed FROM payload_segments").toArray()).toEqual([
+        { id: broken, closed: 1 },
+      ]);
+    });
+  });
 });
 
 describe("deletePayloadSegmentsBefore", () => {
