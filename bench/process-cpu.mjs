@@ -9,8 +9,13 @@ const TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding:
 
 /** User + system CPU ms the workerd descendants of `rootPid` used so far. */
 export function workerdCpuMs(rootPid) {
+  return processesCpuMs(workerdPids(rootPid));
+}
+
+/** User + system CPU ms these processes used so far. */
+export function processesCpuMs(pids) {
   let ticks = 0;
-  for (const pid of workerdPids(rootPid)) {
+  for (const pid of pids) {
     try {
       // Fields after the command (which may hold spaces) start after the last ")".
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");

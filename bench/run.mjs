@@ -5,12 +5,14 @@
 // changes least), D1 rows written per error event (the project object's D1 result metadata), 2xx
 // answers, acknowledged events not in D1 after the spool drained (must be 0) and the drain time. Then
 // the same with 30 ms added to every D1 call (the fault Worker, bench/faults/; runs +0, +30, +30, +0,
-// each side their mean), visibility latency (2xx → found through the API), and the web UI bench.
-// Needs wrk: `apt-get install wrk`.
+// each side their mean), visibility latency (2xx → found through the API), the same comparison without
+// wrangler dev's proxy (bench/direct.mjs: both Workers in Miniflare, wrk straight to workerd), and the
+// web UI bench. Needs wrk: `apt-get install wrk`, and the built test sink (`npm run bench` builds it).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { applyMigrations, ensureDefaults, startDev, stopDev } from "../scripts/local-server.mjs";
+import { runDirect } from "./direct.mjs";
 import { ingestStats, missingFromD1, panicTemplates, storedOfRuns, waitForDrain } from "./ingest-check.mjs";
 import { workerdCpuMs } from "./process-cpu.mjs";
 import { samplePeakRss } from "./process-rss.mjs";
@@ -195,6 +197,19 @@ try {
 } finally {
   for (const s of servers) stopDev(s.server);
   for (const s of servers) if (s.persistTo) rmSync(s.persistTo, { recursive: true, force: true });
+}
+
+// Without wrangler dev's proxy: the runtime's own figures for both Workers (bench/direct.mjs).
+if (!failed) {
+  const direct = await runDirect({ seconds: SECONDS, connections: CONNECTIONS, envelopes });
+  console.log(
+    "\nThe same without wrangler dev's proxy: both Workers in Miniflare, wrk straight to workerd (one row per run, trivial and Faultline alternating)",
+  );
+  console.table(direct.rows);
+  console.log(
+    `acknowledged ${direct.accepted} events, ${direct.lost} not in D1 after the spool drained → ${direct.lost ? "LOSS" : "OK"}`,
+  );
+  failed = direct.lost > 0;
 }
 if (failed) process.exitCode = 1;
 
