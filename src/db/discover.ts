@@ -1,8 +1,9 @@
 // Queries of Sentry's events API over D1: a table of fields (plain rows, or aggregates grouped by the
 // plain fields) and time series of aggregates. Every query is scoped to the caller's project ids and a
 // bounded time range, and LIMITed. `events` and `spans` are keyed by project first, so a query reads
-// only the listed projects' rows (filtered by time: there is deliberately no time index on those
-// tables, as each index entry would cost a row write per ingested event).
+// only the listed projects' rows. Events have an index by (project, time) (migration 0036); spans have
+// one only over segments (spans_project_segment_start), as an entry per span would cost a row write
+// per ingested span.
 import { badRequest } from "../errors.ts";
 import { MAX_DISCOVER_GROUPS_SORTED, MAX_SQL_PARAMS } from "../limits.ts";
 import type { SearchNode } from "../protocol/search-syntax.ts";
