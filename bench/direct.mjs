@@ -46,6 +46,10 @@ export async function runDirect({ seconds, connections, envelopes }) {
   const faultline = await spawned(async () => {
     const sink = await startFaultline({ persist: dir });
     return { sink, port: Number(new URL(sink.connection.url).port) };
+  }).catch(async (error) => {
+    await trivial.value.mf.dispose();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   });
   const { sink } = faultline.value;
   const token = sink.connection.authToken;
