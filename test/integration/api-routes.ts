@@ -37,6 +37,8 @@ export const ALERT_RULE = {
 export const ROUTES: RouteCase[] = [
   // auth info, organizations
   { route: "GET /api/0/", self: true, anonymous: 200 },
+  // the signed-in user (an organization token is no user: 400, as in Sentry)
+  { route: "GET /api/0/auth/", self: true, foreign: 400, anonymous: 400 },
   { route: "GET /api/0/organizations/", self: true },
   { route: "POST /api/0/organizations/", self: true, body: { slug: "iso-new-org" } },
   { route: "GET /api/0/organizations/:org/" },

@@ -68,6 +68,23 @@ describe("GET /api/0/", () => {
   });
 });
 
+describe("GET /api/0/auth/ (the MCP server's whoami)", () => {
+  it("a user token: that user; an organization token or none: 400; an unknown token: 401", async () => {
+    const t = await createTenant();
+    const user = await createUser(t.orgId, "member", "org:read");
+    const res = await call<Json>(user.token, "GET", "/api/0/auth/");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: String(user.userId), email: user.email, username: user.email });
+    expect(res.body).toHaveProperty("name");
+    for (const token of [t.token, null]) {
+      const refused = await call(token, "GET", "/api/0/auth/");
+      expect(refused.status).toBe(400);
+      expect(refused.body).toEqual({ detail: expect.any(String) });
+    }
+    expect((await call(`sntryu_${"0".repeat(64)}`, "GET", "/api/0/auth/")).status).toBe(401);
+  });
+});
+
 describe("organizations", () => {
   it("lists only the caller's organizations, with the fields sentry-cli needs", async () => {
     const a = await createTenant();
