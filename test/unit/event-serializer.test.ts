@@ -416,6 +416,27 @@ describe("parseIssueUpdate", () => {
       substatus: "archived_until_condition_met",
     });
   });
+  it("reads the ignore conditions from the body when there is no statusDetails (Sentry's MCP server)", () => {
+    expect(
+      parseIssueUpdate(
+        { status: "ignored", substatus: "archived_until_condition_met", ignoreCount: 100, ignoreWindow: 60 },
+        now,
+      ).status,
+    ).toEqual({
+      status: "ignored",
+      ignore: { ignoreCount: 100, ignoreWindow: 60 },
+      substatus: "archived_until_condition_met",
+    });
+    expect(parseIssueUpdate({ ignoreUserCount: 5 }, now).status).toEqual({
+      status: "ignored",
+      ignore: { ignoreUserCount: 5 },
+      substatus: "archived_until_condition_met",
+    });
+    expect(parseIssueUpdate({ inRelease: "1.2" }, now).status).toEqual({
+      status: "resolvedInRelease",
+      release: "1.2",
+    });
+  });
   it("reads assignment, seen and bookmark flags", () => {
     expect(parseIssueUpdate({ assignedTo: "", hasSeen: true, isBookmarked: false }, now)).toEqual({
       assignedTo: null,

@@ -270,7 +270,9 @@ export function parseIssueUpdate(body: unknown, now: number): IssueUpdate {
   if (body.discard !== undefined && body.discard !== false)
     throw badRequest("Discarding issues is not supported");
   const update: IssueUpdate = {};
-  const details = isRecord(body.statusDetails) ? body.statusDetails : {};
+  // Sentry reads the details from the body itself when there is no statusDetails object: its MCP server
+  // sends `{"status":"ignored","ignoreCount":100}`.
+  const details = isRecord(body.statusDetails) ? body.statusDetails : body;
   if (body.statusDetails !== undefined && body.statusDetails !== null && !isRecord(body.statusDetails)) {
     throw badRequest("statusDetails: expected an object");
   }
