@@ -164,24 +164,37 @@ describe("releases: sentry-cli's commands", () => {
         repository: "r",
         author_name: "A",
         author_email: "a@x",
-        timestamp: "2026-01-02T00:00:00Z",
+        timestamp: "2026-01-02T03:00:00+03:00",
       },
       { id: "a".repeat(40), message: "older" },
     ];
     const refs = [{ repository: "r", commit: "b".repeat(40), previousCommit: null }];
-    const put = await call(t.token, "PUT", releasePath(t, "a"), { commits, refs });
-    expect(put.body).toMatchObject({ commitCount: 2, lastCommit: { id: "b".repeat(40), message: "newer" } });
-    const listed = await call(t.token, "GET", `${releasePath(t, "a")}commits/`);
-    expect(listed.body).toEqual([
+    const put = await call<{ dateCreated: string }>(t.token, "PUT", releasePath(t, "a"), { commits, refs });
+    // Commit dates are UTC and never null, as Sentry serializes them (its MCP server refuses anything else):
+    // a commit without a timestamp is dated by its release.
+    expect(put.body).toMatchObject({
+      commitCount: 2,
+      lastCommit: { id: "b".repeat(40), message: "newer", dateCreated: "2026-01-02T00:00:00.000Z" },
+    });
+    const expected = [
       {
         id: "b".repeat(40),
         message: "newer",
-        dateCreated: "2026-01-02T00:00:00Z",
+        dateCreated: "2026-01-02T00:00:00.000Z",
         author: { name: "A", email: "a@x" },
         repository: { name: "r" },
       },
-      { id: "a".repeat(40), message: "older", dateCreated: null, author: null, repository: null },
-    ]);
+      {
+        id: "a".repeat(40),
+        message: "older",
+        dateCreated: put.body.dateCreated,
+        author: null,
+        repository: null,
+      },
+    ];
+    expect((await call(t.token, "GET", `${releasePath(t, "a")}commits/`)).body).toEqual(expected);
+    const projectPath = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/releases/a/commits/`;
+    expect((await call(t.token, "GET", projectPath)).body).toEqual(expected);
     await call(t.token, "POST", orgReleases(t), { version: "b", projects: [t.projectSlug] });
     const previous = await call(t.token, "GET", `${releasePath(t, "b")}previous-with-commits/`);
     expect(previous.body).toMatchObject({ version: "a", lastCommit: { id: "b".repeat(40) } });

@@ -145,6 +145,7 @@ export const ROUTES: RouteCase[] = [
   { route: "PUT /api/0/organizations/:org/releases/:version/", body: { ref: "x" } },
   { route: "DELETE /api/0/organizations/:org/releases/:version/" },
   { route: "GET /api/0/organizations/:org/releases/:version/commits/" },
+  { route: "GET /api/0/projects/:org/:project/releases/:version/commits/" },
   { route: "GET /api/0/organizations/:org/releases/:version/previous-with-commits/" },
   { route: "GET /api/0/organizations/:org/releases/:version/deploys/" },
   {

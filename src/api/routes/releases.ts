@@ -27,7 +27,9 @@ import { linkHeader, pageFrom } from "../pagination.ts";
 import { healthOptions } from "../release-health.ts";
 import { releaseHealthViews, releaseJson, releaseStats } from "../release-json.ts";
 import { releaseScopeOf, routeRelease } from "../release-scope.ts";
+import { isRecord } from "../serializers/payload-read.ts";
 import {
+  commitDate,
   type ProjectRef,
   parseReleaseChanges,
   parseReleaseCreate,
@@ -131,10 +133,10 @@ function commitsJson(release: ReleaseRow) {
     list = [];
   }
   if (!Array.isArray(list)) return [];
-  return list.map((c: Record<string, unknown>) => ({
+  return list.filter(isRecord).map((c) => ({
     id: c.id,
     message: c.message ?? null,
-    dateCreated: c.timestamp ?? null,
+    dateCreated: commitDate(c, release.dateAdded),
     author: c.author_email ? { name: c.author_name ?? null, email: c.author_email } : null,
     repository: c.repository ? { name: c.repository } : null,
   }));
@@ -168,10 +170,11 @@ export function registerReleaseRoutes(router: AppRouter): void {
       return removeRelease(events, release);
     });
   }
-  router.get(`${orgBase}/:version/commits/`, async (req, env) => {
-    const { release } = await routeRelease(req, env, false);
-    return json(commitsJson(release));
-  });
+  for (const base of [orgBase, projectBase])
+    router.get(`${base}/:version/commits/`, async (req, env) => {
+      const { release } = await routeRelease(req, env, false);
+      return json(commitsJson(release));
+    });
   router.get(`${orgBase}/:version/previous-with-commits/`, async (req, env) => {
     const { release, events } = await routeRelease(req, env, false);
     const previous = await previousReleaseWithCommits(events, release);

@@ -180,6 +180,16 @@ export function versionInfo(version: string) {
   };
 }
 
+/**
+ * A commit's `dateCreated` as Sentry serializes it: never null and always UTC (`…Z`; Sentry's MCP server
+ * rejects an offset or a null). Its own timestamp when it has one, else the release's creation, when
+ * sentry-cli sets a release's commits.
+ */
+export function commitDate(commit: Record<string, unknown>, releaseAdded: number): string {
+  const ms = typeof commit.timestamp === "string" ? Date.parse(commit.timestamp) : Number.NaN;
+  return new Date(Number.isFinite(ms) ? ms : releaseAdded * 1000).toISOString();
+}
+
 function lastCommit(release: ReleaseRecord): Record<string, unknown> | null {
   if (!release.lastCommitId) return null;
   let first: unknown;
@@ -192,7 +202,7 @@ function lastCommit(release: ReleaseRecord): Record<string, unknown> | null {
   return {
     id: release.lastCommitId,
     message: typeof commit.message === "string" ? commit.message : null,
-    dateCreated: typeof commit.timestamp === "string" ? commit.timestamp : null,
+    dateCreated: commitDate(commit, release.dateAdded),
   };
 }
 
