@@ -169,7 +169,7 @@ describe("releases: sentry-cli's commands", () => {
       { id: "a".repeat(40), message: "older" },
     ];
     const refs = [{ repository: "r", commit: "b".repeat(40), previousCommit: null }];
-    const put = await call<{ dateCreated: string }>(t.token, "PUT", releasePath(t, "a"), { commits, refs });
+    const put = await call(t.token, "PUT", releasePath(t, "a"), { commits, refs });
     // Commit dates are UTC and never null, as Sentry serializes them (its MCP server refuses anything else):
     // a commit without a timestamp is dated by its release.
     expect(put.body).toMatchObject({
@@ -187,7 +187,7 @@ describe("releases: sentry-cli's commands", () => {
       {
         id: "a".repeat(40),
         message: "older",
-        dateCreated: put.body.dateCreated,
+        dateCreated: put.body?.dateCreated,
         author: null,
         repository: null,
       },
