@@ -10,6 +10,7 @@ import {
   issueQuerySql,
   projectsCondition,
   type SqlFragment,
+  seenWithinCondition,
 } from "../db/issue-search.ts";
 import { issueById, issueByShortId, issuesWithOrgByShortId, issueWithOrgById } from "../db/issues.ts";
 import { newestReleaseFor } from "../db/releases.ts";
@@ -31,6 +32,7 @@ import {
   requireScope,
   type Scope,
 } from "./access.ts";
+import { periodSeconds, timeRange } from "./query-scope.ts";
 import type { IssueRecord, ProjectSummary } from "./serializers/issue.ts";
 import { isIdSegment } from "./slugs.ts";
 
@@ -179,12 +181,27 @@ async function resolveQueryActors(
   return actors;
 }
 
+/**
+ * The time range an organization's issue list asks for, as Sentry reads it: `start` + `end`, or a
+ * `statsPeriod` that is a period (`24h`, `30d`). Without one (or with `statsPeriod=` empty) the list is
+ * not bounded in time. The MCP server's search_issues always sends one. The project's issue list reads
+ * `statsPeriod` only as the stats' resolution (sentry-cli sends `statsPeriod=24h` and lists them all).
+ */
+function seenRange(url: URL, now: number): { start: number; end: number } | null {
+  const q = url.searchParams;
+  if (q.get("start") || q.get("end")) return timeRange(url, now);
+  const period = q.get("statsPeriod");
+  return period && periodSeconds(period) !== null ? timeRange(url, now) : null;
+}
+
 /** The WHERE condition for a request's `query` (default `is:unresolved`), `status` and `environment`. */
 export async function searchCondition(
   request: IRequest,
   env: Env,
   scope: ListScope,
   now: number,
+  /** The organization's issue list reads its time range; the project's (deprecated) list does not. */
+  options: { inTimeRange?: boolean } = {},
 ): Promise<SqlFragment & { text: string }> {
   const url = new URL(request.url);
   // sentry-cli's `issues resolve --status unresolved` filters with a `status` parameter, which takes
@@ -203,6 +220,8 @@ export async function searchCondition(
   const parts = [projectCondition(scope), issueQuerySql(parsed, { now, actors, latestRelease })];
   const environments = url.searchParams.getAll("environment").filter((e) => e !== "");
   if (environments.length > 0) parts.push(environmentsCondition(environments));
+  const range = options.inTimeRange ? seenRange(url, now) : null;
+  if (range) parts.push(seenWithinCondition(range.start, range.end));
   return { ...allOf(parts), text: query.trim() };
 }
 

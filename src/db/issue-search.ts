@@ -280,6 +280,11 @@ export function environmentsCondition(environments: readonly string[]): SqlFragm
   return tagSql("environment", [...environments]);
 }
 
+/** Issues seen within [start, end): last seen at or after the start and first seen before the end. */
+export function seenWithinCondition(start: number, end: number): SqlFragment {
+  return { sql: "i.last_seen >= ? AND i.first_seen < ?", params: [start, end] };
+}
+
 /** The conjunction of fragments. */
 export function allOf(parts: readonly SqlFragment[]): SqlFragment {
   return { sql: parts.map((p) => `(${p.sql})`).join(" AND "), params: parts.flatMap((p) => p.params) };

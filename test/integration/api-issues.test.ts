@@ -646,3 +646,28 @@ describe("issues API", () => {
     expect((await api(t.token, `/api/0/issues/${ids.a}/`)).status).toBe(200);
   });
 });
+
+describe("the organization's issue list, bounded by statsPeriod or start and end (Sentry's date range)", () => {
+  it("keeps only the issues seen within the range; without one, every issue", async () => {
+    const t = await createTenant();
+    const now = Date.now() / 1000;
+    await sendEvent(t, { fingerprint: "recent", message: "seen an hour ago", timestamp: now - 3600 });
+    await sendEvent(t, { fingerprint: "older", message: "seen three days ago", timestamp: now - 3 * 86400 });
+    const recent = await issueIdOf(t, "recent");
+    const older = await issueIdOf(t, "older");
+    const list = async (query: string) =>
+      (await apiJson<IssueJson[]>(t.token, `/api/0/organizations/${t.orgSlug}/issues/?query=${query}`))
+        .map((i) => i.id)
+        .sort();
+    const both = [recent, older].sort();
+    expect(await list("")).toEqual(both);
+    expect(await list("&statsPeriod=24h")).toEqual([recent]);
+    expect(await list("&statsPeriod=14d")).toEqual(both);
+    expect(await list("&statsPeriod=")).toEqual(both);
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+    expect(await list(`&start=${iso(now - 4 * 86400)}&end=${iso(now - 2 * 86400)}`)).toEqual([older]);
+    // The project's list (sentry-cli's) reads statsPeriod as the stats' resolution only, as Sentry does.
+    const projectList = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/?query=&statsPeriod=24h`;
+    expect((await apiJson<IssueJson[]>(t.token, projectList)).map((i) => i.id).sort()).toEqual(both);
+  });
+});

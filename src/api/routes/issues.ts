@@ -35,7 +35,8 @@ async function listIssues(request: IRequest, env: Env): Promise<Response> {
   const period = parseStatsPeriod(requestedStatsPeriod(url.searchParams));
   const order = sortSql(url.searchParams.get("sort"));
   const page = pageFrom(url);
-  const where = await searchCondition(request, env, scope, now);
+  const inTimeRange = request.params.project === undefined;
+  const where = await searchCondition(request, env, scope, now, { inTimeRange });
 
   const short = page.offset === 0 ? await shortIdMatch(env, scope, where.text, now) : null;
   if (short) {
