@@ -1,7 +1,8 @@
-// Deletes R2 objects a request wrote that no D1 row references (its commit failed, or its rows were
-// not inserted: a duplicate event, a rate-limited one). Keys are unique per write, and the D1 check
-// guards the case where a commit landed although its answer was lost: an object a row points to is
-// never deleted.
+// Deletes R2 objects a request wrote that no D1 row references because its rows were not inserted (a
+// duplicate event, a rate-limited one). Keys are unique per write, and the D1 check guards the case
+// where a commit landed although its answer was lost: an object a row points to is never deleted. A
+// request whose call to its project's object failed is not cleaned up here: the object may have
+// spooled it (the sweep, which asks the spools, removes what nothing refers to).
 import { referencedBlobKeys } from "../db/blob-refs.ts";
 
 export async function deleteUnreferencedBlobs(

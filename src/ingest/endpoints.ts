@@ -231,9 +231,10 @@ export async function ingestEnvelope(
   try {
     result = await ingestPrepared(projectStub(env, key.projectId), prepared.batch);
   } catch (error) {
-    // Not committed: remove the bytes written for it that no row references (keys are unique per
-    // write, so never another request's), and let the SDK retry (same event_id, stored once).
-    ctx.waitUntil(deleteUnreferencedBlobs(shardDb(env, key.shard), env.BLOBS, prepared.writtenBlobKeys));
+    // The SDK retries (same event_id, stored once). The bytes written for this request stay: a call
+    // can fail after the object spooled the envelope (a dropped connection, a reset after the write),
+    // and then the spooled rows name them, though no D1 row does yet. The daily sweep removes them
+    // once neither D1 nor a spool refers to them.
     console.error("commit failed", error);
     throw new FaultlineError(503, "event could not be stored, please retry", {
       headers: { "retry-after": "5" },

@@ -8,6 +8,7 @@
 import { shardDb, shardNames } from "../../src/db/shards.ts";
 import type { Env } from "../../src/env.ts";
 import app from "../../src/index.ts";
+import type { IngestBatch, IngestResult } from "../../src/project/ingest-batch.ts";
 import type { SegmentLimits, SegmentSetup } from "../../src/project/payload-segments.ts";
 import { ProjectDO as RealProjectDO } from "../../src/project/project-do.ts";
 import type { RetentionSeams } from "../../src/project/retention.ts";
@@ -76,6 +77,26 @@ export class ProjectDO extends RealProjectDO {
   /** Small segments, failing R2 writes of sealed segments, or a clock moved ahead, for this object. */
   async setSegmentTest(settings: SegmentTest): Promise<void> {
     this.segmentTest = settings;
+  }
+
+  /** How many of the next envelopes are spooled and then answered with an error (see below). */
+  private failAfterSpooling = 0;
+
+  /**
+   * The next `n` envelopes are spooled as usual, then the call fails as a dropped connection does after
+   * the object received it: the Worker cannot tell whether the envelope is stored.
+   */
+  async failNextIngestsAfterSpooling(n: number): Promise<void> {
+    this.failAfterSpooling = n;
+  }
+
+  override async ingest(batch: IngestBatch): Promise<IngestResult> {
+    const result = await super.ingest(batch);
+    if (this.failAfterSpooling > 0) {
+      this.failAfterSpooling -= 1;
+      throw new Error("Network connection lost (injected fault)");
+    }
+    return result;
   }
 
   /** Ends this object as a crash would: memory is gone, its storage stays; the next call starts anew. */

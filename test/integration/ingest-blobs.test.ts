@@ -5,7 +5,16 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sweepUnreferencedBlobs } from "../../src/blobs/sweep.ts";
 import worker from "../../src/index.ts";
-import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import { stubOf } from "./fault-helpers.ts";
+import {
+  createTenant,
+  drainSpool,
+  envelope,
+  newEventId,
+  postEnvelope,
+  send,
+  type Tenant,
+} from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
 
 /** An event whose normalized payload is over the inline limit (256 KiB), so it is kept in R2. */
@@ -227,5 +236,38 @@ describe("refused envelopes and the blob sweep", () => {
     await worker.scheduled(createScheduledController({ cron: "17 3 * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     expect((await position())?.updated_at).toBeGreaterThan(before);
+  });
+});
+
+describe("an envelope the object spooled although the Worker's call to it failed", () => {
+  it("keeps its payload and attachment bytes: the flush stores it, and a retry is the same event", async () => {
+    const t = await createTenant();
+    const id = newEventId();
+    const body = envelope(
+      { event_id: id },
+      [{ type: "event" }, bigEvent("SPOOLED-BODY")],
+      [{ type: "attachment", filename: "app.log", content_type: "text/plain" }, "the log of the crash"],
+    );
+    await stubOf(t).failNextIngestsAfterSpooling(1);
+    const failed = await postEnvelope(t, body, {}, { drain: false });
+    expect(failed.status).toBe(503);
+    await settle();
+    await drainSpool(t.projectId);
+    expect(await storedEntries(t, id)).toContain("SPOOLED-BODY");
+    const base = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/attachments/`;
+    const list = await call<{ id: string; name: string }[]>(t.token, "GET", base);
+    expect(list.body.map((a) => a.name)).toEqual(["app.log"]);
+    const download = async () => {
+      const res = await send(`${base}${list.body[0]?.id}/?download=1`, {
+        headers: { authorization: `Bearer ${t.token}` },
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    expect(await download()).toEqual({ status: 200, text: "the log of the crash" });
+    // The SDK retries the 503: the same event, its bytes still there.
+    expect((await postEnvelope(t, body)).status).toBe(200);
+    await settle();
+    expect(await storedEntries(t, id)).toContain("SPOOLED-BODY");
+    expect(await download()).toEqual({ status: 200, text: "the log of the crash" });
   });
 });
