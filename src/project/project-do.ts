@@ -161,7 +161,7 @@ export class ProjectDO extends DurableObject<Env> {
         this.spool.append({ batch, eventAdmitted: true });
         this.flusher.kick();
       },
-      resolveIssue: (issueId) => setIssueStatus(this.db, this.issues, issueId, "resolved", null),
+      resolveIssue: (id) => setIssueStatus(this.db, null, this.issues, id, "resolved", null),
       wakeAt,
     });
     const spoolFlushed = () => this.flusher.flushedThrough(this.spool.lastSeq);
@@ -308,7 +308,7 @@ export class ProjectDO extends DurableObject<Env> {
     resolution: Resolution | null,
   ): Promise<void> {
     this.touch();
-    await setIssueStatus(this.db, this.issues, issueId, status, resolution);
+    await setIssueStatus(this.db, this.lock, this.issues, issueId, status, resolution);
   }
 
   /** Moves re-symbolicated events to the issues their new grouping selects (between group commits). */
@@ -320,7 +320,7 @@ export class ProjectDO extends DurableObject<Env> {
   /** Deletes issues of this project with their events and stored bytes (see issue-deletion.ts). */
   async deleteIssues(issueIds: number[]): Promise<void> {
     this.touch();
-    await deleteIssuesWithData({ DB: this.db, BLOBS: this.bucket }, issueIds, async () =>
+    await deleteIssuesWithData({ DB: this.db, BLOBS: this.bucket, lock: this.lock }, issueIds, async () =>
       this.issues.clear(),
     );
   }

@@ -10,6 +10,8 @@ export interface D1Faults {
   failRate?: number;
   /** Milliseconds added before every call. */
   latencyMs?: number;
+  /** Batches holding a statement whose SQL contains `sql` wait `ms` first (kinds of writes made slow). */
+  slowBatches?: { sql: string; ms: number }[];
   /** Fraction (0–1) of batches that are committed and then reported as failed. */
   commitThenFailRate?: number;
   /**
@@ -103,7 +105,12 @@ export function faultyD1(db: D1Database, site: D1Site): D1Database {
     prepare: (query: string) => wrapStatement(db.prepare(query), site),
     async batch<T>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
       await gate(site);
-      const results = await db.batch<T>(statements.map(unwrap));
+      const real = statements.map(unwrap);
+      const sql = real.map((s) => (s as { statement?: string }).statement ?? "");
+      const slow = faults.only !== undefined && faults.only !== site ? [] : (faults.slowBatches ?? []);
+      const wait = Math.max(0, ...slow.filter((f) => sql.some((q) => q.includes(f.sql))).map((f) => f.ms));
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const results = await db.batch<T>(real);
       const rate = faults.only !== undefined && faults.only !== site ? 0 : (faults.commitThenFailRate ?? 0);
       if (rate > 0 && Math.random() < rate) {
         counts.committedThenFailed += 1;
