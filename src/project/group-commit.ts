@@ -45,6 +45,21 @@ export interface CommitUsage {
   restore(entries: readonly UsageEntry[]): void;
 }
 
+/**
+ * A group commit whose D1 call failed. D1 may have written it all the same (only its answer was lost):
+ * the flusher learns which from the spool mark, then runs `landed` (what the commit does once written:
+ * release health, alerts, cron monitors) or `notLanded` (the meter's usage is gathered again).
+ */
+export class CommitFailure extends Error {
+  constructor(
+    readonly original: unknown,
+    readonly landed: () => Promise<void>,
+    readonly notLanded: () => void,
+  ) {
+    super(original instanceof Error ? original.message : String(original), { cause: original });
+  }
+}
+
 export class GroupCommit {
   readonly stats: CommitStats = {
     commits: 0,
@@ -91,6 +106,7 @@ export class GroupCommit {
         return await this.attempt(projectId, admitted, new Set(), "fail", mark);
       } catch (error) {
         if (!isConstraintError(error)) throw error;
+        if (error instanceof CommitFailure) error.notLanded();
         this.stats.d1Queries += 1;
       }
     }
@@ -141,23 +157,33 @@ export class GroupCommit {
     const bytes = committedBytes(admitted, plan, stored);
     if (bytes > 0) statements.push(addStoredBytesStatement(this.db, organizationId, projectId, bytes));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
+    const checkIns = admitted.flatMap(({ batch }) => batch.checkIns);
+    const landed = () => {
+      this.stats.commits += 1;
+      this.stats.batches += admitted.length;
+      this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
+      this.stored(bytes);
+      this.releases.add(releases);
+      this.health?.committed(health);
+    };
     let committed: Awaited<ReturnType<typeof runGroupCommit>>;
     try {
       committed = await runGroupCommit(this.db, projectId, statements, newHashes);
     } catch (error) {
-      this.usage?.restore(usage);
-      throw error;
+      // If it did land, the caches (dropped with the failure) learn from D1 again; the rest follows.
+      const afterLanding = async () => {
+        landed();
+        const created = newHashes.length > 0 ? await readStoredState(this.db, projectId, [], newHashes) : null;
+        const createdIds = new Map((created?.issues ?? []).map((row) => [row.hash, row.id]));
+        await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
+      };
+      throw new CommitFailure(error, afterLanding, () => this.usage?.restore(usage));
     }
     const { createdIssues, cost } = committed;
-    this.stats.commits += 1;
-    this.stats.batches += admitted.length;
     this.count(cost);
-    this.stats.eventsStored += plan.errorEvents.length + plan.transactions.length;
-    this.stored(bytes);
+    landed();
 
     // Only now that the transaction committed do the caches learn the new state.
-    this.releases.add(releases);
-    this.health?.committed(health);
     for (const state of plan.issueStates) this.issues.setState(state);
     const createdIds = new Map<string, number>();
     for (const row of createdIssues) {
@@ -172,7 +198,6 @@ export class GroupCommit {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
 
-    const checkIns = admitted.flatMap(({ batch }) => batch.checkIns);
     await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
 
     const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));

@@ -2,8 +2,10 @@
 // spool mark (db/spool-marks.ts), and leave the spool only once D1 holds them. On failure it backs off
 // and retries (a timer while the object lives, its alarm if it is evicted). After any failure whose
 // outcome is unknown (D1 may have committed and lost the answer) it reads the mark before committing
-// again, so nothing is written twice. A commit D1 refuses for its data is retried envelope by
-// envelope; the one D1 refuses alone is counted as an `invalid` outcome, the others are stored.
+// again, so nothing is written twice; when the mark shows the failed commit landed, what follows a
+// commit (release health, alerts, cron monitors) runs then, and otherwise its usage is gathered again.
+// A commit D1 refuses for its data is retried envelope by envelope; the one D1 refuses alone is counted
+// as an `invalid` outcome, the others are stored.
 import type { BlobBucket } from "../blobs/bucket.ts";
 import { deleteUnreferencedBlobs } from "../blobs/cleanup.ts";
 import { readSpoolMark } from "../db/spool-marks.ts";
@@ -18,7 +20,7 @@ import {
 } from "../limits.ts";
 import { isDataError, refusedCategory, writtenBlobKeys } from "./commit-failures.ts";
 import type { CommitLock } from "./commit-lock.ts";
-import type { CommittedBatch, GroupCommit } from "./group-commit.ts";
+import { CommitFailure, type CommittedBatch, type GroupCommit } from "./group-commit.ts";
 import { emptyBatch } from "./ingest-batch.ts";
 import { type Spool, type SpooledBatch, spooledEventId } from "./spool.ts";
 
@@ -52,6 +54,8 @@ export class SpoolFlusher {
   private running: Promise<void> | null = null;
   /** Whether D1 may hold more than the spool says (set at start and after each unknown failure). */
   private uncertain = true;
+  /** The commit whose failure left the flush uncertain, through the spool sequence it carried. */
+  private unsettled: { seq: number; failure: CommitFailure } | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** The highest sequence number known to be in D1. */
   private flushedSeq = 0;
@@ -128,6 +132,7 @@ export class SpoolFlusher {
     if (this.uncertain) {
       try {
         const mark = await readSpoolMark(this.deps.db, first.admitted.batch.key.projectId, spool.epoch);
+        await this.settle(mark);
         if (mark >= first.seq) {
           spool.removeThrough(mark);
           this.advance(mark);
@@ -146,10 +151,11 @@ export class SpoolFlusher {
     } catch (error) {
       this.deps.forgetCachedState();
       if (!isDataError(error)) {
-        this.uncertain = true;
+        this.becomeUncertain(head, error);
         console.error("spool flush: D1 unavailable", error);
         return false;
       }
+      if (error instanceof CommitFailure) error.notLanded();
       // D1 refused the data (nothing of the transaction was written): find whose, envelope by envelope.
       return this.commitEachAlone(head);
     }
@@ -171,9 +177,10 @@ export class SpoolFlusher {
       } catch (error) {
         this.deps.forgetCachedState();
         if (!isDataError(error)) {
-          this.uncertain = true;
+          this.becomeUncertain([entry], error);
           return false;
         }
+        if (error instanceof CommitFailure) error.notLanded();
         if (!(await this.refuse(entry, error))) return false;
       }
     }
@@ -204,10 +211,32 @@ export class SpoolFlusher {
       return true;
     } catch (outcomeError) {
       this.deps.forgetCachedState();
-      if (!isDataError(outcomeError)) this.uncertain = true;
+      if (!isDataError(outcomeError)) this.becomeUncertain([entry], outcomeError);
+      else if (outcomeError instanceof CommitFailure) outcomeError.notLanded();
       console.error("could not record the refusal", outcomeError);
       return false;
     }
+  }
+
+  /** A commit of `entries` failed and may have landed: the next flush reads the mark first. */
+  private becomeUncertain(entries: readonly SpooledBatch[], error: unknown): void {
+    this.uncertain = true;
+    const last = entries[entries.length - 1];
+    if (last && error instanceof CommitFailure) this.unsettled = { seq: last.seq, failure: error };
+  }
+
+  /** Given the spool mark D1 holds: finishes the failed commit that landed, or takes back its usage. */
+  private async settle(mark: number): Promise<void> {
+    const unsettled = this.unsettled;
+    this.unsettled = null;
+    if (!unsettled) return;
+    if (mark < unsettled.seq) {
+      unsettled.failure.notLanded();
+      return;
+    }
+    await unsettled.failure
+      .landed()
+      .catch((error) => console.error("spool flush: after a commit that landed", error));
   }
 
   /** The entries are in D1: they leave the spool, and bytes that no stored row points to are deleted. */
