@@ -173,7 +173,8 @@ export class GroupCommit {
       // If it did land, the caches (dropped with the failure) learn from D1 again; the rest follows.
       const afterLanding = async () => {
         landed();
-        const created = newHashes.length > 0 ? await readStoredState(this.db, projectId, [], newHashes) : null;
+        const created =
+          newHashes.length > 0 ? await readStoredState(this.db, projectId, [], newHashes) : null;
         const createdIds = new Map((created?.issues ?? []).map((row) => [row.hash, row.id]));
         await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
       };
