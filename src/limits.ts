@@ -46,10 +46,10 @@ export const MAX_EVENT_BYTES = 1 * MiB;
 /** Bytes of a legacy `/store/` body, decompressed. Same as one event (Relay `max_event_size`). */
 export const MAX_STORE_BODY_BYTES = 1 * MiB;
 
-/** Bytes of one standalone span item or span container entry. Relay `max_span_size` (1 MiB). */
+/** Bytes of one standalone span item, or of a span container per entry. Relay `max_span_size` (1 MiB). */
 export const MAX_SPAN_BYTES = 1 * MiB;
 
-/** Bytes of one log container item. Relay `max_container_size` (default 12 MiB in the versions read). */
+/** Bytes of one container item (logs, spans, trace metrics). Relay `max_container_size` (default 12 MiB). */
 export const MAX_CONTAINER_BYTES = 12 * MiB;
 
 /** Bytes of one check-in item. Relay `max_check_in_size` (100 KiB). */

@@ -8,7 +8,7 @@
 import { writeStagedBlobs } from "../blobs/payloads.ts";
 import { FaultlineError } from "../errors.ts";
 import type { IngestBatch } from "../project/index.ts";
-import { itemSizeLimit } from "../protocol/categories.ts";
+import { itemOverLimit } from "../protocol/categories.ts";
 import type { Envelope } from "../protocol/types.ts";
 import { EnvelopeDraft, itemHandler, type PrepareContext } from "./items/index.ts";
 import { expandMinidump } from "./minidump.ts";
@@ -31,8 +31,7 @@ export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Prom
   const draft = new EnvelopeDraft(envelope, ctx);
   const headerEventId = draft.headerEventId;
   for (const item of envelope.items) {
-    const limit = itemSizeLimit(item.type);
-    if (limit !== undefined && item.payload.byteLength > limit) {
+    if (itemOverLimit(item)) {
       if (item.type === "event" || item.type === "transaction") draft.eventTooLarge = true;
       draft.drop(item, "too_large", `${item.type}_too_large`, headerEventId ?? undefined);
       continue;

@@ -127,6 +127,20 @@ export function itemQuantities(item: EnvelopeItem): ItemQuantity[] {
   }
 }
 
+/**
+ * Whether an item is over its size limit (decompressed). A span container (span v2, with an
+ * `item_count`) is held, as Relay holds it, to the container limit as a whole and to a span's limit per
+ * entry on average: the SDK sends up to 1,000 spans in one, well over 1 MiB together.
+ */
+export function itemOverLimit(item: EnvelopeItem): boolean {
+  const bytes = item.payload.byteLength;
+  const count = item.headers.item_count;
+  if (item.type === "span" && typeof count === "number" && Number.isInteger(count) && count > 0)
+    return bytes > MAX_CONTAINER_BYTES || bytes / count > MAX_SPAN_BYTES;
+  const limit = itemSizeLimit(item.type);
+  return limit !== undefined && bytes > limit;
+}
+
 /** Byte limit of one item of the given type (decompressed), or undefined when only the envelope cap applies. */
 export function itemSizeLimit(type: string): number | undefined {
   switch (type) {

@@ -13,6 +13,7 @@ import {
   type Tenant,
   transactionWithOneSpan,
 } from "./helpers.ts";
+import { call } from "./tenant-helpers.ts";
 
 const LOG_HEADERS = { type: "log", content_type: "application/vnd.sentry.items.log+json" };
 
@@ -211,5 +212,45 @@ describe("stored spans", () => {
     const res = await postEnvelope(t, envelope({}, [{ type: "span" }, JSON.stringify(intruder)]));
     expect(res.status).toBe(200);
     expect((await read()).results).toEqual(before);
+  });
+});
+
+describe("span containers", () => {
+  it("stores a container of 1,000 spans over 1 MiB in all: a span's limit is per entry", async () => {
+    const t = await createTenant();
+    const now = Date.now() / 1000;
+    const traceId = newEventId();
+    const items = Array.from({ length: 1000 }, (_, i) => ({
+      trace_id: traceId,
+      span_id: i.toString(16).padStart(16, "0"),
+      name: `db.query ${i}`,
+      status: "ok",
+      is_segment: false,
+      start_timestamp: now - 2,
+      end_timestamp: now - 1,
+      attributes: {
+        "sentry.op": { type: "string", value: "db" },
+        sql: { type: "string", value: "q".repeat(1000) },
+      },
+    }));
+    const payload = JSON.stringify({ version: 2, items });
+    expect(payload.length).toBeGreaterThan(1024 * 1024);
+    const res = await postEnvelope(
+      t,
+      envelope({}, [
+        { type: "span", item_count: items.length, content_type: "application/vnd.sentry.items.span.v2+json" },
+        payload,
+      ]),
+    );
+    expect(res.status).toBe(200);
+    const q = new URLSearchParams({ dataset: "spans", project: String(t.projectId), field: "count()" });
+    q.set("query", `trace:${traceId}`);
+    const found = await call<{ data: Record<string, number>[] }>(
+      t.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/events/?${q}`,
+    );
+    expect(found.status).toBe(200);
+    expect(found.body.data[0]?.["count()"]).toBe(1000);
   });
 });

@@ -1,6 +1,11 @@
 // The rate-limit header must be applied by every SDK: integer seconds, three fields, explicit categories.
 import { describe, expect, it } from "vitest";
-import { itemQuantities, itemSizeLimit, KNOWN_ITEM_TYPES } from "../../src/protocol/categories.ts";
+import {
+  itemOverLimit,
+  itemQuantities,
+  itemSizeLimit,
+  KNOWN_ITEM_TYPES,
+} from "../../src/protocol/categories.ts";
 import { formatRateLimitHeader, limitCovers, parseRateLimitHeader } from "../../src/protocol/rate-limits.ts";
 
 describe("X-Sentry-Rate-Limits", () => {
@@ -73,5 +78,21 @@ describe("item categories and limits", () => {
     expect(KNOWN_ITEM_TYPES.has("hologram")).toBe(false);
     expect(itemSizeLimit("event")).toBe(1024 * 1024);
     expect(itemSizeLimit("hologram")).toBeUndefined();
+  });
+
+  it("holds a span container to the container limit, and to a span's per entry", () => {
+    const item = (type: string, bytes: number, headers: Record<string, unknown> = {}) => ({
+      type,
+      headers: { type, ...headers },
+      payload: new Uint8Array(bytes),
+    });
+    const MiB = 1024 * 1024;
+    // 1,000 spans of 1.2 KB: what @sentry/core's span buffer flushes at once.
+    expect(itemOverLimit(item("span", 1.2 * MiB, { item_count: 1000 }))).toBe(false);
+    expect(itemOverLimit(item("span", 1.2 * MiB))).toBe(true);
+    expect(itemOverLimit(item("span", 2.5 * MiB, { item_count: 2 }))).toBe(true);
+    expect(itemOverLimit(item("span", 13 * MiB, { item_count: 1000 }))).toBe(true);
+    expect(itemOverLimit(item("event", 1.5 * MiB, { item_count: 1000 }))).toBe(true);
+    expect(itemOverLimit(item("hologram", 20 * MiB))).toBe(false);
   });
 });
