@@ -36,7 +36,15 @@ export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Prom
       draft.drop(item, "too_large", `${item.type}_too_large`, headerEventId ?? undefined);
       continue;
     }
-    await itemHandler(item.type)(item, draft);
+    try {
+      await itemHandler(item.type)(item, draft);
+    } catch (error) {
+      // One item's bad data does not cost the envelope its other items: Relay drops such an item as
+      // invalid and answers 200. An envelope of that item alone is answered with the error.
+      if (!(error instanceof FaultlineError) || error.status >= 500 || envelope.items.length === 1) throw error;
+      const reason = error.detail === "invalid JSON data" ? "invalid_json" : "invalid_item";
+      draft.drop(item, "invalid", reason, headerEventId ?? undefined);
+    }
   }
 
   const batch = draft.batch;

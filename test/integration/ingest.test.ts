@@ -193,6 +193,37 @@ describe("envelope endpoint", () => {
     expect(await eventRow(t.projectId, id)).toBeNull();
   });
 
+  it("drops an event item that is not JSON as invalid, keeping the envelope's other items (as Relay)", async () => {
+    const t = await createTenant();
+    const id = newEventId();
+    const session = JSON.stringify({
+      sid: crypto.randomUUID(),
+      init: true,
+      started: new Date().toISOString(),
+      status: "ok",
+      attrs: { release: "a@1" },
+    });
+    const res = await postEnvelope(
+      t,
+      envelope({ event_id: id }, [{ type: "session" }, session], [{ type: "event" }, "{not json"]),
+    );
+    expect(res.status).toBe(200);
+    const sessions = await send(
+      `/api/0/organizations/${t.orgSlug}/sessions/?field=sum(session)&statsPeriod=1h&interval=1h`,
+      { headers: { authorization: `Bearer ${t.token}` } },
+    );
+    const body = (await sessions.json()) as { groups: { totals: Record<string, number> }[] };
+    expect(body.groups[0]?.totals["sum(session)"]).toBe(1);
+    const receipt = await send(`/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/receipt/`, {
+      headers: { authorization: `Bearer ${t.token}` },
+    });
+    expect(await receipt.json()).toMatchObject({
+      status: "dropped",
+      outcome: "invalid",
+      reason: "invalid_json",
+    });
+  });
+
   it("accepts an envelope with only a header, and skips unknown item types with an outcome", async () => {
     const t = await createTenant();
     const only = await postEnvelope(t, "{}");
