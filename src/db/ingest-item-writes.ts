@@ -176,11 +176,15 @@ export function insertUserReport(
   r: UserReport,
   now: number,
 ): D1PreparedStatement {
+  // One report per event, the first one, as the REST API keeps them: an SDK's resent envelope (after a
+  // timeout or a lost answer) is not a second report.
   return db
     .prepare(
-      "INSERT INTO user_reports (project_id, event_id, email, name, comments, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+      `INSERT INTO user_reports (project_id, event_id, email, name, comments, created_at)
+       SELECT ?, ?, ?, ?, ?, ?
+       WHERE NOT EXISTS (SELECT 1 FROM user_reports WHERE project_id = ? AND event_id = ?)`,
     )
-    .bind(projectId, r.eventId, r.email ?? null, r.name ?? null, r.comments, now);
+    .bind(projectId, r.eventId, r.email ?? null, r.name ?? null, r.comments, now, projectId, r.eventId);
 }
 
 export function insertRawItem(

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { errorEvent, type Sent, sendWorld } from "./discover-fixtures.ts";
-import { createTenant, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
 
 type Row = Record<string, unknown>;
@@ -113,6 +113,21 @@ describe("user feedback", () => {
       `/api/0/projects/${other.orgSlug}/${other.projectSlug}/user-feedback/`,
     );
     expect(otherList.body).toEqual([]);
+  });
+
+  it("stores a user_report envelope item once when the SDK sends the envelope again", async () => {
+    const eventId = sent.errorIds[2] ?? "";
+    const report = JSON.stringify({
+      event_id: eventId,
+      name: "Bo",
+      email: "bo@example.test",
+      comments: "twice",
+    });
+    const body = envelope({ event_id: eventId }, [{ type: "user_report" }, report]);
+    expect((await postEnvelope(t, body)).status).toBe(200);
+    expect((await postEnvelope(t, body)).status).toBe(200);
+    const list = await call<Row[]>(t.token, "GET", path());
+    expect(list.body.filter((r) => r.eventID === eventId).map((r) => r.comments)).toEqual(["twice"]);
   });
 
   it.each([
