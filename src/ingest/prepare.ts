@@ -41,7 +41,8 @@ export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Prom
     } catch (error) {
       // One item's bad data does not cost the envelope its other items: Relay drops such an item as
       // invalid and answers 200. An envelope of that item alone is answered with the error.
-      if (!(error instanceof FaultlineError) || error.status >= 500 || envelope.items.length === 1) throw error;
+      if (!(error instanceof FaultlineError) || error.status >= 500 || envelope.items.length === 1)
+        throw error;
       const reason = error.detail === "invalid JSON data" ? "invalid_json" : "invalid_item";
       draft.drop(item, "invalid", reason, headerEventId ?? undefined);
     }
