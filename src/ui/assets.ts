@@ -159,11 +159,13 @@ q("[data-tail]").forEach(function(root){
   pause.addEventListener("click",function(){paused=!paused;pause.textContent=paused?"Resume":"Pause";
     if(!paused){held.forEach(show);held=[];}});
   var url=(location.protocol==="https:"?"wss://":"ws://")+location.host+root.getAttribute("data-tail");
-  var ws=new WebSocket(url);
+  function connect(){var ws=new WebSocket(url);
   ws.onopen=function(){state.textContent="Live";};
-  ws.onclose=function(){state.textContent="Disconnected (reload to reconnect)";};
+  ws.onclose=function(e){if(e.code===4401){state.textContent="Reconnecting…";setTimeout(connect,500);}
+    else state.textContent="Disconnected (reload to reconnect)";};
   ws.onmessage=function(e){var m=JSON.parse(e.data);
     if(m.type==="items")m.items.forEach(function(it){if(paused)held.push(it);else show(it);});
-    else if(m.type==="sampled")row("tail-note",m.skipped+" more items in that second were not shown (sampled)");};
+    else if(m.type==="sampled")row("tail-note",m.skipped+" more items in that second were not shown (sampled)");};}
+  connect();
 });
 })();`;

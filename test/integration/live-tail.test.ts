@@ -1,10 +1,12 @@
 // The live tail through the API's WebSocket: a watcher sees an accepted error (title, level, id) and a
 // rate-limited one with its reason, a burst is sampled past the per-second budget, a plain GET is a 426,
 // and another organization's token is refused.
-import { exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { TAIL_ITEMS_PER_SECOND } from "../../src/limits.ts";
+import { TAIL_ITEMS_PER_SECOND, TAIL_SOCKET_SECONDS } from "../../src/limits.ts";
 import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import { call, createUser } from "./tenant-helpers.ts";
 
 interface Message {
   type: string;
@@ -117,5 +119,33 @@ describe("live tail", () => {
     const foreign = await openTail(t, other.token);
     expect(foreign.status).toBe(404);
     expect(foreign.ws).toBeNull();
+  });
+
+  it("closes a socket past its term (4401) without sending it more, and a revoked token cannot reopen it", async () => {
+    const t = await createTenant();
+    const watcher = await createUser(t.orgId, "member", "event:read project:read org:read");
+    const tail = await openTail(t, watcher.token);
+    await until(() => tail.messages.some((m) => m.type === "hello"), "hello");
+    const hello = tail.messages.find((m) => m.type === "hello") as Message & { until: number };
+    expect(hello.until - Date.now()).toBeGreaterThan((TAIL_SOCKET_SECONDS - 5) * 1000);
+    expect(hello.until - Date.now()).toBeLessThanOrEqual(TAIL_SOCKET_SECONDS * 1000);
+    let closedWith = 0;
+    tail.ws?.addEventListener("close", (e) => {
+      closedWith = e.code;
+    });
+    // The token is revoked; then the socket's term passes (its attachment says so, as time would).
+    const tokens = await call<{ id: string }[]>(watcher.token, "GET", "/api/0/api-tokens/");
+    const tokenId = tokens.body[0]?.id;
+    const revoked = await call(watcher.token, "DELETE", "/api/0/api-tokens/", { tokenId });
+    expect(revoked.status).toBe(204);
+    const object = env.PROJECTS.get(env.PROJECTS.idFromName(String(t.projectId)));
+    await runInDurableObject(object, (_instance, state) => {
+      for (const ws of state.getWebSockets()) ws.serializeAttachment({ until: Date.now() - 1 });
+    });
+    await postEnvelope(t, errorEnvelope(newEventId(), "after the term"));
+    await until(() => closedWith !== 0, "the socket closed");
+    expect(closedWith).toBe(4401);
+    expect(items(tail.messages)).toEqual([]);
+    expect((await openTail(t, watcher.token)).status).toBe(401);
   });
 });
