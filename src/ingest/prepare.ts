@@ -30,6 +30,7 @@ export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Prom
   const envelope = await expandMinidump(sent, ctx);
   const draft = new EnvelopeDraft(envelope, ctx);
   const headerEventId = draft.headerEventId;
+  let invalidEvent: string | null = null;
   for (const item of envelope.items) {
     if (itemOverLimit(item)) {
       if (item.type === "event" || item.type === "transaction") draft.eventTooLarge = true;
@@ -45,8 +46,11 @@ export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Prom
         throw error;
       const reason = error.detail === "invalid JSON data" ? "invalid_json" : "invalid_item";
       draft.drop(item, "invalid", reason, headerEventId ?? undefined);
+      if (item.type === "event" || item.type === "transaction") invalidEvent = reason;
     }
   }
+  // As Relay drops an invalid event together with its attachments (sessions and the rest stay).
+  if (invalidEvent) dropAttachments(draft, invalidEvent);
 
   const batch = draft.batch;
   if (draft.attachments.length > 0 && !batch.event) {
@@ -65,4 +69,18 @@ export async function prepareEnvelope(sent: Envelope, ctx: PrepareContext): Prom
     eventTooLarge: draft.eventTooLarge,
     writtenBlobKeys: draft.staged.map((b) => b.key),
   };
+}
+
+/** Drops the envelope's attachments (their event was invalid): counted, and their bytes never written. */
+function dropAttachments(draft: EnvelopeDraft, reason: string): void {
+  if (draft.attachments.length === 0) return;
+  const keys = new Set(draft.attachments.map((a) => a.blobKey));
+  const bytes = draft.attachments.reduce((n, a) => n + a.size, 0);
+  draft.batch.outcomes.push(
+    { category: "attachment", outcome: "invalid", reason, quantity: bytes },
+    { category: "attachment_item", outcome: "invalid", reason, quantity: draft.attachments.length },
+  );
+  draft.attachments.length = 0;
+  for (let i = draft.staged.length - 1; i >= 0; i--)
+    if (keys.has(draft.staged[i]?.key ?? "")) draft.staged.splice(i, 1);
 }

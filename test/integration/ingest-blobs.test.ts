@@ -79,11 +79,13 @@ describe("event payloads in R2", () => {
     expect(await keysUnder(`projects/${t.projectId}/events/`)).toEqual([row?.payload_key]);
   });
 
-  it("keeps the acknowledged body when a re-send is refused with 400", async () => {
+  it("keeps the acknowledged body when a re-send carries an invalid item beside it", async () => {
     const t = await createTenant();
     const id = newEventId();
     await acknowledgeFirstBody(t, id);
-    const refused = await postEnvelope(
+    // The broken transaction is dropped as invalid (the envelope is answered 200, as Relay does); the
+    // event is a duplicate of the stored one.
+    const resent = await postEnvelope(
       t,
       envelope(
         { event_id: id },
@@ -91,7 +93,7 @@ describe("event payloads in R2", () => {
         [{ type: "transaction" }, "{not json"],
       ),
     );
-    expect(refused.status).toBe(400);
+    expect(resent.status).toBe(200);
     await settle();
     const entries = await storedEntries(t, id);
     expect(entries).toContain("FIRST-BODY");
@@ -169,9 +171,11 @@ describe("event payloads in R2", () => {
 });
 
 describe("refused envelopes and the blob sweep", () => {
-  it("stores no bytes for an envelope refused with 400", async () => {
+  it("stores no bytes of an invalid event's attachments, and none for an envelope refused with 400", async () => {
     const t = await createTenant();
     const id = newEventId();
+    // The event is not JSON: dropped with its attachments (as Relay drops the event's items), while
+    // the profile beside them is kept.
     const res = await postEnvelope(
       t,
       envelope(
@@ -182,9 +186,29 @@ describe("refused envelopes and the blob sweep", () => {
         [{ type: "event" }, "{broken"],
       ),
     );
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(200);
     await settle();
-    expect(await keysUnder(`projects/${t.projectId}/`)).toEqual([]);
+    expect(await keysUnder(`projects/${t.projectId}/attachments/`)).toEqual([]);
+    expect(await keysUnder(`projects/${t.projectId}/events/`)).toEqual([]);
+    const list = await call<unknown[]>(
+      t.token,
+      "GET",
+      `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${id}/attachments/`,
+    );
+    expect(list.status === 404 || (list.status === 200 && list.body.length === 0)).toBe(true);
+    const other = newEventId();
+    const refused = await postEnvelope(
+      t,
+      envelope(
+        { event_id: other },
+        [{ type: "attachment", filename: "c.txt" }, "c".repeat(10_000)],
+        [{ type: "event" }, "{broken"],
+      ),
+      { "content-encoding": "gzip" },
+    );
+    expect(refused.status).toBe(400);
+    await settle();
+    expect(await keysUnder(`projects/${t.projectId}/attachments/`)).toEqual([]);
   });
 
   it("deletes unreferenced objects older than a day and keeps referenced and young ones", async () => {
