@@ -276,6 +276,40 @@ export async function recentCheckIns(
   return results;
 }
 
+/** One bucket × status of a monitor's finished runs: how many, and their durations' sum and count. */
+export interface CheckInBucketRow {
+  bucket: number;
+  status: string;
+  n: number;
+  durationSum: number | null;
+  durations: number;
+}
+
+/**
+ * A monitor's ok, error, missed and timed-out runs added in (since, until], counted per `rollup`-second
+ * bucket (unix seconds, a multiple of the rollup) and status, of some environments or all.
+ */
+export async function checkInBuckets(
+  db: D1Database,
+  monitorId: number,
+  environments: readonly string[],
+  range: { since: number; until: number; rollup: number },
+): Promise<CheckInBucketRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT CAST(date_added / ?1 AS INTEGER) * ?1 AS bucket, status, COUNT(*) AS n,
+         SUM(duration) AS durationSum, COUNT(duration) AS durations
+       FROM monitor_check_ins
+       WHERE monitor_id = ?2 AND date_added > ?3 AND date_added <= ?4
+         AND status IN ('ok', 'error', 'missed', 'timeout')
+         AND (json_array_length(?5) = 0 OR environment IN (SELECT value FROM json_each(?5)))
+       GROUP BY bucket, status`,
+    )
+    .bind(range.rollup, monitorId, range.since, range.until, JSON.stringify(environments))
+    .all<CheckInBucketRow>();
+  return results;
+}
+
 /** The issue a grouping hash belongs to, with its status (a monitor's issue is found by its hash). */
 export async function issueOfHash(
   db: D1Database,

@@ -29,6 +29,9 @@ export const MAX_MISSED_PER_ALARM = 20;
 export const MONITOR_TIMELINE_RUNS = 30;
 export const MONITOR_CHECKINS_PAGE = 100;
 
+/** Buckets of one monitor stats answer (a day by the minute is 1,440). Ours: bounds the answer's size. */
+export const MAX_MONITOR_STATS_BUCKETS = 2000;
+
 /** Characters of a monitor's name. Sentry's Monitor.name max_length (128). */
 export const MAX_MONITOR_NAME_CHARS = 128;
 

@@ -243,6 +243,17 @@ export const ROUTES: RouteCase[] = [
   },
   { route: "DELETE /api/0/organizations/:org/monitors/:slug/", lacking: "org:read project:read" },
   { route: "GET /api/0/organizations/:org/monitors/:slug/checkins/" },
+  { route: "GET /api/0/organizations/:org/monitors/:slug/stats/" },
+  // the same monitor under its project's path
+  { route: "GET /api/0/projects/:org/:project/monitors/:slug/" },
+  {
+    route: "PUT /api/0/projects/:org/:project/monitors/:slug/",
+    body: { name: "renamed" },
+    lacking: "org:read project:read",
+  },
+  { route: "DELETE /api/0/projects/:org/:project/monitors/:slug/", lacking: "org:read project:read" },
+  { route: "GET /api/0/projects/:org/:project/monitors/:slug/checkins/" },
+  { route: "GET /api/0/projects/:org/:project/monitors/:slug/stats/" },
   { route: "GET /api/0/projects/:org/:project/stats/" },
 ];
 

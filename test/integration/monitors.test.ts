@@ -257,4 +257,63 @@ describe("cron monitors", () => {
     expect((await api(t, "DELETE", `${base}hourly-sync/`)).status).toBe(202);
     expect((await api(t, "GET", `${base}hourly-sync/`)).status).toBe(404);
   });
+
+  it("answers stats per bucket, the monitor under its project's path, and lists filtered", async () => {
+    const t = await createTenant();
+    const config = { schedule: { type: "crontab", value: "0 * * * *" }, checkin_margin: 5 };
+    await postEnvelope(t, checkIn("stats-job", "ok", { monitor_config: config, duration: 2 }).bytes);
+    await postEnvelope(t, checkIn("stats-job", "ok", { duration: 4 }).bytes);
+    await postEnvelope(t, checkIn("stats-job", "error").bytes);
+    await postEnvelope(t, checkIn("other-job", "ok", { monitor_config: config }).bytes);
+    // Until a minute ahead: the runs' times are the object's clock, and may be ahead of this one's.
+    const real = Date.now() / 1000;
+    const until = Math.floor(real) + 60;
+    const stats = await api<Record<string, number>[]>(
+      t,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/monitors/stats-job/stats/?since=${until - 3 * 3600}&until=${until}&resolution=1h`,
+    );
+    expect(stats.status).toBe(200);
+    // Every hour of the range, oldest first; the runs' hour holds the three, 3 s on average.
+    const last = until - (until % 3600);
+    expect(stats.body.map((b) => b.ts)).toEqual([3, 2, 1, 0].map((h) => last - h * 3600));
+    expect(stats.body.find((b) => b.ts === Math.floor(real / 3600) * 3600)).toEqual({
+      ts: Math.floor(real / 3600) * 3600,
+      ok: 2,
+      error: 1,
+      missed: 0,
+      timeout: 0,
+      duration: 3000,
+    });
+    expect(stats.body[0]).toMatchObject({ ok: 0, error: 0, duration: 0 });
+    const day = await api<unknown[]>(t, "GET", `/api/0/organizations/${t.orgSlug}/monitors/stats-job/stats/`);
+    expect(day.body).toHaveLength(25);
+    const bad = await api(
+      t,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/monitors/stats-job/stats/?resolution=1s`,
+    );
+    expect(bad.status).toBe(400);
+
+    const underProject = `/api/0/projects/${t.orgSlug}/${t.projectSlug}/monitors/stats-job/`;
+    expect((await api<MonitorJson>(t, "GET", underProject)).body.slug).toBe("stats-job");
+    expect((await api<unknown[]>(t, "GET", `${underProject}checkins/`)).body).toHaveLength(3);
+    expect((await api<unknown[]>(t, "GET", `${underProject}stats/`)).status).toBe(200);
+    const secondSlug = `second-${t.projectId}`;
+    await env.DB.prepare(
+      "INSERT INTO projects (organization_id, slug, name, platform, created_at) VALUES (?, ?, ?, 'rust', ?)",
+    )
+      .bind(t.orgId, secondSlug, secondSlug, Date.now() / 1000)
+      .run();
+    const elsewhere = `/api/0/projects/${t.orgSlug}/${secondSlug}/monitors/stats-job/`;
+    expect((await api(t, "GET", elsewhere)).status).toBe(404);
+
+    const base = `/api/0/organizations/${t.orgSlug}/monitors/`;
+    const slugs = async (query: string) =>
+      (await api<MonitorJson[]>(t, "GET", `${base}?${query}`)).body.map((m) => m.slug);
+    expect(await slugs("")).toEqual(["other-job", "stats-job"]);
+    expect(await slugs("query=stats")).toEqual(["stats-job"]);
+    expect(await slugs(`projectSlug=${t.projectSlug}`)).toEqual(["other-job", "stats-job"]);
+    expect(await slugs(`projectSlug=${secondSlug}`)).toEqual([]);
+  });
 });

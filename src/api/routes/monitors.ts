@@ -1,9 +1,12 @@
-// Sentry's cron monitor API: `GET/POST /api/0/organizations/{org}/monitors/`,
-// `GET/PUT/DELETE …/monitors/{slug}/` and `GET …/monitors/{slug}/checkins/`. Monitors are also created
-// by check-ins carrying monitor_config (src/project/monitor-clock.ts). Every change tells the project's
-// Durable Object, whose alarm follows the monitors' deadlines.
+// Sentry's cron monitor API: `GET/POST /api/0/organizations/{org}/monitors/` (filtered by `project`
+// ids, `projectSlug`, `query`, `environment`), `GET/PUT/DELETE …/monitors/{slug}/`, `GET …/checkins/`
+// and `GET …/stats/`, the last four also under `/api/0/projects/{org}/{project}/monitors/{slug}/` (the
+// monitor must be that project's). Monitors are also created by check-ins carrying monitor_config
+// (src/project/monitor-clock.ts). Every change tells the project's Durable Object, whose alarm follows
+// the monitors' deadlines.
 import type { IRequest } from "itty-router";
 import {
+  checkInBuckets,
   deleteMonitor,
   environmentsOf,
   findMonitor,
@@ -29,6 +32,7 @@ import {
 import { monitorsChanged } from "../../project/index.ts";
 import { configFromApi, MonitorConfigError } from "../../protocol/monitors/monitor-config.ts";
 import { authenticate, notFound, type OrgRow, organizationFor, type Scope } from "../access.ts";
+import { monitorStats, statsRange } from "../monitor-stats.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
 import { serializeCheckIn, serializeMonitor } from "../serializers/monitor.ts";
 
@@ -47,6 +51,11 @@ async function routeMonitor(req: IRequest, env: Env, scope: Scope) {
   const monitor = await findMonitor(found.events, found.org.id, param(req, "slug"));
   const project = found.projects.find((p) => p.id === monitor?.projectId);
   if (!monitor || !project) throw notFound();
+  // Under a project's path, only that project's monitor.
+  if (req.params.project !== undefined) {
+    const named = param(req, "project");
+    if (project.slug !== named && String(project.id) !== named) throw notFound();
+  }
   return { ...found, monitor, project };
 }
 
@@ -139,13 +148,20 @@ export function registerMonitorRoutes(router: AppRouter): void {
   router.get(`${base}/`, async (req, env) => {
     const { org, projects, events } = await orgScope(req, env, "org:read");
     const url = new URL(req.url);
-    const wanted = url.searchParams.getAll("project").filter((p) => p !== "" && p !== "-1");
-    const shown = wanted.length ? projects.filter((p) => wanted.includes(String(p.id))) : projects;
-    const rows = await listMonitors(
-      events,
-      org.id,
-      shown.map((p) => p.id),
+    const ids = url.searchParams.getAll("project").filter((p) => p !== "" && p !== "-1");
+    const slugs = url.searchParams.getAll("projectSlug").filter((p) => p !== "");
+    const shown = projects.filter(
+      (p) =>
+        (ids.length === 0 || ids.includes(String(p.id))) && (slugs.length === 0 || slugs.includes(p.slug)),
     );
+    const text = (url.searchParams.get("query") ?? "").trim().toLowerCase();
+    const rows = (
+      await listMonitors(
+        events,
+        org.id,
+        shown.map((p) => p.id),
+      )
+    ).filter((m) => text === "" || m.name.toLowerCase().includes(text) || m.slug.includes(text));
     const envs = await environmentsOf(
       events,
       rows.map((m) => m.id),
@@ -167,12 +183,18 @@ export function registerMonitorRoutes(router: AppRouter): void {
     return createMonitor(req, env, org, projects);
   });
 
-  router.get(`${base}/:slug/`, async (req, env) => {
+  for (const one of [`${base}/:slug`, "/api/0/projects/:org/:project/monitors/:slug"])
+    registerMonitor(router, one);
+}
+
+/** The routes of one monitor under `one` (the organization's path or a project's). */
+function registerMonitor(router: AppRouter, one: string): void {
+  router.get(`${one}/`, async (req, env) => {
     const { monitor, project, events } = await routeMonitor(req, env, "org:read");
     return json(await monitorJson(events, monitor, project));
   });
 
-  router.put(`${base}/:slug/`, async (req, env) => {
+  router.put(`${one}/`, async (req, env) => {
     const { org, monitor, project, events } = await routeMonitor(req, env, "project:write");
     const input = readInput(await readJsonBody(req, MAX_API_JSON_BYTES), false);
     if (input instanceof Response) return input;
@@ -183,14 +205,22 @@ export function registerMonitorRoutes(router: AppRouter): void {
     return json(await monitorJson(events, { ...monitor, ...input }, project));
   });
 
-  router.delete(`${base}/:slug/`, async (req, env) => {
+  router.delete(`${one}/`, async (req, env) => {
     const { org, monitor, project, events } = await routeMonitor(req, env, "project:write");
     await deleteMonitor(events, monitor.id);
     await monitorsChanged(env, project.id, org.id);
     return new Response(null, { status: 202 });
   });
 
-  router.get(`${base}/:slug/checkins/`, async (req, env) => {
+  router.get(`${one}/stats/`, async (req, env) => {
+    const { monitor, events } = await routeMonitor(req, env, "org:read");
+    const url = new URL(req.url);
+    const range = statsRange(url.searchParams, Date.now() / 1000);
+    const environments = url.searchParams.getAll("environment").filter((e) => e !== "");
+    return json(monitorStats(range, await checkInBuckets(events, monitor.id, environments, range)));
+  });
+
+  router.get(`${one}/checkins/`, async (req, env) => {
     const { monitor, events } = await routeMonitor(req, env, "org:read");
     const url = new URL(req.url);
     const page = pageFrom(url, MONITOR_CHECKINS_PAGE);
