@@ -268,3 +268,20 @@ export function fieldType(dataset: Dataset, field: string): ColumnType {
 export function checkConditions(dataset: Dataset, query: SearchNode | null, now: number): void {
   conditionsSql(query, { table: datasetTable(dataset), now, periodSeconds: 86400 });
 }
+
+/**
+ * A search query over error events as one SQL condition on `events t` (the issue and project event
+ * lists filter with it); throws a 400 for a query the events dataset cannot answer, or an aggregate.
+ */
+export function eventCondition(
+  query: SearchNode | null,
+  now: number,
+  periodSeconds: number,
+): { sql: string; params: SqlValue[] } | null {
+  const conditions = conditionsSql(query, { table: datasetTable("errors"), now, periodSeconds });
+  if (conditions.having.length > 0) throw badRequest("An event list cannot be filtered on an aggregate");
+  if (conditions.where.length === 0) return null;
+  const params = paramsOf(conditions.where);
+  checkParams(params);
+  return { sql: sqlOf(conditions.where), params };
+}

@@ -44,22 +44,45 @@ const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
 /** Whose events a page lists: an issue's, or a project's error events (no transactions). */
 export type EventScope = { issueId: number } | { projectErrors: number };
 
+/** What else a page of events is narrowed by: a time range, a search condition on `events t`, the order. */
+export interface EventPageFilter {
+  /** Unix seconds, inclusive start and exclusive end. */
+  range?: { start: number; end: number };
+  condition?: { sql: string; params: (string | number | null)[] } | null;
+  oldestFirst?: boolean;
+}
+
 /** The statement of one page of a scope's events, newest first, optionally only of some environments. */
 export function eventPageQuery(
   scope: EventScope,
   environments: readonly string[],
   full: boolean,
   page: { limit: number; offset: number },
-): { sql: string; params: (string | number)[] } {
+  filter: EventPageFilter = {},
+): { sql: string; params: (string | number | null)[] } {
   let where = "issueId" in scope ? "ev.issue_id = ?" : "ev.project_id = ? AND ev.type <> 'transaction'";
-  const params: (string | number)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
+  const params: (string | number | null)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
   if (environments.length > 0) {
     where += ` AND ev.environment IN (${marks(environments.length)})`;
     params.push(...environments);
   }
+  if (filter.range) {
+    where += " AND ev.timestamp >= ? AND ev.timestamp < ?";
+    params.push(filter.range.start, filter.range.end);
+  }
+  // The search condition is written over `events t` (discover's columns): the same row, by its key.
+  let from = "events ev";
+  if (filter.condition) {
+    from += " JOIN events t ON t.project_id = ev.project_id AND t.event_id = ev.event_id";
+    where += ` AND (${filter.condition.sql})`;
+    params.push(...filter.condition.params);
+  }
   const columns = full ? EVENT_COLUMNS : `${LIGHT_COLUMNS}, ${SUMMARY_COLUMN}`;
+  const order = filter.oldestFirst
+    ? "ev.timestamp ASC, ev.event_id ASC"
+    : "ev.timestamp DESC, ev.event_id DESC";
   return {
-    sql: `SELECT ${columns} FROM events ev WHERE ${where} ORDER BY ev.timestamp DESC, ev.event_id DESC LIMIT ? OFFSET ?`,
+    sql: `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
     params: [...params, page.limit, page.offset],
   };
 }
@@ -71,8 +94,9 @@ export function eventPage(
   environments: readonly string[],
   full: boolean,
   page: { limit: number; offset: number },
+  filter: EventPageFilter = {},
 ): Promise<EventListRow[]> {
-  const { sql, params } = eventPageQuery(scope, environments, full, page);
+  const { sql, params } = eventPageQuery(scope, environments, full, page, filter);
   return all<EventListRow>(db, sql, params);
 }
 

@@ -671,3 +671,46 @@ describe("the organization's issue list, bounded by statsPeriod or start and end
     expect((await apiJson<IssueJson[]>(t.token, projectList)).map((i) => i.id).sort()).toEqual(both);
   });
 });
+
+describe("an issue's events, filtered as Sentry's issue events endpoint (the MCP server's search)", () => {
+  it("reads query, statsPeriod or start and end, and sort", async () => {
+    const t = await createTenant();
+    const now = Date.now() / 1000;
+    const old = await sendEvent(t, {
+      fingerprint: "f",
+      environment: "prod",
+      message: "checkout failed early",
+      timestamp: now - 3 * 86400,
+    });
+    const prod = await sendEvent(t, {
+      fingerprint: "f",
+      environment: "prod",
+      message: "checkout failed",
+      timestamp: now - 600,
+    });
+    const dev = await sendEvent(t, {
+      fingerprint: "f",
+      environment: "dev",
+      message: "checkout failed",
+      timestamp: now - 300,
+    });
+    const issue = await issueIdOf(t, "f");
+    const ids = async (query: string) =>
+      (
+        await apiJson<{ eventID: string }[]>(
+          t.token,
+          `/api/0/organizations/${t.orgSlug}/issues/${issue}/events/?${query}`,
+        )
+      ).map((e) => e.eventID);
+    expect(await ids("")).toEqual([dev, prod, old]);
+    expect(await ids("query=environment:prod")).toEqual([prod, old]);
+    expect(await ids("query=environment:prod&statsPeriod=1h")).toEqual([prod]);
+    expect(await ids(`query=${encodeURIComponent('"failed early"')}`)).toEqual([old]);
+    expect(await ids("sort=timestamp")).toEqual([old, prod, dev]);
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    expect(await ids(`start=${iso(now - 4 * 86400)}&end=${iso(now - 86400)}`)).toEqual([old]);
+    const bad = await api(t.token, `/api/0/organizations/${t.orgSlug}/issues/${issue}/events/?sort=-count`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ detail: expect.any(String) });
+  });
+});

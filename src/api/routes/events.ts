@@ -1,8 +1,10 @@
 // Events (Sentry's event endpoints): an issue's events (list, latest/oldest/recommended or by id) and a
-// project's events (list, by id). The normalized payload lives in `events.payload`, or in R2 under
+// project's events (list, by id). The lists read `query`, `statsPeriod` / `start` + `end` and `sort`. The normalized payload lives in `events.payload`, or in R2 under
 // `events.payload_key` when it was too large for a row.
 import type { IRequest } from "itty-router";
+import { eventCondition } from "../../db/discover.ts";
 import {
+  type EventPageFilter,
   type EventScope,
   eventPage,
   issueEvent as issueEventRow,
@@ -11,19 +13,42 @@ import {
 import type { EventTableRow } from "../../db/rows.ts";
 import { shardDb } from "../../db/shards.ts";
 import type { Env } from "../../env.ts";
+import { badRequest } from "../../errors.ts";
 import { type AppRouter, param } from "../../http/app-router.ts";
 import { json } from "../../http/responses.ts";
 import { spooledEvent } from "../../project/index.ts";
+import { parseSearchQuery } from "../../protocol/search-syntax.ts";
 import { notFound, requestProject } from "../access.ts";
 import { fullEvent, parseRecord, payloadText } from "../event-json.ts";
 import { issueFor } from "../issue-scope.ts";
 import { linkHeader, pageFrom } from "../pagination.ts";
+import { timeRange } from "../query-scope.ts";
 import { serializeEventListItem } from "../serializers/event.ts";
+
+const DAY = 86400;
 
 /** Sentry event ids are 32 hex characters; a UUID with dashes names the same event. */
 function normalizeEventId(value: string): string | null {
   const id = value.replace(/-/g, "").toLowerCase();
   return /^[0-9a-f]{32}$/.test(id) ? id : null;
+}
+
+/**
+ * What an event list is narrowed by, as Sentry's issue and project event endpoints read it: `query` in
+ * the events search syntax, the range of `statsPeriod` or `start` + `end` (none: every event kept), and
+ * `sort` (`-timestamp`, the default, or `timestamp`).
+ */
+function listFilter(url: URL): EventPageFilter {
+  const q = url.searchParams;
+  const now = Date.now() / 1000;
+  const bounded = Boolean(q.get("statsPeriod") || q.get("start") || q.get("end"));
+  const range = bounded ? timeRange(url, now) : undefined;
+  const sort = q.get("sort") || "-timestamp";
+  if (sort !== "-timestamp" && sort !== "timestamp")
+    throw badRequest(`Invalid sort: ${sort} (expected -timestamp or timestamp)`);
+  const query = parseSearchQuery(q.get("query"));
+  const condition = eventCondition(query, now, range ? range.end - range.start : DAY);
+  return { ...(range ? { range } : {}), condition, oldestFirst: sort === "timestamp" };
 }
 
 async function listEvents(request: IRequest, env: Env, shard: string, scope: EventScope): Promise<Response> {
@@ -32,10 +57,8 @@ async function listEvents(request: IRequest, env: Env, shard: string, scope: Eve
   const page = pageFrom(url);
   const full = url.searchParams.get("full") === "true" || url.searchParams.get("full") === "1";
   const environments = url.searchParams.getAll("environment").filter((e) => e !== "");
-  const rows = await eventPage(events, scope, environments, full, {
-    limit: page.limit + 1,
-    offset: page.offset,
-  });
+  const page1 = { limit: page.limit + 1, offset: page.offset };
+  const rows = await eventPage(events, scope, environments, full, page1, listFilter(url));
   const shown = rows.slice(0, page.limit);
   const body = await Promise.all(
     shown.map(async (row) => {
