@@ -184,7 +184,7 @@ describe("serializeRelease", () => {
       firstEvent: 1_800_000_100,
       lastEvent: 1_800_000_200,
     });
-    expect(json.lastCommit).toEqual({ id: "c1", message: "fix", dateCreated: "2026-01-01T00:00:00Z" });
+    expect(json.lastCommit).toEqual({ id: "c1", message: "fix", dateCreated: "2026-01-01T00:00:00.000Z" });
     expect(json.dateReleased).toBe("2027-01-15T08:00:00.000Z");
     expect(json.firstEvent).toBe("2027-01-15T08:01:40.000Z");
     expect(json.lastEvent).toBe("2027-01-15T08:03:20.000Z");
