@@ -4,6 +4,7 @@ import { teamsByIds, usersByIds } from "../db/actors.ts";
 import { eventCountsByBucket, issueTagCounts, latestEventUnhandled } from "../db/issues.ts";
 import { findRelease } from "../db/releases.ts";
 import { shardDb } from "../db/shards.ts";
+import { issueUserReportCount } from "../db/user-reports.ts";
 import type { Env } from "../env.ts";
 import { parseStatsPeriod, type StatsPeriod, statsBuckets } from "../protocol/issue-search.ts";
 import type { OrgRow } from "./access.ts";
@@ -108,15 +109,17 @@ export async function issueDetailJson(env: Env, origin: string, ctx: IssueContex
   const day = parseStatsPeriod("24h") as StatsPeriod;
   const month: StatsPeriod = { key: "30d", bucket: 86400, buckets: 30 };
   const events = shardDb(env, org.shard);
-  const [actors, dayStats, monthStats, tags, firstRelease, lastRelease, unhandled] = await Promise.all([
-    actorsFor(env.DB, [issue.assigned_to]),
-    issueStats(events, [issue.id], day, now),
-    issueStats(events, [issue.id], month, now),
-    tagSummary(events, issue.id),
-    releaseOrNull(env, events, org.id, issue.first_release),
-    releaseOrNull(env, events, org.id, issue.last_release),
-    latestEventUnhandled(events, issue.id),
-  ]);
+  const [actors, dayStats, monthStats, tags, firstRelease, lastRelease, unhandled, reports] =
+    await Promise.all([
+      actorsFor(env.DB, [issue.assigned_to]),
+      issueStats(events, [issue.id], day, now),
+      issueStats(events, [issue.id], month, now),
+      tagSummary(events, issue.id),
+      releaseOrNull(env, events, org.id, issue.first_release),
+      releaseOrNull(env, events, org.id, issue.last_release),
+      latestEventUnhandled(events, issue.id),
+      issueUserReportCount(events, { id: issue.id, projectId: issue.project_id }),
+    ]);
   const base = serializeIssue(issue, {
     project,
     orgSlug: org.slug,
@@ -137,6 +140,6 @@ export async function issueDetailJson(env: Env, origin: string, ctx: IssueContex
     pluginActions: [],
     pluginIssues: [],
     pluginContexts: [],
-    userReportCount: 0,
+    userReportCount: reports,
   };
 }

@@ -28,6 +28,39 @@ export async function listUserReports(
   ).results;
 }
 
+/** The reports on an issue's events, newest first (reports are rare: the project's are walked). */
+export async function issueUserReports(
+  db: D1Database,
+  issue: { id: number; projectId: number },
+  limit: number,
+  offset: number,
+): Promise<UserReportRow[]> {
+  return (
+    await db
+      .prepare(
+        `${SELECT} WHERE ur.project_id = ? AND ev.issue_id = ? ORDER BY ur.created_at DESC, ur.id DESC LIMIT ? OFFSET ?`,
+      )
+      .bind(issue.projectId, issue.id, limit, offset)
+      .all<UserReportRow>()
+  ).results;
+}
+
+/** How many reports an issue's events have. */
+export async function issueUserReportCount(
+  db: D1Database,
+  issue: { id: number; projectId: number },
+): Promise<number> {
+  const row = await db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM user_reports ur
+       JOIN events ev ON ev.project_id = ur.project_id AND ev.event_id = ur.event_id
+       WHERE ur.project_id = ? AND ev.issue_id = ?`,
+    )
+    .bind(issue.projectId, issue.id)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 export async function userReportForEvent(
   db: D1Database,
   projectId: number,

@@ -115,6 +115,28 @@ describe("user feedback", () => {
     expect(otherList.body).toEqual([]);
   });
 
+  it("lists an issue's reports, and counts them on the issue (the MCP server's get_issue_user_reports)", async () => {
+    const eventId = sent.errorIds[0] ?? "";
+    const created = await call<Row>(t.token, "POST", path(), {
+      event_id: eventId,
+      comments: "on this issue",
+    });
+    expect(created.status).toBe(200);
+    const issueId = String((created.body.issue as Row).id);
+    const reports = await call<Row[]>(
+      t.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/issues/${issueId}/user-reports/`,
+    );
+    expect(reports.status).toBe(200);
+    expect(reports.body.map((r) => r.comments)).toContain("on this issue");
+    expect(reports.body.every((r) => (r.issue as Row).id === issueId)).toBe(true);
+    const issue = await call<Row>(t.token, "GET", `/api/0/issues/${issueId}/`);
+    expect(issue.body.userReportCount).toBe(reports.body.length);
+    const foreign = await call(other.token, "GET", `/api/0/issues/${issueId}/user-reports/`);
+    expect(foreign.status).toBe(404);
+  });
+
   it("stores a user_report envelope item once when the SDK sends the envelope again", async () => {
     const eventId = sent.errorIds[2] ?? "";
     const report = JSON.stringify({

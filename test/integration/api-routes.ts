@@ -174,6 +174,8 @@ export const ROUTES: RouteCase[] = [
   { route: "PUT /api/0/issues/:issueId/", body: { status: "resolved" } },
   { route: "DELETE /api/0/issues/:issueId/" },
   { route: "GET /api/0/issues/:issueId/tags/" },
+  { route: "GET /api/0/issues/:issueId/user-reports/" },
+  { route: "GET /api/0/organizations/:org/issues/:issueId/user-reports/" },
   { route: "GET /api/0/organizations/:org/issues/:issueId/" },
   { route: "PUT /api/0/organizations/:org/issues/:issueId/", body: { status: "resolved" } },
   { route: "DELETE /api/0/organizations/:org/issues/:issueId/" },

@@ -1,10 +1,13 @@
 // Sentry's user feedback API (`/projects/{org}/{project}/user-feedback/`): GET lists the project's user
 // reports newest first (paged), POST stores one for an event id (Sentry's UserReport shape). A report
 // is never rewritten: a retried POST returns the stored report, a different one for the same event 409.
+// An issue's reports (`/issues/{id}/user-reports/`, also under the organization: the MCP server's
+// get_issue_user_reports) are the reports on its events.
 import type { IRequest } from "itty-router";
 import { shardDb } from "../../db/shards.ts";
 import {
   insertUserReportOnce,
+  issueUserReports,
   listUserReports,
   type UserReportRow,
   userReportForEvent,
@@ -21,6 +24,7 @@ import {
   MAX_USER_REPORT_NAME_CHARS,
 } from "../../limits.ts";
 import { requestProject } from "../access.ts";
+import { issueFor } from "../issue-scope.ts";
 import { isoDate, linkHeader, pageFrom } from "../pagination.ts";
 import { objectBody } from "../slugs.ts";
 
@@ -90,5 +94,20 @@ async function createReport(request: IRequest, env: Env): Promise<Response> {
 
 export function registerUserFeedbackRoutes(router: AppRouter): void {
   router.get("/api/0/projects/:org/:project/user-feedback/", (req, env) => listReports(req, env));
+  for (const base of ["/api/0/issues/:issueId", "/api/0/organizations/:org/issues/:issueId"])
+    router.get(`${base}/user-reports/`, async (req, env) => {
+      const { issue, org } = await issueFor(req, env, "event:read");
+      const url = new URL(req.url);
+      const page = pageFrom(url);
+      const rows = await issueUserReports(
+        shardDb(env, org.shard),
+        { id: issue.id, projectId: issue.project_id },
+        page.limit + 1,
+        page.offset,
+      );
+      return json(rows.slice(0, page.limit).map(serializeUserReport), 200, {
+        link: linkHeader(url, page, rows.length > page.limit),
+      });
+    });
   router.post("/api/0/projects/:org/:project/user-feedback/", (req, env) => createReport(req, env));
 }
