@@ -52,3 +52,11 @@ export function linkHeader(url: URL, page: Page, hasMore: boolean): string {
 export const isoDate = (seconds: number | null | undefined): string | null => isoFromSeconds(seconds);
 
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
+
+/**
+ * The `query` of Sentry's organization, team and project lists (a name or slug contains it; the MCP
+ * server's find_projects narrows with it), bounded in length.
+ */
+export function textQuery(url: URL): string {
+  return (url.searchParams.get("query") ?? "").trim().slice(0, 200);
+}

@@ -4,7 +4,7 @@
 import type { Page } from "./page.ts";
 import type { projectKeys, projects } from "./schema.ts";
 import { all, first, type SqlParam } from "./sql.ts";
-import { inIdsSql, isUniqueViolation, nowSeconds, type Paged, paged } from "./tenants.ts";
+import { inIdsSql, isUniqueViolation, NAME_OR_SLUG_MATCH, nowSeconds, type Paged, paged } from "./tenants.ts";
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type ProjectKeyRow = typeof projectKeys.$inferSelect;
@@ -21,13 +21,14 @@ export async function listProjects(
   db: D1Database,
   organizationIds: readonly number[],
   page: Page,
+  query = "",
 ): Promise<Paged<ProjectRow>> {
   if (organizationIds.length === 0) return { rows: [], hasMore: false };
   const rows = await all<ProjectRow>(
     db,
-    `SELECT ${PROJECT_COLUMNS} FROM projects WHERE ${inIdsSql("organization_id")}
+    `SELECT ${PROJECT_COLUMNS} FROM projects WHERE ${NAME_OR_SLUG_MATCH} AND ${inIdsSql("organization_id")}
      ORDER BY slug ASC, id ASC LIMIT ? OFFSET ?`,
-    [JSON.stringify(organizationIds), page.limit + 1, page.offset],
+    [query.trim(), JSON.stringify(organizationIds), page.limit + 1, page.offset],
   );
   return paged(rows, page);
 }

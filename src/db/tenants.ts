@@ -39,16 +39,26 @@ export const paged = <T>(rows: T[], page: Page): Paged<T> => ({
 
 const ORG_COLUMNS = "id, slug, name, created_at AS createdAt, shard";
 
+/**
+ * Sentry's `query` of the organization, team and project lists: the text within the name or the slug,
+ * in any case (an empty text matches all). The text is parameter ?1: first in the statement's text and
+ * in its parameters (the plain `?` after it number on from 2).
+ */
+export const NAME_OR_SLUG_MATCH =
+  "(?1 = '' OR instr(lower(name), lower(?1)) > 0 OR instr(lower(slug), lower(?1)) > 0)";
+
 export async function listOrganizations(
   db: D1Database,
   ids: readonly number[],
   page: Page,
+  query = "",
 ): Promise<Paged<OrganizationRow>> {
   if (ids.length === 0) return { rows: [], hasMore: false };
   const rows = await all<OrganizationRow>(
     db,
-    `SELECT ${ORG_COLUMNS} FROM organizations WHERE ${inIdsSql("id")} ORDER BY name ASC, id ASC LIMIT ? OFFSET ?`,
-    [JSON.stringify(ids), page.limit + 1, page.offset],
+    `SELECT ${ORG_COLUMNS} FROM organizations WHERE ${NAME_OR_SLUG_MATCH} AND ${inIdsSql("id")}
+     ORDER BY name ASC, id ASC LIMIT ? OFFSET ?`,
+    [query.trim(), JSON.stringify(ids), page.limit + 1, page.offset],
   );
   return paged(rows, page);
 }
@@ -149,11 +159,17 @@ export async function removeMember(db: D1Database, organizationId: number, userI
 
 const TEAM_COLUMNS = "id, organization_id AS organizationId, slug, name, created_at AS createdAt";
 
-export async function listTeams(db: D1Database, organizationId: number, page: Page): Promise<Paged<TeamRow>> {
+export async function listTeams(
+  db: D1Database,
+  organizationId: number,
+  page: Page,
+  query = "",
+): Promise<Paged<TeamRow>> {
   const rows = await all<TeamRow>(
     db,
-    `SELECT ${TEAM_COLUMNS} FROM teams WHERE organization_id = ? ORDER BY slug ASC LIMIT ? OFFSET ?`,
-    [organizationId, page.limit + 1, page.offset],
+    `SELECT ${TEAM_COLUMNS} FROM teams WHERE ${NAME_OR_SLUG_MATCH} AND organization_id = ?
+     ORDER BY slug ASC LIMIT ? OFFSET ?`,
+    [query.trim(), organizationId, page.limit + 1, page.offset],
   );
   return paged(rows, page);
 }

@@ -213,6 +213,24 @@ describe("teams", () => {
 });
 
 describe("projects", () => {
+  it("lists organizations, teams and projects narrowed by query (name or slug, any case)", async () => {
+    const { t, owner } = await ownedTenant();
+    for (const name of ["Web Frontend", "Billing API"]) {
+      const res = await call(owner.token, "POST", `/api/0/teams/${t.orgSlug}/core/projects/`, { name });
+      expect(res.status).toBe(201);
+    }
+    const slugs = async (path: string) =>
+      (await call<JsonList>(owner.token, "GET", path)).body.map((p) => String(p.slug)).sort();
+    expect(await slugs(`/api/0/organizations/${t.orgSlug}/projects/?query=web`)).toEqual(["web-frontend"]);
+    expect(await slugs(`/api/0/organizations/${t.orgSlug}/projects/?query=API`)).toEqual(["billing-api"]);
+    expect(await slugs(`/api/0/projects/?query=frontend`)).toEqual(["web-frontend"]);
+    expect(await slugs(`/api/0/teams/${t.orgSlug}/core/projects/?query=billing`)).toEqual(["billing-api"]);
+    expect(await slugs(`/api/0/organizations/${t.orgSlug}/teams/?query=COR`)).toEqual(["core"]);
+    expect(await slugs(`/api/0/organizations/${t.orgSlug}/teams/?query=nothing`)).toEqual([]);
+    expect(await slugs(`/api/0/organizations/?query=${t.orgSlug.slice(0, 8)}`)).toEqual([t.orgSlug]);
+    expect(await slugs(`/api/0/organizations/?query=zzz-no-such`)).toEqual([]);
+  });
+
   it("create under a team with a DSN key that ingests; list; detail", async () => {
     const { t, owner } = await ownedTenant();
     const created = await call<Json>(owner.token, "POST", `/api/0/teams/${t.orgSlug}/core/projects/`, {

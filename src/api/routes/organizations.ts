@@ -14,7 +14,7 @@ import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, forbidden, type OrgRow } from "../access.ts";
-import { linkHeader, pageFrom } from "../pagination.ts";
+import { linkHeader, pageFrom, textQuery } from "../pagination.ts";
 import { serializeOrganization, serializeOrganizationDetail } from "../serializers/organization.ts";
 import { parseRetentionDays, serializeProject } from "../serializers/project.ts";
 import { serializeTeam } from "../serializers/team.ts";
@@ -69,7 +69,12 @@ export function registerOrganizationRoutes(router: AppRouter): void {
     const caller = await authenticate(req, env);
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const { rows, hasMore } = await listOrganizations(env.DB, [...caller.orgScopes.keys()], page);
+    const { rows, hasMore } = await listOrganizations(
+      env.DB,
+      [...caller.orgScopes.keys()],
+      page,
+      textQuery(url),
+    );
     const origin = originOf(req);
     return json(
       rows.map((o) => serializeOrganization(o, origin)),

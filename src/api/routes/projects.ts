@@ -38,7 +38,7 @@ import {
   requestProject,
   type Scope,
 } from "../access.ts";
-import { linkHeader, pageFrom } from "../pagination.ts";
+import { linkHeader, pageFrom, textQuery } from "../pagination.ts";
 import { BUDGET_OPTION, parseBudget } from "../serializers/budget.ts";
 import { parseProjectChanges, parseProjectCreate, serializeProject } from "../serializers/project.ts";
 import { newKeyPair } from "../serializers/project-key.ts";
@@ -115,7 +115,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const readable = [...caller.orgScopes.keys()].filter((id) => hasScope(caller, id, "project:read"));
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const { rows, hasMore } = await listProjects(env.DB, readable, page);
+    const { rows, hasMore } = await listProjects(env.DB, readable, page, textQuery(url));
     const orgs = new Map<number, OrgSummary>();
     for (const id of new Set(rows.map((r) => r.organizationId))) {
       const org = await getOrganization(env.DB, id);
@@ -129,7 +129,7 @@ export function registerProjectRoutes(router: AppRouter): void {
     const org = await organizationWithAny(env, caller, param(req, "org"), ["org:read", "project:read"]);
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const { rows, hasMore } = await listProjects(env.DB, [org.id], page);
+    const { rows, hasMore } = await listProjects(env.DB, [org.id], page, textQuery(url));
     return json(await projectJson(env, caller, rows), 200, { link: linkHeader(url, page, hasMore) });
   });
 
@@ -137,10 +137,12 @@ export function registerProjectRoutes(router: AppRouter): void {
     const { caller, team } = await routeTeam(req, env, "project:read");
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const { rows, hasMore } = await listProjects(env.DB, [team.organizationId], {
-      offset: 0,
-      limit: 10_000,
-    });
+    const { rows, hasMore } = await listProjects(
+      env.DB,
+      [team.organizationId],
+      { offset: 0, limit: 10_000 },
+      textQuery(url),
+    );
     const mine = rows.filter((p) => p.teamId === team.id);
     const shown = mine.slice(page.offset, page.offset + page.limit);
     return json(await projectJson(env, caller, shown), 200, {

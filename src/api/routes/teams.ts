@@ -9,7 +9,7 @@ import { readJsonBody } from "../../http/json-body.ts";
 import { json } from "../../http/responses.ts";
 import { MAX_API_JSON_BYTES } from "../../limits.ts";
 import { authenticate, type Caller, notFound, type OrgRow, type Scope } from "../access.ts";
-import { linkHeader, pageFrom } from "../pagination.ts";
+import { linkHeader, pageFrom, textQuery } from "../pagination.ts";
 import { serializeTeam } from "../serializers/team.ts";
 import { nameAndSlug, objectBody } from "../slugs.ts";
 import { effectiveScopes, isUserMember, organizationWithAny } from "../tenant-access.ts";
@@ -36,7 +36,7 @@ export function registerTeamRoutes(router: AppRouter): void {
     const org = await organizationWithAny(env, caller, param(req, "org"), ["team:read", "org:read"]);
     const url = new URL(req.url);
     const page = pageFrom(url);
-    const { rows, hasMore } = await listTeams(env.DB, org.id, page);
+    const { rows, hasMore } = await listTeams(env.DB, org.id, page, textQuery(url));
     return json(await teamJson(env, caller, org, rows), 200, { link: linkHeader(url, page, hasMore) });
   });
 
