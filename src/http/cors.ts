@@ -10,7 +10,9 @@ const INGEST_CORS_HEADERS: Record<string, string> = {
 };
 
 export function isIngestPath(pathname: string): boolean {
-  return /^\/api\/(\d+\/)?(envelope|store|minidump|security|csp-report|nel|events)\b/.test(pathname);
+  return /^\/api\/(\d+\/)?(envelope|store|minidump|security|csp-report|nel|events|integration\/otlp|otlp)\b/.test(
+    pathname,
+  );
 }
 
 const INGEST_CORS_ENTRIES = Object.entries(INGEST_CORS_HEADERS);

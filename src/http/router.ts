@@ -24,11 +24,13 @@ export function buildRouter(): AppRouter {
       handleMinidump(req, env, ctx, param(req, "projectId")),
     );
   }
-  // OTLP/HTTP, at Sentry's paths (exporters append `/v1/traces` / `/v1/logs` to the base endpoint).
+  // OTLP/HTTP, at Sentry's paths (exporters append `/v1/traces` / `/v1/logs` to the base endpoint),
+  // and at `/api/{id}/otlp/…`, the path Relay served first and still serves.
   for (const signal of ["traces", "logs"] as const) {
-    router.post(`/api/:projectId/integration/otlp/v1/${signal}`, (req, env, ctx) =>
-      handleOtlp(req, env, ctx, param(req, "projectId"), signal),
-    );
+    for (const base of ["integration/otlp", "otlp"])
+      router.post(`/api/:projectId/${base}/v1/${signal}`, (req, env, ctx) =>
+        handleOtlp(req, env, ctx, param(req, "projectId"), signal),
+      );
   }
   router.post("/api/store/", (req, env, ctx) => handleStore(req, env, ctx, null));
   registerApiRoutes(router);

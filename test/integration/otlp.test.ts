@@ -22,12 +22,23 @@ async function faults(t: Tenant, f: D1Faults): Promise<void> {
   await setFaults(t, f);
 }
 
-function postOtlp(t: Tenant, signal: "traces" | "logs", body: unknown, drain = true): Promise<Response> {
+function postOtlp(
+  t: Tenant,
+  signal: "traces" | "logs",
+  body: unknown,
+  drain = true,
+  base = "integration/otlp",
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return send(
-    `/api/${t.projectId}/integration/otlp/v1/${signal}`,
+    `/api/${t.projectId}/${base}/v1/${signal}`,
     {
       method: "POST",
-      headers: { "content-type": "application/json", "x-sentry-auth": `sentry sentry_key=${t.publicKey}` },
+      headers: {
+        "content-type": "application/json",
+        "x-sentry-auth": `sentry sentry_key=${t.publicKey}`,
+        ...headers,
+      },
       body: JSON.stringify(body),
     },
     { drain },
@@ -57,6 +68,19 @@ describe("OTLP/HTTP ingest", () => {
       .bind(t.projectId)
       .all();
     expect(levels.results).toEqual([{ level: "error" }, { level: "info" }]);
+  });
+
+  it("takes the same data at Relay's first path (/otlp/v1/…), and answers a browser with CORS", async () => {
+    const t = await createTenant();
+    const origin = { origin: "https://app.example.test" };
+    const traces = await postOtlp(t, "traces", tracesFixture, true, "otlp", origin);
+    expect(traces.status).toBe(200);
+    expect(traces.headers.get("access-control-allow-origin")).toBe("*");
+    expect(traces.headers.get("access-control-expose-headers")).toContain("retry-after");
+    const logs = await postOtlp(t, "logs", logsFixture, true, "integration/otlp", origin);
+    expect(logs.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await count("spans", t)).toBe(2);
+    expect(await count("logs", t)).toBe(2);
   });
 
   it("answers a partial success naming the spans it refused, and keeps the rest", async () => {
