@@ -235,6 +235,20 @@ describe("eventTags", () => {
     expect(map.get("os")).toBe("Linux 6.1");
     expect(tags.map((t) => t.key)).toEqual([...tags.map((t) => t.key)].sort());
   });
+
+  it("tags the mechanism of the last exception of a chain, the one raised (as Sentry does)", () => {
+    const chained = {
+      exception: {
+        values: [
+          { type: "TypeError", value: "cause", mechanism: { type: "chained", handled: true } },
+          { type: "Error", value: "raised", mechanism: { type: "onuncaughtexception", handled: false } },
+        ],
+      },
+    };
+    const map = new Map(eventTags(row, chained as never).map((t) => [t.key, t.value]));
+    expect(map.get("mechanism")).toBe("onuncaughtexception");
+    expect(map.get("handled")).toBe("no");
+  });
 });
 
 describe("serializeEvent", () => {

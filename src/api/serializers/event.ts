@@ -39,7 +39,8 @@ export function eventTags(row: EventRecord, payload: JsonRecord | null): { key: 
     set("logger", str(payload.logger));
     set("server_name", str(payload.server_name));
     set("url", str(rec(payload.request)?.url));
-    const mechanism = rec(list(rec(payload.exception)?.values).filter(isRecord)[0]?.mechanism);
+    // Sentry tags the mechanism of the last exception: the one raised, after the causes before it.
+    const mechanism = rec(list(rec(payload.exception)?.values).filter(isRecord).at(-1)?.mechanism);
     set("mechanism", str(mechanism?.type));
     const handled = bool(mechanism?.handled);
     if (handled !== null) set("handled", handled ? "yes" : "no");
