@@ -1,7 +1,12 @@
 // Issues as Sentry's JSON: list items (with assignees and event-count stats) and the detail (with tags,
 // first/last release and whether the latest event was unhandled), read through src/db/.
 import { teamsByIds, usersByIds } from "../db/actors.ts";
-import { eventCountsByBucket, issueTagCounts, latestEventUnhandled } from "../db/issues.ts";
+import {
+  eventCountsByBucket,
+  issuesWithUnhandledLatest,
+  issueTagCounts,
+  latestEventUnhandled,
+} from "../db/issues.ts";
 import { findRelease } from "../db/releases.ts";
 import { shardDb } from "../db/shards.ts";
 import { issueUserReportCount } from "../db/user-reports.ts";
@@ -67,14 +72,13 @@ export async function serializeIssues(
     env.DB,
     rows.map((r) => r.assigned_to),
   );
-  const stats = period
-    ? await issueStats(
-        shardDb(env, org.shard),
-        rows.map((r) => r.id),
-        period,
-        now,
-      )
-    : null;
+  const events = shardDb(env, org.shard);
+  const ids = rows.map((r) => r.id);
+  const [stats, unhandled] = await Promise.all([
+    period ? issueStats(events, ids, period, now) : null,
+    // As Sentry's list: whether the newest event of each issue was unhandled.
+    issuesWithUnhandledLatest(events, ids),
+  ]);
   return rows.flatMap((row) => {
     const project = projects.get(row.project_id);
     if (!project) return [];
@@ -86,6 +90,7 @@ export async function serializeIssues(
         origin,
         now,
         assignee: row.assigned_to ? (actors.get(row.assigned_to) ?? null) : null,
+        isUnhandled: unhandled.has(row.id),
         ...(period && series ? { stats: { [period.key]: series } } : {}),
       }),
     ];

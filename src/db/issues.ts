@@ -258,6 +258,24 @@ export async function latestEventUnhandled(db: D1Database, issueId: number): Pro
   return row?.unhandled === 1;
 }
 
+/** Of these issues, those whose newest event has an unhandled exception (one index seek each). */
+export async function issuesWithUnhandledLatest(
+  db: D1Database,
+  issueIds: readonly number[],
+): Promise<Set<number>> {
+  if (issueIds.length === 0) return new Set();
+  const rows = await all<{ id: number; unhandled: number | null }>(
+    db,
+    `SELECT ids.value AS id, (
+       SELECT EXISTS (SELECT 1 FROM json_each(${shapeDocument("events")}, '$.exception.values') v
+         WHERE json_extract(v.value, '$.mechanism.handled') = 0)
+       FROM events WHERE issue_id = ids.value ORDER BY timestamp DESC, event_id DESC LIMIT 1
+     ) AS unhandled FROM json_each(?) ids`,
+    [JSON.stringify(issueIds)],
+  );
+  return new Set(rows.filter((r) => r.unhandled === 1).map((r) => r.id));
+}
+
 /** Unresolved issues per project. */
 export async function openIssueCounts(db: D1Database, projectIds: number[]): Promise<Map<number, number>> {
   const counts = new Map<number, number>();

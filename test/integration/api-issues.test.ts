@@ -714,3 +714,21 @@ describe("an issue's events, filtered as Sentry's issue events endpoint (the MCP
     expect(await bad.json()).toEqual({ detail: expect.any(String) });
   });
 });
+
+describe("isUnhandled in the issue list", () => {
+  it("is the newest event's, as on the issue's own page", async () => {
+    const t = await createTenant();
+    await sendEvent(t, { fingerprint: "crash", exception: { type: "KeyError", value: "'k'" } });
+    await sendEvent(t, { fingerprint: "note", message: "just a message" });
+    const crash = await issueIdOf(t, "crash");
+    const note = await issueIdOf(t, "note");
+    const list = await apiJson<(IssueJson & { isUnhandled: boolean })[]>(
+      t.token,
+      `/api/0/organizations/${t.orgSlug}/issues/?query=`,
+    );
+    const flags = Object.fromEntries(list.map((i) => [i.id, i.isUnhandled]));
+    expect(flags).toEqual({ [crash]: true, [note]: false });
+    const detail = await apiJson<{ isUnhandled: boolean }>(t.token, `/api/0/issues/${crash}/`);
+    expect(detail.isUnhandled).toBe(true);
+  });
+});
