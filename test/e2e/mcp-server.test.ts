@@ -103,6 +103,19 @@ async function sendTelemetry(): Promise<void> {
       },
     ],
   ]);
+  await sendEnvelope({}, [
+    [
+      { type: "check_in" },
+      {
+        check_in_id: hex(16),
+        monitor_slug: `nightly-${marker}`,
+        status: "ok",
+        environment: "production",
+        duration: 1.5,
+        monitor_config: { schedule: { type: "crontab", value: "0 * * * *" }, checkin_margin: 5 },
+      },
+    ],
+  ]);
   for (let i = 0; i < 100; i++) {
     const rows = sqlLocal(
       server.persistTo,
@@ -112,6 +125,14 @@ async function sendTelemetry(): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error("the error event was not stored");
+}
+
+async function api(method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
 }
 
 interface ToolResult {
@@ -175,9 +196,15 @@ class McpClient {
     this.child.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", method })}\n`);
   }
 
-  /** Calls a tool; fails the test when the tool reports an error. */
+  /**
+   * Calls a tool; fails the test when the tool reports an error. A tool of the catalog (not listed at
+   * the top level) is called the way an agent reaches it: through execute_sentry_tool.
+   */
   async tool(name: string, args: Record<string, unknown>): Promise<string> {
-    const reply = await this.request("tools/call", { name, arguments: args });
+    const call = toolNames.includes(name)
+      ? { name, arguments: args }
+      : { name: "execute_sentry_tool", arguments: { name, arguments: args } };
+    const reply = await this.request("tools/call", call);
     expect(reply.error, JSON.stringify(reply.error)).toBeUndefined();
     const result = reply.result as ToolResult;
     const text = result.content.map((c) => c.text).join("\n");
@@ -298,6 +325,110 @@ describe("@sentry/mcp-server 0.39 over stdio", () => {
     });
     expect(logs).toContain(`charge failed ${marker}`);
     expect(logs).toContain("ERROR");
+  });
+
+  it("whoami names the token's user", async () => {
+    const text = await mcp.tool("whoami", {});
+    expect(text).toMatch(/@/);
+  });
+
+  it("find_projects narrows by query", async () => {
+    const text = await mcp.tool("find_projects", { organizationSlug: org, query: server.projectSlug });
+    expect(text).toContain(server.projectSlug);
+  });
+
+  it("search_issues within a period, and search_issue_events within the issue", async () => {
+    const recent = await mcp.tool("search_issues", {
+      organizationSlug: org,
+      query: "is:unresolved PaymentError",
+      period: "24h",
+    });
+    expect(recent).toContain(`card declined ${marker}`);
+    const events = await mcp.tool("search_issue_events", {
+      organizationSlug: org,
+      issueId: shortId,
+      query: "environment:production",
+      period: "1h",
+    });
+    expect(events).toContain(errorId);
+    const none = await mcp.tool("search_issue_events", {
+      organizationSlug: org,
+      issueId: shortId,
+      query: "environment:staging",
+    });
+    expect(none).not.toContain(errorId);
+  });
+
+  it("get_issue_user_reports lists the report on the issue's event", async () => {
+    const res = await api("POST", `/api/0/projects/${org}/${server.projectSlug}/user-feedback/`, {
+      event_id: errorId,
+      name: "Ada",
+      email: "ada@example.test",
+      comments: `the card was fine ${marker}`,
+    });
+    expect(res.status, await res.text()).toBe(200);
+    const text = await mcp.tool("get_issue_user_reports", { organizationSlug: org, issueId: shortId });
+    expect(text).toContain(`the card was fine ${marker}`);
+  });
+
+  it("get_monitor_details shows the monitor its check-in created, with its stats", async () => {
+    const text = await mcp.tool("get_monitor_details", {
+      organizationSlug: org,
+      monitorSlug: `nightly-${marker}`,
+    });
+    expect(text).toContain(`nightly-${marker}`);
+    expect(text).toMatch(/ok=1/);
+    const scoped = await mcp.tool("get_monitor_details", {
+      organizationSlug: org,
+      projectSlug: server.projectSlug,
+      monitorSlug: `nightly-${marker}`,
+    });
+    expect(scoped).toContain(`nightly-${marker}`);
+  });
+
+  it("find_releases and get_release_details with commits, one of them undated", async () => {
+    const version = `mcp@${marker}`;
+    const created = await api("POST", `/api/0/organizations/${org}/releases/`, {
+      version,
+      projects: [server.projectSlug],
+    });
+    expect(created.status, await created.text()).toBe(201);
+    const commits = [
+      { id: "b".repeat(40), message: `second ${marker}`, timestamp: "2026-01-02T03:00:00+03:00" },
+      { id: "a".repeat(40), message: `first ${marker}` },
+    ];
+    const put = await api("PUT", `/api/0/organizations/${org}/releases/${encodeURIComponent(version)}/`, {
+      commits,
+    });
+    expect(put.status, await put.text()).toBe(200);
+    expect(await mcp.tool("find_releases", { organizationSlug: org })).toContain(version);
+    const details = await mcp.tool("get_release_details", {
+      organizationSlug: org,
+      releaseVersion: version,
+      projectSlugOrId: server.projectSlug,
+    });
+    expect(details).toContain(version);
+    expect(details).toContain(`second ${marker}`);
+  });
+
+  it("update_issue ignores the issue until it occurs 100 more times", async () => {
+    const text = await mcp.tool("update_issue", {
+      organizationSlug: org,
+      issueId: shortId,
+      status: "ignored",
+      ignoreCount: 100,
+    });
+    expect(text.toLowerCase()).toContain("ignored");
+    const issues = (await (
+      await api("GET", `/api/0/organizations/${org}/issues/?query=${shortId}`)
+    ).json()) as {
+      substatus: string;
+      statusDetails: Record<string, unknown>;
+    }[];
+    expect(issues[0]).toMatchObject({
+      substatus: "archived_until_condition_met",
+      statusDetails: { ignoreCount: 100 },
+    });
   });
 
   it("update_issue resolves the issue", async () => {
