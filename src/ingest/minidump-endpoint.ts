@@ -3,8 +3,12 @@
 // dump in `upload_file_minidump` (possibly gzip itself), the event as JSON in a `sentry` field and/or
 // as `sentry[tags][key]`-style bracket fields; other files are kept as attachments and other fields
 // as the event's `extra`. The request becomes an envelope (event + minidump attachment + the other
-// files) and takes the envelope path; the answer is the event id as text, as Crashpad expects.
-// sentry-native's Crashpad backend adds its event and breadcrumbs as MessagePack files, merged here.
+// files) and takes the envelope path; the answer is the event id as text, as Crashpad expects, and
+// never a 429: crash reporters ignore rate limits and retry, so a rate-limited dump is answered 200
+// too (its drop counted), as Relay answers it. A body sent as `application/octet-stream` or
+// `application/x-dmp` is the dump alone. sentry-native's Crashpad backend adds its event and
+// breadcrumbs as MessagePack files; Electron sends JSON in `sentry___<name>` fields and the event in
+// `sentry__1`…`sentry__N` chunks: all merged here.
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
 import { type MultipartPart, multipartBoundary, readMultipart } from "../http/multipart.ts";
@@ -17,6 +21,7 @@ import { authenticateRequest, ingestEnvelope, recordRejected } from "./endpoints
 import { MINIDUMP_ATTACHMENT_TYPE, minidumpBytes } from "./minidump.ts";
 
 const MINIDUMP_FIELD = "upload_file_minidump";
+const RAW_DUMP_TYPES = ["application/octet-stream", "application/x-dmp"];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -41,6 +46,17 @@ function setBracketField(event: JsonObject, name: string, value: string): void {
     target = target[key] as JsonObject;
   }
   target[keys[keys.length - 1] ?? ""] = value;
+}
+
+/** `patch` merged into `target`, objects key by key (Relay's merge of the upload's JSON fields). */
+function deepMerge(target: JsonObject, patch: JsonObject): JsonObject {
+  for (const [key, value] of Object.entries(patch)) {
+    const before = target[key];
+    const isObject = (v: JsonValue | undefined): v is JsonObject =>
+      v !== null && typeof v === "object" && !Array.isArray(v);
+    target[key] = isObject(before) && isObject(value) ? deepMerge({ ...before }, value) : value;
+  }
+  return target;
 }
 
 function parseSentryJson(text: string): JsonObject {
@@ -88,10 +104,17 @@ export function minidumpEnvelope(parts: readonly MultipartPart[]): Envelope {
   const json = parts.find((p) => p.name === "sentry" && p.filename === null);
   if (json) event = { ...event, ...parseSentryJson(decoder.decode(json.body)) };
   const items: EnvelopeItem[] = [];
+  const chunks = new Map<number, string>();
+  const fields: MultipartPart[] = [];
   for (const part of parts) {
     if (part === dump || part === json) continue;
     if (part.name === NATIVE_EVENT || NATIVE_BREADCRUMBS.includes(part.name)) continue;
-    if (part.filename !== null) {
+    const chunk = part.filename === null ? /^sentry__(\d+)$/.exec(part.name) : null;
+    if (chunk?.[1]) chunks.set(Number(chunk[1]), decoder.decode(part.body));
+    else if (part.filename === null && part.name.startsWith("sentry___"))
+      event = deepMerge(event, parseSentryJson(decoder.decode(part.body)));
+    else if (part.filename === null) fields.push(part);
+    else {
       items.push({
         type: "attachment",
         headers: {
@@ -102,8 +125,18 @@ export function minidumpEnvelope(parts: readonly MultipartPart[]): Envelope {
         },
         payload: part.body,
       });
-    } else setBracketField(event, part.name, decoder.decode(part.body));
+    }
   }
+  if (chunks.size > 0) {
+    const text = [...chunks.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([, t]) => t)
+      .join("");
+    event = deepMerge(event, parseSentryJson(text));
+  }
+  for (const part of fields) setBracketField(event, part.name, decoder.decode(part.body));
+  // The id the answer names, also when the event is then rate limited (the answer is 200 then too).
+  if (typeof event.event_id !== "string") event.event_id = crypto.randomUUID().replace(/-/g, "");
   const bytes = minidumpBytes(dump.body);
   items.unshift({
     type: "attachment",
@@ -120,7 +153,7 @@ export function minidumpEnvelope(parts: readonly MultipartPart[]): Envelope {
     headers: { type: "event" },
     payload: encoder.encode(JSON.stringify(event)),
   });
-  return { headers: {}, items };
+  return { headers: { event_id: event.event_id }, items };
 }
 
 export async function handleMinidump(
@@ -135,9 +168,14 @@ export async function handleMinidump(
   const body = decodeBody(raw, request.headers.get("content-encoding"), MAX_ATTACHMENTS_BYTES);
   let envelope: Envelope;
   try {
-    const boundary = multipartBoundary(request.headers.get("content-type"));
+    const contentType = request.headers.get("content-type");
     const parts: MultipartPart[] = [];
-    for await (const part of readMultipart(once(body), boundary, MAX_ATTACHMENT_BYTES)) parts.push(part);
+    if (RAW_DUMP_TYPES.includes((contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? ""))
+      parts.push({ name: MINIDUMP_FIELD, filename: "minidump.dmp", contentType, body });
+    else {
+      const boundary = multipartBoundary(contentType);
+      for await (const part of readMultipart(once(body), boundary, MAX_ATTACHMENT_BYTES)) parts.push(part);
+    }
     envelope = minidumpEnvelope(parts);
   } catch (error) {
     if (error instanceof FaultlineError && error.status < 500) {
@@ -152,11 +190,12 @@ export async function handleMinidump(
     throw error;
   }
   const answer = await ingestEnvelope(request, env, ctx, envelope, who);
-  if (answer.status !== 200) return answer;
-  const { id } = (await answer.json()) as { id?: string };
+  if (answer.status !== 200 && answer.status !== 429) return answer;
+  const { id } = answer.status === 200 ? ((await answer.json()) as { id?: string }) : { id: undefined };
   const headers = new Headers(answer.headers);
   headers.set("content-type", "text/plain; charset=utf-8");
-  return new Response(id ? formatUuid(id) : "", { status: 200, headers });
+  const eventId = id ?? String(envelope.headers.event_id ?? "");
+  return new Response(eventId ? formatUuid(eventId) : "", { status: 200, headers });
 }
 
 function formatUuid(id: string): string {
