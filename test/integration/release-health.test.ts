@@ -327,4 +327,24 @@ describe("release health", () => {
       expect(typeof res.body.detail).toBe("string");
     }
   });
+
+  it("counts the session of a client whose clock is two hours ahead, shifted by its sent_at", async () => {
+    const t = await createTenant();
+    const ahead = Math.floor(Date.now() / 1000) + 7200;
+    const update = JSON.stringify({
+      sid: sid(),
+      init: true,
+      started: iso(ahead - 10),
+      timestamp: iso(ahead),
+      status: "exited",
+      attrs: { release: "skewed@1.0", environment: "production" },
+    });
+    const res = await postEnvelope(t, envelope({ sent_at: iso(ahead) }, [{ type: "session" }, update]));
+    expect(res.status).toBe(200);
+    const { body } = await api(
+      t,
+      `/api/0/organizations/${t.orgSlug}/sessions/?field=sum(session)&statsPeriod=1h&interval=1h`,
+    );
+    expect(body.groups[0]?.totals["sum(session)"]).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { MAX_SESSION_AGE_SECONDS } from "../../src/limits.ts";
-import { parseSessionItem, parseSessionsItem } from "../../src/protocol/items/index.ts";
+import { type ItemContext, parseSessionItem, parseSessionsItem } from "../../src/protocol/items/index.ts";
 import type { JsonValue } from "../../src/protocol/types.ts";
 
 const T0 = 1772359200; // 2026-03-01T10:00:00Z
@@ -23,7 +23,7 @@ function session(
   };
 }
 
-const parseOne = (value: unknown, context = ctx) =>
+const parseOne = (value: unknown, context: ItemContext = ctx) =>
   parseSessionItem({ type: "session" }, bytes(value), context);
 
 describe("session update", () => {
@@ -119,6 +119,20 @@ describe("session update", () => {
     ["updated more than 60 s ahead", T0 - 61, "in_future"],
   ])("rejects a session %s", (_case, receivedAt, reason) => {
     expect(parseOne(session(), { receivedAt, clientIp: "" }).invalid).toEqual([{ reason, quantity: 1 }]);
+  });
+
+  it("shifts the times of a client whose clock is off by the drift, before the age checks", () => {
+    // The client's clock is two hours ahead: without the shift the session would be in the future.
+    const ahead = session({ started: "2026-03-01T12:00:00Z", timestamp: "2026-03-01T12:00:05Z" });
+    expect(parseOne(ahead).invalid).toEqual([{ reason: "in_future", quantity: 1 }]);
+    const shifted = parseOne(ahead, { ...ctx, clockDrift: -7200 }).records[0];
+    expect(shifted).toMatchObject({ started: T0, timestamp: T0 + 5 });
+    const aggregates = {
+      aggregates: [{ started: "2026-03-01T12:00:30Z", exited: 2 }],
+      attrs: { release: "a@1" },
+    };
+    const result = parseSessionsItem({ type: "sessions" }, bytes(aggregates), { ...ctx, clockDrift: -7200 });
+    expect(result.records).toEqual([expect.objectContaining({ started: T0, exited: 2 })]);
   });
 
   it("accepts a session exactly at the age limit", () => {

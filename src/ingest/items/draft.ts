@@ -15,6 +15,7 @@ import { type DataCategory, itemQuantities } from "../../protocol/categories.ts"
 import { normalizeEventId } from "../../protocol/envelope.ts";
 import type { InboundFilters } from "../../protocol/filters/index.ts";
 import type { ItemParseResult } from "../../protocol/items/index.ts";
+import { driftSeconds } from "../../protocol/normalize/index.ts";
 import type { ScrubbingSettings } from "../../protocol/scrub/index.ts";
 import type { Envelope, EnvelopeItem, JsonObject } from "../../protocol/types.ts";
 
@@ -69,6 +70,7 @@ export class EnvelopeDraft {
       receivedAt: this.ctx.receivedAt,
       envelopeEventId: this.headerEventId ?? undefined,
       clientIp: this.ctx.clientIp,
+      clockDrift: driftSeconds(this.ctx.receivedAt, this.sentAt),
     };
   }
 

@@ -59,14 +59,20 @@ export function parseSessionItem(
 
   const sid = optionalId(session.sid, normalizeId32);
   if (!sid.ok) return fail("invalid_sid");
-  const started = parseTimestamp(session.started);
-  if (started === undefined) return fail("invalid_timestamp");
+  // A client whose clock is off (its sent_at far from the receive time): its times are shifted by the
+  // difference before the age checks, as Relay does for events and sessions.
+  const drift = ctx.clockDrift ?? 0;
+  const sentStart = parseTimestamp(session.started);
+  if (sentStart === undefined) return fail("invalid_timestamp");
+  const started = sentStart + drift;
   // The update's own time; Relay defaults it to the receive time when absent.
-  const updatedAt =
+  const sentUpdate =
     session.timestamp === undefined || session.timestamp === null
-      ? ctx.receivedAt
+      ? undefined
       : parseTimestamp(session.timestamp);
-  if (updatedAt === undefined) return fail("invalid_timestamp");
+  if (sentUpdate === undefined && session.timestamp !== undefined && session.timestamp !== null)
+    return fail("invalid_timestamp");
+  const updatedAt = sentUpdate === undefined ? ctx.receivedAt : sentUpdate + drift;
   const timestamp = Math.max(updatedAt, started);
   const age = checkAge(timestamp, ctx.receivedAt) ?? checkAge(started, ctx.receivedAt);
   if (age) return fail(age);
@@ -114,11 +120,12 @@ export function parseSessionsItem(
   const records: SessionAggregate[] = [];
   for (const value of buckets.slice(0, MAX_SESSION_BUCKETS)) {
     const bucket = asObject(value);
-    const started = parseTimestamp(bucket?.started);
-    if (!bucket || started === undefined) {
+    const sentStart = parseTimestamp(bucket?.started);
+    if (!bucket || sentStart === undefined) {
       invalid.add("invalid_timestamp");
       continue;
     }
+    const started = sentStart + (ctx.clockDrift ?? 0);
     const age = checkAge(started, ctx.receivedAt);
     if (age) {
       invalid.add(age);

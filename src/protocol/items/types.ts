@@ -11,6 +11,8 @@ export interface ItemContext {
   envelopeEventId?: string | undefined;
   /** The client's IP from the request (never from the body); replaces `{{auto}}`. */
   clientIp?: string | undefined;
+  /** Seconds to add to the client's timestamps (its clock is off: see normalize's clockDrift). */
+  clockDrift?: number | undefined;
 }
 
 /** Why some entries of an item were not kept, and how many (for outcomes). */

@@ -40,13 +40,18 @@ export function readTimestamp(value: unknown, notes: Notes, path: string): numbe
  * `sent_at` when it exceeds MIN_CLOCK_DRIFT_SECONDS (the client clock is wrong), else 0.
  */
 export function clockDrift(receivedAt: number, sentAt: string | undefined, notes: Notes): number {
+  const drift = driftSeconds(receivedAt, sentAt);
+  if (drift !== 0) notes.add("clock_drift", "sent_at", sentAt);
+  return drift;
+}
+
+/** clockDrift's seconds without the note: what session items shift their times by, as Relay does. */
+export function driftSeconds(receivedAt: number, sentAt: string | undefined): number {
   if (sentAt === undefined) return 0;
   const sent = parseTimestamp(sentAt);
   if (sent === undefined) return 0;
   const drift = receivedAt - sent;
-  if (Math.abs(drift) <= MIN_CLOCK_DRIFT_SECONDS) return 0;
-  notes.add("clock_drift", "sent_at", sentAt);
-  return drift;
+  return Math.abs(drift) <= MIN_CLOCK_DRIFT_SECONDS ? 0 : drift;
 }
 
 /** True when a corrected timestamp lies further ahead of receive time than Sentry tolerates. */

@@ -48,6 +48,7 @@ export {
 export { normalizeExceptions, normalizeExceptionValue, normalizeMechanism } from "./exception.ts";
 export {
   clockDrift,
+  driftSeconds,
   generateEventId,
   isInFuture,
   normalizeLevel,
