@@ -133,8 +133,10 @@ export const MAX_CONTAINER_ENTRIES = 1000;
 /** Characters of a monitor slug; longer slugs are cut. Relay `relay-monitors` `SLUG_LENGTH` (50). */
 export const MAX_MONITOR_SLUG_CHARS = 50;
 
-/** Characters of user feedback / `user_report` comments. Sentry's feedback message limit (4096). */
+/** Characters of user feedback / `user_report` comments (Sentry's feedback message limit, 4096), and
+ *  of a note on an issue (ours: a long comment, well within a D1 row). */
 export const MAX_FEEDBACK_CHARS = 4096;
+export const MAX_NOTE_CHARS = 10_000;
 
 /** Client reports dated further back than this are dropped. Relay `max_secs_in_past` (30 days). */
 export const MAX_PAST_SECONDS = 30 * 24 * 3600;

@@ -3,6 +3,7 @@
 // changes go through the project service (status through each project's Durable Object).
 
 import type { IRequest } from "itty-router";
+import { addActivity } from "../db/issue-activity.ts";
 import { issueTargets, issueTargetsByIds } from "../db/issues.ts";
 import { findRelease, newestReleaseFor } from "../db/releases.ts";
 import { shardDb } from "../db/shards.ts";
@@ -91,11 +92,21 @@ export async function applyUpdate(
     body.statusDetails = statusDetailsJson(status, resolution, ignore);
     body.substatus = status === "resolved" ? null : substatus;
     if (status === "resolved") body.inbox = null;
+    await recordActivity(env, scope, ids, statusActivity(status, resolution, ignore));
   }
   let assignedTo: string | null | undefined;
   if (update.assignedTo !== undefined) {
     assignedTo = update.assignedTo === null ? null : await resolveAssignee(env, scope, update.assignedTo);
     body.assignedTo = assignedTo ? ((await actorsFor(env.DB, [assignedTo])).get(assignedTo) ?? null) : null;
+    const [type, id] = assignedTo ? assignedTo.split(":") : [];
+    await recordActivity(
+      env,
+      scope,
+      ids,
+      assignedTo
+        ? { type: "assigned", data: { assignee: id, assigneeType: type } }
+        : { type: "unassigned", data: {} },
+    );
   }
   if (update.hasSeen !== undefined) body.hasSeen = update.hasSeen;
   if (update.isBookmarked !== undefined) body.isBookmarked = update.isBookmarked;
@@ -107,6 +118,33 @@ export async function applyUpdate(
     ...(update.isBookmarked !== undefined ? { is_bookmarked: update.isBookmarked } : {}),
   });
   return body;
+}
+
+/** Sentry's activity for a status change (set_resolved, set_resolved_in_release, set_ignored, …). */
+function statusActivity(
+  status: "resolved" | "unresolved" | "ignored",
+  resolution: Resolution | null,
+  ignore: IgnoreDetails | null,
+): { type: string; data: object } {
+  if (status === "unresolved") return { type: "set_unresolved", data: {} };
+  if (status === "ignored") return { type: "set_ignored", data: ignore ?? {} };
+  if (resolution?.type === "in_release")
+    return { type: "set_resolved_in_release", data: { version: resolution.release } };
+  // Sentry's "in the next release": the version is not known yet.
+  if (resolution?.type === "in_next_release")
+    return { type: "set_resolved_in_release", data: { version: "" } };
+  return { type: "set_resolved", data: {} };
+}
+
+/** Records a change on each issue's activity, with who made it (no one for an organization token). */
+function recordActivity(
+  env: Env,
+  scope: { caller: Caller; org: OrgRow },
+  ids: readonly number[],
+  entry: { type: string; data: object },
+): Promise<unknown> {
+  const userId = scope.caller.identity.userId;
+  return addActivity(shardDb(env, scope.org.shard), ids, { ...entry, userId }, nowSeconds());
 }
 
 function resolveAssignee(env: Env, scope: { caller: Caller; org: OrgRow }, ref: string): Promise<string> {

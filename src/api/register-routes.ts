@@ -17,6 +17,7 @@ import { registerEventIdRoutes } from "./routes/event-ids.ts";
 import { registerEventReceiptRoutes } from "./routes/event-receipts.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerEventsStatsRoutes } from "./routes/events-stats.ts";
+import { registerIssueActivityRoutes } from "./routes/issue-activity.ts";
 import { registerIssueHashRoutes } from "./routes/issue-hashes.ts";
 import { registerIssueTagValueRoutes } from "./routes/issue-tag-values.ts";
 import { registerIssueRoutes } from "./routes/issues.ts";
@@ -56,6 +57,7 @@ export function registerApiRoutes(router: AppRouter): void {
   registerMemberRoutes(router);
   registerApiTokenRoutes(router);
   registerIssueRoutes(router);
+  registerIssueActivityRoutes(router);
   registerEventReceiptRoutes(router);
   registerLiveTailRoutes(router);
   registerEventRoutes(router);

@@ -411,6 +411,12 @@ describe("@sentry/mcp-server 0.39 over stdio", () => {
     expect(details).toContain(`second ${marker}`);
   });
 
+  it("add_issue_note leaves a note that get_issue_activity then shows", async () => {
+    await mcp.tool("add_issue_note", { organizationSlug: org, issueId: shortId, text: `on it ${marker}` });
+    const activity = await mcp.tool("get_issue_activity", { organizationSlug: org, issueId: shortId });
+    expect(activity).toContain(`on it ${marker}`);
+  });
+
   it("update_issue ignores the issue until it occurs 100 more times", async () => {
     const text = await mcp.tool("update_issue", {
       organizationSlug: org,

@@ -76,3 +76,17 @@ export const issueTagValues = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.issueId, t.key, t.value] })],
 );
+
+/** What happened to an issue: notes and the API's changes (migration 0041). */
+export const issueActivity = sqliteTable(
+  "issue_activity",
+  {
+    id: integer("id").primaryKey(),
+    issueId: integer("issue_id").notNull(),
+    type: text("type").notNull(),
+    userId: integer("user_id"),
+    data: text("data").notNull(),
+    createdAt: real("created_at").notNull(),
+  },
+  (t) => [index("issue_activity_issue").on(t.issueId, t.createdAt)],
+);
