@@ -1,6 +1,7 @@
 // Issue changes made from the UI, through the project service as the REST API's: status changes go
 // through the project's Durable Object (it owns the grouping cache that must agree with D1), deletes
 // also remove stored bytes and make the object forget its cached hashes, bookmarks are plain fields.
+import { addActivity } from "../db/issue-activity.ts";
 import { newestReleaseFor } from "../db/releases.ts";
 import { shardDb } from "../db/shards.ts";
 import type { Env } from "../env.ts";
@@ -39,6 +40,8 @@ export async function applyIssueAction(
   projectId: number,
   issueIds: number[],
   action: IssueAction,
+  /** Who acts, for the issues' activity. */
+  userId: number | null = null,
 ): Promise<void> {
   if (issueIds.length === 0) return;
   const targets = issueIds.map((id) => ({ id, project_id: projectId }));
@@ -74,4 +77,14 @@ export async function applyIssueAction(
   await setIssuesStatus(env, targets, status, resolution);
   // An ignore's snooze details belong to the ignore they came with.
   await setIssuesIgnoreDetails(env, shard, issueIds, null, null);
+  const type =
+    status === "unresolved"
+      ? "set_unresolved"
+      : status === "ignored"
+        ? "set_ignored"
+        : resolution?.type === "in_next_release"
+          ? "set_resolved_in_release"
+          : "set_resolved";
+  const data = type === "set_resolved_in_release" ? { version: "" } : {};
+  await addActivity(shardDb(env, shard), issueIds, { type, userId, data }, Date.now() / 1000);
 }

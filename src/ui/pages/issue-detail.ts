@@ -234,7 +234,8 @@ export async function issueActionSubmit(call: OrgCall): Promise<Response> {
   const { issue, project } = await loadIssue(call);
   const action = formString(call.form, "action");
   if (!ISSUE_ACTIONS.has(action)) throw new FaultlineError(400, "unknown action");
-  await applyIssueAction(call.env, call.org.shard, project.id, [issue.id], action as IssueAction);
+  const userId = call.session.user.id;
+  await applyIssueAction(call.env, call.org.shard, project.id, [issue.id], action as IssueAction, userId);
   const o = encodeURIComponent(call.org.slug);
   return redirect(
     action === "delete"

@@ -206,7 +206,7 @@ export async function issuesByProject(
   return byProject;
 }
 
-export async function issueBulkSubmit({ env, form, org }: OrgCall): Promise<Response> {
+export async function issueBulkSubmit({ env, form, org, session }: OrgCall): Promise<Response> {
   const action = formString(form, "action");
   if (!ISSUE_ACTIONS.has(action)) throw new FaultlineError(400, "unknown action");
   const ids = (form?.getAll("id") ?? [])
@@ -214,7 +214,7 @@ export async function issueBulkSubmit({ env, form, org }: OrgCall): Promise<Resp
     .filter((n) => Number.isSafeInteger(n) && n > 0)
     .slice(0, 500);
   for (const [projectId, issueIds] of await issuesByProject(env, org, ids))
-    await applyIssueAction(env, org.shard, projectId, issueIds, action as IssueAction);
+    await applyIssueAction(env, org.shard, projectId, issueIds, action as IssueAction, session.user.id);
   // redirect() keeps `back` on this site (see redirect-target.ts).
   return redirect(formString(form, "back") || `/organizations/${encodeURIComponent(org.slug)}/issues/`);
 }
