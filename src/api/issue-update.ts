@@ -136,15 +136,20 @@ function statusActivity(
   return { type: "set_resolved", data: {} };
 }
 
-/** Records a change on each issue's activity, with who made it (no one for an organization token). */
-function recordActivity(
+/**
+ * Records a change on each issue's activity, with who made it (no one for an organization token). The
+ * change stands whatever happens here: a failed write is logged, not answered as the change's failure.
+ */
+async function recordActivity(
   env: Env,
   scope: { caller: Caller; org: OrgRow },
   ids: readonly number[],
   entry: { type: string; data: object },
-): Promise<unknown> {
+): Promise<void> {
   const userId = scope.caller.identity.userId;
-  return addActivity(shardDb(env, scope.org.shard), ids, { ...entry, userId }, nowSeconds());
+  await addActivity(shardDb(env, scope.org.shard), ids, { ...entry, userId }, nowSeconds()).catch((error) =>
+    console.error("issue activity not recorded", error),
+  );
 }
 
 function resolveAssignee(env: Env, scope: { caller: Caller; org: OrgRow }, ref: string): Promise<string> {

@@ -86,5 +86,8 @@ export async function applyIssueAction(
           ? "set_resolved_in_release"
           : "set_resolved";
   const data = type === "set_resolved_in_release" ? { version: "" } : {};
-  await addActivity(shardDb(env, shard), issueIds, { type, userId, data }, Date.now() / 1000);
+  // The change stands whatever happens here.
+  await addActivity(shardDb(env, shard), issueIds, { type, userId, data }, Date.now() / 1000).catch((error) =>
+    console.error("issue activity not recorded", error),
+  );
 }
