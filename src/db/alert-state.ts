@@ -7,7 +7,8 @@ export function createAlertStateTables(sql: SqlStorage): void {
   sql.exec(`CREATE TABLE IF NOT EXISTS alert_fired (
     rule_id INTEGER NOT NULL, issue_id INTEGER NOT NULL, fired_at REAL NOT NULL,
     PRIMARY KEY (rule_id, issue_id)) WITHOUT ROWID`);
-  // Event counts per issue in minute buckets (`res` 'm') for windows up to an hour, hour buckets ('h') beyond.
+  // Event counts per issue in 10-second buckets (`res` 's') for windows up to an hour, hour buckets ('h')
+  // beyond. ('m', minute buckets, was the first short resolution; the next prune drops its rows.)
   sql.exec(`CREATE TABLE IF NOT EXISTS alert_counts (
     issue_id INTEGER NOT NULL, res TEXT NOT NULL, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (issue_id, res, bucket)) WITHOUT ROWID`);
@@ -48,24 +49,31 @@ export function forgetFired(sql: SqlStorage, keep: readonly number[]): void {
   );
 }
 
-/** Adds `n` events at `at` (seconds) to the issue's minute and hour buckets. */
+/** Seconds per bucket of each resolution (Sentry's TSDB rolls up by 10 s and by the hour). */
+const BUCKET_SECONDS = { s: 10, h: 3600 } as const;
+
+/** Adds `n` events at `at` (seconds) to the issue's 10-second and hour buckets. */
 export function addEventCount(sql: SqlStorage, issueId: number, at: number, n: number): void {
   const upsert =
     "INSERT INTO alert_counts (issue_id, res, bucket, n) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n";
-  sql.exec(upsert, issueId, "m", Math.floor(at / 60), n);
-  sql.exec(upsert, issueId, "h", Math.floor(at / 3600), n);
+  sql.exec(upsert, issueId, "s", Math.floor(at / BUCKET_SECONDS.s), n);
+  sql.exec(upsert, issueId, "h", Math.floor(at / BUCKET_SECONDS.h), n);
 }
 
-/** Events of the issue in the last `seconds` up to `at` (hour granularity beyond an hour). */
+/**
+ * Events of the issue in the `seconds` up to `at`: every bucket the window touches counts whole, as
+ * Sentry's TSDB sums do, so a window never misses events because it started inside a bucket (10 s
+ * of slack up to an hour, an hour beyond).
+ */
 export function eventCount(sql: SqlStorage, issueId: number, at: number, seconds: number): number {
-  const [res, size] = seconds <= 3600 ? ["m", 60] : ["h", 3600];
-  const from = Math.floor(at / size) - Math.ceil(seconds / size) + 1;
+  const res = seconds <= 3600 ? "s" : "h";
+  const size = BUCKET_SECONDS[res];
   const row = sql
     .exec<{ n: number | null }>(
       "SELECT SUM(n) AS n FROM alert_counts WHERE issue_id = ? AND res = ? AND bucket >= ?",
       issueId,
       res,
-      from,
+      Math.floor((at - seconds) / size),
     )
     .one();
   return row.n ?? 0;
@@ -93,7 +101,8 @@ export function userCount(sql: SqlStorage, issueId: number, at: number, seconds:
 
 /** Drops counts and users older than the longest window (a week) and fire times older than 30 days. */
 export function pruneAlertState(sql: SqlStorage, at: number): void {
-  sql.exec("DELETE FROM alert_counts WHERE res = 'm' AND bucket < ?", Math.floor(at / 60) - 61);
+  sql.exec("DELETE FROM alert_counts WHERE res = 'm'");
+  sql.exec("DELETE FROM alert_counts WHERE res = 's' AND bucket < ?", Math.floor((at - 3600) / 10) - 1);
   sql.exec("DELETE FROM alert_counts WHERE res = 'h' AND bucket < ?", Math.floor(at / 3600) - 24 * 7 - 1);
   sql.exec("DELETE FROM alert_users WHERE seen_at < ?", at - 7 * 86_400);
   sql.exec("DELETE FROM alert_fired WHERE fired_at < ?", at - 30 * 86_400);
