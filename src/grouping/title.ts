@@ -3,7 +3,7 @@
 // formatted message.
 
 import type { Frame, JsonObject, NormalizedEvent } from "../protocol/types.ts";
-import { crashFrame, displayFunctionName, platformFamily } from "./frames.ts";
+import { crashFrame, displayFunctionName, platformFamily, primaryStacktrace } from "./frames.ts";
 
 const TITLE_VALUE_LENGTH = 100;
 const CULPRIT_LENGTH = 200;
@@ -33,21 +33,50 @@ function frameFunction(event: NormalizedEvent, frame: Frame | undefined): string
   return frame ? displayFunctionName(frame, platformFamily(frame.platform ?? event.platform)) : undefined;
 }
 
-/** Native frames: the function alone (as Sentry shows them); others `module in function` (or `file in function`). */
-function frameCulprit(event: NormalizedEvent, frame: Frame | undefined): string | undefined {
-  if (!frame) return undefined;
-  if (platformFamily(frame.platform ?? event.platform) === "native") return frameFunction(event, frame);
-  const location = frame.module || frame.filename || frame.abs_path;
-  const fn = frameFunction(event, frame);
-  if (location && fn) return `${location} in ${fn}`;
-  return fn ?? location ?? undefined;
+/**
+ * A frame as Sentry names it in a culprit: native frames by their function alone, JavaScript frames
+ * `function(module)`, others `module in function` (`?` for a frame without a function). The module, else the filename, locates it: a frame
+ * with neither is no culprit.
+ */
+function frameCulprit(event: NormalizedEvent, frame: Frame): string | undefined {
+  const family = platformFamily(frame.platform ?? event.platform);
+  if (family === "native") return frameFunction(event, frame);
+  const location = frame.module || frame.filename;
+  if (!location) return undefined;
+  const fn = frame.function || "?";
+  return family === "javascript" ? `${fn}(${location})` : `${location} in ${fn}`;
+}
+
+/**
+ * The culprit of a stack trace as Sentry finds it: the most recent in-app frame that names one, else
+ * what the most recent frame outside the app names. Native events keep the crash frame's function
+ * alone (the frames of the panic machinery are not the culprit).
+ */
+function stacktraceCulprit(event: NormalizedEvent): string | undefined {
+  if (platformFamily(event.platform) === "native") {
+    const frame = crashFrame(event);
+    return frame ? frameFunction(event, frame) : undefined;
+  }
+  const frames = primaryStacktrace(event)?.frames ?? [];
+  let outside: string | undefined;
+  let sawOutside = false;
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const frame = frames[i]!;
+    if (frame.in_app === true) {
+      const culprit = frameCulprit(event, frame);
+      if (culprit) return culprit;
+    } else if (!sawOutside) {
+      sawOutside = true;
+      outside = frameCulprit(event, frame);
+    }
+  }
+  return outside;
 }
 
 export function computeCulprit(event: NormalizedEvent): string {
   const request = event.request;
   const url = request && typeof request.url === "string" ? request.url : undefined;
-  const culprit =
-    event.transaction?.trim() || frameCulprit(event, crashFrame(event)) || event.culprit?.trim() || url || "";
+  const culprit = event.transaction?.trim() || stacktraceCulprit(event) || event.culprit?.trim() || url || "";
   return truncate(culprit, CULPRIT_LENGTH);
 }
 

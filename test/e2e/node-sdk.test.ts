@@ -58,6 +58,26 @@ describe("@sentry/node 11", () => {
     expect(attachments).toEqual([{ name: "state.txt", size: 21 }]);
   });
 
+  it("names the culprit as Sentry does for JavaScript, on the issue and in its event list", async () => {
+    const id = String(captured.errorEventId);
+    const [row] = sql(`SELECT issue_id FROM events WHERE event_id = '${id}'`);
+    const get = async (path: string) => {
+      const res = await fetch(`${server.url}/api/0/organizations/${server.orgSlug}${path}`, {
+        headers: { authorization: `Bearer ${server.token}` },
+      });
+      expect(res.status).toBe(200);
+      return res.json();
+    };
+    // The raising in-app frame, `function(module)`: Error was thrown in loadOrder of node-app.mjs.
+    const issue = (await get(`/issues/${String(row?.issue_id)}/`)) as { culprit: string };
+    expect(issue.culprit).toBe("loadOrder(node-app)");
+    const events = (await get(`/issues/${String(row?.issue_id)}/events/`)) as {
+      id: string;
+      culprit: string;
+    }[];
+    expect(events.find((e) => e.id === id)?.culprit).toBe("loadOrder(node-app)");
+  });
+
   it("stores the message event at its level, grouped by message", () => {
     const [row] = sql(
       `SELECT level, title FROM events WHERE event_id = '${String(captured.messageEventId)}'`,

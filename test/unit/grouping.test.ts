@@ -621,6 +621,31 @@ describe("culprit and metadata", () => {
     expect(long.culprit.endsWith("…")).toBe(true);
   });
 
+  it("names JavaScript frames `function(module)` and skips in-app frames that locate nothing, as Sentry", () => {
+    const frames: Frame[] = [
+      {
+        function: "ModuleJob.run",
+        filename: "node:internal/modules/esm/module_job",
+        module: "module_job",
+        in_app: false,
+      },
+      { function: "loadConfig", filename: "/srv/shop/app.mjs", module: "app", in_app: true },
+      { function: "inner", abs_path: "/srv/shop/gen.mjs", in_app: true },
+      { function: "JSON.parse", filename: "<anonymous>", module: "<anonymous>", in_app: false },
+    ];
+    const error = (platform: string, fs: Frame[]) =>
+      errorEvent(platform, [{ type: "Error", value: "boom", stacktrace: { frames: fs } }]);
+    expect(computeGrouping(error("node", frames)).culprit).toBe("loadConfig(app)");
+    expect(computeGrouping(error("javascript", frames)).culprit).toBe("loadConfig(app)");
+    // An anonymous function is `?`; a frame's own platform decides.
+    const anonymous: Frame = { filename: "app.js", in_app: true };
+    expect(computeGrouping(error("javascript", [anonymous])).culprit).toBe("?(app.js)");
+    expect(computeGrouping(error("python", [{ ...anonymous, platform: "node" }])).culprit).toBe("?(app.js)");
+    // Without an in-app frame, the most recent frame names it.
+    const system = frames.map((f) => ({ ...f, in_app: false }));
+    expect(computeGrouping(error("node", system)).culprit).toBe("JSON.parse(<anonymous>)");
+  });
+
   it("describes message events by title only", () => {
     const result = computeGrouping(messageEvent("cache miss for key user:1234"));
     expect(result.metadata).toEqual({ title: "cache miss for key user:1234" });
