@@ -113,6 +113,8 @@ export interface IssueDelta {
   lastRelease: string | null;
   /** New status fields when events changed them (a regression), else null. */
   statusChange: { status: string; substatus: string | null; resolution: string | null } | null;
+  /** The event that regressed the issue and its release, for the issue's activity. */
+  regression?: { eventId: string; release: string | null };
   countUsers: boolean;
 }
 

@@ -1,5 +1,6 @@
-// An issue's activity (migration 0041): notes and the changes made through the API, on the issue's
-// event shard. The users they name live in the control plane; the API joins them.
+// An issue's activity (migration 0041): notes, the changes made through the API and the regressions a
+// group commit finds, on the issue's event shard. The users they name live in the control plane; the
+// API joins them.
 import { all, first, marks } from "./sql.ts";
 
 export interface ActivityRow {
@@ -27,6 +28,23 @@ export async function addActivity(
      SELECT value, ?, ?, ?, ? FROM json_each(?) RETURNING ${COLUMNS}`,
     [entry.type, entry.userId, JSON.stringify(entry.data), now, JSON.stringify(issueIds)],
   );
+}
+
+/**
+ * The statement of a group commit that records an issue's regression, as Sentry's `set_regression`:
+ * by no user, naming the event and its release (`version`, empty without one).
+ */
+export function regressionActivity(
+  db: D1Database,
+  issueId: number,
+  regression: { eventId: string; release: string | null },
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      "INSERT INTO issue_activity (issue_id, type, user_id, data, created_at) VALUES (?, 'set_regression', NULL, ?, ?)",
+    )
+    .bind(issueId, JSON.stringify({ event_id: regression.eventId, version: regression.release ?? "" }), now);
 }
 
 /** An issue's activity newest first, of some types or all. */

@@ -96,6 +96,7 @@ export function planCommit(
             mergeDelta(delta, event);
             if (effect.regressed) {
               delta.statusChange = { status: "unresolved", substatus: "regressed", resolution: null };
+              delta.regression = { eventId: event.row.eventId, release: event.row.release };
             }
             deltas.set(deltaKey, delta);
           }

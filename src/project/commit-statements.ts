@@ -5,6 +5,7 @@ import { insertMissingImages } from "../db/event-debug-images.ts";
 import * as items from "../db/ingest-item-writes.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
 import * as writes from "../db/ingest-writes.ts";
+import { regressionActivity } from "../db/issue-activity.ts";
 import { insertIssueTagValues } from "../db/issue-tag-values.ts";
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { AdmittedBatch, CommitPlan } from "./commit-plan.ts";
@@ -48,6 +49,7 @@ export function commitStatements(
   for (const d of plan.issueDeltas) {
     s.push(writes.updateIssueCounters(db, projectId, d));
     if (d.lastRelease) s.push(writes.setFirstRelease(db, projectId, d.issue, d.lastRelease));
+    if (d.regression && "id" in d.issue) s.push(regressionActivity(db, d.issue.id, d.regression, now));
   }
   for (const tx of plan.transactions) {
     if (!tx) continue;

@@ -8,6 +8,40 @@ import { call, createUser } from "./tenant-helpers.ts";
 type Json = Record<string, unknown>;
 
 describe("issue notes and activity", () => {
+  it("records a regression found at ingest as set_regression, naming the event and its release", async () => {
+    const t = await createTenant();
+    const send = async (release: string) => {
+      const id = newEventId();
+      const body = JSON.stringify({ event_id: id, message: "comes back", level: "error", release });
+      expect((await postEnvelope(t, envelope({ event_id: id }, [{ type: "event" }, body]))).status).toBe(200);
+      return id;
+    };
+    await send("app@1");
+    const owner = await createUser(t.orgId, "owner");
+    const issues = await call<Json[]>(owner.token, "GET", `/api/0/organizations/${t.orgSlug}/issues/?query=`);
+    const issueId = String(issues.body[0]?.id);
+    expect((await call(owner.token, "PUT", `/api/0/issues/${issueId}/`, { status: "resolved" })).status).toBe(
+      200,
+    );
+    const again = await send("app@2");
+    // A further event of the unresolved issue is no regression.
+    await send("app@2");
+    const activity = await call<{ activity: Json[] }>(
+      owner.token,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/issues/${issueId}/activities/`,
+    );
+    expect(activity.body.activity.map((a) => a.type)).toEqual([
+      "set_regression",
+      "set_resolved",
+      "first_seen",
+    ]);
+    expect(activity.body.activity[0]).toMatchObject({
+      user: null,
+      data: { event_id: again, version: "app@2" },
+    });
+  });
+
   it("lists notes and the API's changes with their users, newest first, ending with first_seen", async () => {
     const t = await createTenant();
     const id = newEventId();
