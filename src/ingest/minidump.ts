@@ -17,10 +17,27 @@ export const MINIDUMP_ATTACHMENT_TYPE = "event.minidump";
 
 const encoder = new TextEncoder();
 
-/** A dump as sent, gunzipped when it is gzip (Crashpad may compress the file part itself). */
+const startsWith = (bytes: Uint8Array, magic: readonly number[]) => magic.every((b, i) => bytes[i] === b);
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const BZIP2_MAGIC = [0x42, 0x5a, 0x68];
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+/**
+ * A dump as sent, decompressed when the file itself is gzip or zstd (Crashpad may gzip the file part;
+ * Relay also takes zstd). bzip2 and xz, which Relay takes too, are refused by name.
+ */
 export function minidumpBytes(payload: Uint8Array): Uint8Array {
-  const gzip = payload[0] === 0x1f && payload[1] === 0x8b;
-  const bytes = gzip ? decodeBody(payload, "gzip", MAX_ATTACHMENT_BYTES) : payload;
+  let bytes = payload;
+  if (startsWith(payload, GZIP_MAGIC)) bytes = decodeBody(payload, "gzip", MAX_ATTACHMENT_BYTES);
+  else if (startsWith(payload, ZSTD_MAGIC)) bytes = decodeBody(payload, "zstd", MAX_ATTACHMENT_BYTES);
+  else if (startsWith(payload, BZIP2_MAGIC) || startsWith(payload, XZ_MAGIC)) {
+    const format = payload[0] === 0x42 ? "bzip2" : "xz";
+    throw new FaultlineError(
+      400,
+      `invalid minidump: ${format}-compressed dumps are not supported; send it uncompressed, gzip or zstd`,
+    );
+  }
   if (!looksLikeMinidump(bytes))
     throw new FaultlineError(400, "invalid minidump: the file does not start with MDMP");
   return bytes;

@@ -2,6 +2,7 @@
 // test/e2e/minidump.test.ts, with real dumps): a raw body, Electron's JSON fields, and a rate-limited
 // upload, which crash reporters retry whatever the answer. The dump here is a header and no streams:
 // kept with a processing error, which is enough for what is tested.
+import { zstdCompressSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { createTenant, send, type Tenant } from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
@@ -38,6 +39,27 @@ describe("minidump uploads", () => {
     const uuid = await res.text();
     expect(uuid).toMatch(UUID);
     await storedEvent(t, uuid);
+  });
+
+  it("decompresses a zstd-compressed dump file and names the compressions it does not take", async () => {
+    const t = await createTenant();
+    const data = new FormData();
+    data.append("upload_file_minidump", new Blob([zstdCompressSync(DUMP)]), "crash.dmp.zst");
+    const res = await upload(t, data);
+    expect(res.status).toBe(200);
+    const uuid = await res.text();
+    await storedEvent(t, uuid);
+    // The event keeps the dump itself, decompressed.
+    const attachments = await call<{ id: string; name: string; size: number }[]>(
+      t.token,
+      "GET",
+      `/api/0/projects/${t.orgSlug}/${t.projectSlug}/events/${uuid.replace(/-/g, "")}/attachments/`,
+    );
+    expect(attachments.body.map((a) => a.size)).toEqual([DUMP.byteLength]);
+    const bzip2 = new Uint8Array([0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26]);
+    const refused = await upload(t, bzip2, { "content-type": "application/octet-stream" });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { detail: string }).detail).toContain("bzip2");
   });
 
   it("merges Electron's sentry___ JSON fields and its sentry__N event chunks", async () => {
