@@ -22,14 +22,16 @@ const p = (path: string): string => projectionPath("ev", path);
 /**
  * The fields of the payload a list item shows, extracted in SQL so a page of events does not read
  * whole payloads (object fields through json() so they stay JSON inside json_object); the paths a
- * row's shape holds from its shape (payload-shape.ts). A list item reads no exception's value.
+ * row's shape holds from its shape (payload-shape.ts). A list item reads no exception's value. Its
+ * culprit is the one the SDK sent, else its issue's: the projection keeps no function names to derive
+ * the event's own from.
  */
 const SUMMARY_COLUMN = `CASE WHEN ev.payload IS NULL THEN NULL ELSE json_object(
   'tags', json(${p("$.tags")}),
   'user', json(${p("$.user")}),
   'logentry', json(${p("$.logentry")}),
   'message', ${p("$.message")},
-  'culprit', ${p("$.culprit")},
+  'culprit', COALESCE(${p("$.culprit")}, (SELECT i.culprit FROM issues i WHERE i.id = ev.issue_id)),
   'dist', ${p("$.dist")},
   'logger', ${p("$.logger")},
   'server_name', ${p("$.server_name")},

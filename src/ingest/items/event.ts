@@ -29,10 +29,8 @@ export async function prepareEventItem(item: EnvelopeItem, draft: EnvelopeDraft)
     cachedCandidates: { background: draft.ctx.background },
   });
   const grouping = issueGroupingOf(event);
-  // The event keeps the culprit its issue was given, as Sentry's do (the event lists show it).
-  const stored = grouping.culprit ? { ...event, culprit: grouping.culprit } : event;
   batch.event = {
-    row: eventRow(stored, grouping.title, draft),
+    row: eventRow(event, grouping.title, draft),
     grouping,
     attachments: draft.attachments,
     missingImages,
