@@ -359,12 +359,13 @@ describe("pages of one organization", () => {
     // Bulk: ignore, then delete.
     expect((await bulk(b, t, "ignore", issueId)).status).toBe(303);
     expect(await issueStatus(issueId)).toBe("ignored");
-    // The issue's activity names the member who resolved and ignored it (the API's activity list).
+    // The issue's activity names the member who resolved and ignored it, and the regression between
+    // (the API's activity list).
     const activity = await send(`/api/0/issues/${issueId}/activities/`, {
       headers: { authorization: `Bearer ${t.token}` },
     });
     const types = ((await activity.json()) as { activity: { type: string; user: unknown }[] }).activity;
-    expect(types.map((a) => a.type)).toEqual(["set_ignored", "set_resolved", "first_seen"]);
+    expect(types.map((a) => a.type)).toEqual(["set_ignored", "set_regression", "set_resolved", "first_seen"]);
     expect(types[0]?.user).not.toBeNull();
     expect((await bulk(b, t, "delete", issueId)).status).toBe(303);
     expect(await env.DB.prepare("SELECT id FROM issues WHERE id = ?").bind(issueId).first()).toBeNull();
