@@ -55,6 +55,8 @@ export async function readStoredState(
 export interface CommitOutcome {
   /** The issues created by this commit, read back by their primary hash in the same transaction. */
   createdIssues: IssueByHashRow[];
+  /** The snoozed issues the commit woke (the last of the `wake` statements answers them). */
+  wokenIssues: number[];
   cost: D1Cost;
 }
 
@@ -67,10 +69,12 @@ export async function runGroupCommit(
   projectId: number,
   statements: D1PreparedStatement[],
   newIssueHashes: readonly string[],
+  /** Statements run after `statements` whose last one answers the ids of the issues it woke. */
+  wake: readonly D1PreparedStatement[] = [],
 ): Promise<CommitOutcome> {
   // At most one new issue per envelope of the commit, well under the parameter bound.
   const readBack = newIssueHashes.length > 0 ? issuesByHash(db, projectId, [...newIssueHashes]) : null;
-  const all = readBack ? [...statements, readBack] : statements;
+  const all = [...statements, ...wake, ...(readBack ? [readBack] : [])];
   const results = all.length > 0 ? await db.batch(all) : [];
   const cost: D1Cost = { queries: results.length, rowsWritten: 0, rowsRead: 0 };
   for (const r of results) {
@@ -78,5 +82,10 @@ export async function runGroupCommit(
     cost.rowsRead += r.meta.rows_read ?? 0;
   }
   const last = readBack ? results[results.length - 1] : undefined;
-  return { createdIssues: (last?.results ?? []) as IssueByHashRow[], cost };
+  const woken = wake.length > 0 ? results[statements.length + wake.length - 1] : undefined;
+  return {
+    createdIssues: (last?.results ?? []) as IssueByHashRow[],
+    wokenIssues: ((woken?.results ?? []) as { id: number }[]).map((r) => r.id),
+    cost,
+  };
 }

@@ -4,6 +4,7 @@
 import type { CommittedError } from "../alerts/index.ts";
 import { type D1Cost, readStoredState, runGroupCommit } from "../db/ingest-commit.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
+import { wakeSnoozedStatements, wokenAt } from "../db/issue-snooze.ts";
 import { spoolMarkStatement } from "../db/spool-marks.ts";
 import { addStoredBytesStatement } from "../db/storage-usage.ts";
 import { usageUpsertStatements } from "../db/usage.ts";
@@ -157,6 +158,10 @@ export class GroupCommit {
     const bytes = committedBytes(admitted, plan, stored);
     if (bytes > 0) statements.push(addStoredBytesStatement(this.db, organizationId, projectId, bytes));
     const newHashes = plan.newIssues.map((i) => i.primaryHash);
+    // Snoozed issues this commit's events touch: the ones whose condition they pass wake.
+    const now = Date.now() / 1000;
+    const snoozed = snoozedIssues(plan, known);
+    const wake = wakeSnoozedStatements(this.db, snoozed, now);
     const checkIns = admitted.flatMap(({ batch }) => batch.checkIns);
     const landed = () => {
       this.stats.commits += 1;
@@ -168,7 +173,7 @@ export class GroupCommit {
     };
     let committed: Awaited<ReturnType<typeof runGroupCommit>>;
     try {
-      committed = await runGroupCommit(this.db, projectId, statements, newHashes);
+      committed = await runGroupCommit(this.db, projectId, statements, newHashes, wake);
     } catch (error) {
       // If it did land, the caches (dropped with the failure) learn from D1 again; the rest follows.
       const afterLanding = async () => {
@@ -176,16 +181,21 @@ export class GroupCommit {
         const created =
           newHashes.length > 0 ? await readStoredState(this.db, projectId, [], newHashes) : null;
         const createdIds = new Map((created?.issues ?? []).map((row) => [row.hash, row.id]));
-        await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
+        const woken = new Set(await wokenAt(this.db, snoozed, now));
+        const events = committedErrors(plan, known, createdIds, woken);
+        await this.afterCommit(projectId, organizationId, events, checkIns);
       };
       throw new CommitFailure(error, afterLanding, () => this.usage?.restore(usage));
     }
-    const { createdIssues, cost } = committed;
+    const { createdIssues, wokenIssues, cost } = committed;
     this.count(cost);
     landed();
 
     // Only now that the transaction committed do the caches learn the new state.
     for (const state of plan.issueStates) this.issues.setState(state);
+    const woken = new Set(wokenIssues);
+    for (const id of woken)
+      this.issues.setState({ id, status: "unresolved", substatus: "ongoing", resolution: null });
     const createdIds = new Map<string, number>();
     for (const row of createdIssues) {
       createdIds.set(row.hash, row.id);
@@ -199,7 +209,12 @@ export class GroupCommit {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
 
-    await this.afterCommit(projectId, organizationId, committedErrors(plan, known, createdIds), checkIns);
+    await this.afterCommit(
+      projectId,
+      organizationId,
+      committedErrors(plan, known, createdIds, woken),
+      checkIns,
+    );
 
     const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
     const insertedTransactions = new Set(plan.transactions);
@@ -241,17 +256,31 @@ export class GroupCommit {
   }
 }
 
-/** The stored error events with what the commit changed of their issues (the first event of each carries it). */
+/** The ignored issues the commit's events join (by id), whose snooze the commit may end. */
+function snoozedIssues(
+  plan: ReturnType<typeof planCommit>,
+  known: ReadonlyMap<string, IssueState>,
+): number[] {
+  const ignored = new Set<number>();
+  for (const state of known.values()) if (state.status === "ignored") ignored.add(state.id);
+  const out = new Set<number>();
+  for (const d of plan.issueDeltas) if ("id" in d.issue && ignored.has(d.issue.id)) out.add(d.issue.id);
+  return [...out];
+}
+
+/**
+ * The stored error events with what the commit changed of their issues (the first event of each
+ * carries it): `woken` are the snoozed issues it made unresolved again (they reappeared).
+ */
 function committedErrors(
   plan: ReturnType<typeof planCommit>,
   known: ReadonlyMap<string, IssueState>,
   createdIds: ReadonlyMap<string, number>,
+  woken: ReadonlySet<number>,
 ): CommittedError[] {
   const regressed = new Set<number>();
   for (const d of plan.issueDeltas)
     if ("id" in d.issue && d.statusChange?.substatus === "regressed") regressed.add(d.issue.id);
-  const ignored = new Set<number>();
-  for (const state of known.values()) if (state.status === "ignored") ignored.add(state.id);
   const seen = new Set<number>();
   const out: CommittedError[] = [];
   for (const { event, issue } of plan.errorEvents) {
@@ -264,7 +293,7 @@ function committedErrors(
       issueId: id,
       isNew: first && !("id" in issue),
       regressed: first && regressed.has(id),
-      reappeared: first && ignored.has(id),
+      reappeared: first && woken.has(id),
       row: event.row,
       grouping: { title, culprit, logger },
     });

@@ -105,23 +105,57 @@ describe("issue alert conditions", () => {
     expect(await received(p.name)).toHaveLength(1);
   });
 
-  it("an ignored issue that reappears fires ReappearedEventCondition", async () => {
+  it("an ignored issue whose snooze an event ends fires ReappearedEventCondition; one ignored forever never", async () => {
     const p = await alertProject();
     await createRule(p, { name: "Reappeared", conditions: [{ id: REAPPEARED }] });
-    const first = await sendError(p.t, { message: "ignored one" });
-    const issueId = await issueIdOf(p.t, first);
-    const ignore = await call(
-      p.owner.token,
-      "PUT",
-      `/api/0/organizations/${p.t.orgSlug}/issues/${issueId}/`,
-      {
+    const ignore = async (message: string, details: Record<string, unknown>) => {
+      const issueId = await issueIdOf(p.t, await sendError(p.t, { message }));
+      const res = await call(p.owner.token, "PUT", `/api/0/organizations/${p.t.orgSlug}/issues/${issueId}/`, {
         status: "ignored",
-      },
-    );
-    expect(ignore.status).toBe(200);
+        ...details,
+      });
+      expect(res.status).toBe(200);
+      return issueId;
+    };
+    // Archived forever: its events keep it archived and fire nothing.
+    const forever = await ignore("ignored forever", {});
+    await sendError(p.t, { message: "ignored forever" });
+    // Ignored until 2 more events: the first leaves it ignored, the second wakes it.
+    const snoozed = await ignore("ignored one", { statusDetails: { ignoreCount: 2 } });
     await sendError(p.t, { message: "ignored one" });
+    await settle(1500);
+    expect(await received(p.name)).toHaveLength(0);
+    const second = await sendError(p.t, { message: "ignored one" });
     const [hit] = await waitForReceived(p.name, 1);
     expect(JSON.parse(hit!.body).triggering_rules).toEqual(["Reappeared"]);
+    expect(JSON.parse(hit!.body).event.event_id).toBe(second);
+    const issue = (id: number) =>
+      call<{ status: string; substatus: string; statusDetails: Record<string, unknown> }>(
+        p.owner.token,
+        "GET",
+        `/api/0/organizations/${p.t.orgSlug}/issues/${id}/`,
+      );
+    expect((await issue(snoozed)).body).toMatchObject({
+      status: "unresolved",
+      substatus: "ongoing",
+      statusDetails: {},
+    });
+    expect((await issue(forever)).body.status).toBe("ignored");
+    const activity = await call<{ activity: { type: string; user: unknown }[] }>(
+      p.owner.token,
+      "GET",
+      `/api/0/organizations/${p.t.orgSlug}/issues/${snoozed}/activities/`,
+    );
+    expect(activity.body.activity.map((a) => a.type)).toEqual([
+      "set_unresolved",
+      "set_ignored",
+      "first_seen",
+    ]);
+    expect(activity.body.activity[0]?.user).toBeNull();
+    // Awake, its next event is no reappearance.
+    await sendError(p.t, { message: "ignored one" });
+    await settle(1500);
+    expect(await received(p.name)).toHaveLength(1);
   });
 
   it("more than N events in an interval fires on the event that crosses N", async () => {
