@@ -182,7 +182,7 @@ export class GroupCommit {
           newHashes.length > 0 ? await readStoredState(this.db, projectId, [], newHashes) : null;
         const createdIds = new Map((created?.issues ?? []).map((row) => [row.hash, row.id]));
         const woken = new Set(await wokenAt(this.db, snoozed, now));
-        const events = committedErrors(plan, known, createdIds, woken);
+        const events = committedErrors(plan, createdIds, woken);
         await this.afterCommit(projectId, organizationId, events, checkIns);
       };
       throw new CommitFailure(error, afterLanding, () => this.usage?.restore(usage));
@@ -209,12 +209,7 @@ export class GroupCommit {
     }
     for (const m of plan.hashMappings) if ("id" in m.issue) this.issues.mapHash(m.hash, m.issue.id);
 
-    await this.afterCommit(
-      projectId,
-      organizationId,
-      committedErrors(plan, known, createdIds, woken),
-      checkIns,
-    );
+    await this.afterCommit(projectId, organizationId, committedErrors(plan, createdIds, woken), checkIns);
 
     const insertedEvents = new Set(plan.errorEvents.map((e) => e.event));
     const insertedTransactions = new Set(plan.transactions);
@@ -274,7 +269,6 @@ function snoozedIssues(
  */
 function committedErrors(
   plan: ReturnType<typeof planCommit>,
-  known: ReadonlyMap<string, IssueState>,
   createdIds: ReadonlyMap<string, number>,
   woken: ReadonlySet<number>,
 ): CommittedError[] {
