@@ -35,8 +35,8 @@ function frameFunction(event: NormalizedEvent, frame: Frame | undefined): string
 
 /**
  * A frame as Sentry names it in a culprit: native frames by their function alone, JavaScript frames
- * `function(module)`, others `module in function` (`?` for a frame without a function). The module, else the filename, locates it: a frame
- * with neither is no culprit.
+ * `function(module)`, others `module in function` (`?` for a frame without a function). The module,
+ * else the filename, locates it: a frame with neither is no culprit.
  */
 function frameCulprit(event: NormalizedEvent, frame: Frame): string | undefined {
   const family = platformFamily(frame.platform ?? event.platform);
