@@ -358,6 +358,22 @@ try {
       ["query", "error.type:panic"],
       ["statsPeriod", "14d"],
     ])}`,
+    "discover, count by title": `${base}/organizations/${defaults.orgSlug}/events/?${new URLSearchParams([
+      ["field", "title"],
+      ["field", "count()"],
+      ["sort", "-count()"],
+      ["dataset", "errors"],
+      ["statsPeriod", "24h"],
+    ])}`,
+    "events-stats (errors, 24h)": `${base}/organizations/${defaults.orgSlug}/events-stats/?${new URLSearchParams(
+      [
+        ["yAxis", "count()"],
+        ["dataset", "errors"],
+        ["statsPeriod", "24h"],
+        ["interval", "1h"],
+      ],
+    )}`,
+    "environments (project)": `${project}/environments/`,
     "event detail": `${project}/events/${samples.sampleEvent}/`,
     "trace view": `${base}/organizations/${defaults.orgSlug}/trace/${samples.sampleTrace}/`,
     "releases list": `${base}/organizations/${defaults.orgSlug}/releases/?project=${defaults.projectId}`,
