@@ -1,13 +1,20 @@
 // Queries of Sentry's events API over D1: a table of fields (plain rows, or aggregates grouped by the
 // plain fields) and time series of aggregates. Every query is scoped to the caller's project ids and a
 // bounded time range, and LIMITed. `events` and `spans` are keyed by project first, so a query reads
-// only the listed projects' rows. Events have an index by (project, time) (migration 0036); spans have
-// one only over segments (spans_project_segment_start), as an entry per span would cost a row write
-// per ingested span.
+// only the listed projects' rows. Error events are reached through their projects' issues, and events
+// without an issue through a partial index by (project, time) (migration 0042); spans have an index by
+// time only over segments (spans_project_segment_start). An index entry per error event or span would
+// cost a row write per ingested one.
 import { badRequest } from "../errors.ts";
 import { MAX_DISCOVER_GROUPS_SORTED, MAX_SQL_PARAMS } from "../limits.ts";
 import type { SearchNode } from "../protocol/search-syntax.ts";
-import { type ColumnType, type Dataset, datasetTable, resolveColumn } from "./discover-columns.ts";
+import {
+  type ColumnType,
+  type Dataset,
+  type DatasetTable,
+  datasetTable,
+  resolveColumn,
+} from "./discover-columns.ts";
 import {
   type Aggregate,
   conditionsSql,
@@ -17,11 +24,58 @@ import {
   resolveAggregate,
   type SqlValue,
 } from "./discover-sql.ts";
+import { eventWindows, readThroughWindows, type TimeBounds } from "./event-windows.ts";
 import { projectsRelation } from "./sql.ts";
 
-/** The dataset's table joined with the scope's projects (p.id, p.slug). */
-const fromOf = (table: { from: string }, scope: DiscoverScope) =>
-  `${table.from} JOIN ${projectsRelation(scope.projects)} p ON p.id = t.project_id`;
+/** The dataset's rows (`from`, as projectRows reaches them) joined with the scope's projects (p.id, p.slug). */
+const fromOf = (from: Fragment, scope: DiscoverScope) =>
+  `${from.sql} JOIN ${projectsRelation(scope.projects)} p ON p.id = t.project_id`;
+
+/**
+ * How a dataset's rows of some projects (`ids`, inlined) within `bounds` are reached: the FROM of the
+ * main table, aliased `t`, and a condition on it. Error events have no index by project and time
+ * (migration 0042): they are the projects' issues' events, ranges of events_issue_timestamp. Events
+ * without an issue (transactions) have events_unissued_project_timestamp. The discover dataset, both
+ * kinds, is the union of the two ranges. (Left to itself, SQLite's OR of two indexes read the events
+ * without an issue of every project on the shard by time, through events_issue_timestamp.)
+ */
+function projectRows(
+  dataset: Dataset,
+  table: DatasetTable,
+  ids: string,
+  bounds: TimeBounds,
+): { from: Fragment; where: Fragment } {
+  const time = timeFragment(table, bounds);
+  const issued = `t.issue_id IN (SELECT id FROM issues WHERE project_id IN (${ids})) AND ${time.sql}`;
+  const unissued = `t.project_id IN (${ids}) AND t.issue_id IS NULL AND ${time.sql}`;
+  const all: Fragment = { sql: "1 = 1", params: [] };
+  if (dataset === "errors")
+    return {
+      from: { sql: "events t INDEXED BY events_issue_timestamp", params: [] },
+      where: { sql: issued, params: time.params },
+    };
+  if (dataset === "transactions")
+    return {
+      from: { sql: "events t INDEXED BY events_unissued_project_timestamp", params: [] },
+      where: { sql: unissued, params: time.params },
+    };
+  if (dataset === "discover")
+    return {
+      from: {
+        sql: `(SELECT t.* FROM events t INDEXED BY events_issue_timestamp WHERE ${issued}
+               UNION ALL SELECT t.* FROM events t INDEXED BY events_unissued_project_timestamp WHERE ${unissued}) t`,
+        params: [...time.params, ...time.params],
+      },
+      where: all,
+    };
+  return {
+    from: { sql: table.from, params: [] },
+    where: { sql: `${table.projectColumn} IN (${ids}) AND ${time.sql}`, params: time.params },
+  };
+}
+
+/** Datasets whose rows by time are merged from issues' ranges: a page sorted by time reads windows. */
+const mergedByTime = (dataset: Dataset) => dataset === "errors" || dataset === "discover";
 
 export interface DiscoverScope {
   projectIds: number[];
@@ -87,14 +141,9 @@ function baseWhere(dataset: Dataset, scope: DiscoverScope, query: SearchNode | n
   const table = datasetTable(dataset);
   if (scope.projectIds.length === 0) return null;
   // Project ids come from the database, never from the request: safe to inline (D1 bounds parameters).
-  const where: Fragment[] = [
-    { sql: table.base, params: [] },
-    {
-      sql: `${table.projectColumn} IN (${scope.projectIds.map((id) => Math.trunc(id)).join(",")})`,
-      params: [],
-    },
-    { sql: `${table.timeColumn} >= ? AND ${table.timeColumn} < ?`, params: [scope.start, scope.end] },
-  ];
+  const ids = scope.projectIds.map((id) => Math.trunc(id)).join(",");
+  const rows = projectRows(dataset, table, ids, { start: scope.start, end: scope.end });
+  const where: Fragment[] = [{ sql: table.base, params: [] }, rows.where];
   if (scope.environments.length > 0)
     where.push({
       sql: `${table.environmentColumn} IN (${scope.environments.map(() => "?").join(",")})`,
@@ -102,7 +151,26 @@ function baseWhere(dataset: Dataset, scope: DiscoverScope, query: SearchNode | n
     });
   const conditions = conditionsSql(query, { table, now: scope.now, periodSeconds: scope.end - scope.start });
   where.push(...conditions.where);
-  return { table, where, having: conditions.having };
+  const within = (bounds: TimeBounds) => projectRows(dataset, table, ids, bounds);
+  return { table, from: rows.from, where, within, having: conditions.having };
+}
+
+/** Where the projects' rows within the time range are in baseWhere's `where`. */
+const ROWS_FRAGMENT = 1;
+
+/** The condition of a time range on the dataset's time column. */
+function timeFragment(table: DatasetTable, bounds: TimeBounds): Fragment {
+  const sql: string[] = [];
+  const params: SqlValue[] = [];
+  if (bounds.start !== undefined) {
+    sql.push(`${table.timeColumn} >= ?`);
+    params.push(bounds.start);
+  }
+  if (bounds.end !== undefined) {
+    sql.push(`${table.timeColumn} < ?`);
+    params.push(bounds.end);
+  }
+  return { sql: sql.length > 0 ? sql.join(" AND ") : "1 = 1", params };
 }
 
 const sqlOf = (parts: Fragment[]) => parts.map((p) => p.sql).join(" AND ");
@@ -175,21 +243,32 @@ export async function queryTable(db: D1Database, scope: DiscoverScope, q: TableQ
   else if (orderBy.length === 0 && groupBy.length > 0) orderBy.push("c0 ASC");
 
   const columns = selected.map((s, i) => `${s.sql} AS c${i}`).join(", ");
-  const params = [...paramsOf(base.where), ...paramsOf(base.having)];
-  let sql = `SELECT ${columns} FROM ${fromOf(base.table, scope)} WHERE ${sqlOf(base.where)}`;
-  if (groupBy.length > 0) sql += ` GROUP BY ${groupBy.join(", ")}`;
-  if (base.having.length > 0) sql += ` HAVING ${sqlOf(base.having)}`;
-  if (orderBy.length > 0) sql += ` ORDER BY ${orderBy.join(", ")}`;
   // A percentile sort happens here, over a bounded number of groups.
   const limit = sortInJs ? MAX_DISCOVER_GROUPS_SORTED + 1 : q.limit + 1;
   const offset = sortInJs ? 0 : q.offset;
-  checkParams(params);
-  const rows = (
-    await db
-      .prepare(`${sql} LIMIT ? OFFSET ?`)
-      .bind(...params, limit, offset)
-      .all<Record<string, unknown>>()
-  ).results;
+  const read = async (bounds: TimeBounds) => {
+    const rows = base.within(bounds);
+    const where = base.where.map((f, i) => (i === ROWS_FRAGMENT ? rows.where : f));
+    const params = [...rows.from.params, ...paramsOf(where), ...paramsOf(base.having)];
+    let sql = `SELECT ${columns} FROM ${fromOf(rows.from, scope)} WHERE ${sqlOf(where)}`;
+    if (groupBy.length > 0) sql += ` GROUP BY ${groupBy.join(", ")}`;
+    if (base.having.length > 0) sql += ` HAVING ${sqlOf(base.having)}`;
+    if (orderBy.length > 0) sql += ` ORDER BY ${orderBy.join(", ")}`;
+    checkParams(params);
+    return (
+      await db
+        .prepare(`${sql} LIMIT ? OFFSET ?`)
+        .bind(...params, limit, offset)
+        .all<Record<string, unknown>>()
+    ).results;
+  };
+  // Plain rows sorted by time first, of error events: read through widening windows (event-windows.ts).
+  const byTime = q.sort[0]?.replace(/^-/, "") === "timestamp";
+  const range = { start: scope.start, end: scope.end };
+  const rows =
+    !aggregated && !sortInJs && byTime && mergedByTime(q.dataset)
+      ? await readThroughWindows(eventWindows(range, q.sort[0] === "timestamp", scope.now), limit, read)
+      : await read(range);
   let data = rows.map((row) =>
     Object.fromEntries(selected.map((s, i) => [s.field, outputValue(s, row[`c${i}`])])),
   );
@@ -240,12 +319,12 @@ export async function querySeries(db: D1Database, scope: DiscoverScope, q: Serie
   if (base.having.length > 0) throw badRequest("Aggregate filters are not supported in time series");
   const bucket = `(CAST(${base.table.timeColumn} / ${q.interval} AS INTEGER) * ${q.interval})`;
   const columns = selected.map((s, i) => `${s.sql} AS c${i}`).join(", ");
-  const params = paramsOf(base.where);
+  const params = [...base.from.params, ...paramsOf(base.where)];
   checkParams(params);
   const rows = (
     await db
       .prepare(
-        `SELECT ${bucket} AS bucket, ${columns} FROM ${fromOf(base.table, scope)} WHERE ${sqlOf(base.where)} GROUP BY bucket ORDER BY bucket LIMIT ?`,
+        `SELECT ${bucket} AS bucket, ${columns} FROM ${fromOf(base.from, scope)} WHERE ${sqlOf(base.where)} GROUP BY bucket ORDER BY bucket LIMIT ?`,
       )
       .bind(...params, Math.ceil((scope.end - scope.start) / q.interval) + 1)
       .all<Record<string, unknown>>()

@@ -3,6 +3,7 @@
 // The payload is `events.payload`, in R2 under `events.payload_key`, or in a payload segment named by
 // `events.payload_ref` (then `payload` is its projection; see src/blobs/event-blobs.ts).
 
+import { eventWindows, readThroughWindows, type TimeBounds } from "./event-windows.ts";
 import { traceIdMatch, traceIdMatchBinds, traceIdSql } from "./hex-ids.ts";
 import { projectionPath } from "./payload-shape-sql.ts";
 import type { AttachmentRow, EventListRow, EventTableRow, SpanRow, TraceError } from "./rows.ts";
@@ -48,8 +49,8 @@ export type EventScope = { issueId: number } | { projectErrors: number };
 
 /** What else a page of events is narrowed by: a time range, a search condition on `events t`, the order. */
 export interface EventPageFilter {
-  /** Unix seconds, inclusive start and exclusive end. */
-  range?: { start: number; end: number };
+  /** Unix seconds, inclusive start and exclusive end (either may be open). */
+  range?: TimeBounds;
   condition?: { sql: string; params: (string | number | null)[] } | null;
   oldestFirst?: boolean;
 }
@@ -62,18 +63,26 @@ export function eventPageQuery(
   page: { limit: number; offset: number },
   filter: EventPageFilter = {},
 ): { sql: string; params: (string | number | null)[] } {
-  let where = "issueId" in scope ? "ev.issue_id = ?" : "ev.project_id = ? AND ev.type <> 'transaction'";
+  // A project's error events are its issues' events (migration 0042: no index by project and time).
+  let where =
+    "issueId" in scope
+      ? "ev.issue_id = ?"
+      : "ev.issue_id IN (SELECT id FROM issues WHERE project_id = ?) AND ev.type <> 'transaction'";
   const params: (string | number | null)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
   if (environments.length > 0) {
     where += ` AND ev.environment IN (${marks(environments.length)})`;
     params.push(...environments);
   }
-  if (filter.range) {
-    where += " AND ev.timestamp >= ? AND ev.timestamp < ?";
-    params.push(filter.range.start, filter.range.end);
+  if (filter.range?.start !== undefined) {
+    where += " AND ev.timestamp >= ?";
+    params.push(filter.range.start);
+  }
+  if (filter.range?.end !== undefined) {
+    where += " AND ev.timestamp < ?";
+    params.push(filter.range.end);
   }
   // The search condition is written over `events t` (discover's columns): the same row, by its key.
-  let from = "events ev";
+  let from = "events ev INDEXED BY events_issue_timestamp";
   if (filter.condition) {
     from += " JOIN events t ON t.project_id = ev.project_id AND t.event_id = ev.event_id";
     where += ` AND (${filter.condition.sql})`;
@@ -89,7 +98,11 @@ export function eventPageQuery(
   };
 }
 
-/** One page of a scope's events, newest first, optionally only of some environments. */
+/**
+ * One page of a scope's events, newest first, optionally only of some environments. A project's page
+ * is read through widening windows (event-windows.ts): its issues' ranges are merged and sorted, so the
+ * rows sorted are those of a short window rather than of the project's whole retention.
+ */
 export function eventPage(
   db: D1Database,
   scope: EventScope,
@@ -97,9 +110,15 @@ export function eventPage(
   full: boolean,
   page: { limit: number; offset: number },
   filter: EventPageFilter = {},
+  now = Date.now() / 1000,
 ): Promise<EventListRow[]> {
-  const { sql, params } = eventPageQuery(scope, environments, full, page, filter);
-  return all<EventListRow>(db, sql, params);
+  const read = (range: TimeBounds) => {
+    const { sql, params } = eventPageQuery(scope, environments, full, page, { ...filter, range });
+    return all<EventListRow>(db, sql, params);
+  };
+  if ("issueId" in scope) return read(filter.range ?? {});
+  const windows = eventWindows(filter.range ?? {}, filter.oldestFirst === true, now);
+  return readThroughWindows(windows, page.limit, read);
 }
 
 /** Which event of an issue: its newest, its oldest, or one by (normalized) id. */

@@ -1,7 +1,7 @@
 // The retention sweep's deletion of expired events (docs/retention.md): error events are found through
 // their issues (issues first seen before the cutoff, by issues_project_first_seen) and
 // events_issue_timestamp (issue_id, timestamp); events without an issue (transactions) afterwards
-// through events_project_timestamp, whose expired range then holds almost only them. A round reads
+// through events_unissued_project_timestamp, the partial index only they enter. A round reads
 // its events in index order and deletes them, their attachment and debug-image rows and their stored
 // bytes in one batch, naming index ranges instead of binding every event id. The caller holds the commit
 // lock, so no commit adds rows to those ranges between the read and the deletes.
@@ -113,7 +113,7 @@ export async function deleteExpiredIssueEvents(
   return { ...(await deleteRound(db, owner, events, ranges)), complete };
 }
 
-/** The SQL reading a round's expired events without an issue, in events_project_timestamp order. */
+/** The SQL reading a round's expired events without an issue, in events_unissued_project_timestamp order. */
 export const UNISSUED_EVENTS_SQL = `SELECT event_id, issue_id, timestamp, payload_key, ${EVENT_BYTES_SQL} AS bytes
   FROM events WHERE project_id = ? AND issue_id IS NULL AND timestamp < ?
   ORDER BY timestamp, event_id LIMIT ?`;

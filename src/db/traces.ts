@@ -35,8 +35,8 @@ export async function traceSpans(
 
 /**
  * The statement of a trace's error events within [start, end), through events_project_trace, named:
- * left to itself SQLite walks the projects' events by time (events_project_timestamp) or by key, which
- * reads every event of the range rather than the few of the trace (hundreds of ms at a million events).
+ * left to itself SQLite walks the projects' events by time or by key, which reads every event of the
+ * range rather than the few of the trace (hundreds of ms at a million events).
  */
 export function traceErrorsSql(projects: readonly { id: number; slug: string }[]): string {
   return `SELECT e.project_id, p.slug AS project_slug, e.event_id, e.issue_id, i.short_id, e.title,

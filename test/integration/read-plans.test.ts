@@ -1,13 +1,17 @@
 // The plans of reads that must stay index ranges as a project grows, checked against the migrated D1.
-// A project's event list reads newest first through events_project_timestamp: without that index
-// (migration 0032 had narrowed it to events without an issue) SQLite scans the project's events and
-// sorts them, which took seconds at a million events. A trace's errors and logs go through the trace
-// indexes: left to itself SQLite walked the projects' rows of the time range instead. Per-release new
-// issues and regressions are index ranges (migration 0037), not a walk over the projects' issues.
-// An event's older/newer neighbours bound the timestamp so the issue's index range starts at the event
-// rather than walking the issue's events from its newest (or oldest) end.
+// A project's error events by time are its issues' ranges of events_issue_timestamp (migration 0042
+// dropped the index by project and time that cost every error event a row write): the event list
+// and discover read a window of each issue's range, never the project's rows by key (which took
+// seconds at a million events); transactions keep a partial index by project and time. A trace's
+// errors and logs go through the trace indexes: left to itself SQLite walked the projects' rows of
+// the time range instead. Per-release new issues and regressions are index ranges (migration 0037),
+// not a walk over the projects' issues. An event's older/newer neighbours bound the timestamp so the
+// issue's index range starts at the event rather than walking the issue's events from its newest (or
+// oldest) end.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { type DiscoverScope, querySeries, queryTable } from "../../src/db/discover.ts";
+import type { Dataset } from "../../src/db/discover-columns.ts";
 import { eventNeighbourQueries, eventPageQuery } from "../../src/db/events.ts";
 import { lastSeenByReleaseSql, newIssuesByReleaseSql, releasesOfSql } from "../../src/db/release-reads.ts";
 import { traceErrorsSql, traceLogCountSql } from "../../src/db/traces.ts";
@@ -19,6 +23,23 @@ async function plan(sql: string, params: unknown[]): Promise<string> {
   return results.map((r) => r.detail).join("\n");
 }
 
+/** env.DB, recording each statement it binds: the SQL discover builds and runs, to explain. */
+function recordingDb(): { db: D1Database; statements: { sql: string; params: unknown[] }[] } {
+  const statements: { sql: string; params: unknown[] }[] = [];
+  const db = {
+    prepare(sql: string) {
+      const statement = env.DB.prepare(sql);
+      return {
+        bind(...params: unknown[]) {
+          statements.push({ sql, params });
+          return statement.bind(...params);
+        },
+      };
+    },
+  } as unknown as D1Database;
+  return { db, statements };
+}
+
 describe("read plans", () => {
   const page = { limit: 100, offset: 0 };
   for (const [name, environments, full] of [
@@ -26,11 +47,13 @@ describe("read plans", () => {
     ["full", [], true],
     ["of some environments", ["production", "staging"], false],
   ] as const) {
-    it(`a project's event list (${name}) walks the project's index by time, with no scan or sort`, async () => {
-      const { sql, params } = eventPageQuery({ projectErrors: 1 }, environments, full, page);
+    it(`a project's event list (${name}) reads a window of each of its issues' time ranges, scanning nothing`, async () => {
+      const window = { range: { start: 1_700_000_000 } };
+      const { sql, params } = eventPageQuery({ projectErrors: 1 }, environments, full, page, window);
       const steps = await plan(sql, params);
-      expect(steps).toMatch(/^SEARCH ev USING INDEX events_project_timestamp \(project_id=\?\)/);
-      expect(steps).not.toMatch(/SCAN ev|TEMP B-TREE/);
+      expect(steps).toMatch(/^SEARCH ev USING INDEX events_issue_timestamp \(issue_id=\? AND timestamp>\?\)/);
+      expect(steps).toMatch(/SEARCH issues USING (COVERING )?INDEX \w+ \(project_id=\?\)/);
+      expect(steps).not.toMatch(/SCAN|SEARCH ev USING PRIMARY KEY/);
     });
   }
 
@@ -81,7 +104,7 @@ describe("read plans", () => {
     for (const issueId of [7, null]) {
       const event = { project_id: 1, issue_id: issueId, event_id: "a".repeat(32), timestamp: 1_700_000_000 };
       const [, older, newer] = eventNeighbourQueries(event);
-      const index = issueId === null ? "events_project_timestamp" : "events_issue_timestamp";
+      const index = issueId === null ? "events_unissued_project_timestamp" : "events_issue_timestamp";
       const scope = issueId === null ? "project_id=\\?" : "issue_id=\\?";
       for (const [query, bound] of [
         [older, "<"],
@@ -97,5 +120,84 @@ describe("read plans", () => {
         expect(steps).not.toMatch(/SCAN events/);
       }
     }
+  });
+
+  describe("discover", () => {
+    const now = 1_700_000_000;
+    const scope: DiscoverScope = {
+      projectIds: [1, 2],
+      projects: [
+        { id: 1, slug: "api" },
+        { id: 2, slug: "web" },
+      ],
+      environments: [],
+      start: now - 14 * 86_400,
+      end: now,
+      now,
+    };
+    const table = (dataset: Dataset, fields: string[], sort: string[]) =>
+      ({ dataset, fields, query: null, sort, limit: 50, offset: 0 }) as const;
+
+    async function plans(run: (db: D1Database) => Promise<unknown>): Promise<string[]> {
+      const { db, statements } = recordingDb();
+      await run(db);
+      return Promise.all(statements.map((s) => plan(s.sql, s.params)));
+    }
+
+    it("error events newest first read widening windows of the issues' ranges, then the whole range", async () => {
+      const { db, statements } = recordingDb();
+      await queryTable(db, scope, table("errors", ["title", "timestamp"], ["-timestamp"]));
+      // Nothing is stored, so every window is too short: 1 hour, 1 day, 7 days, then the 14 days.
+      expect(statements.map((s) => s.params.slice(0, 2))).toEqual([
+        [now - 3600, now],
+        [now - 86_400, now],
+        [now - 7 * 86_400, now],
+        [now - 14 * 86_400, now],
+      ]);
+      for (const s of statements) {
+        const steps = await plan(s.sql, s.params);
+        expect(steps).toMatch(
+          /SEARCH t USING INDEX events_issue_timestamp \(issue_id=\? AND timestamp>\? AND timestamp<\?\)/,
+        );
+        expect(steps).not.toMatch(/SCAN t\b|SEARCH t USING PRIMARY KEY/);
+      }
+    });
+
+    it("aggregates and series over error events read the issues' ranges; transactions their partial index", async () => {
+      const steps = [
+        ...(await plans((db) => queryTable(db, scope, table("errors", ["title", "count()"], ["-count()"])))),
+        ...(await plans((db) =>
+          querySeries(db, scope, { dataset: "errors", yAxes: ["count()"], query: null, interval: 3600 }),
+        )),
+      ];
+      expect(steps).toHaveLength(2);
+      for (const s of steps) {
+        expect(s).toMatch(
+          /SEARCH t USING INDEX events_issue_timestamp \(issue_id=\? AND timestamp>\? AND timestamp<\?\)/,
+        );
+        expect(s).not.toMatch(/SCAN t\b|SEARCH t USING PRIMARY KEY/);
+      }
+      const tx = await plans((db) =>
+        queryTable(db, scope, table("transactions", ["transaction", "timestamp"], ["-timestamp"])),
+      );
+      expect(tx).toHaveLength(1);
+      expect(tx[0]).toMatch(
+        /SEARCH t USING INDEX events_unissued_project_timestamp \(project_id=\? AND timestamp>\? AND timestamp<\?\)/,
+      );
+    });
+
+    it("the discover dataset is the union of the two index ranges, never other projects' rows", async () => {
+      const steps = await plans((db) =>
+        queryTable(db, scope, table("discover", ["title", "count()"], ["-count()"])),
+      );
+      expect(steps).toHaveLength(1);
+      expect(steps[0]).toMatch(
+        /SEARCH t USING INDEX events_issue_timestamp \(issue_id=\? AND timestamp>\? AND timestamp<\?\)/,
+      );
+      expect(steps[0]).toMatch(
+        /SEARCH t USING INDEX events_unissued_project_timestamp \(project_id=\? AND timestamp>\? AND timestamp<\?\)/,
+      );
+      expect(steps[0]).not.toMatch(/SCAN t\b/);
+    });
   });
 });

@@ -1,4 +1,4 @@
-// What a release costs the group commit, in D1 rows written (the ingest-stats endpoint: the project
+// What an error event and a release cost the group commit, in D1 rows written (the ingest-stats endpoint: the project
 // object's sums of D1 result metadata, the measure the ingest bench reports per event). An event of an
 // issue already seen in its release pays one row more than one without a release: its release's
 // release_event_stats row. first_release has its own statement, which touches no row once set.
@@ -33,12 +33,21 @@ async function rowsOfRepeat(t: Tenant, message: string, release?: string): Promi
   return (await rowsWritten(t)) - before;
 }
 
-describe("rows written per event with a release", () => {
+describe("rows written per error event", () => {
   it("adds the release's stats row and nothing else to a repeat event's commit", async () => {
     const t = await createTenant();
     const plain = await rowsOfRepeat(t, "repeat without a release 0001");
     const released = await rowsOfRepeat(t, "repeat with a release 000001", "app@1.0.0");
     expect(plain).toBeGreaterThan(0);
     expect(released - plain).toBe(1);
+  });
+
+  it("writes an error event's row and two index entries, none by project and time", async () => {
+    // Of the 8 rows a repeat event's commit writes, the event writes 3: its row (keyed by project and
+    // id) and the entries of events_issue_timestamp and events_project_trace. A project's error events
+    // by time are read through their issues (migration 0042), so there is no fourth entry; the other 5
+    // are the commit's own, which the events of a larger commit share (the issue's counters among them).
+    const t = await createTenant();
+    expect(await rowsOfRepeat(t, "repeat without a release 0002")).toBe(8);
   });
 });

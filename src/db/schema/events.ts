@@ -37,9 +37,10 @@ export const events = sqliteTable(
     // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
     index("events_payload_key").on(t.payloadKey),
     index("events_project_trace").on(t.projectId, t.traceId),
-    // A project's events newest first (event list, discover) and the retention sweep's events
-    // without an issue (migration 0036); error events expire through their issue's events_issue_timestamp.
-    index("events_project_timestamp").on(t.projectId, t.timestamp),
+    // Partial in the migration (WHERE issue_id IS NULL, 0042): a project's events without an issue
+    // (transactions) by time. Error events are reached by time through their issues'
+    // events_issue_timestamp (src/db/event-windows.ts), so they write no entry here.
+    index("events_unissued_project_timestamp").on(t.projectId, t.timestamp),
   ],
 );
 
