@@ -246,28 +246,52 @@ export async function queryTable(db: D1Database, scope: DiscoverScope, q: TableQ
   // A percentile sort happens here, over a bounded number of groups.
   const limit = sortInJs ? MAX_DISCOVER_GROUPS_SORTED + 1 : q.limit + 1;
   const offset = sortInJs ? 0 : q.offset;
-  const read = async (bounds: TimeBounds) => {
+  const statement = (bounds: TimeBounds) => {
     const rows = base.within(bounds);
     const where = base.where.map((f, i) => (i === ROWS_FRAGMENT ? rows.where : f));
-    const params = [...rows.from.params, ...paramsOf(where), ...paramsOf(base.having)];
-    let sql = `SELECT ${columns} FROM ${fromOf(rows.from, scope)} WHERE ${sqlOf(where)}`;
-    if (groupBy.length > 0) sql += ` GROUP BY ${groupBy.join(", ")}`;
-    if (base.having.length > 0) sql += ` HAVING ${sqlOf(base.having)}`;
-    if (orderBy.length > 0) sql += ` ORDER BY ${orderBy.join(", ")}`;
+    return {
+      from: fromOf(rows.from, scope),
+      where: sqlOf(where),
+      params: [...rows.from.params, ...paramsOf(where)],
+    };
+  };
+  const run = async (sql: string, params: SqlValue[]) => {
     checkParams(params);
     return (
       await db
-        .prepare(`${sql} LIMIT ? OFFSET ?`)
-        .bind(...params, limit, offset)
+        .prepare(sql)
+        .bind(...params)
         .all<Record<string, unknown>>()
     ).results;
   };
-  // Plain rows sorted by time first, of error events: read through widening windows (event-windows.ts).
-  const byTime = q.sort[0]?.replace(/^-/, "") === "timestamp";
+  const read = (bounds: TimeBounds) => {
+    const s = statement(bounds);
+    let sql = `SELECT ${columns} FROM ${s.from} WHERE ${s.where}`;
+    if (groupBy.length > 0) sql += ` GROUP BY ${groupBy.join(", ")}`;
+    if (base.having.length > 0) sql += ` HAVING ${sqlOf(base.having)}`;
+    if (orderBy.length > 0) sql += ` ORDER BY ${orderBy.join(", ")}`;
+    return run(`${sql} LIMIT ? OFFSET ?`, [...s.params, ...paramsOf(base.having), limit, offset]);
+  };
+  // Plain rows of error events sorted by time alone: a window of the issues' ranges at a time
+  // (event-windows.ts), the page's keys sorted first and the columns computed for those rows only
+  // (SQLite computes a row's columns before it sorts: payload fields for every event of the window).
+  const byTime = q.sort.length === 1 && q.sort[0]?.replace(/^-/, "") === "timestamp";
+  const keysThenRows = (bounds: TimeBounds) => {
+    const s = statement(bounds);
+    const order = `t.timestamp ${q.sort[0] === "timestamp" ? "ASC" : "DESC"}, ${base.table.tieBreaker} DESC`;
+    const keys = `SELECT t.project_id, t.event_id FROM ${s.from} WHERE ${s.where} ORDER BY ${order} LIMIT ? OFFSET ?`;
+    const sql = `SELECT ${columns} FROM ${fromOf({ sql: "events t", params: [] }, scope)}
+      WHERE (t.project_id, t.event_id) IN (${keys}) ORDER BY ${orderBy.join(", ")}`;
+    return run(sql, [...s.params, limit, offset]);
+  };
   const range = { start: scope.start, end: scope.end };
   const rows =
     !aggregated && !sortInJs && byTime && mergedByTime(q.dataset)
-      ? await readThroughWindows(eventWindows(range, q.sort[0] === "timestamp", scope.now), limit, read)
+      ? await readThroughWindows(
+          eventWindows(range, q.sort[0] === "timestamp", scope.now),
+          limit,
+          keysThenRows,
+        )
       : await read(range);
   let data = rows.map((row) =>
     Object.fromEntries(selected.map((s, i) => [s.field, outputValue(s, row[`c${i}`])])),

@@ -63,11 +63,10 @@ export function eventPageQuery(
   page: { limit: number; offset: number },
   filter: EventPageFilter = {},
 ): { sql: string; params: (string | number | null)[] } {
-  // A project's error events are its issues' events (migration 0042: no index by project and time).
+  // A project's error events are its issues' events (migration 0042: no index by project and time);
+  // transactions have no issue, so the issues' ranges hold none.
   let where =
-    "issueId" in scope
-      ? "ev.issue_id = ?"
-      : "ev.issue_id IN (SELECT id FROM issues WHERE project_id = ?) AND ev.type <> 'transaction'";
+    "issueId" in scope ? "ev.issue_id = ?" : "ev.issue_id IN (SELECT id FROM issues WHERE project_id = ?)";
   const params: (string | number | null)[] = ["issueId" in scope ? scope.issueId : scope.projectErrors];
   if (environments.length > 0) {
     where += ` AND ev.environment IN (${marks(environments.length)})`;
@@ -92,8 +91,17 @@ export function eventPageQuery(
   const order = filter.oldestFirst
     ? "ev.timestamp ASC, ev.event_id ASC"
     : "ev.timestamp DESC, ev.event_id DESC";
+  if ("issueId" in scope)
+    return {
+      sql: `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      params: [...params, page.limit, page.offset],
+    };
+  // A project's page sorts a window of its issues' ranges: the page's keys first, from the index
+  // alone when nothing else filters, then the columns of those rows only. (SQLite computes a row's
+  // columns before it sorts, and the summary's JSON for a day's events took ~10× the keys' time.)
+  const keys = `SELECT ev.project_id, ev.event_id FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
   return {
-    sql: `SELECT ${columns} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT ${columns} FROM events ev WHERE (ev.project_id, ev.event_id) IN (${keys}) ORDER BY ${order}`,
     params: [...params, page.limit, page.offset],
   };
 }
