@@ -280,8 +280,11 @@ export async function queryTable(db: D1Database, scope: DiscoverScope, q: TableQ
     const s = statement(bounds);
     const order = `t.timestamp ${q.sort[0] === "timestamp" ? "ASC" : "DESC"}, ${base.table.tieBreaker} DESC`;
     const keys = `SELECT t.project_id, t.event_id FROM ${s.from} WHERE ${s.where} ORDER BY ${order} LIMIT ? OFFSET ?`;
-    const sql = `SELECT ${columns} FROM ${fromOf({ sql: "events t", params: [] }, scope)}
-      WHERE (t.project_id, t.event_id) IN (${keys}) ORDER BY ${orderBy.join(", ")}`;
+    // The keys, then their rows, then their projects, in that order (CROSS JOIN fixes SQLite's order):
+    // `(…) IN (keys)` planned the keys twice, and a plain join walked the projects' rows by key.
+    const sql = `SELECT ${columns} FROM (${keys}) k
+      CROSS JOIN events t ON t.project_id = k.project_id AND t.event_id = k.event_id
+      CROSS JOIN ${projectsRelation(scope.projects)} p ON p.id = t.project_id ORDER BY ${orderBy.join(", ")}`;
     return run(sql, [...s.params, limit, offset]);
   };
   const range = { start: scope.start, end: scope.end };
