@@ -130,6 +130,22 @@ describe("read plans", () => {
     }
   });
 
+  it("deleting an issue finds its events (ON DELETE CASCADE) through the partial by-issue index", async () => {
+    // The index holds events with an issue only (migration 0043); SQLite must still search it for the
+    // cascade, or every deleted issue would scan the events table. The cascade is not in EXPLAIN QUERY
+    // PLAN, so the program is read: a cursor opened on the index's root page.
+    const { results: roots } = await env.DB.prepare(
+      "SELECT name, rootpage FROM sqlite_master WHERE tbl_name = 'events' AND name = 'events_issue_timestamp'",
+    ).all<{ name: string; rootpage: number }>();
+    const root = roots[0]?.rootpage;
+    expect(root).toBeGreaterThan(0);
+    const { results: program } = await env.DB.prepare("EXPLAIN DELETE FROM issues WHERE id = 1").all<{
+      opcode: string;
+      p2: number;
+    }>();
+    expect(program.some((op) => op.opcode === "OpenRead" && op.p2 === root)).toBe(true);
+  });
+
   describe("discover", () => {
     const now = 1_700_000_000;
     const scope: DiscoverScope = {

@@ -1,11 +1,18 @@
-// What an error event and a release cost the group commit, in D1 rows written (the ingest-stats endpoint: the project
+// What an error event, a transaction and a release cost the group commit, in D1 rows written (the ingest-stats endpoint: the project
 // object's sums of D1 result metadata, the measure the ingest bench reports per event). An event of an
 // issue already seen in its release pays one row more than one without a release: its release's
 // release_event_stats row. first_release has its own statement, which touches no row once set.
 // The local D1 counts changed table rows, not index entries, so what an index on a column of the
 // counter update's SET list would cost is measured on D1 itself, not here.
 import { describe, expect, it } from "vitest";
-import { createTenant, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
+import {
+  createTenant,
+  envelope,
+  newEventId,
+  postEnvelope,
+  type Tenant,
+  transactionWithOneSpan,
+} from "./helpers.ts";
 import { call } from "./tenant-helpers.ts";
 
 async function rowsWritten(t: Tenant): Promise<number> {
@@ -33,7 +40,7 @@ async function rowsOfRepeat(t: Tenant, message: string, release?: string): Promi
   return (await rowsWritten(t)) - before;
 }
 
-describe("rows written per error event", () => {
+describe("rows written per event", () => {
   it("adds the release's stats row and nothing else to a repeat event's commit", async () => {
     const t = await createTenant();
     const plain = await rowsOfRepeat(t, "repeat without a release 0001");
@@ -49,5 +56,23 @@ describe("rows written per error event", () => {
     // are the commit's own, which the events of a larger commit share (the issue's counters among them).
     const t = await createTenant();
     expect(await rowsOfRepeat(t, "repeat without a release 0002")).toBe(8);
+  });
+
+  it("writes a transaction's row without an entry in the issue index", async () => {
+    // A transaction has no issue: its row's entries are its key, events_unissued_project_timestamp and
+    // events_project_trace. Before migration 0043 it also wrote events_issue_timestamp under a NULL
+    // issue, which no read asks for: the same commit wrote 12 rows, now 11 (its span and the commit's
+    // own rows are the rest).
+    const t = await createTenant();
+    const now = Date.now() / 1000;
+    const send = async () =>
+      expect((await postEnvelope(t, transactionWithOneSpan(newEventId(), newEventId(), now))).status).toBe(
+        200,
+      );
+    await send();
+    await send();
+    const before = await rowsWritten(t);
+    await send();
+    expect((await rowsWritten(t)) - before).toBe(11);
   });
 });

@@ -229,5 +229,7 @@ describe("retention through issues", () => {
       "events_unissued_project_timestamp",
     ]);
     expect(results[1]?.sql).toMatch(/WHERE issue_id IS NULL$/);
+    // And the issue's over events with an issue only (migration 0043): a transaction writes neither twice.
+    expect(results[0]?.sql).toMatch(/WHERE issue_id IS NOT NULL$/);
   });
 });

@@ -33,6 +33,7 @@ export const events = sqliteTable(
   // WITHOUT ROWID in the migration: the key is the table.
   (t) => [
     primaryKey({ columns: [t.projectId, t.eventId] }),
+    // Partial in the migration (WHERE issue_id IS NOT NULL, 0043): events without an issue have none.
     index("events_issue_timestamp").on(t.issueId, t.timestamp),
     // Partial in the migration (WHERE payload_key IS NOT NULL): only payloads stored in R2.
     index("events_payload_key").on(t.payloadKey),
