@@ -11,6 +11,7 @@ import type { Env } from "../env.ts";
 import { badRequest } from "../errors.ts";
 import { MAX_BULK_ISSUES } from "../limits.ts";
 import {
+  archiveIssuesUntilEscalating,
   type IssueTarget,
   type Resolution,
   setIssuesFields,
@@ -88,6 +89,8 @@ export async function applyUpdate(
     const detailsJson = ignore && Object.keys(ignore).length > 0 ? JSON.stringify(ignore) : null;
     // The Durable Object wrote status and resolution; the ignore details and substatus are the API's.
     await setIssuesIgnoreDetails(env, scope.org.shard, ids, detailsJson, substatus);
+    if (substatus === "archived_until_escalating")
+      await archiveIssuesUntilEscalating(env, scope.org.shard, ids, Date.now() / 1000);
     body.status = status;
     body.statusDetails = statusDetailsJson(status, resolution, ignore);
     body.substatus = status === "resolved" ? null : substatus;

@@ -5,6 +5,7 @@
 
 import { TRACE_ID_VALUE, traceIdBinds } from "./hex-ids.ts";
 import type { AttachmentRow, EventRow, IssueDelta, IssueRef, NewIssue } from "./ingest-rows.ts";
+import { ESCALATION_COUNT_SQL, escalationCountParams } from "./issue-escalation.ts";
 import { shapeHash, spanIdAsBlobHex } from "./payload-shape.ts";
 
 // Defined in ingest-rows.ts; re-exported for the regrouping code, which imports it from here.
@@ -87,6 +88,8 @@ export function updateIssueCounters(
   db: D1Database,
   projectId: number,
   delta: IssueDelta,
+  /** The commit's day (escalationDay). */
+  day: number,
 ): D1PreparedStatement {
   const ref = issueIdExpr(projectId, delta.issue);
   const sets = [
@@ -106,6 +109,9 @@ export function updateIssueCounters(
   }
   if (delta.countUsers)
     sets.push("user_count = (SELECT COUNT(*) FROM issue_users u WHERE u.issue_id = issues.id)");
+  // An issue archived until escalating counts its day's events in the same row (issue-escalation.ts).
+  sets.push(`status_details = ${ESCALATION_COUNT_SQL}`);
+  params.push(...escalationCountParams(day, delta.count));
   return db
     .prepare(`UPDATE issues SET ${sets.join(", ")} WHERE id = ${ref.sql}`)
     .bind(...params, ...ref.params);

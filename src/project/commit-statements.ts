@@ -6,6 +6,7 @@ import * as items from "../db/ingest-item-writes.ts";
 import type { EventRow } from "../db/ingest-rows.ts";
 import * as writes from "../db/ingest-writes.ts";
 import { regressionActivity } from "../db/issue-activity.ts";
+import { escalationDay } from "../db/issue-escalation.ts";
 import { insertIssueTagValues } from "../db/issue-tag-values.ts";
 import { LOG_VOLUME_SLOT_SECONDS } from "../limits.ts";
 import type { AdmittedBatch, CommitPlan } from "./commit-plan.ts";
@@ -47,7 +48,7 @@ export function commitStatements(
   for (const u of plan.issueUsers) s.push(writes.insertIssueUser(db, projectId, u.issue, u.userKey));
   for (const t of plan.issueTagValues) s.push(insertIssueTagValues(db, projectId, t.issue, t.pairs));
   for (const d of plan.issueDeltas) {
-    s.push(writes.updateIssueCounters(db, projectId, d));
+    s.push(writes.updateIssueCounters(db, projectId, d, escalationDay(now)));
     if (d.lastRelease) s.push(writes.setFirstRelease(db, projectId, d.issue, d.lastRelease));
     if (d.regression && "id" in d.issue) s.push(regressionActivity(db, d.issue.id, d.regression, now));
   }

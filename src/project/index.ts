@@ -30,6 +30,7 @@ export {
   type Resolution,
 } from "./issue-lifecycle.ts";
 export {
+  archiveIssuesUntilEscalating,
   clearTelemetry,
   deleteIssues,
   forgetProjectAlertRules,

@@ -2,6 +2,7 @@
 // Durable Object, which owns the grouping cache and regression state that must agree with D1; plain
 // fields (assignee, bookmark, seen, ignore details) are D1 writes.
 
+import { archiveUntilEscalating } from "../db/issue-escalation.ts";
 import { type IssueFields, setIgnoreDetails, setIssueFields } from "../db/issues.ts";
 import type { IssueTarget } from "../db/rows.ts";
 import { shardDb } from "../db/shards.ts";
@@ -50,6 +51,19 @@ export function setIssuesIgnoreDetails(
   substatus: string | null,
 ): Promise<void> {
   return setIgnoreDetails(shardDb(env, shard), issueIds, detailsJson, substatus);
+}
+
+/**
+ * Archives ignored issues until they escalate: each gets the ceiling its day's events must pass, from
+ * its volume of the week before (src/db/issue-escalation.ts). Their group commits count and compare.
+ */
+export function archiveIssuesUntilEscalating(
+  env: Env,
+  shard: string,
+  issueIds: readonly number[],
+  now: number,
+): Promise<void> {
+  return archiveUntilEscalating(shardDb(env, shard), issueIds, now);
 }
 
 /** Assignee, bookmark and seen flags (the issues are on the organization's event shard `shard`). */

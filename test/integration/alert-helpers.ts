@@ -61,6 +61,8 @@ export interface ErrorOptions {
   environment?: string;
   tags?: Record<string, string>;
   user?: string;
+  /** Unix seconds (the SDK's clock); none: the time of ingest. */
+  timestamp?: number;
 }
 
 /** Sends one error event (grouped by its message) and waits until it is committed. */
@@ -75,6 +77,7 @@ export async function sendError(t: Tenant, o: ErrorOptions = {}): Promise<string
     ...(o.environment ? { environment: o.environment } : {}),
     ...(o.tags ? { tags: o.tags } : {}),
     ...(o.user ? { user: { id: o.user } } : {}),
+    ...(o.timestamp !== undefined ? { timestamp: o.timestamp } : {}),
   };
   const res = await postEnvelope(
     t,
