@@ -194,6 +194,21 @@ export function insertMonitorCheckIn(db: D1Database, c: Omit<MonitorCheckInRow, 
     );
 }
 
+/** The newest run of a monitor's environment still in progress: what a check-in with the nil id ends. */
+export function latestRunInProgress(
+  db: D1Database,
+  monitorId: number,
+  environment: string,
+): Promise<MonitorCheckInRow | null> {
+  return db
+    .prepare(
+      `SELECT ${CHECK_IN_COLUMNS} FROM monitor_check_ins WHERE monitor_id = ? AND environment = ? AND status = 'in_progress'
+       ORDER BY date_added DESC, id DESC LIMIT 1`,
+    )
+    .bind(monitorId, environment)
+    .first<MonitorCheckInRow>();
+}
+
 /** Ends a run in progress (ok, error or timeout); it no longer has a timeout deadline. */
 export function finishCheckIn(
   db: D1Database,

@@ -3,7 +3,7 @@ import { type IRequest, Router } from "itty-router";
 import { registerApiRoutes } from "../api/index.ts";
 import type { Env } from "../env.ts";
 import { FaultlineError } from "../errors.ts";
-import { handleEnvelope, handleMinidump, handleOtlp, handleStore } from "../ingest/index.ts";
+import { handleCron, handleEnvelope, handleMinidump, handleOtlp, handleStore } from "../ingest/index.ts";
 import { registerUiRoutes, uiNotFound } from "../ui/index.ts";
 import { type AppRouter, param } from "./app-router.ts";
 import { preflight } from "./cors.ts";
@@ -33,6 +33,21 @@ export function buildRouter(): AppRouter {
       );
   }
   router.post("/api/store/", (req, env, ctx) => handleStore(req, env, ctx, null));
+  // HTTP check-ins (crons), GET or POST, the key in the path or the query (Relay's cron routes).
+  for (const path of ["/api/:projectId/cron/:slug/:key", "/api/:projectId/cron/:slug"])
+    for (const slash of ["/", ""])
+      router.all(`${path}${slash}`, (req, env, ctx) => {
+        if (req.method !== "GET" && req.method !== "POST") return undefined;
+        const key = req.params.key;
+        return handleCron(
+          req,
+          env,
+          ctx,
+          param(req, "projectId"),
+          param(req, "slug"),
+          key ? decodeURIComponent(key) : null,
+        );
+      });
   registerApiRoutes(router);
   registerUiRoutes(router);
   router.all("*", (request) => {

@@ -1,4 +1,6 @@
 // The ingest service's face: what the edge and other services use of it.
+
+export { handleCron } from "./cron-endpoint.ts";
 export { handleEnvelope, handleStore } from "./endpoints.ts";
 export { handleMinidump } from "./minidump-endpoint.ts";
 export { handleOtlp } from "./otlp.ts";

@@ -12,6 +12,7 @@ import {
   insertMonitor,
   insertMonitorCheckIn,
   issueOfHash,
+  latestRunInProgress,
   type MonitorRow,
   monitorById,
   nextMonitorDeadline,
@@ -27,6 +28,7 @@ import {
   MONITOR_RESOLVE_PENDING_SECONDS,
   MONITOR_RESOLVE_RETRY_MS,
 } from "../limits.ts";
+import { NIL_CHECK_IN_ID } from "../protocol/items/check-in.ts";
 import type { CheckIn } from "../protocol/items/index.ts";
 import {
   configFromCheckIn,
@@ -145,7 +147,15 @@ export class MonitorClock {
     const config = configFromStored(monitor.config);
     const environment = c.environment ?? "production";
     const env = await environmentOf(db, monitor, environment, c.timestamp);
-    const existing = await findCheckIn(db, monitor.id, c.checkInId);
+    // The nil id (HTTP check-ins without one): `in_progress` starts a new run, `ok`/`error` ends the
+    // newest run in progress, or is a run of its own when none is (Sentry's reading of the nil id).
+    const nil = c.checkInId === NIL_CHECK_IN_ID;
+    const existing = nil
+      ? c.status === "in_progress"
+        ? null
+        : await latestRunInProgress(db, monitor.id, environment)
+      : await findCheckIn(db, monitor.id, c.checkInId);
+    const checkInId = nil && !existing ? crypto.randomUUID().replaceAll("-", "") : c.checkInId;
     const statements: D1PreparedStatement[] = [];
     if (existing) {
       // Only a run in progress can still end; an ended run keeps its status (Sentry ignores the update).
@@ -159,7 +169,7 @@ export class MonitorClock {
           projectId: scope.projectId,
           monitorId: monitor.id,
           environment,
-          checkInId: c.checkInId,
+          checkInId,
           status: c.status,
           duration: c.duration !== undefined ? c.duration * 1000 : null,
           dateAdded: c.timestamp,

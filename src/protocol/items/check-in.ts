@@ -16,6 +16,9 @@ import {
 } from "./json.ts";
 import type { CheckIn, CheckInStatus, ItemContext, ItemParseResult } from "./types.ts";
 
+/** The check-in id that names no check-in: Sentry's "the newest run" (`ok`/`error`) or "a new run". */
+export const NIL_CHECK_IN_ID = "0".repeat(32);
+
 const STATUSES: ReadonlySet<string> = new Set<CheckInStatus>(["in_progress", "ok", "error"]);
 const INTERVAL_UNITS: ReadonlySet<string> = new Set(["year", "month", "week", "day", "hour", "minute"]);
 
