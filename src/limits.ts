@@ -3,7 +3,7 @@
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-// The Durable Object's own bounds (prepared batch, group commit, spool, caches, blob sweep).
+
 export * from "./limits/costs.ts";
 export * from "./limits/escalation.ts";
 export * from "./limits/health.ts";
