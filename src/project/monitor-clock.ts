@@ -23,6 +23,7 @@ import {
   writeEnvironmentState,
   writeMonitorRun,
 } from "../db/monitors.ts";
+import { md5Hex } from "../grouping/hash.ts";
 import {
   MAX_MISSED_PER_ALARM,
   MONITOR_RESOLVE_PENDING_SECONDS,
@@ -112,7 +113,8 @@ export class MonitorClock {
           projectId: scope.projectId,
           monitorId: row.monitorId,
           environment: row.environment,
-          checkInId: `missed-${expected}`,
+          // One per environment and deadline, the same id however often the alarm looks again.
+          checkInId: md5Hex(`missed ${row.environment} ${expected}`),
           status: "missed",
           duration: null,
           dateAdded: now,

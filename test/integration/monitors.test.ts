@@ -16,6 +16,11 @@ function checkIn(slug: string, status: string, extra: Record<string, unknown> = 
   return { id: body.check_in_id, bytes: envelope({}, [{ type: "check_in" }, JSON.stringify(body)]) };
 }
 
+/** A check-in id as Sentry's API writes it: the hyphenated UUID of the 32 hex characters. */
+const guid = (hex: string) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const projectObject = (t: Tenant) => env.PROJECTS.get(env.PROJECTS.idFromName(String(t.projectId)));
 const alarmAt = (t: Tenant) => runInDurableObject(projectObject(t), (_i, state) => state.storage.getAlarm());
 
@@ -113,7 +118,8 @@ describe("cron monitors", () => {
       `/api/0/organizations/${t.orgSlug}/monitors/nightly-report/checkins/`,
     );
     expect(runs.body.map((c) => c.status)).toEqual(["missed", "ok"]);
-    expect(runs.body[1]).toMatchObject({ id: first.id, duration: 1500 });
+    expect(runs.body[1]).toMatchObject({ id: guid(first.id), duration: 1500 });
+    expect(runs.body[0]?.id).toMatch(UUID);
     expect(runs.body[0]?.expectedTime).not.toBeNull();
     const [issue] = await monitorIssues(t);
     expect(issue).toMatchObject({ title: "Cron failure: nightly-report", status: "unresolved" });
@@ -161,7 +167,7 @@ describe("cron monitors", () => {
       "GET",
       `/api/0/organizations/${t.orgSlug}/monitors/backup/checkins/`,
     );
-    expect(runs.body).toEqual([expect.objectContaining({ id: run.id, status: "ok", duration: 42000 })]);
+    expect(runs.body).toEqual([expect.objectContaining({ id: guid(run.id), status: "ok", duration: 42000 })]);
 
     // A run that never ends: timed out by the alarm once max_runtime passed (first failure: below threshold).
     await postEnvelope(t, checkIn("backup", "in_progress").bytes);
@@ -315,5 +321,29 @@ describe("cron monitors", () => {
     expect(await slugs("query=stats")).toEqual(["stats-job"]);
     expect(await slugs(`projectSlug=${t.projectSlug}`)).toEqual(["other-job", "stats-job"]);
     expect(await slugs(`projectSlug=${secondSlug}`)).toEqual([]);
+  });
+
+  it("records a missed run for every environment that missed the same deadline", async () => {
+    const t = await createTenant();
+    const config = { schedule: { type: "crontab", value: "*/10 * * * *" }, checkin_margin: 1 };
+    for (const environment of ["production", "staging"])
+      expect(
+        (await postEnvelope(t, checkIn("twin-job", "ok", { monitor_config: config, environment }).bytes))
+          .status,
+      ).toBe(200);
+    await drainSpool(t.projectId);
+    // Both environments' next run has the same deadline; it passes with no check-in from either.
+    await timePasses(t, 11 * 60);
+    expect(await runDurableObjectAlarm(projectObject(t))).toBe(true);
+    await drainSpool(t.projectId);
+    const runs = await api<(CheckInJson & { environment: string })[]>(
+      t,
+      "GET",
+      `/api/0/organizations/${t.orgSlug}/monitors/twin-job/checkins/`,
+    );
+    const missed = runs.body.filter((c) => c.status === "missed");
+    expect([...new Set(missed.map((c) => c.environment))].sort()).toEqual(["production", "staging"]);
+    for (const c of missed) expect(c.id).toMatch(UUID);
+    expect(new Set(missed.map((c) => c.id)).size).toBe(missed.length);
   });
 });

@@ -31,9 +31,17 @@ export function serializeMonitor(
   };
 }
 
+/** A check-in's id as Sentry writes its guid: a hyphenated UUID (ids stored otherwise stay as they are). */
+function checkInGuid(id: string): string {
+  const hex = /^[0-9a-f]{32}$/.exec(id)?.[0];
+  return hex
+    ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+    : id;
+}
+
 export function serializeCheckIn(c: MonitorCheckInRow) {
   return {
-    id: c.checkInId,
+    id: checkInGuid(c.checkInId),
     status: c.status,
     duration: c.duration === null ? null : Math.round(c.duration),
     environment: c.environment,
