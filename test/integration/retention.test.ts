@@ -206,16 +206,20 @@ describe("retention", () => {
       await sendError(t, { message: `old ${i}`, timestamp: old, fingerprint: ["one"] });
     expect(await countEvents(t)).toBe(12);
 
+    // The budget is per clock hour: each sweep runs 10 minutes into the hour `n` hours ahead, so two
+    // sweeps meant for the same hour never straddle its end, whatever the time the test runs at.
+    const intoHour = (n: number) =>
+      (Math.floor(Date.now() / HOUR_MS) + n) * HOUR_MS + 10 * 60_000 - Date.now();
     // One event is one row (no attachments): a budget of 5 rows deletes 5 events.
-    await sweep(t, { aheadMs: 2 * HOUR_MS, budgetPerHour: 5 });
+    await sweep(t, { aheadMs: intoHour(2), budgetPerHour: 5 });
     expect(await countEvents(t)).toBe(7);
     // The same hour: nothing more, whatever the alarm does.
-    await sweep(t, { aheadMs: 2 * HOUR_MS + 60_000 });
+    await sweep(t, { aheadMs: intoHour(2) + 60_000 });
     expect(await countEvents(t)).toBe(7);
     // The next hour: the budget is fresh.
-    await sweep(t, { aheadMs: 3 * HOUR_MS });
+    await sweep(t, { aheadMs: intoHour(3) });
     expect(await countEvents(t)).toBe(2);
-    await sweep(t, { aheadMs: 4 * HOUR_MS, budgetPerHour: 1000 });
+    await sweep(t, { aheadMs: intoHour(4), budgetPerHour: 1000 });
     expect(await countEvents(t)).toBe(0);
     expect(
       (await call(t.token, "GET", `/api/0/projects/${t.orgSlug}/${t.projectSlug}/issues/?query=`)).body,
