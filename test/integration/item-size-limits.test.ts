@@ -4,24 +4,8 @@
 // under its limit is taken.
 import { describe, expect, it } from "vitest";
 import { MAX_CHECK_IN_BYTES, MAX_CLIENT_REPORT_BYTES } from "../../src/limits.ts";
-import { createTenant, drainSpool, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
-import { call } from "./tenant-helpers.ts";
-
-interface StatsBody {
-  groups: { by: Record<string, string | number>; totals: Record<string, number> }[];
-}
-
-async function outcomes(t: Tenant): Promise<Record<string, number>> {
-  const res = await call<StatsBody>(
-    t.token,
-    "GET",
-    `/api/0/organizations/${t.orgSlug}/stats_v2/?field=sum(quantity)&groupBy=category&groupBy=outcome&statsPeriod=1d&interval=1h`,
-  );
-  expect(res.status, res.text).toBe(200);
-  return Object.fromEntries(
-    res.body.groups.map((g) => [`${g.by.category}/${g.by.outcome}`, g.totals["sum(quantity)"] ?? 0]),
-  );
-}
+import { createTenant, drainSpool, envelope, newEventId, postEnvelope } from "./helpers.ts";
+import { call, outcomeTotals } from "./tenant-helpers.ts";
 
 /** A JSON object padded with an `extra` string to exactly `bytes` bytes. */
 function padded(value: Record<string, unknown>, bytes: number): string {
@@ -59,7 +43,7 @@ describe("per-item size limits", () => {
     expect(event.status).toBe(200);
     const monitor = await call(t.token, "GET", `/api/0/organizations/${t.orgSlug}/monitors/too-big/`);
     expect(monitor.status).toBe(404);
-    const counted = await outcomes(t);
+    const counted = await outcomeTotals(t);
     expect(counted["monitor/too_large"]).toBe(1);
     // The client report's own discards are not counted: the report itself was dropped.
     expect(counted["error/client_discard"]).toBeUndefined();

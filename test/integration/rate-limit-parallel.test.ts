@@ -4,11 +4,7 @@
 // the limit in X-Sentry-Rate-Limits, as Relay does). Read back through the event list and stats_v2.
 import { describe, expect, it } from "vitest";
 import { createTenant, drainSpool, envelope, newEventId, postEnvelope, type Tenant } from "./helpers.ts";
-import { call } from "./tenant-helpers.ts";
-
-interface StatsBody {
-  groups: { by: Record<string, string | number>; totals: Record<string, number> }[];
-}
+import { call, outcomeTotals } from "./tenant-helpers.ts";
 
 function errorEnvelope(message: string): Uint8Array {
   const id = newEventId();
@@ -18,18 +14,6 @@ function errorEnvelope(message: string): Uint8Array {
     platform: "rust",
   };
   return envelope({ event_id: id }, [{ type: "event" }, JSON.stringify(event)]);
-}
-
-async function outcomes(t: Tenant, category: string): Promise<Record<string, number>> {
-  const res = await call<StatsBody>(
-    t.token,
-    "GET",
-    `/api/0/organizations/${t.orgSlug}/stats_v2/?field=sum(quantity)&groupBy=outcome&category=${category}&statsPeriod=1d&interval=1h`,
-  );
-  expect(res.status, res.text).toBe(200);
-  return Object.fromEntries(
-    res.body.groups.map((g) => [String(g.by.outcome), g.totals["sum(quantity)"] ?? 0]),
-  );
 }
 
 async function listedEvents(t: Tenant): Promise<number> {
@@ -55,7 +39,7 @@ describe("a key's rate limit", () => {
       expect(r.headers.get("x-sentry-rate-limits")).toMatch(/^\d+:default;error;security:key:key_quota$/);
     await drainSpool(t.projectId);
     expect(await listedEvents(t)).toBe(5);
-    expect(await outcomes(t, "error")).toEqual({ accepted: 5, rate_limited: 19 });
+    expect(await outcomeTotals(t, "error")).toEqual({ "error/accepted": 5, "error/rate_limited": 19 });
   });
 
   it("drops only the limited item of an envelope: 200 with the limit in the headers, the session kept", async () => {
@@ -78,7 +62,7 @@ describe("a key's rate limit", () => {
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     await drainSpool(t.projectId);
     expect(await listedEvents(t)).toBe(1);
-    expect(await outcomes(t, "error")).toEqual({ accepted: 1, rate_limited: 1 });
+    expect(await outcomeTotals(t, "error")).toEqual({ "error/accepted": 1, "error/rate_limited": 1 });
     const sessions = await call<{ groups: { totals: Record<string, number> }[] }>(
       t.token,
       "GET",

@@ -86,6 +86,28 @@ export async function call<T = Record<string, unknown>>(
   return { status: res.status, body: (text === "" ? null : JSON.parse(text)) as T, res, text };
 }
 
+/**
+ * The organization's outcomes of the last day through stats_v2, keyed `category/outcome`, optionally
+ * of one category only (what a user reads on the usage page).
+ */
+export async function outcomeTotals(
+  t: { token: string; orgSlug: string },
+  category?: string,
+): Promise<Record<string, number>> {
+  const only = category ? `&category=${category}` : "";
+  const res = await call<{
+    groups: { by: Record<string, string | number>; totals: Record<string, number> }[];
+  }>(
+    t.token,
+    "GET",
+    `/api/0/organizations/${t.orgSlug}/stats_v2/?field=sum(quantity)&groupBy=category&groupBy=outcome${only}&statsPeriod=1d&interval=1h`,
+  );
+  expect(res.status, res.text).toBe(200);
+  return Object.fromEntries(
+    res.body.groups.map((g) => [`${g.by.category}/${g.by.outcome}`, g.totals["sum(quantity)"] ?? 0]),
+  );
+}
+
 // --- invitations through the web pages ------------------------------------------------------------
 
 const cookieFrom = (res: Response, name: string): string | null => {
